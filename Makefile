@@ -1,0 +1,57 @@
+# tsgres build, test and benchmark entry points.
+#   make run    build and serve on 127.0.0.1:5432 with data in ./data
+#   make test   install test dependencies, vet, unit tests, compat suites
+
+GO        ?= go
+BIN       := bin/tsgres
+LISTEN    ?= 127.0.0.1:5432
+DATA      ?= ./data
+# Unit tests: everything except the client compatibility suites.
+UNIT_PKGS  = $$($(GO) list ./... | grep -v /compat-tests/)
+TEST_FLAGS ?= -timeout 15m
+# Compat suites start server processes: one package at a time.
+COMPAT_FLAGS ?= -count=1 -p 1 -timeout 15m
+BENCH_ARGS ?=
+
+.PHONY: all build run test unit compat compat-pg deps bench lint clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/tsgres
+
+run: build
+	./$(BIN) --listen $(LISTEN) --data $(DATA)
+
+deps:
+	bash compat-tests/install-deps.sh
+
+test: deps build
+	$(GO) vet ./...
+	$(MAKE) --no-print-directory unit compat compat-pg
+
+unit:
+	$(GO) test $(TEST_FLAGS) $(UNIT_PKGS)
+
+# The client suites against tsgres (bin/tsgres is shared by all packages).
+compat: build
+	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) test $(COMPAT_FLAGS) ./compat-tests/...
+
+# The same golden files and client tests against PostgreSQL 15: proves the
+# expectations are PostgreSQL's own answers.
+compat-pg:
+	TSGRES_COMPAT_PG=1 $(GO) test $(COMPAT_FLAGS) ./compat-tests/...
+
+bench: build
+	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbench $(BENCH_ARGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	@if command -v staticcheck >/dev/null 2>&1; then staticcheck ./...; \
+	else echo "staticcheck not installed; skipped"; fi
+
+clean:
+	rm -rf bin
+	$(GO) clean -testcache

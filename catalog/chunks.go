@@ -1,0 +1,206 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Chunk is one time (and optionally space) slice of a hypertable.
+type Chunk struct {
+	ID      uint64
+	Table   uint32 // hypertable OID
+	HyperID int32
+	Schema  string
+	Name    string
+	// Start and End bound the time range [Start, End) in the time
+	// column's units (µs or integer units).
+	Start, End int64
+	// Partition is the space partition (0 when not space-partitioned).
+	Partition  int
+	Compressed bool
+	// Created is the creation time, µs since the Unix epoch.
+	Created int64
+}
+
+type chunkSet struct {
+	mu   sync.RWMutex
+	list []*Chunk // sorted by (Start, Partition)
+}
+
+func (cs *chunkSet) insert(c *Chunk) {
+	i := sort.Search(len(cs.list), func(i int) bool {
+		x := cs.list[i]
+		return x.Start > c.Start || x.Start == c.Start && x.Partition >= c.Partition
+	})
+	cs.list = append(cs.list, nil)
+	copy(cs.list[i+1:], cs.list[i:])
+	cs.list[i] = c
+}
+
+func chunkKey(c *Chunk) string { return fmt.Sprintf("%s%d/%d", keyChunk, c.Table, c.ID) }
+
+func (s *Store) chunkSet(table uint32) *chunkSet {
+	s.chunkMu.Lock()
+	defer s.chunkMu.Unlock()
+	cs := s.chunks[table]
+	if cs == nil {
+		cs = &chunkSet{}
+		s.chunks[table] = cs
+	}
+	return cs
+}
+
+// Chunks returns the hypertable's chunks ordered by start time.
+func (s *Store) Chunks(table uint32) []*Chunk {
+	cs := s.chunkSet(table)
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	return append([]*Chunk(nil), cs.list...)
+}
+
+// ChunksOverlapping returns the chunks whose range meets [lo, hi]
+// (inclusive bounds), without opening any chunk.
+func (s *Store) ChunksOverlapping(table uint32, lo, hi int64) []*Chunk {
+	cs := s.chunkSet(table)
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	var out []*Chunk
+	for _, c := range cs.list {
+		if c.Start > hi {
+			break
+		}
+		if c.End > lo {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ChunkFor returns the chunk holding time ts in space partition part,
+// creating and durably recording it when missing.
+func (s *Store) ChunkFor(t *Table, ts int64, part int) (*Chunk, error) {
+	cs := s.chunkSet(t.OID)
+	cs.mu.RLock()
+	for _, c := range cs.list {
+		if ts >= c.Start && ts < c.End && c.Partition == part {
+			cs.mu.RUnlock()
+			return c, nil
+		}
+	}
+	cs.mu.RUnlock()
+
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	start, end := chunkRange(ts, t.Hyper.Interval)
+	for _, c := range cs.list {
+		if c.Partition != part {
+			continue
+		}
+		if ts >= c.Start && ts < c.End {
+			return c, nil
+		}
+		// A changed chunk interval must not make chunks overlap: cut the
+		// new range at its neighbours.
+		if c.End <= ts && c.End > start {
+			start = c.End
+		}
+		if c.Start > ts && c.Start < end {
+			end = c.Start
+		}
+	}
+	id, err := s.db.NextSequence(seqChunk, 1)
+	if err != nil {
+		return nil, fmt.Errorf("allocate chunk id: %w", err)
+	}
+	schema := t.Hyper.AssociatedSchema
+	if schema == "" {
+		schema = SchemaInternal
+	}
+	prefix := t.Hyper.AssociatedPrefix
+	if prefix == "" {
+		prefix = fmt.Sprintf("_hyper_%d", t.Hyper.ID)
+	}
+	c := &Chunk{
+		ID: uint64(id), Table: t.OID, HyperID: t.Hyper.ID, Schema: schema,
+		Name:  fmt.Sprintf("%s_%d_chunk", prefix, id),
+		Start: start, End: end, Partition: part,
+		Created: time.Now().UnixMicro(),
+	}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	txn := s.db.Begin()
+	txn.PutMeta(chunkKey(c), b)
+	if err := txn.Commit(); err != nil {
+		return nil, fmt.Errorf("record chunk %s: %w", c.Name, err)
+	}
+	cs.insert(c)
+	return c, nil
+}
+
+// chunkRange returns the aligned [start, end) of width interval holding
+// ts. Like TimescaleDB, boundaries are multiples of the interval counted
+// from the Unix epoch (so 7-day chunks start on Thursdays).
+func chunkRange(ts, interval int64) (int64, int64) {
+	q := ts / interval
+	if ts%interval != 0 && ts < 0 {
+		q--
+	}
+	start := q * interval
+	end := start + interval
+	if end < start { // overflow at the far end of the range
+		end = math.MaxInt64
+	}
+	return start, end
+}
+
+// IsIntegerTime reports whether the hypertable's time column is an integer.
+func (t *Table) IsIntegerTime() bool {
+	if t.Hyper == nil {
+		return false
+	}
+	i := t.ColByID(t.Hyper.TimeCol)
+	return i >= 0 && t.Cols[i].Type.IsInteger()
+}
+
+// DropChunks removes chunks from the catalog inside txn (their data
+// must be dropped by the caller in the same txn); they disappear from
+// lookups at once.
+func (s *Store) DropChunks(w *Writer, chunks []*Chunk) {
+	for _, c := range chunks {
+		w.txn.DeleteMeta(chunkKey(c))
+		w.txn.DropChunk(c.ID)
+	}
+	if len(chunks) == 0 {
+		return
+	}
+	table := chunks[0].Table
+	ids := map[uint64]bool{}
+	for _, c := range chunks {
+		ids[c.ID] = true
+	}
+	w.onPublish = append(w.onPublish, func() { s.forgetChunks(table, ids) })
+}
+
+// forgetChunks drops chunk records from memory (all when ids is nil).
+func (s *Store) forgetChunks(table uint32, ids map[uint64]bool) {
+	cs := s.chunkSet(table)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if ids == nil {
+		cs.list = nil
+		return
+	}
+	out := cs.list[:0:0]
+	for _, c := range cs.list {
+		if !ids[c.ID] {
+			out = append(out, c)
+		}
+	}
+	cs.list = out
+}

@@ -1,0 +1,173 @@
+package catalog
+
+import "github.com/tsgres/tsgres/sql/types"
+
+// FirstOID is the first OID handed to user objects, as in PostgreSQL.
+const FirstOID = 16384
+
+// Database is a database (CREATE DATABASE).
+type Database struct {
+	OID  uint32
+	Name string
+}
+
+// Schema is a namespace within a database.
+type Schema struct {
+	OID  uint32
+	DB   uint32
+	Name string
+}
+
+// Column is a table column.
+type Column struct {
+	ID      uint32 // stable storage identity
+	Name    string
+	Type    types.T
+	NotNull bool
+	// Default is the DEFAULT expression as SQL text ("" when none);
+	// serial columns get "nextval('<seq>'::regclass)".
+	Default string
+}
+
+// Index is a primary key, unique constraint or plain index.
+type Index struct {
+	OID     uint32
+	Name    string
+	Cols    []uint32 // column IDs
+	Unique  bool
+	Primary bool
+	// Space is the storage key space of a unique index on a regular table
+	// (0 for the primary key and for indexes kept only for EXPLAIN).
+	Space uint32
+	// Method is the access method name ("btree").
+	Method string
+}
+
+// Table is a table (regular or hypertable) or a view.
+type Table struct {
+	OID     uint32
+	DB      uint32
+	Schema  string
+	Name    string
+	Cols    []Column
+	Indexes []Index
+	// NextColID is the next column ID to hand out.
+	NextColID uint32
+	// NextSpace is the next storage key space for a unique index.
+	NextSpace uint32
+	// Hyper is set for hypertables.
+	Hyper *Hypertable
+	// Options holds storage parameters set with ALTER TABLE SET (...).
+	Options map[string]string
+	// Owner is the owning role's name.
+	Owner string
+}
+
+// Hypertable is the TimescaleDB part of a table.
+type Hypertable struct {
+	ID int32
+	// TimeCol is the column ID of the time dimension.
+	TimeCol uint32
+	// Interval is the chunk width: µs for timestamp/timestamptz/date time
+	// columns, plain units for integer time columns.
+	Interval int64
+	// Space is the optional hash-partitioned space dimension.
+	Space *SpaceDim
+	// AssociatedSchema and AssociatedPrefix name chunk tables.
+	AssociatedSchema string
+	AssociatedPrefix string
+}
+
+// SpaceDim is a hash-partitioned dimension.
+type SpaceDim struct {
+	Col        uint32
+	Partitions int
+}
+
+// Role is a database role.
+type Role struct {
+	OID       uint32
+	Name      string
+	Login     bool
+	Superuser bool
+	// Secret is the SCRAM-SHA-256 verifier ("" when no password).
+	Secret string
+}
+
+// Col returns the column named name (case-sensitive, names are already
+// folded by the parser), or nil.
+func (t *Table) Col(name string) *Column {
+	for i := range t.Cols {
+		if t.Cols[i].Name == name {
+			return &t.Cols[i]
+		}
+	}
+	return nil
+}
+
+// ColIndex returns the position of column name, or -1.
+func (t *Table) ColIndex(name string) int {
+	for i := range t.Cols {
+		if t.Cols[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// ColByID returns the position of the column with id, or -1.
+func (t *Table) ColByID(id uint32) int {
+	for i := range t.Cols {
+		if t.Cols[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// PrimaryKey returns the primary key index, or nil.
+func (t *Table) PrimaryKey() *Index {
+	for i := range t.Indexes {
+		if t.Indexes[i].Primary {
+			return &t.Indexes[i]
+		}
+	}
+	return nil
+}
+
+// IsHypertable reports whether t is a hypertable.
+func (t *Table) IsHypertable() bool { return t.Hyper != nil }
+
+// Clone returns a deep copy suitable for modification.
+func (t *Table) Clone() *Table {
+	c := *t
+	c.Cols = append([]Column(nil), t.Cols...)
+	c.Indexes = make([]Index, len(t.Indexes))
+	for i, ix := range t.Indexes {
+		ix.Cols = append([]uint32(nil), ix.Cols...)
+		c.Indexes[i] = ix
+	}
+	if t.Hyper != nil {
+		h := *t.Hyper
+		if h.Space != nil {
+			s := *h.Space
+			h.Space = &s
+		}
+		c.Hyper = &h
+	}
+	if t.Options != nil {
+		c.Options = make(map[string]string, len(t.Options))
+		for k, v := range t.Options {
+			c.Options[k] = v
+		}
+	}
+	return &c
+}
+
+// QualifiedName returns schema.name.
+func (t *Table) QualifiedName() string { return t.Schema + "." + t.Name }
+
+type tableKey struct {
+	db           uint32
+	schema, name string
+}

@@ -1,0 +1,495 @@
+package catalog
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/storage"
+)
+
+// Metadata key prefixes of catalog descriptors (see docs/format/keys.md).
+const (
+	keyDB     = "cat/db/"
+	keySchema = "cat/schema/"
+	keyTable  = "cat/table/"
+	keyRole   = "cat/role/"
+	keyExt    = "cat/ext/"
+	keySeq    = "cat/seq/"
+	keyChunk  = "cat/chunk/"
+)
+
+// Names of storage sequences the catalog draws identities from.
+const (
+	seqOID   = "oid"
+	seqChunk = "chunk"
+	seqHyper = "hypertable"
+)
+
+// Built-in schema names.
+const (
+	SchemaPublic   = "public"
+	SchemaCatalog  = "pg_catalog"
+	SchemaInfo     = "information_schema"
+	SchemaInternal = "_timescaledb_internal"
+	SchemaTSInfo   = "timescaledb_information"
+)
+
+// DefaultDatabase and DefaultRole exist in every data directory.
+const (
+	DefaultDatabase = "postgres"
+	DefaultRole     = "postgres"
+)
+
+// builtinSchemas are created in every database; OIDs are PostgreSQL's
+// where PostgreSQL has them.
+var builtinSchemas = []Schema{
+	{OID: 11, Name: SchemaCatalog},
+	{OID: 2200, Name: SchemaPublic},
+	{OID: 13000, Name: SchemaInfo},
+	{OID: 13100, Name: SchemaInternal},
+	{OID: 13101, Name: SchemaTSInfo},
+	{OID: 13102, Name: "_timescaledb_catalog"},
+	{OID: 13103, Name: "timescaledb_experimental"},
+	{OID: 13104, Name: "_timescaledb_functions"},
+}
+
+// Store is the live catalog of one data directory.
+type Store struct {
+	db  *storage.DB
+	cur atomic.Pointer[Snapshot]
+	ddl sync.Mutex
+
+	chunkMu sync.RWMutex
+	chunks  map[uint32]*chunkSet // by hypertable OID
+}
+
+// Open loads the catalog from db, creating the default database, schemas
+// and role on first use.
+func Open(db *storage.DB) (*Store, error) {
+	s := &Store{db: db, chunks: map[uint32]*chunkSet{}}
+	snap := emptySnapshot()
+	txn := db.Begin()
+	defer txn.Rollback()
+	load := func(prefix string, fn func(val []byte) error) error {
+		return txn.ScanMeta(prefix, func(_ string, val []byte) error { return fn(val) })
+	}
+	err := load(keyDB, func(v []byte) error {
+		var d Database
+		if err := json.Unmarshal(v, &d); err != nil {
+			return err
+		}
+		snap.dbs[d.Name] = &d
+		return nil
+	})
+	if err == nil {
+		err = load(keySchema, func(v []byte) error {
+			var sc Schema
+			if err := json.Unmarshal(v, &sc); err != nil {
+				return err
+			}
+			snap.schemas[sc.DB] = append(snap.schemas[sc.DB], &sc)
+			return nil
+		})
+	}
+	if err == nil {
+		err = load(keyTable, func(v []byte) error {
+			var t Table
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+			snap.tables[t.OID] = &t
+			snap.byName[tableKey{t.DB, t.Schema, t.Name}] = &t
+			return nil
+		})
+	}
+	if err == nil {
+		err = load(keyRole, func(v []byte) error {
+			var r Role
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			snap.roles[r.Name] = &r
+			return nil
+		})
+	}
+	if err == nil {
+		err = load(keyExt, func(v []byte) error {
+			var e extRec
+			if err := json.Unmarshal(v, &e); err != nil {
+				return err
+			}
+			if snap.ext[e.DB] == nil {
+				snap.ext[e.DB] = map[string]string{}
+			}
+			snap.ext[e.DB][e.Name] = e.Version
+			return nil
+		})
+	}
+	if err == nil {
+		err = load(keySeq, func(v []byte) error {
+			var q seqRec
+			if err := json.Unmarshal(v, &q); err != nil {
+				return err
+			}
+			snap.seqs[tableKey{q.DB, q.Schema, q.Name}] = q.OID
+			return nil
+		})
+	}
+	if err == nil {
+		err = load(keyChunk, func(v []byte) error {
+			var c Chunk
+			if err := json.Unmarshal(v, &c); err != nil {
+				return err
+			}
+			s.chunkSet(c.Table).insert(&c)
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load catalog: %w", err)
+	}
+	s.cur.Store(snap)
+	if snap.dbs[DefaultDatabase] == nil {
+		if err := s.bootstrap(); err != nil {
+			return nil, fmt.Errorf("bootstrap catalog: %w", err)
+		}
+	}
+	return s, nil
+}
+
+type extRec struct {
+	DB      uint32
+	Name    string
+	Version string
+}
+
+type seqRec struct {
+	OID    uint32
+	DB     uint32
+	Schema string
+	Name   string
+}
+
+func (s *Store) bootstrap() error {
+	txn := s.db.Begin()
+	w := s.BeginDDL(txn)
+	if _, err := w.CreateDatabase(DefaultDatabase); err != nil {
+		w.Abort()
+		txn.Rollback()
+		return err
+	}
+	if err := w.CreateRole(&Role{Name: DefaultRole, Login: true, Superuser: true}); err != nil {
+		w.Abort()
+		txn.Rollback()
+		return err
+	}
+	if err := txn.Commit(); err != nil {
+		w.Abort()
+		return err
+	}
+	w.Publish()
+	return nil
+}
+
+// Snapshot returns the current committed catalog.
+func (s *Store) Snapshot() *Snapshot { return s.cur.Load() }
+
+// NewOID hands out a fresh object identifier.
+func (s *Store) NewOID() (uint32, error) {
+	n, err := s.db.NextSequence(seqOID, 1)
+	if err != nil {
+		return 0, err
+	}
+	return uint32(FirstOID + n), nil
+}
+
+// Writer applies DDL to a private copy of the catalog inside a storage
+// transaction. Exactly one Writer exists at a time.
+type Writer struct {
+	s    *Store
+	txn  *storage.Txn
+	snap *Snapshot
+	done bool
+	// onPublish runs after the changes became visible (chunk bookkeeping
+	// that lives outside snapshots).
+	onPublish []func()
+}
+
+// BeginDDL returns the Writer for txn, waiting for any other writer to
+// finish. The caller must end it with Publish (after txn committed) or Abort.
+func (s *Store) BeginDDL(txn *storage.Txn) *Writer {
+	s.ddl.Lock()
+	return &Writer{s: s, txn: txn, snap: s.cur.Load().clone()}
+}
+
+// Snapshot returns the writer's view, including its uncommitted DDL.
+func (w *Writer) Snapshot() *Snapshot { return w.snap }
+
+// Publish makes the writer's changes visible to everyone; call it after
+// the storage transaction committed.
+func (w *Writer) Publish() {
+	if w.done {
+		return
+	}
+	w.s.cur.Store(w.snap)
+	for _, f := range w.onPublish {
+		f()
+	}
+	w.done = true
+	w.s.ddl.Unlock()
+}
+
+// Abort discards the writer's changes.
+func (w *Writer) Abort() {
+	if w.done {
+		return
+	}
+	w.done = true
+	w.s.ddl.Unlock()
+}
+
+// Savepoint returns a copy of the writer's state to restore with Restore.
+func (w *Writer) Savepoint() *Snapshot { return w.snap.clone() }
+
+// Restore resets the writer's view to a state from Savepoint.
+func (w *Writer) Restore(s *Snapshot) { w.snap = s }
+
+func (w *Writer) put(key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", key, err)
+	}
+	w.txn.PutMeta(key, b)
+	return nil
+}
+
+// CreateDatabase creates a database with its built-in schemas.
+func (w *Writer) CreateDatabase(name string) (*Database, error) {
+	if w.snap.dbs[name] != nil {
+		return nil, pgerr.New(pgerr.DuplicateDatabase, "database %q already exists", name)
+	}
+	oid, err := w.s.NewOID()
+	if err != nil {
+		return nil, err
+	}
+	if name == DefaultDatabase {
+		oid = 5 // PostgreSQL's OID of database postgres
+	}
+	d := &Database{OID: oid, Name: name}
+	w.snap.dbs[name] = d
+	if err := w.put(fmt.Sprintf("%s%d", keyDB, oid), d); err != nil {
+		return nil, err
+	}
+	for _, bs := range builtinSchemas {
+		sc := bs
+		sc.DB = oid
+		if err := w.addSchema(&sc); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// DropDatabase drops a database and everything in it.
+func (w *Writer) DropDatabase(name string) error {
+	d := w.snap.dbs[name]
+	if d == nil {
+		return pgerr.New(pgerr.InvalidCatalogName, "database %q does not exist", name)
+	}
+	for _, t := range w.snap.Tables(d.OID) {
+		if err := w.DropTable(t); err != nil {
+			return err
+		}
+	}
+	for _, sc := range w.snap.schemas[d.OID] {
+		w.txn.DeleteMeta(fmt.Sprintf("%s%d/%d", keySchema, d.OID, sc.OID))
+	}
+	delete(w.snap.schemas, d.OID)
+	delete(w.snap.dbs, name)
+	w.txn.DeleteMeta(fmt.Sprintf("%s%d", keyDB, d.OID))
+	return nil
+}
+
+func (w *Writer) addSchema(sc *Schema) error {
+	w.snap.schemas[sc.DB] = append(w.snap.schemas[sc.DB], sc)
+	return w.put(fmt.Sprintf("%s%d/%d", keySchema, sc.DB, sc.OID), sc)
+}
+
+// CreateSchema creates a schema in database db.
+func (w *Writer) CreateSchema(db uint32, name string) error {
+	if w.snap.Schema(db, name) != nil {
+		return pgerr.New(pgerr.DuplicateSchema, "schema %q already exists", name)
+	}
+	oid, err := w.s.NewOID()
+	if err != nil {
+		return err
+	}
+	return w.addSchema(&Schema{OID: oid, DB: db, Name: name})
+}
+
+// DropSchema drops an empty schema, or with cascade its tables too.
+func (w *Writer) DropSchema(db uint32, name string, cascade bool) error {
+	sc := w.snap.Schema(db, name)
+	if sc == nil {
+		return pgerr.New(pgerr.InvalidSchemaName, "schema %q does not exist", name)
+	}
+	for _, t := range w.snap.Tables(db) {
+		if t.Schema != name {
+			continue
+		}
+		if !cascade {
+			return pgerr.New(pgerr.DependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
+				WithDetail("table %s.%s depends on schema %s", name, t.Name, name).
+				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+		if err := w.DropTable(t); err != nil {
+			return err
+		}
+	}
+	list := w.snap.schemas[db]
+	out := list[:0:0]
+	for _, x := range list {
+		if x.Name != name {
+			out = append(out, x)
+		}
+	}
+	w.snap.schemas[db] = out
+	w.txn.DeleteMeta(fmt.Sprintf("%s%d/%d", keySchema, db, sc.OID))
+	return nil
+}
+
+// CreateTable adds t, assigning its OID and column IDs. t must not be
+// shared: the catalog keeps it.
+func (w *Writer) CreateTable(t *Table) error {
+	if w.snap.Table(t.DB, t.Schema, t.Name) != nil {
+		return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", t.Name)
+	}
+	if w.snap.Schema(t.DB, t.Schema) == nil {
+		return pgerr.New(pgerr.InvalidSchemaName, "schema %q does not exist", t.Schema)
+	}
+	oid, err := w.s.NewOID()
+	if err != nil {
+		return err
+	}
+	t.OID = oid
+	for i := range t.Cols {
+		if t.Cols[i].ID == 0 {
+			t.NextColID++
+			t.Cols[i].ID = t.NextColID
+		}
+	}
+	for i := range t.Indexes {
+		if t.Indexes[i].OID == 0 {
+			if t.Indexes[i].OID, err = w.s.NewOID(); err != nil {
+				return err
+			}
+		}
+	}
+	return w.PutTable(t)
+}
+
+// PutTable stores a new version of a table (ALTER TABLE, create_hypertable).
+func (w *Writer) PutTable(t *Table) error {
+	if old := w.snap.tables[t.OID]; old != nil {
+		delete(w.snap.byName, tableKey{old.DB, old.Schema, old.Name})
+	}
+	if other := w.snap.byName[tableKey{t.DB, t.Schema, t.Name}]; other != nil && other.OID != t.OID {
+		return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", t.Name)
+	}
+	w.snap.tables[t.OID] = t
+	w.snap.byName[tableKey{t.DB, t.Schema, t.Name}] = t
+	return w.put(fmt.Sprintf("%s%d", keyTable, t.OID), t)
+}
+
+// DropTable removes a table, its data and (for hypertables) its chunks.
+func (w *Writer) DropTable(t *Table) error {
+	delete(w.snap.tables, t.OID)
+	delete(w.snap.byName, tableKey{t.DB, t.Schema, t.Name})
+	w.txn.DeleteMeta(fmt.Sprintf("%s%d", keyTable, t.OID))
+	w.txn.DropTable(uint64(t.OID))
+	if t.Hyper != nil {
+		for _, c := range w.s.Chunks(t.OID) {
+			w.txn.DropChunk(c.ID)
+			w.txn.DeleteMeta(chunkKey(c))
+		}
+		oid := t.OID
+		w.onPublish = append(w.onPublish, func() { w.s.forgetChunks(oid, nil) })
+	}
+	for k, oid := range w.snap.seqs {
+		if k.db == t.DB && strings.HasPrefix(k.name, t.Name+"_") && strings.HasSuffix(k.name, "_seq") {
+			delete(w.snap.seqs, k)
+			w.txn.DeleteMeta(fmt.Sprintf("%s%d", keySeq, oid))
+		}
+	}
+	return nil
+}
+
+// NewHypertableID hands out a TimescaleDB hypertable id.
+func (w *Writer) NewHypertableID() (int32, error) {
+	n, err := w.s.db.NextSequence(seqHyper, 1)
+	return int32(n), err
+}
+
+// CreateSequence records a sequence (for serial columns) and returns its OID.
+func (w *Writer) CreateSequence(db uint32, schema, name string) (uint32, error) {
+	oid, err := w.s.NewOID()
+	if err != nil {
+		return 0, err
+	}
+	w.snap.seqs[tableKey{db, schema, name}] = oid
+	return oid, w.put(fmt.Sprintf("%s%d", keySeq, oid), seqRec{OID: oid, DB: db, Schema: schema, Name: name})
+}
+
+// CreateRole adds a role.
+func (w *Writer) CreateRole(r *Role) error {
+	if w.snap.roles[r.Name] != nil {
+		return pgerr.New(pgerr.DuplicateObject, "role %q already exists", r.Name)
+	}
+	if r.OID == 0 {
+		if r.Name == DefaultRole {
+			r.OID = 10
+		} else {
+			oid, err := w.s.NewOID()
+			if err != nil {
+				return err
+			}
+			r.OID = oid
+		}
+	}
+	return w.PutRole(r)
+}
+
+// PutRole stores a new version of a role.
+func (w *Writer) PutRole(r *Role) error {
+	w.snap.roles[r.Name] = r
+	return w.put(keyRole+r.Name, r)
+}
+
+// DropRole removes a role.
+func (w *Writer) DropRole(name string) error {
+	if w.snap.roles[name] == nil {
+		return pgerr.New(pgerr.UndefinedObject, "role %q does not exist", name)
+	}
+	delete(w.snap.roles, name)
+	w.txn.DeleteMeta(keyRole + name)
+	return nil
+}
+
+// CreateExtension records an installed extension.
+func (w *Writer) CreateExtension(db uint32, name, version string) error {
+	if w.snap.ext[db] == nil {
+		w.snap.ext[db] = map[string]string{}
+	}
+	w.snap.ext[db][name] = version
+	return w.put(fmt.Sprintf("%s%d/%s", keyExt, db, name), extRec{DB: db, Name: name, Version: version})
+}
+
+// DropExtension removes an installed extension.
+func (w *Writer) DropExtension(db uint32, name string) {
+	delete(w.snap.ext[db], name)
+	w.txn.DeleteMeta(fmt.Sprintf("%s%d/%s", keyExt, db, name))
+}

@@ -1,0 +1,398 @@
+package funcs
+
+import (
+	"math"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Basic aggregates: count, sum, avg, min, max, bool_and/bool_or/every.
+
+// regAgg registers an aggregate with a fixed result type.
+func regAgg(name string, args []types.T, ret types.T, New func(argTypes []types.T, direct []any) AggState) {
+	RegisterAggregate(&Aggregate{Name: name, Args: args, Ret: Fixed(ret), New: New})
+}
+
+func mergeTypeError(a, b AggState) error {
+	return errf(pgerr.Internal, "cannot merge aggregate states of types %T and %T", a, b)
+}
+
+type countState struct {
+	n    int64
+	star bool
+}
+
+func (s *countState) Add(_ *Ctx, args []any) error {
+	if s.star || args[0] != nil {
+		s.n++
+	}
+	return nil
+}
+
+func (s *countState) Merge(o AggState) error {
+	x, ok := o.(*countState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	s.n += x.n
+	return nil
+}
+
+func (s *countState) Result(*Ctx) (any, error) { return s.n, nil }
+
+// intSumState sums integers exactly: int64 while it fits, then numeric.
+// big != nil once the int64 accumulator overflowed.
+type intSumState struct {
+	n   int64
+	sum int64
+	big *apd.Decimal
+	ret types.T // int8 (sum of int2/int4) or numeric
+	avg bool
+}
+
+func (s *intSumState) Add(_ *Ctx, args []any) error {
+	if args[0] == nil {
+		return nil
+	}
+	s.addInt(args[0].(int64))
+	s.n++
+	return nil
+}
+
+func (s *intSumState) addInt(v int64) {
+	if s.big != nil {
+		s.big = decAdd(s.big, decFromInt64(v))
+		return
+	}
+	r, ok := add64(s.sum, v)
+	if !ok {
+		s.big = decAdd(decFromInt64(s.sum), decFromInt64(v))
+		return
+	}
+	s.sum = r
+}
+
+func (s *intSumState) total() *apd.Decimal {
+	if s.big != nil {
+		return s.big
+	}
+	return decFromInt64(s.sum)
+}
+
+func (s *intSumState) Merge(o AggState) error {
+	x, ok := o.(*intSumState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	if x.big != nil {
+		s.big = decAdd(s.total(), x.big)
+	} else {
+		s.addInt(x.sum)
+	}
+	s.n += x.n
+	return nil
+}
+
+func (s *intSumState) Result(*Ctx) (any, error) {
+	if s.n == 0 {
+		return nil, nil
+	}
+	if s.avg {
+		return decDiv(s.total(), decFromInt64(s.n))
+	}
+	if s.ret.OID == types.OidInt8 {
+		if s.big != nil {
+			return nil, outOfRange("bigint")
+		}
+		return s.sum, nil
+	}
+	return s.total(), nil
+}
+
+// floatSumState is sum(float4/float8) and avg(float4/float8).
+type floatSumState struct {
+	n     int64
+	sum   float64
+	sum32 float32
+	f4    bool // sum(float4): float4 arithmetic, float4 result
+	avg   bool
+}
+
+func (s *floatSumState) Add(_ *Ctx, args []any) error {
+	if args[0] == nil {
+		return nil
+	}
+	v := args[0].(float64)
+	if s.f4 {
+		s.sum32 += float32(v)
+	} else {
+		s.sum += v
+	}
+	s.n++
+	return nil
+}
+
+func (s *floatSumState) Merge(o AggState) error {
+	x, ok := o.(*floatSumState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	s.n += x.n
+	s.sum += x.sum
+	s.sum32 += x.sum32
+	return nil
+}
+
+func (s *floatSumState) Result(*Ctx) (any, error) {
+	switch {
+	case s.n == 0:
+		return nil, nil
+	case s.f4:
+		return float64(s.sum32), nil
+	case s.avg:
+		return s.sum / float64(s.n), nil
+	}
+	return s.sum, nil
+}
+
+// numericSumState is sum/avg over numeric.
+type numericSumState struct {
+	n   int64
+	sum *apd.Decimal
+	nan bool
+	avg bool
+}
+
+func (s *numericSumState) Add(_ *Ctx, args []any) error {
+	if args[0] == nil {
+		return nil
+	}
+	d := args[0].(*apd.Decimal)
+	s.n++
+	if d.Form != apd.Finite {
+		s.nan = true
+		return nil
+	}
+	if s.sum == nil {
+		s.sum = new(apd.Decimal).Set(d)
+	} else {
+		s.sum = decAdd(s.sum, d)
+	}
+	return nil
+}
+
+func (s *numericSumState) Merge(o AggState) error {
+	x, ok := o.(*numericSumState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	s.n += x.n
+	s.nan = s.nan || x.nan
+	switch {
+	case x.sum == nil:
+	case s.sum == nil:
+		s.sum = x.sum
+	default:
+		s.sum = decAdd(s.sum, x.sum)
+	}
+	return nil
+}
+
+func (s *numericSumState) Result(*Ctx) (any, error) {
+	switch {
+	case s.n == 0:
+		return nil, nil
+	case s.nan:
+		return &apd.Decimal{Form: apd.NaN}, nil
+	case s.sum == nil:
+		s.sum = apd.New(0, 0)
+	}
+	if s.avg {
+		return decDiv(s.sum, decFromInt64(s.n))
+	}
+	return s.sum, nil
+}
+
+// intervalSumState is sum/avg over interval.
+type intervalSumState struct {
+	n   int64
+	sum types.Interval
+	avg bool
+}
+
+func (s *intervalSumState) Add(_ *Ctx, args []any) error {
+	if args[0] == nil {
+		return nil
+	}
+	s.n++
+	return s.add(args[0].(types.Interval))
+}
+
+func (s *intervalSumState) add(v types.Interval) error {
+	m := int64(s.sum.Months) + int64(v.Months)
+	d := int64(s.sum.Days) + int64(v.Days)
+	us, ok := add64(s.sum.Micros, v.Micros)
+	if !ok || m != int64(int32(m)) || d != int64(int32(d)) {
+		return errf(pgerr.DatetimeFieldOverflow, "interval out of range")
+	}
+	s.sum = types.Interval{Months: int32(m), Days: int32(d), Micros: us}
+	return nil
+}
+
+func (s *intervalSumState) Merge(o AggState) error {
+	x, ok := o.(*intervalSumState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	s.n += x.n
+	return s.add(x.sum)
+}
+
+func (s *intervalSumState) Result(*Ctx) (any, error) {
+	if s.n == 0 {
+		return nil, nil
+	}
+	if s.avg {
+		return intervalDiv(s.sum, float64(s.n)), nil
+	}
+	return s.sum, nil
+}
+
+// tsRound is PostgreSQL's TSROUND: round to microsecond precision.
+func tsRound(f float64) float64 { return math.RoundToEven(f*1e6) / 1e6 }
+
+// intervalDiv is interval_div (PostgreSQL 15).
+func intervalDiv(span types.Interval, factor float64) types.Interval {
+	return intervalScale(span, func(x float64) float64 { return x / factor })
+}
+
+// intervalMul is interval_mul (PostgreSQL 15).
+func intervalMul(span types.Interval, factor float64) types.Interval {
+	return intervalScale(span, func(x float64) float64 { return x * factor })
+}
+
+// intervalScale applies f to each field, cascading fractional months and
+// days down to smaller units as interval_mul/interval_div do.
+func intervalScale(span types.Interval, f func(float64) float64) types.Interval {
+	var r types.Interval
+	r.Months = int32(f(float64(span.Months)))
+	r.Days = int32(f(float64(span.Days)))
+	monthRemDays := (f(float64(span.Months)) - float64(r.Months)) * 30
+	monthRemDays = tsRound(monthRemDays)
+	secRem := (f(float64(span.Days)) - float64(r.Days) + monthRemDays - float64(int(monthRemDays))) * 86400
+	secRem = tsRound(secRem)
+	if math.Abs(secRem) >= 86400 {
+		r.Days += int32(secRem / 86400)
+		secRem -= float64(int(secRem/86400)) * 86400
+	}
+	r.Days += int32(monthRemDays)
+	r.Micros = int64(math.RoundToEven(f(float64(span.Micros)) + secRem*1e6))
+	return r
+}
+
+// minMaxState keeps the least or greatest non-NULL value.
+type minMaxState struct {
+	v    any
+	sign int // -1 for min, 1 for max
+}
+
+func (s *minMaxState) Add(_ *Ctx, args []any) error {
+	if v := args[0]; v != nil && (s.v == nil || compareDatum(v, s.v)*s.sign > 0) {
+		s.v = v
+	}
+	return nil
+}
+
+func (s *minMaxState) Merge(o AggState) error {
+	x, ok := o.(*minMaxState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	return s.Add(nil, []any{x.v})
+}
+
+func (s *minMaxState) Result(*Ctx) (any, error) { return s.v, nil }
+
+// boolState is bool_and/every (and) or bool_or (or).
+type boolState struct {
+	seen, v, and bool
+}
+
+func (s *boolState) Add(_ *Ctx, args []any) error {
+	if args[0] == nil {
+		return nil
+	}
+	b := args[0].(bool)
+	if !s.seen {
+		s.seen, s.v = true, b
+	} else if s.and {
+		s.v = s.v && b
+	} else {
+		s.v = s.v || b
+	}
+	return nil
+}
+
+func (s *boolState) Merge(o AggState) error {
+	x, ok := o.(*boolState)
+	if !ok {
+		return mergeTypeError(s, o)
+	}
+	if x.seen {
+		return s.Add(nil, []any{x.v})
+	}
+	return nil
+}
+
+func (s *boolState) Result(*Ctx) (any, error) {
+	if !s.seen {
+		return nil, nil
+	}
+	return s.v, nil
+}
+
+// minMaxTypes are the types min/max accept (PostgreSQL's btree types).
+var minMaxTypes = []types.T{types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric,
+	types.Text, types.Bpchar, types.Date, types.Time, types.Timestamp,
+	types.Timestamptz, types.IntervalT, types.Bool, types.UUID, types.Bytea, types.Oid, AnyArray}
+
+func init() {
+	RegisterAggregate(&Aggregate{Name: "count", Ret: Fixed(types.Int8),
+		New: func([]types.T, []any) AggState { return &countState{star: true} }})
+	regAgg("count", ts(AnyT), types.Int8, func([]types.T, []any) AggState { return &countState{} })
+
+	for _, avg := range []bool{false, true} {
+		name := "sum"
+		if avg {
+			name = "avg"
+		}
+		avg := avg
+		for _, t := range []types.T{types.Int2, types.Int4, types.Int8} {
+			ret := types.Numeric
+			if !avg && t.OID != types.OidInt8 {
+				ret = types.Int8
+			}
+			ret2 := ret
+			regAgg(name, ts(t), ret, func([]types.T, []any) AggState { return &intSumState{ret: ret2, avg: avg} })
+		}
+		f4ret := types.Float4
+		if avg {
+			f4ret = types.Float8
+		}
+		regAgg(name, ts(types.Float4), f4ret, func([]types.T, []any) AggState { return &floatSumState{f4: !avg, avg: avg} })
+		regAgg(name, ts(types.Float8), types.Float8, func([]types.T, []any) AggState { return &floatSumState{avg: avg} })
+		regAgg(name, ts(types.Numeric), types.Numeric, func([]types.T, []any) AggState { return &numericSumState{avg: avg} })
+		regAgg(name, ts(types.IntervalT), types.IntervalT, func([]types.T, []any) AggState { return &intervalSumState{avg: avg} })
+	}
+	for _, t := range minMaxTypes {
+		RegisterAggregate(&Aggregate{Name: "min", Args: ts(t), Ret: SameAsArg(0),
+			New: func([]types.T, []any) AggState { return &minMaxState{sign: -1} }})
+		RegisterAggregate(&Aggregate{Name: "max", Args: ts(t), Ret: SameAsArg(0),
+			New: func([]types.T, []any) AggState { return &minMaxState{sign: 1} }})
+	}
+	regAgg("bool_and", ts(types.Bool), types.Bool, func([]types.T, []any) AggState { return &boolState{and: true} })
+	regAgg("every", ts(types.Bool), types.Bool, func([]types.T, []any) AggState { return &boolState{and: true} })
+	regAgg("bool_or", ts(types.Bool), types.Bool, func([]types.T, []any) AggState { return &boolState{} })
+}

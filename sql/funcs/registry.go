@@ -1,0 +1,110 @@
+// Package funcs holds tsgres's built-in scalar and aggregate functions
+// (PostgreSQL's and TimescaleDB's) behind a registry the binder resolves
+// calls against. Functions work on datums (see package types for each
+// type's Go form); the executor calls them per row, except where it has a
+// vectorized fast path of its own.
+package funcs
+
+import (
+	"time"
+
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Ctx is what a function may need from its session and statement.
+type Ctx struct {
+	// Loc is the session TimeZone (timestamptz input/output, date_trunc
+	// and time_bucket with a time zone); never nil.
+	Loc *time.Location
+	// Now is the statement's transaction start time (now(),
+	// current_timestamp), µs since the Unix epoch.
+	Now int64
+	// Extra lets the engine reach session state (current_setting, catalog
+	// functions) without this package importing the engine.
+	Extra any
+}
+
+// Polymorphic argument markers for Sig.Args.
+var (
+	AnyElement = types.T{OID: types.OidAnyElement, Mod: -1}
+	AnyArray   = types.T{OID: types.OidAnyArray, Mod: -1}
+	AnyT       = types.T{OID: types.OidAny, Mod: -1}
+)
+
+// Scalar is one overload of a scalar function.
+type Scalar struct {
+	Name string
+	// Args are the declared parameter types; AnyElement/AnyArray are
+	// polymorphic (all AnyElement args share one type), AnyT accepts
+	// anything.
+	Args []types.T
+	// ArgNames are the parameter names for named notation (f(x => 1));
+	// optional.
+	ArgNames []string
+	// Defaults is how many trailing Args may be omitted.
+	Defaults int
+	// Variadic: the last Arg repeats (its type is the element type).
+	Variadic bool
+	// Ret returns the result type given the resolved argument types.
+	Ret func(args []types.T) types.T
+	// Strict: any NULL argument gives NULL without calling Fn.
+	Strict bool
+	// Volatile: must not be constant-folded (now() is stable, random() volatile).
+	Volatile bool
+	// Fn computes the result; args has one datum per actual argument
+	// (omitted defaults are absent: len(args) may be < len(Args)).
+	Fn func(ctx *Ctx, argTypes []types.T, args []any) (any, error)
+}
+
+// AggState accumulates one group of an aggregate.
+type AggState interface {
+	// Add feeds one row's argument values (NULLs included; aggregates
+	// skip them as PostgreSQL does).
+	Add(ctx *Ctx, args []any) error
+	// Merge folds another state of the same aggregate into this one
+	// (parallel chunks, continuous aggregates).
+	Merge(other AggState) error
+	// Result returns the final value (nil for NULL).
+	Result(ctx *Ctx) (any, error)
+}
+
+// Aggregate is one overload of an aggregate function.
+type Aggregate struct {
+	Name string
+	Args []types.T
+	Ret  func(args []types.T) types.T
+	// New returns an empty state; direct holds the direct arguments of an
+	// ordered-set aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY
+	// x): direct = [0.5], args = [x]); nil otherwise.
+	New func(argTypes []types.T, direct []any) AggState
+	// OrderedSet marks WITHIN GROUP aggregates.
+	OrderedSet bool
+	// DirectArgs are the direct argument types of an ordered-set aggregate.
+	DirectArgs []types.T
+}
+
+var (
+	scalars    = map[string][]*Scalar{}
+	aggregates = map[string][]*Aggregate{}
+)
+
+// RegisterScalar adds an overload; used by this package's init functions
+// and by the engine for catalog-aware functions.
+func RegisterScalar(f *Scalar) { scalars[f.Name] = append(scalars[f.Name], f) }
+
+// RegisterAggregate adds an aggregate overload.
+func RegisterAggregate(a *Aggregate) { aggregates[a.Name] = append(aggregates[a.Name], a) }
+
+// Scalars returns the overloads of a scalar function (lower-case name).
+func Scalars(name string) []*Scalar { return scalars[name] }
+
+// Aggregates returns the overloads of an aggregate (lower-case name).
+func Aggregates(name string) []*Aggregate { return aggregates[name] }
+
+// Fixed returns a Ret function that always yields t.
+func Fixed(t types.T) func([]types.T) types.T { return func([]types.T) types.T { return t } }
+
+// SameAsArg returns a Ret function yielding argument i's type.
+func SameAsArg(i int) func([]types.T) types.T {
+	return func(a []types.T) types.T { return a[i] }
+}

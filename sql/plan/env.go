@@ -1,0 +1,25 @@
+package plan
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Env is what the binder needs from the engine and session.
+type Env interface {
+	// Catalog is the catalog the statement sees (including the session's
+	// uncommitted DDL).
+	Catalog() *catalog.Snapshot
+	// Database is the session's database OID.
+	Database() uint32
+	// SearchPath lists the schemas searched for unqualified names.
+	SearchPath() []string
+	// Chunks returns the chunks of a hypertable meeting [lo, hi] and the
+	// hypertable's total chunk count.
+	Chunks(t *catalog.Table, lo, hi int64) (chunks []*catalog.Chunk, total int)
+	// VirtualTable returns a catalog view (pg_catalog.pg_class,
+	// information_schema.tables, timescaledb_information.chunks, ...).
+	VirtualTable(schema, name string) (*Virtual, bool)
+	// SetFunc returns a set-returning function usable in FROM.
+	SetFunc(name string, argTypes []types.T) (fn SetFunc, cols []OutCol, ok bool)
+}

@@ -1,0 +1,252 @@
+package plan
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
+)
+
+// OutCol is one output column of a node.
+type OutCol struct {
+	Name string
+	T    types.T
+	// Table/Attnum identify a plain table column (RowDescription).
+	TableOID uint32
+	AttNum   int16
+	// Rel is the range-table alias the column is visible under ("" when
+	// the column has no qualifier, e.g. expressions).
+	Rel string
+	// Hidden columns are not visible to "*" (sort keys added for ORDER BY).
+	Hidden bool
+}
+
+// Node is a relational plan node.
+type Node interface {
+	Columns() []OutCol
+}
+
+// SortKey orders by an expression.
+type SortKey struct {
+	E          Expr
+	Desc       bool
+	NullsFirst bool
+}
+
+// VirtualRows produces the rows of a catalog view (pg_catalog,
+// information_schema, timescaledb_information) or a set-returning function
+// when the node runs; Ctx is the exec context's opaque engine handle.
+type VirtualRows func(ctx any) ([][]any, error)
+
+// Scan reads a regular (row store) table.
+type Scan struct {
+	Table *catalog.Table
+	Cols  []OutCol
+	// ColIdx maps each output column to the table's column position.
+	ColIdx []int
+}
+
+// HyperScan reads chunks of a hypertable.
+type HyperScan struct {
+	Table  *catalog.Table
+	Cols   []OutCol
+	ColIdx []int
+	// Chunks are those left after exclusion; Excluded counts the others.
+	Chunks   []*catalog.Chunk
+	Excluded int
+	Total    int
+	// TimeMin/TimeMax bound the time column (inclusive) for block skipping.
+	TimeMin, TimeMax int64
+	Preds            []storage.BlockPred
+	// Filter, when set, is applied inside the scan (expressions over Cols).
+	Filter Expr
+}
+
+// Virtual produces rows computed at run time.
+type Virtual struct {
+	Name string
+	Cols []OutCol
+	Rows VirtualRows
+}
+
+// Values is a VALUES list or a FROM-less SELECT's single row.
+type Values struct {
+	Cols []OutCol
+	Rows [][]Expr
+}
+
+// Filter keeps rows where Cond is true.
+type Filter struct {
+	Input Node
+	Cond  Expr
+}
+
+// Project computes expressions over its input.
+type Project struct {
+	Input Node
+	Exprs []Expr
+	Cols  []OutCol
+}
+
+// ProjectSet is a projection with one set-returning function call: each
+// input row yields as many rows as the function returns.
+type ProjectSet struct {
+	Input Node
+	Exprs []Expr // SRF positions hold nil
+	SRF   int    // index of the SRF column
+	Fn    SetFunc
+	Args  []Expr
+	Cols  []OutCol
+}
+
+// SetFunc computes a set-returning function's rows from its arguments.
+type SetFunc func(ctx any, args []any) ([][]any, error)
+
+// FuncScan is a set-returning function in FROM.
+type FuncScan struct {
+	Fn   SetFunc
+	Args []Expr
+	Cols []OutCol
+	// Ordinality appends a bigint ordinality column.
+	Ordinality bool
+}
+
+// Agg groups its input by Keys and computes Aggs; output is keys then aggs.
+type Agg struct {
+	Input Node
+	Keys  []Expr
+	Aggs  []*AggCall
+	Cols  []OutCol
+	// Grand is true for an aggregate without GROUP BY (one row even on
+	// empty input).
+	Grand bool
+}
+
+// Sort orders its input.
+type Sort struct {
+	Input Node
+	Keys  []SortKey
+}
+
+// Limit skips Offset rows and returns at most Count (nil: all).
+type Limit struct {
+	Input         Node
+	Count, Offset Expr
+}
+
+// Distinct removes duplicate rows; with On set, keeps the first row of
+// each group of equal On values (input must be sorted by them).
+type Distinct struct {
+	Input Node
+	On    []Expr
+}
+
+// JoinKind is a join type.
+type JoinKind uint8
+
+// Join kinds.
+const (
+	JoinInner JoinKind = iota + 1
+	JoinLeft
+	JoinRight
+	JoinFull
+	JoinCross
+	JoinSemi
+	JoinAnti
+)
+
+// Join joins two inputs; output is left columns then right columns. A
+// Lateral join re-runs Right for every left row (Right refers to the left
+// row with OuterRef depth 1).
+type Join struct {
+	Kind    JoinKind
+	Left    Node
+	Right   Node
+	Cond    Expr // over left+right columns; nil: true
+	Lateral bool
+	// EqLeft/EqRight are equi-join keys found in Cond (hash join).
+	EqLeft, EqRight []Expr
+}
+
+// SetOpKind is UNION/INTERSECT/EXCEPT.
+type SetOpKind uint8
+
+// Set operations.
+const (
+	SetUnion SetOpKind = iota + 1
+	SetIntersect
+	SetExcept
+)
+
+// SetOp combines two inputs with the same column count.
+type SetOp struct {
+	Kind        SetOpKind
+	All         bool
+	Left, Right Node
+	Cols        []OutCol
+}
+
+// WindowFunc is one window function computed by a Window node.
+type WindowFunc struct {
+	Name    string // row_number, rank, dense_rank, lag, lead, first_value, last_value, ntile, or an aggregate
+	Args    []Expr
+	Agg     *AggCall // for aggregates over windows
+	T       types.T
+	Part    []Expr
+	Order   []SortKey
+	// Frame: whole partition when false and no ORDER BY; running (up to
+	// the current row's peers) when Order is set, as PostgreSQL's default.
+	FullFrame bool
+	RowsFrame bool // ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+}
+
+// Window appends one column per function to its input rows.
+type Window struct {
+	Input Node
+	Funcs []*WindowFunc
+	Cols  []OutCol
+}
+
+// CTERef reads a materialized common table expression.
+type CTERef struct {
+	CTE  *CTE
+	Cols []OutCol
+}
+
+// CTE is a WITH query, materialized once per statement.
+type CTE struct {
+	Name string
+	Plan Node
+}
+
+// Explain wraps a plan for EXPLAIN.
+type Explain struct {
+	Input   Node
+	Analyze bool
+	Verbose bool
+}
+
+// Columns implementations.
+func (n *Scan) Columns() []OutCol      { return n.Cols }
+func (n *HyperScan) Columns() []OutCol { return n.Cols }
+func (n *Virtual) Columns() []OutCol   { return n.Cols }
+func (n *Values) Columns() []OutCol    { return n.Cols }
+func (n *Filter) Columns() []OutCol    { return n.Input.Columns() }
+func (n *Project) Columns() []OutCol   { return n.Cols }
+func (n *ProjectSet) Columns() []OutCol {
+	return n.Cols
+}
+func (n *FuncScan) Columns() []OutCol { return n.Cols }
+func (n *Agg) Columns() []OutCol      { return n.Cols }
+func (n *Sort) Columns() []OutCol     { return n.Input.Columns() }
+func (n *Limit) Columns() []OutCol    { return n.Input.Columns() }
+func (n *Distinct) Columns() []OutCol { return n.Input.Columns() }
+func (n *Join) Columns() []OutCol {
+	if n.Kind == JoinSemi || n.Kind == JoinAnti {
+		return n.Left.Columns()
+	}
+	return append(append([]OutCol(nil), n.Left.Columns()...), n.Right.Columns()...)
+}
+func (n *SetOp) Columns() []OutCol   { return n.Cols }
+func (n *Window) Columns() []OutCol  { return n.Cols }
+func (n *CTERef) Columns() []OutCol  { return n.Cols }
+func (n *Explain) Columns() []OutCol { return []OutCol{{Name: "QUERY PLAN", T: types.Text}} }

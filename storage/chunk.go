@@ -1,0 +1,334 @@
+package storage
+
+// Hypertable chunks inside a transaction: buffering appends, listing and
+// reading blocks (stored ones from a per-chunk snapshot, the
+// transaction's own from memory), rewriting and dropping blocks.
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/tsgres/tsgres/storage/col"
+	"github.com/tsgres/tsgres/storage/encoding"
+)
+
+// Append adds the live rows of b to chunk. b's columns line up with
+// schema.Cols. Rows are buffered (copied: b may be reused after the call);
+// Commit writes one delta block per chunk. The time column must not hold
+// nulls.
+func (t *Txn) Append(chunk uint64, schema ChunkSchema, b *col.Batch) error {
+	if err := checkBatch(schema, b); err != nil {
+		return fmt.Errorf("append to chunk %d: %w", chunk, err)
+	}
+	if err := checkTimeNotNull(schema, b); err != nil {
+		return fmt.Errorf("append to chunk %d: %w", chunk, err)
+	}
+	if b.Len() == 0 {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return errTxnDone
+	}
+	t.addLocked(op{kind: opAppend, chunk: chunk, schema: cloneSchema(schema), rows: copyLive(b)})
+	return nil
+}
+
+func cloneSchema(s ChunkSchema) ChunkSchema {
+	return ChunkSchema{Cols: slices.Clone(s.Cols), TimeCol: s.TimeCol}
+}
+
+// Blocks lists the metadata of chunk's blocks that may hold rows matching
+// spec's time range and predicates, plus the transaction's unwritten
+// appends as one extra delta block (ID 0, listed last). skipped counts
+// blocks left out. Stored blocks are listed from a snapshot that later
+// ReadBlock calls for the same chunk read from, so a concurrent merge or
+// commit never removes a listed block from under the reader.
+func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return nil, 0, errTxnDone
+	}
+	cs := t.chunks[spec.Chunk]
+	if t.snaps == nil {
+		t.snaps = map[uint64]*pebble.Snapshot{}
+	}
+	if old := t.snaps[spec.Chunk]; old != nil {
+		old.Close()
+	}
+	snap := t.db.pdb.NewSnapshot()
+	t.snaps[spec.Chunk] = snap
+	keep := func(m *BlockMeta) {
+		if blockMatches(spec, m) {
+			blocks = append(blocks, m)
+		} else {
+			skipped++
+		}
+	}
+	if cs == nil || !cs.dropped {
+		err := t.db.listStored(snap, spec.Chunk, func(m *BlockMeta) {
+			if cs == nil || !cs.deleted[m.ID] {
+				keep(m)
+			}
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	if cs == nil {
+		return blocks, skipped, nil
+	}
+	ids := make([]uint64, 0, len(cs.created))
+	for id := range cs.created {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		keep(cs.created[id].meta)
+	}
+	mb, err := cs.pending()
+	if err != nil {
+		return nil, 0, fmt.Errorf("chunk %d: %w", spec.Chunk, err)
+	}
+	if mb != nil {
+		keep(mb.meta)
+	}
+	return blocks, skipped, nil
+}
+
+// listStored calls fn with the metadata of every stored block of chunk
+// visible in r, in block id order.
+func (db *DB) listStored(r reader, chunk uint64, fn func(*BlockMeta)) error {
+	lower, upper := chunkMetaSpan(chunk)
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return fmt.Errorf("list blocks of chunk %d: %w", chunk, err)
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		_, id, err := parseBlockMetaKey(it.Key())
+		if err != nil {
+			it.Close()
+			return err
+		}
+		val, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return fmt.Errorf("list blocks of chunk %d: %w", chunk, err)
+		}
+		m, err := db.cachedMeta(chunk, id, val)
+		if err != nil {
+			it.Close()
+			return err
+		}
+		fn(m)
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("list blocks of chunk %d: %w", chunk, err)
+	}
+	return nil
+}
+
+// ReadBlock decodes spec.Cols of one block listed by Blocks. The batch has
+// blk.Rows rows (for the pending block, the rows appended so far); its
+// vectors may be shared with the transaction and must not be modified.
+func (t *Txn) ReadBlock(spec *ScanSpec, blk *BlockMeta) (*col.Batch, error) {
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return nil, errTxnDone
+	}
+	var mb *memBlock
+	var err error
+	cs := t.chunks[spec.Chunk]
+	if blk.ID == 0 {
+		if cs != nil {
+			mb, err = cs.pending()
+		}
+		if err == nil && mb == nil {
+			err = errors.New("storage: no pending rows")
+		}
+	} else if cs != nil {
+		mb = cs.created[blk.ID]
+	}
+	var r reader = t.db.pdb
+	if s := t.snaps[spec.Chunk]; s != nil {
+		r = s
+	}
+	t.mu.Unlock()
+	if err != nil {
+		return nil, fmt.Errorf("read pending rows of chunk %d: %w", spec.Chunk, err)
+	}
+	if mb != nil {
+		return project(mb.schema, mb.rows, spec.Cols)
+	}
+	return readStored(r, spec.Chunk, blk, spec.Cols)
+}
+
+// readStored reads and decodes cols of a stored block from r.
+func readStored(r reader, chunk uint64, blk *BlockMeta, cols []ColumnRef) (*col.Batch, error) {
+	vecs := make([]*col.Vec, len(cols))
+	for i, c := range cols {
+		cm := blk.Col(c.ID)
+		if cm == nil || cm.NullCount >= cm.Count {
+			vecs[i] = nullVec(c.Kind, blk.Rows)
+			continue
+		}
+		if cm.Kind != c.Kind {
+			return nil, fmt.Errorf("read column %d of block %d of chunk %d: stored as %v, read as %v",
+				c.ID, blk.ID, chunk, cm.Kind, c.Kind)
+		}
+		val, closer, err := r.Get(colKey(chunk, blk.ID, c.ID))
+		if err != nil {
+			if errors.Is(err, pebble.ErrNotFound) {
+				err = errors.New("column data missing")
+			}
+			return nil, fmt.Errorf("read column %d of block %d of chunk %d: %w", c.ID, blk.ID, chunk, err)
+		}
+		v := &col.Vec{Kind: c.Kind}
+		err = encoding.DecodeVec(val, c.Kind, v)
+		closer.Close()
+		if err == nil && v.Len() != blk.Rows {
+			err = fmt.Errorf("storage: %d values for %d rows", v.Len(), blk.Rows)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read column %d of block %d of chunk %d: %w", c.ID, blk.ID, chunk, err)
+		}
+		vecs[i] = v
+	}
+	return col.FromVecs(vecs, blk.Rows), nil
+}
+
+// RewriteBlock replaces block blk of chunk with the rows of nb (all
+// columns of schema, in order); a nil or empty nb deletes the block. Later
+// calls of the transaction see the replacement. The pending block (ID 0)
+// replaces the transaction's appended rows.
+func (t *Txn) RewriteBlock(chunk uint64, schema ChunkSchema, blk *BlockMeta, nb *col.Batch) error {
+	var rows *col.Batch
+	if nb != nil && nb.Len() > 0 {
+		if err := checkBatch(schema, nb); err != nil {
+			return fmt.Errorf("rewrite block %d of chunk %d: %w", blk.ID, chunk, err)
+		}
+		if err := checkTimeNotNull(schema, nb); err != nil {
+			return fmt.Errorf("rewrite block %d of chunk %d: %w", blk.ID, chunk, err)
+		}
+		rows = copyLive(nb)
+	}
+	if blk.ID != 0 {
+		if err := t.pinAndCheck(chunk, blk.ID); err != nil {
+			return err
+		}
+	}
+	schema = cloneSchema(schema)
+	o := op{kind: opRewrite, chunk: chunk, schema: schema, blk: blk.ID, rows: rows}
+	if blk.ID != 0 && rows != nil {
+		id, err := t.db.allocBlockIDs(1)
+		if err != nil {
+			return err
+		}
+		meta, err := computeMeta(id, schema, rows, blk.Sealed && sortedByTime(schema, rows))
+		if err != nil {
+			return fmt.Errorf("rewrite block %d of chunk %d: %w", blk.ID, chunk, err)
+		}
+		o.newBlk = &memBlock{schema: schema, rows: rows, meta: meta}
+		o.rows = nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return errTxnDone
+	}
+	t.addLocked(o)
+	return nil
+}
+
+// pinAndCheck keeps merges off chunk for the rest of the transaction and
+// verifies that stored block id still exists; a block a concurrent commit
+// or merge removed since Blocks listed it yields ErrConflict now rather
+// than at Commit.
+func (t *Txn) pinAndCheck(chunk, id uint64) error {
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return errTxnDone
+	}
+	cs := t.chunks[chunk]
+	if cs != nil && (cs.created[id] != nil || cs.dropped) {
+		t.mu.Unlock()
+		return nil // the transaction's own block
+	}
+	if !t.pins[chunk] {
+		if t.pins == nil {
+			t.pins = map[uint64]bool{}
+		}
+		t.pins[chunk] = true
+		t.db.pinChunk(chunk)
+	}
+	t.mu.Unlock()
+	ok, err := t.db.blockExists(chunk, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return fmt.Errorf("rewrite block %d of chunk %d: %w", id, chunk, ErrConflict)
+	}
+	return nil
+}
+
+// DropChunk deletes every block of chunk.
+func (t *Txn) DropChunk(chunk uint64) {
+	t.add(op{kind: opDropChunk, chunk: chunk})
+}
+
+// writeBlock adds block meta (rows laid out by schema) to b, using buf as
+// scratch; it returns the grown scratch buffer. All-null columns get no
+// key: readers produce them from the metadata.
+func writeBlock(b *pebble.Batch, chunk uint64, meta *BlockMeta, schema ChunkSchema, rows *col.Batch, buf []byte) ([]byte, error) {
+	buf = encodeMeta(buf[:0], meta)
+	if err := b.Set(blockMetaKey(chunk, meta.ID), buf, nil); err != nil {
+		return buf, fmt.Errorf("write block %d of chunk %d: %w", meta.ID, chunk, err)
+	}
+	for i, c := range schema.Cols {
+		if meta.Cols[i].NullCount >= meta.Cols[i].Count {
+			continue
+		}
+		v := rows.Cols[i]
+		if v.Len() != rows.Rows() {
+			v = v.Slice(0, rows.Rows())
+		}
+		buf = encoding.EncodeVec(buf[:0], v)
+		if err := b.Set(colKey(chunk, meta.ID, c.ID), buf, nil); err != nil {
+			return buf, fmt.Errorf("write column %d of block %d of chunk %d: %w", c.ID, meta.ID, chunk, err)
+		}
+	}
+	return buf, nil
+}
+
+// deleteBlock adds the deletion of a stored block's keys to b.
+func deleteBlock(b *pebble.Batch, chunk, id uint64) error {
+	if err := b.Delete(blockMetaKey(chunk, id), nil); err != nil {
+		return fmt.Errorf("delete block %d of chunk %d: %w", id, chunk, err)
+	}
+	start, end := blockColSpan(chunk, id)
+	if err := b.DeleteRange(start, end, nil); err != nil {
+		return fmt.Errorf("delete block %d of chunk %d: %w", id, chunk, err)
+	}
+	return nil
+}
+
+// blockExists reports whether block id of chunk is committed.
+func (db *DB) blockExists(chunk, id uint64) (bool, error) {
+	_, closer, err := db.pdb.Get(blockMetaKey(chunk, id))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("check block %d of chunk %d: %w", id, chunk, err)
+	}
+	closer.Close()
+	return true, nil
+}

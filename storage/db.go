@@ -1,0 +1,370 @@
+package storage
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+)
+
+// Pebble tuning for a write-heavy time-series workload.
+const (
+	// memTableSize is large so bursts of ingest are absorbed in memory and
+	// flushed as few, large L0 files.
+	memTableSize = 64 << 20
+	// compactionConcurrency leaves room for foreground work on small machines.
+	compactionConcurrency = 2
+	// l0CompactionThreshold/l0StopWritesThreshold: compact L0 early, stall
+	// writers only when compaction is far behind.
+	l0CompactionThreshold = 4
+	l0StopWritesThreshold = 24
+	// blockCacheSize caches uncompressed sstable blocks.
+	blockCacheSize = 64 << 20
+)
+
+// blockIDReserve is how many block ids one durable write of the id counter
+// reserves; ids lost to a crash are simply never used.
+const blockIDReserve = 4096
+
+// seqLogAhead is how many increments NextSequence reserves per durable
+// write, like PostgreSQL's SEQ_LOG_VALS: after a crash a sequence may skip
+// up to this many values but never repeats one.
+const seqLogAhead = 32
+
+// DB is one tsgres data directory: a single pebble database holding the
+// catalog, regular tables and hypertable chunks. Safe for concurrent use.
+type DB struct {
+	pdb  *pebble.DB
+	opts Options
+
+	idMu     sync.Mutex
+	nextID   uint64 // next block id to hand out
+	reserved uint64 // ids < reserved are durably reserved
+
+	seqMu sync.Mutex
+	seqs  map[string]*seqState
+
+	locksMu    sync.Mutex
+	chunkLocks map[uint64]*sync.Mutex
+	pins       map[uint64]int // chunk -> open transactions that rewrote its stored blocks
+
+	cacheMu   sync.RWMutex
+	metaCache map[uint64]map[uint64]*BlockMeta // chunk -> block id -> meta
+	cacheLen  int
+
+	merge mergeState
+
+	closeOnce sync.Once
+	stop      chan struct{}
+	wg        sync.WaitGroup
+}
+
+// seqState is a sequence's in-memory value and its durable reservation.
+type seqState struct {
+	val, hi int64
+}
+
+// Open opens (creating when missing) the database in dir.
+func Open(dir string, opts Options) (*DB, error) {
+	if opts.MergeThreshold <= 0 {
+		opts.MergeThreshold = defaultMergeThreshold
+	}
+	po := &pebble.Options{
+		MemTableSize:          memTableSize,
+		L0CompactionThreshold: l0CompactionThreshold,
+		L0StopWritesThreshold: l0StopWritesThreshold,
+		CacheSize:             blockCacheSize,
+		FormatMajorVersion:    pebble.FormatNewest,
+		Logger:                quietLogger{},
+		CompactionConcurrencyRange: func() (int, int) {
+			return 1, compactionConcurrency
+		},
+	}
+	if opts.InMemory {
+		po.FS = vfs.NewMem()
+		dir = ""
+	}
+	pdb, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("open storage in %q: %w", dir, err)
+	}
+	db := &DB{
+		pdb:        pdb,
+		opts:       opts,
+		seqs:       map[string]*seqState{},
+		chunkLocks: map[uint64]*sync.Mutex{},
+		pins:       map[uint64]int{},
+		metaCache:  map[uint64]map[uint64]*BlockMeta{},
+		stop:       make(chan struct{}),
+	}
+	if err := db.loadBlockIDs(); err != nil {
+		pdb.Close()
+		return nil, err
+	}
+	if err := db.initMerge(); err != nil {
+		pdb.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close stops background work and closes the database.
+func (db *DB) Close() error {
+	var err error
+	db.closeOnce.Do(func() {
+		close(db.stop)
+		db.wg.Wait()
+		if e := db.pdb.Close(); e != nil {
+			err = fmt.Errorf("close storage: %w", e)
+		}
+	})
+	return err
+}
+
+// Begin starts a transaction. Reads see committed data (read committed:
+// each call sees the latest commits) plus the transaction's own writes.
+func (db *DB) Begin() *Txn {
+	return &Txn{db: db, chunks: map[uint64]*chunkState{}}
+}
+
+// getInt64 reads an 8-byte big-endian value; ok is false when key is absent.
+func (db *DB) getInt64(key []byte) (v int64, ok bool, err error) {
+	val, closer, err := db.pdb.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	defer closer.Close()
+	if len(val) != 8 {
+		return 0, false, fmt.Errorf("storage: counter %q has %d bytes, want 8", key[1:], len(val))
+	}
+	return int64(binary.BigEndian.Uint64(val)), true, nil
+}
+
+// setInt64 durably writes an 8-byte big-endian value.
+func (db *DB) setInt64(key []byte, v int64) error {
+	return db.pdb.Set(key, binary.BigEndian.AppendUint64(nil, uint64(v)), pebble.Sync)
+}
+
+// loadBlockIDs restores the block id counter: every id below the stored
+// reservation may have been used, so allocation restarts there.
+func (db *DB) loadBlockIDs() error {
+	v, _, err := db.getInt64(internalKey(internalBlockIDs))
+	if err != nil {
+		return fmt.Errorf("load block id counter: %w", err)
+	}
+	db.nextID = uint64(v) + 1 // id 0 names a transaction's pending rows
+	db.reserved = db.nextID
+	return nil
+}
+
+// allocBlockIDs returns the first of n consecutive unused block ids.
+func (db *DB) allocBlockIDs(n int) (uint64, error) {
+	db.idMu.Lock()
+	defer db.idMu.Unlock()
+	first := db.nextID
+	if first+uint64(n) > db.reserved {
+		hi := first + uint64(n) + blockIDReserve
+		if err := db.setInt64(internalKey(internalBlockIDs), int64(hi-1)); err != nil {
+			return 0, fmt.Errorf("reserve block ids: %w", err)
+		}
+		db.reserved = hi
+	}
+	db.nextID += uint64(n)
+	return first, nil
+}
+
+// NextSequence atomically adds delta to the named counter and returns the
+// new value; it is durable and not transactional (like nextval). A missing
+// counter starts at 0. Positive steps reserve seqLogAhead increments per
+// durable write, so values may skip after a crash but never repeat.
+func (db *DB) NextSequence(name string, delta int64) (int64, error) {
+	db.seqMu.Lock()
+	defer db.seqMu.Unlock()
+	st, err := db.seqLocked(name)
+	if err != nil {
+		return 0, err
+	}
+	nv := st.val + delta
+	if (delta > 0 && nv < st.val) || (delta < 0 && nv > st.val) {
+		return 0, fmt.Errorf("storage: sequence %q overflows", name)
+	}
+	if delta > 0 && nv <= st.hi {
+		st.val = nv
+		return nv, nil
+	}
+	hi := nv
+	if delta > 0 {
+		if step := delta * seqLogAhead; step/seqLogAhead == delta && nv+step > nv {
+			hi = nv + step
+		} else {
+			hi = math.MaxInt64
+		}
+	}
+	if err := db.setInt64(seqKey(name), hi); err != nil {
+		return 0, fmt.Errorf("advance sequence %q: %w", name, err)
+	}
+	st.val, st.hi = nv, hi
+	return nv, nil
+}
+
+// SetSequence sets a counter (setval).
+func (db *DB) SetSequence(name string, v int64) error {
+	db.seqMu.Lock()
+	defer db.seqMu.Unlock()
+	if err := db.setInt64(seqKey(name), v); err != nil {
+		return fmt.Errorf("set sequence %q: %w", name, err)
+	}
+	db.seqs[name] = &seqState{val: v, hi: v}
+	return nil
+}
+
+// seqLocked returns the cached state of sequence name, loading it.
+func (db *DB) seqLocked(name string) (*seqState, error) {
+	if st, ok := db.seqs[name]; ok {
+		return st, nil
+	}
+	v, _, err := db.getInt64(seqKey(name))
+	if err != nil {
+		return nil, fmt.Errorf("load sequence %q: %w", name, err)
+	}
+	st := &seqState{val: v, hi: v}
+	db.seqs[name] = st
+	return st, nil
+}
+
+// ChunkBytes returns the approximate on-disk size of a chunk's blocks.
+// Data still only in the memtable/WAL is not counted.
+func (db *DB) ChunkBytes(chunk uint64) (int64, error) {
+	start, end := chunkSpan(chunk)
+	n, err := db.pdb.EstimateDiskUsage(start, end)
+	if err != nil {
+		return 0, fmt.Errorf("estimate size of chunk %d: %w", chunk, err)
+	}
+	return int64(n), nil
+}
+
+// TableBytes returns the approximate on-disk size of a regular table.
+func (db *DB) TableBytes(table uint64) (int64, error) {
+	start, end := tableSpan(table)
+	n, err := db.pdb.EstimateDiskUsage(start, end)
+	if err != nil {
+		return 0, fmt.Errorf("estimate size of table %d: %w", table, err)
+	}
+	return int64(n), nil
+}
+
+// chunkLock returns the lock serializing check-and-write commits (rewrites,
+// drops, merges) of chunk.
+func (db *DB) chunkLock(chunk uint64) *sync.Mutex {
+	db.locksMu.Lock()
+	defer db.locksMu.Unlock()
+	mu, ok := db.chunkLocks[chunk]
+	if !ok {
+		mu = &sync.Mutex{}
+		db.chunkLocks[chunk] = mu
+	}
+	return mu
+}
+
+// pinChunk keeps merges off chunk until unpinChunk: a transaction that
+// rewrote stored blocks would otherwise see a merge's output holding the
+// rows it replaced. Taking the chunk lock orders the pin against a merge's
+// final check.
+func (db *DB) pinChunk(chunk uint64) {
+	mu := db.chunkLock(chunk)
+	mu.Lock()
+	db.locksMu.Lock()
+	db.pins[chunk]++
+	db.locksMu.Unlock()
+	mu.Unlock()
+}
+
+func (db *DB) unpinChunk(chunk uint64) {
+	db.locksMu.Lock()
+	if db.pins[chunk]--; db.pins[chunk] <= 0 {
+		delete(db.pins, chunk)
+	}
+	db.locksMu.Unlock()
+}
+
+func (db *DB) pinned(chunk uint64) bool {
+	db.locksMu.Lock()
+	defer db.locksMu.Unlock()
+	return db.pins[chunk] > 0
+}
+
+// maxCachedMetas bounds the metadata cache; past it the cache starts over.
+const maxCachedMetas = 1 << 20
+
+// cachedMeta decodes the metadata value of block id of chunk, reusing the
+// decoded form: blocks are immutable, so an id always has the same value.
+func (db *DB) cachedMeta(chunk, id uint64, val []byte) (*BlockMeta, error) {
+	db.cacheMu.RLock()
+	m := db.metaCache[chunk][id]
+	db.cacheMu.RUnlock()
+	if m != nil {
+		return m, nil
+	}
+	m, err := decodeMeta(id, val)
+	if err != nil {
+		return nil, fmt.Errorf("chunk %d: %w", chunk, err)
+	}
+	db.cacheMu.Lock()
+	if db.cacheLen >= maxCachedMetas {
+		db.metaCache = map[uint64]map[uint64]*BlockMeta{}
+		db.cacheLen = 0
+	}
+	cm := db.metaCache[chunk]
+	if cm == nil {
+		cm = map[uint64]*BlockMeta{}
+		db.metaCache[chunk] = cm
+	}
+	cm[id] = m
+	db.cacheLen++
+	db.cacheMu.Unlock()
+	return m, nil
+}
+
+// forgetBlocks drops deleted blocks from the metadata cache; a nil ids
+// forgets the whole chunk.
+func (db *DB) forgetBlocks(chunk uint64, ids []uint64) {
+	db.cacheMu.Lock()
+	defer db.cacheMu.Unlock()
+	cm := db.metaCache[chunk]
+	if ids == nil {
+		db.cacheLen -= len(cm)
+		delete(db.metaCache, chunk)
+		return
+	}
+	for _, id := range ids {
+		if _, ok := cm[id]; ok {
+			delete(cm, id)
+			db.cacheLen--
+		}
+	}
+}
+
+// quietLogger drops pebble's informational logs and passes errors to the
+// standard logger.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Errorf(format string, args ...any) {
+	log.Printf("storage: pebble: "+format, args...)
+}
+func (quietLogger) Fatalf(format string, args ...any) {
+	log.Fatalf("storage: pebble: "+format, args...)
+}
+
+// mergeIdleCheck is how often the background merge looks for chunks whose
+// delta blocks stopped growing.
+const mergeIdleCheck = 10 * time.Second

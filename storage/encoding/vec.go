@@ -1,0 +1,216 @@
+package encoding
+
+// Columns: EncodeVec writes a vector as one stream. Without nulls it is
+// the value stream of the vector's kind (int, float, bool or bytes).
+// With nulls it is a nulls stream wrapping the value stream of the
+// non-null values:
+//
+//	┌─────────────────────┬─────────────────┬───────────────────────┬─────────────────────────────┐
+//	│ encoding <1 b> = 64 │ count <uvarint> │ bitmap <ceil(n/8) b>  │ value stream (non-nulls)    │
+//	└─────────────────────┴─────────────────┴───────────────────────┴─────────────────────────────┘
+//
+// Bit i of the bitmap (least significant first) is 1 when row i is null;
+// padding bits are 0; the value stream's count is n minus the number of
+// nulls. A column must end exactly where its stream ends.
+
+import (
+	"fmt"
+	"math/bits"
+	"sync"
+
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+var (
+	boolPool   = sync.Pool{New: func() any { return new([]bool) }}
+	stringPool = sync.Pool{New: func() any { return new([]string) }}
+)
+
+// EncodeVec appends the encoding of all of v's slots to dst, choosing the
+// best codec for the data. v.Kind must be Int64, Float64, Bool or Bytes
+// and v.Len() at most MaxValues; anything else is a caller bug (panic).
+func EncodeVec(dst []byte, v *col.Vec) []byte {
+	n := v.Len()
+	if !v.HasNulls() {
+		return encodeValues(dst, v, nil)
+	}
+	dst = appendHeader(dst, Nulls, n)
+	dst = appendBitmap(dst, v.Nulls[:n])
+	return encodeValues(dst, v, v.Nulls[:n])
+}
+
+// encodeValues appends the value stream of v's slots that are not null
+// according to nulls (nil: all slots).
+func encodeValues(dst []byte, v *col.Vec, nulls []bool) []byte {
+	switch v.Kind {
+	case col.Int64:
+		if nulls == nil {
+			return EncodeInt64(dst, v.I64)
+		}
+		sp := getScratch(len(nulls))
+		vals := compact(int64sOf(*sp)[:0], v.I64, nulls)
+		dst = EncodeInt64(dst, vals)
+		scratchPool.Put(sp)
+		return dst
+	case col.Float64:
+		if nulls == nil {
+			return EncodeFloat64(dst, v.F64)
+		}
+		sp := getScratch(len(nulls))
+		vals := compact(float64sOf(*sp)[:0], v.F64, nulls)
+		dst = EncodeFloat64(dst, vals)
+		scratchPool.Put(sp)
+		return dst
+	case col.Bool:
+		if nulls == nil {
+			return EncodeBool(dst, v.B)
+		}
+		bp := boolPool.Get().(*[]bool)
+		*bp = compact((*bp)[:0], v.B, nulls)
+		dst = EncodeBool(dst, *bp)
+		boolPool.Put(bp)
+		return dst
+	case col.Bytes:
+		if nulls == nil {
+			return EncodeBytes(dst, v.S)
+		}
+		sp := stringPool.Get().(*[]string)
+		*sp = compact((*sp)[:0], v.S, nulls)
+		dst = EncodeBytes(dst, *sp)
+		clear(*sp) // do not pin the caller's strings
+		stringPool.Put(sp)
+		return dst
+	}
+	panic(fmt.Sprintf("BUG: EncodeVec of a %v vector", v.Kind))
+}
+
+// compact appends the values of src whose slot is not null to dst.
+func compact[T any](dst, src []T, nulls []bool) []T {
+	for i, x := range src[:len(nulls)] {
+		if !nulls[i] {
+			dst = append(dst, x)
+		}
+	}
+	return dst
+}
+
+// DecodeCount returns the number of values (rows, nulls included) in an
+// encoded column without decoding it.
+func DecodeCount(src []byte) (int, error) {
+	_, n, _, err := readHeader(src)
+	if err != nil {
+		return 0, fmt.Errorf("cannot decode column count: %w", err)
+	}
+	return n, nil
+}
+
+// DecodeVec decodes src, produced by EncodeVec for a vector of the given
+// kind, into dst, which it resets first (keeping its capacity). Corrupt
+// input, including a stream of another kind, returns an error wrapping
+// ErrCorrupt.
+func DecodeVec(src []byte, kind col.Kind, dst *col.Vec) error {
+	if err := decodeVec(src, kind, dst); err != nil {
+		dst.Reset()
+		return fmt.Errorf("cannot decode %v column: %w", kind, err)
+	}
+	return nil
+}
+
+func decodeVec(src []byte, kind col.Kind, dst *col.Vec) error {
+	nullsBuf := dst.Nulls[:0]
+	dst.Reset()
+	dst.Kind = kind
+	if len(src) == 0 || Encoding(src[0]) != Nulls {
+		rest, err := decodeValues(src, dst, 0)
+		if err != nil {
+			return err
+		}
+		if len(rest) != 0 {
+			return corruptf("%d trailing bytes", len(rest))
+		}
+		return nil
+	}
+	_, n, rest, err := readHeader(src)
+	if err != nil {
+		return err
+	}
+	nb := (n + 7) / 8
+	if len(rest) < nb {
+		return corruptf("nulls: bitmap of %d rows in %d bytes", n, len(rest))
+	}
+	bitmap := rest[:nb]
+	nulls := 0
+	for _, b := range bitmap {
+		nulls += bits.OnesCount8(b)
+	}
+	if n%8 != 0 && bitmap[nb-1]>>(n%8) != 0 {
+		return corruptf("nulls: padding bits set")
+	}
+	k := n - nulls
+	if _, m, _, err := readHeader(rest[nb:]); err != nil || m != k {
+		return corruptf("nulls: value stream does not hold %d values", k)
+	}
+	rest, err = decodeValues(rest[nb:], dst, n)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
+		return corruptf("%d trailing bytes", len(rest))
+	}
+	dst.Nulls = resize(nullsBuf, n)
+	readBitmap(bitmap, dst.Nulls)
+	switch kind {
+	case col.Int64:
+		dst.I64 = expand(dst.I64, dst.Nulls)
+	case col.Float64:
+		dst.F64 = expand(dst.F64, dst.Nulls)
+	case col.Bool:
+		dst.B = expand(dst.B, dst.Nulls)
+	case col.Bytes:
+		dst.S = expand(dst.S, dst.Nulls)
+	}
+	return nil
+}
+
+// decodeValues decodes the value stream at the front of src into dst's
+// slice for its kind, reserving room for rows values so a later expand
+// does not reallocate.
+func decodeValues(src []byte, dst *col.Vec, rows int) ([]byte, error) {
+	var rest []byte
+	var err error
+	switch dst.Kind {
+	case col.Int64:
+		dst.I64, rest, err = decodeInt64(src, resize(dst.I64, rows)[:0])
+	case col.Float64:
+		dst.F64, rest, err = decodeFloat64(src, resize(dst.F64, rows)[:0])
+	case col.Bool:
+		dst.B, rest, err = decodeBool(src, resize(dst.B, rows)[:0])
+	case col.Bytes:
+		dst.S, rest, err = decodeBytes(src, resize(dst.S, rows)[:0], false, false)
+	default:
+		return nil, corruptf("kind %v is not storable", dst.Kind)
+	}
+	return rest, err
+}
+
+// expand spreads the len(vals) non-null values over len(nulls) slots,
+// zeroing the null ones, in place from the back.
+func expand[T any](vals []T, nulls []bool) []T {
+	j := len(vals) - 1
+	if cap(vals) < len(nulls) {
+		grown := make([]T, len(nulls))
+		copy(grown, vals)
+		vals = grown
+	}
+	vals = vals[:len(nulls)]
+	var zero T
+	for i := len(nulls) - 1; i >= 0; i-- {
+		if nulls[i] {
+			vals[i] = zero
+		} else {
+			vals[i] = vals[j]
+			j--
+		}
+	}
+	return vals
+}

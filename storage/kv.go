@@ -1,0 +1,194 @@
+package storage
+
+// Key-value parts of a transaction: metadata (catalog, job state) and the
+// row store of regular tables. Reads go through the transaction's indexed
+// batch, which overlays its own writes on the latest committed state.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/cockroachdb/pebble/v2"
+)
+
+// reader is what both the DB, a snapshot and an indexed batch offer.
+type reader interface {
+	Get(key []byte) ([]byte, io.Closer, error)
+	NewIter(o *pebble.IterOptions) (*pebble.Iterator, error)
+}
+
+// readerLocked returns the view key reads use: the batch when the
+// transaction wrote keys, else the database.
+func (t *Txn) readerLocked() reader {
+	if t.batch != nil {
+		return t.batch
+	}
+	return t.db.pdb
+}
+
+// get returns a copy of key's value.
+func (t *Txn) get(key []byte) ([]byte, bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return nil, false, errTxnDone
+	}
+	return getCopy(t.readerLocked(), key)
+}
+
+// getCopy reads key from r, copying the value.
+func getCopy(r reader, key []byte) ([]byte, bool, error) {
+	v, closer, err := r.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	out := append([]byte{}, v...)
+	closer.Close()
+	return out, true, nil
+}
+
+// GetMeta reads a metadata value (catalog descriptors, job state).
+func (t *Txn) GetMeta(key string) ([]byte, bool, error) {
+	v, ok, err := t.get(metaKey(key))
+	if err != nil {
+		return nil, false, fmt.Errorf("get metadata %q: %w", key, err)
+	}
+	return v, ok, nil
+}
+
+// PutMeta writes a metadata value.
+func (t *Txn) PutMeta(key string, val []byte) {
+	t.add(op{kind: opSet, key: metaKey(key), val: append([]byte{}, val...)})
+}
+
+// DeleteMeta deletes a metadata value.
+func (t *Txn) DeleteMeta(key string) {
+	t.add(op{kind: opDel, key: metaKey(key)})
+}
+
+// ScanMeta calls fn for each metadata key with prefix, in key order. val
+// is a copy fn may keep.
+func (t *Txn) ScanMeta(prefix string, fn func(key string, val []byte) error) error {
+	lower := metaKey(prefix)
+	it := t.newIter(lower, prefixEnd(lower), 1)
+	for it.Next() {
+		if err := fn(string(it.Key()), append([]byte{}, it.Value()...)); err != nil {
+			it.Close()
+			return err
+		}
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("scan metadata %q: %w", prefix, err)
+	}
+	return nil
+}
+
+// Get reads one key of a regular table's key space.
+func (t *Txn) Get(sp Space, key []byte) ([]byte, bool, error) {
+	v, ok, err := t.get(rowKey(sp, key))
+	if err != nil {
+		return nil, false, fmt.Errorf("get key of table %d index %d: %w", sp.Table, sp.Index, err)
+	}
+	return v, ok, nil
+}
+
+// Put writes one key.
+func (t *Txn) Put(sp Space, key, val []byte) {
+	t.add(op{kind: opSet, key: rowKey(sp, key), val: append([]byte{}, val...)})
+}
+
+// Delete deletes one key.
+func (t *Txn) Delete(sp Space, key []byte) {
+	t.add(op{kind: opDel, key: rowKey(sp, key)})
+}
+
+// Iter iterates keys in [start, end) of a key space (nil = unbounded),
+// merging the transaction's own writes. Writes the transaction makes while
+// the iterator is open may not be visible to it.
+func (t *Txn) Iter(sp Space, start, end []byte) KVIter {
+	p := spacePrefix(sp)
+	lower, upper := p, prefixEnd(p)
+	if start != nil {
+		lower = rowKey(sp, start)
+	}
+	if end != nil {
+		upper = rowKey(sp, end)
+	}
+	return t.newIter(lower, upper, len(p))
+}
+
+// DropTable deletes every key of every key space of table.
+func (t *Txn) DropTable(table uint64) {
+	start, end := tableSpan(table)
+	t.add(op{kind: opDelRange, key: start, val: end})
+}
+
+// newIter returns an iterator over [lower, upper) whose keys lose their
+// first strip bytes.
+func (t *Txn) newIter(lower, upper []byte, strip int) *kvIter {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return &kvIter{err: errTxnDone}
+	}
+	it, err := t.readerLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return &kvIter{err: err}
+	}
+	return &kvIter{it: it, strip: strip}
+}
+
+// kvIter adapts a pebble iterator to KVIter.
+type kvIter struct {
+	it      *pebble.Iterator
+	strip   int
+	started bool
+	val     []byte
+	err     error
+}
+
+func (k *kvIter) Next() bool {
+	if k.it == nil || k.err != nil {
+		return false
+	}
+	var ok bool
+	if !k.started {
+		k.started = true
+		ok = k.it.First()
+	} else {
+		ok = k.it.Next()
+	}
+	if !ok {
+		return false
+	}
+	k.val, k.err = k.it.ValueAndErr()
+	return k.err == nil
+}
+
+func (k *kvIter) Key() []byte   { return k.it.Key()[k.strip:] }
+func (k *kvIter) Value() []byte { return k.val }
+
+func (k *kvIter) Err() error {
+	if k.err != nil {
+		return k.err
+	}
+	if k.it != nil {
+		return k.it.Error()
+	}
+	return nil
+}
+
+func (k *kvIter) Close() error {
+	err := k.Err()
+	if k.it != nil {
+		if e := k.it.Close(); err == nil {
+			err = e
+		}
+		k.it = nil
+	}
+	return err
+}

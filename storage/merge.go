@@ -1,0 +1,350 @@
+package storage
+
+// The merge turns a chunk's delta blocks (arrival order, one per commit)
+// and its small sealed blocks into sealed blocks sorted by time. It reads
+// its inputs from a snapshot without holding any lock, then takes the
+// chunk's lock only to verify every input still exists and to commit one
+// batch that deletes the inputs and writes the outputs. A commit that
+// rewrote or dropped an input in the meantime makes the merge give up (it
+// is retried later); a commit that rewrites an input after the merge sees
+// the input gone and fails with ErrConflict. Rows are never lost or
+// duplicated. A chunk with an open transaction that rewrote stored blocks
+// is pinned and not merged until that transaction ends.
+
+import (
+	"fmt"
+	"log"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// defaultMergeThreshold is how many delta blocks a chunk collects before
+// the background merge seals them.
+const defaultMergeThreshold = 16
+
+// sealedBlockRows is the row count of a sealed block: large enough for
+// the codecs to shine, small enough that time-range and predicate
+// skipping stay selective and a rewrite stays cheap.
+const sealedBlockRows = 4096
+
+// mergeIdleAge is how long a chunk's delta blocks must go without a new
+// one before the background merge seals them anyway.
+const mergeIdleAge = 30 * time.Second
+
+// mergeState tracks delta blocks per chunk for the background merge.
+type mergeState struct {
+	run sync.Mutex // serializes merges
+
+	mu     sync.Mutex
+	deltas map[uint64]*deltaCount
+	queue  map[uint64]bool
+	wake   chan struct{}
+}
+
+type deltaCount struct {
+	n    int
+	last time.Time
+}
+
+// initMerge counts the stored delta blocks of every chunk and starts the
+// background merge unless disabled.
+func (db *DB) initMerge() error {
+	db.merge.deltas = map[uint64]*deltaCount{}
+	db.merge.queue = map[uint64]bool{}
+	db.merge.wake = make(chan struct{}, 1)
+	lower := []byte{prefixChunk}
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(lower)})
+	if err != nil {
+		return fmt.Errorf("count delta blocks: %w", err)
+	}
+	now := time.Now()
+	for ok := it.First(); ok; {
+		k := it.Key()
+		if len(k) < chunkPrefixLen+1 || k[chunkPrefixLen] != chunkSubMeta {
+			// column keys: skip to the next chunk
+			_, end := chunkSpan(chunkOfKey(k))
+			if end == nil {
+				break
+			}
+			ok = it.SeekGE(end)
+			continue
+		}
+		chunk, _, err := parseBlockMetaKey(k)
+		if err != nil {
+			it.Close()
+			return err
+		}
+		val, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return fmt.Errorf("count delta blocks: %w", err)
+		}
+		if len(val) >= 2 && val[1]&metaFlagSealed == 0 {
+			d := db.merge.deltas[chunk]
+			if d == nil {
+				d = &deltaCount{}
+				db.merge.deltas[chunk] = d
+			}
+			d.n++
+			d.last = now
+		}
+		ok = it.Next()
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("count delta blocks: %w", err)
+	}
+	if !db.opts.DisableBackgroundMerge {
+		db.wg.Add(1)
+		go db.mergeLoop()
+	}
+	return nil
+}
+
+// chunkOfKey returns the chunk id of a chunk key.
+func chunkOfKey(k []byte) uint64 {
+	var c uint64
+	for i := 1; i < chunkPrefixLen && i < len(k); i++ {
+		c = c<<8 | uint64(k[i])
+	}
+	return c
+}
+
+// noteDeltas records n new delta blocks of chunk and queues it for the
+// background merge when it has too many.
+func (db *DB) noteDeltas(chunk uint64, n int) {
+	m := &db.merge
+	m.mu.Lock()
+	d := m.deltas[chunk]
+	if d == nil {
+		d = &deltaCount{}
+		m.deltas[chunk] = d
+	}
+	d.n += n
+	d.last = time.Now()
+	if d.n > db.opts.MergeThreshold {
+		m.queue[chunk] = true
+		select {
+		case m.wake <- struct{}{}:
+		default:
+		}
+	}
+	m.mu.Unlock()
+}
+
+func (db *DB) forgetChunkDeltas(chunk uint64) {
+	db.merge.mu.Lock()
+	delete(db.merge.deltas, chunk)
+	delete(db.merge.queue, chunk)
+	db.merge.mu.Unlock()
+}
+
+// mergeLoop is the background merge goroutine.
+func (db *DB) mergeLoop() {
+	defer db.wg.Done()
+	tick := time.NewTicker(mergeIdleCheck)
+	defer tick.Stop()
+	for {
+		var chunks []uint64
+		select {
+		case <-db.stop:
+			return
+		case <-db.merge.wake:
+			db.merge.mu.Lock()
+			for c := range db.merge.queue {
+				chunks = append(chunks, c)
+			}
+			clear(db.merge.queue)
+			db.merge.mu.Unlock()
+		case now := <-tick.C:
+			db.merge.mu.Lock()
+			for c, d := range db.merge.deltas {
+				if d.n > 0 && now.Sub(d.last) >= mergeIdleAge {
+					chunks = append(chunks, c)
+				}
+			}
+			db.merge.mu.Unlock()
+		}
+		slices.Sort(chunks)
+		for _, c := range chunks {
+			select {
+			case <-db.stop:
+				return
+			default:
+			}
+			if err := db.mergeChunk(c); err != nil {
+				log.Printf("storage: background merge of chunk %d: %v", c, err)
+			}
+		}
+	}
+}
+
+// Merge seals the delta blocks of chunk now (normally done in the
+// background). When a concurrent commit changed an input block the merge
+// gives up without error; a later merge picks the blocks up.
+func (db *DB) Merge(chunk uint64) error {
+	return db.mergeChunk(chunk)
+}
+
+func (db *DB) mergeChunk(chunk uint64) error {
+	db.merge.run.Lock()
+	defer db.merge.run.Unlock()
+	if db.pinned(chunk) {
+		return nil
+	}
+	snap := db.pdb.NewSnapshot()
+	defer snap.Close()
+	var inputs []*BlockMeta
+	ndelta := 0
+	err := db.listStored(snap, chunk, func(m *BlockMeta) {
+		if !m.Sealed || m.Rows < sealedBlockRows {
+			inputs = append(inputs, m)
+			if !m.Sealed {
+				ndelta++
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if ndelta == 0 && len(inputs) < 2 {
+		return nil
+	}
+	schema, err := unionSchema(inputs)
+	if err != nil {
+		return fmt.Errorf("merge chunk %d: %w", chunk, err)
+	}
+	all, err := readInputs(snap, chunk, inputs, schema)
+	if err != nil {
+		return fmt.Errorf("merge chunk %d: %w", chunk, err)
+	}
+	sorted := sortByTime(schema, all)
+	n := sorted.Rows()
+	nblocks := (n + sealedBlockRows - 1) / sealedBlockRows
+	b := db.pdb.NewBatch()
+	defer b.Close()
+	ids := make([]uint64, len(inputs))
+	for i, m := range inputs {
+		ids[i] = m.ID
+		if err := deleteBlock(b, chunk, m.ID); err != nil {
+			return err
+		}
+	}
+	if nblocks > 0 {
+		first, err := db.allocBlockIDs(nblocks)
+		if err != nil {
+			return err
+		}
+		var buf []byte
+		for i := 0; i < nblocks; i++ {
+			part := sliceBatch(sorted, i*sealedBlockRows, min((i+1)*sealedBlockRows, n))
+			meta, err := computeMeta(first+uint64(i), schema, part, true)
+			if err != nil {
+				return fmt.Errorf("merge chunk %d: %w", chunk, err)
+			}
+			if buf, err = writeBlock(b, chunk, meta, schema, part, buf); err != nil {
+				return err
+			}
+		}
+	}
+	mu := db.chunkLock(chunk)
+	mu.Lock()
+	defer mu.Unlock()
+	if db.pinned(chunk) {
+		return nil // a transaction is rewriting blocks of chunk
+	}
+	for _, id := range ids {
+		ok, err := db.blockExists(chunk, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return nil // changed under us; a later merge retries
+		}
+	}
+	// NoSync: the batch is atomic in the WAL, and losing it in a crash
+	// only leaves the inputs in place.
+	if err := b.Commit(pebble.NoSync); err != nil {
+		return fmt.Errorf("merge chunk %d: commit: %w", chunk, err)
+	}
+	db.forgetBlocks(chunk, ids)
+	db.merge.mu.Lock()
+	if d := db.merge.deltas[chunk]; d != nil {
+		d.n = max(0, d.n-ndelta)
+	}
+	db.merge.mu.Unlock()
+	return nil
+}
+
+// unionSchema returns every column of the inputs ordered by id, with the
+// time column they share.
+func unionSchema(inputs []*BlockMeta) (ChunkSchema, error) {
+	var cols []ColumnRef
+	var timeCol uint32
+	for i, m := range inputs {
+		if i == 0 {
+			timeCol = m.TimeCol
+		} else if m.TimeCol != timeCol {
+			return ChunkSchema{}, fmt.Errorf("storage: blocks disagree on the time column (%d, %d)", timeCol, m.TimeCol)
+		}
+		for _, c := range m.Cols {
+			j := colIndex(cols, c.ID)
+			if j < 0 {
+				cols = append(cols, ColumnRef{ID: c.ID, Kind: c.Kind})
+			} else if cols[j].Kind != c.Kind {
+				return ChunkSchema{}, fmt.Errorf("storage: column %d stored as %v and %v", c.ID, cols[j].Kind, c.Kind)
+			}
+		}
+	}
+	slices.SortFunc(cols, func(a, b ColumnRef) int { return int(a.ID) - int(b.ID) })
+	tc := colIndex(cols, timeCol)
+	if tc < 0 {
+		return ChunkSchema{}, fmt.Errorf("storage: time column %d missing from blocks", timeCol)
+	}
+	return ChunkSchema{Cols: cols, TimeCol: tc}, nil
+}
+
+// readInputs reads every input block in full and concatenates the rows.
+func readInputs(r reader, chunk uint64, inputs []*BlockMeta, schema ChunkSchema) (*col.Batch, error) {
+	total := 0
+	for _, m := range inputs {
+		total += m.Rows
+	}
+	vecs := make([]*col.Vec, len(schema.Cols))
+	for i, c := range schema.Cols {
+		vecs[i] = col.NewVec(c.Kind, total)
+	}
+	for _, m := range inputs {
+		b, err := readStored(r, chunk, m, schema.Cols)
+		if err != nil {
+			return nil, err
+		}
+		for i := range vecs {
+			appendVec(vecs[i], b.Cols[i])
+		}
+	}
+	return col.FromVecs(vecs, total), nil
+}
+
+// sortByTime returns b's rows stably sorted by the time column.
+func sortByTime(schema ChunkSchema, b *col.Batch) *col.Batch {
+	if sortedByTime(schema, b) {
+		return b
+	}
+	t := b.Cols[schema.TimeCol].I64
+	perm := make([]int, b.Rows())
+	for i := range perm {
+		perm[i] = i
+	}
+	sort.SliceStable(perm, func(i, j int) bool { return t[perm[i]] < t[perm[j]] })
+	vecs := make([]*col.Vec, len(b.Cols))
+	for i, v := range b.Cols {
+		vecs[i] = v.Gather(perm)
+	}
+	return col.FromVecs(vecs, b.Rows())
+}
