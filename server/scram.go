@@ -2,11 +2,11 @@ package server
 
 import (
 	"crypto/hmac"
-	"crypto/pbkdf2"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"github.com/tsgres/tsgres/catalog"
 	"strconv"
 	"strings"
 )
@@ -48,29 +48,15 @@ type scramVerifier struct {
 // it back through Engine.RoleSecret. The password is used as given
 // (PostgreSQL additionally applies SASLprep, which changes only
 // non-ASCII passwords).
-func SCRAMSecret(password string) string {
-	salt := make([]byte, scramSaltLen)
-	rand.Read(salt)
-	return formatSCRAMSecret(password, salt, scramIterations)
-}
+func SCRAMSecret(password string) string { return catalog.SCRAMSecret(password) }
 
 func formatSCRAMSecret(password string, salt []byte, iter int) string {
-	stored, server := scramKeys(password, salt, iter)
-	b64 := base64.StdEncoding.EncodeToString
-	return fmt.Sprintf("%s$%d:%s$%s:%s", scramMechanism, iter, b64(salt), b64(stored), b64(server))
+	return catalog.FormatSCRAMSecret(password, salt, iter)
 }
 
 // scramKeys derives StoredKey and ServerKey from a password.
 func scramKeys(password string, salt []byte, iter int) (storedKey, serverKey []byte) {
-	salted, err := pbkdf2.Key(sha256.New, password, salt, iter, sha256.Size)
-	if err != nil {
-		// Only invalid parameters (iter < 1, FIPS limits) fail; callers
-		// pass validated values.
-		panic(fmt.Sprintf("BUG: pbkdf2: %v", err))
-	}
-	clientKey := hmacSHA256(salted, "Client Key")
-	sum := sha256.Sum256(clientKey)
-	return sum[:], hmacSHA256(salted, "Server Key")
+	return catalog.SCRAMKeys(password, salt, iter)
 }
 
 func hmacSHA256(key []byte, msg string) []byte {

@@ -1,6 +1,15 @@
 package sql
 
-import "errors"
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/storage"
+)
 
 // Options configure Open.
 type Options struct {
@@ -8,16 +17,65 @@ type Options struct {
 	Dir string
 	// InMemory keeps all data in memory (tests); Dir is ignored.
 	InMemory bool
+	// Logger receives background errors; nil uses slog.Default().
+	Logger *slog.Logger
 }
 
 // DB is the engine: the storage, the catalog and everything sessions share.
 // It implements Engine.
 type DB struct {
-	opts Options
+	opts  Options
+	store *storage.DB
+	cat   *catalog.Store
+	log   *slog.Logger
+	pids  atomic.Int32
 }
 
 // Open opens the data directory and returns the engine.
-func Open(opts Options) (*DB, error) { return nil, errors.New("sql: engine not built yet") }
+func Open(opts Options) (*DB, error) {
+	st, err := storage.Open(opts.Dir, storage.Options{InMemory: opts.InMemory})
+	if err != nil {
+		return nil, fmt.Errorf("open storage in %s: %w", opts.Dir, err)
+	}
+	cat, err := catalog.Open(st)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	db := &DB{opts: opts, store: st, cat: cat, log: log}
+	db.pids.Store(1000)
+	return db, nil
+}
 
 // Close stops background work and closes storage.
-func (db *DB) Close() error { return nil }
+func (db *DB) Close() error { return db.store.Close() }
+
+// NewSession implements Engine.
+func (db *DB) NewSession(ctx context.Context, p StartupParams) (Session, error) {
+	snap := db.cat.Snapshot()
+	dbName := p.Database
+	if dbName == "" {
+		dbName = p.User
+	}
+	d := snap.Database(dbName)
+	if d == nil {
+		return nil, pgerr.New(pgerr.InvalidCatalogName, "database %q does not exist", dbName)
+	}
+	if snap.Role(p.User) == nil {
+		return nil, pgerr.New(pgerr.InvalidAuthorizationSpec, "role %q does not exist", p.User)
+	}
+	return newSession(db, p, d), nil
+}
+
+// RoleSecret implements Engine.
+func (db *DB) RoleSecret(role string) (string, bool, bool) {
+	r := db.cat.Snapshot().Role(role)
+	if r == nil {
+		return "", false, false
+	}
+	return r.Secret, r.Login, true
+}

@@ -95,19 +95,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	db, err := sql.Open(sql.Options{Dir: cfg.dataDir})
+	db, err := sql.Open(sql.Options{Dir: cfg.dataDir, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "tsgres: open data directory %s: %v\n", cfg.dataDir, err)
 		return 1
 	}
-	// TODO(lead): pass db directly once *sql.DB implements sql.Engine.
-	eng, ok := any(db).(sql.Engine)
-	if !ok {
-		fmt.Fprintf(stderr, "tsgres: the engine is not built yet\n")
-		db.Close()
-		return 1
-	}
-	srv := server.New(server.Config{Listen: cfg.listen, Auth: cfg.auth, Logger: log}, eng)
+	srv := server.New(server.Config{Listen: cfg.listen, Auth: cfg.auth, Logger: log}, db)
 	ln, err := srv.Listen()
 	if err != nil {
 		fmt.Fprintf(stderr, "tsgres: %v\n", err)

@@ -6,6 +6,7 @@
 package funcs
 
 import (
+	"sort"
 	"time"
 
 	"github.com/tsgres/tsgres/sql/types"
@@ -107,4 +108,19 @@ func Fixed(t types.T) func([]types.T) types.T { return func([]types.T) types.T {
 // SameAsArg returns a Ret function yielding argument i's type.
 func SameAsArg(i int) func([]types.T) types.T {
 	return func(a []types.T) types.T { return a[i] }
+}
+
+// ScalarNames returns the names of all registered scalar functions, sorted.
+func ScalarNames() []string { return sortedKeys(scalars) }
+
+// AggregateNames returns the names of all registered aggregates, sorted.
+func AggregateNames() []string { return sortedKeys(aggregates) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }

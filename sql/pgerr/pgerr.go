@@ -103,6 +103,8 @@ const (
 	InvalidEscapeCharacter       Code = "22019"
 	ZeroLengthCharacterString    Code = "2200F"
 	DependentObjectsStillExist   Code = "2BP01"
+	CantChangeRuntimeParam       Code = "55P02"
+	UndefinedFile                Code = "58P01"
 	DataCorrupted                Code = "XX001"
 	Internal                     Code = "XX000"
 )

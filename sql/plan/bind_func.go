@@ -432,9 +432,9 @@ func (b *binder) windowCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, er
 	} else {
 		var aggs []*AggCall
 		actx := &exprCtx{sc: ec.sc, aggs: &aggs, what: "window function calls"}
-		fc2 := *fc
-		fc2.Over = nil
-		if _, err := b.aggCall(name, &fc2, actx); err != nil {
+		fc2 := &pg.FuncCall{Funcname: fc.Funcname, Args: fc.Args, AggOrder: fc.AggOrder, AggFilter: fc.AggFilter,
+			AggStar: fc.AggStar, AggDistinct: fc.AggDistinct, FuncVariadic: fc.FuncVariadic}
+		if _, err := b.aggCall(name, fc2, actx); err != nil {
 			return nil, err
 		}
 		wf.Agg = aggs[0]

@@ -22,4 +22,9 @@ type Env interface {
 	VirtualTable(schema, name string) (*Virtual, bool)
 	// SetFunc returns a set-returning function usable in FROM.
 	SetFunc(name string, argTypes []types.T) (fn SetFunc, cols []OutCol, ok bool)
+	// EvalConst evaluates an expression without column references
+	// (constants, parameters with their bound values, stable functions
+	// such as now()); ok is false when it cannot be evaluated yet (an
+	// unbound parameter during Prepare).
+	EvalConst(e Expr) (v any, ok bool, err error)
 }

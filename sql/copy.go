@@ -1,0 +1,555 @@
+package sql
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// copyBatchRows is how many COPY rows are collected before they are
+// written; large enough to amortize per-batch work, small enough to keep
+// memory flat for huge loads.
+const copyBatchRows = 8192
+
+// copyOutFlush is the CopyData payload size COPY TO aims for.
+const copyOutFlush = 64 << 10
+
+var binarySignature = []byte("PGCOPY\n\xff\r\n\x00")
+
+func (s *session) copy(env *execEnv, x *plan.Copy, w ResultWriter) error {
+	if !x.From {
+		return s.copyOut(env, x, w)
+	}
+	t := x.Table
+	r, err := w.CopyIn(x.Format == "binary", len(x.Cols))
+	if err != nil {
+		return err
+	}
+	ec := env.execCtx()
+	cr := &copyReader{t: t, x: x, loc: s.loc, br: bufio.NewReaderSize(r, 256<<10)}
+	defaults := make([]plan.Expr, len(t.Cols))
+	given := map[int]bool{}
+	for _, c := range x.Cols {
+		given[c] = true
+	}
+	for i := range t.Cols {
+		if given[i] {
+			continue
+		}
+		if t.Cols[i].Default != "" {
+			d, err := plan.BindExpr(env, t.Cols[i].Default, s.loc)
+			if err != nil {
+				return err
+			}
+			if d.Type() != t.Cols[i].Type {
+				d = &plan.Cast{E: d, T: t.Cols[i].Type}
+			}
+			defaults[i] = d
+		}
+	}
+	var total int64
+	flush := func(b *col.Batch) error {
+		if b.Rows() == 0 {
+			return nil
+		}
+		full, err := s.fullRows(ec, t, x.Cols, defaults, b)
+		if err != nil {
+			return err
+		}
+		var n int64
+		if t.Hyper != nil {
+			n, err = s.appendHyper(ec, t, full, nil)
+		} else {
+			n, err = s.insertRowStore(ec, t, full, nil, nil)
+		}
+		total += n
+		return err
+	}
+	for {
+		b, err := cr.batch(copyBatchRows)
+		if err != nil {
+			drain(r)
+			return err
+		}
+		if b == nil {
+			break
+		}
+		if err := flush(b); err != nil {
+			drain(r)
+			return err
+		}
+		if err := ec.Context.Err(); err != nil {
+			return pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
+		}
+	}
+	return w.Complete(fmt.Sprintf("COPY %d", total))
+}
+
+// drain consumes the rest of the client's COPY data after an error.
+func drain(r io.Reader) { _, _ = io.Copy(io.Discard, r) }
+
+type copyReader struct {
+	t      *catalog.Table
+	x      *plan.Copy
+	loc    interface{}
+	br     *bufio.Reader
+	line   int
+	header bool
+	done   bool
+	fields []string
+	nulls  []bool
+}
+
+func (c *copyReader) where(col int, val string) string {
+	if col < 0 {
+		return fmt.Sprintf("COPY %s, line %d", c.t.Name, c.line)
+	}
+	return fmt.Sprintf("COPY %s, line %d, column %s: %q", c.t.Name, c.line, c.t.Cols[c.x.Cols[col]].Name, val)
+}
+
+func (c *copyReader) fail(code pgerr.Code, col int, val, format string, args ...any) error {
+	e := pgerr.New(code, format, args...)
+	e.Where = c.where(col, val)
+	return e
+}
+
+// batch reads up to n rows; nil at end of data.
+func (c *copyReader) batch(n int) (*col.Batch, error) {
+	if c.done {
+		return nil, nil
+	}
+	vecs := make([]*col.Vec, len(c.x.Cols))
+	for i, ci := range c.x.Cols {
+		vecs[i] = col.NewVec(c.t.Cols[ci].Type.Kind(), 256)
+	}
+	rows := 0
+	for rows < n {
+		ok, err := c.next(vecs)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			c.done = true
+			break
+		}
+		rows++
+	}
+	if rows == 0 {
+		return nil, nil
+	}
+	return col.FromVecs(vecs, rows), nil
+}
+
+// next reads one row into vecs; false at end of data.
+func (c *copyReader) next(vecs []*col.Vec) (bool, error) {
+	switch c.x.Format {
+	case "binary":
+		return c.nextBinary(vecs)
+	case "csv":
+		return c.nextText(vecs, true)
+	}
+	return c.nextText(vecs, false)
+}
+
+func (c *copyReader) readLine() (string, bool, error) {
+	line, err := c.br.ReadString('\n')
+	if err == io.EOF {
+		if line == "" {
+			return "", false, nil
+		}
+	} else if err != nil {
+		return "", false, copyIOError(err)
+	}
+	c.line++
+	line = strings.TrimSuffix(line, "\n")
+	line = strings.TrimSuffix(line, "\r")
+	return line, true, nil
+}
+
+func copyIOError(err error) error {
+	var pe *pgerr.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	return pgerr.New(pgerr.ConnectionException, "could not read COPY data: %v", err)
+}
+
+func (c *copyReader) nextText(vecs []*col.Vec, csv bool) (bool, error) {
+	for {
+		line, ok, err := c.readLine()
+		if err != nil || !ok {
+			return false, err
+		}
+		if line == `\.` {
+			return false, nil
+		}
+		if c.x.Header && !c.header {
+			c.header = true
+			continue
+		}
+		c.fields, c.nulls = c.fields[:0], c.nulls[:0]
+		if csv {
+			if err := c.splitCSV(line); err != nil {
+				return false, err
+			}
+		} else if err := c.splitText(line); err != nil {
+			return false, err
+		}
+		if len(c.fields) > len(vecs) {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "extra data after last expected column")
+		}
+		if len(c.fields) < len(vecs) {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "missing data for column %q", c.t.Cols[c.x.Cols[len(c.fields)]].Name)
+		}
+		for i, f := range c.fields {
+			if c.nulls[i] {
+				vecs[i].AppendNull()
+				continue
+			}
+			t := c.t.Cols[c.x.Cols[i]].Type
+			v, err := types.ParseText(t, f, nil)
+			if err != nil {
+				e, _ := pgerr.As(err)
+				cp := *e
+				cp.Where = c.where(i, f)
+				return false, &cp
+			}
+			vecs[i].Append(v)
+		}
+		return true, nil
+	}
+}
+
+func (c *copyReader) splitText(line string) error {
+	delim := c.x.Delimiter[0]
+	for {
+		i := strings.IndexByte(line, delim)
+		f := line
+		if i >= 0 {
+			f = line[:i]
+		}
+		if f == c.x.Null {
+			c.fields, c.nulls = append(c.fields, ""), append(c.nulls, true)
+		} else {
+			c.fields, c.nulls = append(c.fields, unescapeCopy(f)), append(c.nulls, false)
+		}
+		if i < 0 {
+			return nil
+		}
+		line = line[i+1:]
+	}
+}
+
+// unescapeCopy decodes COPY text-format backslash escapes.
+func unescapeCopy(f string) string {
+	if strings.IndexByte(f, '\\') < 0 {
+		return f
+	}
+	var b strings.Builder
+	for i := 0; i < len(f); i++ {
+		ch := f[i]
+		if ch != '\\' || i+1 >= len(f) {
+			b.WriteByte(ch)
+			continue
+		}
+		i++
+		switch e := f[i]; e {
+		case 'b':
+			b.WriteByte('\b')
+		case 'f':
+			b.WriteByte('\f')
+		case 'n':
+			b.WriteByte('\n')
+		case 'r':
+			b.WriteByte('\r')
+		case 't':
+			b.WriteByte('\t')
+		case 'v':
+			b.WriteByte('\v')
+		case 'x':
+			j := i + 1
+			for j < len(f) && j < i+3 && isHex(f[j]) {
+				j++
+			}
+			if j == i+1 {
+				b.WriteByte('x')
+				continue
+			}
+			v, _ := strconv.ParseUint(f[i+1:j], 16, 8)
+			b.WriteByte(byte(v))
+			i = j - 1
+		case '0', '1', '2', '3', '4', '5', '6', '7':
+			j := i
+			for j < len(f) && j < i+3 && f[j] >= '0' && f[j] <= '7' {
+				j++
+			}
+			v, _ := strconv.ParseUint(f[i:j], 8, 16)
+			b.WriteByte(byte(v))
+			i = j - 1
+		default:
+			b.WriteByte(e)
+		}
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
+}
+
+func (c *copyReader) splitCSV(line string) error {
+	delim, quote := c.x.Delimiter[0], c.x.Quote[0]
+	esc := c.x.Escape[0]
+	var f strings.Builder
+	quoted, inQuote, wasQuoted := false, false, false
+	i := 0
+	for {
+		if i >= len(line) {
+			if inQuote {
+				next, ok, err := c.readLine()
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return c.fail(pgerr.BadCopyFileFormat, -1, "", "unterminated CSV quoted field")
+				}
+				f.WriteByte('\n')
+				line, i = next, 0
+				continue
+			}
+			s := f.String()
+			c.fields = append(c.fields, s)
+			c.nulls = append(c.nulls, !wasQuoted && s == c.x.Null)
+			return nil
+		}
+		ch := line[i]
+		switch {
+		case inQuote && ch == esc && i+1 < len(line) && line[i+1] == quote:
+			f.WriteByte(quote)
+			i += 2
+			continue
+		case inQuote && ch == quote:
+			inQuote = false
+		case !inQuote && ch == quote:
+			inQuote, quoted, wasQuoted = true, true, true
+		case !inQuote && ch == delim:
+			s := f.String()
+			c.fields = append(c.fields, s)
+			c.nulls = append(c.nulls, !wasQuoted && s == c.x.Null)
+			f.Reset()
+			quoted, wasQuoted = false, false
+		default:
+			f.WriteByte(ch)
+		}
+		_ = quoted
+		i++
+	}
+}
+
+func (c *copyReader) nextBinary(vecs []*col.Vec) (bool, error) {
+	if !c.header {
+		hdr := make([]byte, 19)
+		if _, err := io.ReadFull(c.br, hdr); err != nil {
+			if err == io.EOF {
+				return false, nil
+			}
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "COPY file signature not recognized")
+		}
+		if !bytes.Equal(hdr[:11], binarySignature) {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "COPY file signature not recognized")
+		}
+		ext := binary.BigEndian.Uint32(hdr[15:19])
+		if ext > 1<<20 {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "invalid COPY file header (wrong length)")
+		}
+		if _, err := io.CopyN(io.Discard, c.br, int64(ext)); err != nil {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "invalid COPY file header (missing length)")
+		}
+		c.header = true
+	}
+	var nb [4]byte
+	if _, err := io.ReadFull(c.br, nb[:2]); err != nil {
+		if err == io.EOF {
+			return false, nil // pgx omits the -1 trailer
+		}
+		return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
+	}
+	c.line++
+	n := int16(binary.BigEndian.Uint16(nb[:2]))
+	if n == -1 {
+		return false, nil
+	}
+	if int(n) != len(vecs) {
+		return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "row field count is %d, expected %d", n, len(vecs))
+	}
+	buf := make([]byte, 0, 64)
+	for i := range vecs {
+		if _, err := io.ReadFull(c.br, nb[:4]); err != nil {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
+		}
+		l := int32(binary.BigEndian.Uint32(nb[:4]))
+		if l == -1 {
+			vecs[i].AppendNull()
+			continue
+		}
+		if l < 0 || l > 1<<30 {
+			return false, c.fail(pgerr.BadCopyFileFormat, i, "", "invalid field size")
+		}
+		if cap(buf) < int(l) {
+			buf = make([]byte, l)
+		}
+		buf = buf[:l]
+		if _, err := io.ReadFull(c.br, buf); err != nil {
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
+		}
+		v, err := types.DecodeBinary(c.t.Cols[c.x.Cols[i]].Type, buf)
+		if err != nil {
+			e, _ := pgerr.As(err)
+			cp := *e
+			cp.Where = c.where(i, "")
+			return false, &cp
+		}
+		vecs[i].Append(v)
+	}
+	return true, nil
+}
+
+func (s *session) copyOut(env *execEnv, x *plan.Copy, w ResultWriter) error {
+	op, err := exec.Build(env.execCtx(), x.Query)
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	cols := columnsOf(x.Query.Columns())
+	bin := x.Format == "binary"
+	if err := w.CopyOut(bin, len(cols)); err != nil {
+		return err
+	}
+	var buf []byte
+	if bin {
+		buf = append(buf, binarySignature...)
+		buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0)
+	}
+	if x.Header && x.Format == "csv" {
+		for i, c := range cols {
+			if i > 0 {
+				buf = append(buf, x.Delimiter...)
+			}
+			buf = appendCSV(buf, c.Name, x)
+		}
+		buf = append(buf, '\n')
+	}
+	var n int
+	for {
+		b, err := op.Next()
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			break
+		}
+		for i := 0; i < b.Len(); i++ {
+			r := b.Row(i)
+			if bin {
+				buf = binary.BigEndian.AppendUint16(buf, uint16(len(cols)))
+			}
+			for j, c := range cols {
+				v := b.Cols[j].Get(r)
+				if bin {
+					if v == nil {
+						buf = binary.BigEndian.AppendUint32(buf, 0xFFFFFFFF)
+						continue
+					}
+					at := len(buf)
+					buf = append(buf, 0, 0, 0, 0)
+					if buf, err = types.AppendBinary(buf, c.Type, v); err != nil {
+						return err
+					}
+					binary.BigEndian.PutUint32(buf[at:], uint32(len(buf)-at-4))
+					continue
+				}
+				if j > 0 {
+					buf = append(buf, x.Delimiter...)
+				}
+				if v == nil {
+					buf = append(buf, x.Null...)
+					continue
+				}
+				txt := types.FormatText(c.Type, v, s.loc)
+				if x.Format == "csv" {
+					buf = appendCSV(buf, txt, x)
+				} else {
+					buf = appendCopyEscaped(buf, txt, x.Delimiter[0])
+				}
+			}
+			if !bin {
+				buf = append(buf, '\n')
+			}
+			n++
+			if len(buf) >= copyOutFlush {
+				if err := w.CopyData(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+	}
+	if bin {
+		buf = binary.BigEndian.AppendUint16(buf, 0xFFFF)
+	}
+	if len(buf) > 0 {
+		if err := w.CopyData(buf); err != nil {
+			return err
+		}
+	}
+	return w.Complete(fmt.Sprintf("COPY %d", n))
+}
+
+func appendCopyEscaped(dst []byte, s string, delim byte) []byte {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '\\':
+			dst = append(dst, '\\', '\\')
+		case '\n':
+			dst = append(dst, '\\', 'n')
+		case '\r':
+			dst = append(dst, '\\', 'r')
+		case '\t':
+			dst = append(dst, '\\', 't')
+		default:
+			if c == delim {
+				dst = append(dst, '\\')
+			}
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+func appendCSV(dst []byte, s string, x *plan.Copy) []byte {
+	q := x.Quote[0]
+	need := s == "" && x.Null == "" || strings.ContainsAny(s, x.Delimiter+string(q)+"\r\n") || s == `\.`
+	if !need {
+		return append(dst, s...)
+	}
+	dst = append(dst, q)
+	for i := 0; i < len(s); i++ {
+		if s[i] == q {
+			dst = append(dst, x.Escape[0])
+		}
+		dst = append(dst, s[i])
+	}
+	return append(dst, q)
+}

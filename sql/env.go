@@ -1,0 +1,125 @@
+package sql
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/pgcatalog"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// execEnv is one statement's view of its session: it implements plan.Env
+// for binding, pgcatalog.Env for catalog views, and is the Engine handle
+// passed to set-returning functions and TimescaleDB API functions.
+type execEnv struct {
+	s      *session
+	ctx    context.Context
+	params []any
+	fctx   *funcs.Ctx
+}
+
+func (e *execEnv) funcCtx() *funcs.Ctx {
+	if e.fctx == nil {
+		now := e.s.txnStart
+		if now == 0 {
+			now = nowMicros()
+		}
+		e.fctx = &funcs.Ctx{Loc: e.s.loc, Now: now, Extra: e}
+	}
+	return e.fctx
+}
+
+// execCtx returns an executor context for this statement.
+func (e *execEnv) execCtx() *exec.Ctx {
+	return &exec.Ctx{Context: e.ctx, Txn: e.s.txn, Params: e.params, Funcs: e.funcCtx(), Engine: e}
+}
+
+// plan.Env
+
+func (e *execEnv) Catalog() *catalog.Snapshot { return e.s.catalogSnap() }
+func (e *execEnv) Database() uint32           { return e.s.dbOID }
+
+func (e *execEnv) SearchPath() []string {
+	sp := e.s.settings["search_path"]
+	var out []string
+	for _, p := range strings.Split(sp, ",") {
+		p = strings.Trim(strings.TrimSpace(p), "\"")
+		if p == "$user" {
+			p = e.s.user
+		}
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return append(out, catalog.SchemaCatalog)
+}
+
+func (e *execEnv) Chunks(t *catalog.Table, lo, hi int64) ([]*catalog.Chunk, int) {
+	all := e.s.db.cat.Chunks(t.OID)
+	if lo == minInt64 && hi == maxInt64 {
+		return all, len(all)
+	}
+	return e.s.db.cat.ChunksOverlapping(t.OID, lo, hi), len(all)
+}
+
+func (e *execEnv) VirtualTable(schema, name string) (*plan.Virtual, bool) {
+	cols, rows, ok := pgcatalog.Lookup(schema, name)
+	if !ok {
+		return nil, false
+	}
+	return &plan.Virtual{Name: schema + "." + name, Cols: cols, Rows: func(ctx any) ([][]any, error) {
+		return rows(ctx.(pgcatalog.Env))
+	}}, true
+}
+
+func (e *execEnv) SetFunc(name string, argTypes []types.T) (plan.SetFunc, []plan.OutCol, bool) {
+	return lookupSetFunc(name, argTypes)
+}
+
+func (e *execEnv) EvalConst(x plan.Expr) (any, bool, error) {
+	unbound := false
+	plan.Walk(x, func(n plan.Expr) bool {
+		if p, ok := n.(*plan.Param); ok && p.N > len(e.params) {
+			unbound = true
+		}
+		return !unbound
+	})
+	if unbound || e.s.txn == nil && false {
+		return nil, false, nil
+	}
+	v, err := exec.Eval(e.execCtx(), x, nil)
+	if err != nil {
+		return nil, false, err
+	}
+	return v, true, nil
+}
+
+// pgcatalog.Env
+
+func (e *execEnv) Store() *catalog.Store  { return e.s.db.cat }
+func (e *execEnv) DatabaseName() string   { return e.s.dbName }
+func (e *execEnv) User() string           { return e.s.user }
+func (e *execEnv) Setting(name string) (string, bool) { return e.s.setting(name) }
+func (e *execEnv) Settings() [][2]string  { return e.s.settingsList() }
+
+func (e *execEnv) ChunkBytes(id uint64) int64 {
+	n, _ := e.s.db.store.ChunkBytes(id)
+	return n
+}
+
+func (e *execEnv) TableBytes(oid uint32) int64 {
+	t := e.s.catalogSnap().TableByOID(oid)
+	if t != nil && t.Hyper != nil {
+		var sum int64
+		for _, c := range e.s.db.cat.Chunks(oid) {
+			sum += e.ChunkBytes(c.ID)
+		}
+		return sum
+	}
+	n, _ := e.s.db.store.TableBytes(uint64(oid))
+	return n
+}

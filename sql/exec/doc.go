@@ -1,0 +1,40 @@
+// Package exec runs bound plans (package sql/plan) as a pull-based,
+// vectorized operator tree over column batches (package storage/col).
+//
+// # Operators
+//
+// Build turns a plan.Node into an Operator. Next returns the next batch of
+// rows (nil when done); a batch is valid only until the following Next on
+// the same operator, and its columns line up with the node's Columns()
+// (hidden sort columns included). Operators that need all their input
+// (Sort, Agg, Window, the build side of a join, CTEs) materialize it;
+// everything else streams.
+//
+// # Expressions
+//
+// EvalBatch evaluates a bound expression over every physical row of a
+// batch. Column references return the input vector itself, and
+// comparisons, arithmetic and boolean logic on int64/float64 vectors run as
+// typed loops. Every other expression is evaluated row by row on datums by
+// the same code Eval uses, so both paths give identical results (a
+// differential test checks this).
+//
+// # Storage formats
+//
+// Regular-table rows are encoded by EncodeRow: a header of column count
+// and, per present column, its column ID and the length of its value,
+// followed by the values in PostgreSQL's binary form (types.AppendBinary).
+// Columns are found by ID, so ADD/DROP/RENAME COLUMN never rewrite rows;
+// a column absent from a stored row reads as NULL. See row.go.
+//
+// Hypertable columns are stored with storable kinds only (StorageKind);
+// values without a compact physical form (numeric, interval, arrays) are
+// stored as Bytes holding their binary encoding.
+//
+// # Invariants
+//
+// Errors a client can provoke carry PostgreSQL's SQLSTATE (22003 for
+// integer overflow, 22012 for division by zero, 21000 for a scalar
+// subquery returning more than one row, 57014 for cancellation). The
+// executor never panics on data; a panic means a broken plan invariant.
+package exec

@@ -1,0 +1,328 @@
+package exec
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// Explain renders n as PostgreSQL's EXPLAIN (COSTS OFF) text: one line
+// per node, children introduced by "->", properties indented below their
+// node. With analyze the plan is run first (its rows discarded) and each
+// node shows "(actual rows=N loops=L)"; hypertable scans add block counts.
+func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
+	var elapsed time.Duration
+	if analyze {
+		saved := ctx.Analyze
+		ctx.Analyze = true
+		ctx.stats, ctx.scans = nil, nil
+		start := time.Now()
+		op, err := build(ctx, n)
+		if err == nil {
+			for {
+				var b *col.Batch
+				if b, err = op.Next(); err != nil || b == nil {
+					break
+				}
+			}
+			if cerr := op.Close(); err == nil {
+				err = cerr
+			}
+		}
+		ctx.Analyze = saved
+		if err != nil {
+			return nil, err
+		}
+		elapsed = time.Since(start)
+	}
+	e := &explainer{ctx: ctx, analyze: analyze}
+	e.node(n, 0)
+	if analyze {
+		e.lines = append(e.lines, fmt.Sprintf("Execution Time: %.3f ms", float64(elapsed.Microseconds())/1000))
+	}
+	return e.lines, nil
+}
+
+type explainer struct {
+	ctx     *Ctx
+	analyze bool
+	lines   []string
+}
+
+func (e *explainer) header(depth int, label string, n plan.Node) {
+	prefix := ""
+	if depth > 0 {
+		prefix = strings.Repeat(" ", 6*(depth-1)+2) + "->  "
+	}
+	if e.analyze {
+		st := e.ctx.stats[n]
+		if st == nil {
+			label += " (never executed)"
+		} else {
+			loops := max(st.loops, 1)
+			label += fmt.Sprintf(" (actual rows=%d loops=%d)", st.rows/loops, st.loops)
+		}
+	}
+	e.lines = append(e.lines, prefix+label)
+}
+
+func (e *explainer) prop(depth int, format string, args ...any) {
+	e.lines = append(e.lines, strings.Repeat(" ", 6*depth+2)+fmt.Sprintf(format, args...))
+}
+
+// node renders n at depth; filter is a Filter node merged into it.
+func (e *explainer) node(n plan.Node, depth int) {
+	e.nodeWith(n, depth, nil, n)
+}
+
+// nodeWith renders n, adding filter as its "Filter:" property and taking
+// actual row counts from statsNode (the topmost node merged into it).
+func (e *explainer) nodeWith(n plan.Node, depth int, filter plan.Expr, statsNode plan.Node) {
+	switch x := n.(type) {
+	case *plan.Filter:
+		// Merge consecutive filters into the node below (as PostgreSQL
+		// shows quals on the scan or join that applies them).
+		cond := x.Cond
+		if filter != nil {
+			cond = &plan.Op{T: types.Bool, Kind: plan.OpAnd, L: filter, R: x.Cond}
+		}
+		e.nodeWith(x.Input, depth, cond, statsNode)
+		return
+	case *plan.Project:
+		e.nodeWith(x.Input, depth, filter, statsNode)
+		return
+	case *plan.Explain:
+		e.nodeWith(x.Input, depth, filter, statsNode)
+		return
+	}
+	label, props, kids := e.describe(n)
+	e.header(depth, label, statsNode)
+	for _, p := range props {
+		e.prop(depth, "%s", p)
+	}
+	if filter != nil {
+		e.prop(depth, "Filter: %s", fmtExpr(filter, n.Columns()))
+	}
+	for _, k := range kids {
+		e.node(k, depth+1)
+	}
+}
+
+// describe returns a node's label, properties and children.
+func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
+	switch x := n.(type) {
+	case *plan.Scan:
+		return "Seq Scan on " + x.Table.Name, nil, nil
+	case *plan.HyperScan:
+		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}
+		if x.Filter != nil {
+			props = append(props, "Filter: "+fmtExpr(x.Filter, x.Cols))
+		}
+		if e.analyze {
+			if st := e.ctx.scans[x]; st != nil {
+				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))
+			}
+		}
+		return "Custom Scan (ChunkAppend) on " + x.Table.Name, props, nil
+	case *plan.Virtual:
+		return "Seq Scan on " + x.Name, nil, nil
+	case *plan.Values:
+		if len(x.Rows) == 1 {
+			return "Result", nil, nil
+		}
+		return `Values Scan on "*VALUES*"`, nil, nil
+	case *plan.FuncScan:
+		name := "function"
+		if len(x.Cols) > 0 {
+			name = x.Cols[0].Rel
+		}
+		return "Function Scan on " + name, nil, nil
+	case *plan.ProjectSet:
+		return "ProjectSet", nil, []plan.Node{x.Input}
+	case *plan.Agg:
+		in := x.Input.Columns()
+		if len(x.Keys) == 0 {
+			return "Aggregate", nil, []plan.Node{x.Input}
+		}
+		return "HashAggregate", []string{"Group Key: " + fmtList(x.Keys, in)}, []plan.Node{x.Input}
+	case *plan.Sort:
+		in := x.Input.Columns()
+		keys := make([]string, len(x.Keys))
+		for i, k := range x.Keys {
+			keys[i] = fmtExpr(k.E, in)
+			if k.Desc {
+				keys[i] += " DESC"
+				if !k.NullsFirst {
+					keys[i] += " NULLS LAST"
+				}
+			} else if k.NullsFirst {
+				keys[i] += " NULLS FIRST"
+			}
+		}
+		return "Sort", []string{"Sort Key: " + strings.Join(keys, ", ")}, []plan.Node{x.Input}
+	case *plan.Limit:
+		return "Limit", nil, []plan.Node{x.Input}
+	case *plan.Distinct:
+		if len(x.On) > 0 {
+			return "Unique", nil, []plan.Node{x.Input}
+		}
+		cols := x.Input.Columns()
+		keys := make([]string, 0, len(cols))
+		for _, c := range cols {
+			keys = append(keys, qualName(c))
+		}
+		return "HashAggregate", []string{"Group Key: " + strings.Join(keys, ", ")}, []plan.Node{x.Input}
+	case *plan.Join:
+		return e.describeJoin(x)
+	case *plan.SetOp:
+		switch {
+		case x.Kind == plan.SetUnion && x.All:
+			return "Append", nil, []plan.Node{x.Left, x.Right}
+		case x.Kind == plan.SetUnion:
+			return "HashAggregate", nil, []plan.Node{x.Left, x.Right}
+		case x.Kind == plan.SetIntersect:
+			return "HashSetOp Intersect" + allSuffix(x.All), nil, []plan.Node{x.Left, x.Right}
+		}
+		return "HashSetOp Except" + allSuffix(x.All), nil, []plan.Node{x.Left, x.Right}
+	case *plan.Window:
+		return "WindowAgg", nil, []plan.Node{x.Input}
+	case *plan.CTERef:
+		return "CTE Scan on " + x.CTE.Name, nil, nil
+	}
+	return fmt.Sprintf("%T", n), nil, nil
+}
+
+func allSuffix(all bool) string {
+	if all {
+		return " All"
+	}
+	return ""
+}
+
+func (e *explainer) describeJoin(x *plan.Join) (string, []string, []plan.Node) {
+	kind := map[plan.JoinKind]string{plan.JoinLeft: " Left", plan.JoinRight: " Right", plan.JoinFull: " Full",
+		plan.JoinSemi: " Semi", plan.JoinAnti: " Anti"}[x.Kind]
+	cols := append(append([]plan.OutCol(nil), x.Left.Columns()...), x.Right.Columns()...)
+	if len(x.EqLeft) > 0 && !x.Lateral {
+		var props []string
+		if x.Cond != nil {
+			props = append(props, "Hash Cond: "+fmtExpr(x.Cond, cols))
+		}
+		return "Hash" + kind + " Join", props, []plan.Node{x.Left, x.Right}
+	}
+	var props []string
+	if x.Cond != nil {
+		props = append(props, "Join Filter: "+fmtExpr(x.Cond, cols))
+	}
+	label := "Nested Loop"
+	if kind != "" {
+		label += kind + " Join"
+	}
+	return label, props, []plan.Node{x.Left, x.Right}
+}
+
+func qualName(c plan.OutCol) string {
+	if c.Rel != "" {
+		return c.Rel + "." + c.Name
+	}
+	return c.Name
+}
+
+func fmtList(es []plan.Expr, cols []plan.OutCol) string {
+	parts := make([]string, len(es))
+	for i, x := range es {
+		parts[i] = fmtExpr(x, cols)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// fmtExpr deparses an expression the way EXPLAIN shows it.
+func fmtExpr(e plan.Expr, cols []plan.OutCol) string {
+	switch x := e.(type) {
+	case nil:
+		return "NULL"
+	case *plan.Const:
+		if x.V == nil {
+			return "NULL"
+		}
+		s := types.FormatText(x.T, x.V, utcLoc)
+		if x.T.IsInteger() {
+			return s
+		}
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + x.T.Info().SQLName
+	case *plan.ColRef:
+		if x.Idx >= 0 && x.Idx < len(cols) {
+			return qualName(cols[x.Idx])
+		}
+		if x.Name != "" {
+			return x.Name
+		}
+		return fmt.Sprintf("$%d", x.Idx)
+	case *plan.Param:
+		return fmt.Sprintf("$%d", x.N)
+	case *plan.Call:
+		name := "?"
+		if x.Fn != nil {
+			name = x.Fn.Name
+		}
+		return name + "(" + fmtList(x.Args, cols) + ")"
+	case *plan.Op:
+		if x.R == nil {
+			return "(" + x.Kind.String() + " " + fmtExpr(x.L, cols) + ")"
+		}
+		return "(" + fmtExpr(x.L, cols) + " " + x.Kind.String() + " " + fmtExpr(x.R, cols) + ")"
+	case *plan.Cast:
+		return "(" + fmtExpr(x.E, cols) + ")::" + x.T.Info().SQLName
+	case *plan.IsNull:
+		if x.Not {
+			return "(" + fmtExpr(x.E, cols) + " IS NOT NULL)"
+		}
+		return "(" + fmtExpr(x.E, cols) + " IS NULL)"
+	case *plan.InList:
+		op := "= ANY"
+		if x.Not {
+			op = "<> ALL"
+		}
+		return "(" + fmtExpr(x.E, cols) + " " + op + " (" + fmtList(x.List, cols) + "))"
+	case *plan.Like:
+		op := "~~"
+		if x.CaseFold {
+			op = "~~*"
+		}
+		if x.Not {
+			op = "!" + op
+		}
+		return "(" + fmtExpr(x.E, cols) + " " + op + " " + fmtExpr(x.Pattern, cols) + ")"
+	case *plan.Subquery:
+		return "(SubPlan)"
+	}
+	return plan.Format(e, cols)
+}
+
+// explainOp returns the EXPLAIN text of its plan as rows.
+type explainOp struct {
+	ctx  *Ctx
+	n    *plan.Explain
+	rows *rowsOp
+}
+
+func (x *explainOp) Next() (*col.Batch, error) {
+	if x.rows == nil {
+		lines, err := Explain(x.ctx, x.n.Input, x.n.Analyze)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([][]any, len(lines))
+		for i, l := range lines {
+			rows[i] = []any{l}
+		}
+		x.rows = &rowsOp{kinds: []col.Kind{col.Bytes}, rows: rows}
+	}
+	return x.rows.Next()
+}
+
+func (x *explainOp) Close() error { return nil }

@@ -1,0 +1,276 @@
+package exec
+
+import (
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/storage"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// scanOp reads a regular table from the row store.
+type scanOp struct {
+	ctx   *Ctx
+	n     *plan.Scan
+	it    storage.KVIter
+	kinds []col.Kind
+	row   []any
+	done  bool
+}
+
+func newScan(ctx *Ctx, n *plan.Scan) (Operator, error) {
+	if ctx.Txn == nil {
+		return nil, bug("scan of %s without a transaction", n.Table.Name)
+	}
+	sp := storage.Space{Table: uint64(n.Table.OID)}
+	return &scanOp{ctx: ctx, n: n, it: ctx.Txn.Iter(sp, nil, nil), kinds: kindsOf(n.Cols),
+		row: make([]any, len(n.Table.Cols))}, nil
+}
+
+func (s *scanOp) Next() (*col.Batch, error) {
+	if s.done {
+		return nil, nil
+	}
+	if err := s.ctx.check(); err != nil {
+		return nil, err
+	}
+	size := max(1, col.DefaultBatchSize)
+	b := col.NewBatch(s.kinds, size)
+	rows := 0
+	for rows < size && s.it.Next() {
+		if err := DecodeRow(s.n.Table, s.it.Value(), s.row); err != nil {
+			return nil, err
+		}
+		for i, ci := range s.n.ColIdx {
+			if err := appendDatum(b.Cols[i], s.row[ci]); err != nil {
+				return nil, err
+			}
+		}
+		rows++
+	}
+	if rows < size {
+		s.done = true
+		if err := s.it.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if rows == 0 {
+		return nil, nil
+	}
+	b.SetRows(rows)
+	return b, nil
+}
+
+func (s *scanOp) Close() error {
+	if s.it == nil {
+		return nil
+	}
+	err := s.it.Close()
+	s.it = nil
+	return err
+}
+
+// hyperScanOp reads the blocks of a hypertable's chunks.
+type hyperScanOp struct {
+	ctx    *Ctx
+	n      *plan.HyperScan
+	chunk  int // next chunk to open
+	spec   storage.ScanSpec
+	blocks []*storage.BlockMeta
+	stats  *storage.ScanStats
+}
+
+func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
+	if ctx.Txn == nil {
+		return nil, bug("scan of %s without a transaction", n.Table.Name)
+	}
+	if n.Table.Hyper == nil {
+		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
+	}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}}
+	if ctx.Analyze {
+		if ctx.scans == nil {
+			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
+		}
+		if st := ctx.scans[n]; st != nil {
+			h.stats = st
+		} else {
+			ctx.scans[n] = h.stats
+		}
+	}
+	cols := make([]storage.ColumnRef, len(n.ColIdx))
+	for i, ci := range n.ColIdx {
+		c := &n.Table.Cols[ci]
+		cols[i] = storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)}
+	}
+	lo, hi := n.TimeMin, n.TimeMax
+	if lo == 0 && hi == 0 { // unset bounds: the whole time range
+		lo, hi = storage.MinTime, storage.MaxTime
+	}
+	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: n.Preds}
+	return h, nil
+}
+
+func (h *hyperScanOp) Next() (*col.Batch, error) {
+	for {
+		if err := h.ctx.check(); err != nil {
+			return nil, err
+		}
+		for len(h.blocks) == 0 {
+			if h.chunk >= len(h.n.Chunks) {
+				return nil, nil
+			}
+			c := h.n.Chunks[h.chunk]
+			h.chunk++
+			h.spec.Chunk = c.ID
+			blocks, skipped, err := h.ctx.Txn.Blocks(&h.spec)
+			if err != nil {
+				return nil, err
+			}
+			h.blocks = blocks
+			h.stats.BlocksSkipped += skipped
+		}
+		blk := h.blocks[0]
+		h.blocks = h.blocks[1:]
+		// TODO: answer count/min/max/sum over whole blocks from metadata.
+		raw, err := h.ctx.Txn.ReadBlock(&h.spec, blk)
+		if err != nil {
+			return nil, err
+		}
+		h.stats.BlocksRead++
+		h.stats.RowsRead += raw.Rows()
+		raw = raw.Compact()
+		vecs := make([]*col.Vec, len(raw.Cols))
+		for i, v := range raw.Cols {
+			c := &h.n.Table.Cols[h.n.ColIdx[i]]
+			if vecs[i], err = FromStorage(c.Type, v); err != nil {
+				return nil, err
+			}
+		}
+		b := col.FromVecs(vecs, raw.Rows())
+		if h.n.Filter != nil {
+			if b, err = filterBatch(h.ctx, h.n.Filter, b); err != nil {
+				return nil, err
+			}
+		}
+		if b.Rows() > 0 {
+			return b, nil
+		}
+	}
+}
+
+func (h *hyperScanOp) Close() error { return nil }
+
+// virtualOp returns rows computed by a catalog view or similar.
+type virtualOp struct {
+	ctx  *Ctx
+	n    *plan.Virtual
+	rows *rowsOp
+}
+
+func (v *virtualOp) Next() (*col.Batch, error) {
+	if v.rows == nil {
+		if v.n.Rows == nil {
+			return nil, bug("virtual relation %s without rows", v.n.Name)
+		}
+		rows, err := v.n.Rows(v.ctx.Engine)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkRows(kindsOf(v.n.Cols), rows); err != nil {
+			return nil, err
+		}
+		v.rows = &rowsOp{kinds: kindsOf(v.n.Cols), rows: rows}
+	}
+	return v.rows.Next()
+}
+
+func (v *virtualOp) Close() error { return nil }
+
+// checkRows verifies that externally produced rows fit the columns' kinds
+// (so building batches from them cannot panic).
+func checkRows(kinds []col.Kind, rows [][]any) error {
+	probe := make([]*col.Vec, len(kinds))
+	for i, k := range kinds {
+		probe[i] = col.NewVec(k, 1)
+	}
+	for _, r := range rows {
+		if len(r) < len(kinds) {
+			return bug("row of %d values for %d columns", len(r), len(kinds))
+		}
+		for i, p := range probe {
+			p.Reset()
+			if err := appendDatum(p, r[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// valuesOp evaluates a VALUES list.
+type valuesOp struct {
+	ctx  *Ctx
+	n    *plan.Values
+	rows *rowsOp
+}
+
+func (v *valuesOp) Next() (*col.Batch, error) {
+	if v.rows == nil {
+		kinds := kindsOf(v.n.Cols)
+		rows := make([][]any, len(v.n.Rows))
+		for i, exprs := range v.n.Rows {
+			row := make([]any, len(exprs))
+			for j, e := range exprs {
+				x, err := Eval(v.ctx, e, nil)
+				if err != nil {
+					return nil, err
+				}
+				row[j] = x
+			}
+			rows[i] = row
+		}
+		if err := checkRows(kinds, rows); err != nil {
+			return nil, err
+		}
+		v.rows = &rowsOp{kinds: kinds, rows: rows}
+	}
+	return v.rows.Next()
+}
+
+func (v *valuesOp) Close() error { return nil }
+
+// funcScanOp runs a set-returning function in FROM.
+type funcScanOp struct {
+	ctx  *Ctx
+	n    *plan.FuncScan
+	rows *rowsOp
+}
+
+func (f *funcScanOp) Next() (*col.Batch, error) {
+	if f.rows == nil {
+		args := make([]any, len(f.n.Args))
+		for i, a := range f.n.Args {
+			x, err := Eval(f.ctx, a, nil)
+			if err != nil {
+				return nil, err
+			}
+			args[i] = x
+		}
+		rows, err := f.n.Fn(f.ctx.Engine, args)
+		if err != nil {
+			return nil, err
+		}
+		if f.n.Ordinality {
+			for i, r := range rows {
+				rows[i] = append(r[:len(r):len(r)], int64(i+1))
+			}
+		}
+		kinds := kindsOf(f.n.Cols)
+		if err := checkRows(kinds, rows); err != nil {
+			return nil, err
+		}
+		f.rows = &rowsOp{kinds: kinds, rows: rows}
+	}
+	return f.rows.Next()
+}
+
+func (f *funcScanOp) Close() error { return nil }

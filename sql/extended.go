@@ -1,0 +1,255 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// prepared is a statement prepared with Parse.
+type prepared struct {
+	parsed     *plan.Parsed // nil for an empty query
+	paramTypes []types.T
+	cols       []Column
+}
+
+// portal is a bound statement, possibly suspended mid-result.
+type portal struct {
+	stmt    *prepared
+	params  []any
+	op      exec.Operator
+	pending *col.Batch
+	rows    int
+	tag     string
+}
+
+func (p *portal) close() {
+	if p.op != nil {
+		p.op.Close()
+		p.op = nil
+	}
+}
+
+// Prepare implements Session.
+func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []uint32) (*Prepared, error) {
+	if _, ok := s.stmts[name]; ok && name != "" {
+		return nil, pgerr.New(pgerr.DuplicatePreparedStatement, "prepared statement %q already exists", name)
+	}
+	stmts, err := plan.Parse(query)
+	if err != nil {
+		return nil, err
+	}
+	if len(stmts) > 1 {
+		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	ps := &prepared{}
+	declared := make([]types.T, len(paramOIDs))
+	for i, o := range paramOIDs {
+		if o != 0 {
+			declared[i] = types.T{OID: o, Mod: -1}
+		}
+	}
+	if len(stmts) == 1 {
+		ps.parsed = stmts[0]
+		st, pt, err := plan.Bind(s.newEnv(ctx, nil), ps.parsed, declared, s.loc)
+		if err != nil {
+			return nil, err
+		}
+		ps.paramTypes = pt
+		ps.cols = resultColumns(st)
+	}
+	s.stmts[name] = ps
+	return &Prepared{ParamTypes: ps.paramTypes, Columns: ps.cols}, nil
+}
+
+// resultColumns returns the columns a statement produces (nil: none).
+func resultColumns(st plan.Statement) []Column {
+	switch x := st.(type) {
+	case *plan.Query:
+		return columnsOf(x.Node.Columns())
+	case *plan.Insert:
+		if x.Returning != nil {
+			return columnsOf(x.RetCols)
+		}
+	case *plan.Update:
+		if x.Returning != nil {
+			return columnsOf(x.RetCols)
+		}
+	case *plan.Delete:
+		if x.Returning != nil {
+			return columnsOf(x.RetCols)
+		}
+	case *plan.ExplainStmt:
+		return []Column{{Name: "QUERY PLAN", Type: types.Text}}
+	case *plan.Show:
+		return []Column{{Name: x.Name, Type: types.Text}}
+	}
+	return nil
+}
+
+// DescribeStatement implements Session.
+func (s *session) DescribeStatement(name string) (*Prepared, error) {
+	ps, ok := s.stmts[name]
+	if !ok {
+		return nil, pgerr.New(pgerr.InvalidSQLStatementName, "prepared statement %q does not exist", name)
+	}
+	return &Prepared{ParamTypes: ps.paramTypes, Columns: ps.cols}, nil
+}
+
+// Bind implements Session.
+func (s *session) Bind(ctx context.Context, portalName, stmt string, formats []int16, params [][]byte) error {
+	ps, ok := s.stmts[stmt]
+	if !ok {
+		return pgerr.New(pgerr.InvalidSQLStatementName, "prepared statement %q does not exist", stmt)
+	}
+	if len(params) != len(ps.paramTypes) {
+		return pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement %q requires %d", len(params), stmt, len(ps.paramTypes))
+	}
+	vals := make([]any, len(params))
+	for i, raw := range params {
+		if raw == nil {
+			continue
+		}
+		f := int16(0)
+		if len(formats) == 1 {
+			f = formats[0]
+		} else if i < len(formats) {
+			f = formats[i]
+		}
+		t := ps.paramTypes[i]
+		var err error
+		if f == 1 {
+			vals[i], err = types.DecodeBinary(t, raw)
+		} else {
+			vals[i], err = types.ParseText(t, string(raw), s.loc)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if old, ok := s.portals[portalName]; ok {
+		old.close()
+	}
+	s.portals[portalName] = &portal{stmt: ps, params: vals}
+	return nil
+}
+
+// DescribePortal implements Session.
+func (s *session) DescribePortal(name string) ([]Column, error) {
+	p, ok := s.portals[name]
+	if !ok {
+		return nil, pgerr.New(pgerr.InvalidCursorName, "portal %q does not exist", name)
+	}
+	return p.stmt.cols, nil
+}
+
+// CloseStatement implements Session.
+func (s *session) CloseStatement(name string) { delete(s.stmts, name) }
+
+// ClosePortal implements Session.
+func (s *session) ClosePortal(name string) {
+	if p, ok := s.portals[name]; ok {
+		p.close()
+		delete(s.portals, name)
+	}
+}
+
+// Execute implements Session.
+func (s *session) Execute(ctx context.Context, name string, maxRows int, w ResultWriter) (bool, error) {
+	p, ok := s.portals[name]
+	if !ok {
+		return false, pgerr.New(pgerr.InvalidCursorName, "portal %q does not exist", name)
+	}
+	if p.op != nil {
+		return s.continuePortal(p, maxRows, w)
+	}
+	if p.stmt.parsed == nil {
+		return false, w.EmptyQuery()
+	}
+	if !s.inBlock && s.txn == nil && !p.stmt.parsed.IsTransactionControl() {
+		s.begin()
+		s.extImplicit = true
+	}
+	err := s.executePortal(ctx, p, maxRows, w)
+	if err != nil {
+		if s.inBlock {
+			s.failed = true
+		} else {
+			s.rollback()
+			s.extImplicit = false
+		}
+		return false, err
+	}
+	if s.inBlock {
+		s.extImplicit = false
+	}
+	return p.op != nil, nil
+}
+
+func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w ResultWriter) error {
+	if s.failed {
+		if t, ok := txnKind(p.stmt.parsed); !ok || (t != "ROLLBACK" && t != "COMMIT" && t != "ROLLBACK TO") {
+			return pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+		}
+	}
+	env := s.newEnv(ctx, p.params)
+	st, _, err := plan.Bind(env, p.stmt.parsed, p.stmt.paramTypes, s.loc)
+	if err != nil {
+		return err
+	}
+	if t, ok := st.(*plan.Transaction); ok {
+		if t.Kind == "BEGIN" && s.txn != nil && s.extImplicit {
+			s.inBlock, s.extImplicit = true, false
+			return w.Complete("BEGIN")
+		}
+		return s.transaction(t, w)
+	}
+	s.begin()
+	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
+		op, err := exec.Build(env.execCtx(), q.Node)
+		if err != nil {
+			return err
+		}
+		p.op = op
+		_, err = s.continuePortal(p, maxRows, w)
+		return err
+	}
+	sp := s.stmtSavepoint()
+	if err := s.run(ctx, env, st, w); err != nil {
+		s.rollbackTo(sp)
+		return err
+	}
+	return nil
+}
+
+func (s *session) continuePortal(p *portal, maxRows int, w ResultWriter) (bool, error) {
+	n, pending, err := stream(p.op, w, maxRows, p.pending)
+	p.pending = pending
+	p.rows += n
+	if err != nil {
+		p.close()
+		return false, err
+	}
+	if maxRows > 0 && n == maxRows {
+		return true, nil
+	}
+	p.close()
+	return false, w.Complete(fmt.Sprintf("SELECT %d", p.rows))
+}
+
+// Sync implements Session: it ends the implicit transaction of an
+// extended-protocol batch.
+func (s *session) Sync(ctx context.Context) error {
+	if s.extImplicit && !s.inBlock {
+		s.extImplicit = false
+		if s.txn != nil {
+			return s.commit()
+		}
+	}
+	return nil
+}

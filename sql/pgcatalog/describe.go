@@ -1,0 +1,67 @@
+package pgcatalog
+
+import (
+	"strings"
+
+	"github.com/tsgres/tsgres/catalog"
+)
+
+// indexColumns returns the quoted column names of an index.
+func indexColumns(t *catalog.Table, ix *catalog.Index) []string {
+	var out []string
+	for _, id := range ix.Cols {
+		if i := t.ColByID(id); i >= 0 {
+			out = append(out, quoteIdent(t.Cols[i].Name))
+		}
+	}
+	return out
+}
+
+// indexDef renders an index as pg_get_indexdef does:
+// "CREATE UNIQUE INDEX t_pkey ON public.t USING btree (id)".
+func indexDef(t *catalog.Table, ix *catalog.Index) string {
+	var b strings.Builder
+	b.WriteString("CREATE ")
+	if ix.Unique || ix.Primary {
+		b.WriteString("UNIQUE ")
+	}
+	method := ix.Method
+	if method == "" {
+		method = "btree"
+	}
+	b.WriteString("INDEX " + quoteIdent(ix.Name) + " ON " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) +
+		" USING " + method + " (" + strings.Join(indexColumns(t, ix), ", ") + ")")
+	return b.String()
+}
+
+// indexColumnDef renders one column of an index (pg_get_indexdef(oid, n, ...)).
+func indexColumnDef(t *catalog.Table, ix *catalog.Index, n int) string {
+	cols := indexColumns(t, ix)
+	if n < 1 || n > len(cols) {
+		return ""
+	}
+	return cols[n-1]
+}
+
+// constraintDef renders a constraint as pg_get_constraintdef does:
+// "PRIMARY KEY (id)", "UNIQUE (a, b)".
+func constraintDef(t *catalog.Table, ix *catalog.Index) string {
+	kw := "UNIQUE"
+	if ix.Primary {
+		kw = "PRIMARY KEY"
+	}
+	return kw + " (" + strings.Join(indexColumns(t, ix), ", ") + ")"
+}
+
+// findIndex returns the table and index with index OID oid in the current
+// database.
+func findIndex(env Env, oid uint32) (*catalog.Table, *catalog.Index) {
+	for _, t := range env.Catalog().Tables(env.Database()) {
+		for i := range t.Indexes {
+			if t.Indexes[i].OID == oid {
+				return t, &t.Indexes[i]
+			}
+		}
+	}
+	return nil, nil
+}

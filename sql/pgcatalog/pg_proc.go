@@ -1,0 +1,113 @@
+package pgcatalog
+
+import (
+	"sync"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// proc is one pg_proc row: an overload of a built-in function.
+type proc struct {
+	oid      uint32
+	name     string
+	kind     byte // 'f' function, 'a' aggregate, 'w' window
+	args     []types.T
+	ret      types.T
+	defaults int
+	variadic bool
+	strict   bool
+	volatile bool
+}
+
+// windowFuncs are the window functions the planner implements itself.
+var windowFuncs = []string{"row_number", "rank", "dense_rank", "percent_rank", "cume_dist",
+	"ntile", "lag", "lead", "first_value", "last_value", "nth_value"}
+
+var (
+	procOnce sync.Once
+	procList []proc
+)
+
+// procs returns every built-in function overload, numbered in a fixed
+// order (names sorted, overloads in registration order). It is computed
+// on first use, after all packages' init functions registered theirs.
+func procs() []proc {
+	procOnce.Do(func() {
+		add := func(p proc) {
+			p.oid = procOIDBase + uint32(len(procList))
+			procList = append(procList, p)
+		}
+		for _, name := range funcs.ScalarNames() {
+			for _, s := range funcs.Scalars(name) {
+				add(proc{name: name, kind: 'f', args: s.Args, ret: retType(s.Ret, s.Args),
+					defaults: s.Defaults, variadic: s.Variadic, strict: s.Strict, volatile: s.Volatile})
+			}
+		}
+		for _, name := range funcs.AggregateNames() {
+			for _, a := range funcs.Aggregates(name) {
+				add(proc{name: name, kind: 'a', args: a.Args, ret: retType(a.Ret, a.Args)})
+			}
+		}
+		for _, name := range windowFuncs {
+			add(proc{name: name, kind: 'w', ret: types.Int8})
+		}
+	})
+	return procList
+}
+
+// retType evaluates a function's Ret for its declared arguments, falling
+// back to "any" when Ret needs concrete argument types.
+func retType(ret func([]types.T) types.T, args []types.T) (t types.T) {
+	defer func() {
+		if recover() != nil {
+			t = funcs.AnyT
+		}
+	}()
+	if ret == nil {
+		return types.Void
+	}
+	return ret(args)
+}
+
+func init() {
+	o, n, t, b, ch := types.Oid, types.Name, types.Text, types.Bool, types.Char
+	register(catalog.SchemaCatalog, "pg_proc", cols(c("oid", o), c("proname", n), c("pronamespace", o),
+		c("proowner", o), c("prolang", o), c("procost", types.Float4), c("prorows", types.Float4),
+		c("provariadic", o), c("prosupport", types.Regproc), c("prokind", ch), c("prosecdef", b),
+		c("proleakproof", b), c("proisstrict", b), c("proretset", b), c("provolatile", ch),
+		c("proparallel", ch), c("pronargs", types.Int2), c("pronargdefaults", types.Int2),
+		c("prorettype", o), c("proargtypes", types.OidVector), c("proallargtypes", tOidArr),
+		c("proargmodes", tCharArr), c("proargnames", types.TextArray), c("proargdefaults", types.PgNodeTree),
+		c("protrftypes", tOidArr), c("prosrc", t), c("probin", t), c("prosqlbody", types.PgNodeTree),
+		c("proconfig", types.TextArray), c("proacl", tACLArr)),
+		func(Env) ([][]any, error) {
+			list := procs()
+			rows := make([][]any, 0, len(list))
+			for _, p := range list {
+				argOIDs := make([]int64, len(p.args))
+				for i, a := range p.args {
+					argOIDs[i] = int64(a.OID)
+				}
+				var variadic int64
+				if p.variadic && len(p.args) > 0 {
+					variadic = int64(p.args[len(p.args)-1].OID)
+				}
+				vol := "s"
+				if p.volatile {
+					vol = "v"
+				}
+				rows = append(rows, []any{int64(p.oid), p.name, int64(11),
+					int64(ownerOID), int64(12), float64(1), float64(0),
+					variadic, int64(0), string(p.kind), false,
+					false, p.strict, false, vol,
+					"s", int64(len(p.args)), int64(p.defaults),
+					int64(p.ret.OID), vector(types.Oid, argOIDs), nil,
+					nil, nil, nil,
+					nil, p.name, nil, nil,
+					nil, nil})
+			}
+			return rows, nil
+		})
+}

@@ -1,0 +1,134 @@
+package plan
+
+import (
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/pganalyze/pg_query_go/v5/parser"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// shared is binder state common to a statement and all its subqueries.
+type shared struct {
+	env    Env
+	params []types.T
+	loc    *time.Location
+}
+
+type binder struct {
+	*shared
+	correlated  bool
+	outputAlias map[string]Expr
+	windows     map[string]*pg.WindowDef
+	ctes        map[string]*CTE
+	parent      *binder
+}
+
+func newBinder(env Env, params []types.T, loc *time.Location) *binder {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &binder{shared: &shared{env: env, params: append([]types.T(nil), params...), loc: loc}}
+}
+
+func (b *binder) child() *binder { return &binder{shared: b.shared, parent: b} }
+
+func (b *binder) mergeChild(c *binder) {
+	if c.correlated && c.parent == b {
+		// A subquery correlated to this query's own scope is correlated
+		// only relative to us; our own correlation is decided by our refs.
+		_ = c
+	}
+}
+
+func (b *binder) cte(name string) *CTE {
+	for x := b; x != nil; x = x.parent {
+		if c, ok := x.ctes[name]; ok {
+			return c
+		}
+	}
+	return nil
+}
+
+// ParamTypes returns the final parameter types (unresolved ones as text).
+func (b *binder) paramTypes() []types.T {
+	out := make([]types.T, len(b.params))
+	for i, t := range b.params {
+		if t.OID == 0 || t.OID == types.OidUnknown {
+			t = types.Text
+		}
+		out[i] = t
+	}
+	return out
+}
+
+// Parsed is one parsed statement; its tree stays inside this package.
+type Parsed struct {
+	raw *pg.RawStmt
+	// SQL is the statement's own text.
+	SQL string
+	// Tag is the command tag stem ("SELECT", "INSERT", "BEGIN", ...).
+	Tag string
+}
+
+// Parse splits and parses a query string into statements.
+func Parse(query string) ([]*Parsed, error) {
+	res, err := parseCached(query)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Parsed, 0, len(res.Stmts))
+	for _, rs := range res.Stmts {
+		start := int(rs.StmtLocation)
+		end := len(query)
+		if rs.StmtLen > 0 {
+			end = start + int(rs.StmtLen)
+		}
+		if start > len(query) {
+			start = len(query)
+		}
+		if end > len(query) {
+			end = len(query)
+		}
+		out = append(out, &Parsed{raw: rs, SQL: query[start:end], Tag: tagOf(rs.Stmt)})
+	}
+	return out, nil
+}
+
+func tagOf(n *pg.Node) string {
+	switch x := n.Node.(type) {
+	case *pg.Node_SelectStmt:
+		return "SELECT"
+	case *pg.Node_InsertStmt:
+		return "INSERT"
+	case *pg.Node_UpdateStmt:
+		return "UPDATE"
+	case *pg.Node_DeleteStmt:
+		return "DELETE"
+	case *pg.Node_TransactionStmt:
+		switch x.TransactionStmt.Kind {
+		case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
+			return "BEGIN"
+		case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
+			return "COMMIT"
+		case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+			return "ROLLBACK"
+		}
+		return "TRANSACTION"
+	}
+	return ""
+}
+
+// IsQuery reports whether p is a SELECT (returns rows).
+func (p *Parsed) IsQuery() bool { return p.raw.Stmt.GetSelectStmt() != nil }
+
+// IsTransactionControl reports whether p is BEGIN/COMMIT/ROLLBACK/SAVEPOINT...
+func (p *Parsed) IsTransactionControl() bool { return p.raw.Stmt.GetTransactionStmt() != nil }
+
+func syntaxError(err error) error {
+	if pe, ok := err.(*parser.Error); ok {
+		return pgerr.New(pgerr.SyntaxError, "%s", pe.Message).WithPosition(int32(pe.Cursorpos))
+	}
+	return pgerr.New(pgerr.SyntaxError, "%s", err.Error())
+}

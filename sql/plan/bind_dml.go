@@ -1,0 +1,612 @@
+package plan
+
+import (
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Bind binds one parsed statement. params are the client-declared
+// parameter types (zero OID: infer); the result's parameter types are
+// final (unresolved ones are text).
+func Bind(env Env, p *Parsed, params []types.T, loc *time.Location) (Statement, []types.T, error) {
+	b := newBinder(env, params, loc)
+	st, err := b.statement(p.raw.Stmt, p.SQL)
+	if err != nil {
+		return nil, nil, err
+	}
+	return st, b.paramTypes(), nil
+}
+
+// BindExpr binds a standalone SQL expression (column defaults) with no
+// columns in scope.
+func BindExpr(env Env, sql string, loc *time.Location) (Expr, error) {
+	res, err := parseCached("SELECT " + sql)
+	if err != nil {
+		return nil, err
+	}
+	sel := res.Stmts[0].Stmt.GetSelectStmt()
+	b := newBinder(env, nil, loc)
+	return b.expr(sel.TargetList[0].GetResTarget().Val, &exprCtx{sc: newScope(nil), what: "DEFAULT expressions"})
+}
+
+func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
+	switch x := n.Node.(type) {
+	case *pg.Node_SelectStmt:
+		node, err := b.selectStmt(x.SelectStmt, nil)
+		if err != nil {
+			return nil, err
+		}
+		return &Query{Node: node}, nil
+	case *pg.Node_InsertStmt:
+		return b.insert(x.InsertStmt)
+	case *pg.Node_UpdateStmt:
+		return b.update(x.UpdateStmt)
+	case *pg.Node_DeleteStmt:
+		return b.delete(x.DeleteStmt)
+	case *pg.Node_ExplainStmt:
+		inner, err := b.statement(x.ExplainStmt.Query, sql)
+		if err != nil {
+			return nil, err
+		}
+		e := &ExplainStmt{Query: inner}
+		for _, o := range x.ExplainStmt.Options {
+			d := o.GetDefElem()
+			if d.Defname == "analyze" && (d.Arg == nil || defBool(d.Arg)) {
+				e.Analyze = true
+			}
+		}
+		return e, nil
+	case *pg.Node_CopyStmt:
+		return b.copyStmt(x.CopyStmt)
+	case *pg.Node_CallStmt:
+		e, err := b.funcCall(x.CallStmt.Funccall, &exprCtx{sc: newScope(nil), what: "CALL"})
+		if err != nil {
+			return nil, err
+		}
+		return &CallStmt{E: e}, nil
+	}
+	return b.utility(n, sql)
+}
+
+func (b *binder) table(rv *pg.RangeVar) (*catalog.Table, error) {
+	t := lookupTable(b.env, rv.Schemaname, rv.Relname)
+	if t == nil {
+		name := rv.Relname
+		if rv.Schemaname != "" {
+			name = rv.Schemaname + "." + name
+		}
+		return nil, pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", name).WithPosition(rv.Location + 1)
+	}
+	return t, nil
+}
+
+func tableScope(t *catalog.Table, alias string) *scope {
+	sc := newScope(nil)
+	sc.add(alias, tableCols(t, alias))
+	return sc
+}
+
+func tableCols(t *catalog.Table, alias string) []OutCol {
+	cols := make([]OutCol, len(t.Cols))
+	for i, c := range t.Cols {
+		cols[i] = OutCol{Name: c.Name, T: c.Type, TableOID: t.OID, AttNum: int16(i + 1), Rel: alias}
+	}
+	return cols
+}
+
+func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
+	if s.WithClause != nil {
+		if err := b.withClause(s.WithClause, nil); err != nil {
+			return nil, err
+		}
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	ins := &Insert{Table: t}
+	if len(s.Cols) == 0 {
+		for i := range t.Cols {
+			ins.Cols = append(ins.Cols, i)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, c := range s.Cols {
+			name := c.GetResTarget().Name
+			i := t.ColIndex(name)
+			if i < 0 {
+				return nil, pgerr.New(pgerr.UndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
+			}
+			if seen[i] {
+				return nil, pgerr.New(pgerr.DuplicateColumn, "column %q specified more than once", name)
+			}
+			seen[i] = true
+			ins.Cols = append(ins.Cols, i)
+		}
+	}
+	sel := s.SelectStmt.GetSelectStmt()
+	switch {
+	case sel == nil:
+		// INSERT ... DEFAULT VALUES
+		ins.Cols = nil
+		ins.Source = &Values{Rows: [][]Expr{{}}}
+	case len(sel.ValuesLists) > 0 && sel.Op == pg.SetOperation_SETOP_NONE:
+		src := &Values{}
+		for _, l := range sel.ValuesLists {
+			items := l.GetList().GetItems()
+			if len(items) > len(ins.Cols) {
+				return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more expressions than target columns")
+			}
+			if len(items) < len(ins.Cols) {
+				return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more target columns than expressions")
+			}
+			row := make([]Expr, len(items))
+			for j, it := range items {
+				col := &t.Cols[ins.Cols[j]]
+				if it.GetSetToDefault() != nil {
+					d, err := b.defaultExpr(col)
+					if err != nil {
+						return nil, err
+					}
+					row[j] = d
+					continue
+				}
+				e, err := b.expr(it, &exprCtx{sc: newScope(nil), what: "VALUES"})
+				if err != nil {
+					return nil, err
+				}
+				if row[j], err = b.assign(e, col.Type, col.Name); err != nil {
+					return nil, err
+				}
+			}
+			src.Rows = append(src.Rows, row)
+		}
+		for _, ci := range ins.Cols {
+			src.Cols = append(src.Cols, OutCol{Name: t.Cols[ci].Name, T: t.Cols[ci].Type})
+		}
+		ins.Source = src
+	default:
+		node, err := b.selectStmt(sel, nil)
+		if err != nil {
+			return nil, err
+		}
+		cols := visible(node.Columns())
+		if len(cols) > len(ins.Cols) {
+			return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more expressions than target columns")
+		}
+		if len(cols) < len(ins.Cols) {
+			ins.Cols = ins.Cols[:len(cols)]
+		}
+		exprs := make([]Expr, len(cols))
+		outs := make([]OutCol, len(cols))
+		for j, c := range cols {
+			col := &t.Cols[ins.Cols[j]]
+			e, err := b.assign(&ColRef{T: c.T, Idx: j, Name: c.Name}, col.Type, col.Name)
+			if err != nil {
+				return nil, err
+			}
+			exprs[j], outs[j] = e, OutCol{Name: col.Name, T: col.Type}
+		}
+		ins.Source = &Project{Input: node, Exprs: exprs, Cols: outs}
+	}
+	given := map[int]bool{}
+	for _, c := range ins.Cols {
+		given[c] = true
+	}
+	ins.Defaults = make([]Expr, len(t.Cols))
+	for i := range t.Cols {
+		if given[i] {
+			continue
+		}
+		d, err := b.defaultExpr(&t.Cols[i])
+		if err != nil {
+			return nil, err
+		}
+		ins.Defaults[i] = d
+	}
+	alias := t.Name
+	if s.Relation.Alias != nil {
+		alias = s.Relation.Alias.Aliasname
+	}
+	if oc := s.OnConflictClause; oc != nil {
+		c := &OnConflict{DoNothing: oc.Action == pg.OnConflictAction_ONCONFLICT_NOTHING}
+		if oc.Infer != nil {
+			var names []string
+			for _, ie := range oc.Infer.IndexElems {
+				names = append(names, ie.GetIndexElem().Name)
+			}
+			if oc.Infer.Conname != "" {
+				for i := range t.Indexes {
+					if t.Indexes[i].Name == oc.Infer.Conname {
+						c.Index = &t.Indexes[i]
+					}
+				}
+			} else {
+				c.Index = findUnique(t, names)
+			}
+			if c.Index == nil {
+				return nil, pgerr.New(pgerr.InvalidColumnReference, "there is no unique or exclusion constraint matching the ON CONFLICT specification")
+			}
+		} else if !c.DoNothing {
+			return nil, pgerr.New(pgerr.SyntaxError, "ON CONFLICT DO UPDATE requires inference specification or constraint name").
+				WithHint("For example, ON CONFLICT (column_name).")
+		}
+		if !c.DoNothing {
+			sc := newScope(nil)
+			sc.add(alias, tableCols(t, alias))
+			sc.add("excluded", tableCols(t, "excluded"))
+			for _, rt := range oc.TargetList {
+				res := rt.GetResTarget()
+				i := t.ColIndex(res.Name)
+				if i < 0 {
+					return nil, pgerr.New(pgerr.UndefinedColumn, "column %q of relation %q does not exist", res.Name, t.Name)
+				}
+				e, err := b.expr(res.Val, &exprCtx{sc: sc, what: "ON CONFLICT DO UPDATE"})
+				if err != nil {
+					return nil, err
+				}
+				if e, err = b.assign(e, t.Cols[i].Type, t.Cols[i].Name); err != nil {
+					return nil, err
+				}
+				c.Set = append(c.Set, SetItem{Col: i, E: e})
+			}
+			if oc.WhereClause != nil {
+				w, err := b.expr(oc.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
+				if err != nil {
+					return nil, err
+				}
+				if c.Where, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
+					return nil, err
+				}
+			}
+		}
+		ins.OnConflict = c
+	}
+	if len(s.ReturningList) > 0 {
+		var err error
+		if ins.Returning, ins.RetCols, err = b.returning(s.ReturningList, t, alias); err != nil {
+			return nil, err
+		}
+	}
+	return ins, nil
+}
+
+// findUnique returns the unique index on exactly the named columns.
+func findUnique(t *catalog.Table, names []string) *catalog.Index {
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if !ix.Unique || len(ix.Cols) != len(names) {
+			continue
+		}
+		ok := true
+		for _, n := range names {
+			c := t.Col(n)
+			found := false
+			for _, id := range ix.Cols {
+				if c != nil && c.ID == id {
+					found = true
+				}
+			}
+			ok = ok && found
+		}
+		if ok {
+			return ix
+		}
+	}
+	return nil
+}
+
+func (b *binder) defaultExpr(col *catalog.Column) (Expr, error) {
+	if col.Default == "" {
+		return &Const{T: col.Type}, nil
+	}
+	e, err := BindExpr(b.env, col.Default, b.loc)
+	if err != nil {
+		return nil, err
+	}
+	return b.assign(e, col.Type, col.Name)
+}
+
+func (b *binder) returning(list []*pg.Node, t *catalog.Table, alias string) ([]Expr, []OutCol, error) {
+	sc := tableScope(t, alias)
+	var exprs []Expr
+	var cols []OutCol
+	for _, rt := range list {
+		res := rt.GetResTarget()
+		if cr := res.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
+			for i, c := range t.Cols {
+				exprs = append(exprs, &ColRef{T: c.Type, Idx: i, Name: c.Name})
+				cols = append(cols, OutCol{Name: c.Name, T: c.Type, TableOID: t.OID, AttNum: int16(i + 1)})
+			}
+			continue
+		}
+		e, err := b.expr(res.Val, &exprCtx{sc: sc, what: "RETURNING"})
+		if err != nil {
+			return nil, nil, err
+		}
+		if isUnknown(e) {
+			e, _ = b.castTo(e, types.Text, true)
+		}
+		name := res.Name
+		if name == "" {
+			name = deriveName(res.Val)
+		}
+		exprs = append(exprs, e)
+		cols = append(cols, OutCol{Name: name, T: e.Type()})
+	}
+	return exprs, cols, nil
+}
+
+// tableScan returns a node reading every column of t, narrowed by the
+// time bounds in where for hypertables.
+func (b *binder) tableScan(t *catalog.Table, alias string, where Expr) (Node, error) {
+	cols := tableCols(t, alias)
+	idx := make([]int, len(t.Cols))
+	for i := range idx {
+		idx[i] = i
+	}
+	if t.Hyper == nil {
+		return &Scan{Table: t, Cols: cols, ColIdx: idx}, nil
+	}
+	hs := &HyperScan{Table: t, Cols: cols, ColIdx: idx}
+	h := &hyperRel{scan: hs, timeIx: t.ColByID(t.Hyper.TimeCol), lo: minI64, hi: maxI64}
+	if where != nil {
+		if err := b.pushdown([]*hyperRel{h}, where); err != nil {
+			return nil, err
+		}
+	}
+	return hs, b.finishHyperScan(h)
+}
+
+func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
+	if len(s.FromClause) > 0 {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... FROM is not supported yet")
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	alias := t.Name
+	if s.Relation.Alias != nil {
+		alias = s.Relation.Alias.Aliasname
+	}
+	sc := tableScope(t, alias)
+	u := &Update{Table: t}
+	for _, rt := range s.TargetList {
+		res := rt.GetResTarget()
+		i := t.ColIndex(res.Name)
+		if i < 0 {
+			return nil, pgerr.New(pgerr.UndefinedColumn, "column %q of relation %q does not exist", res.Name, t.Name)
+		}
+		var e Expr
+		if res.Val.GetSetToDefault() != nil {
+			e, err = b.defaultExpr(&t.Cols[i])
+		} else {
+			e, err = b.expr(res.Val, &exprCtx{sc: sc, what: "UPDATE"})
+			if err == nil {
+				e, err = b.assign(e, t.Cols[i].Type, t.Cols[i].Name)
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+		u.Set = append(u.Set, SetItem{Col: i, E: e})
+	}
+	if s.WhereClause != nil {
+		w, err := b.expr(s.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
+		if err != nil {
+			return nil, err
+		}
+		if u.Filter, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	if u.Scan, err = b.tableScan(t, alias, u.Filter); err != nil {
+		return nil, err
+	}
+	if len(s.ReturningList) > 0 {
+		if u.Returning, u.RetCols, err = b.returning(s.ReturningList, t, alias); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+func (b *binder) delete(s *pg.DeleteStmt) (Statement, error) {
+	if len(s.UsingClause) > 0 {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "DELETE ... USING is not supported yet")
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	alias := t.Name
+	if s.Relation.Alias != nil {
+		alias = s.Relation.Alias.Aliasname
+	}
+	sc := tableScope(t, alias)
+	d := &Delete{Table: t}
+	if s.WhereClause != nil {
+		w, err := b.expr(s.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
+		if err != nil {
+			return nil, err
+		}
+		if d.Filter, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	if d.Scan, err = b.tableScan(t, alias, d.Filter); err != nil {
+		return nil, err
+	}
+	if len(s.ReturningList) > 0 {
+		if d.Returning, d.RetCols, err = b.returning(s.ReturningList, t, alias); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+func defBool(n *pg.Node) bool {
+	switch x := n.Node.(type) {
+	case *pg.Node_Boolean:
+		return x.Boolean.Boolval
+	case *pg.Node_String_:
+		v := strings.ToLower(x.String_.Sval)
+		return v == "true" || v == "on" || v == "1" || v == "yes"
+	case *pg.Node_Integer:
+		return x.Integer.Ival != 0
+	case *pg.Node_AConst:
+		if bv, ok := x.AConst.Val.(*pg.A_Const_Boolval); ok {
+			return bv.Boolval.Boolval
+		}
+		if sv, ok := x.AConst.Val.(*pg.A_Const_Sval); ok {
+			v := strings.ToLower(sv.Sval.Sval)
+			return v == "true" || v == "on"
+		}
+	}
+	return true
+}
+
+func defString(n *pg.Node) string {
+	if n == nil {
+		return ""
+	}
+	switch x := n.Node.(type) {
+	case *pg.Node_String_:
+		return x.String_.Sval
+	case *pg.Node_Integer:
+		return itoa(int(x.Integer.Ival))
+	case *pg.Node_Float:
+		return x.Float.Fval
+	case *pg.Node_Boolean:
+		if x.Boolean.Boolval {
+			return "true"
+		}
+		return "false"
+	case *pg.Node_TypeName:
+		return strVal(x.TypeName.Names[len(x.TypeName.Names)-1])
+	case *pg.Node_AConst:
+		switch v := x.AConst.Val.(type) {
+		case *pg.A_Const_Sval:
+			return v.Sval.Sval
+		case *pg.A_Const_Ival:
+			return itoa(int(v.Ival.Ival))
+		case *pg.A_Const_Fval:
+			return v.Fval.Fval
+		case *pg.A_Const_Boolval:
+			if v.Boolval.Boolval {
+				return "true"
+			}
+			return "false"
+		}
+	case *pg.Node_List:
+		var parts []string
+		for _, it := range x.List.Items {
+			parts = append(parts, defString(it))
+		}
+		return strings.Join(parts, ",")
+	}
+	return ""
+}
+
+func (b *binder) copyStmt(s *pg.CopyStmt) (Statement, error) {
+	c := &Copy{From: s.IsFrom, Format: "text", Delimiter: "\t", Null: `\N`, Quote: `"`}
+	if s.Filename != "" {
+		return nil, pgerr.New(pgerr.InsufficientPrivilege, "COPY to or from a file is not supported; use STDIN/STDOUT (psql \\copy)")
+	}
+	delimSet, nullSet := false, false
+	for _, o := range s.Options {
+		d := o.GetDefElem()
+		switch d.Defname {
+		case "format":
+			c.Format = strings.ToLower(defString(d.Arg))
+		case "csv":
+			c.Format = "csv"
+		case "binary":
+			c.Format = "binary"
+		case "header":
+			c.Header = d.Arg == nil || defBool(d.Arg)
+		case "delimiter":
+			c.Delimiter, delimSet = defString(d.Arg), true
+		case "null":
+			c.Null, nullSet = defString(d.Arg), true
+		case "quote":
+			c.Quote = defString(d.Arg)
+		case "escape":
+			c.Escape = defString(d.Arg)
+		case "freeze", "encoding", "force_not_null", "force_null", "force_quote":
+		default:
+			return nil, pgerr.New(pgerr.SyntaxError, "option %q not recognized", d.Defname)
+		}
+	}
+	switch c.Format {
+	case "text", "csv", "binary":
+	default:
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "COPY format %q not recognized", c.Format)
+	}
+	if c.Format == "csv" {
+		if !delimSet {
+			c.Delimiter = ","
+		}
+		if !nullSet {
+			c.Null = ""
+		}
+	}
+	if c.Escape == "" {
+		c.Escape = c.Quote
+	}
+	if len(c.Delimiter) != 1 {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "COPY delimiter must be a single one-byte character")
+	}
+	if s.Query != nil {
+		if s.IsFrom {
+			return nil, pgerr.New(pgerr.SyntaxError, "COPY FROM does not support a query")
+		}
+		node, err := b.selectStmt(s.Query.GetSelectStmt(), nil)
+		if err != nil {
+			return nil, err
+		}
+		c.Query = node
+		return c, nil
+	}
+	t, err := b.table(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	c.Table = t
+	if len(s.Attlist) == 0 {
+		for i := range t.Cols {
+			c.Cols = append(c.Cols, i)
+		}
+	} else {
+		for _, a := range s.Attlist {
+			name := strVal(a)
+			i := t.ColIndex(name)
+			if i < 0 {
+				return nil, pgerr.New(pgerr.UndefinedColumn, "column %q of relation %q does not exist", name, t.Name)
+			}
+			c.Cols = append(c.Cols, i)
+		}
+	}
+	if !s.IsFrom {
+		idx := make([]int, len(c.Cols))
+		cols := make([]OutCol, len(c.Cols))
+		all := tableCols(t, t.Name)
+		for i, ci := range c.Cols {
+			idx[i], cols[i] = ci, all[ci]
+		}
+		if t.Hyper != nil {
+			hs := &HyperScan{Table: t, Cols: cols, ColIdx: idx, TimeMin: minI64, TimeMax: maxI64}
+			hs.Chunks, hs.Total = b.env.Chunks(t, minI64, maxI64)
+			c.Query = hs
+		} else {
+			c.Query = &Scan{Table: t, Cols: cols, ColIdx: idx}
+		}
+	}
+	return c, nil
+}

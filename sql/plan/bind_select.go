@@ -1,0 +1,561 @@
+package plan
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// selectStmt binds a SELECT (or VALUES / set operation). outer is the
+// enclosing query's scope for correlated references (nil at top level).
+func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
+	if s == nil {
+		return nil, pgerr.New(pgerr.SyntaxError, "expected a SELECT")
+	}
+	if s.WithClause != nil {
+		if err := b.withClause(s.WithClause, outer); err != nil {
+			return nil, err
+		}
+	}
+	if s.Op != pg.SetOperation_SETOP_NONE {
+		return b.setOp(s, outer)
+	}
+	if len(s.ValuesLists) > 0 {
+		n, err := b.values(s.ValuesLists, outer)
+		if err != nil {
+			return nil, err
+		}
+		return b.orderLimit(n, s.SortClause, s.LimitCount, s.LimitOffset, outer)
+	}
+	sc := newScope(outer)
+	var input Node
+	var hypers []*hyperRel
+	if len(s.FromClause) == 0 {
+		input = &Values{Rows: [][]Expr{{}}}
+	} else {
+		for _, f := range s.FromClause {
+			n, hs, err := b.fromItem(f, sc)
+			if err != nil {
+				return nil, err
+			}
+			hypers = append(hypers, hs...)
+			if input == nil {
+				input = n
+			} else if lat, ok := n.(*lateralNode); ok {
+				input = &Join{Kind: JoinCross, Left: input, Right: lat.Node, Lateral: true}
+			} else {
+				input = &Join{Kind: JoinCross, Left: input, Right: n}
+			}
+		}
+		if lat, ok := input.(*lateralNode); ok {
+			input = lat.Node
+		}
+	}
+	for _, wd := range s.WindowClause {
+		w := wd.GetWindowDef()
+		if b.windows == nil {
+			b.windows = map[string]*pg.WindowDef{}
+		}
+		b.windows[w.Name] = w
+	}
+	if s.WhereClause != nil {
+		cond, err := b.expr(s.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
+		if err != nil {
+			return nil, err
+		}
+		if cond, err = b.coerce(cond, types.Bool, "argument of WHERE"); err != nil {
+			return nil, err
+		}
+		if err := b.pushdown(hypers, cond); err != nil {
+			return nil, err
+		}
+		input = &Filter{Input: input, Cond: cond}
+	}
+	for _, h := range hypers {
+		if err := b.finishHyperScan(h); err != nil {
+			return nil, err
+		}
+	}
+	return b.project(s, input, sc, outer)
+}
+
+// lateralNode marks a FROM item that must be joined laterally.
+type lateralNode struct{ Node }
+
+func (b *binder) withClause(w *pg.WithClause, outer *scope) error {
+	if b.ctes == nil {
+		b.ctes = map[string]*CTE{}
+	}
+	for _, c := range w.Ctes {
+		cte := c.GetCommonTableExpr()
+		sub := b.child()
+		sub.ctes = b.ctes
+		sel := cte.Ctequery.GetSelectStmt()
+		if sel == nil {
+			return pgerr.New(pgerr.FeatureNotSupported, "WITH %s: only SELECT is supported in WITH", cte.Ctename)
+		}
+		n, err := sub.selectStmt(sel, outer)
+		if err != nil {
+			return err
+		}
+		if len(cte.Aliascolnames) > 0 {
+			n = renameCols(n, cte.Aliascolnames)
+		}
+		b.ctes[cte.Ctename] = &CTE{Name: cte.Ctename, Plan: n}
+	}
+	return nil
+}
+
+func renameCols(n Node, names []*pg.Node) Node {
+	cols := visible(n.Columns())
+	exprs := make([]Expr, len(cols))
+	out := make([]OutCol, len(cols))
+	for i, c := range cols {
+		exprs[i] = &ColRef{T: c.T, Idx: i, Name: c.Name}
+		out[i] = c
+		if i < len(names) {
+			out[i].Name = strVal(names[i])
+		}
+	}
+	return &Project{Input: n, Exprs: exprs, Cols: out}
+}
+
+func (b *binder) values(lists []*pg.Node, outer *scope) (Node, error) {
+	var rows [][]Expr
+	for _, l := range lists {
+		row, err := b.exprList(l.GetList().GetItems(), &exprCtx{sc: newScope(outer), what: "VALUES"})
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) > 0 && len(row) != len(rows[0]) {
+			return nil, pgerr.New(pgerr.SyntaxError, "VALUES lists must all be the same length")
+		}
+		rows = append(rows, row)
+	}
+	cols := make([]OutCol, len(rows[0]))
+	for j := range cols {
+		col := make([]Expr, len(rows))
+		for i := range rows {
+			col[i] = rows[i][j]
+		}
+		t, col, err := b.unify(col, "VALUES")
+		if err != nil {
+			return nil, err
+		}
+		for i := range rows {
+			rows[i][j] = col[i]
+		}
+		cols[j] = OutCol{Name: "column" + itoa(j+1), T: t}
+	}
+	return &Values{Cols: cols, Rows: rows}, nil
+}
+
+func itoa(i int) string {
+	return strings.TrimSpace(strings.Repeat(" ", 0) + intToString(i))
+}
+
+func intToString(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	neg := i < 0
+	if neg {
+		i = -i
+	}
+	var buf [20]byte
+	p := len(buf)
+	for i > 0 {
+		p--
+		buf[p] = byte('0' + i%10)
+		i /= 10
+	}
+	if neg {
+		p--
+		buf[p] = '-'
+	}
+	return string(buf[p:])
+}
+
+// hyperRel tracks a hypertable scan for chunk exclusion.
+type hyperRel struct {
+	scan   *HyperScan
+	off    int
+	timeIx int // position of the time column in scan.Cols, -1 when not scanned
+	lo, hi int64
+}
+
+func (b *binder) fromItem(n *pg.Node, sc *scope) (Node, []*hyperRel, error) {
+	switch x := n.Node.(type) {
+	case *pg.Node_RangeVar:
+		return b.rangeVar(x.RangeVar, sc)
+	case *pg.Node_JoinExpr:
+		return b.joinExpr(x.JoinExpr, sc)
+	case *pg.Node_RangeSubselect:
+		rs := x.RangeSubselect
+		sub := b.child()
+		parent := sc.parent
+		if rs.Lateral {
+			parent = sc
+		}
+		node, err := sub.selectStmt(rs.Subquery.GetSelectStmt(), parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		alias := ""
+		if rs.Alias != nil {
+			alias = rs.Alias.Aliasname
+			if len(rs.Alias.Colnames) > 0 {
+				node = renameCols(node, rs.Alias.Colnames)
+			}
+		}
+		cols := relCols(visible(node.Columns()), alias)
+		if len(cols) != len(node.Columns()) {
+			node = stripHidden(node)
+		}
+		sc.add(alias, cols)
+		if rs.Lateral && sub.correlated {
+			return &lateralNode{node}, nil, nil
+		}
+		return node, nil, nil
+	case *pg.Node_RangeFunction:
+		return b.rangeFunction(x.RangeFunction, sc)
+	}
+	return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported FROM item %T", n.Node)
+}
+
+func relCols(cols []OutCol, alias string) []OutCol {
+	out := make([]OutCol, len(cols))
+	for i, c := range cols {
+		c.Rel = alias
+		out[i] = c
+	}
+	return out
+}
+
+func stripHidden(n Node) Node {
+	all := n.Columns()
+	var exprs []Expr
+	var cols []OutCol
+	for i, c := range all {
+		if !c.Hidden {
+			exprs = append(exprs, &ColRef{T: c.T, Idx: i, Name: c.Name})
+			cols = append(cols, c)
+		}
+	}
+	return &Project{Input: n, Exprs: exprs, Cols: cols}
+}
+
+// LookupTable resolves a possibly qualified table name.
+func lookupTable(env Env, schema, name string) *catalog.Table {
+	snap := env.Catalog()
+	if schema != "" {
+		return snap.Table(env.Database(), schema, name)
+	}
+	for _, s := range env.SearchPath() {
+		if t := snap.Table(env.Database(), s, name); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+func (b *binder) rangeVar(rv *pg.RangeVar, sc *scope) (Node, []*hyperRel, error) {
+	alias := rv.Relname
+	if rv.Alias != nil {
+		alias = rv.Alias.Aliasname
+	}
+	var node Node
+	var hs []*hyperRel
+	if c := b.cte(rv.Relname); c != nil && rv.Schemaname == "" {
+		node = &CTERef{CTE: c, Cols: visible(c.Plan.Columns())}
+	} else if t := lookupTable(b.env, rv.Schemaname, rv.Relname); t != nil {
+		cols := make([]OutCol, len(t.Cols))
+		idx := make([]int, len(t.Cols))
+		for i, c := range t.Cols {
+			cols[i] = OutCol{Name: c.Name, T: c.Type, TableOID: t.OID, AttNum: int16(i + 1)}
+			idx[i] = i
+		}
+		if t.Hyper != nil {
+			hsn := &HyperScan{Table: t, Cols: cols, ColIdx: idx}
+			h := &hyperRel{scan: hsn, off: sc.ncols, timeIx: t.ColByID(t.Hyper.TimeCol), lo: minI64, hi: maxI64}
+			hs = append(hs, h)
+			node = hsn
+		} else {
+			node = &Scan{Table: t, Cols: cols, ColIdx: idx}
+		}
+	} else if v, ok := b.virtual(rv.Schemaname, rv.Relname); ok {
+		node = v
+	} else {
+		name := rv.Relname
+		if rv.Schemaname != "" {
+			name = rv.Schemaname + "." + rv.Relname
+		}
+		return nil, nil, pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", name).WithPosition(rv.Location + 1)
+	}
+	cols := relCols(node.Columns(), alias)
+	if rv.Alias != nil {
+		for i, cn := range rv.Alias.Colnames {
+			if i < len(cols) {
+				cols[i].Name = strVal(cn)
+			}
+		}
+	}
+	sc.add(alias, cols)
+	return node, hs, nil
+}
+
+func (b *binder) virtual(schema, name string) (*Virtual, bool) {
+	if schema != "" {
+		return b.env.VirtualTable(schema, name)
+	}
+	if v, ok := b.env.VirtualTable(catalog.SchemaCatalog, name); ok {
+		return v, true
+	}
+	return nil, false
+}
+
+func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) {
+	left, hl, err := b.fromItem(j.Larg, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	leftRels := len(sc.rels)
+	leftCols := sc.ncols
+	right, hr, err := b.fromItem(j.Rarg, sc)
+	if err != nil {
+		return nil, nil, err
+	}
+	lateral := false
+	if lat, ok := left.(*lateralNode); ok {
+		left = lat.Node
+	}
+	if lat, ok := right.(*lateralNode); ok {
+		right, lateral = lat.Node, true
+	}
+	kind := JoinInner
+	switch j.Jointype {
+	case pg.JoinType_JOIN_LEFT:
+		kind = JoinLeft
+	case pg.JoinType_JOIN_RIGHT:
+		kind = JoinRight
+	case pg.JoinType_JOIN_FULL:
+		kind = JoinFull
+	}
+	var cond Expr
+	var using []string
+	for _, u := range j.UsingClause {
+		using = append(using, strVal(u))
+	}
+	if j.IsNatural {
+		for _, r := range sc.rels[:leftRels] {
+			for _, c := range r.cols {
+				for _, r2 := range sc.rels[leftRels:] {
+					for _, c2 := range r2.cols {
+						if c.Name == c2.Name {
+							using = append(using, c.Name)
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(using) > 0 {
+		for _, name := range using {
+			li, ri := -1, -1
+			var lt, rt types.T
+			for _, r := range sc.rels {
+				for i, c := range r.cols {
+					if c.Name != name {
+						continue
+					}
+					if r.off+i < leftCols && li < 0 {
+						li, lt = r.off+i, c.T
+					} else if r.off+i >= leftCols && ri < 0 {
+						ri, rt = r.off+i, c.T
+						if r.hidden == nil {
+							r.hidden = map[string]bool{}
+						}
+						r.hidden[name] = true
+					}
+				}
+			}
+			if li < 0 || ri < 0 {
+				return nil, nil, pgerr.New(pgerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
+			}
+			eq, err := b.compare(OpEq, "=", &ColRef{T: lt, Idx: li, Name: name}, &ColRef{T: rt, Idx: ri, Name: name})
+			if err != nil {
+				return nil, nil, err
+			}
+			cond = and(cond, eq)
+		}
+	} else if j.Quals != nil {
+		q, err := b.expr(j.Quals, &exprCtx{sc: sc, what: "JOIN conditions"})
+		if err != nil {
+			return nil, nil, err
+		}
+		if q, err = b.coerce(q, types.Bool, "argument of JOIN/ON"); err != nil {
+			return nil, nil, err
+		}
+		cond = q
+	} else if kind == JoinInner && !j.IsNatural {
+		kind = JoinCross
+	}
+	jn := &Join{Kind: kind, Left: left, Right: right, Cond: cond, Lateral: lateral}
+	if !lateral {
+		jn.EqLeft, jn.EqRight = equiKeys(cond, leftCols)
+	}
+	// Conditions of inner joins narrow hypertable scans like WHERE does.
+	if kind == JoinInner && cond != nil {
+		if err := b.pushdown(append(append([]*hyperRel(nil), hl...), hr...), cond); err != nil {
+			return nil, nil, err
+		}
+	}
+	if j.Alias != nil {
+		// Re-alias the joined columns under the join's alias.
+		var cols []OutCol
+		for _, r := range sc.rels[leftRels-1:] {
+			_ = r
+		}
+		cols = nil
+		_ = cols
+	}
+	return jn, append(hl, hr...), nil
+}
+
+func and(a, b Expr) Expr {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	return &Op{T: types.Bool, Kind: OpAnd, L: a, R: b}
+}
+
+// conjuncts splits an AND tree.
+func conjuncts(e Expr) []Expr {
+	if op, ok := e.(*Op); ok && op.Kind == OpAnd {
+		return append(conjuncts(op.L), conjuncts(op.R)...)
+	}
+	return []Expr{e}
+}
+
+// equiKeys finds "left col = right col" conjuncts for a hash join.
+func equiKeys(cond Expr, leftCols int) (l, r []Expr) {
+	if cond == nil {
+		return nil, nil
+	}
+	for _, c := range conjuncts(cond) {
+		op, ok := c.(*Op)
+		if !ok || op.Kind != OpEq {
+			continue
+		}
+		ls, rs := sideOf(op.L, leftCols), sideOf(op.R, leftCols)
+		switch {
+		case ls == 1 && rs == 2:
+			l, r = append(l, op.L), append(r, shift(op.R, -leftCols))
+		case ls == 2 && rs == 1:
+			l, r = append(l, op.R), append(r, shift(op.L, -leftCols))
+		}
+	}
+	return l, r
+}
+
+// sideOf reports 1 when e reads only left columns, 2 only right, 0 otherwise.
+func sideOf(e Expr, leftCols int) int {
+	side := 0
+	ok := true
+	Walk(e, func(x Expr) bool {
+		switch c := x.(type) {
+		case *ColRef:
+			s := 1
+			if c.Idx >= leftCols {
+				s = 2
+			}
+			if side != 0 && side != s {
+				ok = false
+			}
+			side = s
+		case *OuterRef, *Subquery, *Param:
+			ok = false
+		case *Call:
+			if c.Fn.Volatile {
+				ok = false
+			}
+		}
+		return ok
+	})
+	if !ok {
+		return 0
+	}
+	return side
+}
+
+// shift moves ColRef indexes by d.
+func shift(e Expr, d int) Expr {
+	return MapExpr(e, func(x Expr) (Expr, bool) {
+		if c, ok := x.(*ColRef); ok {
+			cp := *c
+			cp.Idx += d
+			return &cp, true
+		}
+		return x, false
+	})
+}
+
+func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
+	if len(rf.Functions) != 1 {
+		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "ROWS FROM with several functions is not supported")
+	}
+	items := rf.Functions[0].GetList().GetItems()
+	fc := items[0].GetFuncCall()
+	if fc == nil {
+		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in FROM")
+	}
+	_, name := funcName(fc.Funcname)
+	parent := sc.parent
+	if rf.Lateral {
+		parent = sc
+	}
+	sub := b.child()
+	args, err := sub.exprList(fc.Args, &exprCtx{sc: newScope(parent), what: "functions in FROM"})
+	if err != nil {
+		return nil, nil, err
+	}
+	var argTypes []types.T
+	for i, a := range args {
+		if isUnknown(a) {
+			args[i], _ = b.castTo(a, types.Text, true)
+		}
+		argTypes = append(argTypes, args[i].Type())
+	}
+	fn, cols, ok := b.env.SetFunc(strings.ToLower(name), argTypes)
+	if !ok {
+		return nil, nil, b.noFunction(name, args)
+	}
+	cols = append([]OutCol(nil), cols...)
+	alias := name
+	if rf.Alias != nil {
+		alias = rf.Alias.Aliasname
+		if len(cols) == 1 && len(rf.Alias.Colnames) == 0 {
+			cols[0].Name = alias
+		}
+		for i, cn := range rf.Alias.Colnames {
+			if i < len(cols) {
+				cols[i].Name = strVal(cn)
+			}
+		}
+	}
+	if rf.Ordinality {
+		cols = append(cols, OutCol{Name: "ordinality", T: types.Int8})
+	}
+	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
+	sc.add(alias, relCols(cols, alias))
+	if sub.correlated {
+		return &lateralNode{node}, nil, nil
+	}
+	return node, nil, nil
+}

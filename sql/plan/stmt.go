@@ -1,0 +1,228 @@
+package plan
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Statement is a bound statement; the engine switches on its type.
+type Statement interface{ stmt() }
+
+// Query returns rows.
+type Query struct {
+	Node Node
+}
+
+// Insert writes rows into Table. Source yields len(Cols) columns already
+// converted to the target columns' types.
+type Insert struct {
+	Table  *catalog.Table
+	Cols   []int // target column positions
+	Source Node
+	// Defaults holds, for every table column not in Cols, its default
+	// expression (nil: NULL).
+	Defaults   []Expr
+	OnConflict *OnConflict
+	Returning  []Expr // over the table row
+	RetCols    []OutCol
+}
+
+// OnConflict is ON CONFLICT ... DO NOTHING / DO UPDATE.
+type OnConflict struct {
+	DoNothing bool
+	// Index is the arbiter index (nil: any unique index).
+	Index *catalog.Index
+	// Set assigns column positions from expressions over the existing row
+	// followed by the EXCLUDED row (2×len(Table.Cols) columns).
+	Set   []SetItem
+	Where Expr
+}
+
+// SetItem is one "col = expr" of UPDATE or DO UPDATE.
+type SetItem struct {
+	Col int
+	E   Expr
+}
+
+// Update changes rows of Table matching Filter (over the table row).
+type Update struct {
+	Table     *catalog.Table
+	Scan      Node // yields full table rows (Scan or HyperScan with exclusion)
+	Filter    Expr
+	Set       []SetItem
+	Returning []Expr
+	RetCols   []OutCol
+}
+
+// Delete removes rows of Table matching Filter.
+type Delete struct {
+	Table     *catalog.Table
+	Scan      Node
+	Filter    Expr
+	Returning []Expr
+	RetCols   []OutCol
+}
+
+// ColumnDef defines a column in CREATE TABLE / ADD COLUMN.
+type ColumnDef struct {
+	Name    string
+	Type    types.T
+	NotNull bool
+	Default string // SQL text, "" none
+	Primary bool
+	Unique  bool
+	Serial  bool
+}
+
+// CreateTable is CREATE TABLE.
+type CreateTable struct {
+	Schema, Name string
+	Cols         []ColumnDef
+	PrimaryKey   []string
+	Uniques      [][]string
+	IfNotExists  bool
+	// AsQuery is CREATE TABLE ... AS SELECT.
+	AsQuery Node
+}
+
+// ObjectName is a possibly schema-qualified name.
+type ObjectName struct{ Schema, Name string }
+
+// Drop is DROP TABLE/SCHEMA/DATABASE/INDEX/EXTENSION/ROLE/VIEW/SEQUENCE.
+type Drop struct {
+	Kind     string // "TABLE", "SCHEMA", ...
+	Names    []ObjectName
+	IfExists bool
+	Cascade  bool
+}
+
+// AlterTable is ALTER TABLE with its subcommands.
+type AlterTable struct {
+	Table    ObjectName
+	IfExists bool
+	Cmds     []AlterCmd
+}
+
+// AlterCmd is one ALTER TABLE action.
+type AlterCmd struct {
+	Kind     string // ADD COLUMN, DROP COLUMN, RENAME COLUMN, RENAME TABLE, SET OPTIONS, ALTER TYPE, SET NOT NULL, DROP NOT NULL, SET DEFAULT, DROP DEFAULT, ADD CONSTRAINT, NOOP
+	Col      ColumnDef
+	Name     string
+	NewName  string
+	IfExists bool
+	Options  map[string]string
+	Unique   []string // ADD CONSTRAINT UNIQUE/PRIMARY KEY columns
+	Primary  bool
+}
+
+// CreateIndex is CREATE [UNIQUE] INDEX.
+type CreateIndex struct {
+	Name        string
+	Table       ObjectName
+	Cols        []string
+	Unique      bool
+	IfNotExists bool
+}
+
+// Simple DDL and utility statements.
+type (
+	// CreateSchema is CREATE SCHEMA.
+	CreateSchema struct {
+		Name        string
+		IfNotExists bool
+	}
+	// CreateDatabase is CREATE DATABASE.
+	CreateDatabase struct{ Name string }
+	// CreateExtension is CREATE EXTENSION.
+	CreateExtension struct {
+		Name        string
+		IfNotExists bool
+	}
+	// Truncate is TRUNCATE.
+	Truncate struct{ Tables []ObjectName }
+	// RoleStmt is CREATE/ALTER ROLE/USER.
+	RoleStmt struct {
+		Create      bool
+		Name        string
+		Password    *string
+		Login       *bool
+		Superuser   *bool
+		IfNotExists bool
+	}
+	// Transaction is BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO.
+	Transaction struct {
+		Kind      string // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO, PREPARE...
+		Savepoint string
+		ReadOnly  bool
+	}
+	// Set is SET/RESET name.
+	Set struct {
+		Name   string
+		Values []string // nil: RESET / DEFAULT
+		Local  bool
+		All    bool // RESET ALL
+	}
+	// Show is SHOW name.
+	Show struct{ Name string }
+	// ExplainStmt is EXPLAIN [ANALYZE] query.
+	ExplainStmt struct {
+		Query   Statement
+		Analyze bool
+	}
+	// Copy is COPY table FROM STDIN / TO STDOUT, or COPY (query) TO STDOUT.
+	Copy struct {
+		Table     *catalog.Table
+		Cols      []int
+		From      bool
+		Query     Node
+		Format    string // text, csv, binary
+		Header    bool
+		Delimiter string
+		Null      string
+		Quote     string
+		Escape    string
+	}
+	// Noop is a statement accepted with no effect (VACUUM, ANALYZE,
+	// GRANT, COMMENT, LISTEN, DISCARD, DEALLOCATE ...); Tag is its
+	// command tag.
+	Noop struct {
+		Tag     string
+		Warning string
+	}
+	// Deallocate drops a prepared statement (All for DEALLOCATE ALL).
+	Deallocate struct {
+		Name string
+		All  bool
+	}
+	// CallStmt is CALL proc(...) (run_job, refresh_continuous_aggregate).
+	CallStmt struct{ E Expr }
+	// CreateView is CREATE VIEW (kept as text and re-bound on use).
+	CreateView struct {
+		Name    ObjectName
+		SQL     string
+		Replace bool
+	}
+)
+
+func (*Query) stmt()           {}
+func (*Insert) stmt()          {}
+func (*Update) stmt()          {}
+func (*Delete) stmt()          {}
+func (*CreateTable) stmt()     {}
+func (*Drop) stmt()            {}
+func (*AlterTable) stmt()      {}
+func (*CreateIndex) stmt()     {}
+func (*CreateSchema) stmt()    {}
+func (*CreateDatabase) stmt()  {}
+func (*CreateExtension) stmt() {}
+func (*Truncate) stmt()        {}
+func (*RoleStmt) stmt()        {}
+func (*Transaction) stmt()     {}
+func (*Set) stmt()             {}
+func (*Show) stmt()            {}
+func (*ExplainStmt) stmt()     {}
+func (*Copy) stmt()            {}
+func (*Noop) stmt()            {}
+func (*Deallocate) stmt()      {}
+func (*CallStmt) stmt()        {}
+func (*CreateView) stmt()      {}

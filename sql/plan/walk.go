@@ -1,0 +1,235 @@
+package plan
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// children returns e's direct subexpressions.
+func children(e Expr) []Expr {
+	switch x := e.(type) {
+	case *Call:
+		return x.Args
+	case *Op:
+		if x.R == nil {
+			return []Expr{x.L}
+		}
+		return []Expr{x.L, x.R}
+	case *IsNull:
+		return []Expr{x.E}
+	case *BoolTest:
+		return []Expr{x.E}
+	case *Cast:
+		return []Expr{x.E}
+	case *Case:
+		var out []Expr
+		for _, w := range x.Whens {
+			out = append(out, w.Cond, w.Then)
+		}
+		if x.Else != nil {
+			out = append(out, x.Else)
+		}
+		return out
+	case *Coalesce:
+		return x.Args
+	case *NullIf:
+		return []Expr{x.A, x.B}
+	case *MinMax:
+		return x.Args
+	case *InList:
+		return append([]Expr{x.E}, x.List...)
+	case *Like:
+		out := []Expr{x.E, x.Pattern}
+		if x.Escape != nil {
+			out = append(out, x.Escape)
+		}
+		return out
+	case *Subquery:
+		if x.E != nil {
+			return []Expr{x.E}
+		}
+	case *ArrayExpr:
+		return x.Elems
+	case *AnyArray:
+		return []Expr{x.E, x.Array}
+	case *Subscript:
+		return []Expr{x.E, x.Idx}
+	case *RowExpr:
+		return x.Args
+	}
+	return nil
+}
+
+// Walk calls f for e and, while f returns true, its subexpressions.
+func Walk(e Expr, f func(Expr) bool) {
+	if e == nil || !f(e) {
+		return
+	}
+	for _, c := range children(e) {
+		Walk(c, f)
+	}
+}
+
+// MapExpr rebuilds e bottom-up... top-down: f may replace a node; when it
+// reports done the replacement's children are not visited.
+func MapExpr(e Expr, f func(Expr) (Expr, bool)) Expr {
+	if e == nil {
+		return nil
+	}
+	r, done := f(e)
+	if done {
+		return r
+	}
+	m := func(x Expr) Expr { return MapExpr(x, f) }
+	ms := func(xs []Expr) []Expr {
+		out := make([]Expr, len(xs))
+		for i, x := range xs {
+			out[i] = m(x)
+		}
+		return out
+	}
+	switch x := r.(type) {
+	case *Call:
+		cp := *x
+		cp.Args = ms(x.Args)
+		return &cp
+	case *Op:
+		cp := *x
+		cp.L = m(x.L)
+		if x.R != nil {
+			cp.R = m(x.R)
+		}
+		return &cp
+	case *IsNull:
+		return &IsNull{E: m(x.E), Not: x.Not}
+	case *BoolTest:
+		return &BoolTest{E: m(x.E), Value: x.Value, Not: x.Not}
+	case *Cast:
+		return &Cast{E: m(x.E), T: x.T}
+	case *Case:
+		cp := &Case{T: x.T, Else: m(x.Else)}
+		for _, w := range x.Whens {
+			cp.Whens = append(cp.Whens, When{Cond: m(w.Cond), Then: m(w.Then)})
+		}
+		return cp
+	case *Coalesce:
+		return &Coalesce{T: x.T, Args: ms(x.Args)}
+	case *NullIf:
+		return &NullIf{A: m(x.A), B: m(x.B)}
+	case *MinMax:
+		return &MinMax{T: x.T, Args: ms(x.Args), Greatest: x.Greatest}
+	case *InList:
+		return &InList{E: m(x.E), List: ms(x.List), Not: x.Not}
+	case *Like:
+		return &Like{E: m(x.E), Pattern: m(x.Pattern), Not: x.Not, CaseFold: x.CaseFold, Escape: m(x.Escape)}
+	case *Subquery:
+		cp := *x
+		cp.E = m(x.E)
+		return &cp
+	case *ArrayExpr:
+		return &ArrayExpr{T: x.T, Elems: ms(x.Elems)}
+	case *AnyArray:
+		return &AnyArray{E: m(x.E), Op: x.Op, Array: m(x.Array), All: x.All}
+	case *Subscript:
+		return &Subscript{T: x.T, E: m(x.E), Idx: m(x.Idx)}
+	case *RowExpr:
+		return &RowExpr{Args: ms(x.Args)}
+	}
+	return r
+}
+
+// Format renders e for EXPLAIN and as a structural key (cols names column
+// indexes; nil prints $n).
+func Format(e Expr, cols []OutCol) string {
+	var sb strings.Builder
+	format(&sb, e, cols)
+	return sb.String()
+}
+
+func format(sb *strings.Builder, e Expr, cols []OutCol) {
+	switch x := e.(type) {
+	case nil:
+		sb.WriteString("NULL")
+	case *Const:
+		if x.V == nil {
+			sb.WriteString("NULL")
+		} else {
+			fmt.Fprintf(sb, "'%s'::%s", types.FormatText(x.T, x.V, nil), x.T.Info().Name)
+		}
+	case *ColRef:
+		if cols != nil && x.Idx < len(cols) {
+			if cols[x.Idx].Rel != "" {
+				sb.WriteString(cols[x.Idx].Rel + ".")
+			}
+			sb.WriteString(cols[x.Idx].Name)
+		} else {
+			fmt.Fprintf(sb, "#%d", x.Idx)
+		}
+	case *OuterRef:
+		fmt.Fprintf(sb, "outer%d.#%d", x.Depth, x.Idx)
+	case *Param:
+		fmt.Fprintf(sb, "$%d", x.N)
+	case *Call:
+		sb.WriteString(x.Fn.Name + "(")
+		for i, a := range x.Args {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			format(sb, a, cols)
+		}
+		sb.WriteString(")")
+	case *Op:
+		sb.WriteString("(")
+		if x.R == nil {
+			sb.WriteString(x.Kind.String() + " ")
+			format(sb, x.L, cols)
+		} else {
+			format(sb, x.L, cols)
+			sb.WriteString(" " + x.Kind.String() + " ")
+			format(sb, x.R, cols)
+		}
+		sb.WriteString(")")
+	case *Cast:
+		sb.WriteString("(")
+		format(sb, x.E, cols)
+		sb.WriteString(")::" + x.T.Info().Name)
+		if x.T.Mod >= 0 {
+			fmt.Fprintf(sb, "(%d)", x.T.Mod)
+		}
+	case *aggRef:
+		fmt.Fprintf(sb, "agg#%d", x.Idx)
+	case *winRef:
+		fmt.Fprintf(sb, "win#%d", x.Idx)
+	case *Subquery:
+		fmt.Fprintf(sb, "(SubPlan %p)", x)
+	default:
+		name := strings.TrimPrefix(fmt.Sprintf("%T", e), "*plan.")
+		sb.WriteString(name + "(")
+		for i, c := range children(e) {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			format(sb, c, cols)
+		}
+		switch y := e.(type) {
+		case *IsNull:
+			fmt.Fprintf(sb, " not=%v", y.Not)
+		case *BoolTest:
+			fmt.Fprintf(sb, " %v not=%v", y.Value, y.Not)
+		case *InList:
+			fmt.Fprintf(sb, " not=%v", y.Not)
+		case *Like:
+			fmt.Fprintf(sb, " not=%v fold=%v", y.Not, y.CaseFold)
+		case *MinMax:
+			fmt.Fprintf(sb, " g=%v", y.Greatest)
+		case *AnyArray:
+			fmt.Fprintf(sb, " %v all=%v", y.Op, y.All)
+		}
+		sb.WriteString(")")
+	}
+}
+
+// exprEqual compares bound expressions structurally.
+func exprEqual(a, b Expr) bool { return Format(a, nil) == Format(b, nil) }

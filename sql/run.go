@@ -1,0 +1,246 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+const (
+	minInt64 = math.MinInt64
+	maxInt64 = math.MaxInt64
+)
+
+func nowMicros() int64 { return time.Now().UnixMicro() }
+
+// columnsOf converts plan output columns to wire columns.
+func columnsOf(cols []plan.OutCol) []Column {
+	out := make([]Column, 0, len(cols))
+	for _, c := range cols {
+		if c.Hidden {
+			continue
+		}
+		t := c.T
+		if t.OID == 0 || t.OID == types.OidUnknown {
+			t = types.Text
+		}
+		out = append(out, Column{Name: c.Name, Type: t, TableOID: c.TableOID, AttNum: c.AttNum})
+	}
+	return out
+}
+
+// run executes a bound statement inside the current transaction.
+func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter) error {
+	switch x := st.(type) {
+	case *plan.Query:
+		op, err := exec.Build(env.execCtx(), x.Node)
+		if err != nil {
+			return err
+		}
+		defer op.Close()
+		if err := w.Columns(columnsOf(x.Node.Columns())); err != nil {
+			return err
+		}
+		n, _, err := stream(op, w, 0, nil)
+		if err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("SELECT %d", n))
+	case *plan.Insert:
+		return s.insert(env, x, w)
+	case *plan.Update:
+		return s.update(env, x, w)
+	case *plan.Delete:
+		return s.delete(env, x, w)
+	case *plan.Copy:
+		return s.copy(env, x, w)
+	case *plan.ExplainStmt:
+		return s.explain(env, x, w)
+	case *plan.Set:
+		return s.setStmt(x, w)
+	case *plan.Show:
+		return s.show(x, w)
+	case *plan.CallStmt:
+		if _, err := exec.Eval(env.execCtx(), x.E, nil); err != nil {
+			return err
+		}
+		return w.Complete("CALL")
+	case *plan.Noop:
+		if x.Warning != "" {
+			_ = w.Notice("WARNING", "01000", x.Warning)
+		}
+		return w.Complete(x.Tag)
+	case *plan.Deallocate:
+		if x.All {
+			for name := range s.stmts {
+				if name != "" {
+					delete(s.stmts, name)
+				}
+			}
+			return w.Complete("DEALLOCATE ALL")
+		}
+		delete(s.stmts, x.Name)
+		return w.Complete("DEALLOCATE")
+	}
+	return s.ddlStmt(env, st, w)
+}
+
+// stream sends an operator's rows to w, at most maxRows (0: all). pending
+// holds rows left over from a batch cut by an earlier call; the returned
+// batch holds this call's leftovers.
+func stream(op exec.Operator, w ResultWriter, maxRows int, pending *col.Batch) (int, *col.Batch, error) {
+	n := 0
+	for {
+		b := pending
+		pending = nil
+		if b == nil {
+			var err error
+			if b, err = op.Next(); err != nil {
+				return n, nil, err
+			}
+			if b == nil {
+				return n, nil, nil
+			}
+		}
+		l := b.Len()
+		if l == 0 {
+			continue
+		}
+		if maxRows > 0 && n+l > maxRows {
+			take := maxRows - n
+			c := b.Compact()
+			head := sliceBatch(c, 0, take)
+			if err := w.Batch(head); err != nil {
+				return n, nil, err
+			}
+			return n + take, copyBatch(sliceBatch(c, take, c.Rows())), nil
+		}
+		if err := w.Batch(b); err != nil {
+			return n, nil, err
+		}
+		n += l
+		if maxRows > 0 && n == maxRows {
+			return n, nil, nil
+		}
+	}
+}
+
+func sliceBatch(b *col.Batch, from, to int) *col.Batch {
+	vecs := make([]*col.Vec, len(b.Cols))
+	for i, v := range b.Cols {
+		vecs[i] = v.Slice(from, to)
+	}
+	return col.FromVecs(vecs, to-from)
+}
+
+// copyBatch detaches a batch from its producer's buffers.
+func copyBatch(b *col.Batch) *col.Batch {
+	sel := make([]int, b.Rows())
+	for i := range sel {
+		sel[i] = i
+	}
+	vecs := make([]*col.Vec, len(b.Cols))
+	for i, v := range b.Cols {
+		vecs[i] = v.Gather(sel)
+	}
+	return col.FromVecs(vecs, b.Rows())
+}
+
+func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) error {
+	var node plan.Node
+	switch q := x.Query.(type) {
+	case *plan.Query:
+		node = q.Node
+	case *plan.Update:
+		node = q.Scan
+	case *plan.Delete:
+		node = q.Scan
+	case *plan.Insert:
+		node = q.Source
+	default:
+		return pgerr.New(pgerr.FeatureNotSupported, "EXPLAIN of this statement is not supported")
+	}
+	lines, err := exec.Explain(env.execCtx(), node, x.Analyze)
+	if err != nil {
+		return err
+	}
+	if err := w.Columns([]Column{{Name: "QUERY PLAN", Type: types.Text}}); err != nil {
+		return err
+	}
+	v := col.NewVec(col.Bytes, len(lines))
+	for _, l := range lines {
+		v.AppendString(l)
+	}
+	if err := w.Batch(col.FromVecs([]*col.Vec{v}, len(lines))); err != nil {
+		return err
+	}
+	return w.Complete("EXPLAIN")
+}
+
+func (s *session) setStmt(x *plan.Set, w ResultWriter) error {
+	if x.All {
+		for k, v := range defaultSettings {
+			s.settings[k] = v
+		}
+		s.loc = time.UTC
+		return w.Complete("RESET")
+	}
+	if err := s.set(x.Name, x.Values); err != nil {
+		return err
+	}
+	name := canonicalSetting(x.Name)
+	if r, ok := reportedName(name); ok {
+		_ = w.ParameterStatus(r, s.settings[name])
+	}
+	if x.Values == nil {
+		return w.Complete("RESET")
+	}
+	return w.Complete("SET")
+}
+
+func (s *session) show(x *plan.Show, w ResultWriter) error {
+	name := canonicalSetting(x.Name)
+	if name == "all" {
+		if err := w.Columns([]Column{{Name: "name", Type: types.Text}, {Name: "setting", Type: types.Text}, {Name: "description", Type: types.Text}}); err != nil {
+			return err
+		}
+		list := s.settingsList()
+		a, b, c := col.NewVec(col.Bytes, len(list)), col.NewVec(col.Bytes, len(list)), col.NewVec(col.Bytes, len(list))
+		for _, kv := range list {
+			a.AppendString(kv[0])
+			b.AppendString(kv[1])
+			c.AppendString("")
+		}
+		if err := w.Batch(col.FromVecs([]*col.Vec{a, b, c}, len(list))); err != nil {
+			return err
+		}
+		return w.Complete(fmt.Sprintf("SHOW %d", len(list)))
+	}
+	v, ok := s.setting(name)
+	if !ok {
+		return pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", x.Name)
+	}
+	colName := name
+	if r, ok := reportedName(name); ok {
+		colName = r
+	}
+	if name == "timezone" {
+		colName = "TimeZone"
+	}
+	if err := w.Columns([]Column{{Name: colName, Type: types.Text}}); err != nil {
+		return err
+	}
+	vec := col.NewVec(col.Bytes, 1)
+	vec.AppendString(v)
+	if err := w.Batch(col.FromVecs([]*col.Vec{vec}, 1)); err != nil {
+		return err
+	}
+	return w.Complete("SHOW")
+}

@@ -1,0 +1,334 @@
+package sql
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
+)
+
+type savepoint struct {
+	name string
+	sp   storage.Savepoint
+	cat  *catalog.Snapshot // nil when no DDL writer existed
+}
+
+type session struct {
+	db       *DB
+	user     string
+	dbName   string
+	dbOID    uint32
+	pid      int32
+	settings map[string]string
+	loc      *time.Location
+
+	// Transaction state.
+	txn        *storage.Txn
+	ddl        *catalog.Writer
+	inBlock    bool // explicit BEGIN
+	failed     bool // error inside a block: 25P02 until ROLLBACK
+	txnStart   int64
+	savepoints []savepoint
+	// extImplicit: an extended-protocol implicit transaction is open
+	// until Sync.
+	extImplicit bool
+
+	currval map[string]int64
+
+	stmts   map[string]*prepared
+	portals map[string]*portal
+}
+
+func newSession(db *DB, p StartupParams, d *catalog.Database) *session {
+	s := &session{db: db, user: p.User, dbName: d.Name, dbOID: d.OID, loc: time.UTC,
+		settings: map[string]string{}, stmts: map[string]*prepared{}, portals: map[string]*portal{}}
+	s.pid = db.pids.Add(1)
+	for k, v := range defaultSettings {
+		s.settings[k] = v
+	}
+	s.settings["session_authorization"] = s.user
+	for k, v := range p.Options {
+		_ = s.set(k, strings.Fields(v)) // startup options: ignore unknown ones as libpq does not send them
+		if k == "application_name" {
+			s.settings["application_name"] = v
+		}
+	}
+	return s
+}
+
+// ParameterStatus implements Session.
+func (s *session) ParameterStatus() [][2]string {
+	out := make([][2]string, 0, len(reported))
+	for _, r := range reported {
+		out = append(out, [2]string{r, s.settings[strings.ToLower(r)]})
+	}
+	return out
+}
+
+// Location implements Session.
+func (s *session) Location() *time.Location { return s.loc }
+
+// TxStatus implements Session.
+func (s *session) TxStatus() byte {
+	switch {
+	case s.failed:
+		return 'E'
+	case s.inBlock:
+		return 'T'
+	}
+	return 'I'
+}
+
+// Close implements Session.
+func (s *session) Close() {
+	for _, p := range s.portals {
+		p.close()
+	}
+	s.rollback()
+}
+
+// catalogSnap is the catalog this session sees.
+func (s *session) catalogSnap() *catalog.Snapshot {
+	if s.ddl != nil {
+		return s.ddl.Snapshot()
+	}
+	return s.db.cat.Snapshot()
+}
+
+// writer returns the session's DDL writer, starting one.
+func (s *session) writer() *catalog.Writer {
+	if s.ddl == nil {
+		s.ddl = s.db.cat.BeginDDL(s.txn)
+	}
+	return s.ddl
+}
+
+// begin ensures a storage transaction exists.
+func (s *session) begin() {
+	if s.txn == nil {
+		s.txn = s.db.store.Begin()
+		s.txnStart = time.Now().UnixMicro()
+		s.savepoints = nil
+	}
+}
+
+func (s *session) commit() error {
+	if s.txn == nil {
+		s.reset()
+		return nil
+	}
+	err := s.txn.Commit()
+	if err != nil {
+		if s.ddl != nil {
+			s.ddl.Abort()
+		}
+		s.reset()
+		if errors.Is(err, storage.ErrConflict) {
+			return pgerr.New("40001", "could not serialize access due to concurrent update")
+		}
+		return pgerr.Wrap(err, pgerr.Internal, "commit")
+	}
+	if s.ddl != nil {
+		s.ddl.Publish()
+	}
+	s.reset()
+	return nil
+}
+
+func (s *session) rollback() {
+	if s.txn != nil {
+		s.txn.Rollback()
+	}
+	if s.ddl != nil {
+		s.ddl.Abort()
+	}
+	s.reset()
+}
+
+func (s *session) reset() {
+	s.txn, s.ddl = nil, nil
+	s.inBlock, s.failed = false, false
+	s.savepoints = nil
+}
+
+// stmtSavepoint marks the state before a statement so a failure inside a
+// transaction block undoes only that statement.
+func (s *session) stmtSavepoint() savepoint {
+	sp := savepoint{sp: s.txn.Savepoint()}
+	if s.ddl != nil {
+		sp.cat = s.ddl.Savepoint()
+	}
+	return sp
+}
+
+func (s *session) rollbackTo(sp savepoint) {
+	s.txn.RollbackTo(sp.sp)
+	if s.ddl != nil {
+		if sp.cat != nil {
+			s.ddl.Restore(sp.cat)
+		} else {
+			s.ddl.Restore(s.db.cat.Snapshot())
+		}
+	}
+}
+
+// transaction runs BEGIN/COMMIT/ROLLBACK/SAVEPOINT statements.
+func (s *session) transaction(t *plan.Transaction, w ResultWriter) error {
+	switch t.Kind {
+	case "BEGIN":
+		if s.inBlock {
+			_ = w.Notice("WARNING", "25001", "there is already a transaction in progress")
+			return w.Complete("BEGIN")
+		}
+		s.begin()
+		s.inBlock = true
+		return w.Complete("BEGIN")
+	case "COMMIT":
+		if !s.inBlock && s.txn == nil {
+			_ = w.Notice("WARNING", "25P01", "there is no transaction in progress")
+			return w.Complete("COMMIT")
+		}
+		if s.failed {
+			s.rollback()
+			return w.Complete("ROLLBACK")
+		}
+		if err := s.commit(); err != nil {
+			return err
+		}
+		return w.Complete("COMMIT")
+	case "ROLLBACK":
+		if !s.inBlock && s.txn == nil {
+			_ = w.Notice("WARNING", "25P01", "there is no transaction in progress")
+		}
+		s.rollback()
+		return w.Complete("ROLLBACK")
+	case "SAVEPOINT":
+		if !s.inBlock {
+			return pgerr.New(pgerr.NoActiveSQLTransaction, "SAVEPOINT can only be used in transaction blocks")
+		}
+		sp := s.stmtSavepoint()
+		sp.name = t.Savepoint
+		s.savepoints = append(s.savepoints, sp)
+		return w.Complete("SAVEPOINT")
+	case "RELEASE", "ROLLBACK TO":
+		if !s.inBlock {
+			return pgerr.New(pgerr.NoActiveSQLTransaction, "%s can only be used in transaction blocks", map[string]string{"RELEASE": "RELEASE SAVEPOINT", "ROLLBACK TO": "ROLLBACK TO SAVEPOINT"}[t.Kind])
+		}
+		i := len(s.savepoints) - 1
+		for ; i >= 0; i-- {
+			if s.savepoints[i].name == t.Savepoint {
+				break
+			}
+		}
+		if i < 0 {
+			return pgerr.New(pgerr.InvalidSavepointSpec, "savepoint %q does not exist", t.Savepoint)
+		}
+		if t.Kind == "RELEASE" {
+			s.savepoints = s.savepoints[:i]
+			return w.Complete("RELEASE")
+		}
+		s.rollbackTo(s.savepoints[i])
+		s.savepoints = s.savepoints[:i+1]
+		s.failed = false
+		return w.Complete("ROLLBACK")
+	}
+	return pgerr.New(pgerr.FeatureNotSupported, "unsupported transaction statement %s", t.Kind)
+}
+
+// Query implements Session: the statements of one simple-protocol string
+// run in one implicit transaction unless they manage transactions
+// themselves, as in PostgreSQL.
+func (s *session) Query(ctx context.Context, query string, w ResultWriter) error {
+	stmts, err := plan.Parse(query)
+	if err != nil {
+		if s.inBlock {
+			s.failed = true
+		}
+		return err
+	}
+	if len(stmts) == 0 {
+		return w.EmptyQuery()
+	}
+	implicit := false
+	for _, p := range stmts {
+		if !s.inBlock && s.txn == nil && !p.IsTransactionControl() {
+			s.begin()
+			implicit = true
+		}
+		err := s.runParsed(ctx, p, nil, w, 0, nil)
+		if err != nil {
+			if s.inBlock {
+				s.failed = true
+			} else {
+				s.rollback()
+			}
+			return err
+		}
+		if s.inBlock {
+			implicit = false
+		}
+		if implicit && len(stmts) == 1 {
+			if err := s.commit(); err != nil {
+				return err
+			}
+			implicit = false
+		}
+	}
+	if implicit && !s.inBlock {
+		return s.commit()
+	}
+	return nil
+}
+
+// runParsed binds and runs one statement in the current transaction,
+// undoing its effects (but keeping the transaction) when it fails.
+func (s *session) runParsed(ctx context.Context, p *plan.Parsed, params []any, w ResultWriter, maxRows int, pt []types.T) error {
+	if s.failed {
+		if t, ok := txnKind(p); !ok || (t != "ROLLBACK" && t != "COMMIT" && t != "ROLLBACK TO") {
+			return pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
+		}
+	}
+	env := s.newEnv(ctx, params)
+	st, _, err := plan.Bind(env, p, pt, s.loc)
+	if err != nil {
+		return err
+	}
+	if t, ok := st.(*plan.Transaction); ok {
+		return s.transaction(t, w)
+	}
+	s.begin()
+	sp := s.stmtSavepoint()
+	if err := s.run(ctx, env, st, w); err != nil {
+		if s.txn != nil {
+			s.rollbackTo(sp)
+		}
+		return err
+	}
+	return nil
+}
+
+func txnKind(p *plan.Parsed) (string, bool) {
+	if !p.IsTransactionControl() {
+		return "", false
+	}
+	st, _, err := plan.Bind(nil, p, nil, nil)
+	if err != nil {
+		return "", false
+	}
+	return st.(*plan.Transaction).Kind, true
+}
+
+// newEnv returns the binding and execution environment of one statement.
+func (s *session) newEnv(ctx context.Context, params []any) *execEnv {
+	e := &execEnv{s: s, ctx: ctx, params: params}
+	return e
+}
+
+var _ = exec.Build

@@ -1,0 +1,144 @@
+package sql
+
+import (
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// maxSeriesRows bounds generate_series so a typo cannot exhaust memory.
+const maxSeriesRows = 100_000_000
+
+// lookupSetFunc resolves a set-returning function usable in FROM (and,
+// through the binder's rewrite, alone in a FROM-less select list).
+func lookupSetFunc(name string, at []types.T) (plan.SetFunc, []plan.OutCol, bool) {
+	one := func(t types.T) []plan.OutCol { return []plan.OutCol{{Name: name, T: t}} }
+	switch name {
+	case "generate_series":
+		if len(at) < 2 || len(at) > 3 {
+			return nil, nil, false
+		}
+		if at[0].IsInteger() && at[1].IsInteger() {
+			t := types.Int4
+			if at[0].OID == types.OidInt8 || at[1].OID == types.OidInt8 {
+				t = types.Int8
+			}
+			return seriesInt, one(t), true
+		}
+		if at[0].IsTime() || at[0].OID == types.OidUnknown || at[0].OID == types.OidText {
+			t := at[0]
+			if t.OID == types.OidDate || t.OID == types.OidUnknown || t.OID == types.OidText {
+				t = types.Timestamptz
+			}
+			return func(ctx any, args []any) ([][]any, error) { return seriesTime(ctx, t, at, args) }, one(t), len(at) == 3
+		}
+		if numRankOK(at[0]) && numRankOK(at[1]) {
+			return seriesNumeric, one(types.Numeric), true
+		}
+	case "unnest":
+		if len(at) != 1 {
+			return nil, nil, false
+		}
+		et, ok := at[0].Elem()
+		if !ok {
+			et = types.Text
+		}
+		return func(ctx any, args []any) ([][]any, error) {
+			a, ok := args[0].(*types.Array)
+			if !ok || a == nil {
+				return nil, nil
+			}
+			out := make([][]any, len(a.Vals))
+			for i, v := range a.Vals {
+				out[i] = []any{v}
+			}
+			return out, nil
+		}, one(et), true
+	case "show_chunks":
+		return showChunks, one(types.Text), len(at) >= 1 && len(at) <= 3
+	}
+	return nil, nil, false
+}
+
+func numRankOK(t types.T) bool { return t.IsNumeric() }
+
+func seriesInt(_ any, args []any) ([][]any, error) {
+	if args[0] == nil || args[1] == nil {
+		return nil, nil
+	}
+	start, stop := args[0].(int64), args[1].(int64)
+	step := int64(1)
+	if len(args) > 2 {
+		if args[2] == nil {
+			return nil, nil
+		}
+		step = args[2].(int64)
+	}
+	if step == 0 {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "step size cannot equal zero")
+	}
+	var out [][]any
+	for v := start; step > 0 && v <= stop || step < 0 && v >= stop; v += step {
+		out = append(out, []any{v})
+		if len(out) > maxSeriesRows {
+			return nil, pgerr.New(pgerr.ProgramLimitExceeded, "generate_series would return more than %d rows", maxSeriesRows)
+		}
+		if step > 0 && v > stop-step || step < 0 && v < stop-step {
+			break
+		}
+	}
+	return out, nil
+}
+
+func seriesNumeric(_ any, args []any) ([][]any, error) {
+	return nil, pgerr.New(pgerr.FeatureNotSupported, "generate_series over numeric is not supported yet")
+}
+
+func seriesTime(ctx any, t types.T, at []types.T, args []any) ([][]any, error) {
+	if args[0] == nil || args[1] == nil || args[2] == nil {
+		return nil, nil
+	}
+	e := ctx.(*execEnv)
+	conv := func(v any, from types.T) (int64, error) {
+		if from == t {
+			return v.(int64), nil
+		}
+		c, err := types.Cast(v, from, t, e.s.loc)
+		if err != nil {
+			return 0, err
+		}
+		return c.(int64), nil
+	}
+	start, err := conv(args[0], at[0])
+	if err != nil {
+		return nil, err
+	}
+	stop, err := conv(args[1], at[1])
+	if err != nil {
+		return nil, err
+	}
+	step, ok := args[2].(types.Interval)
+	if !ok {
+		return nil, pgerr.New(pgerr.DatatypeMismatch, "generate_series step must be an interval")
+	}
+	if step == (types.Interval{}) {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "step size cannot equal zero")
+	}
+	neg := types.IntervalMicros(step) < 0
+	var out [][]any
+	for v := start; !neg && v <= stop || neg && v >= stop; {
+		out = append(out, []any{v})
+		if len(out) > maxSeriesRows {
+			return nil, pgerr.New(pgerr.ProgramLimitExceeded, "generate_series would return more than %d rows", maxSeriesRows)
+		}
+		nv, err := types.AddInterval(t, v, step, e.s.loc)
+		if err != nil {
+			return nil, err
+		}
+		if nv == v {
+			break
+		}
+		v = nv
+	}
+	return out, nil
+}
