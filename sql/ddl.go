@@ -10,6 +10,7 @@ import (
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
+	"github.com/tsgres/tsgres/storage/col"
 )
 
 func (s *session) schemaOrDefault(name string) string {
@@ -401,6 +402,11 @@ func (s *session) alterTable(env *execEnv, x *plan.AlterTable, w ResultWriter) e
 				return pgerr.New(pgerr.NotNullViolation, "column %q of relation %q contains null values", c.Name, t.Name)
 			}
 			nt.Cols = append(nt.Cols, c)
+			if c.Default != "" && s.hasRows(t) {
+				if err := s.backfill(env, nt, len(nt.Cols)-1); err != nil {
+					return err
+				}
+			}
 			if cmd.Col.Primary || cmd.Col.Unique {
 				var pk []string
 				var uq [][]string
@@ -556,3 +562,80 @@ func (s *session) roleStmt(x *plan.RoleStmt, w ResultWriter) error {
 }
 
 var _ = types.Text
+
+// backfill gives existing rows the default of newly added column ci, as
+// PostgreSQL does for ADD COLUMN ... DEFAULT. nt is the new table version.
+func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
+	c := &nt.Cols[ci]
+	d, err := plan.BindExpr(env, c.Default, s.loc)
+	if err != nil {
+		return err
+	}
+	if d.Type() != c.Type {
+		d = &plan.Cast{E: d, T: c.Type}
+	}
+	ec := env.execCtx()
+	v, err := exec.Eval(ec, d, nil)
+	if err != nil || v == nil {
+		return err
+	}
+	if nt.Hyper == nil {
+		old := *nt
+		old.Cols = nt.Cols[:ci]
+		it := s.txn.Iter(storage.Space{Table: uint64(nt.OID)}, nil, nil)
+		var keys [][]byte
+		var rows [][]any
+		for it.Next() {
+			row := make([]any, len(old.Cols), len(nt.Cols))
+			if err := exec.DecodeRow(&old, it.Value(), row); err != nil {
+				it.Close()
+				return err
+			}
+			keys = append(keys, append([]byte(nil), it.Key()...))
+			rows = append(rows, append(row, v))
+		}
+		if err := it.Close(); err != nil {
+			return err
+		}
+		for i, row := range rows {
+			data, err := exec.EncodeRow(nt, row)
+			if err != nil {
+				return err
+			}
+			s.txn.Put(storage.Space{Table: uint64(nt.OID)}, keys[i], data)
+		}
+		return nil
+	}
+	newSchema := chunkSchema(nt)
+	oldSchema := newSchema
+	oldSchema.Cols = newSchema.Cols[:ci]
+	sv := col.NewVec(exec.StorageKind(c.Type), 1)
+	sv.Append(v)
+	stored, err := exec.ToStorage(c.Type, sv)
+	if err != nil {
+		return err
+	}
+	for _, ch := range s.db.cat.Chunks(nt.OID) {
+		spec := &storage.ScanSpec{Chunk: ch.ID, Cols: oldSchema.Cols, TimeCol: nt.Hyper.TimeCol, TimeMin: storage.MinTime, TimeMax: storage.MaxTime}
+		blocks, _, err := s.txn.Blocks(spec)
+		if err != nil {
+			return err
+		}
+		for _, blk := range blocks {
+			b, err := s.txn.ReadBlock(spec, blk)
+			if err != nil {
+				return err
+			}
+			b = b.Compact()
+			fill := col.NewVec(stored.Kind, b.Rows())
+			for r := 0; r < b.Rows(); r++ {
+				fill.AppendFrom(stored, 0)
+			}
+			nb := col.FromVecs(append(append([]*col.Vec(nil), b.Cols...), fill), b.Rows())
+			if err := s.txn.RewriteBlock(ch.ID, newSchema, blk, nb); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -100,11 +101,11 @@ func (e *execEnv) EvalConst(x plan.Expr) (any, bool, error) {
 
 // pgcatalog.Env
 
-func (e *execEnv) Store() *catalog.Store  { return e.s.db.cat }
-func (e *execEnv) DatabaseName() string   { return e.s.dbName }
-func (e *execEnv) User() string           { return e.s.user }
+func (e *execEnv) Store() *catalog.Store              { return e.s.db.cat }
+func (e *execEnv) DatabaseName() string               { return e.s.dbName }
+func (e *execEnv) User() string                       { return e.s.user }
 func (e *execEnv) Setting(name string) (string, bool) { return e.s.setting(name) }
-func (e *execEnv) Settings() [][2]string  { return e.s.settingsList() }
+func (e *execEnv) Settings() [][2]string              { return e.s.settingsList() }
 
 func (e *execEnv) ChunkBytes(id uint64) int64 {
 	n, _ := e.s.db.store.ChunkBytes(id)
@@ -123,3 +124,53 @@ func (e *execEnv) TableBytes(oid uint32) int64 {
 	n, _ := e.s.db.store.TableBytes(uint64(oid))
 	return n
 }
+
+func (e *execEnv) ResolveReg(t types.T, s string) (int64, error) {
+	switch t.OID {
+	case types.OidRegclass:
+		return pgcatalog.ResolveRegclass(e, s)
+	case types.OidRegtype:
+		if oid, ok := pgcatalog.RegtypeOID(s); ok {
+			return oid, nil
+		}
+		return 0, pgerr.New(pgerr.UndefinedObject, "type %q does not exist", s)
+	case types.OidRegnamesp:
+		if oid, ok := pgcatalog.RegnamespaceOID(e, s); ok {
+			return oid, nil
+		}
+		return 0, pgerr.New(pgerr.UndefinedObject, "schema %q does not exist", s)
+	case types.OidRegrole:
+		if oid, ok := pgcatalog.RegroleOID(e, s); ok {
+			return oid, nil
+		}
+		return 0, pgerr.New(pgerr.UndefinedObject, "role %q does not exist", s)
+	default:
+		if oid, ok := pgcatalog.RegprocOID(s); ok {
+			return oid, nil
+		}
+		return 0, pgerr.New(pgerr.UndefinedFunction, "function %q does not exist", s)
+	}
+}
+
+// regName renders a reg* value as its name, as the type's output
+// function does.
+func (e *execEnv) regName(t types.T, oid int64) string {
+	switch t.OID {
+	case types.OidRegclass:
+		return pgcatalog.RegclassName(e, oid)
+	case types.OidRegtype:
+		return pgcatalog.RegtypeName(oid)
+	case types.OidRegnamesp:
+		return pgcatalog.RegnamespaceName(e, oid)
+	case types.OidRegrole:
+		return pgcatalog.RegroleName(e, oid)
+	}
+	return pgcatalog.RegprocName(oid)
+}
+
+// BackendPID implements pgcatalog.PIDer.
+func (e *execEnv) BackendPID() int32 { return e.s.pid }
+
+// FuncCtx returns the statement's function context (plan.FuncScan of a
+// scalar function calls through it).
+func (e *execEnv) FuncCtx() *funcs.Ctx { return e.funcCtx() }

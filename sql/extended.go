@@ -71,7 +71,7 @@ func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []u
 func resultColumns(st plan.Statement) []Column {
 	switch x := st.(type) {
 	case *plan.Query:
-		return columnsOf(x.Node.Columns())
+		return columnsOf(finalizeOutput(x.Node).Columns())
 	case *plan.Insert:
 		if x.Returning != nil {
 			return columnsOf(x.RetCols)
@@ -211,7 +211,7 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	}
 	s.begin()
 	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
-		op, err := exec.Build(env.execCtx(), q.Node)
+		op, err := exec.Build(env.execCtx(), finalizeOutput(q.Node))
 		if err != nil {
 			return err
 		}

@@ -40,6 +40,7 @@ func columnsOf(cols []plan.OutCol) []Column {
 func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter) error {
 	switch x := st.(type) {
 	case *plan.Query:
+		x.Node = finalizeOutput(x.Node)
 		op, err := exec.Build(env.execCtx(), x.Node)
 		if err != nil {
 			return err

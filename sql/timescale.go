@@ -32,10 +32,13 @@ func init() {
 		"associated_table_prefix", "chunk_time_interval", "create_default_indexes", "if_not_exists", "partitioning_func",
 		"migrate_data", "chunk_target_size", "chunk_sizing_func", "time_partitioning_func", "replication_factor", "data_nodes", "distributed"}
 	funcs.RegisterScalar(&funcs.Scalar{Name: "create_hypertable", Args: chArgs, ArgNames: chNames, Defaults: len(chArgs) - 2,
-		Ret: funcs.Fixed(recordT), Volatile: true, Fn: createHypertableOld})
+		Ret: funcs.Fixed(recordT), Volatile: true, Fn: createHypertableOld,
+		OutNames: []string{"hypertable_id", "schema_name", "table_name", "created"},
+		OutTypes: []types.T{types.Int4, types.Name, types.Name, types.Bool}})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "create_hypertable", Args: []types.T{anyT, recordT, types.Bool, types.Bool, types.Bool},
 		ArgNames: []string{"relation", "dimension", "create_default_indexes", "if_not_exists", "migrate_data"}, Defaults: 3,
-		Ret: funcs.Fixed(recordT), Volatile: true, Fn: createHypertableNew})
+		Ret: funcs.Fixed(recordT), Volatile: true, Fn: createHypertableNew,
+		OutNames: []string{"hypertable_id", "created"}, OutTypes: []types.T{types.Int4, types.Bool}})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "by_range", Args: []types.T{types.Text, anyT, types.Text},
 		ArgNames: []string{"column_name", "partition_interval", "partition_func"}, Defaults: 2, Ret: funcs.Fixed(recordT),
 		Fn: func(_ *funcs.Ctx, at []types.T, a []any) (any, error) {
@@ -56,10 +59,12 @@ func init() {
 		Volatile: true, Fn: setChunkTimeInterval})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "add_dimension", Args: []types.T{anyT, types.Text, types.Int4, anyT, types.Text, types.Bool},
 		ArgNames: []string{"hypertable", "column_name", "number_partitions", "chunk_time_interval", "partitioning_func", "if_not_exists"},
-		Defaults: 4, Ret: funcs.Fixed(recordT), Volatile: true, Fn: addDimensionOld})
+		Defaults: 4, Ret: funcs.Fixed(recordT), Volatile: true, Fn: addDimensionOld,
+		OutNames: []string{"dimension_id", "schema_name", "table_name", "column_name", "created"},
+		OutTypes: []types.T{types.Int4, types.Name, types.Name, types.Name, types.Bool}})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "add_dimension", Args: []types.T{anyT, recordT, types.Bool},
 		ArgNames: []string{"hypertable", "dimension", "if_not_exists"}, Defaults: 1, Ret: funcs.Fixed(recordT),
-		Volatile: true, Fn: addDimensionNew})
+		Volatile: true, Fn: addDimensionNew, OutNames: []string{"dimension_id", "created"}, OutTypes: []types.T{types.Int4, types.Bool}})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "nextval", Args: []types.T{anyT}, Ret: funcs.Fixed(types.Int8), Volatile: true, Strict: true, Fn: nextval})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "currval", Args: []types.T{anyT}, Ret: funcs.Fixed(types.Int8), Volatile: true, Strict: true,
 		Fn: func(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {

@@ -52,6 +52,10 @@ type Scalar struct {
 	Strict bool
 	// Volatile: must not be constant-folded (now() is stable, random() volatile).
 	Volatile bool
+	// OutNames and OutTypes name the fields of a record result, so the
+	// function can be used in FROM (SELECT * FROM create_hypertable(...)).
+	OutNames []string
+	OutTypes []types.T
 	// Fn computes the result; args has one datum per actual argument
 	// (omitted defaults are absent: len(args) may be < len(Args)).
 	Fn func(ctx *Ctx, argTypes []types.T, args []any) (any, error)

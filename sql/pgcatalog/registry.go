@@ -144,19 +144,18 @@ func c(name string, t types.T) colSpec { return colSpec{name, t} }
 
 // Column types used by the views beyond the common ones in package types.
 var (
-	tInt2Arr   = types.T{OID: types.OidInt2Array, Mod: -1}
-	tOidArr    = types.T{OID: types.OidOidArray, Mod: -1}
-	tCharArr   = types.T{OID: types.OidCharArray, Mod: -1}
-	tACLArr    = types.T{OID: types.OidACLItemArr, Mod: -1}
-	tXid       = types.T{OID: types.OidXid, Mod: -1}
-	tAnyArr    = types.T{OID: types.OidAnyArray, Mod: -1}
-	tInet      = types.T{OID: types.OidInet, Mod: -1}
-	tNameArr   = types.T{OID: types.OidNameArray, Mod: -1}
-	tYesOrNo   = types.T{OID: types.OidVarchar, Mod: 3 + 4} // information_schema.yes_or_no
-	tSQLIdent  = types.Name                                 // information_schema.sql_identifier
-	tCharData  = types.Varchar                              // information_schema.character_data
-	tCardinal  = types.Int4                                 // information_schema.cardinal_number
-	tTimeStamp = types.Timestamptz                          // information_schema.time_stamp
+	tInt2Arr  = types.T{OID: types.OidInt2Array, Mod: -1}
+	tOidArr   = types.T{OID: types.OidOidArray, Mod: -1}
+	tCharArr  = types.T{OID: types.OidCharArray, Mod: -1}
+	tACLArr   = types.T{OID: types.OidACLItemArr, Mod: -1}
+	tXid      = types.T{OID: types.OidXid, Mod: -1}
+	tAnyArr   = types.T{OID: types.OidAnyArray, Mod: -1}
+	tInet     = types.T{OID: types.OidInet, Mod: -1}
+	tNameArr  = types.T{OID: types.OidNameArray, Mod: -1}
+	tYesOrNo  = types.T{OID: types.OidVarchar, Mod: 3 + 4} // information_schema.yes_or_no
+	tSQLIdent = types.Name                                 // information_schema.sql_identifier
+	tCharData = types.Varchar                              // information_schema.character_data
+	tCardinal = types.Int4                                 // information_schema.cardinal_number
 )
 
 // emptyRows is the RowsFunc of catalogs tsgres has no rows for.

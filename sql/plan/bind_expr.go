@@ -346,9 +346,23 @@ func (b *binder) castTo(e Expr, t types.T, explicit bool) (Expr, error) {
 	if from == t {
 		return e, nil
 	}
+	if c, ok := e.(*Const); ok && (from.OID == types.OidUnknown || from.IsTextual()) && isReg(t) && c.V != nil && b.env != nil {
+		oid, err := b.env.ResolveReg(t, c.V.(string))
+		if err != nil {
+			return nil, err
+		}
+		return &Const{T: t, V: oid}, nil
+	}
 	if c, ok := e.(*Const); ok && from.OID == types.OidUnknown {
 		if c.V == nil {
 			return &Const{T: t}, nil
+		}
+		if explicit && (t.OID == types.OidVarchar || t.OID == types.OidBpchar) && t.Mod >= 0 {
+			v, err := types.Cast(c.V.(string), types.Text, t, b.loc)
+			if err != nil {
+				return nil, err
+			}
+			return &Const{T: t, V: v}, nil
 		}
 		v, err := types.ParseText(t, c.V.(string), b.loc)
 		if err != nil {
@@ -401,7 +415,7 @@ func (b *binder) assign(e Expr, t types.T, col string) (Expr, error) {
 		return e, nil
 	}
 	if from.OID == types.OidUnknown || from.OID == 0 {
-		return b.castTo(e, t, true)
+		return b.castTo(e, t, false)
 	}
 	imp, asg, _ := types.CastContextOK(from, t)
 	if !imp && !asg && from.OID != t.OID {
@@ -410,3 +424,15 @@ func (b *binder) assign(e Expr, t types.T, col string) (Expr, error) {
 	}
 	return b.castTo(e, t, true)
 }
+
+// isReg reports whether t is one of the reg* OID alias types.
+func isReg(t types.T) bool {
+	switch t.OID {
+	case types.OidRegclass, types.OidRegtype, types.OidRegnamesp, types.OidRegrole, types.OidRegproc, types.OidRegprocedur:
+		return true
+	}
+	return false
+}
+
+// IsReg reports whether t is a reg* type (its values print as names).
+func IsReg(t types.T) bool { return isReg(t) }

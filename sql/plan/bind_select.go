@@ -30,6 +30,17 @@ func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
 		}
 		return b.orderLimit(n, s.SortClause, s.LimitCount, s.LimitOffset, outer)
 	}
+	if len(s.FromClause) == 0 {
+		if rf := b.srfTarget(s); rf != nil {
+			s = &pg.SelectStmt{
+				TargetList:  []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: &pg.Node{Node: &pg.Node_ColumnRef{ColumnRef: &pg.ColumnRef{Fields: []*pg.Node{{Node: &pg.Node_AStar{AStar: &pg.A_Star{}}}}}}}}}}},
+				FromClause:  []*pg.Node{{Node: &pg.Node_RangeFunction{RangeFunction: rf}}},
+				SortClause:  s.SortClause,
+				LimitCount:  s.LimitCount,
+				LimitOffset: s.LimitOffset,
+			}
+		}
+	}
 	sc := newScope(outer)
 	var input Node
 	var hypers []*hyperRel
@@ -521,9 +532,20 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 		parent = sc
 	}
 	sub := b.child()
-	args, err := sub.exprList(fc.Args, &exprCtx{sc: newScope(parent), what: "functions in FROM"})
-	if err != nil {
-		return nil, nil, err
+	argScope := &exprCtx{sc: newScope(parent), what: "functions in FROM"}
+	var args []Expr
+	var names []string
+	for _, a := range fc.Args {
+		n := a
+		name := ""
+		if na := a.GetNamedArgExpr(); na != nil {
+			n, name = na.Arg, na.Name
+		}
+		e, err := sub.expr(n, argScope)
+		if err != nil {
+			return nil, nil, err
+		}
+		args, names = append(args, e), append(names, name)
 	}
 	var argTypes []types.T
 	for i, a := range args {
@@ -532,9 +554,20 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 		}
 		argTypes = append(argTypes, args[i].Type())
 	}
-	fn, cols, ok := b.env.SetFunc(strings.ToLower(name), argTypes)
-	if !ok {
-		return nil, nil, b.noFunction(name, args)
+	lname := strings.ToLower(name)
+	fn, cols, ok := b.env.SetFunc(lname, argTypes)
+	if ok {
+		var err error
+		if args, err = placeNamed(lname, args, names); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		call, err := sub.call(lname, args, names)
+		if err != nil {
+			return nil, nil, err
+		}
+		fn, cols = scalarAsSet(call.(*Call), lname)
+		args = []Expr{call}
 	}
 	cols = append([]OutCol(nil), cols...)
 	alias := name
@@ -558,4 +591,97 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 		return &lateralNode{node}, nil, nil
 	}
 	return node, nil, nil
+}
+
+// srfTarget recognizes "SELECT srf(...) [AS name]" with no FROM and
+// returns the equivalent FROM item.
+func (b *binder) srfTarget(s *pg.SelectStmt) *pg.RangeFunction {
+	if len(s.TargetList) != 1 || s.WhereClause != nil || len(s.GroupClause) > 0 {
+		return nil
+	}
+	res := s.TargetList[0].GetResTarget()
+	fc := res.Val.GetFuncCall()
+	if fc == nil || fc.Over != nil {
+		return nil
+	}
+	_, name := funcName(fc.Funcname)
+	switch strings.ToLower(name) {
+	case "generate_series", "unnest", "show_chunks":
+	default:
+		return nil
+	}
+	alias := res.Name
+	if alias == "" {
+		alias = strings.ToLower(name)
+	}
+	return &pg.RangeFunction{
+		Functions: []*pg.Node{{Node: &pg.Node_List{List: &pg.List{Items: []*pg.Node{res.Val, nil}}}}},
+		Alias:     &pg.Alias{Aliasname: alias},
+	}
+}
+
+// srfArgNames are the parameter names of set-returning functions, for
+// named notation.
+var srfArgNames = map[string][]string{
+	"show_chunks":     {"relation", "older_than", "newer_than"},
+	"generate_series": {"start", "stop", "step"},
+}
+
+func placeNamed(fn string, args []Expr, names []string) ([]Expr, error) {
+	named := false
+	for _, n := range names {
+		named = named || n != ""
+	}
+	if !named {
+		return args, nil
+	}
+	decl := srfArgNames[fn]
+	out := make([]Expr, len(decl))
+	for i, a := range args {
+		pos := i
+		if names[i] != "" {
+			pos = -1
+			for j, d := range decl {
+				if d == names[i] {
+					pos = j
+				}
+			}
+		}
+		if pos < 0 || pos >= len(out) {
+			return nil, pgerr.New(pgerr.UndefinedFunction, "function %s has no parameter named %q", fn, names[i])
+		}
+		out[pos] = a
+	}
+	for len(out) > 0 && out[len(out)-1] == nil {
+		out = out[:len(out)-1]
+	}
+	for i, a := range out {
+		if a == nil {
+			out[i] = &Const{T: types.Text}
+		}
+	}
+	return out, nil
+}
+
+// scalarAsSet turns a scalar call in FROM into a one-row function scan;
+// record results with declared fields expand into columns.
+func scalarAsSet(c *Call, name string) (SetFunc, []OutCol) {
+	var cols []OutCol
+	if len(c.Fn.OutNames) > 0 {
+		for i, n := range c.Fn.OutNames {
+			cols = append(cols, OutCol{Name: n, T: c.Fn.OutTypes[i]})
+		}
+	} else {
+		cols = []OutCol{{Name: name, T: c.T}}
+	}
+	expand := len(c.Fn.OutNames) > 0
+	return func(ctx any, args []any) ([][]any, error) {
+		v := args[0]
+		if expand {
+			if r, ok := v.(*types.Record); ok {
+				return [][]any{append([]any(nil), r.Vals...)}, nil
+			}
+		}
+		return [][]any{{v}}, nil
+	}, cols
 }

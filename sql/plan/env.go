@@ -27,4 +27,7 @@ type Env interface {
 	// such as now()); ok is false when it cannot be evaluated yet (an
 	// unbound parameter during Prepare).
 	EvalConst(e Expr) (v any, ok bool, err error)
+	// ResolveReg converts the text of a reg* value ('conditions',
+	// 'integer', 'public') to its OID, with PostgreSQL's errors.
+	ResolveReg(t types.T, s string) (int64, error)
 }

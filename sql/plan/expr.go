@@ -216,7 +216,7 @@ type AggCall struct {
 	ArgTypes []types.T
 	Direct   []Expr // ordered-set direct arguments
 	Distinct bool
-	Filter   Expr   // FILTER (WHERE ...), nil when none
+	Filter   Expr // FILTER (WHERE ...), nil when none
 	OrderBy  []SortKey
 	T        types.T
 	Star     bool // count(*)

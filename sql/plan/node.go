@@ -187,12 +187,12 @@ type SetOp struct {
 
 // WindowFunc is one window function computed by a Window node.
 type WindowFunc struct {
-	Name    string // row_number, rank, dense_rank, lag, lead, first_value, last_value, ntile, or an aggregate
-	Args    []Expr
-	Agg     *AggCall // for aggregates over windows
-	T       types.T
-	Part    []Expr
-	Order   []SortKey
+	Name  string // row_number, rank, dense_rank, lag, lead, first_value, last_value, ntile, or an aggregate
+	Args  []Expr
+	Agg   *AggCall // for aggregates over windows
+	T     types.T
+	Part  []Expr
+	Order []SortKey
 	// Frame: whole partition when false and no ORDER BY; running (up to
 	// the current row's peers) when Order is set, as PostgreSQL's default.
 	FullFrame bool
