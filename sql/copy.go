@@ -23,9 +23,6 @@ import (
 // memory flat for huge loads.
 const copyBatchRows = 8192
 
-// copyOutFlush is the CopyData payload size COPY TO aims for.
-const copyOutFlush = 64 << 10
-
 var binarySignature = []byte("PGCOPY\n\xff\r\n\x00")
 
 func (s *session) copy(env *execEnv, x *plan.Copy, w ResultWriter) error {
@@ -498,7 +495,9 @@ func (s *session) copyOut(env *execEnv, x *plan.Copy, w ResultWriter) error {
 				buf = append(buf, '\n')
 			}
 			n++
-			if len(buf) >= copyOutFlush {
+			// One CopyData per row, as PostgreSQL sends: psycopg parses
+			// each message as exactly one row.
+			if true {
 				if err := w.CopyData(buf); err != nil {
 					return err
 				}

@@ -22,6 +22,7 @@ type prepared struct {
 type portal struct {
 	stmt    *prepared
 	params  []any
+	ectx    *exec.Ctx // its Context is replaced by each Execute's
 	op      exec.Operator
 	pending *col.Batch
 	rows    int
@@ -166,6 +167,7 @@ func (s *session) Execute(ctx context.Context, name string, maxRows int, w Resul
 		return false, pgerr.New(pgerr.InvalidCursorName, "portal %q does not exist", name)
 	}
 	if p.op != nil {
+		p.ectx.Context = ctx
 		return s.continuePortal(p, maxRows, w)
 	}
 	if p.stmt.parsed == nil {
@@ -211,11 +213,12 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	}
 	s.begin()
 	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
-		op, err := exec.Build(env.execCtx(), finalizeOutput(q.Node))
+		ectx := env.execCtx()
+		op, err := exec.Build(ectx, finalizeOutput(q.Node))
 		if err != nil {
 			return err
 		}
-		p.op = op
+		p.op, p.ectx = op, ectx
 		_, err = s.continuePortal(p, maxRows, w)
 		return err
 	}

@@ -73,6 +73,22 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 			return err
 		}
 		return w.Complete("CALL")
+	case *plan.DeclareCursor:
+		return s.declareCursor(env, x, w)
+	case *plan.Fetch:
+		return s.fetch(env, x, w)
+	case *plan.CloseCursor:
+		if x.All {
+			s.closeCursors(true)
+			return w.Complete("CLOSE CURSOR ALL")
+		}
+		c, ok := s.cursors[x.Name]
+		if !ok {
+			return pgerr.New(pgerr.InvalidCursorName, "cursor %q does not exist", x.Name)
+		}
+		c.close()
+		delete(s.cursors, x.Name)
+		return w.Complete("CLOSE CURSOR")
 	case *plan.Noop:
 		if x.Warning != "" {
 			_ = w.Notice("WARNING", "01000", x.Warning)

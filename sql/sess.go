@@ -41,6 +41,7 @@ type session struct {
 	extImplicit bool
 
 	currval map[string]int64
+	cursors map[string]*cursor
 
 	stmts   map[string]*prepared
 	portals map[string]*portal
@@ -92,6 +93,7 @@ func (s *session) Close() {
 		p.close()
 	}
 	s.rollback()
+	s.closeCursors(true)
 }
 
 // catalogSnap is the catalog this session sees.
@@ -153,6 +155,7 @@ func (s *session) rollback() {
 }
 
 func (s *session) reset() {
+	s.closeCursors(false)
 	s.txn, s.ddl = nil, nil
 	s.inBlock, s.failed = false, false
 	s.savepoints = nil

@@ -105,6 +105,7 @@ const (
 	DependentObjectsStillExist   Code = "2BP01"
 	CantChangeRuntimeParam       Code = "55P02"
 	UndefinedFile                Code = "58P01"
+	DuplicateCursor              Code = "42P03"
 	DataCorrupted                Code = "XX001"
 	Internal                     Code = "XX000"
 )

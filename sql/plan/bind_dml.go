@@ -63,6 +63,26 @@ func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
 		return e, nil
 	case *pg.Node_CopyStmt:
 		return b.copyStmt(x.CopyStmt)
+	case *pg.Node_DeclareCursorStmt:
+		d := x.DeclareCursorStmt
+		node, err := b.selectStmt(d.Query.GetSelectStmt(), nil)
+		if err != nil {
+			return nil, err
+		}
+		const cursorOptHold = 0x20
+		return &DeclareCursor{Name: d.Portalname, Node: node, Hold: d.Options&cursorOptHold != 0}, nil
+	case *pg.Node_FetchStmt:
+		f := x.FetchStmt
+		if f.Direction != pg.FetchDirection_FETCH_FORWARD {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "only forward FETCH is supported")
+		}
+		n := f.HowMany
+		if n == 9223372036854775807 {
+			n = -1
+		}
+		return &Fetch{Name: f.Portalname, Count: n, Move: f.Ismove}, nil
+	case *pg.Node_ClosePortalStmt:
+		return &CloseCursor{Name: x.ClosePortalStmt.Portalname, All: x.ClosePortalStmt.Portalname == ""}, nil
 	case *pg.Node_CallStmt:
 		e, err := b.funcCall(x.CallStmt.Funccall, &exprCtx{sc: newScope(nil), what: "CALL"})
 		if err != nil {

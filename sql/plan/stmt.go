@@ -194,6 +194,23 @@ type (
 		Name string
 		All  bool
 	}
+	// DeclareCursor is DECLARE name CURSOR [WITH HOLD] FOR query.
+	DeclareCursor struct {
+		Name string
+		Node Node
+		Hold bool
+	}
+	// Fetch is FETCH/MOVE [count] FROM name (Count < 0: ALL).
+	Fetch struct {
+		Name  string
+		Count int64
+		Move  bool
+	}
+	// CloseCursor is CLOSE name / CLOSE ALL.
+	CloseCursor struct {
+		Name string
+		All  bool
+	}
 	// CallStmt is CALL proc(...) (run_job, refresh_continuous_aggregate).
 	CallStmt struct{ E Expr }
 	// CreateView is CREATE VIEW (kept as text and re-bound on use).
@@ -226,3 +243,6 @@ func (*Noop) stmt()            {}
 func (*Deallocate) stmt()      {}
 func (*CallStmt) stmt()        {}
 func (*CreateView) stmt()      {}
+func (*DeclareCursor) stmt()   {}
+func (*Fetch) stmt()           {}
+func (*CloseCursor) stmt()     {}

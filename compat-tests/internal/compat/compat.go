@@ -22,10 +22,10 @@ import (
 // Enabled lists the features whose tests run against tsgres. The lead
 // flips entries to true as the features land.
 var Enabled = map[string]bool{
-	"engine":     false, // CREATE TABLE / INSERT / SELECT through the wire
-	"catalog":    false, // pg_catalog enough for psql's \dt and \d
-	"copy":       false, // COPY FROM STDIN text/csv/binary, COPY TO STDOUT
-	"durability": false, // acknowledged commits survive kill -9
+	"engine":     true, // CREATE TABLE / INSERT / SELECT through the wire
+	"catalog":    true, // pg_catalog enough for psql's \dt and \d
+	"copy":       true, // COPY FROM STDIN text/csv/binary, COPY TO STDOUT
+	"durability": true, // acknowledged commits survive kill -9
 }
 
 // AllEnv, set to 1, runs every pending test against tsgres.
