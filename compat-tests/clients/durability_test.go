@@ -17,6 +17,18 @@ import (
 // present, and no transaction may be present in part.
 func TestKill9Durability(t *testing.T) {
 	compat.Pending(t, "durability")
+	t.Run("table", func(t *testing.T) { kill9(t, false) })
+	t.Run("hypertable", func(t *testing.T) {
+		if compat.AgainstPostgres() {
+			t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
+		}
+		kill9(t, true)
+	})
+}
+
+// kill9 runs the kill -9 scenario on a regular table or a hypertable (the
+// columnar delta-block write path).
+func kill9(t *testing.T, hyper bool) {
 	const (
 		writers     = 4
 		rowsPerTx   = 5
@@ -26,6 +38,9 @@ func TestKill9Durability(t *testing.T) {
 	dsn := srv.DSN("postgres")
 	setup := connect(t, dsn)
 	mustExec(t, setup, "CREATE TABLE ev (time timestamptz NOT NULL, writer int, seq int, part int, v double precision)")
+	if hyper {
+		mustExec(t, setup, "SELECT create_hypertable('ev', 'time', chunk_time_interval => INTERVAL '50 milliseconds')")
+	}
 	setup.Close(context.Background())
 
 	var (
