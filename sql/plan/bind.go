@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"sync"
 	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
@@ -14,6 +15,9 @@ type shared struct {
 	env    Env
 	params []types.T
 	loc    *time.Location
+	// lits/litBase: placeholders $litBase.. of a normalized statement.
+	lits    []*pg.Node
+	litBase int
 }
 
 type binder struct {
@@ -70,10 +74,50 @@ type Parsed struct {
 	SQL string
 	// Tag is the command tag stem ("SELECT", "INSERT", "BEGIN", ...).
 	Tag string
+	// lits are the literals a normalized statement's placeholders $base..
+	// stand for (nil when the tree is the original text's).
+	lits []*pg.Node
+	base int
 }
 
-// Parse splits and parses a query string into statements.
+// badNormalized remembers normalized texts that did not parse, so they
+// go straight to the original text next time.
+var badNormalized sync.Map
+
+// Parse splits and parses a query string into statements. Statements
+// that differ only in literals share one cached parse (see normalize.go).
 func Parse(query string) ([]*Parsed, error) {
+	split, ok := splitStatements(query)
+	if !ok {
+		return parseWhole(query)
+	}
+	out := make([]*Parsed, 0, len(split))
+	for _, ns := range split {
+		if ns.normalized != "" {
+			if _, bad := badNormalized.Load(ns.normalized); !bad {
+				res, err := parseCached(ns.normalized)
+				if err == nil && len(res.Stmts) == 1 {
+					out = append(out, &Parsed{raw: res.Stmts[0], SQL: ns.text, Tag: tagOf(res.Stmts[0].Stmt), lits: ns.lits, base: ns.base})
+					continue
+				}
+				badNormalized.Store(ns.normalized, true)
+			}
+		}
+		res, err := parseCached(ns.text)
+		if err != nil {
+			return nil, err
+		}
+		if len(res.Stmts) != 1 {
+			// The tokenizer split differently from PostgreSQL: trust
+			// the real parser.
+			return parseWhole(query)
+		}
+		out = append(out, &Parsed{raw: res.Stmts[0], SQL: ns.text, Tag: tagOf(res.Stmts[0].Stmt)})
+	}
+	return out, nil
+}
+
+func parseWhole(query string) ([]*Parsed, error) {
 	res, err := parseCached(query)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 // final (unresolved ones are text).
 func Bind(env Env, p *Parsed, params []types.T, loc *time.Location) (Statement, []types.T, error) {
 	b := newBinder(env, params, loc)
+	b.lits, b.litBase = p.lits, p.base
 	st, err := b.statement(p.raw.Stmt, p.SQL)
 	if err != nil {
 		return nil, nil, err

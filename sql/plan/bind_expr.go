@@ -252,6 +252,9 @@ func (b *binder) columnRef(c *pg.ColumnRef, ec *exprCtx) (Expr, error) {
 }
 
 func (b *binder) param(n int) (Expr, error) {
+	if b.lits != nil && n >= b.litBase && n-b.litBase < len(b.lits) {
+		return constant(b.lits[n-b.litBase].GetAConst())
+	}
 	if n < 1 || n > 65535 {
 		return nil, pgerr.New(pgerr.UndefinedParameter, "there is no parameter $%d", n)
 	}
