@@ -41,6 +41,32 @@ type Index struct {
 	Space uint32
 	// Method is the access method name ("btree").
 	Method string
+	// LastValue marks a hypertable index on (series column, time ...):
+	// its key space Space keeps the newest row of every series, so
+	// latest-value queries need no chunk scan. Cols[0] is the series.
+	LastValue bool
+}
+
+// HasLastValue reports whether series column col already has a
+// last-value index.
+func (t *Table) HasLastValue(col uint32) bool {
+	for _, ix := range t.LastValueIndexes() {
+		if ix.Cols[0] == col {
+			return true
+		}
+	}
+	return false
+}
+
+// LastValueIndexes returns a hypertable's last-value indexes.
+func (t *Table) LastValueIndexes() []*Index {
+	var out []*Index
+	for i := range t.Indexes {
+		if t.Indexes[i].LastValue {
+			out = append(out, &t.Indexes[i])
+		}
+	}
+	return out
 }
 
 // Table is a table (regular or hypertable) or a view.

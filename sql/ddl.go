@@ -101,6 +101,7 @@ func (s *session) ddlStmt(env *execEnv, st plan.Statement, w ResultWriter) error
 				for _, c := range s.db.cat.Chunks(t.OID) {
 					s.txn.DropChunk(c.ID)
 				}
+				s.txn.DropTable(uint64(t.OID)) // last-value indexes
 			} else {
 				s.txn.DropTable(uint64(t.OID))
 			}
@@ -333,6 +334,10 @@ func (s *session) createIndex(x *plan.CreateIndex, w ResultWriter) error {
 			ix.Cols = append(ix.Cols, col.ID)
 		}
 	}
+	if t.Hyper != nil && len(ix.Cols) >= 2 && ix.Cols[0] != t.Hyper.TimeCol && containsID(ix.Cols, t.Hyper.TimeCol) && !t.HasLastValue(ix.Cols[0]) {
+		nt.NextSpace++
+		ix.Space, ix.LastValue = nt.NextSpace, true
+	}
 	if x.Unique && t.Hyper == nil {
 		ix.Unique = true
 		nt.NextSpace++
@@ -350,6 +355,11 @@ func (s *session) createIndex(x *plan.CreateIndex, w ResultWriter) error {
 	nt.Indexes = append(nt.Indexes, ix)
 	if err := s.writer().PutTable(nt); err != nil {
 		return err
+	}
+	if ix.LastValue {
+		if err := s.recomputeLastValue(nt, &nt.Indexes[len(nt.Indexes)-1], nil); err != nil {
+			return err
+		}
 	}
 	return w.Complete("CREATE INDEX")
 }
@@ -638,4 +648,13 @@ func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
 		}
 	}
 	return nil
+}
+
+func containsID(ids []uint32, id uint32) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
 }

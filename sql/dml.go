@@ -209,6 +209,9 @@ func (s *session) appendHyper(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret 
 	if tv.HasNulls() {
 		return 0, notNullError(t, &t.Cols[ti])
 	}
+	if err := s.maintainLastValue(t, b); err != nil {
+		return 0, err
+	}
 	groups := map[*catalog.Chunk][]int{}
 	var order []*catalog.Chunk
 	var last *catalog.Chunk
@@ -568,6 +571,7 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 	schema := chunkSchema(t)
 	var n int64
 	var moved []*col.Batch
+	stale := map[*catalog.Index]map[string]bool{}
 	for _, c := range scan.Chunks {
 		spec := &storage.ScanSpec{Chunk: c.ID, Cols: schema.Cols, TimeCol: t.Hyper.TimeCol, TimeMin: scan.TimeMin, TimeMax: scan.TimeMax, Preds: scan.Preds}
 		blocks, _, err := s.txn.Blocks(spec)
@@ -627,6 +631,9 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 				}
 				hb = col.FromVecs(hv, len(hit))
 			}
+			if err := s.lastValueRemoved(t, hb, stale); err != nil {
+				return n, err
+			}
 			if set == nil {
 				if ret != nil {
 					row := make([]any, 0, len(t.Cols))
@@ -648,6 +655,11 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 				nb[it.Col] = v
 			}
 			moved = append(moved, col.FromVecs(nb, hb.Rows()))
+		}
+	}
+	for ix, keys := range stale {
+		if err := s.recomputeLastValue(t, ix, keys); err != nil {
+			return n, err
 		}
 	}
 	for _, b := range moved {

@@ -40,7 +40,7 @@ func columnsOf(cols []plan.OutCol) []Column {
 func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter) error {
 	switch x := st.(type) {
 	case *plan.Query:
-		x.Node = finalizeOutput(x.Node)
+		x.Node = finalizeOutput(s.useLastValue(x.Node))
 		op, err := exec.Build(env.execCtx(), x.Node)
 		if err != nil {
 			return err
@@ -174,7 +174,7 @@ func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) err
 	var node plan.Node
 	switch q := x.Query.(type) {
 	case *plan.Query:
-		node = q.Node
+		node = s.useLastValue(q.Node)
 	case *plan.Update:
 		node = q.Scan
 	case *plan.Delete:

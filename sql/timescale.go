@@ -280,6 +280,7 @@ func (e *execEnv) createHypertable(rel any, spec hyperSpec) (*catalog.Table, boo
 			return nil, false, pgerr.New(pgerr.UndefinedColumn, "column %q does not exist", spec.spaceCol)
 		}
 		nt.Hyper.Space = &catalog.SpaceDim{Col: sc.ID, Partitions: spec.partitions}
+		addSpaceLastValue(nt, sc.ID)
 	}
 	var rows *col.Batch
 	if hasRows {
@@ -415,6 +416,7 @@ func (e *execEnv) addDimension(rel any, colName string, partitions int, interval
 	}
 	nt := t.Clone()
 	nt.Hyper.Space = &catalog.SpaceDim{Col: c.ID, Partitions: partitions}
+	addSpaceLastValue(nt, c.ID)
 	return nt, true, e.s.writer().PutTable(nt)
 }
 
@@ -505,4 +507,15 @@ func nextval(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	}
 	e.s.currval[name] = v
 	return v, nil
+}
+
+// addSpaceLastValue gives a hash space dimension's column a last-value
+// index: it is the natural series key (device, sensor).
+func addSpaceLastValue(t *catalog.Table, col uint32) {
+	if t.HasLastValue(col) {
+		return
+	}
+	t.NextSpace++
+	t.Indexes = append(t.Indexes, catalog.Index{Name: t.Name + "_lastvalue_" + t.Cols[t.ColByID(col)].Name,
+		Cols: []uint32{col, t.Hyper.TimeCol}, Space: t.NextSpace, Method: "lastvalue", LastValue: true})
 }
