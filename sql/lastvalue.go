@@ -308,8 +308,147 @@ func (s *session) useLastValue(n plan.Node) plan.Node {
 			cp.Input = in
 			return &cp
 		}
+	case *plan.Limit:
+		if in, ok := s.latestOne(x); ok {
+			cp := *x
+			cp.Input = in
+			return &cp
+		}
 	}
 	return s.rewriteChildren(n)
+}
+
+// latestOne rewrites "... WHERE s = <value> ORDER BY time DESC LIMIT 1"
+// (alone or inside a LATERAL join, where <value> is the outer row's
+// column) into a point lookup in the last-value index. It returns the
+// replacement for the Limit's input.
+func (s *session) latestOne(l *plan.Limit) (plan.Node, bool) {
+	c, ok := l.Count.(*plan.Const)
+	if !ok || c.V != int64(1) || l.Offset != nil {
+		return nil, false
+	}
+	srt, ok := l.Input.(*plan.Sort)
+	if !ok || len(srt.Keys) != 1 || !srt.Keys[0].Desc {
+		return nil, false
+	}
+	prj, ok := srt.Input.(*plan.Project)
+	if !ok {
+		return nil, false
+	}
+	kc, ok := srt.Keys[0].E.(*plan.ColRef)
+	if !ok {
+		return nil, false
+	}
+	tcol, ok := prj.Exprs[kc.Idx].(*plan.ColRef)
+	if !ok {
+		return nil, false
+	}
+	f, ok := prj.Input.(*plan.Filter)
+	if !ok {
+		return nil, false
+	}
+	hs, ok := f.Input.(*plan.HyperScan)
+	if !ok || tcol.Idx >= len(hs.ColIdx) || hs.Table.Cols[hs.ColIdx[tcol.Idx]].ID != hs.Table.Hyper.TimeCol {
+		return nil, false
+	}
+	t := hs.Table
+	// Find "series = value" among the conjuncts; the rest must be safe.
+	var ix *catalog.Index
+	var value plan.Expr
+	var rest plan.Expr
+	sIdx := -1
+	for _, conj := range splitAnd(f.Cond) {
+		if ix == nil {
+			if op, ok := conj.(*plan.Op); ok && op.Kind == plan.OpEq {
+				col, val := op.L, op.R
+				if _, isCol := col.(*plan.ColRef); !isCol {
+					col, val = op.R, op.L
+				}
+				if cr, isCol := col.(*plan.ColRef); isCol && noColumns(val) && cr.Idx < len(hs.ColIdx) {
+					id := t.Cols[hs.ColIdx[cr.Idx]].ID
+					for _, c := range t.LastValueIndexes() {
+						if c.Cols[0] == id {
+							ix, value, sIdx = c, val, cr.Idx
+						}
+					}
+					if ix != nil {
+						continue
+					}
+				}
+			}
+		}
+		rest = andExpr(rest, conj)
+	}
+	if ix == nil || !lastValueSafeFilter(rest, sIdx, tcol.Idx) {
+		return nil, false
+	}
+	st := t.Cols[hs.ColIdx[sIdx]].Type
+	colIdx := hs.ColIdx
+	var in plan.Node = &plan.FuncScan{Cols: hs.Cols, Args: []plan.Expr{value}, Fn: func(ctx any, args []any) ([][]any, error) {
+		key, err := exec.AppendKey(nil, st, args[0])
+		if err != nil || args[0] == nil {
+			return nil, err
+		}
+		return ctx.(*execEnv).s.lastValueGet(t, ix, key, colIdx)
+	}}
+	if rest != nil {
+		in = &plan.Filter{Input: in, Cond: rest}
+	}
+	cp := *prj
+	cp.Input = in
+	cs := *srt
+	cs.Input = &cp
+	return &cs, true
+}
+
+func splitAnd(e plan.Expr) []plan.Expr {
+	if op, ok := e.(*plan.Op); ok && op.Kind == plan.OpAnd {
+		return append(splitAnd(op.L), splitAnd(op.R)...)
+	}
+	return []plan.Expr{e}
+}
+
+func andExpr(a, b plan.Expr) plan.Expr {
+	if a == nil {
+		return b
+	}
+	return &plan.Op{T: b.Type(), Kind: plan.OpAnd, L: a, R: b}
+}
+
+// noColumns reports whether e reads no column of its own row (constants,
+// parameters and outer references are fine).
+func noColumns(e plan.Expr) bool {
+	ok := true
+	plan.Walk(e, func(x plan.Expr) bool {
+		switch c := x.(type) {
+		case *plan.ColRef, *plan.Subquery:
+			ok = false
+		case *plan.Call:
+			ok = ok && !c.Fn.Volatile
+		}
+		return ok
+	})
+	return ok
+}
+
+// lastValueGet reads one series' newest row.
+func (s *session) lastValueGet(t *catalog.Table, ix *catalog.Index, key []byte, colIdx []int) ([][]any, error) {
+	v, found, err := s.txn.Get(lvSpace(t, ix), key)
+	if err != nil || !found {
+		return nil, err
+	}
+	if len(v) < 8 {
+		return nil, pgerr.New(pgerr.DataCorrupted, "corrupt last-value entry in %s", ix.Name)
+	}
+	full := make([]any, len(t.Cols))
+	if err := exec.DecodeRow(t, v[8:], full); err != nil {
+		return nil, err
+	}
+	row := make([]any, len(colIdx))
+	for i, c := range colIdx {
+		row[i] = full[c]
+	}
+	return [][]any{row}, nil
 }
 
 func (s *session) rewriteChildren(n plan.Node) plan.Node {
