@@ -6,6 +6,7 @@ import (
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -30,14 +31,43 @@ type aggOp struct {
 	i64    map[int64]*aggGroup // single non-null int64 key fast path
 	order  []*aggGroup
 	out    *rowsOp
+	fast   *fastAgg // typed accumulators, nil for the generic path
+	meta   *metaAgg // whole blocks answered from metadata, nil when off
 }
 
 func newAgg(ctx *Ctx, n *plan.Agg) (Operator, error) {
+	a := &aggOp{ctx: ctx, n: n, groups: map[uint64][]*aggGroup{}, i64: map[int64]*aggGroup{}}
+	a.meta = planMetaAgg(ctx, n)
+	if a.meta != nil {
+		if ctx.hooks == nil {
+			ctx.hooks = map[*plan.HyperScan]blockHook{}
+		}
+		ctx.hooks[a.meta.scan] = func(blk *storage.BlockMeta) bool { return a.meta.fold(a.grand(), blk) }
+		if ctx.Analyze {
+			if ctx.metaAggs == nil {
+				ctx.metaAggs = map[*plan.HyperScan]*metaAgg{}
+			}
+			ctx.metaAggs[a.meta.scan] = a.meta
+		}
+	}
+	hs, need := neededCols(n)
+	if hs != nil {
+		if ctx.needs == nil {
+			ctx.needs = map[*plan.HyperScan][]bool{}
+		}
+		ctx.needs[hs] = need
+	}
 	in, err := build(ctx, n.Input)
+	if a.meta != nil {
+		delete(ctx.hooks, a.meta.scan)
+	}
+	if hs != nil {
+		delete(ctx.needs, hs)
+	}
 	if err != nil {
 		return nil, err
 	}
-	a := &aggOp{ctx: ctx, in: in, n: n, groups: map[uint64][]*aggGroup{}, i64: map[int64]*aggGroup{}}
+	a.in = in
 	for _, k := range n.Keys {
 		a.keyT = append(a.keyT, k.Type())
 	}
@@ -61,7 +91,16 @@ func newAgg(ctx *Ctx, n *plan.Agg) (Operator, error) {
 		}
 		a.argT = append(a.argT, at)
 	}
+	a.fast = newFastAgg(n, a.argT)
 	return a, nil
+}
+
+// grand returns the single group of an aggregate without GROUP BY.
+func (a *aggOp) grand() *aggGroup {
+	if len(a.order) == 0 {
+		a.newGroup(nil)
+	}
+	return a.order[0]
 }
 
 func (a *aggOp) newGroup(key []any) *aggGroup {
@@ -121,6 +160,18 @@ func (a *aggOp) consume(b *col.Batch) error {
 		if keys[i], err = EvalBatch(a.ctx, k, b); err != nil {
 			return err
 		}
+	}
+	if a.fast != nil {
+		args := make([]*col.Vec, len(a.n.Aggs))
+		for i, c := range a.n.Aggs {
+			if !c.Star {
+				if args[i], err = EvalBatch(a.ctx, c.Args[0], b); err != nil {
+					return err
+				}
+			}
+		}
+		a.fast.consume(keys, args, n)
+		return nil
 	}
 	ins := make([]aggInput, len(a.n.Aggs))
 	for i, c := range a.n.Aggs {
@@ -215,6 +266,9 @@ func (a *aggOp) Next() (*col.Batch, error) {
 				return nil, err
 			}
 		}
+		if a.fast != nil {
+			a.flushFast()
+		}
 		if a.n.Grand && len(a.n.Keys) == 0 && len(a.order) == 0 {
 			a.newGroup(nil)
 		}
@@ -229,6 +283,26 @@ func (a *aggOp) Next() (*col.Batch, error) {
 		a.out = &rowsOp{kinds: kinds, rows: rows}
 	}
 	return a.out.Next()
+}
+
+// flushFast folds the typed accumulators into ordinary groups.
+func (a *aggOp) flushFast() {
+	f := a.fast
+	for g := 0; g < f.ngroup; g++ {
+		var grp *aggGroup
+		if f.nkeys == 0 {
+			grp = a.grand()
+		} else {
+			grp = a.newGroup(f.keys[g])
+		}
+		for i := range f.accs {
+			st := f.stats(i, int32(g))
+			if !funcs.FoldStats(grp.states[i], &st, true) {
+				panic("BUG: typed aggregate accumulator refused by its state")
+			}
+		}
+	}
+	a.fast = nil
 }
 
 func (a *aggOp) results() ([][]any, error) {

@@ -150,6 +150,9 @@ func orNulls(a, b *col.Vec, n int) []bool {
 }
 
 func evalCallBatch(ctx *Ctx, e *plan.Call, b *col.Batch) (*col.Vec, error) {
+	if v, ok, err := timeBucketVec(ctx, e, b); ok {
+		return v, err
+	}
 	n := b.Rows()
 	args := make([]*col.Vec, len(e.Args))
 	for i, a := range e.Args {

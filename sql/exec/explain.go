@@ -126,6 +126,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 			if st := e.ctx.scans[x]; st != nil {
 				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))
 			}
+			if m := e.ctx.metaAggs[x]; m != nil {
+				props = append(props, fmt.Sprintf("Blocks answered from metadata: %d", m.blocks))
+			}
 		}
 		return "Custom Scan (ChunkAppend) on " + x.Table.Name, props, nil
 	case *plan.Virtual:

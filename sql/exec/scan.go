@@ -76,6 +76,11 @@ type hyperScanOp struct {
 	spec   storage.ScanSpec
 	blocks []*storage.BlockMeta
 	stats  *storage.ScanStats
+	hook   blockHook // consumes whole blocks from metadata; may be nil
+	// pos maps each decoded column to its output position; nil when
+	// every column is decoded in order.
+	pos     []int
+	holders []*col.Vec // all-NULL placeholders for columns not decoded
 }
 
 func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
@@ -85,7 +90,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, hook: ctx.hooks[n]}
 	if ctx.Analyze {
 		if ctx.scans == nil {
 			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
@@ -96,10 +101,18 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			ctx.scans[n] = h.stats
 		}
 	}
-	cols := make([]storage.ColumnRef, len(n.ColIdx))
+	need := ctx.needs[n]
+	cols := make([]storage.ColumnRef, 0, len(n.ColIdx))
 	for i, ci := range n.ColIdx {
+		if need != nil && !need[i] {
+			continue
+		}
 		c := &n.Table.Cols[ci]
-		cols[i] = storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)}
+		cols = append(cols, storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)})
+		h.pos = append(h.pos, i)
+	}
+	if need == nil {
+		h.pos = nil
 	}
 	lo, hi := n.TimeMin, n.TimeMax
 	if lo == 0 && hi == 0 { // unset bounds: the whole time range
@@ -130,7 +143,9 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		}
 		blk := h.blocks[0]
 		h.blocks = h.blocks[1:]
-		// TODO: answer count/min/max/sum over whole blocks from metadata.
+		if h.hook != nil && h.hook(blk) {
+			continue
+		}
 		raw, err := h.ctx.Txn.ReadBlock(&h.spec, blk)
 		if err != nil {
 			return nil, err
@@ -138,14 +153,24 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		h.stats.BlocksRead++
 		h.stats.RowsRead += raw.Rows()
 		raw = raw.Compact()
-		vecs := make([]*col.Vec, len(raw.Cols))
-		for i, v := range raw.Cols {
+		rows := raw.Rows()
+		vecs := make([]*col.Vec, len(h.n.ColIdx))
+		for j, v := range raw.Cols {
+			i := j
+			if h.pos != nil {
+				i = h.pos[j]
+			}
 			c := &h.n.Table.Cols[h.n.ColIdx[i]]
 			if vecs[i], err = FromStorage(c.Type, v); err != nil {
 				return nil, err
 			}
 		}
-		b := col.FromVecs(vecs, raw.Rows())
+		for i, v := range vecs {
+			if v == nil {
+				vecs[i] = h.placeholder(kindOf(h.n.Cols[i].T), rows)
+			}
+		}
+		b := col.FromVecs(vecs, rows)
 		if h.n.Filter != nil {
 			if b, err = filterBatch(h.ctx, h.n.Filter, b); err != nil {
 				return nil, err

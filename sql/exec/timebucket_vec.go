@@ -1,0 +1,91 @@
+package exec
+
+import (
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// Vectorized time_bucket(interval, timestamp[tz]) for a constant width of
+// days and microseconds (no months) and no origin, offset or time zone:
+// integer math over the whole vector, the same as funcs' bucketTs with the
+// default origin 2000-01-03. Values near the int64 limits (including
+// ±infinity) go through the scalar function.
+
+const defaultBucketOrigin = int64(10959) * usPerDay // 2000-01-03 00:00:00
+
+// bucketSafe bounds the timestamps the fast loop handles without overflow.
+const bucketSafe = int64(1) << 62
+
+// timeBucketVec evaluates e when it is such a call; ok is false otherwise.
+func timeBucketVec(ctx *Ctx, e *plan.Call, b *col.Batch) (out *col.Vec, ok bool, err error) {
+	if DisableFastAgg || e.Fn == nil || e.Fn.Name != "time_bucket" || len(e.Args) != 2 || len(e.ArgTypes) != 2 {
+		return nil, false, nil
+	}
+	if e.ArgTypes[0].OID != types.OidInterval || e.T.OID != e.ArgTypes[1].OID ||
+		(e.T.OID != types.OidTimestamp && e.T.OID != types.OidTimestamptz) {
+		return nil, false, nil
+	}
+	c, isConst := e.Args[0].(*plan.Const)
+	if !isConst {
+		return nil, false, nil
+	}
+	w, isIv := c.V.(types.Interval)
+	if !isIv || w.Months != 0 {
+		return nil, false, nil
+	}
+	period := int64(w.Days)*usPerDay + w.Micros
+	if period <= 0 || w.Days < 0 || w.Days > 1<<20 || w.Micros < 0 || w.Micros > bucketSafe/4 {
+		return nil, false, nil
+	}
+	ts, err := EvalBatch(ctx, e.Args[1], b)
+	if err != nil {
+		return nil, true, err
+	}
+	if ts.Kind != col.Int64 {
+		return nil, false, nil
+	}
+	n := b.Rows()
+	o := floorMod64(defaultBucketOrigin, period)
+	out = &col.Vec{Kind: col.Int64, I64: make([]int64, n)}
+	if ts.Nulls != nil {
+		out.Nulls = append([]bool(nil), ts.Nulls[:n]...)
+	}
+	in := ts.I64[:n]
+	res := out.I64
+	for i, x := range in {
+		if out.Nulls != nil && out.Nulls[i] {
+			continue
+		}
+		if x > -bucketSafe && x < bucketSafe {
+			d := x - o
+			q := d / period
+			if d%period < 0 {
+				q--
+			}
+			res[i] = q*period + o
+			continue
+		}
+		v, err := callFn(ctx, e.Fn, e.ArgTypes, []any{w, x})
+		if err != nil {
+			return nil, true, err
+		}
+		if v == nil {
+			if out.Nulls == nil {
+				out.Nulls = make([]bool, n)
+			}
+			out.Nulls[i] = true
+			continue
+		}
+		res[i] = v.(int64)
+	}
+	return out, true, nil
+}
+
+func floorMod64(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
