@@ -2,13 +2,13 @@ package sql
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
@@ -21,7 +21,7 @@ import (
 // copyBatchRows is how many COPY rows are collected before they are
 // written; large enough to amortize per-batch work, small enough to keep
 // memory flat for huge loads.
-const copyBatchRows = 8192
+const copyBatchRows = 65536
 
 var binarySignature = []byte("PGCOPY\n\xff\r\n\x00")
 
@@ -35,7 +35,7 @@ func (s *session) copy(env *execEnv, x *plan.Copy, w ResultWriter) error {
 		return err
 	}
 	ec := env.execCtx()
-	cr := &copyReader{t: t, x: x, loc: s.loc, br: bufio.NewReaderSize(r, 256<<10)}
+	cr := &copyReader{t: t, x: x, loc: s.loc, br: bufio.NewReaderSize(r, 256<<10), first: true}
 	defaults := make([]plan.Expr, len(t.Cols))
 	given := map[int]bool{}
 	for _, c := range x.Cols {
@@ -67,7 +67,7 @@ func (s *session) copy(env *execEnv, x *plan.Copy, w ResultWriter) error {
 		}
 		var n int64
 		if t.Hyper != nil {
-			n, err = s.appendHyper(ec, t, full, nil)
+			n, err = s.appendHyperOwned(ec, t, full)
 		} else {
 			n, err = s.insertRowStore(ec, t, full, nil, nil)
 		}
@@ -107,6 +107,13 @@ type copyReader struct {
 	done   bool
 	fields []string
 	nulls  []bool
+	// binary format: per-column fast decoders (nil: generic), types and
+	// a scratch buffer for fields too large to read in place.
+	dec []binDecoder
+	typ []types.T
+	big []byte
+	// first is true until the first batch has been read.
+	first bool
 }
 
 func (c *copyReader) where(col int, val string) string {
@@ -122,6 +129,20 @@ func (c *copyReader) fail(code pgerr.Code, col int, val, format string, args ...
 	return e
 }
 
+// copyCapHint is the row count of the latest COPY's first batch. New
+// batches' vectors are sized by it, so short COPYs stay cheap while
+// clients that send a long load as many same-sized COPYs (pgx in chunks)
+// do not regrow their vectors every time. It is only a capacity hint.
+var copyCapHint atomic.Int64
+
+// capacity returns the capacity for a new batch of at most n rows.
+func (c *copyReader) capacity(n int) int {
+	if !c.first {
+		return n // a second batch: the stream is long
+	}
+	return min(n, max(int(copyCapHint.Load()), 1024))
+}
+
 // batch reads up to n rows; nil at end of data.
 func (c *copyReader) batch(n int) (*col.Batch, error) {
 	if c.done {
@@ -129,10 +150,15 @@ func (c *copyReader) batch(n int) (*col.Batch, error) {
 	}
 	vecs := make([]*col.Vec, len(c.x.Cols))
 	for i, ci := range c.x.Cols {
-		vecs[i] = col.NewVec(c.t.Cols[ci].Type.Kind(), 256)
+		vecs[i] = col.NewVec(c.t.Cols[ci].Type.Kind(), c.capacity(n))
 	}
 	rows := 0
 	for rows < n {
+		if c.x.Format == "binary" && c.header {
+			if rows += c.fastBinaryRows(vecs, rows, n-rows); rows == n {
+				break
+			}
+		}
 		ok, err := c.next(vecs)
 		if err != nil {
 			return nil, err
@@ -145,6 +171,10 @@ func (c *copyReader) batch(n int) (*col.Batch, error) {
 	}
 	if rows == 0 {
 		return nil, nil
+	}
+	if c.first {
+		c.first = false
+		copyCapHint.Store(int64(rows))
 	}
 	return col.FromVecs(vecs, rows), nil
 }
@@ -353,74 +383,6 @@ func (c *copyReader) splitCSV(line string) error {
 		_ = quoted
 		i++
 	}
-}
-
-func (c *copyReader) nextBinary(vecs []*col.Vec) (bool, error) {
-	if !c.header {
-		hdr := make([]byte, 19)
-		if _, err := io.ReadFull(c.br, hdr); err != nil {
-			if err == io.EOF {
-				return false, nil
-			}
-			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "COPY file signature not recognized")
-		}
-		if !bytes.Equal(hdr[:11], binarySignature) {
-			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "COPY file signature not recognized")
-		}
-		ext := binary.BigEndian.Uint32(hdr[15:19])
-		if ext > 1<<20 {
-			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "invalid COPY file header (wrong length)")
-		}
-		if _, err := io.CopyN(io.Discard, c.br, int64(ext)); err != nil {
-			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "invalid COPY file header (missing length)")
-		}
-		c.header = true
-	}
-	var nb [4]byte
-	if _, err := io.ReadFull(c.br, nb[:2]); err != nil {
-		if err == io.EOF {
-			return false, nil // pgx omits the -1 trailer
-		}
-		return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
-	}
-	c.line++
-	n := int16(binary.BigEndian.Uint16(nb[:2]))
-	if n == -1 {
-		return false, nil
-	}
-	if int(n) != len(vecs) {
-		return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "row field count is %d, expected %d", n, len(vecs))
-	}
-	buf := make([]byte, 0, 64)
-	for i := range vecs {
-		if _, err := io.ReadFull(c.br, nb[:4]); err != nil {
-			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
-		}
-		l := int32(binary.BigEndian.Uint32(nb[:4]))
-		if l == -1 {
-			vecs[i].AppendNull()
-			continue
-		}
-		if l < 0 || l > 1<<30 {
-			return false, c.fail(pgerr.BadCopyFileFormat, i, "", "invalid field size")
-		}
-		if cap(buf) < int(l) {
-			buf = make([]byte, l)
-		}
-		buf = buf[:l]
-		if _, err := io.ReadFull(c.br, buf); err != nil {
-			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
-		}
-		v, err := types.DecodeBinary(c.t.Cols[c.x.Cols[i]].Type, buf)
-		if err != nil {
-			e, _ := pgerr.As(err)
-			cp := *e
-			cp.Where = c.where(i, "")
-			return false, &cp
-		}
-		vecs[i].Append(v)
-	}
-	return true, nil
 }
 
 func (s *session) copyOut(env *execEnv, x *plan.Copy, w ResultWriter) error {

@@ -204,6 +204,16 @@ func spacePartition(t *catalog.Table, b *col.Batch, row int) int {
 // appendHyper routes rows to chunks by time (and space partition) and
 // appends them to the transaction.
 func (s *session) appendHyper(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret *returner) (int64, error) {
+	return s.appendHyperRows(ec, t, b, ret, false)
+}
+
+// appendHyperOwned is appendHyper for a batch whose vectors the caller
+// hands over (COPY): the transaction may keep them without copying.
+func (s *session) appendHyperOwned(ec *exec.Ctx, t *catalog.Table, b *col.Batch) (int64, error) {
+	return s.appendHyperRows(ec, t, b, nil, true)
+}
+
+func (s *session) appendHyperRows(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret *returner, owned bool) (int64, error) {
 	ti := t.ColByID(t.Hyper.TimeCol)
 	tv := b.Cols[ti]
 	if tv.HasNulls() {
@@ -215,7 +225,14 @@ func (s *session) appendHyper(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret 
 	groups := map[*catalog.Chunk][]int{}
 	var order []*catalog.Chunk
 	var last *catalog.Chunk
-	for r := 0; r < b.Rows(); r++ {
+	one, err := s.singleChunk(t, ti, b)
+	if err != nil {
+		return 0, err
+	}
+	if one != nil {
+		order = []*catalog.Chunk{one}
+	}
+	for r := 0; r < b.Rows() && one == nil; r++ {
 		ts := timeValue(t.Cols[ti].Type, tv.I64[r])
 		part := spacePartition(t, b, r)
 		c := last
@@ -233,7 +250,10 @@ func (s *session) appendHyper(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret 
 	}
 	schema := chunkSchema(t)
 	for _, c := range order {
-		rows := groups[c]
+		rows, n := groups[c], len(groups[c])
+		if len(order) == 1 {
+			n = b.Rows()
+		}
 		vecs := make([]*col.Vec, len(t.Cols))
 		for i, v := range b.Cols {
 			if len(order) > 1 {
@@ -245,7 +265,11 @@ func (s *session) appendHyper(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret 
 			}
 			vecs[i] = sv
 		}
-		if err := s.txn.Append(c.ID, schema, col.FromVecs(vecs, len(rows))); err != nil {
+		app := s.txn.Append
+		if owned {
+			app = s.txn.AppendOwned
+		}
+		if err := app(c.ID, schema, col.FromVecs(vecs, n)); err != nil {
 			return 0, pgerr.Wrap(err, pgerr.Internal, "append to chunk %s", c.Name)
 		}
 	}
@@ -258,6 +282,29 @@ func (s *session) appendHyper(ec *exec.Ctx, t *catalog.Table, b *col.Batch, ret 
 		}
 	}
 	return int64(b.Rows()), nil
+}
+
+// singleChunk returns the chunk holding all of b's rows when there is
+// one (no space partitioning and the time range fits a chunk), else nil.
+func (s *session) singleChunk(t *catalog.Table, ti int, b *col.Batch) (*catalog.Chunk, error) {
+	if sp := t.Hyper.Space; (sp != nil && sp.Partitions > 1) || b.Rows() == 0 {
+		return nil, nil
+	}
+	times := b.Cols[ti].I64[:b.Rows()]
+	lo, hi := times[0], times[0]
+	for _, x := range times[1:] {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	tt := t.Cols[ti].Type
+	lo, hi = timeValue(tt, lo), timeValue(tt, hi)
+	c, err := s.db.cat.ChunkFor(t, lo, 0)
+	if err != nil {
+		return nil, err
+	}
+	if lo < c.Start || hi >= c.End || c.Partition != 0 {
+		return nil, nil
+	}
+	return c, nil
 }
 
 // indexKey encodes the values of an index's columns; ok is false when one

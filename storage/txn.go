@@ -298,33 +298,6 @@ func (t *Txn) Commit() error {
 	return nil
 }
 
-// writePending writes chunk's appended rows as delta blocks of at most
-// maxDeltaBlockRows rows, returning how many blocks it wrote.
-func (t *Txn) writePending(b *pebble.Batch, chunk uint64, cs *chunkState, buf *[]byte) (int, error) {
-	mb, err := cs.pending()
-	if err != nil || mb == nil {
-		return 0, err
-	}
-	rows := mb.rows.Rows()
-	nblocks := (rows + maxDeltaBlockRows - 1) / maxDeltaBlockRows
-	first, err := t.db.allocBlockIDs(nblocks)
-	if err != nil {
-		return 0, err
-	}
-	for i := 0; i < nblocks; i++ {
-		from, to := i*maxDeltaBlockRows, min((i+1)*maxDeltaBlockRows, rows)
-		part := sliceBatch(mb.rows, from, to)
-		meta, err := computeMeta(first+uint64(i), mb.schema, part, false)
-		if err != nil {
-			return 0, fmt.Errorf("chunk %d: %w", chunk, err)
-		}
-		if *buf, err = writeBlock(b, chunk, meta, mb.schema, part, *buf); err != nil {
-			return 0, err
-		}
-	}
-	return nblocks, nil
-}
-
 // sliceBatch returns rows [from, to) of b, sharing storage.
 func sliceBatch(b *col.Batch, from, to int) *col.Batch {
 	if from == 0 && to == b.Rows() {

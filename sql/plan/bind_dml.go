@@ -177,7 +177,15 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 					row[j] = d
 					continue
 				}
-				e, err := b.expr(it, &exprCtx{sc: newScope(nil), what: "VALUES"})
+				var e Expr
+				var err error
+				if pr := it.GetParamRef(); pr != nil {
+					// Fast path for parameter lists (multi-row INSERT
+					// from drivers): no expression context needed.
+					e, err = b.param(int(pr.Number))
+				} else {
+					e, err = b.expr(it, &exprCtx{sc: newScope(nil), what: "VALUES"})
+				}
 				if err != nil {
 					return nil, err
 				}

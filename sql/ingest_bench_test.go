@@ -1,0 +1,180 @@
+package sql
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tsgres/tsgres/bench/gen"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// benchWriter is a ResultWriter that discards results and serves COPY
+// data from a byte slice.
+type benchWriter struct {
+	copyData []byte
+	tag      string
+}
+
+func (w *benchWriter) Columns([]Column) error            { return nil }
+func (w *benchWriter) Batch(*col.Batch) error            { return nil }
+func (w *benchWriter) Complete(tag string) error         { w.tag = tag; return nil }
+func (w *benchWriter) EmptyQuery() error                 { return nil }
+func (w *benchWriter) Notice(_, _, _ string) error       { return nil }
+func (w *benchWriter) ParameterStatus(_, _ string) error { return nil }
+func (w *benchWriter) CopyOut(bool, int) error           { return nil }
+func (w *benchWriter) CopyData([]byte) error             { return nil }
+func (w *benchWriter) CopyIn(bool, int) (io.Reader, error) {
+	return bytes.NewReader(w.copyData), nil
+}
+
+// benchSession opens an in-memory engine with an empty sensor hypertable
+// named table.
+func benchSession(tb testing.TB, table string) (*DB, Session) {
+	tb.Helper()
+	db, err := Open(Options{InMemory: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	s, err := db.NewSession(context.Background(), StartupParams{User: "postgres", Database: "postgres"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(s.Close)
+	w := &benchWriter{}
+	for _, q := range []string{fmt.Sprintf(gen.SensorDDL, table), fmt.Sprintf("SELECT create_hypertable('%s', 'time')", table)} {
+		if err := s.Query(context.Background(), q, w); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return db, s
+}
+
+var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// sensorBinaryCopy encodes n generated sensor rows as pgx would send them
+// in a binary COPY (no trailer, as pgx).
+func sensorBinaryCopy(n int) []byte {
+	g := gen.NewSensors(1, 1000, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Second)
+	buf := append([]byte(nil), binarySignature...)
+	buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0)
+	for _, r := range g.Rows(n) {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(len(r)))
+		buf = appendSensorParams(buf, r, func(b []byte) []byte { return b })
+	}
+	return buf
+}
+
+// appendSensorParams appends one row's values, each as a 4-byte length and
+// the binary value; wrap is unused beyond allowing callers to share code.
+func appendSensorParams(buf []byte, r []any, _ func([]byte) []byte) []byte {
+	for _, v := range r {
+		switch x := v.(type) {
+		case time.Time:
+			buf = binary.BigEndian.AppendUint32(buf, 8)
+			buf = binary.BigEndian.AppendUint64(buf, uint64(x.Sub(pgEpoch).Microseconds()))
+		case int32:
+			buf = binary.BigEndian.AppendUint32(buf, 4)
+			buf = binary.BigEndian.AppendUint32(buf, uint32(x))
+		case float64:
+			buf = binary.BigEndian.AppendUint32(buf, 8)
+			buf = binary.BigEndian.AppendUint64(buf, math.Float64bits(x))
+		default:
+			panic(fmt.Sprintf("unexpected %T", v))
+		}
+	}
+	return buf
+}
+
+func BenchmarkCopyBinary(b *testing.B) {
+	const rows = 500_000
+	data := sensorBinaryCopy(rows)
+	_, s := benchSession(b, "ingest")
+	w := &benchWriter{copyData: data}
+	ctx := context.Background()
+	b.SetBytes(int64(len(data)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := s.Query(ctx, "COPY ingest (time, device_id, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10) FROM STDIN (FORMAT binary)", w); err != nil {
+			b.Fatal(err)
+		}
+		if w.tag != fmt.Sprintf("COPY %d", rows) {
+			b.Fatalf("tag %q", w.tag)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkInsertMultiRow runs what pgx does for a 1000-row INSERT with
+// parameters: Prepare once, then Bind (binary params), Execute and Sync.
+func BenchmarkInsertMultiRow(b *testing.B) {
+	const per = 1000
+	ncol := len(gen.SensorColumns)
+	var sb strings.Builder
+	sb.WriteString("INSERT INTO inserts VALUES ")
+	for i := 0; i < per; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteByte('(')
+		for j := 0; j < ncol; j++ {
+			if j > 0 {
+				sb.WriteByte(',')
+			}
+			fmt.Fprintf(&sb, "$%d", i*ncol+j+1)
+		}
+		sb.WriteByte(')')
+	}
+	_, s := benchSession(b, "inserts")
+	ctx := context.Background()
+	oids := make([]uint32, per*ncol)
+	for i := range oids {
+		switch i % ncol {
+		case 0:
+			oids[i] = 1184
+		case 1:
+			oids[i] = 23
+		default:
+			oids[i] = 701
+		}
+	}
+	if _, err := s.Prepare(ctx, "ins", sb.String(), oids); err != nil {
+		b.Fatal(err)
+	}
+	g := gen.NewSensors(1, 1000, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Second)
+	w := &benchWriter{}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		params := make([][]byte, 0, per*ncol)
+		for _, r := range g.Rows(per) {
+			p := appendSensorParams(nil, r, nil)
+			for len(p) > 0 {
+				l := binary.BigEndian.Uint32(p)
+				params = append(params, p[4:4+l])
+				p = p[4+l:]
+			}
+		}
+		b.StartTimer()
+		if err := s.Bind(ctx, "", "ins", []int16{1}, params); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.Execute(ctx, "", 0, w); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Sync(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if w.tag != fmt.Sprintf("INSERT 0 %d", per) {
+			b.Fatalf("tag %q", w.tag)
+		}
+	}
+	b.ReportMetric(float64(per*b.N)/b.Elapsed().Seconds(), "rows/s")
+}
