@@ -20,6 +20,12 @@ import (
 // Commit writes one delta block per chunk. The time column must not hold
 // nulls.
 func (t *Txn) Append(chunk uint64, schema ChunkSchema, b *col.Batch) error {
+	return t.appendBatch(chunk, schema, b, false)
+}
+
+// appendBatch buffers b's live rows for chunk; with own set the
+// transaction may keep b's vectors instead of copying them.
+func (t *Txn) appendBatch(chunk uint64, schema ChunkSchema, b *col.Batch, own bool) error {
 	if err := checkBatch(schema, b); err != nil {
 		return fmt.Errorf("append to chunk %d: %w", chunk, err)
 	}
@@ -29,12 +35,18 @@ func (t *Txn) Append(chunk uint64, schema ChunkSchema, b *col.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
+	var rows *col.Batch
+	if own && b.Sel == nil && exactLen(b) {
+		rows = col.FromVecs(slices.Clone(b.Cols), b.Rows())
+	} else {
+		rows = copyLive(b)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
 		return errTxnDone
 	}
-	t.addLocked(op{kind: opAppend, chunk: chunk, schema: cloneSchema(schema), rows: copyLive(b)})
+	t.addLocked(op{kind: opAppend, chunk: chunk, schema: cloneSchema(schema), rows: rows})
 	return nil
 }
 

@@ -23,28 +23,7 @@ import (
 // transaction keeps b's vectors without copying them, and the caller must
 // not modify them afterwards. Otherwise it copies, like Append.
 func (t *Txn) AppendOwned(chunk uint64, schema ChunkSchema, b *col.Batch) error {
-	if err := checkBatch(schema, b); err != nil {
-		return fmt.Errorf("append to chunk %d: %w", chunk, err)
-	}
-	if err := checkTimeNotNull(schema, b); err != nil {
-		return fmt.Errorf("append to chunk %d: %w", chunk, err)
-	}
-	if b.Len() == 0 {
-		return nil
-	}
-	rows := b
-	if b.Sel != nil || !exactLen(b) {
-		rows = copyLive(b)
-	} else {
-		rows = col.FromVecs(slices.Clone(b.Cols), b.Rows())
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.done {
-		return errTxnDone
-	}
-	t.addLocked(op{kind: opAppend, chunk: chunk, schema: cloneSchema(schema), rows: rows})
-	return nil
+	return t.appendBatch(chunk, schema, b, true)
 }
 
 // exactLen reports whether every vector of b has exactly b.Rows() slots
