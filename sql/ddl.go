@@ -8,7 +8,6 @@ import (
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -291,10 +290,8 @@ func (s *session) dropIndex(on plan.ObjectName, ifExists bool, w ResultWriter) e
 			}
 			nt := t.Clone()
 			nt.Indexes = append(nt.Indexes[:i], nt.Indexes[i+1:]...)
-			if ix.Space != 0 {
-				// Unique index entries are dropped with the table's key space on DROP TABLE; here they stay unreadable.
-				_ = storage.Space{}
-			}
+			// A dropped unique index's entries stay in its key space,
+			// unreadable, until DROP TABLE removes the table's spaces.
 			return s.writer().PutTable(nt)
 		}
 	}
@@ -570,8 +567,6 @@ func (s *session) roleStmt(x *plan.RoleStmt, w ResultWriter) error {
 	}
 	return w.Complete(tag)
 }
-
-var _ = types.Text
 
 // backfill gives existing rows the default of newly added column ci, as
 // PostgreSQL does for ADD COLUMN ... DEFAULT. nt is the new table version.

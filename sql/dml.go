@@ -626,18 +626,10 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 			return n, err
 		}
 		for _, blk := range blocks {
-			sb, err := s.txn.ReadBlock(spec, blk)
+			sb, qb, err := s.readBlockSQL(t, spec, blk)
 			if err != nil {
 				return n, err
 			}
-			sb = sb.Compact()
-			vecs := make([]*col.Vec, len(t.Cols))
-			for i, v := range sb.Cols {
-				if vecs[i], err = exec.FromStorage(t.Cols[i].Type, v); err != nil {
-					return n, err
-				}
-			}
-			qb := col.FromVecs(vecs, sb.Rows())
 			var keep, hit []int
 			if filter == nil {
 				for r := 0; r < qb.Rows(); r++ {
@@ -720,4 +712,22 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 		}
 	}
 	return n, nil
+}
+
+// readBlockSQL reads every column of a hypertable block, returning it in
+// storage kinds (for rewriting) and converted to SQL kinds (for
+// evaluating expressions).
+func (s *session) readBlockSQL(t *catalog.Table, spec *storage.ScanSpec, blk *storage.BlockMeta) (stored, rows *col.Batch, err error) {
+	sb, err := s.txn.ReadBlock(spec, blk)
+	if err != nil {
+		return nil, nil, err
+	}
+	sb = sb.Compact()
+	vecs := make([]*col.Vec, len(t.Cols))
+	for i, v := range sb.Cols {
+		if vecs[i], err = exec.FromStorage(t.Cols[i].Type, v); err != nil {
+			return nil, nil, err
+		}
+	}
+	return sb, col.FromVecs(vecs, sb.Rows()), nil
 }

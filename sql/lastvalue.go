@@ -5,7 +5,6 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
-	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/storage"
@@ -138,18 +137,11 @@ func (s *session) recomputeLastValue(t *catalog.Table, ix *catalog.Index, stale 
 		}
 		var found []*col.Batch
 		for _, blk := range blocks {
-			sb, err := s.txn.ReadBlock(spec, blk)
+			_, qb, err := s.readBlockSQL(t, spec, blk)
 			if err != nil {
 				return err
 			}
-			sb = sb.Compact()
-			vecs := make([]*col.Vec, len(t.Cols))
-			for c, v := range sb.Cols {
-				if vecs[c], err = exec.FromStorage(t.Cols[c].Type, v); err != nil {
-					return err
-				}
-			}
-			qb := col.FromVecs(vecs, sb.Rows())
+			vecs := qb.Cols
 			if stale != nil {
 				var keep []int
 				for r := 0; r < qb.Rows(); r++ {
@@ -200,16 +192,9 @@ func (s *session) lastValueRows(t *catalog.Table, ix *catalog.Index, colIdx []in
 	var out [][]any
 	full := make([]any, len(t.Cols))
 	for it.Next() {
-		v := it.Value()
-		if len(v) < 8 {
-			return nil, pgerr.New(pgerr.DataCorrupted, "corrupt last-value entry in %s", ix.Name)
-		}
-		if err := exec.DecodeRow(t, v[8:], full); err != nil {
+		row, err := decodeLVRow(t, ix, it.Value(), colIdx, full)
+		if err != nil {
 			return nil, err
-		}
-		row := make([]any, len(colIdx))
-		for i, c := range colIdx {
-			row[i] = full[c]
 		}
 		out = append(out, row)
 	}
@@ -437,10 +422,19 @@ func (s *session) lastValueGet(t *catalog.Table, ix *catalog.Index, key []byte, 
 	if err != nil || !found {
 		return nil, err
 	}
+	row, err := decodeLVRow(t, ix, v, colIdx, make([]any, len(t.Cols)))
+	if err != nil {
+		return nil, err
+	}
+	return [][]any{row}, nil
+}
+
+// decodeLVRow decodes a last-value entry into full (len(t.Cols)) and
+// returns the columns colIdx selects.
+func decodeLVRow(t *catalog.Table, ix *catalog.Index, v []byte, colIdx []int, full []any) ([]any, error) {
 	if len(v) < 8 {
 		return nil, pgerr.New(pgerr.DataCorrupted, "corrupt last-value entry in %s", ix.Name)
 	}
-	full := make([]any, len(t.Cols))
 	if err := exec.DecodeRow(t, v[8:], full); err != nil {
 		return nil, err
 	}
@@ -448,7 +442,7 @@ func (s *session) lastValueGet(t *catalog.Table, ix *catalog.Index, key []byte, 
 	for i, c := range colIdx {
 		row[i] = full[c]
 	}
-	return [][]any{row}, nil
+	return row, nil
 }
 
 func (s *session) rewriteChildren(n plan.Node) plan.Node {
@@ -556,5 +550,3 @@ func lastValueSafeFilter(f plan.Expr, sIdx, tIdx int) bool {
 	}
 	return false
 }
-
-var _ = funcs.Ctx{}

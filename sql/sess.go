@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tsgres/tsgres/catalog"
-	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -333,5 +332,3 @@ func (s *session) newEnv(ctx context.Context, params []any) *execEnv {
 	e := &execEnv{s: s, ctx: ctx, params: params}
 	return e
 }
-
-var _ = exec.Build

@@ -38,14 +38,6 @@ func newBinder(env Env, params []types.T, loc *time.Location) *binder {
 
 func (b *binder) child() *binder { return &binder{shared: b.shared, parent: b} }
 
-func (b *binder) mergeChild(c *binder) {
-	if c.correlated && c.parent == b {
-		// A subquery correlated to this query's own scope is correlated
-		// only relative to us; our own correlation is decided by our refs.
-		_ = c
-	}
-}
-
 func (b *binder) cte(name string) *CTE {
 	for x := b; x != nil; x = x.parent {
 		if c, ok := x.ctes[name]; ok {

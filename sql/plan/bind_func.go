@@ -461,7 +461,6 @@ func (b *binder) subLink(sl *pg.SubLink, ec *exprCtx) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.mergeChild(sub)
 	cols := visible(node.Columns())
 	s := &Subquery{Plan: node, Correlated: sub.correlated}
 	switch sl.SubLinkType {

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"strconv"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
@@ -164,31 +165,7 @@ func (b *binder) values(lists []*pg.Node, outer *scope) (Node, error) {
 	return &Values{Cols: cols, Rows: rows}, nil
 }
 
-func itoa(i int) string {
-	return strings.TrimSpace(strings.Repeat(" ", 0) + intToString(i))
-}
-
-func intToString(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	neg := i < 0
-	if neg {
-		i = -i
-	}
-	var buf [20]byte
-	p := len(buf)
-	for i > 0 {
-		p--
-		buf[p] = byte('0' + i%10)
-		i /= 10
-	}
-	if neg {
-		p--
-		buf[p] = '-'
-	}
-	return string(buf[p:])
-}
+func itoa(i int) string { return strconv.Itoa(i) }
 
 // hyperRel tracks a hypertable scan for chunk exclusion.
 type hyperRel struct {
@@ -423,15 +400,6 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 		if err := b.pushdown(append(append([]*hyperRel(nil), hl...), hr...), cond); err != nil {
 			return nil, nil, err
 		}
-	}
-	if j.Alias != nil {
-		// Re-alias the joined columns under the join's alias.
-		var cols []OutCol
-		for _, r := range sc.rels[leftRels-1:] {
-			_ = r
-		}
-		cols = nil
-		_ = cols
 	}
 	return jn, append(hl, hr...), nil
 }

@@ -5,7 +5,6 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/types"
 )
 
 // deparseExpr turns an expression node back into SQL text.
@@ -422,5 +421,3 @@ func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 	}
 	return at, nil
 }
-
-var _ = types.Text
