@@ -392,19 +392,60 @@ func (b *binder) tableScan(t *catalog.Table, alias string, where Expr) (Node, er
 	return hs, b.finishHyperScan(h)
 }
 
-func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
-	if len(s.FromClause) > 0 {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... FROM is not supported yet")
-	}
-	t, err := b.table(s.Relation)
+// dmlTarget is the common part of binding UPDATE and DELETE.
+type dmlTarget struct {
+	t       *catalog.Table
+	alias   string
+	sc      *scope
+	filter  Expr
+	scan    Node
+	ret     []Expr
+	retCols []OutCol
+}
+
+func (b *binder) dmlTarget(rv *pg.RangeVar) (*dmlTarget, error) {
+	t, err := b.table(rv)
 	if err != nil {
 		return nil, err
 	}
 	alias := t.Name
-	if s.Relation.Alias != nil {
-		alias = s.Relation.Alias.Aliasname
+	if rv.Alias != nil {
+		alias = rv.Alias.Aliasname
 	}
-	sc := tableScope(t, alias)
+	return &dmlTarget{t: t, alias: alias, sc: tableScope(t, alias)}, nil
+}
+
+// finishDML binds WHERE and RETURNING and picks the scan (narrowed by the
+// WHERE's time bounds for hypertables).
+func (b *binder) finishDML(d *dmlTarget, where *pg.Node, returning []*pg.Node) error {
+	if where != nil {
+		w, err := b.expr(where, &exprCtx{sc: d.sc, what: "WHERE"})
+		if err != nil {
+			return err
+		}
+		if d.filter, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
+			return err
+		}
+	}
+	var err error
+	if d.scan, err = b.tableScan(d.t, d.alias, d.filter); err != nil {
+		return err
+	}
+	if len(returning) > 0 {
+		d.ret, d.retCols, err = b.returning(returning, d.t, d.alias)
+	}
+	return err
+}
+
+func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
+	if len(s.FromClause) > 0 {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... FROM is not supported yet")
+	}
+	d, err := b.dmlTarget(s.Relation)
+	if err != nil {
+		return nil, err
+	}
+	t := d.t
 	u := &Update{Table: t}
 	for _, rt := range s.TargetList {
 		res := rt.GetResTarget()
@@ -416,7 +457,7 @@ func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
 		if res.Val.GetSetToDefault() != nil {
 			e, err = b.defaultExpr(&t.Cols[i])
 		} else {
-			e, err = b.expr(res.Val, &exprCtx{sc: sc, what: "UPDATE"})
+			e, err = b.expr(res.Val, &exprCtx{sc: d.sc, what: "UPDATE"})
 			if err == nil {
 				e, err = b.assign(e, t.Cols[i].Type, t.Cols[i].Name)
 			}
@@ -426,23 +467,10 @@ func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
 		}
 		u.Set = append(u.Set, SetItem{Col: i, E: e})
 	}
-	if s.WhereClause != nil {
-		w, err := b.expr(s.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
-		if err != nil {
-			return nil, err
-		}
-		if u.Filter, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
-			return nil, err
-		}
-	}
-	if u.Scan, err = b.tableScan(t, alias, u.Filter); err != nil {
+	if err := b.finishDML(d, s.WhereClause, s.ReturningList); err != nil {
 		return nil, err
 	}
-	if len(s.ReturningList) > 0 {
-		if u.Returning, u.RetCols, err = b.returning(s.ReturningList, t, alias); err != nil {
-			return nil, err
-		}
-	}
+	u.Filter, u.Scan, u.Returning, u.RetCols = d.filter, d.scan, d.ret, d.retCols
 	return u, nil
 }
 
@@ -450,34 +478,14 @@ func (b *binder) delete(s *pg.DeleteStmt) (Statement, error) {
 	if len(s.UsingClause) > 0 {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "DELETE ... USING is not supported yet")
 	}
-	t, err := b.table(s.Relation)
+	d, err := b.dmlTarget(s.Relation)
 	if err != nil {
 		return nil, err
 	}
-	alias := t.Name
-	if s.Relation.Alias != nil {
-		alias = s.Relation.Alias.Aliasname
-	}
-	sc := tableScope(t, alias)
-	d := &Delete{Table: t}
-	if s.WhereClause != nil {
-		w, err := b.expr(s.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
-		if err != nil {
-			return nil, err
-		}
-		if d.Filter, err = b.coerce(w, types.Bool, "argument of WHERE"); err != nil {
-			return nil, err
-		}
-	}
-	if d.Scan, err = b.tableScan(t, alias, d.Filter); err != nil {
+	if err := b.finishDML(d, s.WhereClause, s.ReturningList); err != nil {
 		return nil, err
 	}
-	if len(s.ReturningList) > 0 {
-		if d.Returning, d.RetCols, err = b.returning(s.ReturningList, t, alias); err != nil {
-			return nil, err
-		}
-	}
-	return d, nil
+	return &Delete{Table: d.t, Scan: d.scan, Filter: d.filter, Returning: d.ret, RetCols: d.retCols}, nil
 }
 
 func defBool(n *pg.Node) bool {
