@@ -19,9 +19,10 @@ import (
 )
 
 // copyBatchRows is how many COPY rows are collected before they are
-// written; large enough to amortize per-batch work, small enough to keep
-// memory flat for huge loads.
-const copyBatchRows = 65536
+// written; large enough to amortize per-batch work, small enough that
+// storage starts encoding a batch's sealed blocks in the background
+// (several per batch) while the next batch is still arriving.
+const copyBatchRows = 16384
 
 var binarySignature = []byte("PGCOPY\n\xff\r\n\x00")
 

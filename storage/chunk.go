@@ -46,7 +46,8 @@ func (t *Txn) appendBatch(chunk uint64, schema ChunkSchema, b *col.Batch, own bo
 	if t.done {
 		return errTxnDone
 	}
-	t.addLocked(op{kind: opAppend, chunk: chunk, schema: cloneSchema(schema), rows: rows})
+	schema = cloneSchema(schema)
+	t.addLocked(op{kind: opAppend, chunk: chunk, schema: schema, rows: rows, pre: t.db.startPreEncode(schema, rows)})
 	return nil
 }
 

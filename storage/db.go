@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"math"
+	"runtime"
 	"sync"
 	"time"
 
@@ -59,6 +60,9 @@ type DB struct {
 	cacheLen  int
 
 	merge mergeState
+	// encSem bounds the background encodings of large appends
+	// (startPreEncode) to one per core.
+	encSem chan struct{}
 
 	closeOnce sync.Once
 	stop      chan struct{}
@@ -102,6 +106,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		pins:       map[uint64]int{},
 		metaCache:  map[uint64]map[uint64]*BlockMeta{},
 		stop:       make(chan struct{}),
+		encSem:     make(chan struct{}, runtime.GOMAXPROCS(0)),
 	}
 	if err := db.loadBlockIDs(); err != nil {
 		pdb.Close()

@@ -37,20 +37,92 @@ func exactLen(b *col.Batch) bool {
 	return true
 }
 
-// writePending writes chunk's appended rows as delta blocks of at most
-// maxDeltaBlockRows rows, returning how many blocks it wrote.
+// preEncode is the background encoding of a large append whose rows are
+// in time order: its leading rows cut into sealed blocks while the
+// statement goes on reading input, so a big COPY does not encode
+// everything at COMMIT. The append's rows stay in the transaction for its
+// own reads; at commit the finished blocks replace the rows they cover.
+type preEncode struct {
+	rows   int            // leading rows covered by blocks
+	done   chan struct{}  // closed when blocks and err are set
+	blocks []encodedBlock // sealed; meta.ID is assigned at commit
+	err    error
+}
+
+// startPreEncode starts encoding rows' leading sealed blocks in the
+// background when rows are many enough and in time order; otherwise it
+// returns nil and the rows are encoded at commit.
+func (db *DB) startPreEncode(schema ChunkSchema, rows *col.Batch) *preEncode {
+	n := rows.Rows() / sealedBlockRows * sealedBlockRows
+	if n == 0 || !sortedByTime(schema, rows) {
+		return nil
+	}
+	pe := &preEncode{rows: n, done: make(chan struct{})}
+	parts := make([]*col.Batch, 0, n/sealedBlockRows)
+	sealed := make([]bool, 0, n/sealedBlockRows)
+	for from := 0; from < n; from += sealedBlockRows {
+		parts = append(parts, sliceExact(rows, from, from+sealedBlockRows))
+		sealed = append(sealed, true)
+	}
+	go func() {
+		db.encSem <- struct{}{}
+		pe.blocks, pe.err = encodeBlocks(schema, parts, sealed, 1)
+		<-db.encSem
+		close(pe.done)
+	}()
+	return pe
+}
+
+// wait returns the finished blocks, or nil when encoding failed (the
+// rows are then encoded at commit like any others).
+func (pe *preEncode) wait() []encodedBlock {
+	<-pe.done
+	if pe.err != nil {
+		return nil
+	}
+	return pe.blocks
+}
+
+// writePending writes chunk's appended rows as blocks, in row order, and
+// returns how many of them are delta blocks (the rest are sealed).
 func (t *Txn) writePending(b *pebble.Batch, chunk uint64, cs *chunkState, buf *[]byte) (int, error) {
-	schema, parts, err := cs.pendingParts()
-	if err != nil || len(parts) == 0 {
+	schema, items, err := cs.pendingParts()
+	if err != nil || len(items) == 0 {
 		return 0, err
 	}
-	first, err := t.db.allocBlockIDs(len(parts))
-	if err != nil {
-		return 0, err
+	var parts []*col.Batch
+	var sealed []bool
+	counts := make([]int, len(items)) // blocks each rows item became
+	for i, it := range items {
+		if it.rows != nil {
+			n := len(parts)
+			parts, sealed = sealSorted(parts, sealed, schema, it.rows)
+			counts[i] = len(parts) - n
+		}
 	}
-	blocks, err := encodeBlocks(first, schema, parts)
+	encoded, err := encodeBlocks(schema, parts, sealed, runtime.GOMAXPROCS(0))
 	if err != nil {
 		return 0, fmt.Errorf("chunk %d: %w", chunk, err)
+	}
+	var blocks []encodedBlock
+	for i, it := range items {
+		if it.rows == nil {
+			blocks = append(blocks, it.pre...)
+			continue
+		}
+		blocks = append(blocks, encoded[:counts[i]]...)
+		encoded = encoded[counts[i]:]
+	}
+	first, err := t.db.allocBlockIDs(len(blocks))
+	if err != nil {
+		return 0, err
+	}
+	ndelta := 0
+	for i := range blocks {
+		blocks[i].meta.ID = first + uint64(i)
+		if !blocks[i].meta.Sealed {
+			ndelta++
+		}
 	}
 	for _, eb := range blocks {
 		*buf = encodeMeta((*buf)[:0], eb.meta)
@@ -66,14 +138,41 @@ func (t *Txn) writePending(b *pebble.Batch, chunk uint64, cs *chunkState, buf *[
 			}
 		}
 	}
-	return len(blocks), nil
+	return ndelta, nil
+}
+
+// sealSorted appends p to parts: when p's rows are already in time order
+// (as a large COPY of in-order data is) cut into sealed blocks of
+// sealedBlockRows rows, so the background merge need not decode and
+// re-encode them; what is left over (a short tail, or a part out of time
+// order) stays a delta block for the merge. sealed[i] reports whether
+// parts[i] is sealed.
+func sealSorted(parts []*col.Batch, sealed []bool, schema ChunkSchema, p *col.Batch) ([]*col.Batch, []bool) {
+	n := p.Rows()
+	if n < sealedBlockRows || !sortedByTime(schema, p) {
+		return append(parts, p), append(sealed, false)
+	}
+	for from := 0; from < n; from += sealedBlockRows {
+		to := min(n, from+sealedBlockRows)
+		parts = append(parts, sliceExact(p, from, to))
+		sealed = append(sealed, to-from == sealedBlockRows)
+	}
+	return parts, sealed
+}
+
+// pendPart is a piece of a chunk's appended rows at commit: rows still to
+// encode, or blocks encoded in the background.
+type pendPart struct {
+	rows *col.Batch
+	pre  []encodedBlock
 }
 
 // pendingParts returns the chunk's appended rows laid out by the latest
-// Append's schema, cut into consecutive parts of maxDeltaBlockRows rows
-// (the last may be shorter). A part that lies within one Append's rows
-// shares its vectors; only parts spanning Appends are copied.
-func (cs *chunkState) pendingParts() (ChunkSchema, []*col.Batch, error) {
+// Append's schema, in row order: blocks encoded in the background, and
+// the other rows cut into consecutive parts of at most maxDeltaBlockRows
+// rows. A part that lies within one Append's rows shares its vectors;
+// only parts spanning Appends are copied.
+func (cs *chunkState) pendingParts() (ChunkSchema, []pendPart, error) {
 	if len(cs.pend) == 0 {
 		return ChunkSchema{}, nil, nil
 	}
@@ -88,10 +187,7 @@ func (cs *chunkState) pendingParts() (ChunkSchema, []*col.Batch, error) {
 			return mb.schema, splitRows(mb.rows), nil
 		}
 	}
-	if cs.pendMB != nil {
-		return cs.pendMB.schema, splitRows(cs.pendMB.rows), nil
-	}
-	var parts []*col.Batch
+	var parts []pendPart
 	var cur []*col.Batch // slices making up the part being filled
 	curRows := 0
 	flush := func() {
@@ -99,7 +195,7 @@ func (cs *chunkState) pendingParts() (ChunkSchema, []*col.Batch, error) {
 		case 0:
 			return
 		case 1:
-			parts = append(parts, cur[0])
+			parts = append(parts, pendPart{rows: cur[0]})
 		default:
 			vecs := make([]*col.Vec, len(schema.Cols))
 			for i, c := range schema.Cols {
@@ -108,12 +204,19 @@ func (cs *chunkState) pendingParts() (ChunkSchema, []*col.Batch, error) {
 					appendVec(vecs[i], s.Cols[i])
 				}
 			}
-			parts = append(parts, col.FromVecs(vecs, curRows))
+			parts = append(parts, pendPart{rows: col.FromVecs(vecs, curRows)})
 		}
 		cur, curRows = cur[:0:0], 0
 	}
 	for _, s := range cs.pend {
 		rows := s.rows
+		if s.pre != nil {
+			if blocks := s.pre.wait(); blocks != nil {
+				flush()
+				parts = append(parts, pendPart{pre: blocks})
+				rows = sliceExact(rows, s.pre.rows, rows.Rows())
+			}
+		}
 		for from := 0; from < rows.Rows(); {
 			to := min(rows.Rows(), from+maxDeltaBlockRows-curRows)
 			cur = append(cur, sliceExact(rows, from, to))
@@ -129,10 +232,10 @@ func (cs *chunkState) pendingParts() (ChunkSchema, []*col.Batch, error) {
 }
 
 // splitRows cuts b into parts of at most maxDeltaBlockRows rows.
-func splitRows(b *col.Batch) []*col.Batch {
-	var parts []*col.Batch
+func splitRows(b *col.Batch) []pendPart {
+	var parts []pendPart
 	for from := 0; from < b.Rows(); from += maxDeltaBlockRows {
-		parts = append(parts, sliceBatch(b, from, min(from+maxDeltaBlockRows, b.Rows())))
+		parts = append(parts, pendPart{rows: sliceBatch(b, from, min(from+maxDeltaBlockRows, b.Rows()))})
 	}
 	return parts
 }
@@ -160,10 +263,11 @@ type encodedBlock struct {
 // several goroutines.
 const parallelMinRows = 4096
 
-// encodeBlocks computes the metadata and column encodings of parts, which
-// become blocks first, first+1, ... Work items (one per block's metadata
-// and one per column) run on up to GOMAXPROCS goroutines.
-func encodeBlocks(first uint64, schema ChunkSchema, parts []*col.Batch) ([]encodedBlock, error) {
+// encodeBlocks computes the metadata and column encodings of parts (part
+// i sealed when sealed[i]); block ids are left 0 for the caller to assign.
+// Work items (one per block's metadata and one per column) run on up to
+// workers goroutines.
+func encodeBlocks(schema ChunkSchema, parts []*col.Batch, sealed []bool, workers int) ([]encodedBlock, error) {
 	out := make([]encodedBlock, len(parts))
 	ncol := len(schema.Cols)
 	total := 0
@@ -178,7 +282,7 @@ func encodeBlocks(first uint64, schema ChunkSchema, parts []*col.Batch) ([]encod
 		bi, ci := j/per, j%per
 		p := parts[bi]
 		if ci == ncol {
-			out[bi].meta, errs[bi] = computeMeta(first+uint64(bi), schema, p, false)
+			out[bi].meta, errs[bi] = computeMeta(0, schema, p, sealed[bi])
 			return
 		}
 		v := p.Cols[ci]
@@ -187,7 +291,7 @@ func encodeBlocks(first uint64, schema ChunkSchema, parts []*col.Batch) ([]encod
 		}
 		out[bi].cols[ci] = encoding.EncodeVec(nil, v)
 	}
-	workers := min(runtime.GOMAXPROCS(0), jobs)
+	workers = min(workers, jobs)
 	if total < parallelMinRows || workers <= 1 {
 		for j := 0; j < jobs; j++ {
 			run(j)

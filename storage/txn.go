@@ -56,6 +56,7 @@ type op struct {
 	chunk    uint64
 	schema   ChunkSchema
 	rows     *col.Batch // append: copied live rows; rewrite of pending rows: replacement
+	pre      *preEncode // append: background encoding of rows' leading sealed blocks
 	blk      uint64     // rewrite: the replaced block (0: the pending rows)
 	newBlk   *memBlock  // rewrite of a stored block: its replacement, nil to delete
 }
@@ -71,6 +72,7 @@ type memBlock struct {
 type pendSeg struct {
 	schema ChunkSchema
 	rows   *col.Batch
+	pre    *preEncode // nil, or encoding rows' leading sealed blocks
 }
 
 // chunkState is what the transaction did to one chunk.
@@ -142,7 +144,7 @@ func (t *Txn) addLocked(o op) {
 		}
 	case opAppend:
 		cs := t.chunk(o.chunk)
-		cs.pend = append(cs.pend, pendSeg{schema: o.schema, rows: o.rows})
+		cs.pend = append(cs.pend, pendSeg{schema: o.schema, rows: o.rows, pre: o.pre})
 		cs.pendMB = nil
 	case opRewrite:
 		cs := t.chunk(o.chunk)

@@ -21,6 +21,7 @@ package encoding
 import (
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // exceptionCost estimates the bytes one exception with extra high bits
@@ -60,6 +61,9 @@ func appendPacked(dst []byte, u []uint64) []byte {
 	for b := w + 1; b <= 64; b++ {
 		nexc += hist[b]
 	}
+	// One allocation for the header and the packed values (exceptions
+	// may still grow it).
+	dst = slices.Grow(dst, 1+binary.MaxVarintLen64+(len(u)*w+7)/8+8)
 	dst = append(dst, byte(w))
 	dst = binary.AppendUvarint(dst, uint64(nexc))
 	dst = packBits(dst, u, uint(w))
@@ -200,10 +204,9 @@ func readBits(packed []byte, bitpos, w uint) uint64 {
 // timestamp) into exceptions instead of widening every value.
 const forCandidates = 4
 
-// appendFOR appends ref <varint> and the packed section of d[i] - ref
-// (unsigned, wrapping), choosing ref among the smallest values of d. It
-// overwrites d with the packed values.
-func appendFOR(dst []byte, d []int64) []byte {
+// planFOR picks the frame of reference for d among its smallest values
+// and returns it with the estimated size of d's packed section.
+func planFOR(d []int64) (ref int64, cost int) {
 	var small [forCandidates]int64 // ascending; the k smallest seen
 	k := 0
 	for _, v := range d {
@@ -224,10 +227,25 @@ func appendFOR(dst []byte, d []int64) []byte {
 			small[i] = v
 		}
 	}
-	ref := small[0]
-	if k == forCandidates && small[k-1] != ref && forCost(d, small[k-1]) < forCost(d, ref) {
-		ref = small[k-1]
+	ref, cost = small[0], forCost(d, small[0])
+	if k == forCandidates && small[k-1] != ref {
+		if c := forCost(d, small[k-1]); c < cost {
+			ref, cost = small[k-1], c
+		}
 	}
+	return ref, cost
+}
+
+// appendFOR appends ref <varint> and the packed section of d[i] - ref
+// (unsigned, wrapping), with ref from planFOR. It overwrites d with the
+// packed values.
+func appendFOR(dst []byte, d []int64) []byte {
+	ref, _ := planFOR(d)
+	return appendFORRef(dst, d, ref)
+}
+
+// appendFORRef is appendFOR with a given ref.
+func appendFORRef(dst []byte, d []int64, ref int64) []byte {
 	u := uint64sOf(d)
 	for i, v := range d {
 		u[i] = uint64(v - ref)
@@ -236,16 +254,30 @@ func appendFOR(dst []byte, d []int64) []byte {
 	return appendPacked(dst, u)
 }
 
-// forCost estimates the packed section size of d - ref.
+// forSampleMin is the length from which forCost estimates from a sample.
+const forSampleMin = 1024
+
+// forSampleStride is the sampling step of forCost on long inputs.
+const forSampleStride = 8
+
+// forCost estimates the packed section size of d - ref. On long inputs it
+// looks at every forSampleStride-th value only: the estimate only chooses
+// between layouts, and appendPacked sizes the winner exactly.
 func forCost(d []int64, ref int64) int {
-	var hist [65]int
-	for _, v := range d {
-		hist[bits.Len64(uint64(v-ref))]++
+	stride := 1
+	if len(d) >= forSampleMin {
+		stride = forSampleStride
 	}
-	w := chooseWidth(&hist, len(d))
-	cost := (len(d)*w + 7) / 8
+	var hist [65]int
+	n := 0
+	for i := 0; i < len(d); i += stride {
+		hist[bits.Len64(uint64(d[i]-ref))]++
+		n++
+	}
+	w := chooseWidth(&hist, n)
+	cost := (n*w + 7) / 8
 	for b := w + 1; b <= 64; b++ {
 		cost += hist[b] * exceptionCost(b-w)
 	}
-	return cost
+	return cost * stride
 }

@@ -49,21 +49,48 @@ func EncodeInt64(dst []byte, src []int64) []byte {
 		return appendIntConst(dst, src)
 	}
 	start := len(dst)
-	dst = appendIntDelta(dst, src)
 	if n > 2 {
-		mid := len(dst)
-		dst = appendIntDoD(dst, src)
-		if len(dst)-mid < mid-start {
-			dst = dst[:start+copy(dst[start:], dst[mid:])]
-		} else {
-			dst = dst[:mid]
-		}
+		dst = appendIntDeltaOrDoD(dst, src)
+	} else {
+		dst = appendIntDelta(dst, src)
 	}
 	if rawSize := 1 + uvarintLen(uint64(n)) + 8*n; len(dst)-start >= rawSize {
 		dst = appendIntRaw(dst[:start], src)
 	}
 	return dst
 }
+
+// appendIntDeltaOrDoD appends src (n ≥ 3) as int-delta or int-dod,
+// whichever planFOR estimates smaller; only the winner is packed.
+func appendIntDeltaOrDoD(dst []byte, src []int64) []byte {
+	n := len(src)
+	p := getScratch(2*n - 3)
+	d := int64sOf(*p)[:n-1]
+	dd := int64sOf(*p)[n-1:]
+	for i := range d {
+		d[i] = src[i+1] - src[i]
+	}
+	for i := range dd {
+		dd[i] = d[i+1] - d[i]
+	}
+	refD, costD := planFOR(d)
+	refDD, costDD := planFOR(dd)
+	if costDD+varintLen(refDD)+varintLen(d[0]) < costD+varintLen(refD) {
+		dst = appendHeader(dst, IntDoD, n)
+		dst = binary.AppendVarint(dst, src[0])
+		dst = binary.AppendVarint(dst, d[0])
+		dst = appendFORRef(dst, dd, refDD)
+	} else {
+		dst = appendHeader(dst, IntDelta, n)
+		dst = binary.AppendVarint(dst, src[0])
+		dst = appendFORRef(dst, d, refD)
+	}
+	scratchPool.Put(p)
+	return dst
+}
+
+// varintLen is the length of v as a varint.
+func varintLen(v int64) int { return uvarintLen(uint64(v<<1) ^ uint64(v>>63)) }
 
 func uvarintLen(v uint64) int {
 	n := 1
