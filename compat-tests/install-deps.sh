@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # install-deps.sh installs what the compat tests and bench need on Debian 12:
 # PostgreSQL 15 (server + client, for golden tests, psql tests and bench)
-# and the system Python's psycopg2, psycopg 3 and Flask.
+# and the system Python's psycopg2, psycopg 3, Flask and SQLAlchemy.
 #
 # Idempotent: when every package is already installed it does nothing and
 # never touches apt (so it is fast on a warm machine). Needs root (or sudo)
 # only when something is missing.
 set -euo pipefail
 
-PKGS=(postgresql-15 postgresql-client-15 python3-psycopg2 python3-psycopg python3-flask)
+PKGS=(postgresql-15 postgresql-client-15 python3-psycopg2 python3-psycopg python3-flask python3-sqlalchemy)
 
 missing=()
 for p in "${PKGS[@]}"; do

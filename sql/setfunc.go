@@ -54,6 +54,9 @@ func lookupSetFunc(name string, at []types.T) (plan.SetFunc, []plan.OutCol, bool
 			}
 			return out, nil
 		}, one(et), true
+	case "generate_subscripts":
+		ok := (len(at) == 2 || len(at) == 3 && at[2].OID == types.OidBool) && at[0].IsArray() && at[1].IsInteger()
+		return generateSubscripts, one(types.Int4), ok
 	case "show_chunks":
 		return showChunks, one(types.Text), len(at) >= 1 && len(at) <= 3
 	}

@@ -12,6 +12,8 @@ import (
 
 // runPython runs a script from compat-tests/python with the system
 // interpreter, the DSN as first argument, and checks it reports OK.
+// Against PostgreSQL the script also gets --postgres (no TimescaleDB
+// there; scripts that use it skip those steps).
 func runPython(t *testing.T, module, script string) {
 	t.Helper()
 	if err := exec.Command(compat.Python, "-c", "import "+module).Run(); err != nil {
@@ -22,6 +24,9 @@ func runPython(t *testing.T, module, script string) {
 	args := []string{filepath.Join("..", "python", script), dsn}
 	if !compat.Ready("copy") {
 		args = append(args, "--no-copy")
+	}
+	if compat.AgainstPostgres() {
+		args = append(args, "--postgres")
 	}
 	cmd := exec.Command(compat.Python, args...)
 	cmd.Env = append(os.Environ(), "PGTZ=UTC")
@@ -35,3 +40,8 @@ func runPython(t *testing.T, module, script string) {
 func TestPsycopg2(t *testing.T) { runPython(t, "psycopg2", "psycopg2_check.py") }
 
 func TestPsycopg3(t *testing.T) { runPython(t, "psycopg", "psycopg3_check.py") }
+
+// TestSQLAlchemy runs SQLAlchemy Core (python3-sqlalchemy, psycopg2
+// dialect): engine connect, create_all, reflection of a hypertable,
+// insert and select.
+func TestSQLAlchemy(t *testing.T) { runPython(t, "sqlalchemy", "sqlalchemy_check.py") }

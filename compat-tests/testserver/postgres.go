@@ -21,6 +21,10 @@ type PGOptions struct {
 	Durable bool
 	// Settings are extra "name=value" server settings (-c).
 	Settings []string
+	// Locale, when set, is the cluster's locale (initdb --locale), for
+	// comparisons of what a client shows (psql's \l lists Collate and
+	// Ctype); empty means initdb --no-locale (the C locale).
+	Locale string
 }
 
 // Postgres is a scratch PostgreSQL 15 cluster.
@@ -89,8 +93,12 @@ func StartPostgresE(opts PGOptions) (*Postgres, error) {
 			return nil, fmt.Errorf("chown postgres dir: %w", err)
 		}
 	}
+	locale := "--no-locale"
+	if opts.Locale != "" {
+		locale = "--locale=" + opts.Locale
+	}
 	if out, err := p.run("initdb", "-D", p.dataDir(), "-U", "postgres", "--auth=trust",
-		"--no-locale", "-E", "UTF8", "--no-sync"); err != nil {
+		locale, "-E", "UTF8", "--no-sync"); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
 	}

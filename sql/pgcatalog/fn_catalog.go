@@ -30,6 +30,9 @@ func init() {
 				return r.Name, nil
 			}
 		}
+		if oid == dbOwnerRoleOID {
+			return dbOwnerRoleName, nil
+		}
 		return "unknown (OID=" + strconv.FormatInt(oid, 10) + ")", nil
 	}))
 	strictFn("pg_table_is_visible", ts(O), 0, B, withEnv(func(env Env, a []any) (any, error) {
@@ -96,9 +99,6 @@ func init() {
 	strictFn("pg_get_partition_constraintdef", ts(O), 0, T, nullText)
 	strictFn("pg_partition_root", ts(types.Regclass), 0, types.Regclass, nullText)
 	strictFn("pg_relation_is_publishable", ts(types.Regclass), 0, B, constant(false))
-	strictFn("obj_description", ts(O, types.Name), 1, T, nullText)
-	strictFn("col_description", ts(O, I4), 0, T, nullText)
-	strictFn("shobj_description", ts(O, types.Name), 0, T, nullText)
 
 	strictFn("pg_get_function_arguments", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		if p := procByOID(argInt(a, 0)); p != nil {

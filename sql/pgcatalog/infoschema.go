@@ -146,7 +146,7 @@ func init() {
 						nil, nil, nil,
 						db, "pg_catalog", a.t.Info().Name,
 						nil, nil, nil,
-						nil, pos, "NO",
+						nil, itoa(pos), "NO",
 						"NO", nil, nil,
 						nil, nil, nil,
 						"NO", "NEVER", nil,

@@ -85,7 +85,7 @@ func init() {
 		func(env Env) ([][]any, error) {
 			var rows [][]any
 			for _, s := range env.Catalog().Schemas(env.Database()) {
-				rows = append(rows, []any{i64(s.OID), s.Name, int64(ownerOID), nil})
+				rows = append(rows, []any{i64(s.OID), s.Name, namespaceOwner(s.Name), nil})
 			}
 			return rows, nil
 		})

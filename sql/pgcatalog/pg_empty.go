@@ -7,12 +7,11 @@ import (
 
 // Catalogs that exist so client queries bind but have no rows in tsgres
 // (no triggers, policies, publications, inheritance, foreign tables,
-// enums, ranges, comments or dependency records).
+// enums or ranges).
 func init() {
 	pc := catalog.SchemaCatalog
 	o, n, t, b, ch := types.Oid, types.Name, types.Text, types.Bool, types.Char
 	i2, i4, tree := types.Int2, types.Int4, types.PgNodeTree
-	register(pc, "pg_description", cols(c("objoid", o), c("classoid", o), c("objsubid", i4), c("description", t)), emptyRows)
 	register(pc, "pg_shdescription", cols(c("objoid", o), c("classoid", o), c("description", t)), emptyRows)
 	register(pc, "pg_auth_members", cols(c("roleid", o), c("member", o), c("grantor", o), c("admin_option", b)), emptyRows)
 	register(pc, "pg_trigger", cols(c("oid", o), c("tgrelid", o), c("tgparentid", o), c("tgname", n),
@@ -46,8 +45,6 @@ func init() {
 	register(pc, "pg_enum", cols(c("oid", o), c("enumtypid", o), c("enumsortorder", types.Float4), c("enumlabel", n)), emptyRows)
 	register(pc, "pg_range", cols(c("rngtypid", o), c("rngsubtype", o), c("rngmultitypid", o),
 		c("rngcollation", o), c("rngsubopc", o), c("rngcanonical", types.Regproc), c("rngsubdiff", types.Regproc)), emptyRows)
-	register(pc, "pg_depend", cols(c("classid", o), c("objid", o), c("objsubid", i4), c("refclassid", o),
-		c("refobjid", o), c("refobjsubid", i4), c("deptype", ch)), emptyRows)
 	register(pc, "pg_locks", cols(c("locktype", t), c("database", o), c("relation", o), c("page", i4),
 		c("tuple", i2), c("virtualxid", t), c("transactionid", tXid), c("classid", o), c("objid", o),
 		c("objsubid", i2), c("virtualtransaction", t), c("pid", i4), c("mode", t), c("granted", b),

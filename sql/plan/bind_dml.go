@@ -151,6 +151,13 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 		}
 	}
 	sel := s.SelectStmt.GetSelectStmt()
+	if len(s.Cols) == 0 && sel != nil && len(sel.ValuesLists) > 0 {
+		// Without a column list, VALUES fills the leading columns
+		// ("INSERT INTO t VALUES (1, 'a')" on a 3-column table).
+		if n := len(sel.ValuesLists[0].GetList().GetItems()); n < len(ins.Cols) {
+			ins.Cols = ins.Cols[:n]
+		}
+	}
 	switch {
 	case sel == nil:
 		// INSERT ... DEFAULT VALUES

@@ -31,16 +31,9 @@ func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
 		}
 		return b.orderLimit(n, s.SortClause, s.LimitCount, s.LimitOffset, outer)
 	}
-	if len(s.FromClause) == 0 {
-		if rf := b.srfTarget(s); rf != nil {
-			s = &pg.SelectStmt{
-				TargetList:  []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: &pg.Node{Node: &pg.Node_ColumnRef{ColumnRef: &pg.ColumnRef{Fields: []*pg.Node{{Node: &pg.Node_AStar{AStar: &pg.A_Star{}}}}}}}}}}},
-				FromClause:  []*pg.Node{{Node: &pg.Node_RangeFunction{RangeFunction: rf}}},
-				SortClause:  s.SortClause,
-				LimitCount:  s.LimitCount,
-				LimitOffset: s.LimitOffset,
-			}
-		}
+	s, err := srfTargets(s)
+	if err != nil {
+		return nil, err
 	}
 	sc := newScope(outer)
 	var input Node
@@ -306,6 +299,10 @@ func (b *binder) virtual(schema, name string) (*Virtual, bool) {
 }
 
 func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) {
+	// A join need not be the first FROM item ("FROM a, b JOIN c ON ..."):
+	// names resolve to positions in the whole FROM row, which starts base
+	// columns before this join's own row.
+	baseRels, base := len(sc.rels), sc.ncols
 	left, hl, err := b.fromItem(j.Larg, sc)
 	if err != nil {
 		return nil, nil, err
@@ -338,7 +335,7 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 		using = append(using, strVal(u))
 	}
 	if j.IsNatural {
-		for _, r := range sc.rels[:leftRels] {
+		for _, r := range sc.rels[baseRels:leftRels] {
 			for _, c := range r.cols {
 				for _, r2 := range sc.rels[leftRels:] {
 					for _, c2 := range r2.cols {
@@ -354,7 +351,7 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 		for _, name := range using {
 			li, ri := -1, -1
 			var lt, rt types.T
-			for _, r := range sc.rels {
+			for _, r := range sc.rels[baseRels:] {
 				for i, c := range r.cols {
 					if c.Name != name {
 						continue
@@ -391,15 +388,18 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 	} else if kind == JoinInner && !j.IsNatural {
 		kind = JoinCross
 	}
-	jn := &Join{Kind: kind, Left: left, Right: right, Cond: cond, Lateral: lateral}
-	if !lateral {
-		jn.EqLeft, jn.EqRight = equiKeys(cond, leftCols)
-	}
 	// Conditions of inner joins narrow hypertable scans like WHERE does.
 	if kind == JoinInner && cond != nil {
 		if err := b.pushdown(append(append([]*hyperRel(nil), hl...), hr...), cond); err != nil {
 			return nil, nil, err
 		}
+	}
+	if base > 0 && cond != nil {
+		cond = shift(cond, -base) // the Join evaluates cond over its own row
+	}
+	jn := &Join{Kind: kind, Left: left, Right: right, Cond: cond, Lateral: lateral}
+	if !lateral {
+		jn.EqLeft, jn.EqRight = equiKeys(cond, leftCols-base)
 	}
 	return jn, append(hl, hr...), nil
 }
@@ -487,7 +487,7 @@ func shift(e Expr, d int) Expr {
 
 func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
 	if len(rf.Functions) != 1 {
-		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "ROWS FROM with several functions is not supported")
+		return b.rowsFrom(rf, sc)
 	}
 	items := rf.Functions[0].GetList().GetItems()
 	fc := items[0].GetFuncCall()
@@ -555,37 +555,17 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 	}
 	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
 	sc.add(alias, relCols(cols, alias))
+	if sub.correlated && !rf.Lateral {
+		// The arguments read the enclosing query's row ("SELECT
+		// array(SELECT x FROM unnest(t.arr) x) FROM t"), not a sibling:
+		// the query being bound is correlated, the function is not lateral.
+		b.correlated = true
+		return node, nil, nil
+	}
 	if sub.correlated {
 		return &lateralNode{node}, nil, nil
 	}
 	return node, nil, nil
-}
-
-// srfTarget recognizes "SELECT srf(...) [AS name]" with no FROM and
-// returns the equivalent FROM item.
-func (b *binder) srfTarget(s *pg.SelectStmt) *pg.RangeFunction {
-	if len(s.TargetList) != 1 || s.WhereClause != nil || len(s.GroupClause) > 0 {
-		return nil
-	}
-	res := s.TargetList[0].GetResTarget()
-	fc := res.Val.GetFuncCall()
-	if fc == nil || fc.Over != nil {
-		return nil
-	}
-	_, name := funcName(fc.Funcname)
-	switch strings.ToLower(name) {
-	case "generate_series", "unnest", "show_chunks":
-	default:
-		return nil
-	}
-	alias := res.Name
-	if alias == "" {
-		alias = strings.ToLower(name)
-	}
-	return &pg.RangeFunction{
-		Functions: []*pg.Node{{Node: &pg.Node_List{List: &pg.List{Items: []*pg.Node{res.Val, nil}}}}},
-		Alias:     &pg.Alias{Aliasname: alias},
-	}
 }
 
 // srfArgNames are the parameter names of set-returning functions, for

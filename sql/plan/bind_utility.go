@@ -293,11 +293,13 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 	case *pg.Node_CommentStmt:
 		return &Noop{Tag: "COMMENT"}, nil
 	case *pg.Node_ListenStmt:
-		return &Noop{Tag: "LISTEN"}, nil
-	case *pg.Node_UnlistenStmt:
-		return &Noop{Tag: "UNLISTEN"}, nil
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "LISTEN is not supported: tsgres has no asynchronous notifications (LISTEN/NOTIFY)")
 	case *pg.Node_NotifyStmt:
-		return &Noop{Tag: "NOTIFY"}, nil
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "NOTIFY is not supported: tsgres has no asynchronous notifications (LISTEN/NOTIFY)")
+	case *pg.Node_UnlistenStmt:
+		// Nothing can be listened to, so UNLISTEN has nothing to undo and
+		// succeeds as in PostgreSQL (poolers reset connections with it).
+		return &Noop{Tag: "UNLISTEN"}, nil
 	case *pg.Node_DiscardStmt:
 		return &Noop{Tag: "DISCARD ALL"}, nil
 	case *pg.Node_CheckPointStmt:

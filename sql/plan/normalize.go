@@ -206,19 +206,30 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 	var b strings.Builder
 	b.Grow(len(text))
 	last := toks[0].start - off
-	inBy := false
+	// by[d] is set while a GROUP BY / ORDER BY list is open at parenthesis
+	// depth d: a subquery in the list ("ORDER BY (SELECT 1 FROM t), 1")
+	// ends only its own clauses, not the enclosing list.
+	by := []bool{false}
 	next := maxParam + 1
 	ns.base = next
 	for i, t := range toks {
 		s, e := t.start-off, t.end-off
-		word := ""
-		if t.kind == 'i' {
-			word = strings.ToLower(raw[s:e])
+		switch {
+		case t.kind == 'i':
+			word := strings.ToLower(raw[s:e])
 			if word == "by" {
-				inBy = true
+				by[len(by)-1] = true
 			} else if clauseEnds[word] {
-				inBy = false
+				by[len(by)-1] = false
 			}
+		case t.kind == 'p' && (raw[s] == '(' || raw[s] == '['):
+			by = append(by, false)
+		case t.kind == 'p' && (raw[s] == ')' || raw[s] == ']') && len(by) > 1:
+			by = by[:len(by)-1]
+		}
+		inBy := false
+		for _, b := range by {
+			inBy = inBy || b
 		}
 		if t.kind != 'n' && t.kind != 's' {
 			continue

@@ -15,6 +15,10 @@ func TestSplitStatementsNormalizes(t *testing.T) {
 			[]string{"INSERT INTO t VALUES ($1, $2, $3)", "INSERT INTO t VALUES ($1, $2, -$3)"}, []int{3, 3}},
 		{"SELECT a FROM t WHERE ts > now() - INTERVAL '1 hour' AND v = 5 ORDER BY 1 LIMIT 10",
 			[]string{"SELECT a FROM t WHERE ts > now() - INTERVAL '1 hour' AND v = $1 ORDER BY 1 LIMIT $2"}, []int{2}},
+		// A subquery in ORDER BY ends its own FROM, not the ORDER BY list:
+		// the trailing 1 stays an ordinal.
+		{"SELECT a FROM t ORDER BY a IN (SELECT s FROM u WHERE v = 'x'), 1",
+			[]string{"SELECT a FROM t ORDER BY a IN (SELECT s FROM u WHERE v = $1), 1"}, []int{1}},
 		{"SELECT * FROM t WHERE a = $1 AND b = 'x'", []string{"SELECT * FROM t WHERE a = $1 AND b = $2"}, []int{1}},
 		{"CREATE TABLE t (a varchar(20))", []string{""}, []int{0}},
 		{"select 1; -- c; x\n select 'a;b'", []string{"select $1", "select $1"}, []int{1, 1}},

@@ -57,6 +57,9 @@ func ParseText(t T, s string, loc *time.Location) (any, error) {
 	case OidRecord:
 		return parseRecord(s)
 	}
+	if isVector(t.OID) {
+		return parseVector(t, s)
+	}
 	if t.IsArray() {
 		return parseArray(t, s, loc)
 	}
@@ -122,6 +125,9 @@ func AppendText(dst []byte, t T, v any, loc *time.Location) []byte {
 	case Interval:
 		return appendInterval(dst, x)
 	case *Array:
+		if isVector(t.OID) {
+			return appendVector(dst, x)
+		}
 		return appendArray(dst, x, loc)
 	case *Record:
 		return appendRecord(dst, x, loc)

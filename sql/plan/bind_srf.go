@@ -1,0 +1,224 @@
+package plan
+
+import (
+	"strings"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Set-returning functions in the select list.
+//
+// PostgreSQL 10+ evaluates the set-returning calls of a select list side
+// by side for each row that passed WHERE: the row repeats as often as the
+// longest result, shorter results padded with NULL, and a row whose
+// functions all return nothing disappears. That is exactly
+//
+//	SELECT ..., s.c0, ..., s.c1 FROM <from>, LATERAL ROWS FROM (f0(...), f1(...)) s(c0, c1)
+//
+// so srfTargets rewrites the statement into that form and the ordinary
+// LATERAL and function-scan machinery does the work. Clients depend on
+// it: SQLAlchemy reflects primary keys with
+// "SELECT unnest(ix.indkey) attnum, generate_subscripts(ix.indkey, 1) ord
+// FROM pg_index ix WHERE ...".
+
+// srfNames are the set-returning functions a select list may call.
+var srfNames = map[string]bool{"generate_series": true, "generate_subscripts": true, "unnest": true, "show_chunks": true}
+
+// srfAlias names the FROM item holding the select list's function results;
+// it cannot be written as an unquoted identifier, so it cannot clash.
+const srfAlias = "?srf?"
+
+// srfCall returns the call when n is a top-level set-returning function
+// call of a select list.
+func srfCall(n *pg.Node) *pg.FuncCall {
+	fc := n.GetFuncCall()
+	if fc == nil || fc.Over != nil {
+		return nil
+	}
+	if _, name := funcName(fc.Funcname); !srfNames[strings.ToLower(name)] {
+		return nil
+	}
+	return fc
+}
+
+// srfTargets returns s rewritten so its top-level set-returning select
+// list calls come from a LATERAL ROWS FROM item, or s itself when it has
+// none. s is not modified (parse trees are cached).
+func srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
+	var calls []int
+	for i, t := range s.TargetList {
+		if srfCall(t.GetResTarget().GetVal()) != nil {
+			calls = append(calls, i)
+		}
+	}
+	if len(calls) == 0 {
+		return s, nil
+	}
+	if len(s.GroupClause) > 0 || s.HavingClause != nil || len(s.WindowClause) > 0 || groupedTargets(s.TargetList) {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "set-returning functions in the select list of a query with aggregates or window functions are not supported")
+	}
+	targets := append([]*pg.Node(nil), s.TargetList...)
+	var fns, colnames []*pg.Node
+	for k, i := range calls {
+		rt := targets[i].GetResTarget()
+		col := "?column" + itoa(k) + "?"
+		name := rt.Name
+		if name == "" {
+			_, name = funcName(rt.Val.GetFuncCall().Funcname)
+			name = strings.ToLower(name)
+		}
+		fns = append(fns, pg.MakeListNode([]*pg.Node{rt.Val, nil}))
+		colnames = append(colnames, pg.MakeStrNode(col))
+		ref := pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(srfAlias), pg.MakeStrNode(col)}, rt.Location)
+		targets[i] = pg.MakeResTargetNodeWithNameAndVal(name, ref, rt.Location)
+	}
+	for _, t := range targets {
+		if cr := t.GetResTarget().GetVal().GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetAStar() != nil {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "* together with set-returning functions in the select list is not supported")
+		}
+	}
+	rf := &pg.RangeFunction{Lateral: true, IsRowsfrom: len(fns) > 1, Functions: fns,
+		Alias: &pg.Alias{Aliasname: srfAlias, Colnames: colnames}}
+	from := append(append([]*pg.Node(nil), s.FromClause...), &pg.Node{Node: &pg.Node_RangeFunction{RangeFunction: rf}})
+	return &pg.SelectStmt{
+		DistinctClause: s.DistinctClause,
+		TargetList:     targets,
+		FromClause:     from,
+		WhereClause:    s.WhereClause,
+		SortClause:     s.SortClause,
+		LimitOffset:    s.LimitOffset,
+		LimitCount:     s.LimitCount,
+		LimitOption:    s.LimitOption,
+		LockingClause:  s.LockingClause,
+		Op:             s.Op,
+	}, nil
+}
+
+// groupedTargets reports whether a select list calls an aggregate or a
+// window function outside subqueries (the query then aggregates, and its
+// set-returning calls would run after grouping).
+func groupedTargets(targets []*pg.Node) bool {
+	for _, t := range targets {
+		if hasCall(t.ProtoReflect(), isGroupingCall) {
+			return true
+		}
+	}
+	return false
+}
+
+func isGroupingCall(fc *pg.FuncCall) bool {
+	_, name := funcName(fc.Funcname)
+	name = strings.ToLower(name)
+	return fc.Over != nil || fc.AggStar || len(funcs.Aggregates(name)) > 0 && len(funcs.Scalars(name)) == 0
+}
+
+// hasCall reports whether a function call matching pred occurs in m,
+// not looking into subqueries.
+func hasCall(m protoreflect.Message, pred func(*pg.FuncCall) bool) bool {
+	switch x := m.Interface().(type) {
+	case *pg.FuncCall:
+		if pred(x) {
+			return true
+		}
+	case *pg.SubLink:
+		return false
+	}
+	found := false
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Message() == nil || fd.IsMap() {
+			return true
+		}
+		if fd.IsList() {
+			l := v.List()
+			for i := 0; i < l.Len() && !found; i++ {
+				found = hasCall(l.Get(i).Message(), pred)
+			}
+		} else {
+			found = hasCall(v.Message(), pred)
+		}
+		return !found
+	})
+	return found
+}
+
+// rowsFrom binds ROWS FROM (f0(...), f1(...), ...): the functions run
+// side by side, row i holding every function's i-th row, shorter results
+// padded with NULL.
+func (b *binder) rowsFrom(rf *pg.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
+	var parts []*FuncScan
+	lateral := false
+	for _, f := range rf.Functions {
+		if items := f.GetList().GetItems(); len(items) > 1 && items[1] != nil && items[1].Node != nil {
+			return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "column definition lists in ROWS FROM are not supported")
+		}
+		// Each function binds against a scratch copy of the scope, so
+		// only the combined item is added to sc.
+		scratch := &scope{rels: sc.rels[:len(sc.rels):len(sc.rels)], parent: sc.parent, ncols: sc.ncols}
+		n, _, err := b.rangeFunction(&pg.RangeFunction{Lateral: rf.Lateral, Functions: []*pg.Node{f}}, scratch)
+		if err != nil {
+			return nil, nil, err
+		}
+		if lat, ok := n.(*lateralNode); ok {
+			n, lateral = lat.Node, true
+		}
+		fs, ok := n.(*FuncScan)
+		if !ok {
+			return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in ROWS FROM")
+		}
+		parts = append(parts, fs)
+	}
+	var args []Expr
+	var cols []OutCol
+	for _, p := range parts {
+		args = append(args, p.Args...)
+		cols = append(cols, p.Cols...)
+	}
+	alias := cols[0].Name
+	if rf.Alias != nil {
+		alias = rf.Alias.Aliasname
+		for i, cn := range rf.Alias.Colnames {
+			if i < len(cols) {
+				cols[i].Name = strVal(cn)
+			}
+		}
+	}
+	fn := zipSetFuncs(parts, len(cols))
+	if rf.Ordinality {
+		cols = append(cols, OutCol{Name: "ordinality", T: types.Int8})
+	}
+	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
+	sc.add(alias, relCols(cols, alias))
+	if lateral {
+		return &lateralNode{node}, nil, nil
+	}
+	return node, nil, nil
+}
+
+// zipSetFuncs runs parts' functions on their slices of the combined
+// arguments and joins their results row by row; width is the number of
+// output columns (excluding ordinality).
+func zipSetFuncs(parts []*FuncScan, width int) SetFunc {
+	return func(ctx any, args []any) ([][]any, error) {
+		var out [][]any
+		argOff, colOff := 0, 0
+		for _, p := range parts {
+			rows, err := p.Fn(ctx, args[argOff:argOff+len(p.Args)])
+			if err != nil {
+				return nil, err
+			}
+			for i, r := range rows {
+				for len(out) <= i {
+					out = append(out, make([]any, width))
+				}
+				copy(out[i][colOff:colOff+len(p.Cols)], r)
+			}
+			argOff += len(p.Args)
+			colOff += len(p.Cols)
+		}
+		return out, nil
+	}
+}
