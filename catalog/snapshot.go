@@ -14,6 +14,8 @@ type Snapshot struct {
 	ext map[uint32]map[string]string
 	// seqs lists sequence names (database-qualified) created for serial columns.
 	seqs map[tableKey]uint32
+	// jobs are the background jobs by id (see jobs.go).
+	jobs map[int32]*Job
 }
 
 func emptySnapshot() *Snapshot {
@@ -25,6 +27,7 @@ func emptySnapshot() *Snapshot {
 		roles:   map[string]*Role{},
 		ext:     map[uint32]map[string]string{},
 		seqs:    map[tableKey]uint32{},
+		jobs:    map[int32]*Job{},
 	}
 }
 
@@ -37,6 +40,7 @@ func (s *Snapshot) clone() *Snapshot {
 		roles:   make(map[string]*Role, len(s.roles)),
 		ext:     make(map[uint32]map[string]string, len(s.ext)),
 		seqs:    make(map[tableKey]uint32, len(s.seqs)),
+		jobs:    make(map[int32]*Job, len(s.jobs)),
 	}
 	for k, v := range s.dbs {
 		c.dbs[k] = v
@@ -62,6 +66,9 @@ func (s *Snapshot) clone() *Snapshot {
 	}
 	for k, v := range s.seqs {
 		c.seqs[k] = v
+	}
+	for k, v := range s.jobs {
+		c.jobs[k] = v
 	}
 	return c
 }

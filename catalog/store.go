@@ -65,12 +65,15 @@ type Store struct {
 
 	chunkMu sync.RWMutex
 	chunks  map[uint32]*chunkSet // by hypertable OID
+
+	jobMu   sync.Mutex    // serializes job run-state updates
+	jobWake chan struct{} // see JobsChanged
 }
 
 // Open loads the catalog from db, creating the default database, schemas
 // and role on first use.
 func Open(db *storage.DB) (*Store, error) {
-	s := &Store{db: db, chunks: map[uint32]*chunkSet{}}
+	s := &Store{db: db, chunks: map[uint32]*chunkSet{}, jobWake: make(chan struct{}, 1)}
 	snap := emptySnapshot()
 	txn := db.Begin()
 	defer txn.Rollback()
@@ -146,6 +149,16 @@ func Open(db *storage.DB) (*Store, error) {
 				return err
 			}
 			s.chunkSet(c.Table).insert(&c)
+			return nil
+		})
+	}
+	if err == nil {
+		err = load(keyJob, func(v []byte) error {
+			var j Job
+			if err := json.Unmarshal(v, &j); err != nil {
+				return err
+			}
+			snap.jobs[j.ID] = &j
 			return nil
 		})
 	}
@@ -305,6 +318,7 @@ func (w *Writer) DropDatabase(name string) error {
 			return err
 		}
 	}
+	w.dropJobsOf(func(j *Job) bool { return j.DB == d.OID })
 	for _, sc := range w.snap.schemas[d.OID] {
 		w.txn.DeleteMeta(fmt.Sprintf("%s%d/%d", keySchema, d.OID, sc.OID))
 	}
@@ -411,6 +425,7 @@ func (w *Writer) DropTable(t *Table) error {
 	delete(w.snap.byName, tableKey{t.DB, t.Schema, t.Name})
 	w.txn.DeleteMeta(fmt.Sprintf("%s%d", keyTable, t.OID))
 	w.txn.DropTable(uint64(t.OID))
+	w.dropJobsOf(func(j *Job) bool { return j.HypertableOID == t.OID })
 	if t.Hyper != nil {
 		for _, c := range w.s.Chunks(t.OID) {
 			w.txn.DropChunk(c.ID)

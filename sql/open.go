@@ -51,6 +51,10 @@ func Open(opts Options) (*DB, error) {
 	return db, nil
 }
 
+// Catalog returns the live catalog (the job scheduler reads job
+// definitions and records run state through it).
+func (db *DB) Catalog() *catalog.Store { return db.cat }
+
 // Close stops background work and closes storage.
 func (db *DB) Close() error { return db.store.Close() }
 

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -59,8 +60,22 @@ func lookupSetFunc(name string, at []types.T) (plan.SetFunc, []plan.OutCol, bool
 		return generateSubscripts, one(types.Int4), ok
 	case "show_chunks":
 		return showChunks, one(types.Text), len(at) >= 1 && len(at) <= 3
+	case "drop_chunks":
+		return dropChunksFunc(at), one(types.Text), len(at) >= 1 && len(at) <= 6
+	case "chunks_detailed_size":
+		return chunksDetailedSize, pgcatalog.ChunkSizeCols, len(at) == 1
 	}
 	return nil, nil, false
+}
+
+// chunksDetailedSize is chunks_detailed_size(hypertable).
+func chunksDetailedSize(ctx any, args []any) ([][]any, error) {
+	e := ctx.(*execEnv)
+	t, err := e.hypertableArg(args[0])
+	if err != nil {
+		return nil, err
+	}
+	return pgcatalog.ChunkSizes(e, t), nil
 }
 
 func numRankOK(t types.T) bool { return t.IsNumeric() }

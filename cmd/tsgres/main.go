@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/server"
 	"github.com/tsgres/tsgres/sql"
 )
@@ -108,6 +109,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 
+	jobs := continuous.New(db, continuous.Options{Logger: log})
+	if err := jobs.Start(); err != nil {
+		fmt.Fprintf(stderr, "tsgres: start job scheduler: %v\n", err)
+		ln.Close()
+		db.Close()
+		return 1
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	served := make(chan error, 1)
@@ -127,6 +136,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := srv.Shutdown(sctx); err != nil {
 		log.Warn("shutdown", "err", err)
 	}
+	jobs.Stop() // after the clients: a job may wait for a client's DDL lock
 	if err := db.Close(); err != nil {
 		log.Error("close data directory", "err", err)
 		code = 1

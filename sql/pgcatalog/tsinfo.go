@@ -40,6 +40,10 @@ func compressionEnabled(t *catalog.Table) bool {
 	return true
 }
 
+// CompressionEnabled reports whether ALTER TABLE ... SET
+// (timescaledb.compress) is on for hypertable t.
+func CompressionEnabled(t *catalog.Table) bool { return compressionEnabled(t) }
+
 // timeColumn returns the hypertable's time column.
 func timeColumn(t *catalog.Table) *catalog.Column {
 	if i := t.ColByID(t.Hyper.TimeCol); i >= 0 {
@@ -193,13 +197,13 @@ func init() {
 		c("max_runtime", iv), c("max_retries", i4), c("retry_period", iv), c("proc_schema", n),
 		c("proc_name", n), c("owner", n), c("scheduled", b), c("fixed_schedule", b), c("config", types.JSONB),
 		c("next_start", tz), c("initial_start", tz), c("hypertable_schema", n), c("hypertable_name", n),
-		c("check_schema", n), c("check_name", n)), emptyRows)
+		c("check_schema", n), c("check_name", n)), jobRows)
 	register(ts, "job_stats", cols(c("hypertable_schema", n), c("hypertable_name", n), c("job_id", i4),
 		c("last_run_started_at", tz), c("last_successful_finish", tz), c("last_run_status", t),
 		c("job_status", t), c("last_run_duration", iv), c("next_start", tz), c("total_runs", i8),
-		c("total_successes", i8), c("total_failures", i8)), emptyRows)
+		c("total_successes", i8), c("total_failures", i8)), jobStatRows)
 	register(ts, "job_errors", cols(c("job_id", i4), c("proc_schema", n), c("proc_name", n), c("pid", i4),
-		c("start_time", tz), c("finish_time", tz), c("sqlerrcode", t), c("err_message", t)), emptyRows)
+		c("start_time", tz), c("finish_time", tz), c("sqlerrcode", t), c("err_message", t)), jobErrorRows)
 	register(ts, "continuous_aggregates", cols(c("hypertable_schema", n), c("hypertable_name", n),
 		c("view_schema", n), c("view_name", n), c("view_owner", n), c("materialized_only", b),
 		c("compression_enabled", b), c("materialization_hypertable_schema", n),

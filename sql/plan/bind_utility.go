@@ -7,6 +7,18 @@ import (
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
 
+// TimescaleDB's set-returning functions beyond show_chunks: callable in
+// FROM and in a select list, with named arguments.
+func init() {
+	for name, params := range map[string][]string{
+		"drop_chunks":          {"relation", "older_than", "newer_than", "verbose", "created_before", "created_after"},
+		"chunks_detailed_size": {"hypertable"},
+	} {
+		srfNames[name] = true
+		srfArgNames[name] = params
+	}
+}
+
 // deparseExpr turns an expression node back into SQL text.
 func deparseExpr(n *pg.Node) (string, error) {
 	tree := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
