@@ -150,6 +150,19 @@ func (db *DB) listStored(r reader, chunk uint64, fn func(*BlockMeta)) error {
 // blk.Rows rows (for the pending block, the rows appended so far); its
 // vectors may be shared with the transaction and must not be modified.
 func (t *Txn) ReadBlock(spec *ScanSpec, blk *BlockMeta) (*col.Batch, error) {
+	return t.ReadBlockBuf(spec, blk, nil)
+}
+
+// ReadBuf holds the vectors one reader's stored blocks are decoded into,
+// reused from call to call to spare the allocations.
+type ReadBuf struct {
+	vecs []*col.Vec
+}
+
+// ReadBlockBuf is ReadBlock decoding a stored block into buf's vectors
+// (nil buf: new ones). A batch it returned is overwritten by the next call
+// with the same buf.
+func (t *Txn) ReadBlockBuf(spec *ScanSpec, blk *BlockMeta, buf *ReadBuf) (*col.Batch, error) {
 	t.mu.Lock()
 	if t.done {
 		t.mu.Unlock()
@@ -179,12 +192,16 @@ func (t *Txn) ReadBlock(spec *ScanSpec, blk *BlockMeta) (*col.Batch, error) {
 	if mb != nil {
 		return project(mb.schema, mb.rows, spec.Cols)
 	}
-	return readStored(r, spec.Chunk, blk, spec.Cols)
+	return readStored(r, spec.Chunk, blk, spec.Cols, buf)
 }
 
-// readStored reads and decodes cols of a stored block from r.
-func readStored(r reader, chunk uint64, blk *BlockMeta, cols []ColumnRef) (*col.Batch, error) {
+// readStored reads and decodes cols of a stored block from r, into buf's
+// vectors when buf is not nil.
+func readStored(r reader, chunk uint64, blk *BlockMeta, cols []ColumnRef, buf *ReadBuf) (*col.Batch, error) {
 	vecs := make([]*col.Vec, len(cols))
+	if buf != nil && len(buf.vecs) != len(cols) {
+		buf.vecs = make([]*col.Vec, len(cols))
+	}
 	for i, c := range cols {
 		cm := blk.Col(c.ID)
 		if cm == nil || cm.NullCount >= cm.Count {
@@ -203,6 +220,12 @@ func readStored(r reader, chunk uint64, blk *BlockMeta, cols []ColumnRef) (*col.
 			return nil, fmt.Errorf("read column %d of block %d of chunk %d: %w", c.ID, blk.ID, chunk, err)
 		}
 		v := &col.Vec{Kind: c.Kind}
+		if buf != nil {
+			if buf.vecs[i] == nil {
+				buf.vecs[i] = v
+			}
+			v = buf.vecs[i]
+		}
 		err = encoding.DecodeVec(val, c.Kind, v)
 		closer.Close()
 		if err == nil && v.Len() != blk.Rows {

@@ -320,7 +320,7 @@ func readInputs(r reader, chunk uint64, inputs []*BlockMeta, schema ChunkSchema)
 		vecs[i] = col.NewVec(c.Kind, total)
 	}
 	for _, m := range inputs {
-		b, err := readStored(r, chunk, m, schema.Cols)
+		b, err := readStored(r, chunk, m, schema.Cols, nil)
 		if err != nil {
 			return nil, err
 		}

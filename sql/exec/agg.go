@@ -152,6 +152,9 @@ type aggInput struct {
 }
 
 func (a *aggOp) consume(b *col.Batch) error {
+	if a.fast != nil {
+		return a.consumeFast(a.fast, b)
+	}
 	b = b.Compact()
 	n := b.Rows()
 	keys := make([]*col.Vec, len(a.n.Keys))
@@ -161,18 +164,7 @@ func (a *aggOp) consume(b *col.Batch) error {
 			return err
 		}
 	}
-	if a.fast != nil {
-		args := make([]*col.Vec, len(a.n.Aggs))
-		for i, c := range a.n.Aggs {
-			if !c.Star {
-				if args[i], err = EvalBatch(a.ctx, c.Args[0], b); err != nil {
-					return err
-				}
-			}
-		}
-		a.fast.consume(keys, args, n)
-		return nil
-	}
+
 	ins := make([]aggInput, len(a.n.Aggs))
 	for i, c := range a.n.Aggs {
 		in := &ins[i]
@@ -251,7 +243,14 @@ func (a *aggOp) consume(b *col.Batch) error {
 
 func (a *aggOp) Next() (*col.Batch, error) {
 	if a.out == nil {
-		for {
+		parallel := false
+		if h, st := a.parallelScan(); h != nil {
+			var err error
+			if parallel, err = a.consumeParallel(h, st); err != nil {
+				return nil, err
+			}
+		}
+		for !parallel {
 			b, err := a.in.Next()
 			if err != nil {
 				return nil, err
@@ -267,7 +266,7 @@ func (a *aggOp) Next() (*col.Batch, error) {
 			}
 		}
 		if a.fast != nil {
-			a.flushFast()
+			a.flushFast(a.fast, parallel)
 		}
 		if a.n.Grand && len(a.n.Keys) == 0 && len(a.order) == 0 {
 			a.newGroup(nil)
@@ -285,14 +284,18 @@ func (a *aggOp) Next() (*col.Batch, error) {
 	return a.out.Next()
 }
 
-// flushFast folds the typed accumulators into ordinary groups.
-func (a *aggOp) flushFast() {
-	f := a.fast
+// flushFast folds f's typed accumulators into ordinary groups; with merge
+// set, groups already present (from other workers' accumulators) are
+// merged into rather than created.
+func (a *aggOp) flushFast(f *fastAgg, merge bool) {
 	for g := 0; g < f.ngroup; g++ {
 		var grp *aggGroup
-		if f.nkeys == 0 {
+		switch {
+		case f.nkeys == 0:
 			grp = a.grand()
-		} else {
+		case merge:
+			grp = a.lookup(f.keys[g])
+		default:
 			grp = a.newGroup(f.keys[g])
 		}
 		for i := range f.accs {

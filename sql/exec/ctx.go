@@ -55,8 +55,9 @@ type Operator interface {
 
 // nodeStats counts what one node produced (EXPLAIN ANALYZE).
 type nodeStats struct {
-	rows  int64
-	loops int64
+	rows    int64
+	loops   int64
+	workers int // goroutines a parallel aggregation ran on (0: serial)
 }
 
 // errCanceled is PostgreSQL's error for a canceled statement.

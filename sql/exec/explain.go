@@ -148,10 +148,14 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		return "ProjectSet", nil, []plan.Node{x.Input}
 	case *plan.Agg:
 		in := x.Input.Columns()
-		if len(x.Keys) == 0 {
-			return "Aggregate", nil, []plan.Node{x.Input}
+		var props []string
+		if st := e.ctx.stats[x]; e.analyze && st != nil && st.workers > 0 {
+			props = append(props, fmt.Sprintf("Workers: %d (parallel block scan)", st.workers))
 		}
-		return "HashAggregate", []string{"Group Key: " + fmtList(x.Keys, in)}, []plan.Node{x.Input}
+		if len(x.Keys) == 0 {
+			return "Aggregate", props, []plan.Node{x.Input}
+		}
+		return "HashAggregate", append([]string{"Group Key: " + fmtList(x.Keys, in)}, props...), []plan.Node{x.Input}
 	case *plan.Sort:
 		in := x.Input.Columns()
 		keys := make([]string, len(x.Keys))

@@ -63,6 +63,23 @@ type fastAgg struct {
 	accs   []fastAcc
 	gids   []int32
 	ngroup int
+	dense  denseIDs
+}
+
+// denseMaxRange is the widest value range denseIDs indexes directly.
+const denseMaxRange = 1 << 16
+
+// denseIDs caches group ids of int keys by value, for batches where every
+// key but one (the "varying" key) is a single non-null value, as when
+// grouping by (time_bucket, device) over time-ordered blocks: the bucket
+// is the same across a block and devices are a small integer range. Then
+// a row's group is one array load instead of a hash lookup.
+type denseIDs struct {
+	valid bool
+	vary  int   // index of the varying key
+	fixed int64 // the other key's value (two keys)
+	lo    int64
+	ids   []int32 // group id + 1 by varying value - lo; 0: not looked up
 }
 
 // newFastAgg returns a typed aggregation for n, or nil when n does not
@@ -190,6 +207,9 @@ func (f *fastAgg) groupIDs(keys []*col.Vec, n int) {
 			gids[r] = g
 		}
 	default:
+		if f.denseGroupIDs(keys, n) {
+			return
+		}
 		ka := keys[0]
 		var kb *col.Vec
 		if f.nkeys > 1 {
@@ -223,6 +243,86 @@ func (f *fastAgg) groupIDs(keys []*col.Vec, n int) {
 			last, lastG = k, g
 		}
 	}
+}
+
+// denseGroupIDs fills f.gids through the dense cache and reports whether
+// the batch qualified (see denseIDs).
+func (f *fastAgg) denseGroupIDs(keys []*col.Vec, n int) bool {
+	if n == 0 {
+		return false
+	}
+	for _, k := range keys {
+		if k.HasNulls() {
+			return false
+		}
+	}
+	vary, fixed := 0, int64(0)
+	if f.nkeys == 2 {
+		switch {
+		case allEqual(keys[0].I64[:n]):
+			vary, fixed = 1, keys[0].I64[0]
+		case allEqual(keys[1].I64[:n]):
+			vary, fixed = 0, keys[1].I64[0]
+		default:
+			return false
+		}
+	}
+	v := keys[vary].I64[:n]
+	lo, hi := v[0], v[0]
+	for _, x := range v {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	d := &f.dense
+	if !d.valid || d.vary != vary || d.fixed != fixed {
+		d.valid, d.vary, d.fixed, d.ids = true, vary, fixed, d.ids[:0]
+	}
+	if len(d.ids) == 0 || lo < d.lo || hi >= d.lo+int64(len(d.ids)) {
+		// Widen the window to cover the batch, keeping what is cached.
+		nlo, nhi := lo, hi
+		if len(d.ids) > 0 {
+			nlo, nhi = min(lo, d.lo), max(hi, d.lo+int64(len(d.ids))-1)
+		}
+		if uint64(nhi-nlo) >= denseMaxRange {
+			d.valid = false
+			return false
+		}
+		ids := make([]int32, nhi-nlo+1)
+		if len(d.ids) > 0 {
+			copy(ids[d.lo-nlo:], d.ids)
+		}
+		d.lo, d.ids = nlo, ids
+	}
+	gids := f.gids
+	for r, x := range v {
+		i := x - d.lo
+		g := d.ids[i] - 1
+		if g < 0 {
+			var k ikey
+			if vary == 0 {
+				k.a, k.b = x, fixed
+			} else {
+				k.a, k.b = fixed, x
+			}
+			var ok bool
+			if g, ok = f.imap[k]; !ok {
+				g = f.addGroup(keys, r)
+				f.imap[k] = g
+			}
+			d.ids[i] = g + 1
+		}
+		gids[r] = g
+	}
+	return true
+}
+
+// allEqual reports whether every value of v equals the first.
+func allEqual(v []int64) bool {
+	for _, x := range v {
+		if x != v[0] {
+			return false
+		}
+	}
+	return true
 }
 
 // consume aggregates n rows given the key vectors and each aggregate's

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -231,7 +232,7 @@ func TestHyperAggDifferential(t *testing.T) {
 		cols := append([]plan.OutCol{{Name: "x", T: types.Int8}}, groupCols...)
 		return &plan.Agg{Input: sensorScan(tbl, chunks, 0, 0), Keys: []plan.Expr{cref(5, types.Int8)}, Aggs: groupAggs, Cols: cols}
 	}})
-	metaUsed := 0
+	metaUsed, parallelUsed := 0, 0
 	for _, q := range qs {
 		t.Run(q.name, func(t *testing.T) {
 			defer func() { DisableMetaAgg, DisableFastAgg = false, false }()
@@ -254,10 +255,18 @@ func TestHyperAggDifferential(t *testing.T) {
 			for _, m := range ctx.metaAggs {
 				metaUsed += m.blocks
 			}
+			for n, st := range ctx.stats {
+				if _, ok := n.(*plan.Agg); ok && st.workers > 0 {
+					parallelUsed++
+				}
+			}
 		})
 	}
 	if metaUsed == 0 {
 		t.Fatal("no block was answered from metadata")
+	}
+	if parallelUsed == 0 && runtime.GOMAXPROCS(0) > 1 {
+		t.Fatal("no aggregation ran in parallel")
 	}
 }
 
@@ -292,6 +301,25 @@ func TestTimeBucketVec(t *testing.T) {
 			}
 			if err != nil || got.Get(i) != want {
 				t.Fatalf("time_bucket(%v, %v) = %v, want %v (%v)", w, v.Get(i), got.Get(i), want, err)
+			}
+		}
+	}
+	// Null-free batches of nearby times (the one-bucket shortcut), inside
+	// one hour, across an hour boundary, and before the epoch.
+	e := timeBucketCall(t, types.Interval{Micros: hourUs}, cref(0, types.Timestamptz))
+	for _, base := range []int64{5 * hourUs, 6*hourUs - 500, -3*hourUs + 10} {
+		v := col.NewVec(col.Int64, 0)
+		for i := int64(0); i < 1000; i++ {
+			v.AppendInt64(base + i)
+		}
+		got, ok, err := timeBucketVec(ctx, e, col.FromVecs([]*col.Vec{v}, v.Len()))
+		if !ok || err != nil {
+			t.Fatalf("ok %v err %v", ok, err)
+		}
+		for i := 0; i < v.Len(); i++ {
+			want, err := callFn(ctx, e.Fn, e.ArgTypes, []any{types.Interval{Micros: hourUs}, v.Get(i)})
+			if err != nil || got.Get(i) != want {
+				t.Fatalf("time_bucket(1h, %v) = %v, want %v (%v)", v.Get(i), got.Get(i), want, err)
 			}
 		}
 	}

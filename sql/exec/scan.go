@@ -1,6 +1,8 @@
 package exec
 
 import (
+	"sync"
+
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -72,15 +74,21 @@ func (s *scanOp) Close() error {
 type hyperScanOp struct {
 	ctx    *Ctx
 	n      *plan.HyperScan
-	chunk  int // next chunk to open
-	spec   storage.ScanSpec
+	chunk  int              // next chunk to open
+	spec   storage.ScanSpec // Chunk unset: take and decode fill it in copies
 	blocks []*storage.BlockMeta
-	stats  *storage.ScanStats
-	hook   blockHook // consumes whole blocks from metadata; may be nil
+	// blocksChunk is the chunk blocks belong to.
+	blocksChunk uint64
+	stats       *storage.ScanStats
+	hook        blockHook // consumes whole blocks from metadata; may be nil
 	// pos maps each decoded column to its output position; nil when
 	// every column is decoded in order.
 	pos     []int
 	holders []*col.Vec // all-NULL placeholders for columns not decoded
+
+	// mu guards take, the stats and holders when several goroutines read
+	// the scan (parallel aggregation).
+	mu sync.Mutex
 }
 
 func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
@@ -127,18 +135,38 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		if err := h.ctx.check(); err != nil {
 			return nil, err
 		}
+		blk, chunk, err := h.take()
+		if err != nil || blk == nil {
+			return nil, err
+		}
+		b, err := h.decode(blk, chunk, nil)
+		if err != nil {
+			return nil, err
+		}
+		if b.Rows() > 0 {
+			return b, nil
+		}
+	}
+}
+
+// take returns the next block to decode and its chunk, or a nil block at
+// the end. Blocks the metadata hook consumes are skipped. Parallel readers
+// call it under h.mu.
+func (h *hyperScanOp) take() (*storage.BlockMeta, uint64, error) {
+	for {
 		for len(h.blocks) == 0 {
 			if h.chunk >= len(h.n.Chunks) {
-				return nil, nil
+				return nil, 0, nil
 			}
 			c := h.n.Chunks[h.chunk]
 			h.chunk++
-			h.spec.Chunk = c.ID
-			blocks, skipped, err := h.ctx.Txn.Blocks(&h.spec)
+			spec := h.spec // h.spec stays read-only for decode
+			spec.Chunk = c.ID
+			blocks, skipped, err := h.ctx.Txn.Blocks(&spec)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			h.blocks = blocks
+			h.blocks, h.blocksChunk = blocks, c.ID
 			h.stats.BlocksSkipped += skipped
 		}
 		blk := h.blocks[0]
@@ -146,40 +174,51 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		if h.hook != nil && h.hook(blk) {
 			continue
 		}
-		raw, err := h.ctx.Txn.ReadBlock(&h.spec, blk)
-		if err != nil {
+		return blk, h.blocksChunk, nil
+	}
+}
+
+// decode reads block blk of chunk and returns its rows that pass the
+// scan's filter (possibly none), decoding into buf's vectors when buf is
+// not nil (the batch is then valid until the next call with buf). It may
+// run on several goroutines at once (parallel aggregation): shared state
+// is only touched under h.mu.
+func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.ReadBuf) (*col.Batch, error) {
+	spec := h.spec
+	spec.Chunk = chunk
+	raw, err := h.ctx.Txn.ReadBlockBuf(&spec, blk, buf)
+	if err != nil {
+		return nil, err
+	}
+	raw = raw.Compact()
+	rows := raw.Rows()
+	vecs := make([]*col.Vec, len(h.n.ColIdx))
+	for j, v := range raw.Cols {
+		i := j
+		if h.pos != nil {
+			i = h.pos[j]
+		}
+		c := &h.n.Table.Cols[h.n.ColIdx[i]]
+		if vecs[i], err = FromStorage(c.Type, v); err != nil {
 			return nil, err
 		}
-		h.stats.BlocksRead++
-		h.stats.RowsRead += raw.Rows()
-		raw = raw.Compact()
-		rows := raw.Rows()
-		vecs := make([]*col.Vec, len(h.n.ColIdx))
-		for j, v := range raw.Cols {
-			i := j
-			if h.pos != nil {
-				i = h.pos[j]
-			}
-			c := &h.n.Table.Cols[h.n.ColIdx[i]]
-			if vecs[i], err = FromStorage(c.Type, v); err != nil {
-				return nil, err
-			}
-		}
-		for i, v := range vecs {
-			if v == nil {
-				vecs[i] = h.placeholder(kindOf(h.n.Cols[i].T), rows)
-			}
-		}
-		b := col.FromVecs(vecs, rows)
-		if h.n.Filter != nil {
-			if b, err = filterBatch(h.ctx, h.n.Filter, b); err != nil {
-				return nil, err
-			}
-		}
-		if b.Rows() > 0 {
-			return b, nil
+	}
+	h.mu.Lock()
+	h.stats.BlocksRead++
+	h.stats.RowsRead += rows
+	for i, v := range vecs {
+		if v == nil {
+			vecs[i] = h.placeholder(kindOf(h.n.Cols[i].T), rows)
 		}
 	}
+	h.mu.Unlock()
+	b := col.FromVecs(vecs, rows)
+	if h.n.Filter != nil {
+		if b, err = filterBatch(h.ctx, h.n.Filter, b); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
 }
 
 func (h *hyperScanOp) Close() error { return nil }

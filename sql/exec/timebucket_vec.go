@@ -53,17 +53,36 @@ func timeBucketVec(ctx *Ctx, e *plan.Call, b *col.Batch) (out *col.Vec, ok bool,
 	}
 	in := ts.I64[:n]
 	res := out.I64
+	bucket := func(x int64) int64 {
+		d := x - o
+		q := d / period
+		if d%period < 0 {
+			q--
+		}
+		return q*period + o
+	}
+	if out.Nulls == nil && n > 0 {
+		// Blocks hold nearby times: when the smallest and largest fall in
+		// one bucket, every row does, and no division is needed per row.
+		lo, hi := in[0], in[0]
+		for _, x := range in {
+			lo, hi = min(lo, x), max(hi, x)
+		}
+		if lo > -bucketSafe && hi < bucketSafe {
+			if b := bucket(lo); b == bucket(hi) {
+				for i := range res {
+					res[i] = b
+				}
+				return out, true, nil
+			}
+		}
+	}
 	for i, x := range in {
 		if out.Nulls != nil && out.Nulls[i] {
 			continue
 		}
 		if x > -bucketSafe && x < bucketSafe {
-			d := x - o
-			q := d / period
-			if d%period < 0 {
-				q--
-			}
-			res[i] = q*period + o
+			res[i] = bucket(x)
 			continue
 		}
 		v, err := callFn(ctx, e.Fn, e.ArgTypes, []any{w, x})
