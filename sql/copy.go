@@ -246,18 +246,41 @@ func (c *copyReader) nextText(vecs []*col.Vec, csv bool) (bool, error) {
 				vecs[i].AppendNull()
 				continue
 			}
-			t := c.t.Cols[c.x.Cols[i]].Type
-			v, err := types.ParseText(t, f, nil)
-			if err != nil {
+			if err := parseTextInto(c.t.Cols[c.x.Cols[i]].Type, f, vecs[i]); err != nil {
 				e, _ := pgerr.As(err)
 				cp := *e
 				cp.Where = c.where(i, f)
 				return false, &cp
 			}
-			vecs[i].Append(v)
 		}
 		return true, nil
 	}
+}
+
+// parseTextInto parses f as a value of t and appends it to v; the common
+// int64 and float64 datums go in unboxed.
+func parseTextInto(t types.T, f string, v *col.Vec) error {
+	switch v.Kind {
+	case col.Int64:
+		if x, ok, err := types.ParseTextInt64(t, f, nil); ok {
+			if err == nil {
+				v.AppendInt64(x)
+			}
+			return err
+		}
+	case col.Float64:
+		if x, ok, err := types.ParseTextFloat64(t, f); ok {
+			if err == nil {
+				v.AppendFloat64(x)
+			}
+			return err
+		}
+	}
+	x, err := types.ParseText(t, f, nil)
+	if err == nil {
+		v.Append(x)
+	}
+	return err
 }
 
 func (c *copyReader) splitText(line string) error {

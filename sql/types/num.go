@@ -118,6 +118,8 @@ func parseFloat(t T, s string) (float64, error) {
 	bits := 64
 	if t.OID == OidFloat4 {
 		bits = 32
+	} else if f, ok := parseShortDecimal(v); ok {
+		return f, nil
 	}
 	switch strings.ToLower(v) {
 	case "nan":
@@ -146,6 +148,51 @@ func parseFloat(t T, s string) (float64, error) {
 		return 0, pgerr.New(pgerr.NumericValueOutOfRange, "\"%s\" is out of range for type %s", v, typeLabel(t))
 	}
 	return f, nil
+}
+
+// exactPow10 are the powers of ten a float64 holds exactly.
+var exactPow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+	1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// parseShortDecimal parses the common shape of sensor values, an optional
+// sign, digits and an optional fraction ("-12.375"), with at most 15
+// digits in all; ok is false for anything else. The mantissa and the power
+// of ten are then exact float64s, so one division rounds correctly
+// (Clinger's fast path) and the result equals strconv.ParseFloat's.
+func parseShortDecimal(v string) (f float64, ok bool) {
+	i, neg := 0, false
+	if i < len(v) && (v[i] == '-' || v[i] == '+') {
+		neg = v[i] == '-'
+		i++
+	}
+	var m uint64
+	digits, frac := 0, -1
+	for ; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if frac >= 0 {
+				frac++
+			}
+		case c == '.' && frac < 0:
+			frac = 0
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 || digits > 15 {
+		return 0, false
+	}
+	f = float64(m)
+	if frac > 0 {
+		f /= exactPow10[frac]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
 }
 
 func hasNonZeroMantissa(v string) bool {

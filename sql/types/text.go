@@ -5,6 +5,31 @@ import (
 	"time"
 )
 
+// ParseTextInt64 is ParseText for the integer and timestamp types, whose
+// datums are int64, without boxing the result; ok is false (and nothing
+// parsed) for other types.
+func ParseTextInt64(t T, s string, loc *time.Location) (v int64, ok bool, err error) {
+	switch t.OID {
+	case OidInt2, OidInt4, OidInt8:
+		v, err = parseInt(t, s)
+		return v, true, err
+	case OidTimestamp, OidTimestamptz:
+		v, err = parseTimestamp(t, s, loc)
+		return roundTimeTypmod(v, t.Mod), true, err
+	}
+	return 0, false, nil
+}
+
+// ParseTextFloat64 is ParseText for float4 and float8 without boxing the
+// result; ok is false (and nothing parsed) for other types.
+func ParseTextFloat64(t T, s string) (v float64, ok bool, err error) {
+	if t.OID != OidFloat4 && t.OID != OidFloat8 {
+		return 0, false, nil
+	}
+	v, err = parseFloat(t, s)
+	return v, true, err
+}
+
 // ParseText is t's input function for the text format: it converts s to
 // a datum, applying t's typmod (varchar/bpchar length, numeric precision,
 // timestamp/time precision). loc is the session time zone (nil is UTC),
