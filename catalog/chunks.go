@@ -7,6 +7,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/tsgres/tsgres/storage"
 )
 
 // Chunk is one time (and optionally space) slice of a hypertable.
@@ -24,6 +26,10 @@ type Chunk struct {
 	Compressed bool
 	// Created is the creation time, µs since the Unix epoch.
 	Created int64
+	// BeforeBytes and AfterBytes are the chunk's stored bytes before and
+	// after compression, set by CompressChunk (0 while not compressed).
+	BeforeBytes int64 `json:",omitempty"`
+	AfterBytes  int64 `json:",omitempty"`
 }
 
 type chunkSet struct {
@@ -203,4 +209,65 @@ func (s *Store) forgetChunks(table uint32, ids map[uint64]bool) {
 		}
 	}
 	cs.list = out
+}
+
+// CompressChunk compresses chunk c of hypertable t (whose compression
+// must be enabled) by t's settings and records it compressed, with its
+// sizes, in the same atomic write. A chunk compressed before keeps its
+// first "before" size plus that of the rows added since. It returns the
+// new record; storage.ErrConflict means concurrent writes kept winning.
+func (s *Store) CompressChunk(t *Table, c *Chunk) (*Chunk, error) {
+	comp := t.Hyper.Compression
+	opts := storage.CompressOptions{SegmentBy: comp.SegmentBy}
+	for _, o := range comp.OrderBy {
+		opts.OrderBy = append(opts.OrderBy, storage.OrderCol{ID: o.Col, Desc: o.Desc, NullsFirst: o.NullsFirst})
+	}
+	var nc *Chunk
+	opts.Record = func(st storage.CompressStats) (string, []byte, error) {
+		n := *c
+		n.Compressed, n.BeforeBytes, n.AfterBytes = true, st.InputBytes, st.OutputBytes
+		if c.Compressed {
+			n.BeforeBytes = c.BeforeBytes + st.UncompressedBytes
+		}
+		nc = &n
+		b, err := json.Marshal(&n)
+		return chunkKey(&n), b, err
+	}
+	if _, err := s.db.CompressChunk(c.ID, opts); err != nil {
+		return nil, fmt.Errorf("compress chunk %s: %w", c.Name, err)
+	}
+	return nc, s.replaceChunk(nc)
+}
+
+// DecompressChunk turns chunk c back into ordinary blocks and records it
+// uncompressed in the same atomic write.
+func (s *Store) DecompressChunk(c *Chunk) (*Chunk, error) {
+	n := *c
+	n.Compressed, n.BeforeBytes, n.AfterBytes = false, 0, 0
+	rec := func(storage.CompressStats) (string, []byte, error) {
+		b, err := json.Marshal(&n)
+		return chunkKey(&n), b, err
+	}
+	if _, err := s.db.DecompressChunk(c.ID, rec); err != nil {
+		return nil, fmt.Errorf("decompress chunk %s: %w", c.Name, err)
+	}
+	return &n, s.replaceChunk(&n)
+}
+
+// replaceChunk swaps in the new record of a chunk. When the chunk was
+// dropped meanwhile, the record just written is deleted again.
+func (s *Store) replaceChunk(c *Chunk) error {
+	cs := s.chunkSet(c.Table)
+	cs.mu.Lock()
+	for i, x := range cs.list {
+		if x.ID == c.ID {
+			cs.list[i] = c
+			cs.mu.Unlock()
+			return nil
+		}
+	}
+	cs.mu.Unlock()
+	txn := s.db.Begin()
+	txn.DeleteMeta(chunkKey(c))
+	return txn.Commit()
 }

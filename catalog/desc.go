@@ -102,6 +102,27 @@ type Hypertable struct {
 	// AssociatedSchema and AssociatedPrefix name chunk tables.
 	AssociatedSchema string
 	AssociatedPrefix string
+	// Compression is set while ALTER TABLE ... SET (timescaledb.compress)
+	// is on; it is replaced as a whole, never modified.
+	Compression *Compression `json:",omitempty"`
+}
+
+// Compression is a hypertable's compression settings.
+type Compression struct {
+	// SegmentBy are the compress_segmentby column IDs, in order.
+	SegmentBy []uint32
+	// OrderBy is compress_orderby (default: the time column DESC).
+	OrderBy []OrderCol
+	// ChunkInterval is compress_chunk_time_interval in µs (0: unset). It
+	// is recorded and shown; tsgres does not merge chunks by it.
+	ChunkInterval int64
+}
+
+// OrderCol is one column of compress_orderby.
+type OrderCol struct {
+	Col        uint32
+	Desc       bool
+	NullsFirst bool
 }
 
 // SpaceDim is a hash-partitioned dimension.

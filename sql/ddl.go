@@ -478,10 +478,14 @@ func (s *session) alterTable(env *execEnv, x *plan.AlterTable, w ResultWriter) e
 			}
 			nt.Cols[i].Default = cmd.Col.Default
 		case "SET OPTIONS":
+			rest, err := s.setCompression(nt, cmd.Options)
+			if err != nil {
+				return err
+			}
 			if nt.Options == nil {
 				nt.Options = map[string]string{}
 			}
-			for k, v := range cmd.Options {
+			for k, v := range rest {
 				if strings.HasPrefix(k, "timescaledb.") && nt.Hyper == nil {
 					return pgerr.New(pgerr.WrongObjectType, "table %q is not a hypertable", t.Name)
 				}

@@ -64,6 +64,8 @@ func lookupSetFunc(name string, at []types.T) (plan.SetFunc, []plan.OutCol, bool
 		return dropChunksFunc(at), one(types.Text), len(at) >= 1 && len(at) <= 6
 	case "chunks_detailed_size":
 		return chunksDetailedSize, pgcatalog.ChunkSizeCols, len(at) == 1
+	case "chunk_compression_stats":
+		return chunkCompressionStats, pgcatalog.ChunkCompressionCols, len(at) == 1
 	}
 	return nil, nil, false
 }

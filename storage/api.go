@@ -116,9 +116,12 @@ type BlockMeta struct {
 	ID               uint64
 	Rows             int
 	MinTime, MaxTime int64
-	Sealed           bool   // false for delta blocks (arrival order)
-	TimeCol          uint32 // column id of the time column
-	Cols             []ColumnMeta
+	Sealed           bool // false for delta blocks (arrival order)
+	// Compressed marks a block written by CompressChunk (sorted by
+	// segmentby and orderby columns, compact codecs); it is also Sealed.
+	Compressed bool
+	TimeCol    uint32 // column id of the time column
+	Cols       []ColumnMeta
 }
 
 // Col returns the metadata of column id, or nil when the block predates it.

@@ -19,8 +19,11 @@ const metaVersion = 1
 // extremes are dropped (Min/Max nil) so metadata stays small.
 const maxStatString = 128
 
-// Block flag bits.
-const metaFlagSealed = 1 << 0
+// Block flag bits. Blocks written before a flag existed read it as 0.
+const (
+	metaFlagSealed     = 1 << 0
+	metaFlagCompressed = 1 << 1
+)
 
 // Column flag bits.
 const (
@@ -138,6 +141,9 @@ func encodeMeta(dst []byte, m *BlockMeta) []byte {
 	var flags byte
 	if m.Sealed {
 		flags |= metaFlagSealed
+	}
+	if m.Compressed {
+		flags |= metaFlagCompressed
 	}
 	dst = append(dst, metaVersion, flags)
 	dst = binary.AppendUvarint(dst, uint64(m.Rows))
@@ -277,7 +283,7 @@ func decodeMeta(id uint64, src []byte) (*BlockMeta, error) {
 		return nil, fmt.Errorf("storage: block %d metadata version %d unknown", id, v)
 	}
 	flags := r.byte1()
-	m := &BlockMeta{ID: id, Sealed: flags&metaFlagSealed != 0}
+	m := &BlockMeta{ID: id, Sealed: flags&metaFlagSealed != 0, Compressed: flags&metaFlagCompressed != 0}
 	m.Rows = int(r.uvarint())
 	m.MinTime = r.varint()
 	m.MaxTime = r.varint()

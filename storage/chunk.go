@@ -266,10 +266,13 @@ func (t *Txn) RewriteBlock(chunk uint64, schema ChunkSchema, blk *BlockMeta, nb 
 		if err != nil {
 			return err
 		}
-		meta, err := computeMeta(id, schema, rows, blk.Sealed && sortedByTime(schema, rows))
+		// A compressed block's rows keep their order (segment, orderby),
+		// so its replacement stays compressed.
+		meta, err := computeMeta(id, schema, rows, blk.Sealed && (blk.Compressed || sortedByTime(schema, rows)))
 		if err != nil {
 			return fmt.Errorf("rewrite block %d of chunk %d: %w", blk.ID, chunk, err)
 		}
+		meta.Compressed = blk.Compressed
 		o.newBlk = &memBlock{schema: schema, rows: rows, meta: meta}
 		o.rows = nil
 	}
@@ -336,7 +339,11 @@ func writeBlock(b *pebble.Batch, chunk uint64, meta *BlockMeta, schema ChunkSche
 		if v.Len() != rows.Rows() {
 			v = v.Slice(0, rows.Rows())
 		}
-		buf = encoding.EncodeVec(buf[:0], v)
+		if meta.Compressed {
+			buf = encoding.EncodeVecCompact(buf[:0], v)
+		} else {
+			buf = encoding.EncodeVec(buf[:0], v)
+		}
 		if err := b.Set(colKey(chunk, meta.ID, c.ID), buf, nil); err != nil {
 			return buf, fmt.Errorf("write column %d of block %d of chunk %d: %w", c.ID, meta.ID, chunk, err)
 		}

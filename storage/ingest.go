@@ -66,7 +66,7 @@ func (db *DB) startPreEncode(schema ChunkSchema, rows *col.Batch) *preEncode {
 	}
 	go func() {
 		db.encSem <- struct{}{}
-		pe.blocks, pe.err = encodeBlocks(schema, parts, sealed, 1)
+		pe.blocks, pe.err = encodeBlocks(schema, parts, sealed, 1, false)
 		<-db.encSem
 		close(pe.done)
 	}()
@@ -100,7 +100,7 @@ func (t *Txn) writePending(b *pebble.Batch, chunk uint64, cs *chunkState, buf *[
 			counts[i] = len(parts) - n
 		}
 	}
-	encoded, err := encodeBlocks(schema, parts, sealed, runtime.GOMAXPROCS(0))
+	encoded, err := encodeBlocks(schema, parts, sealed, runtime.GOMAXPROCS(0), false)
 	if err != nil {
 		return 0, fmt.Errorf("chunk %d: %w", chunk, err)
 	}
@@ -124,21 +124,33 @@ func (t *Txn) writePending(b *pebble.Batch, chunk uint64, cs *chunkState, buf *[
 			ndelta++
 		}
 	}
-	for _, eb := range blocks {
-		*buf = encodeMeta((*buf)[:0], eb.meta)
-		if err := b.Set(blockMetaKey(chunk, eb.meta.ID), *buf, nil); err != nil {
-			return 0, fmt.Errorf("write block %d of chunk %d: %w", eb.meta.ID, chunk, err)
-		}
-		for i, c := range schema.Cols {
-			if eb.meta.Cols[i].NullCount >= eb.meta.Cols[i].Count {
-				continue // all null: readers rebuild it from the metadata
-			}
-			if err := b.Set(colKey(chunk, eb.meta.ID, c.ID), eb.cols[i], nil); err != nil {
-				return 0, fmt.Errorf("write column %d of block %d of chunk %d: %w", c.ID, eb.meta.ID, chunk, err)
-			}
+	for i := range blocks {
+		if _, err := putBlock(b, chunk, schema, &blocks[i], buf); err != nil {
+			return 0, err
 		}
 	}
 	return ndelta, nil
+}
+
+// putBlock adds the encoded block eb (laid out by schema) to b, using buf
+// as scratch, and returns the bytes it stores (keys and values). All-null
+// columns get no key: readers rebuild them from the metadata.
+func putBlock(b *pebble.Batch, chunk uint64, schema ChunkSchema, eb *encodedBlock, buf *[]byte) (int64, error) {
+	*buf = encodeMeta((*buf)[:0], eb.meta)
+	if err := b.Set(blockMetaKey(chunk, eb.meta.ID), *buf, nil); err != nil {
+		return 0, fmt.Errorf("write block %d of chunk %d: %w", eb.meta.ID, chunk, err)
+	}
+	n := int64(blockMetaKeyLen + len(*buf))
+	for i, c := range schema.Cols {
+		if eb.meta.Cols[i].NullCount >= eb.meta.Cols[i].Count {
+			continue
+		}
+		if err := b.Set(colKey(chunk, eb.meta.ID, c.ID), eb.cols[i], nil); err != nil {
+			return 0, fmt.Errorf("write column %d of block %d of chunk %d: %w", c.ID, eb.meta.ID, chunk, err)
+		}
+		n += int64(colKeyLen + len(eb.cols[i]))
+	}
+	return n, nil
 }
 
 // sealSorted appends p to parts: when p's rows are already in time order
@@ -253,7 +265,7 @@ func sliceExact(b *col.Batch, from, to int) *col.Batch {
 	return col.FromVecs(vecs, to-from)
 }
 
-// encodedBlock is a delta block ready to be written.
+// encodedBlock is a block ready to be written.
 type encodedBlock struct {
 	meta *BlockMeta
 	cols [][]byte // per schema column; unused for all-null columns
@@ -264,10 +276,11 @@ type encodedBlock struct {
 const parallelMinRows = 4096
 
 // encodeBlocks computes the metadata and column encodings of parts (part
-// i sealed when sealed[i]); block ids are left 0 for the caller to assign.
+// i sealed when sealed[i]; compressed blocks with the compact codecs when
+// compressed is set); block ids are left 0 for the caller to assign.
 // Work items (one per block's metadata and one per column) run on up to
 // workers goroutines.
-func encodeBlocks(schema ChunkSchema, parts []*col.Batch, sealed []bool, workers int) ([]encodedBlock, error) {
+func encodeBlocks(schema ChunkSchema, parts []*col.Batch, sealed []bool, workers int, compressed bool) ([]encodedBlock, error) {
 	out := make([]encodedBlock, len(parts))
 	ncol := len(schema.Cols)
 	total := 0
@@ -283,13 +296,20 @@ func encodeBlocks(schema ChunkSchema, parts []*col.Batch, sealed []bool, workers
 		p := parts[bi]
 		if ci == ncol {
 			out[bi].meta, errs[bi] = computeMeta(0, schema, p, sealed[bi])
+			if errs[bi] == nil {
+				out[bi].meta.Compressed = compressed
+			}
 			return
 		}
 		v := p.Cols[ci]
 		if v.Len() != p.Rows() {
 			v = v.Slice(0, p.Rows())
 		}
-		out[bi].cols[ci] = encoding.EncodeVec(nil, v)
+		if compressed {
+			out[bi].cols[ci] = encoding.EncodeVecCompact(nil, v)
+		} else {
+			out[bi].cols[ci] = encoding.EncodeVec(nil, v)
+		}
 	}
 	workers = min(workers, jobs)
 	if total < parallelMinRows || workers <= 1 {

@@ -199,86 +199,143 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
-	var inputs []*BlockMeta
-	ndelta := 0
-	err := db.listStored(snap, chunk, func(m *BlockMeta) {
-		if !m.Sealed || m.Rows < sealedBlockRows {
-			inputs = append(inputs, m)
-			if !m.Sealed {
-				ndelta++
-			}
-		}
+	in, err := db.listInputs(snap, chunk, func(m *BlockMeta) bool {
+		return !m.Compressed && (!m.Sealed || m.Rows < sealedBlockRows)
 	})
 	if err != nil {
 		return err
 	}
-	if ndelta == 0 && len(inputs) < 2 {
+	if in.deltas == 0 && len(in.blocks) < 2 {
 		return nil
 	}
-	schema, err := unionSchema(inputs)
+	if err := in.read(snap, chunk); err != nil {
+		return fmt.Errorf("merge chunk %d: %w", chunk, err)
+	}
+	blocks, err := sealedBlocks(in, 1)
 	if err != nil {
 		return fmt.Errorf("merge chunk %d: %w", chunk, err)
 	}
-	all, err := readInputs(snap, chunk, inputs, schema)
-	if err != nil {
-		return fmt.Errorf("merge chunk %d: %w", chunk, err)
+	// NoSync: the batch is atomic in the WAL, and losing it in a crash
+	// only leaves the inputs in place. A lost race leaves them too; a
+	// later merge retries.
+	_, err = db.swapBlocks(chunk, in, blocks, nil, pebble.NoSync)
+	return err
+}
+
+// chunkInput is the set of stored blocks a merge or a compression
+// replaces, read from one snapshot.
+type chunkInput struct {
+	blocks []*BlockMeta
+	deltas int // how many of blocks are delta blocks
+	// schema and rows are set by read: every column of the blocks and
+	// all their rows, in block order.
+	schema ChunkSchema
+	rows   *col.Batch
+}
+
+// listInputs lists the stored blocks of chunk in snap that keep selects.
+func (db *DB) listInputs(snap reader, chunk uint64, keep func(*BlockMeta) bool) (*chunkInput, error) {
+	in := &chunkInput{}
+	err := db.listStored(snap, chunk, func(m *BlockMeta) {
+		if keep(m) {
+			in.blocks = append(in.blocks, m)
+			if !m.Sealed {
+				in.deltas++
+			}
+		}
+	})
+	return in, err
+}
+
+// read decodes every column of the input blocks from snap.
+func (in *chunkInput) read(snap reader, chunk uint64) error {
+	if len(in.blocks) == 0 {
+		return nil
 	}
-	sorted := sortByTime(schema, all)
-	n := sorted.Rows()
-	nblocks := (n + sealedBlockRows - 1) / sealedBlockRows
+	schema, err := unionSchema(in.blocks)
+	if err != nil {
+		return err
+	}
+	rows, err := readInputs(snap, chunk, in.blocks, schema)
+	if err != nil {
+		return err
+	}
+	in.schema, in.rows = schema, rows
+	return nil
+}
+
+// sealedBlocks encodes the input rows sorted by time as sealed blocks of
+// sealedBlockRows rows (the last may be shorter), on up to workers
+// goroutines.
+func sealedBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
+	if in.rows == nil || in.rows.Rows() == 0 {
+		return nil, nil
+	}
+	sorted := sortByTime(in.schema, in.rows)
+	var parts []*col.Batch
+	var sealed []bool
+	for from := 0; from < sorted.Rows(); from += sealedBlockRows {
+		parts = append(parts, sliceExact(sorted, from, min(from+sealedBlockRows, sorted.Rows())))
+		sealed = append(sealed, true)
+	}
+	return encodeBlocks(in.schema, parts, sealed, workers, false)
+}
+
+// swapBlocks replaces in's blocks of chunk by blocks (their ids are
+// assigned here) in one pebble batch, together with what extra adds to
+// it. Under the chunk's lock it checks that no transaction has pinned the
+// chunk and that every input still exists; otherwise it writes nothing
+// and reports false. Readers are never blocked: they read snapshots.
+func (db *DB) swapBlocks(chunk uint64, in *chunkInput, blocks []encodedBlock, extra func(*pebble.Batch) error, opts *pebble.WriteOptions) (bool, error) {
 	b := db.pdb.NewBatch()
 	defer b.Close()
-	ids := make([]uint64, len(inputs))
-	for i, m := range inputs {
+	ids := make([]uint64, len(in.blocks))
+	for i, m := range in.blocks {
 		ids[i] = m.ID
 		if err := deleteBlock(b, chunk, m.ID); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if nblocks > 0 {
-		first, err := db.allocBlockIDs(nblocks)
+	if len(blocks) > 0 {
+		first, err := db.allocBlockIDs(len(blocks))
 		if err != nil {
-			return err
+			return false, err
 		}
 		var buf []byte
-		for i := 0; i < nblocks; i++ {
-			part := sliceBatch(sorted, i*sealedBlockRows, min((i+1)*sealedBlockRows, n))
-			meta, err := computeMeta(first+uint64(i), schema, part, true)
-			if err != nil {
-				return fmt.Errorf("merge chunk %d: %w", chunk, err)
+		for i := range blocks {
+			blocks[i].meta.ID = first + uint64(i)
+			if _, err := putBlock(b, chunk, in.schema, &blocks[i], &buf); err != nil {
+				return false, err
 			}
-			if buf, err = writeBlock(b, chunk, meta, schema, part, buf); err != nil {
-				return err
-			}
+		}
+	}
+	if extra != nil {
+		if err := extra(b); err != nil {
+			return false, err
 		}
 	}
 	mu := db.chunkLock(chunk)
 	mu.Lock()
 	defer mu.Unlock()
 	if db.pinned(chunk) {
-		return nil // a transaction is rewriting blocks of chunk
+		return false, nil // a transaction is rewriting blocks of chunk
 	}
 	for _, id := range ids {
 		ok, err := db.blockExists(chunk, id)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return nil // changed under us; a later merge retries
+		if err != nil || !ok {
+			return false, err // !ok: changed under us
 		}
 	}
-	// NoSync: the batch is atomic in the WAL, and losing it in a crash
-	// only leaves the inputs in place.
-	if err := b.Commit(pebble.NoSync); err != nil {
-		return fmt.Errorf("merge chunk %d: commit: %w", chunk, err)
+	if err := b.Commit(opts); err != nil {
+		return false, fmt.Errorf("rewrite blocks of chunk %d: commit: %w", chunk, err)
 	}
 	db.forgetBlocks(chunk, ids)
 	db.merge.mu.Lock()
 	if d := db.merge.deltas[chunk]; d != nil {
-		d.n = max(0, d.n-ndelta)
+		d.n = max(0, d.n-in.deltas)
 	}
 	db.merge.mu.Unlock()
-	return nil
+	return true, nil
 }
 
 // unionSchema returns every column of the inputs ordered by id, with the

@@ -85,12 +85,13 @@ func newEnv(t *testing.T) *fixture {
 			{Name: "device", Type: types.Int4},
 			{Name: "value", Type: types.Float8},
 		},
-		Options: map[string]string{optCompress: "true", optSegmentBy: "device"},
 	}
 	mustDo(t, w.CreateTable(metrics))
 	metrics = metrics.Clone()
 	metrics.Hyper = &catalog.Hypertable{ID: hid, TimeCol: 1, Interval: 7 * usPerDay,
-		Space: &catalog.SpaceDim{Col: 2, Partitions: 4}}
+		Space: &catalog.SpaceDim{Col: 2, Partitions: 4},
+		Compression: &catalog.Compression{SegmentBy: []uint32{2},
+			OrderBy: []catalog.OrderCol{{Col: 1, Desc: true, NullsFirst: true}}}}
 	mustDo(t, w.PutTable(metrics))
 	hid2, err := w.NewHypertableID()
 	mustDo(t, err)

@@ -1,17 +1,8 @@
 package pgcatalog
 
 import (
-	"strings"
-
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/types"
-)
-
-// Option keys of ALTER TABLE ... SET (timescaledb.compress...).
-const (
-	optCompress  = "timescaledb.compress"
-	optSegmentBy = "timescaledb.compress_segmentby"
-	optOrderBy   = "timescaledb.compress_orderby"
 )
 
 const usPerDay = 86_400_000_000
@@ -27,23 +18,6 @@ func hypertables(env Env) []*catalog.Table {
 	return out
 }
 
-// compressionEnabled reports whether timescaledb.compress is on for t.
-func compressionEnabled(t *catalog.Table) bool {
-	v, ok := t.Options[optCompress]
-	if !ok {
-		return false
-	}
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "false", "off", "f", "0", "no", "n":
-		return false
-	}
-	return true
-}
-
-// CompressionEnabled reports whether ALTER TABLE ... SET
-// (timescaledb.compress) is on for hypertable t.
-func CompressionEnabled(t *catalog.Table) bool { return compressionEnabled(t) }
-
 // timeColumn returns the hypertable's time column.
 func timeColumn(t *catalog.Table) *catalog.Column {
 	if i := t.ColByID(t.Hyper.TimeCol); i >= 0 {
@@ -55,68 +29,6 @@ func timeColumn(t *catalog.Table) *catalog.Column {
 // usInterval renders a µs chunk width as TimescaleDB does ('7 days').
 func usInterval(us int64) types.Interval {
 	return types.Interval{Days: int32(us / usPerDay), Micros: us % usPerDay}
-}
-
-// orderItem is one element of timescaledb.compress_orderby.
-type orderItem struct {
-	col        string
-	asc        bool
-	nullsFirst bool
-}
-
-// splitList splits a comma-separated column list, unquoting names.
-func splitList(s string) []string {
-	var out []string
-	for _, p := range strings.Split(s, ",") {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			continue
-		}
-		out = append(out, p)
-	}
-	return out
-}
-
-// unquote folds an identifier as the parser would.
-func unquote(s string) string {
-	if parts, err := parseIdent(s); err == nil && len(parts) == 1 {
-		return parts[0]
-	}
-	return s
-}
-
-// compressionSettings returns t's segmentby columns and orderby items
-// (orderby defaults to the time column DESC, as in TimescaleDB).
-func compressionSettings(t *catalog.Table) (segmentBy []string, orderBy []orderItem) {
-	for _, s := range splitList(t.Options[optSegmentBy]) {
-		segmentBy = append(segmentBy, unquote(s))
-	}
-	ob, ok := t.Options[optOrderBy]
-	if !ok {
-		if tc := timeColumn(t); tc != nil {
-			return segmentBy, []orderItem{{col: tc.Name, asc: false, nullsFirst: true}}
-		}
-		return segmentBy, nil
-	}
-	for _, item := range splitList(ob) {
-		f := strings.Fields(item)
-		if len(f) == 0 {
-			continue
-		}
-		o := orderItem{col: unquote(f[0]), asc: true}
-		rest := strings.ToLower(strings.Join(f[1:], " "))
-		if strings.Contains(rest, "desc") {
-			o.asc = false
-		}
-		o.nullsFirst = !o.asc
-		if strings.Contains(rest, "nulls first") {
-			o.nullsFirst = true
-		} else if strings.Contains(rest, "nulls last") {
-			o.nullsFirst = false
-		}
-		orderBy = append(orderBy, o)
-	}
-	return segmentBy, orderBy
 }
 
 func init() {
@@ -137,7 +49,7 @@ func init() {
 					owner = catalog.DefaultRole
 				}
 				rows = append(rows, []any{h.Schema, h.Name, owner, dims,
-					int64(len(chunksOf(env, h.OID))), compressionEnabled(h), nil})
+					int64(len(chunksOf(env, h.OID))), CompressionEnabled(h), nil})
 			}
 			return rows, nil
 		})
@@ -208,58 +120,4 @@ func init() {
 		c("view_schema", n), c("view_name", n), c("view_owner", n), c("materialized_only", b),
 		c("compression_enabled", b), c("materialization_hypertable_schema", n),
 		c("materialization_hypertable_name", n), c("view_definition", t)), emptyRows)
-
-	register(ts, "compression_settings", cols(c("hypertable_schema", n), c("hypertable_name", n),
-		c("attname", n), c("segmentby_column_index", i2), c("orderby_column_index", i2),
-		c("orderby_asc", b), c("orderby_nullsfirst", b)),
-		func(env Env) ([][]any, error) {
-			var rows [][]any
-			for _, h := range hypertables(env) {
-				if !compressionEnabled(h) {
-					continue
-				}
-				seg, ord := compressionSettings(h)
-				for i, s := range seg {
-					rows = append(rows, []any{h.Schema, h.Name, s, int64(i + 1), nil, nil, nil})
-				}
-				for i, o := range ord {
-					rows = append(rows, []any{h.Schema, h.Name, o.col, nil, int64(i + 1), o.asc, o.nullsFirst})
-				}
-			}
-			return rows, nil
-		})
-
-	register(ts, "hypertable_compression_settings", cols(c("hypertable", types.Regclass),
-		c("segmentby", t), c("orderby", t), c("compress_interval_length", i8)),
-		func(env Env) ([][]any, error) {
-			var rows [][]any
-			for _, h := range hypertables(env) {
-				if !compressionEnabled(h) {
-					continue
-				}
-				seg, ord := compressionSettings(h)
-				var segText, ordText any
-				if len(seg) > 0 {
-					segText = strings.Join(seg, ",")
-				}
-				if len(ord) > 0 {
-					parts := make([]string, len(ord))
-					for i, o := range ord {
-						p := o.col
-						if !o.asc {
-							p += " DESC"
-						}
-						if o.asc && o.nullsFirst {
-							p += " NULLS FIRST"
-						} else if !o.asc && !o.nullsFirst {
-							p += " NULLS LAST"
-						}
-						parts[i] = p
-					}
-					ordText = strings.Join(parts, ",")
-				}
-				rows = append(rows, []any{i64(h.OID), segText, ordText, nil})
-			}
-			return rows, nil
-		})
 }

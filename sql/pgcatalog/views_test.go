@@ -238,7 +238,15 @@ func TestTimescaleInformation(t *testing.T) {
 		ord[0]["orderby_asc"] != false || ord[0]["orderby_nullsfirst"] != true {
 		t.Errorf("compression settings = %v %v", seg, ord)
 	}
-	for _, v := range []string{"jobs", "job_stats", "job_errors", "continuous_aggregates", "hypertable_compression_settings"} {
+	names, rows = viewRows(t, f.env, "timescaledb_information", "hypertable_compression_settings")
+	if hs := where(t, names, rows, "segmentby", "device"); len(hs) != 1 || hs[0]["orderby"] != "time DESC" {
+		t.Errorf("hypertable_compression_settings = %v", rows)
+	}
+	names, rows = viewRows(t, f.env, "timescaledb_information", "compressed_chunk_stats")
+	if len(rows) != 2 || rows[0][2] != "Uncompressed" || rows[0][11] != nil {
+		t.Errorf("compressed_chunk_stats = %v %v", names, rows)
+	}
+	for _, v := range []string{"jobs", "job_stats", "job_errors", "continuous_aggregates"} {
 		viewRows(t, f.env, "timescaledb_information", v)
 	}
 }

@@ -233,7 +233,33 @@ func planFOR(d []int64) (ref int64, cost int) {
 			ref, cost = small[k-1], c
 		}
 	}
+	if len(d) >= forQuantileSample {
+		if q := lowQuantile(d); q > small[k-1] {
+			if c := forCost(d, q); c < cost {
+				ref, cost = q, c
+			}
+		}
+	}
 	return ref, cost
+}
+
+// forQuantileSample is how many evenly spaced values lowQuantile sorts.
+const forQuantileSample = 64
+
+// lowQuantile returns about the 1/16 quantile of d (len(d) ≥
+// forQuantileSample) from an evenly spaced sample. As a frame of
+// reference it turns many low outliers into exceptions: the steps of a
+// descending series (timestamps in time DESC order, where every device's
+// reading at one tick shares the time and the step back to the previous
+// tick is a large negative difference) would otherwise widen every value.
+func lowQuantile(d []int64) int64 {
+	var s [forQuantileSample]int64
+	step := len(d) / forQuantileSample
+	for i := range s {
+		s[i] = d[i*step]
+	}
+	slices.Sort(s[:])
+	return s[forQuantileSample/16]
 }
 
 // appendFOR appends ref <varint> and the packed section of d[i] - ref

@@ -25,6 +25,12 @@ import (
 // dictionary and plain encoding and wrapping the result in zstd when that
 // makes it clearly smaller.
 func EncodeBytes(dst []byte, src []string) []byte {
+	return encodeBytes(dst, src, false)
+}
+
+// encodeBytes is EncodeBytes; compact tries a stronger zstd level and
+// keeps it whenever it is smaller (see EncodeVecCompact).
+func encodeBytes(dst []byte, src []string, compact bool) []byte {
 	n := len(src)
 	if n == 0 {
 		return appendHeader(dst, BytesPlain, 0)
@@ -43,7 +49,7 @@ func EncodeBytes(dst []byte, src []string) []byte {
 	} else {
 		dst = appendBytesPlain(dst, src)
 	}
-	return maybeZstd(dst, start, n)
+	return maybeZstd(dst, start, n, compact)
 }
 
 // encodeBytesAs appends src in the given bytes encoding (tests,
@@ -57,7 +63,7 @@ func encodeBytesAs(dst []byte, src []string, e Encoding) ([]byte, bool) {
 	case BytesZstd:
 		start := len(dst)
 		dst = appendBytesPlain(dst, src)
-		out := maybeZstd(dst, start, len(src))
+		out := maybeZstd(dst, start, len(src), false)
 		return out, Encoding(out[start]) == BytesZstd
 	}
 	panic(fmt.Sprintf("BUG: %v is not a bytes encoding", e))

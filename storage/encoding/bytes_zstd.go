@@ -31,16 +31,36 @@ const (
 	// zstdMinGainPercent: zstd is used only when it saves at least this
 	// much, since it costs decode time on every scan.
 	zstdMinGainPercent = 10
+	// zstdCompactLevel is the level of compact encodings (compressed
+	// chunks, written once): smaller frames, the same decoder.
+	zstdCompactLevel = zstd.SpeedBestCompression
 )
 
 // The zstd encoder and decoder are expensive to create; one of each
 // serves all goroutines (EncodeAll and DecodeAll are safe for concurrent
 // use).
 var (
-	zstdOnce sync.Once
-	zstdEnc  *zstd.Encoder
-	zstdDec  *zstd.Decoder
+	zstdOnce        sync.Once
+	zstdEnc         *zstd.Encoder
+	zstdDec         *zstd.Decoder
+	zstdCompactOnce sync.Once
+	zstdCompactEnc  *zstd.Encoder
 )
+
+// zstdCompact returns the encoder of compact encodings.
+func zstdCompact() *zstd.Encoder {
+	zstdCompactOnce.Do(func() {
+		var err error
+		zstdCompactEnc, err = zstd.NewWriter(nil,
+			zstd.WithEncoderLevel(zstdCompactLevel),
+			zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
+			zstd.WithLowerEncoderMem(true))
+		if err != nil {
+			panic(fmt.Sprintf("BUG: zstd encoder: %v", err))
+		}
+	})
+	return zstdCompactEnc
+}
 
 func zstdCodecs() (*zstd.Encoder, *zstd.Decoder) {
 	zstdOnce.Do(func() {
@@ -64,16 +84,21 @@ func zstdCodecs() (*zstd.Encoder, *zstd.Decoder) {
 }
 
 // maybeZstd replaces the bytes stream dst[start:] of n values by its zstd
-// form when that is clearly smaller.
-func maybeZstd(dst []byte, start, n int) []byte {
+// form when that is clearly smaller; compact uses the stronger level and
+// takes any gain.
+func maybeZstd(dst []byte, start, n int, compact bool) []byte {
 	raw := dst[start:]
 	if len(raw) < zstdMinInput {
 		return dst
 	}
 	enc, _ := zstdCodecs()
+	minGain := zstdMinGainPercent
+	if compact {
+		enc, minGain = zstdCompact(), 0
+	}
 	frame := enc.EncodeAll(raw, nil)
 	size := 1 + uvarintLen(uint64(n)) + uvarintLen(uint64(len(raw))) + uvarintLen(uint64(len(frame))) + len(frame)
-	if size*100 > len(raw)*(100-zstdMinGainPercent) || len(raw) > zstdMaxRatio*len(frame) {
+	if size*100 > len(raw)*(100-minGain) || len(raw) > zstdMaxRatio*len(frame) {
 		return dst
 	}
 	// raw aliases dst, so build the new stream after it and move it down.

@@ -214,3 +214,23 @@ func TestEncodingString(t *testing.T) {
 		}
 	}
 }
+
+// TestFORLowOutliers: a descending series of ticks (time DESC order of
+// many devices' readings) has rare large negative steps; they become
+// exceptions instead of widening every packed difference.
+func TestFORLowOutliers(t *testing.T) {
+	var ts []int64
+	for tick := int64(40); tick > 0; tick-- {
+		for d := 0; d < 100; d++ {
+			ts = append(ts, 1_700_000_000_000_000+tick*10_000_000)
+		}
+	}
+	enc := EncodeInt64(nil, ts)
+	if len(enc) > 600 {
+		t.Fatalf("%d descending timestamps encode to %d bytes, want <= 600", len(ts), len(enc))
+	}
+	got, err := DecodeInt64(enc, nil)
+	if err != nil || !slices.Equal(got, ts) {
+		t.Fatalf("round trip: %v", err)
+	}
+}

@@ -30,18 +30,31 @@ var (
 // best codec for the data. v.Kind must be Int64, Float64, Bool or Bytes
 // and v.Len() at most MaxValues; anything else is a caller bug (panic).
 func EncodeVec(dst []byte, v *col.Vec) []byte {
+	return encodeVec(dst, v, false)
+}
+
+// EncodeVecCompact is EncodeVec for data that is written once and kept
+// long (compressed chunks): it spends more encoding time for fewer bytes.
+// Bytes columns are wrapped in zstd at a stronger level whenever that is
+// smaller at all; the other kinds already keep their smallest candidate.
+// The output is an ordinary stream that DecodeVec reads.
+func EncodeVecCompact(dst []byte, v *col.Vec) []byte {
+	return encodeVec(dst, v, true)
+}
+
+func encodeVec(dst []byte, v *col.Vec, strong bool) []byte {
 	n := v.Len()
 	if !v.HasNulls() {
-		return encodeValues(dst, v, nil)
+		return encodeValues(dst, v, nil, strong)
 	}
 	dst = appendHeader(dst, Nulls, n)
 	dst = appendBitmap(dst, v.Nulls[:n])
-	return encodeValues(dst, v, v.Nulls[:n])
+	return encodeValues(dst, v, v.Nulls[:n], strong)
 }
 
 // encodeValues appends the value stream of v's slots that are not null
-// according to nulls (nil: all slots).
-func encodeValues(dst []byte, v *col.Vec, nulls []bool) []byte {
+// according to nulls (nil: all slots); strong as in EncodeVecCompact.
+func encodeValues(dst []byte, v *col.Vec, nulls []bool, strong bool) []byte {
 	switch v.Kind {
 	case col.Int64:
 		if nulls == nil {
@@ -72,11 +85,11 @@ func encodeValues(dst []byte, v *col.Vec, nulls []bool) []byte {
 		return dst
 	case col.Bytes:
 		if nulls == nil {
-			return EncodeBytes(dst, v.S)
+			return encodeBytes(dst, v.S, strong)
 		}
 		sp := stringPool.Get().(*[]string)
 		*sp = compact((*sp)[:0], v.S, nulls)
-		dst = EncodeBytes(dst, *sp)
+		dst = encodeBytes(dst, *sp, strong)
 		clear(*sp) // do not pin the caller's strings
 		stringPool.Put(sp)
 		return dst

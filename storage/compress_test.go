@@ -1,0 +1,304 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"math/rand"
+	"slices"
+	"sync"
+	"testing"
+)
+
+// byDevice compresses testSchema rows segmented by device (column 2).
+var byDevice = CompressOptions{SegmentBy: []uint32{2}}
+
+// shuffled returns the times [from, to) in a fixed random order.
+func shuffled(from, to int64) []int64 {
+	ts := rng(from, to)
+	rand.New(rand.NewSource(from)).Shuffle(len(ts), func(i, j int) { ts[i], ts[j] = ts[j], ts[i] })
+	return ts
+}
+
+// chunkBlocks lists every block of chunk.
+func chunkBlocks(t *testing.T, db *DB, chunk uint64) []*BlockMeta {
+	t.Helper()
+	blocks, _, err := db.Begin().Blocks(fullSpec(chunk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blocks
+}
+
+// checkCompressed verifies that every block of chunk is compressed, holds
+// one device (segments here are all >= compressedMinRows rows) and has its
+// times descending.
+func checkCompressed(t *testing.T, db *DB, chunk uint64) {
+	t.Helper()
+	txn := db.Begin()
+	defer txn.Rollback()
+	blocks, _, err := txn.Blocks(fullSpec(chunk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, blk := range blocks {
+		if !blk.Compressed || !blk.Sealed {
+			t.Fatalf("block %d: compressed %v sealed %v", blk.ID, blk.Compressed, blk.Sealed)
+		}
+		if dev := blk.Col(2); dev.Min != dev.Max {
+			t.Fatalf("block %d holds devices %v..%v", blk.ID, dev.Min, dev.Max)
+		}
+		b, err := txn.ReadBlock(fullSpec(chunk), blk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := slices.Clone(b.Cols[0].I64)
+		slices.Reverse(ts)
+		if !slices.IsSorted(ts) {
+			t.Fatalf("block %d: times not descending", blk.ID)
+		}
+	}
+}
+
+func TestCompressRoundTrip(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	for i := int64(0); i < 6; i++ {
+		commitAppend(t, db, 1, shuffled(i*1000, (i+1)*1000)...)
+	}
+	before := sortedRows(t, db.Begin(), 1)
+	st, err := db.CompressChunk(1, byDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows != 6000 || st.InputBlocks != 6 || st.OutputBlocks != 3 {
+		t.Fatalf("stats %+v, want 6000 rows, 6 blocks in, 3 out", st)
+	}
+	if st.UncompressedBytes != st.InputBytes || st.OutputBytes <= 0 || st.OutputBytes >= st.InputBytes {
+		t.Fatalf("stats %+v: want 0 < output bytes < input bytes = uncompressed bytes", st)
+	}
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, before) {
+		t.Fatal("compression changed the rows")
+	}
+	checkCompressed(t, db, 1)
+
+	// A segmentby equality predicate reads only that segment's block.
+	spec := fullSpec(1)
+	spec.Preds = []BlockPred{{Col: 2, Op: OpEq, Value: "dev1"}}
+	blocks, skipped, err := db.Begin().Blocks(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(blocks) != 1 || skipped != 2 {
+		t.Fatalf("dev1 scan lists %d blocks, skips %d; want 1 and 2", len(blocks), skipped)
+	}
+
+	// Compressing again rewrites compressed blocks into the same rows.
+	st, err = db.CompressChunk(1, byDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.UncompressedBytes != 0 || st.Rows != 6000 {
+		t.Fatalf("recompression stats %+v", st)
+	}
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, before) {
+		t.Fatal("recompression changed the rows")
+	}
+
+	st, err = db.DecompressChunk(1, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows != 6000 || st.OutputBlocks != 2 {
+		t.Fatalf("decompression stats %+v, want 6000 rows in 2 blocks", st)
+	}
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, before) {
+		t.Fatal("decompression changed the rows")
+	}
+	for _, blk := range chunkBlocks(t, db, 1) {
+		if blk.Compressed || !blk.Sealed {
+			t.Fatalf("block %d after decompression: compressed %v sealed %v", blk.ID, blk.Compressed, blk.Sealed)
+		}
+	}
+}
+
+func TestCompressEmptyChunkRecords(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	rec := func(st CompressStats) (string, []byte, error) {
+		return "rec", []byte(fmt.Sprint(st.Rows, st.OutputBlocks)), nil
+	}
+	if _, err := db.CompressChunk(7, CompressOptions{Record: rec}); err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := db.Begin().GetMeta("rec")
+	if err != nil || !ok || string(v) != "0 0" {
+		t.Fatalf("record %q %v %v, want \"0 0\"", v, ok, err)
+	}
+	failing := func(CompressStats) (string, []byte, error) { return "", nil, errors.New("no") }
+	commitAppend(t, db, 7, 1, 2, 3)
+	if _, err := db.CompressChunk(7, CompressOptions{Record: failing}); err == nil {
+		t.Fatal("a failing record did not fail the compression")
+	}
+	for _, blk := range chunkBlocks(t, db, 7) {
+		if blk.Compressed {
+			t.Fatal("failed compression wrote compressed blocks")
+		}
+	}
+}
+
+func TestMergeLeavesCompressedBlocks(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, shuffled(0, 3000)...)
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	compressed := map[uint64]bool{}
+	for _, blk := range chunkBlocks(t, db, 1) {
+		compressed[blk.ID] = true
+	}
+	// New rows land as delta blocks; the merge seals them into normal
+	// blocks (the chunk is partially compressed) and keeps the rest.
+	commitAppend(t, db, 1, 5000, 5001)
+	commitAppend(t, db, 1, 4000)
+	if err := db.Merge(1); err != nil {
+		t.Fatal(err)
+	}
+	var plain int
+	for _, blk := range chunkBlocks(t, db, 1) {
+		switch {
+		case blk.Compressed && !compressed[blk.ID]:
+			t.Fatalf("merge wrote compressed block %d", blk.ID)
+		case !blk.Compressed && compressed[blk.ID]:
+			t.Fatalf("block %d lost its compressed flag", blk.ID)
+		case !blk.Compressed:
+			if !blk.Sealed || blk.Rows != 3 {
+				t.Fatalf("merged block %d: sealed %v, %d rows", blk.ID, blk.Sealed, blk.Rows)
+			}
+			plain++
+		default:
+			delete(compressed, blk.ID)
+		}
+	}
+	if plain != 1 || len(compressed) != 0 {
+		t.Fatalf("%d merged blocks, %d compressed blocks gone", plain, len(compressed))
+	}
+	want := sortedRows(t, db.Begin(), 1)
+	if len(want) != 3003 {
+		t.Fatalf("%d rows, want 3003", len(want))
+	}
+	// Compressing again folds the merged rows in.
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	checkCompressed(t, db, 1)
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
+		t.Fatal("recompression changed the rows")
+	}
+}
+
+func TestRewriteCompressedBlock(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, shuffled(0, 3000)...)
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	txn := db.Begin()
+	rewriteWhere(t, txn, 1, func(ts int64) bool { return ts%10 != 0 }, func(int64) bool { return false })
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); len(got) != 2700 {
+		t.Fatalf("%d rows after delete, want 2700", len(got))
+	}
+	checkCompressed(t, db, 1)
+}
+
+func TestCompressConflicts(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, shuffled(0, 2000)...)
+	// A transaction that listed blocks before the compression finds them
+	// gone when it rewrites.
+	txn := db.Begin()
+	blocks, _, err := txn.Blocks(fullSpec(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.RewriteBlock(1, testSchema, blocks[0], nil); !errors.Is(err, ErrConflict) {
+		t.Fatalf("rewrite of a compressed-away block: %v, want ErrConflict", err)
+	}
+	txn.Rollback()
+	// A transaction that rewrote blocks pins the chunk: the compression
+	// gives up with ErrConflict and the transaction commits.
+	txn = db.Begin()
+	rewriteWhere(t, txn, 1, func(ts int64) bool { return ts != 7 }, func(int64) bool { return false })
+	if _, err := db.CompressChunk(1, byDevice); !errors.Is(err, ErrConflict) {
+		t.Fatalf("compression of a pinned chunk: %v, want ErrConflict", err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); len(got) != 1999 {
+		t.Fatalf("%d rows, want 1999", len(got))
+	}
+}
+
+func TestCompressConcurrentWriter(t *testing.T) {
+	db := openMem(t, Options{MergeThreshold: 2})
+	commitAppend(t, db, 1, shuffled(0, 3000)...)
+	const commits = 40
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := int64(0); i < commits; i++ {
+			commitAppend(t, db, 1, 10000+2*i, 10001+2*i)
+		}
+	}()
+	for i := 0; i < 5; i++ {
+		if _, err := db.CompressChunk(1, byDevice); err != nil {
+			t.Error(err)
+		}
+	}
+	wg.Wait()
+	got := sortedRows(t, db.Begin(), 1)
+	if len(got) != 3000+2*commits || len(slices.Compact(slices.Clone(got))) != len(got) {
+		t.Fatalf("%d rows (%d distinct), want %d", len(got), len(slices.Compact(slices.Clone(got))), 3000+2*commits)
+	}
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	if after := sortedRows(t, db.Begin(), 1); !slices.Equal(after, got) {
+		t.Fatal("final compression changed the rows")
+	}
+}
+
+// TestCompressSurvivesReopen: the swap is one synced batch, so after a
+// restart the chunk is whole and compressed (a crash before the commit
+// leaves the old blocks, which the batch had not touched).
+func TestCompressSurvivesReopen(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, Options{DisableBackgroundMerge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	commitAppend(t, db, 1, shuffled(0, 3300)...)
+	txn := db.Begin()
+	want := sortedRows(t, txn, 1)
+	txn.Rollback()
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(dir, Options{DisableBackgroundMerge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
+		t.Fatal("rows changed across reopen")
+	}
+	checkCompressed(t, db, 1)
+}
