@@ -87,6 +87,9 @@ type Table struct {
 	Options map[string]string
 	// Owner is the owning role's name.
 	Owner string
+	// View is set for views, materialized views and continuous
+	// aggregates (views.go).
+	View *View `json:",omitempty"`
 }
 
 // Hypertable is the TimescaleDB part of a table.
@@ -201,6 +204,14 @@ func (t *Table) Clone() *Table {
 			h.Space = &s
 		}
 		c.Hyper = &h
+	}
+	if t.View != nil {
+		v := *t.View
+		if v.Cagg != nil {
+			cg := *v.Cagg
+			v.Cagg = &cg
+		}
+		c.View = &v
 	}
 	if t.Options != nil {
 		c.Options = make(map[string]string, len(t.Options))

@@ -1,6 +1,9 @@
 package catalog
 
-import "sort"
+import (
+	"sort"
+	"sync/atomic"
+)
 
 // Snapshot is an immutable view of the catalog. Never modify a snapshot or
 // a descriptor reached through it; use a Writer.
@@ -16,6 +19,8 @@ type Snapshot struct {
 	seqs map[tableKey]uint32
 	// jobs are the background jobs by id (see jobs.go).
 	jobs map[int32]*Job
+	// views indexes continuous aggregates (views.go); nil until used.
+	views atomic.Pointer[viewIndex]
 }
 
 func emptySnapshot() *Snapshot {

@@ -416,6 +416,7 @@ func (w *Writer) PutTable(t *Table) error {
 	}
 	w.snap.tables[t.OID] = t
 	w.snap.byName[tableKey{t.DB, t.Schema, t.Name}] = t
+	w.snap.views.Store(nil)
 	return w.put(fmt.Sprintf("%s%d", keyTable, t.OID), t)
 }
 
@@ -423,6 +424,7 @@ func (w *Writer) PutTable(t *Table) error {
 func (w *Writer) DropTable(t *Table) error {
 	delete(w.snap.tables, t.OID)
 	delete(w.snap.byName, tableKey{t.DB, t.Schema, t.Name})
+	w.snap.views.Store(nil)
 	w.txn.DeleteMeta(fmt.Sprintf("%s%d", keyTable, t.OID))
 	w.txn.DropTable(uint64(t.OID))
 	w.dropJobsOf(func(j *Job) bool { return j.HypertableOID == t.OID })

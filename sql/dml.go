@@ -222,6 +222,7 @@ func (s *session) appendHyperRows(ec *exec.Ctx, t *catalog.Table, b *col.Batch, 
 	if err := s.maintainLastValue(t, b); err != nil {
 		return 0, err
 	}
+	s.noteHyperWrite(t, tv, b.Rows())
 	groups := map[*catalog.Chunk][]int{}
 	var order []*catalog.Chunk
 	var last *catalog.Chunk
@@ -673,6 +674,7 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 			if err := s.lastValueRemoved(t, hb, stale); err != nil {
 				return n, err
 			}
+			s.noteHyperWrite(t, hb.Cols[t.ColByID(t.Hyper.TimeCol)], hb.Rows())
 			if set == nil {
 				if ret != nil {
 					row := make([]any, 0, len(t.Cols))

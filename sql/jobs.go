@@ -491,6 +491,8 @@ func (db *DB) RunJob(ctx context.Context, id int32) (pid int32, err error) {
 		err = s.runRetention(ctx, j)
 	case procCompression:
 		err = s.runCompression(ctx, j)
+	case procRefresh:
+		err = db.runRefreshPolicy(ctx, d, j)
 	default:
 		err = pgerr.New(pgerr.FeatureNotSupported, "job procedure %s.%s is not supported", j.ProcSchema, j.ProcName)
 	}

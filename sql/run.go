@@ -106,6 +106,9 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 		delete(s.stmts, x.Name)
 		return w.Complete("DEALLOCATE")
 	}
+	if ok, err := s.viewStmt(ctx, env, st, w); ok || err != nil {
+		return err
+	}
 	return s.ddlStmt(env, st, w)
 }
 

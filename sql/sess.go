@@ -39,6 +39,10 @@ type session struct {
 	// until Sync.
 	extImplicit bool
 
+	// caggInval holds the time range written per hypertable with
+	// continuous aggregates, made invalidations at commit (cagg.go).
+	caggInval map[uint32][2]int64
+
 	currval map[string]int64
 	cursors map[string]*cursor
 
@@ -125,6 +129,10 @@ func (s *session) commit() error {
 		s.reset()
 		return nil
 	}
+	if err := s.flushInvalidations(); err != nil {
+		s.rollback()
+		return err
+	}
 	err := s.txn.Commit()
 	if err != nil {
 		if s.ddl != nil {
@@ -156,6 +164,7 @@ func (s *session) rollback() {
 func (s *session) reset() {
 	s.closeCursors(false)
 	s.txn, s.ddl = nil, nil
+	s.caggInval = nil
 	s.inBlock, s.failed = false, false
 	s.savepoints = nil
 }

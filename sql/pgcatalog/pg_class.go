@@ -112,6 +112,8 @@ func init() {
 				case 'r':
 					am, filenode = heapAM, int64(r.oid)
 					hasIndex = r.table != nil && len(r.table.Indexes) > 0
+				case 'm':
+					am, filenode = heapAM, int64(r.oid)
 				case 'i':
 					am, filenode = btreeAM, int64(r.oid)
 					if r.index.Method == "hash" {
@@ -130,7 +132,7 @@ func init() {
 					"p", string(r.kind), int64(r.natts()),
 					int64(0), r.kind == 'v', false,
 					hasSub, false,
-					false, true,
+					false, r.kind != 'm' || r.table.View.Populated,
 					relReplident(r.kind), false, int64(0),
 					int64(0), int64(0), nil,
 					nil, nil,

@@ -55,7 +55,7 @@ func relations(env Env) []rel {
 		out = append(out, viewRel(v, ns[v.schema]))
 	}
 	for _, t := range snap.Tables(env.Database()) {
-		out = append(out, rel{oid: t.OID, name: t.Name, schema: t.Schema, nsOID: ns[t.Schema], kind: 'r', table: t})
+		out = append(out, rel{oid: t.OID, name: t.Name, schema: t.Schema, nsOID: ns[t.Schema], kind: t.Relkind(), table: t})
 		for i := range t.Indexes {
 			ix := &t.Indexes[i]
 			out = append(out, rel{oid: ix.OID, name: ix.Name, schema: t.Schema, nsOID: ns[t.Schema], kind: 'i', table: t, index: ix})
@@ -135,7 +135,7 @@ func relByOID(env Env, oid uint32) (rel, bool) {
 		return 0
 	}
 	if t := snap.TableByOID(oid); t != nil && t.DB == env.Database() {
-		return rel{oid: t.OID, name: t.Name, schema: t.Schema, nsOID: nsOf(t.Schema), kind: 'r', table: t}, true
+		return rel{oid: t.OID, name: t.Name, schema: t.Schema, nsOID: nsOf(t.Schema), kind: t.Relkind(), table: t}, true
 	}
 	if v := viewByOID(oid); v != nil {
 		return viewRel(v, nsOf(v.schema)), true
@@ -186,7 +186,7 @@ func relByName(env Env, schema, name string) (rel, bool) {
 		return rel{}, false
 	}
 	if t := snap.Table(env.Database(), schema, name); t != nil {
-		return rel{oid: t.OID, name: t.Name, schema: t.Schema, nsOID: sc.OID, kind: 'r', table: t}, true
+		return rel{oid: t.OID, name: t.Name, schema: t.Schema, nsOID: sc.OID, kind: t.Relkind(), table: t}, true
 	}
 	if v := views[schema+"."+name]; v != nil {
 		return viewRel(v, sc.OID), true

@@ -27,6 +27,8 @@ type binder struct {
 	windows     map[string]*pg.WindowDef
 	ctes        map[string]*CTE
 	parent      *binder
+	// viewDepth counts the views being expanded around this binder.
+	viewDepth int
 }
 
 func newBinder(env Env, params []types.T, loc *time.Location) *binder {
@@ -36,7 +38,9 @@ func newBinder(env Env, params []types.T, loc *time.Location) *binder {
 	return &binder{shared: &shared{env: env, params: append([]types.T(nil), params...), loc: loc}}
 }
 
-func (b *binder) child() *binder { return &binder{shared: b.shared, parent: b} }
+func (b *binder) child() *binder {
+	return &binder{shared: b.shared, parent: b, viewDepth: b.viewDepth}
+}
 
 func (b *binder) cte(name string) *CTE {
 	for x := b; x != nil; x = x.parent {

@@ -252,7 +252,18 @@ func (b *binder) rangeVar(rv *pg.RangeVar, sc *scope) (Node, []*hyperRel, error)
 	var hs []*hyperRel
 	if c := b.cte(rv.Relname); c != nil && rv.Schemaname == "" {
 		node = &CTERef{CTE: c, Cols: visible(c.Plan.Columns())}
-	} else if t := lookupTable(b.env, rv.Schemaname, rv.Relname); t != nil {
+	} else if t := lookupTable(b.env, rv.Schemaname, rv.Relname); t != nil && t.View != nil && t.View.Kind == catalog.ViewPlain {
+		n, err := b.viewNode(t)
+		if err != nil {
+			return nil, nil, err
+		}
+		node = n
+	} else if t != nil {
+		if t.View != nil {
+			if _, err := b.viewNode(t); err != nil {
+				return nil, nil, err
+			}
+		}
 		cols := make([]OutCol, len(t.Cols))
 		idx := make([]int, len(t.Cols))
 		for i, c := range t.Cols {

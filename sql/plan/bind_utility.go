@@ -115,7 +115,7 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 	case *pg.Node_CreateTableAsStmt:
 		s := x.CreateTableAsStmt
 		if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "materialized views and continuous aggregates are not supported yet")
+			return b.createMatView(s)
 		}
 		node, err := b.selectStmt(s.Query.GetSelectStmt(), nil)
 		if err != nil {
@@ -286,10 +286,13 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 		if err != nil {
 			return nil, err
 		}
-		if _, err := b.selectStmt(s.Query.GetSelectStmt(), nil); err != nil {
+		node, err := b.selectStmt(s.Query.GetSelectStmt(), nil)
+		if err != nil {
 			return nil, err
 		}
-		return &CreateView{Name: objName(s.View), SQL: q, Replace: s.Replace}, nil
+		return &CreateView{Name: objName(s.View), SQL: q, Replace: s.Replace, Cols: viewCols(node, s.Aliases)}, nil
+	case *pg.Node_RefreshMatViewStmt:
+		return &RefreshMatView{Name: objName(x.RefreshMatViewStmt.Relation), WithData: !x.RefreshMatViewStmt.SkipData}, nil
 	case *pg.Node_VacuumStmt:
 		if x.VacuumStmt.IsVacuumcmd {
 			return &Noop{Tag: "VACUUM"}, nil
@@ -372,7 +375,7 @@ func roleOptions(r *RoleStmt, opts []*pg.Node) {
 func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 	at := &AlterTable{Table: objName(s.Relation), IfExists: s.MissingOk}
 	if s.Objtype == pg.ObjectType_OBJECT_MATVIEW || s.Objtype == pg.ObjectType_OBJECT_VIEW {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "ALTER MATERIALIZED VIEW is not supported yet")
+		return alterView(s)
 	}
 	for _, c := range s.Cmds {
 		cmd := c.GetAlterTableCmd()

@@ -30,4 +30,8 @@ type Env interface {
 	// ResolveReg converts the text of a reg* value ('conditions',
 	// 'integer', 'public') to its OID, with PostgreSQL's errors.
 	ResolveReg(t types.T, s string) (int64, error)
+	// CaggWatermark returns a continuous aggregate's watermark as the
+	// statement's transaction sees it (ok false before anything was
+	// materialized).
+	CaggWatermark(matID int32) (wm int64, ok bool, err error)
 }

@@ -218,6 +218,30 @@ type (
 		Name    ObjectName
 		SQL     string
 		Replace bool
+		// Cols are the view's columns.
+		Cols []OutCol
+	}
+	// CreateMatView is CREATE MATERIALIZED VIEW, plain (Query) or
+	// continuous (Cagg).
+	CreateMatView struct {
+		Name        ObjectName
+		SQL         string
+		Cols        []OutCol
+		Query       Node
+		WithData    bool
+		IfNotExists bool
+		Cagg        *CaggDef
+	}
+	// RefreshMatView is REFRESH MATERIALIZED VIEW.
+	RefreshMatView struct {
+		Name     ObjectName
+		WithData bool
+	}
+	// AlterView is ALTER MATERIALIZED VIEW ... SET (options).
+	AlterView struct {
+		Name     ObjectName
+		IfExists bool
+		Options  map[string]string
 	}
 )
 
@@ -243,6 +267,9 @@ func (*Noop) stmt()            {}
 func (*Deallocate) stmt()      {}
 func (*CallStmt) stmt()        {}
 func (*CreateView) stmt()      {}
+func (*CreateMatView) stmt()   {}
+func (*RefreshMatView) stmt()  {}
+func (*AlterView) stmt()       {}
 func (*DeclareCursor) stmt()   {}
 func (*Fetch) stmt()           {}
 func (*CloseCursor) stmt()     {}

@@ -1,0 +1,97 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// caggBenchDevices × caggBenchMinutes rows of 10 metrics: one day of
+// per-minute readings of 1000 devices (the issue's benchmark).
+const (
+	caggBenchDevices = 1000
+	caggBenchMinutes = 1440
+	caggBenchMetrics = 10
+)
+
+// caggBenchDB loads the benchmark's raw data and returns a session on it.
+func caggBenchDB(b *testing.B) Session {
+	b.Helper()
+	_, s := benchSession(b, "unused")
+	devices := caggBenchDevices
+	if testing.Short() {
+		devices = 50
+	}
+	var cols, vals []string
+	for i := 0; i < caggBenchMetrics; i++ {
+		cols = append(cols, fmt.Sprintf("m%d double precision", i))
+		vals = append(vals, fmt.Sprintf("((g * 7 + d * 13 + %d) %% 1000) / 10.0", i))
+	}
+	run(b, s, "CREATE TABLE raw (time timestamptz NOT NULL, device int, "+strings.Join(cols, ", ")+")")
+	run(b, s, "SELECT create_hypertable('raw', 'time', chunk_time_interval => INTERVAL '1 day')")
+	run(b, s, fmt.Sprintf(`INSERT INTO raw SELECT '2024-01-01'::timestamptz + g * INTERVAL '1 minute', d, %s
+		FROM generate_series(0, %d) g, generate_series(1, %d) d`, strings.Join(vals, ", "), caggBenchMinutes-1, devices))
+	return s
+}
+
+func run(b *testing.B, s Session, q string) {
+	b.Helper()
+	if err := s.Query(context.Background(), q, &benchWriter{}); err != nil {
+		b.Fatalf("%s: %v", q, err)
+	}
+}
+
+// caggBenchView defines the per-minute rollup: avg, max, min of every metric.
+func caggBenchView(name string) string {
+	var aggs []string
+	for i := 0; i < caggBenchMetrics; i++ {
+		aggs = append(aggs, fmt.Sprintf("avg(m%[1]d) AS avg_m%[1]d, max(m%[1]d) AS max_m%[1]d, min(m%[1]d) AS min_m%[1]d", i))
+	}
+	return fmt.Sprintf(`CREATE MATERIALIZED VIEW %s WITH (timescaledb.continuous) AS SELECT time_bucket('1 minute', time) AS bucket,
+		device, %s FROM raw GROUP BY bucket, device WITH NO DATA`, name, strings.Join(aggs, ", "))
+}
+
+// BenchmarkCaggRefresh measures a full refresh of one day of 1-minute
+// buckets and reports the raw rows consumed per second.
+func BenchmarkCaggRefresh(b *testing.B) {
+	s := caggBenchDB(b)
+	rows := caggBenchMinutes * caggBenchDevices
+	if testing.Short() {
+		rows = caggBenchMinutes * 50
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		name := fmt.Sprintf("m_%d", i)
+		run(b, s, caggBenchView(name))
+		b.StartTimer()
+		run(b, s, fmt.Sprintf("CALL refresh_continuous_aggregate('%s', NULL, NULL)", name))
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rawrows/s")
+}
+
+// BenchmarkCaggQuery runs an hourly per-device query over the aggregate
+// and the same query over the raw data and reports raw/aggregate time.
+func BenchmarkCaggQuery(b *testing.B) {
+	s := caggBenchDB(b)
+	run(b, s, caggBenchView("m"))
+	run(b, s, "CALL refresh_continuous_aggregate('m', NULL, NULL)")
+	onCagg := "SELECT time_bucket('1 hour', bucket), device, max(max_m3), min(min_m3) FROM m GROUP BY 1, 2"
+	onRaw := "SELECT time_bucket('1 hour', time), device, max(m3), min(m3) FROM raw GROUP BY 1, 2"
+	timeIt := func(q string) time.Duration {
+		start := time.Now()
+		run(b, s, q)
+		return time.Since(start)
+	}
+	var cagg, raw time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cagg += timeIt(onCagg)
+		raw += timeIt(onRaw)
+	}
+	b.ReportMetric(float64(cagg.Microseconds())/float64(b.N)/1000, "cagg-ms/op")
+	b.ReportMetric(float64(raw.Microseconds())/float64(b.N)/1000, "raw-ms/op")
+	b.ReportMetric(float64(raw)/float64(cagg), "raw/cagg")
+}

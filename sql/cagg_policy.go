@@ -1,0 +1,205 @@
+package sql
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// refresh_continuous_aggregate and the refresh policy
+// (add/remove_continuous_aggregate_policy, job procedure
+// policy_refresh_continuous_aggregate).
+
+const procRefresh = "policy_refresh_continuous_aggregate"
+
+func init() {
+	b, iv, tz, t := types.Bool, types.IntervalT, types.Timestamptz, types.Text
+	funcs.RegisterScalar(&funcs.Scalar{Name: "refresh_continuous_aggregate", Args: []types.T{anyT, anyT, anyT, b},
+		ArgNames: []string{"continuous_aggregate", "window_start", "window_end", "force"}, Defaults: 1,
+		Ret: funcs.Fixed(types.Void), Volatile: true, Fn: refreshContinuousAggregate})
+	funcs.RegisterScalar(&funcs.Scalar{Name: "add_continuous_aggregate_policy", Args: []types.T{anyT, anyT, anyT, iv, b, tz, t},
+		ArgNames: []string{"continuous_aggregate", "start_offset", "end_offset", "schedule_interval", "if_not_exists", "initial_start", "timezone"},
+		Defaults: 3, Ret: funcs.Fixed(types.Int4), Volatile: true, Fn: addCaggPolicy})
+	funcs.RegisterScalar(&funcs.Scalar{Name: "remove_continuous_aggregate_policy", Args: []types.T{anyT, b},
+		ArgNames: []string{"continuous_aggregate", "if_exists"}, Defaults: 1, Ret: funcs.Fixed(types.Void), Volatile: true, Fn: removeCaggPolicy})
+}
+
+// caggArg resolves a continuous aggregate argument.
+func (e *execEnv) caggArg(v any) (*catalog.Table, error) {
+	t, err := e.tableArg(v)
+	if err != nil {
+		return nil, err
+	}
+	if !t.IsCagg() {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "relation %q is not a continuous aggregate", t.Name)
+	}
+	return t, nil
+}
+
+func refreshContinuousAggregate(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
+	e, err := envOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if argAt(a, 0) == nil {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid continuous aggregate")
+	}
+	t, err := e.caggArg(a[0])
+	if err != nil {
+		return nil, err
+	}
+	if e.s.inBlock || e.s.ddl != nil {
+		return nil, pgerr.New(pgerr.ActiveSQLTransaction, "refresh_continuous_aggregate() cannot run inside a transaction block")
+	}
+	tt := t.View.Cagg.TimeType
+	start, err := timeArg(argAt(a, 1), tt)
+	if err != nil {
+		return nil, err
+	}
+	end, err := timeArg(argAt(a, 2), tt)
+	if err != nil {
+		return nil, err
+	}
+	if start != nil && end != nil && *start >= *end {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid refresh window").
+			WithHint("The start of the window must be before the end.")
+	}
+	return "", e.s.db.refreshCagg(e.ctx, e.s, t.OID, start, end)
+}
+
+// offsetArg reads start_offset/end_offset: an interval (NULL: open).
+func offsetArg(name string, v any) (any, *int64, error) {
+	switch x := v.(type) {
+	case nil:
+		return nil, nil, nil
+	case types.Interval:
+		us := types.IntervalMicros(x)
+		return x.String(), &us, nil
+	case string:
+		iv, err := types.ParseText(types.IntervalT, x, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return offsetArg(name, iv)
+	}
+	return nil, nil, pgerr.New(pgerr.InvalidParameterValue, "invalid parameter value for %s", name).
+		WithHint("Use time interval with a continuous aggregate using timestamp-based time bucket.")
+}
+
+func addCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
+	e, err := envOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.caggArg(argAt(a, 0))
+	if err != nil {
+		return nil, err
+	}
+	c := t.View.Cagg
+	startCfg, start, err := offsetArg("start_offset", argAt(a, 1))
+	if err != nil {
+		return nil, err
+	}
+	endCfg, end, err := offsetArg("end_offset", argAt(a, 2))
+	if err != nil {
+		return nil, err
+	}
+	sched, ok := argAt(a, 3).(types.Interval)
+	if !ok {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "cannot use NULL schedule interval")
+	}
+	if start != nil && end != nil && *start-*end < 2*c.BucketWidth {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "policy refresh window too small").
+			WithDetail("The start and end offsets must cover at least two buckets in the valid time range of type %q.", c.TimeType.Info().Name)
+	}
+	if len(e.s.catalogSnap().JobsFor(procRefresh, c.MatOID)) > 0 {
+		if !boolAt(a, 4, false) {
+			return nil, pgerr.New(pgerr.DuplicateObject, "continuous aggregate policy already exists for %q", t.Name).
+				WithHint("Set option \"if_not_exists\" to true to avoid error.")
+		}
+		return int64(-1), nil
+	}
+	cfg, err := jsonbText(map[string]any{"start_offset": startCfg, "end_offset": endCfg, "mat_hypertable_id": c.MatID})
+	if err != nil {
+		return nil, err
+	}
+	j := &catalog.Job{DB: e.s.dbOID, AppName: "Refresh Continuous Aggregate Policy", ProcSchema: jobProcSchema, ProcName: procRefresh,
+		ScheduleInterval: sched, MaxRetries: retryForever, RetryPeriod: sched, Config: cfg, Scheduled: true,
+		FixedSchedule: true, HypertableOID: c.MatOID, Owner: tableOwner(t), Created: nowMicros()}
+	if err := setStartArgs(j, argAt(a, 5), argAt(a, 6)); err != nil {
+		return nil, err
+	}
+	if err := e.s.writer().PutJob(j); err != nil {
+		return nil, err
+	}
+	return int64(j.ID), nil
+}
+
+func removeCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
+	e, err := envOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := e.caggArg(argAt(a, 0))
+	if err != nil {
+		return nil, err
+	}
+	jobs := e.s.catalogSnap().JobsFor(procRefresh, t.View.Cagg.MatOID)
+	if len(jobs) == 0 {
+		if boolAt(a, 1, false) {
+			return "", nil
+		}
+		return nil, pgerr.New(pgerr.UndefinedObject, "continuous aggregate policy not found for %q", t.Name)
+	}
+	return "", e.s.writer().DeleteJob(jobs[0].ID)
+}
+
+// refreshConfig is a refresh policy's config.
+type refreshConfig struct {
+	StartOffset *string `json:"start_offset"`
+	EndOffset   *string `json:"end_offset"`
+	MatID       int32   `json:"mat_hypertable_id"`
+}
+
+// runRefreshPolicy is policy_refresh_continuous_aggregate: refresh the
+// window [now - start_offset, now - end_offset).
+func (db *DB) runRefreshPolicy(ctx context.Context, d *catalog.Database, j *catalog.Job) error {
+	var rc refreshConfig
+	if err := json.Unmarshal([]byte(j.Config), &rc); err != nil {
+		return pgerr.New(pgerr.InvalidParameterValue, "invalid job config: %v", err)
+	}
+	view := db.cat.Snapshot().CaggByMatID(rc.MatID)
+	if view == nil {
+		return pgerr.New(pgerr.UndefinedTable, "continuous aggregate with materialization hypertable %d of job %d does not exist", rc.MatID, j.ID)
+	}
+	now := nowMicros()
+	at := func(off *string) (*int64, error) {
+		if off == nil {
+			return nil, nil
+		}
+		iv, err := types.ParseText(types.IntervalT, *off, nil)
+		if err != nil {
+			return nil, fmt.Errorf("job %d offset %q: %w", j.ID, *off, err)
+		}
+		v := now - types.IntervalMicros(iv.(types.Interval))
+		return &v, nil
+	}
+	start, err := at(rc.StartOffset)
+	if err != nil {
+		return err
+	}
+	end, err := at(rc.EndOffset)
+	if err != nil {
+		return err
+	}
+	err = db.refreshCaggIn(ctx, d, j.Owner, view.OID, start, end)
+	if pe, ok := err.(*pgerr.Error); ok && pe.Message == errWindowTooSmall {
+		return nil // the window holds no whole bucket yet: nothing to do
+	}
+	return err
+}
