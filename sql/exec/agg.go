@@ -42,7 +42,7 @@ func newAgg(ctx *Ctx, n *plan.Agg) (Operator, error) {
 		if ctx.hooks == nil {
 			ctx.hooks = map[*plan.HyperScan]blockHook{}
 		}
-		ctx.hooks[a.meta.scan] = func(blk *storage.BlockMeta) bool { return a.meta.fold(a.grand(), blk) }
+		ctx.hooks[a.meta.scan] = func(blk *storage.BlockMeta) bool { return a.meta.fold(a, blk) }
 		if ctx.Analyze {
 			if ctx.metaAggs == nil {
 				ctx.metaAggs = map[*plan.HyperScan]*metaAgg{}
@@ -266,7 +266,8 @@ func (a *aggOp) Next() (*col.Batch, error) {
 			}
 		}
 		if a.fast != nil {
-			a.flushFast(a.fast, parallel)
+			// Groups the metadata shortcut made must be merged into too.
+			a.flushFast(a.fast, parallel || a.meta != nil && len(a.n.Keys) > 0)
 		}
 		if a.n.Grand && len(a.n.Keys) == 0 && len(a.order) == 0 {
 			a.newGroup(nil)

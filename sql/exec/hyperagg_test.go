@@ -324,3 +324,108 @@ func TestTimeBucketVec(t *testing.T) {
 		}
 	}
 }
+
+// TestMetaAggGroupKeys checks grouped aggregates answered from the
+// metadata of compressed blocks (one device each, within one hour)
+// against the generic path, over compressed and ordinary chunks.
+func TestMetaAggGroupKeys(t *testing.T) {
+	db := openDB(t)
+	tbl := sensorTable()
+	rng := rand.New(rand.NewSource(11))
+	var chunks []*catalog.Chunk
+	schema := storage.ChunkSchema{TimeCol: 0}
+	for _, tc := range tbl.Cols[:5] {
+		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: StorageKind(tc.Type)})
+	}
+	for ci := 0; ci < 2; ci++ {
+		c := &catalog.Chunk{ID: uint64(200 + ci), Table: tbl.OID, Start: int64(ci) * 24 * hourUs, End: int64(ci+1) * 24 * hourUs}
+		chunks = append(chunks, c)
+		txn := db.Begin()
+		for dev := 0; dev < 4; dev++ {
+			vecs := make([]*col.Vec, len(schema.Cols))
+			for i, sc := range schema.Cols {
+				vecs[i] = col.NewVec(sc.Kind, 0)
+			}
+			// 1500 rows in a half-hour window of the device's own hour.
+			win := c.Start + int64(2*dev+ci)*hourUs + rng.Int63n(hourUs/2)
+			for r := 0; r < 1500; r++ {
+				vecs[0].AppendInt64(win + rng.Int63n(hourUs/2))
+				vecs[1].AppendInt64(int64(dev))
+				if rng.Intn(10) == 0 {
+					vecs[2].AppendNull()
+				} else {
+					vecs[2].AppendFloat64(float64(rng.Intn(100000)) / 100)
+				}
+				vecs[3].AppendInt64(rng.Int63n(2000) - 1000)
+				vecs[4].AppendString(fmt.Sprintf("tag%d", rng.Intn(3)))
+			}
+			if err := txn.Append(c.ID, schema, col.FromVecs(vecs, 1500)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := txn.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Chunk 0 compressed by device; chunk 1 left as written (mixed blocks).
+	if _, err := db.CompressChunk(chunks[0].ID, storage.CompressOptions{SegmentBy: []uint32{2}}); err != nil {
+		t.Fatal(err)
+	}
+	txn := db.Begin()
+	defer txn.Rollback()
+	ts := types.Timestamptz
+	var aggs []*plan.AggCall
+	var cols []plan.OutCol
+	for _, s := range []struct {
+		name string
+		arg  plan.Expr
+	}{{"count", nil}, {"count", cref(2, types.Float8)}, {"sum", cref(2, types.Float8)}, {"avg", cref(2, types.Float8)},
+		{"min", cref(2, types.Float8)}, {"max", cref(2, types.Float8)}, {"sum", cref(3, types.Int8)}, {"max", cref(0, ts)}} {
+		var args []plan.Expr
+		if s.arg != nil {
+			args = []plan.Expr{s.arg}
+		}
+		a := aggCall(t, s.name, args)
+		aggs = append(aggs, a)
+		cols = append(cols, plan.OutCol{Name: s.name, T: a.T})
+	}
+	keySets := map[string][]plan.Expr{
+		"bucket-dev": {timeBucketCall(t, types.Interval{Micros: hourUs}, cref(0, ts)), cref(1, types.Int4)},
+		"dev":        {cref(1, types.Int4)},
+		"day":        {timeBucketCall(t, types.Interval{Days: 1}, cref(0, ts))},
+		"dev-tag":    {cref(1, types.Int4), cref(4, types.Text)}, // tag varies: never from metadata
+	}
+	metaUsed := 0
+	for name, keys := range keySets {
+		t.Run(name, func(t *testing.T) {
+			node := func() plan.Node {
+				kc := make([]plan.OutCol, len(keys))
+				for i, k := range keys {
+					kc[i] = plan.OutCol{Name: fmt.Sprint("k", i), T: k.Type()}
+				}
+				return &plan.Agg{Input: sensorScan(tbl, chunks, 0, 0), Keys: keys, Aggs: aggs, Cols: append(kc, cols...)}
+			}
+			defer func() { DisableMetaAgg, DisableFastAgg = false, false }()
+			DisableMetaAgg, DisableFastAgg = true, true
+			ctx := newCtx()
+			ctx.Txn = txn
+			slow := collect(t, ctx, node())
+			DisableMetaAgg, DisableFastAgg = false, false
+			for _, analyze := range []bool{true, false} { // serial and parallel
+				ctx = newCtx()
+				ctx.Txn = txn
+				ctx.Analyze = analyze
+				fast := collect(t, ctx, node())
+				if strings.Join(slow, "\n") != strings.Join(fast, "\n") {
+					t.Fatalf("optimized\n%s\ngeneric\n%s", strings.Join(fast, "\n"), strings.Join(slow, "\n"))
+				}
+				for _, m := range ctx.metaAggs {
+					metaUsed += m.blocks
+				}
+			}
+		})
+	}
+	if metaUsed == 0 {
+		t.Fatal("no compressed block was answered from metadata")
+	}
+}

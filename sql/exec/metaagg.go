@@ -10,11 +10,15 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// Aggregates from block metadata. An aggregate without GROUP BY directly
-// over a hypertable scan (optionally under a filter that only bounds the
-// time column by constants) answers count/sum/avg/min/max over every block
-// lying entirely inside the time range from the block's metadata, without
-// reading its columns. The scan hands each block to the aggregate first
+// Aggregates from block metadata. An aggregate directly over a hypertable
+// scan (optionally under a filter that only bounds the time column by
+// constants) answers count/sum/avg/min/max over every block lying entirely
+// inside the time range from the block's metadata, without reading its
+// columns. With GROUP BY, every key must be a column or time_bucket of the
+// time column with a fixed width, and a block is taken only when it holds
+// a single group: the column's min equals its max (as in compressed
+// blocks, which hold one segmentby value) and its first and last times
+// fall in one bucket. The scan hands each block to the aggregate first
 // (blockHook); blocks the aggregate cannot take are decoded as usual and
 // pass through the filter and the ordinary aggregation.
 
@@ -34,19 +38,29 @@ type metaArg struct {
 	minMax bool     // min/max datums in metadata equal the SQL datums
 }
 
+// metaKey is how one group key is read from block metadata: the single
+// value of a column, or the single bucket of the block's times.
+type metaKey struct {
+	colID  uint32
+	kind   col.Kind
+	bucket *fixedBucket
+}
+
 // metaAgg holds what the metadata shortcut needs for one aggregate node.
 type metaAgg struct {
 	scan   *plan.HyperScan
 	lo, hi int64 // inclusive time bounds implied by the filter
+	keys   []metaKey
 	args   []metaArg
 	stats  []funcs.ColumnStats
-	blocks int // blocks answered from metadata
+	probe  []funcs.AggState // fresh states for trial folds (keyed aggregates)
+	blocks int              // blocks answered from metadata
 }
 
 // planMetaAgg returns the metadata shortcut for n, or nil when n does not
 // have the supported shape.
 func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
-	if DisableMetaAgg || len(n.Keys) != 0 {
+	if DisableMetaAgg {
 		return nil
 	}
 	var cond plan.Expr
@@ -69,6 +83,13 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 		if c != nil && !m.bound(ctx, c, timeIdx) {
 			return nil
 		}
+	}
+	for _, k := range n.Keys {
+		mk, ok := metaKeyOf(hs, k, timeIdx)
+		if !ok {
+			return nil
+		}
+		m.keys = append(m.keys, mk)
 	}
 	for _, c := range n.Aggs {
 		if c.Distinct || c.Filter != nil || len(c.OrderBy) > 0 || len(c.Direct) > 0 {
@@ -95,6 +116,62 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 	}
 	m.stats = make([]funcs.ColumnStats, len(m.args))
 	return m
+}
+
+// metaKeyOf returns how group key e is read from block metadata; ok is
+// false when it cannot be.
+func metaKeyOf(hs *plan.HyperScan, e plan.Expr, timeIdx int) (metaKey, bool) {
+	switch x := e.(type) {
+	case *plan.ColRef:
+		if x.Idx < 0 || x.Idx >= len(hs.ColIdx) {
+			return metaKey{}, false
+		}
+		tc := &hs.Table.Cols[hs.ColIdx[x.Idx]]
+		if !metaMinMaxType(tc.Type) {
+			return metaKey{}, false
+		}
+		return metaKey{colID: tc.ID, kind: StorageKind(tc.Type)}, true
+	case *plan.Call:
+		fb, ok := asFixedBucket(x)
+		if !ok {
+			return metaKey{}, false
+		}
+		if cr, isCol := x.Args[1].(*plan.ColRef); !isCol || cr.Idx != timeIdx || timeIdx < 0 {
+			return metaKey{}, false
+		}
+		return metaKey{bucket: &fb}, true
+	}
+	return metaKey{}, false
+}
+
+// key returns the group key of every row of blk, or false when the rows
+// do not all share one.
+func (m *metaAgg) key(blk *storage.BlockMeta) ([]any, bool) {
+	key := make([]any, len(m.keys))
+	for i, k := range m.keys {
+		if k.bucket != nil {
+			if blk.MinTime <= -bucketSafe || blk.MaxTime >= bucketSafe {
+				return nil, false
+			}
+			b := k.bucket.start(blk.MinTime)
+			if b != k.bucket.start(blk.MaxTime) {
+				return nil, false
+			}
+			key[i] = b
+			continue
+		}
+		cm := blk.Col(k.colID)
+		switch {
+		case cm == nil || cm.NullCount == cm.Count:
+			// NULL in every row (a column added after the block was written
+			// has no metadata).
+		case cm.Kind != k.kind || cm.NullCount > 0 || cm.Min == nil || cm.Min != cm.Max:
+			return nil, false
+		default:
+			key[i] = cm.Min
+		}
+	}
+	return key, true
 }
 
 // metaMinMaxType reports whether min/max of type t can be taken from
@@ -179,11 +256,23 @@ func (m *metaAgg) bound(ctx *Ctx, cond plan.Expr, timeIdx int) bool {
 	return true
 }
 
-// fold folds blk into the states of g when every aggregate can be
-// answered from its metadata; it reports whether it did.
-func (m *metaAgg) fold(g *aggGroup, blk *storage.BlockMeta) bool {
+// fold folds blk into the states of its group of a when every aggregate
+// can be answered from its metadata; it reports whether it did.
+func (m *metaAgg) fold(a *aggOp, blk *storage.BlockMeta) bool {
 	if blk.Rows == 0 || blk.MinTime < m.lo || blk.MaxTime > m.hi {
 		return false
+	}
+	var key []any
+	if len(m.keys) > 0 {
+		var ok bool
+		if key, ok = m.key(blk); !ok {
+			return false
+		}
+		if m.probe == nil {
+			for i, c := range a.n.Aggs {
+				m.probe = append(m.probe, c.Agg.New(a.argT[i], a.direct[i]))
+			}
+		}
 	}
 	for i, a := range m.args {
 		st := &m.stats[i]
@@ -211,9 +300,22 @@ func (m *metaAgg) fold(g *aggGroup, blk *storage.BlockMeta) bool {
 		case col.Int64:
 			st.IntSum, st.HasIntSum = cm.SumInt, cm.SumExact
 		}
-		if !funcs.FoldStats(g.states[i], st, false) {
+	}
+	// A trial fold on states of the same aggregates: whether a summary is
+	// accepted depends on the state's kind, not its contents.
+	var g *aggGroup
+	states := m.probe
+	if key == nil {
+		g = a.grand()
+		states = g.states
+	}
+	for i := range m.args {
+		if !funcs.FoldStats(states[i], &m.stats[i], false) {
 			return false
 		}
+	}
+	if key != nil {
+		g = a.lookup(key)
 	}
 	for i := range m.args {
 		funcs.FoldStats(g.states[i], &m.stats[i], true)

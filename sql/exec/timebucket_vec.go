@@ -17,27 +17,55 @@ const defaultBucketOrigin = int64(10959) * usPerDay // 2000-01-03 00:00:00
 // bucketSafe bounds the timestamps the fast loop handles without overflow.
 const bucketSafe = int64(1) << 62
 
-// timeBucketVec evaluates e when it is such a call; ok is false otherwise.
-func timeBucketVec(ctx *Ctx, e *plan.Call, b *col.Batch) (out *col.Vec, ok bool, err error) {
+// fixedBucket describes a time_bucket call the integer fast paths handle:
+// a constant width of days and microseconds on a timestamp[tz] argument.
+type fixedBucket struct {
+	w      types.Interval
+	period int64 // width in µs
+	origin int64 // the default origin reduced modulo period
+}
+
+// asFixedBucket recognizes such a call; ok is false for anything else.
+func asFixedBucket(e *plan.Call) (fb fixedBucket, ok bool) {
 	if DisableFastAgg || e.Fn == nil || e.Fn.Name != "time_bucket" || len(e.Args) != 2 || len(e.ArgTypes) != 2 {
-		return nil, false, nil
+		return fb, false
 	}
 	if e.ArgTypes[0].OID != types.OidInterval || e.T.OID != e.ArgTypes[1].OID ||
 		(e.T.OID != types.OidTimestamp && e.T.OID != types.OidTimestamptz) {
-		return nil, false, nil
+		return fb, false
 	}
 	c, isConst := e.Args[0].(*plan.Const)
 	if !isConst {
-		return nil, false, nil
+		return fb, false
 	}
 	w, isIv := c.V.(types.Interval)
 	if !isIv || w.Months != 0 {
-		return nil, false, nil
+		return fb, false
 	}
 	period := int64(w.Days)*usPerDay + w.Micros
 	if period <= 0 || w.Days < 0 || w.Days > 1<<20 || w.Micros < 0 || w.Micros > bucketSafe/4 {
+		return fb, false
+	}
+	return fixedBucket{w: w, period: period, origin: floorMod64(defaultBucketOrigin, period)}, true
+}
+
+// start returns the bucket of x, which must lie within ±bucketSafe.
+func (fb fixedBucket) start(x int64) int64 {
+	d := x - fb.origin
+	q := d / fb.period
+	if d%fb.period < 0 {
+		q--
+	}
+	return q*fb.period + fb.origin
+}
+
+// timeBucketVec evaluates e when it is such a call; ok is false otherwise.
+func timeBucketVec(ctx *Ctx, e *plan.Call, b *col.Batch) (out *col.Vec, ok bool, err error) {
+	fb, ok := asFixedBucket(e)
+	if !ok {
 		return nil, false, nil
 	}
+	w := fb.w
 	ts, err := EvalBatch(ctx, e.Args[1], b)
 	if err != nil {
 		return nil, true, err
@@ -46,21 +74,13 @@ func timeBucketVec(ctx *Ctx, e *plan.Call, b *col.Batch) (out *col.Vec, ok bool,
 		return nil, false, nil
 	}
 	n := b.Rows()
-	o := floorMod64(defaultBucketOrigin, period)
 	out = &col.Vec{Kind: col.Int64, I64: make([]int64, n)}
 	if ts.Nulls != nil {
 		out.Nulls = append([]bool(nil), ts.Nulls[:n]...)
 	}
 	in := ts.I64[:n]
 	res := out.I64
-	bucket := func(x int64) int64 {
-		d := x - o
-		q := d / period
-		if d%period < 0 {
-			q--
-		}
-		return q*period + o
-	}
+	bucket := fb.start
 	if out.Nulls == nil && n > 0 {
 		// Blocks hold nearby times: when the smallest and largest fall in
 		// one bucket, every row does, and no division is needed per row.
