@@ -246,25 +246,35 @@ func (db *DB) seqLocked(name string) (*seqState, error) {
 	return st, nil
 }
 
-// ChunkBytes returns the approximate on-disk size of a chunk's blocks.
-// Data still only in the memtable/WAL is not counted.
+// ChunkBytes returns the stored size of a chunk's blocks: the bytes of
+// their keys and encoded values, committed data only (recent writes in the
+// memtable count too, unlike an estimate from sstable sizes).
 func (db *DB) ChunkBytes(chunk uint64) (int64, error) {
 	start, end := chunkSpan(chunk)
-	n, err := db.pdb.EstimateDiskUsage(start, end)
-	if err != nil {
-		return 0, fmt.Errorf("estimate size of chunk %d: %w", chunk, err)
-	}
-	return int64(n), nil
+	return db.spanBytes(start, end)
 }
 
-// TableBytes returns the approximate on-disk size of a regular table.
+// TableBytes returns the stored size of a regular table's rows and
+// indexes, measured like ChunkBytes.
 func (db *DB) TableBytes(table uint64) (int64, error) {
 	start, end := tableSpan(table)
-	n, err := db.pdb.EstimateDiskUsage(start, end)
+	return db.spanBytes(start, end)
+}
+
+// spanBytes sums the key and value bytes stored in [start, end).
+func (db *DB) spanBytes(start, end []byte) (int64, error) {
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
 	if err != nil {
-		return 0, fmt.Errorf("estimate size of table %d: %w", table, err)
+		return 0, fmt.Errorf("measure stored bytes: %w", err)
 	}
-	return int64(n), nil
+	var n int64
+	for ok := it.First(); ok; ok = it.Next() {
+		n += int64(len(it.Key())) + int64(len(it.Value()))
+	}
+	if err := it.Close(); err != nil {
+		return 0, fmt.Errorf("measure stored bytes: %w", err)
+	}
+	return n, nil
 }
 
 // chunkLock returns the lock serializing check-and-write commits (rewrites,

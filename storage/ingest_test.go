@@ -145,3 +145,20 @@ func TestPreEncodedAppendRollback(t *testing.T) {
 		t.Fatalf("committed %d rows, want %d", got, len(keep))
 	}
 }
+
+// TestChunkBytesCountsRecentWrites checks that a chunk's size includes
+// rows committed a moment ago (still in the memtable before the flush).
+func TestChunkBytesCountsRecentWrites(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 3, rng(0, 5000)...)
+	n, err := db.ChunkBytes(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 { // regular timestamps pack into a few hundred bytes
+		t.Fatalf("ChunkBytes = %d right after writing 5000 rows", n)
+	}
+	if n, err := db.ChunkBytes(4); err != nil || n != 0 {
+		t.Fatalf("ChunkBytes of an empty chunk = %d, %v", n, err)
+	}
+}
