@@ -1,6 +1,7 @@
 # tsgres build, test and benchmark entry points.
 #   make run    build and serve on 127.0.0.1:5432 with data in ./data
-#   make test   install test dependencies, vet, unit tests, compat suites
+#   make test   install test dependencies, vet, unit tests, compat suites,
+#               and a bench-quick smoke run (no timing assertions)
 
 GO        ?= go
 BIN       := bin/tsgres
@@ -13,7 +14,7 @@ TEST_FLAGS ?= -timeout 15m
 COMPAT_FLAGS ?= -count=1 -p 1 -timeout 15m
 BENCH_ARGS ?=
 
-.PHONY: all build run test unit compat compat-pg deps bench lint clean
+.PHONY: all build run test unit compat compat-pg deps bench bench-quick lint clean
 
 all: build
 
@@ -28,7 +29,7 @@ deps:
 
 test: deps build
 	$(GO) vet ./...
-	$(MAKE) --no-print-directory unit compat compat-pg
+	$(MAKE) --no-print-directory unit compat compat-pg bench-quick
 
 unit:
 	$(GO) test $(TEST_FLAGS) $(UNIT_PKGS)
@@ -42,8 +43,13 @@ compat: build
 compat-pg:
 	TSGRES_COMPAT_PG=1 $(GO) test $(COMPAT_FLAGS) ./compat-tests/...
 
+# tsgres vs PostgreSQL 15 (bench/README.md): the default scale takes
+# 10-15 minutes; bench-quick is a smoke run of under 3 minutes.
 bench: build
 	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbench $(BENCH_ARGS)
+
+bench-quick: build
+	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbench -scale quick -out $(CURDIR)/bench/results/quick.json $(BENCH_ARGS)
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \

@@ -1,9 +1,3 @@
-// Package gen generates deterministic IoT data for benchmarks: industrial
-// sensor rows (time, device_id, ten metrics) and vehicle telemetry rows.
-// A generator with the same seed and parameters yields the same rows, so
-// runs and engines see identical data. Values follow a bounded random walk
-// per device with noise and are rounded to a few decimals, as real sensor
-// values are (which matters to decimal-aware float codecs).
 package gen
 
 import (
@@ -99,57 +93,6 @@ func (g *Sensors) Rows(n int) [][]any {
 			row = append(row, v)
 		}
 		out[i] = row
-	}
-	return out
-}
-
-// VehicleColumns are the vehicle table's columns in row order.
-var VehicleColumns = []string{"time", "vehicle_id", "latitude", "longitude", "speed", "heading", "fuel", "engine_temp"}
-
-// VehicleDDL creates a table for vehicle rows named by %s.
-const VehicleDDL = `CREATE TABLE %s (time timestamptz NOT NULL, vehicle_id int NOT NULL,
- latitude double precision, longitude double precision, speed double precision, heading double precision,
- fuel double precision, engine_temp double precision)`
-
-// Vehicles generates vehicle telemetry: position, speed, heading, fuel
-// level and engine temperature per vehicle per tick.
-type Vehicles struct {
-	Start    time.Time
-	Step     time.Duration
-	Vehicles int
-
-	rng   *rand.Rand
-	state [][6]float64 // lat, lon, speed, heading, fuel, engine temp
-	n     int64
-}
-
-// NewVehicles returns a vehicle generator.
-func NewVehicles(seed uint64, vehicles int, start time.Time, step time.Duration) *Vehicles {
-	g := &Vehicles{Start: start, Step: step, Vehicles: vehicles, rng: rand.New(rand.NewPCG(seed, seed+1))}
-	g.state = make([][6]float64, vehicles)
-	for v := range g.state {
-		g.state[v] = [6]float64{52 + g.rng.Float64(), 13 + g.rng.Float64(), 50 * g.rng.Float64(), 360 * g.rng.Float64(), 20 + 60*g.rng.Float64(), 85}
-	}
-	return g
-}
-
-// Rows returns the next n rows as pgx CopyFrom-style values.
-func (g *Vehicles) Rows(n int) [][]any {
-	out := make([][]any, n)
-	for i := range out {
-		v := int(g.n % int64(g.Vehicles))
-		tick := g.n / int64(g.Vehicles)
-		g.n++
-		s := &g.state[v]
-		s[2] = math.Max(0, math.Min(130, s[2]+g.rng.NormFloat64()*3))
-		s[3] = math.Mod(s[3]+g.rng.NormFloat64()*5+360, 360)
-		dist := s[2] / 3600 * g.Step.Seconds() / 111 // degrees
-		s[0] += dist * math.Cos(s[3]*math.Pi/180)
-		s[1] += dist * math.Sin(s[3]*math.Pi/180)
-		s[4] = math.Max(0, s[4]-s[2]*0.00001*g.Step.Seconds())
-		s[5] += (90-s[5])*0.05 + g.rng.NormFloat64()*0.3
-		out[i] = []any{g.Start.Add(time.Duration(tick) * g.Step), int32(v),
-			round(s[0], 6), round(s[1], 6), round(s[2], 1), round(s[3], 1), round(s[4], 2), round(s[5], 1)}
 	}
 	return out
 }

@@ -38,21 +38,6 @@ func sign(v float64) float64 {
 	return 1
 }
 
-func TestVehicles(t *testing.T) {
-	rows := NewVehicles(1, 5, t0, 10*time.Second).Rows(500)
-	for i, r := range rows {
-		if len(r) != len(VehicleColumns) {
-			t.Fatalf("row %d has %d values", i, len(r))
-		}
-		if sp := r[4].(float64); sp < 0 || sp > 130 {
-			t.Fatalf("row %d: speed %v", i, sp)
-		}
-	}
-	if !reflect.DeepEqual(rows, NewVehicles(1, 5, t0, 10*time.Second).Rows(500)) {
-		t.Fatal("not deterministic")
-	}
-}
-
 func BenchmarkSensors(b *testing.B) {
 	g := NewSensors(1, 100, t0, time.Second)
 	var m [NumMetrics]float64

@@ -205,6 +205,16 @@ func (s *Server) start() error {
 	}
 }
 
+// PID returns the server process's id, or 0 when it is not running (for
+// benchmarks that read its memory use from /proc).
+func (s *Server) PID() int {
+	cmd, _ := s.running()
+	if cmd == nil {
+		return 0
+	}
+	return cmd.Process.Pid
+}
+
 // running reports the current process and its done channel (nil when stopped).
 func (s *Server) running() (*exec.Cmd, chan struct{}) {
 	s.mu.Lock()

@@ -1,17 +1,20 @@
-// Command tsbench measures tsgres against PostgreSQL 15 in the same run:
-// COPY ingest rows/s (pgx CopyFrom), multi-row INSERT rows/s, and
-// full-scan aggregates over a loaded table, with deterministic IoT data
-// from bench/gen. It prints medians over repeated runs and the
-// tsgres/PostgreSQL ratio for each measurement.
+// Command tsbench runs realistic IoT workloads against tsgres and
+// PostgreSQL 15 in one run and prints them side by side: ingest
+// throughput (six client methods), query latency (median and p95 of the
+// dashboard and analytics queries IoT users run), bytes on disk, and
+// tsgres's peak memory. Every query answer of tsgres is compared with
+// PostgreSQL's; a mismatch is printed loudly and makes the exit status 1.
+// Results go to a table on stdout and to a JSON file (-out) holding every
+// figure and every tsgres/PostgreSQL ratio (keys ending in _ratio).
 //
-// PostgreSQL runs in its normal durable configuration (fsync and
-// synchronous_commit on) and its tables are VACUUM ANALYZEd after loading.
-// TimescaleDB is not installed there, so the hourly rollup uses
-// date_trunc('hour', time) on PostgreSQL where tsgres runs
-// time_bucket('1 hour', time); both produce the same buckets.
+// PostgreSQL runs durable (fsync and synchronous_commit on) with plain
+// tables and the indexes a PostgreSQL user would create; tsgres gets
+// hypertables (create_hypertable, 1-day chunks) with a last-value index.
+// Data comes from bench/gen with a fixed seed; every row is generated and
+// encoded before the timed section that sends it. See bench/README.md.
 //
-// Usage: go run ./bench/cmd/tsbench [-rows 10000000] [-copy-rows 1000000]
-// [-insert-rows 200000] [-batch 1000] [-runs 3] [-targets tsgres,postgres]
+// Usage: go run ./bench/cmd/tsbench [-scale quick|default|large] [-rows N]
+// [-vehicles N] [-runs N] [-targets tsgres,postgres] [-out FILE] ...
 package main
 
 import (
@@ -19,7 +22,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"slices"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -28,283 +32,206 @@ import (
 	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
 
-var (
-	scanRows   = flag.Int("rows", 10_000_000, "rows loaded for the full-scan aggregate queries")
-	copyRows   = flag.Int("copy-rows", 1_000_000, "rows per COPY ingest run")
-	insertRows = flag.Int("insert-rows", 200_000, "rows per multi-row INSERT run")
-	batch      = flag.Int("batch", 1000, "rows per INSERT statement")
-	runs       = flag.Int("runs", 3, "repetitions per measurement (the median is reported)")
-	devices    = flag.Int("devices", 1000, "devices in the generated data")
-	targets    = flag.String("targets", "tsgres,postgres", "comma-separated engines to measure")
-	seed       = flag.Uint64("seed", 1, "generator seed")
-)
-
-var start = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-
-// engine is one server under test.
-type engine struct {
-	name   string
-	dsn    string
-	bucket string // hourly bucket expression
-	setup  func(ctx context.Context, c *pgx.Conn, table string) error
-	close  func() error
+// config is the run's scale.
+type config struct {
+	Scale      string `json:"scale"`
+	Rows       int    `json:"vehicle_rows"`
+	Vehicles   int    `json:"vehicles"`
+	Readings   int    `json:"reading_rows"`
+	Devices    int    `json:"devices"`
+	IngestRows int    `json:"copy_rows"`
+	InsertRows int    `json:"insert_rows"`
+	SimpleRows int    `json:"execute_batch_rows"`
+	SingleRows int    `json:"single_insert_rows"`
+	Runs       int    `json:"query_runs"`
+	Seed       uint64 `json:"seed"`
 }
 
-// result is one measurement's value per engine (rows/s or seconds).
-type result struct {
-	name   string
-	unit   string
-	higher bool // higher is better
-	vals   map[string]float64
+// scales are the presets of -scale; flags override single figures.
+var scales = map[string]config{
+	"quick":   {Rows: 1_000_000, Vehicles: 10, Readings: 500_000, Devices: 20, IngestRows: 200_000, InsertRows: 50_000, SimpleRows: 20_000, SingleRows: 2_000, Runs: 3},
+	"default": {Rows: 12_000_000, Vehicles: 60, Readings: 5_000_000, Devices: 100, IngestRows: 2_000_000, InsertRows: 500_000, SimpleRows: 100_000, SingleRows: 20_000, Runs: 5},
+	"large":   {Rows: 100_000_000, Vehicles: 500, Readings: 50_000_000, Devices: 1000, IngestRows: 5_000_000, InsertRows: 1_000_000, SimpleRows: 200_000, SingleRows: 40_000, Runs: 3},
+}
+
+// readingStep is the narrow table's reporting interval.
+const readingStep = 10 * time.Second
+
+// dataEnd is about when the generated data ends: a weekday's evening rush
+// hour, so "the last 10 minutes" catch vehicles driving fast.
+var dataEnd = time.Date(2024, 3, 1, 17, 30, 0, 0, time.UTC)
+
+// bench is one run's shared state.
+type bench struct {
+	cfg        *config
+	rep        *report
+	answers    *answers
+	win        *windows
+	fleetStart time.Time
+	readStart  time.Time
+	workDir    string
+	// ingestFleet and ingestRows are the ingest workloads' data (another
+	// seed than the query tables), generated once for both engines.
+	ingestFleet *gen.Fleet
+	ingestRows  []gen.VehicleRow
 }
 
 func main() {
+	scale := flag.String("scale", "default", "preset: quick, default or large")
+	rows := flag.Int("rows", 0, "vehicle rows loaded for the queries")
+	vehicles := flag.Int("vehicles", 0, "vehicles in the fleet")
+	readings := flag.Int("readings", 0, "narrow sensor rows loaded for the queries")
+	devices := flag.Int("devices", 0, "devices of the narrow sensor table")
+	ingestRows := flag.Int("copy-rows", 0, "rows per COPY ingest workload")
+	insertRows := flag.Int("insert-rows", 0, "rows of the multi-row INSERT workload")
+	simpleRows := flag.Int("batch-rows", 0, "rows of the execute_batch-style INSERT workload")
+	singleRows := flag.Int("single-rows", 0, "rows of the single-row INSERT workload")
+	runs := flag.Int("runs", 0, "runs per query (median and p95 reported)")
+	seed := flag.Uint64("seed", 1, "generator seed")
+	targets := flag.String("targets", "tsgres,postgres", "comma-separated engines to measure")
+	out := flag.String("out", "", "JSON result file (default bench/results/latest.json)")
 	flag.Parse()
-	ctx := context.Background()
-	var engines []*engine
-	for _, name := range strings.Split(*targets, ",") {
-		e, err := startEngine(strings.TrimSpace(name))
+
+	preset, ok := scales[*scale]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "tsbench: unknown -scale %q\n", *scale)
+		os.Exit(2)
+	}
+	cfg := preset
+	cfg.Scale, cfg.Seed = *scale, *seed
+	for _, o := range []struct {
+		flag int
+		dst  *int
+	}{{*rows, &cfg.Rows}, {*vehicles, &cfg.Vehicles}, {*readings, &cfg.Readings}, {*devices, &cfg.Devices},
+		{*ingestRows, &cfg.IngestRows}, {*insertRows, &cfg.InsertRows}, {*simpleRows, &cfg.SimpleRows},
+		{*singleRows, &cfg.SingleRows}, {*runs, &cfg.Runs}} {
+		if o.flag > 0 {
+			*o.dst = o.flag
+		}
+	}
+	if *out == "" {
+		root, err := testserver.RepoRoot()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "tsbench: %s unavailable: %v\n", name, err)
+			fmt.Fprintln(os.Stderr, "tsbench:", err)
+			os.Exit(2)
+		}
+		*out = filepath.Join(root, "bench", "results", "latest.json")
+	}
+	os.Exit(run(&cfg, strings.Split(*targets, ","), *out))
+}
+
+// run measures every target and writes the results; it returns the exit
+// status.
+func run(cfg *config, targets []string, out string) int {
+	started := time.Now()
+	meta := map[string]any{"machine": machine(), "config": cfg, "started_at": started.UTC().Format(time.RFC3339)}
+	b, err := plan(cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tsbench:", err)
+		return 1
+	}
+	defer os.RemoveAll(b.workDir)
+	meta["data"] = map[string]any{"vehicles_start": b.fleetStart, "vehicles_end": b.win.end, "query_day": b.win.day,
+		"readings_start": b.readStart, "readings_end_hour": b.win.rHour}
+	fmt.Printf("tsbench: scale %s, %d vehicle rows (%d vehicles, %s .. %s), %d narrow rows; PostgreSQL durable (fsync=on)\n",
+		cfg.Scale, cfg.Rows, cfg.Vehicles, b.fleetStart.Format(time.DateTime), b.win.end.Format(time.DateTime), cfg.Readings)
+	ctx := context.Background()
+	measured := 0
+	for _, name := range targets {
+		name = strings.TrimSpace(name)
+		e, err := startEngine(name)
+		if err != nil {
+			b.rep.fail("%s unavailable: %v", name, err)
 			continue
 		}
-		defer e.close()
-		engines = append(engines, e)
-	}
-	if len(engines) == 0 {
-		fmt.Fprintln(os.Stderr, "tsbench: no engine could be started")
-		os.Exit(1)
-	}
-	fmt.Printf("tsbench: seed %d, %d devices; PostgreSQL runs durable (fsync=on, synchronous_commit=on)\n", *seed, *devices)
-	var results []*result
-	add := func(name, unit string, higher bool) *result {
-		r := &result{name: name, unit: unit, higher: higher, vals: map[string]float64{}}
-		results = append(results, r)
-		return r
-	}
-	copyRes := add(fmt.Sprintf("COPY ingest (%d rows)", *copyRows), "rows/s", true)
-	insRes := add(fmt.Sprintf("INSERT %d rows/stmt (%d rows)", *batch, *insertRows), "rows/s", true)
-	vehRes := add(fmt.Sprintf("COPY vehicle telemetry (%d rows)", *copyRows), "rows/s", true)
-	aggRes := add(fmt.Sprintf("hourly avg/max by device (%d rows)", *scanRows), "s", false)
-	cntRes := add(fmt.Sprintf("count(*), avg(m1) (%d rows)", *scanRows), "s", false)
-	for _, e := range engines {
-		if err := benchEngine(ctx, e, copyRes, insRes, vehRes, aggRes, cntRes); err != nil {
-			fmt.Fprintf(os.Stderr, "tsbench: %s: %v\n", e.name, err)
+		if name == "postgres" {
+			meta["postgres_settings"] = pgSettings
+		}
+		if err := b.benchEngine(ctx, e, meta); err != nil {
+			b.rep.fail("%s: %v", name, err)
+		} else {
+			measured++
+		}
+		if err := e.close(); err != nil {
+			b.rep.note("stopping %s: %v", name, err)
 		}
 	}
-	printTable(results, engines)
-}
-
-func startEngine(name string) (*engine, error) {
-	switch name {
-	case "tsgres":
-		s, err := testserver.StartE(testserver.Options{})
-		if err != nil {
-			return nil, err
-		}
-		return &engine{name: name, dsn: s.DSN("postgres"), bucket: "time_bucket('1 hour', time)", close: s.Close,
-			setup: func(ctx context.Context, c *pgx.Conn, table string) error {
-				_, err := c.Exec(ctx, fmt.Sprintf("SELECT create_hypertable('%s', 'time')", table))
-				return err
-			}}, nil
-	case "postgres":
-		if !testserver.PGAvailable() {
-			return nil, fmt.Errorf("PostgreSQL 15 not installed (run compat-tests/install-deps.sh)")
-		}
-		p, err := testserver.StartPostgresE(testserver.PGOptions{Durable: true, Settings: []string{"shared_buffers=512MB", "max_wal_size=4GB"}})
-		if err != nil {
-			return nil, err
-		}
-		return &engine{name: name, dsn: p.DSN("postgres"), bucket: "date_trunc('hour', time)", close: p.Close,
-			setup: func(context.Context, *pgx.Conn, string) error { return nil }}, nil
+	b.rep.copyReference()
+	compared := b.answers.compare(b.rep)
+	meta["answers_compared"] = compared
+	meta["duration_s"] = time.Since(started).Seconds()
+	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+		meta["tsgres_commit"] = strings.TrimSpace(string(out))
 	}
-	return nil, fmt.Errorf("unknown engine %q", name)
-}
-
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	return xs[len(xs)/2]
-}
-
-func createTable(ctx context.Context, c *pgx.Conn, e *engine, ddl, table string) error {
-	if _, err := c.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
-		return err
+	b.rep.printTable(os.Stdout)
+	fmt.Printf("%d query answers compared; run took %.0f s\n", compared, time.Since(started).Seconds())
+	if err := writeJSON(out, b.rep.json(meta)); err != nil {
+		fmt.Fprintln(os.Stderr, "tsbench: write results:", err)
+		return 1
 	}
-	if _, err := c.Exec(ctx, fmt.Sprintf(ddl, table)); err != nil {
-		return err
+	fmt.Println("results written to", out)
+	if measured == 0 || len(b.rep.mismatches) > 0 || len(b.rep.errors) > 0 {
+		return 1
 	}
-	return e.setup(ctx, c, table)
+	return 0
 }
 
-// copyIn loads n generated rows into table and returns rows/s.
-func copyIn(ctx context.Context, c *pgx.Conn, table string, cols []string, n int, next func(int) [][]any) (float64, error) {
-	const chunk = 50_000 // rows generated ahead of each CopyFrom call
-	var elapsed time.Duration
-	for done := 0; done < n; done += chunk {
-		rows := next(min(chunk, n-done))
-		t := time.Now()
-		if _, err := c.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromRows(rows)); err != nil {
-			return 0, err
+// plan fixes the data's time ranges (so the data ends at dataEnd) and
+// generates the ingest workloads' rows.
+func plan(cfg *config) (*bench, error) {
+	dir, err := os.MkdirTemp("", "tsbench-")
+	if err != nil {
+		return nil, err
+	}
+	b := &bench{cfg: cfg, rep: newReport(), answers: newAnswers(), workDir: dir}
+	rate := gen.NewFleet(cfg.Seed, cfg.Vehicles, dataEnd).RowsPerSecond()
+	b.fleetStart = dataEnd.Add(-time.Duration(float64(cfg.Rows) / rate * float64(time.Second))).Truncate(time.Hour)
+	f := gen.NewFleet(cfg.Seed, cfg.Vehicles, b.fleetStart)
+	var end int64
+	chunk := make([]gen.VehicleRow, min(loadChunk, cfg.Rows))
+	for done := 0; done < cfg.Rows; done += len(chunk) {
+		chunk = chunk[:min(len(chunk), cfg.Rows-done)]
+		f.Fill(chunk)
+		for i := range chunk {
+			end = max(end, chunk[i].Time)
 		}
-		elapsed += time.Since(t)
 	}
-	return float64(n) / elapsed.Seconds(), nil
+	ticks := (cfg.Readings + cfg.Devices*len(gen.MetricNames) - 1) / (cfg.Devices * len(gen.MetricNames))
+	b.readStart = dataEnd.Add(-time.Duration(ticks) * readingStep).Truncate(time.Hour)
+	rEnd := b.readStart.Add(time.Duration(ticks-1) * readingStep)
+	endT := time.UnixMicro(end).UTC()
+	b.win = &windows{end: endT, hourEnd: endT.Truncate(time.Hour), day: endT.Truncate(24 * time.Hour).Add(-24 * time.Hour),
+		rHour: rEnd.Truncate(time.Hour), vin: f.Tags[0].VIN}
+	n := max(cfg.IngestRows, cfg.InsertRows, cfg.SimpleRows, cfg.SingleRows)
+	b.ingestFleet = gen.NewFleet(cfg.Seed+1, max(cfg.Vehicles, 100), b.fleetStart)
+	b.ingestRows = make([]gen.VehicleRow, n)
+	b.ingestFleet.Fill(b.ingestRows)
+	return b, nil
 }
 
-func benchEngine(ctx context.Context, e *engine, copyRes, insRes, vehRes, aggRes, cntRes *result) error {
+// benchEngine runs every phase on one engine: bulk load and sizes, the
+// queries, the continuous-aggregate and compressed variants (tsgres, when
+// available), then the ingest workloads on a scratch table.
+func (b *bench) benchEngine(ctx context.Context, e *engine, meta map[string]any) error {
 	c, err := pgx.Connect(ctx, e.dsn)
 	if err != nil {
 		return err
 	}
 	defer c.Close(ctx)
-	var copyR, insR, vehR []float64
-	for run := 0; run < *runs; run++ {
-		if err := createTable(ctx, c, e, gen.SensorDDL, "ingest"); err != nil {
-			return err
+	if e.pg != nil {
+		var v string
+		if err := c.QueryRow(ctx, "SHOW server_version").Scan(&v); err == nil {
+			meta["postgres_version"] = v
 		}
-		g := gen.NewSensors(*seed, *devices, start, time.Second)
-		r, err := copyIn(ctx, c, "ingest", gen.SensorColumns, *copyRows, g.Rows)
-		if err != nil {
-			return fmt.Errorf("copy: %w", err)
-		}
-		copyR = append(copyR, r)
-
-		if err := createTable(ctx, c, e, gen.VehicleDDL, "vehicles"); err != nil {
-			return err
-		}
-		vg := gen.NewVehicles(*seed, *devices, start, 10*time.Second)
-		r, err = copyIn(ctx, c, "vehicles", gen.VehicleColumns, *copyRows, vg.Rows)
-		if err != nil {
-			return fmt.Errorf("copy vehicles: %w", err)
-		}
-		vehR = append(vehR, r)
-
-		if err := createTable(ctx, c, e, gen.SensorDDL, "inserts"); err != nil {
-			return err
-		}
-		r, err = insertRun(ctx, c, gen.NewSensors(*seed, *devices, start, time.Second))
-		if err != nil {
-			return fmt.Errorf("insert: %w", err)
-		}
-		insR = append(insR, r)
-		fmt.Fprintf(os.Stderr, "%s run %d: copy %.0f rows/s, vehicles %.0f rows/s, insert %.0f rows/s\n", e.name, run+1, copyR[run], vehR[run], r)
 	}
-	copyRes.vals[e.name], insRes.vals[e.name], vehRes.vals[e.name] = median(copyR), median(insR), median(vehR)
-	for _, t := range []string{"ingest", "vehicles", "inserts"} {
-		c.Exec(ctx, "DROP TABLE IF EXISTS "+t)
-	}
-
-	// Load the scan table once, then query it repeatedly.
-	if err := createTable(ctx, c, e, gen.SensorDDL, "sensors"); err != nil {
+	if err := b.load(ctx, e, c); err != nil {
 		return err
 	}
-	if _, err := copyIn(ctx, c, "sensors", gen.SensorColumns, *scanRows, gen.NewSensors(*seed, *devices, start, time.Second).Rows); err != nil {
-		return fmt.Errorf("load scan table: %w", err)
+	b.runQueries(ctx, e, c, "", "")
+	if e.ts != nil {
+		b.runCagg(ctx, e, c)
+		b.runCompressed(ctx, e, c)
 	}
-	if e.name == "postgres" {
-		if _, err := c.Exec(ctx, "VACUUM ANALYZE sensors"); err != nil {
-			return err
-		}
-	}
-	queries := []struct {
-		res *result
-		sql string
-	}{
-		{aggRes, fmt.Sprintf("SELECT %s AS bucket, device_id, avg(m1), max(m2) FROM sensors GROUP BY 1, 2", e.bucket)},
-		{cntRes, "SELECT count(*), avg(m1) FROM sensors"},
-	}
-	for _, q := range queries {
-		var secs []float64
-		for run := 0; run < *runs; run++ {
-			t := time.Now()
-			rows, err := c.Query(ctx, q.sql)
-			if err != nil {
-				return err
-			}
-			n := 0
-			for rows.Next() {
-				n++
-			}
-			if err := rows.Err(); err != nil {
-				return err
-			}
-			secs = append(secs, time.Since(t).Seconds())
-			if n == 0 {
-				return fmt.Errorf("%s returned no rows", q.sql)
-			}
-		}
-		q.res.vals[e.name] = median(secs)
-	}
+	b.runIngest(ctx, e, c)
 	return nil
-}
-
-// insertRun inserts -insert-rows rows with -batch rows per INSERT and
-// returns rows/s.
-func insertRun(ctx context.Context, c *pgx.Conn, g *gen.Sensors) (float64, error) {
-	ncol := len(gen.SensorColumns)
-	var sb strings.Builder
-	sb.WriteString("INSERT INTO inserts VALUES ")
-	for i := 0; i < *batch; i++ {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteByte('(')
-		for j := 0; j < ncol; j++ {
-			if j > 0 {
-				sb.WriteByte(',')
-			}
-			fmt.Fprintf(&sb, "$%d", i*ncol+j+1)
-		}
-		sb.WriteByte(')')
-	}
-	sql := sb.String()
-	var elapsed time.Duration
-	args := make([]any, 0, *batch*ncol)
-	for done := 0; done+*batch <= *insertRows; done += *batch {
-		args = args[:0]
-		for _, r := range g.Rows(*batch) {
-			args = append(args, r...)
-		}
-		t := time.Now()
-		if _, err := c.Exec(ctx, sql, args...); err != nil {
-			return 0, err
-		}
-		elapsed += time.Since(t)
-	}
-	return float64(*insertRows / *batch * *batch) / elapsed.Seconds(), nil
-}
-
-func printTable(results []*result, engines []*engine) {
-	fmt.Printf("\n%-45s", "measurement (median)")
-	for _, e := range engines {
-		fmt.Printf(" %16s", e.name)
-	}
-	fmt.Printf(" %16s\n", "tsgres/postgres")
-	for _, r := range results {
-		fmt.Printf("%-45s", r.name)
-		for _, e := range engines {
-			v, ok := r.vals[e.name]
-			switch {
-			case !ok:
-				fmt.Printf(" %16s", "-")
-			case r.unit == "s":
-				fmt.Printf(" %14.3fs ", v)
-			default:
-				fmt.Printf(" %10.0f rows/s", v)
-			}
-		}
-		ts, ok1 := r.vals["tsgres"]
-		pg, ok2 := r.vals["postgres"]
-		if ok1 && ok2 && ts > 0 && pg > 0 {
-			ratio := ts / pg
-			if !r.higher {
-				ratio = pg / ts // speedup: >1 means tsgres is faster
-			}
-			fmt.Printf(" %15.2fx", ratio)
-		} else {
-			fmt.Printf(" %16s", "-")
-		}
-		fmt.Println()
-	}
-	fmt.Println("\nratio > 1 means tsgres is better (throughput ratio, or speedup for query times).")
 }
