@@ -12,6 +12,7 @@ package storage
 // is pinned and not merged until that transaction ends.
 
 import (
+	"cmp"
 	"fmt"
 	"log"
 	"slices"
@@ -41,16 +42,28 @@ const mergeIdleAge = 30 * time.Second
 type mergeState struct {
 	run sync.Mutex // serializes merges
 
-	mu     sync.Mutex
-	deltas map[uint64]*deltaCount
-	queue  map[uint64]bool
-	wake   chan struct{}
+	mu       sync.Mutex
+	deltas   map[uint64]*deltaCount
+	queue    map[uint64]bool
+	wake     chan struct{}
+	timerSet bool // a wake-up for paced chunks is pending
 }
 
 type deltaCount struct {
-	n    int
-	last time.Time
+	n      int
+	last   time.Time // last delta block noted
+	merged time.Time // last background merge started
 }
+
+// mergeMinInterval paces background merges of one chunk: a chunk fed by
+// many tiny commits is merged at most this often unless its delta blocks
+// pile up past mergeBurst times the threshold. Each merge lists the
+// chunk's blocks (skipping the tombstones of blocks merged before), so
+// merging after every few commits would cost more than it saves readers.
+const (
+	mergeMinInterval = 250 * time.Millisecond
+	mergeBurst       = 16
+)
 
 // initMerge counts the stored delta blocks of every chunk and starts the
 // background merge unless disabled.
@@ -155,12 +168,7 @@ func (db *DB) mergeLoop() {
 		case <-db.stop:
 			return
 		case <-db.merge.wake:
-			db.merge.mu.Lock()
-			for c := range db.merge.queue {
-				chunks = append(chunks, c)
-			}
-			clear(db.merge.queue)
-			db.merge.mu.Unlock()
+			chunks = db.takeQueued(time.Now())
 		case now := <-tick.C:
 			db.merge.mu.Lock()
 			for c, d := range db.merge.deltas {
@@ -184,6 +192,46 @@ func (db *DB) mergeLoop() {
 	}
 }
 
+// takeQueued returns the queued chunks due for a merge at now and marks
+// them merged; chunks merged too recently stay queued, with a wake-up set
+// for when they are due.
+func (db *DB) takeQueued(now time.Time) []uint64 {
+	m := &db.merge
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var due []uint64
+	var wait time.Duration
+	for c := range m.queue {
+		d := m.deltas[c]
+		if d != nil && d.n < mergeBurst*db.opts.MergeThreshold {
+			if left := mergeMinInterval - now.Sub(d.merged); left > 0 {
+				if wait == 0 || left < wait {
+					wait = left
+				}
+				continue
+			}
+		}
+		if d != nil {
+			d.merged = now
+		}
+		due = append(due, c)
+		delete(m.queue, c)
+	}
+	if wait > 0 && !m.timerSet {
+		m.timerSet = true
+		time.AfterFunc(wait, func() {
+			m.mu.Lock()
+			m.timerSet = false
+			m.mu.Unlock()
+			select {
+			case m.wake <- struct{}{}:
+			default:
+			}
+		})
+	}
+	return due
+}
+
 // Merge seals the delta blocks of chunk now (normally done in the
 // background). When a concurrent commit changed an input block the merge
 // gives up without error; a later merge picks the blocks up.
@@ -199,14 +247,9 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
-	in, err := db.listInputs(snap, chunk, func(m *BlockMeta) bool {
-		return !m.Compressed && (!m.Sealed || m.Rows < sealedBlockRows)
-	})
-	if err != nil {
+	in, err := db.mergeInputs(snap, chunk)
+	if err != nil || in == nil {
 		return err
-	}
-	if in.deltas == 0 && len(in.blocks) < 2 {
-		return nil
 	}
 	if err := in.read(snap, chunk); err != nil {
 		return fmt.Errorf("merge chunk %d: %w", chunk, err)
@@ -220,6 +263,46 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	// later merge retries.
 	_, err = db.swapBlocks(chunk, in, blocks, nil, pebble.NoSync)
 	return err
+}
+
+// smallSealedFanIn is how many small sealed blocks (fewer than
+// sealedBlockRows rows) a chunk may hold before the merge combines them.
+const smallSealedFanIn = 8
+
+// mergeInputs picks what one merge of chunk replaces, or nil when there is
+// nothing to do. Delta blocks are always taken. Small sealed blocks join
+// them only when together they fill a sealed block or there are
+// smallSealedFanIn of them: a chunk fed by tiny commits (single-row
+// INSERTs) then rewrites each row about twice, delta -> small sealed ->
+// full sealed, instead of re-encoding its growing small block on every
+// merge. Compressed blocks are never merged.
+func (db *DB) mergeInputs(snap reader, chunk uint64) (*chunkInput, error) {
+	var deltas, small []*BlockMeta
+	rows := 0
+	err := db.listStored(snap, chunk, func(m *BlockMeta) {
+		switch {
+		case m.Compressed:
+		case !m.Sealed:
+			deltas = append(deltas, m)
+			rows += m.Rows
+		case m.Rows < sealedBlockRows:
+			small = append(small, m)
+			rows += m.Rows
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	in := &chunkInput{blocks: deltas, deltas: len(deltas)}
+	if len(small) >= smallSealedFanIn || len(small) > 0 && rows >= sealedBlockRows {
+		in.blocks = append(in.blocks, small...)
+	}
+	if len(in.blocks) == 0 || in.deltas == 0 && len(in.blocks) < 2 {
+		return nil, nil
+	}
+	// Keep block order (ids) so merged rows keep their arrival order.
+	slices.SortFunc(in.blocks, func(a, b *BlockMeta) int { return cmp.Compare(a.ID, b.ID) })
+	return in, nil
 }
 
 // chunkInput is the set of stored blocks a merge or a compression

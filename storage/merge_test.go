@@ -179,3 +179,41 @@ func TestMergeRacesWithWriters(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeTinyCommits feeds a chunk single-row commits, merging after
+// every 16 as the background merge would, and checks that small sealed
+// blocks stay few (they are combined only in groups) and no row is lost.
+func TestMergeTinyCommits(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	const n = 3000
+	for i := 0; i < n; i++ {
+		commitAppend(t, db, 1, int64(i))
+		if i%16 == 15 {
+			if err := db.Merge(1); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	txn := db.Begin()
+	defer txn.Rollback()
+	blocks, _, err := txn.Blocks(fullSpec(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, rows := 0, 0
+	for _, b := range blocks {
+		rows += b.Rows
+		if b.Sealed && b.Rows < sealedBlockRows {
+			small++
+		}
+	}
+	if rows != n {
+		t.Fatalf("%d rows after merges, want %d", rows, n)
+	}
+	if small > smallSealedFanIn {
+		t.Fatalf("%d small sealed blocks, want at most %d", small, smallSealedFanIn)
+	}
+	if got := len(sortedRows(t, txn, 1)); got != n {
+		t.Fatalf("read %d rows, want %d", got, n)
+	}
+}
