@@ -95,6 +95,15 @@ type distinctOp struct {
 }
 
 func newDistinct(ctx *Ctx, n *plan.Distinct) (Operator, error) {
+	if !DisableFastAgg {
+		t, err := newTopGroup(ctx, n)
+		if err != nil {
+			return nil, err
+		}
+		if t != nil {
+			return t, nil
+		}
+	}
 	in, err := build(ctx, n.Input)
 	if err != nil {
 		return nil, err
