@@ -36,6 +36,15 @@ type Index struct {
 	Cols    []uint32 // column IDs
 	Unique  bool
 	Primary bool
+	// Standalone marks a unique index made by CREATE UNIQUE INDEX: unlike
+	// one made for a UNIQUE constraint (CREATE TABLE, ALTER TABLE ADD
+	// CONSTRAINT) it backs no constraint. False for constraint indexes
+	// so descriptors written before the flag keep their constraints.
+	Standalone bool
+	// Options holds each key column's sort options (IndexDesc,
+	// IndexNullsFirst), parallel to Cols; nil or shorter than Cols
+	// means the remaining columns are ASC NULLS LAST.
+	Options []int16
 	// Space is the storage key space of a unique index on a regular table
 	// (0 for the primary key and for indexes kept only for EXPLAIN).
 	Space uint32
@@ -45,6 +54,20 @@ type Index struct {
 	// its key space Space keeps the newest row of every series, so
 	// latest-value queries need no chunk scan. Cols[0] is the series.
 	LastValue bool
+}
+
+// Index.Options bits, as in pg_index.indoption.
+const (
+	IndexDesc       int16 = 1 // DESC
+	IndexNullsFirst int16 = 2 // NULLS FIRST
+)
+
+// Option returns the sort options of the index's i-th key column.
+func (ix *Index) Option(i int) int16 {
+	if i < len(ix.Options) {
+		return ix.Options[i]
+	}
+	return 0
 }
 
 // HasLastValue reports whether series column col already has a
@@ -195,6 +218,7 @@ func (t *Table) Clone() *Table {
 	c.Indexes = make([]Index, len(t.Indexes))
 	for i, ix := range t.Indexes {
 		ix.Cols = append([]uint32(nil), ix.Cols...)
+		ix.Options = append([]int16(nil), ix.Options...)
 		c.Indexes[i] = ix
 	}
 	if t.Hyper != nil {

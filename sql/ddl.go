@@ -336,7 +336,7 @@ func (s *session) createIndex(x *plan.CreateIndex, w ResultWriter) error {
 		ix.Space, ix.LastValue = nt.NextSpace, true
 	}
 	if x.Unique && t.Hyper == nil {
-		ix.Unique = true
+		ix.Unique, ix.Standalone = true, true
 		nt.NextSpace++
 		ix.Space = nt.NextSpace
 		// Build the index from existing rows, failing on duplicates.
@@ -522,10 +522,30 @@ func (s *session) alterTable(env *execEnv, x *plan.AlterTable, w ResultWriter) e
 			nt.Cols[i].Type = cmd.Col.Type
 		}
 	}
+	if err := s.assignIndexOIDs(nt); err != nil {
+		return err
+	}
 	if err := s.writer().PutTable(nt); err != nil {
 		return err
 	}
 	return w.Complete("ALTER TABLE")
+}
+
+// assignIndexOIDs gives the indexes ALTER TABLE added (ADD CONSTRAINT,
+// ADD COLUMN ... UNIQUE) their OIDs; CREATE TABLE's get theirs from the
+// catalog writer.
+func (s *session) assignIndexOIDs(t *catalog.Table) error {
+	for i := range t.Indexes {
+		if t.Indexes[i].OID != 0 {
+			continue
+		}
+		oid, err := s.db.cat.NewOID()
+		if err != nil {
+			return err
+		}
+		t.Indexes[i].OID = oid
+	}
+	return nil
 }
 
 func (s *session) hasRows(t *catalog.Table) bool {

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/tsgres/tsgres/compat-tests/internal/compat"
 )
 
@@ -273,31 +274,43 @@ func TestPgxStatementCache(t *testing.T) {
 	}
 }
 
-// TestPgxConcurrentConnections runs 8 goroutines that share a pool of 8
-// connections (handed around through a channel, as pgxpool does),
-// inserting into one hypertable-like table and reading their own rows
-// back while the others write.
+// TestPgxConcurrentConnections runs 64 tasks on 8 goroutines that share
+// a pgxpool of 8 connections, inserting into one table and reading their
+// own rows back while the others write.
 func TestPgxConcurrentConnections(t *testing.T) {
 	compat.Pending(t, "engine")
 	ctx := context.Background()
 	dsn := compat.Start(t).DSN("postgres")
-	mustExec(t, connect(t, dsn), "CREATE TABLE w (time timestamptz NOT NULL, worker int, seq int, v double precision)")
 	const workers, tasks, perTask = 8, 64, 50
-	pool := make(chan *pgx.Conn, workers)
-	for i := 0; i < workers; i++ {
-		pool <- connect(t, dsn)
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = workers
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	if _, err := pool.Exec(ctx, "CREATE TABLE w (time timestamptz NOT NULL, worker int, seq int, v double precision)"); err != nil {
+		t.Fatal(err)
 	}
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	todo := make(chan int, tasks)
+	for task := 0; task < tasks; task++ {
+		todo <- task
+	}
+	close(todo)
 	errs := make(chan error, tasks)
 	var wg sync.WaitGroup
-	for task := 0; task < tasks; task++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
-		go func(task int) {
+		go func() {
 			defer wg.Done()
-			conn := <-pool
-			defer func() { pool <- conn }()
-			errs <- workerTask(ctx, conn, task, perTask, t0)
-		}(task)
+			for task := range todo {
+				errs <- poolTask(ctx, pool, task, perTask, t0)
+			}
+		}()
 	}
 	wg.Wait()
 	close(errs)
@@ -306,16 +319,27 @@ func TestPgxConcurrentConnections(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	conn := <-pool
-	pool <- conn
+	if st := pool.Stat(); st.TotalConns() > workers || st.AcquireCount() < tasks {
+		t.Errorf("pool: %d connections (max %d), %d acquires (want >= %d)", st.TotalConns(), workers, st.AcquireCount(), tasks)
+	}
 	var n, workersSeen int64
 	var sum float64
-	if err := conn.QueryRow(ctx, "SELECT count(*), count(DISTINCT worker), sum(v) FROM w").Scan(&n, &workersSeen, &sum); err != nil {
+	if err := pool.QueryRow(ctx, "SELECT count(*), count(DISTINCT worker), sum(v) FROM w").Scan(&n, &workersSeen, &sum); err != nil {
 		t.Fatal(err)
 	}
 	if n != tasks*perTask || workersSeen != tasks || sum != float64(tasks*perTask*(perTask-1)/2) {
 		t.Errorf("after concurrent writers: %d rows, %d workers, sum %v", n, workersSeen, sum)
 	}
+}
+
+// poolTask runs one workerTask on a connection acquired from pool.
+func poolTask(ctx context.Context, pool *pgxpool.Pool, task, perTask int, t0 time.Time) error {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("task %d acquire: %w", task, err)
+	}
+	defer conn.Release()
+	return workerTask(ctx, conn.Conn(), task, perTask, t0)
 }
 
 // workerTask inserts perTask rows in one transaction, checks they are all
@@ -396,14 +420,17 @@ func TestPgxCancelLongQuery(t *testing.T) {
 	}
 }
 
-// TestPgxListenUnsupported checks LISTEN and NOTIFY fail with 0A000
+// TestPgxListenUnsupported checks LISTEN, NOTIFY and pg_notify fail with 0A000
 // naming the feature on tsgres (PostgreSQL accepts them), and that the
 // session is fine afterwards.
 func TestPgxListenUnsupported(t *testing.T) {
 	compat.Pending(t, "engine")
 	ctx := context.Background()
 	conn := connect(t, compat.Start(t).DSN("postgres"))
-	for _, sql := range []string{"LISTEN ticks", "NOTIFY ticks, 'x'"} {
+	for _, tc := range []struct{ sql, feature string }{
+		{"LISTEN ticks", "LISTEN"}, {"NOTIFY ticks, 'x'", "NOTIFY"}, {"SELECT pg_notify('ticks', 'x')", "pg_notify"},
+	} {
+		sql := tc.sql
 		_, err := conn.Exec(ctx, sql)
 		if compat.AgainstPostgres() {
 			if err != nil {
@@ -412,8 +439,8 @@ func TestPgxListenUnsupported(t *testing.T) {
 			continue
 		}
 		var pgErr *pgconn.PgError
-		if !errors.As(err, &pgErr) || pgErr.Code != "0A000" || !strings.Contains(pgErr.Message, sql[:6]) {
-			t.Errorf("%s: got %v, want 0A000 naming %s", sql, err, sql[:6])
+		if !errors.As(err, &pgErr) || pgErr.Code != "0A000" || !strings.Contains(pgErr.Message, tc.feature) {
+			t.Errorf("%s: got %v, want 0A000 naming %s", sql, err, tc.feature)
 		}
 	}
 	// UNLISTEN has nothing to undo and succeeds (connection poolers send it).

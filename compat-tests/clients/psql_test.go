@@ -126,6 +126,13 @@ var psqlCompareSchema = []string{
 	"CREATE TABLE readings (time timestamptz NOT NULL, device text NOT NULL, v double precision DEFAULT 0, n integer, note varchar(20))",
 	"CREATE INDEX readings_dev_idx ON readings (device, time)",
 	"CREATE TABLE devices (id serial PRIMARY KEY, name text UNIQUE, created date DEFAULT now())",
+	// Defaults as PostgreSQL prints them ('sensor'::text, '-1'::integer) and
+	// a unique index that, unlike UNIQUE, backs no constraint.
+	`CREATE TABLE sensors (id int, kind text DEFAULT 'sensor', label varchar(10) DEFAULT 'x', fixed char(2) DEFAULT 'ab',
+		n bigint DEFAULT -1, big bigint DEFAULT 5000000000, f double precision DEFAULT 1.5, neg numeric DEFAULT -2.50,
+		q numeric(6,2) DEFAULT '3.5', flag boolean DEFAULT true, iv interval DEFAULT '1 day', seen timestamptz DEFAULT now())`,
+	"CREATE UNIQUE INDEX sensors_id_u ON sensors (id)",
+	"ALTER TABLE sensors ADD CONSTRAINT sensors_kind_label UNIQUE (kind, label)",
 }
 
 // psqlStep is one psql run whose output must be the same on tsgres and
@@ -178,6 +185,10 @@ func TestPsqlMatchesPostgres(t *testing.T) {
 		{cmds: []string{`\d+ readings`}},
 		{cmds: []string{`\d devices`}},
 		{cmds: []string{`\d+ devices`}},
+		{cmds: []string{`\d sensors`}},
+		{cmds: []string{`\d sensors_id_u`}},
+		{flags: unaligned, cmds: []string{"SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sensors'::regclass ORDER BY 1"}},
+		{flags: unaligned, cmds: []string{"SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'sensors' ORDER BY ordinal_position"}},
 		{cmds: []string{`\d readings_dev_idx`}},
 		{cmds: []string{`\d devices_id_seq`}},
 		{cmds: []string{`\di`}},
@@ -220,15 +231,21 @@ func TestPsqlTimescaleMeta(t *testing.T) {
 	}
 	dsn := compat.Start(t).DSN("postgres")
 	out, stderr, err := psql(t, dsn, true, "CREATE EXTENSION IF NOT EXISTS timescaledb",
-		`\dx`, `\df create_hypertable`, `\df time_bucket`)
+		`\dx`, `\df create_hypertable`, `\df time_bucket`, `\df refresh_continuous_aggregate`, `\df first`)
 	if err != nil {
 		t.Fatalf("psql: %v\n%s%s", err, out, stderr)
 	}
 	for _, want := range []string{
 		"timescaledb|" + pgcatalog.TimescaleVersion + "|public|Enables scalable inserts and complex queries for time-series data (Community Edition)",
-		"|create_hypertable|",
-		"|time_bucket|timestamp with time zone|interval, timestamp with time zone|func",
-		"|time_bucket|bigint|bigint, bigint|func",
+		// TimescaleDB's API lives in its extension schema, public, with
+		// argument names and defaults.
+		"public|create_hypertable|record|relation ",
+		"public|time_bucket|timestamp with time zone|bucket_width interval, ts timestamp with time zone|func",
+		"public|time_bucket|timestamp with time zone|bucket_width interval, ts timestamp with time zone, timezone text, " +
+			`origin timestamp with time zone DEFAULT NULL::timestamp with time zone, "offset" interval DEFAULT NULL::interval|func`,
+		`public|time_bucket|bigint|bucket_width bigint, ts bigint, "offset" bigint|func`,
+		"public|refresh_continuous_aggregate||continuous_aggregate ",
+		"public|first|anyelement|anyelement, \"any\"|agg",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("psql output lacks %q:\n%s", want, out)

@@ -44,6 +44,10 @@ type Scalar struct {
 	ArgNames []string
 	// Defaults is how many trailing Args may be omitted.
 	Defaults int
+	// DefaultSQL, when set, has one entry per defaulted trailing Arg: its
+	// default as pg_get_function_arguments prints it ("NULL::interval",
+	// "false"); \df shows them. Optional.
+	DefaultSQL []string
 	// Variadic: the last Arg repeats (its type is the element type).
 	Variadic bool
 	// Ret returns the result type given the resolved argument types.

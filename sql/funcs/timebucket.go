@@ -36,7 +36,8 @@ func init() {
 			}})
 	}
 	RegisterScalar(&Scalar{Name: "time_bucket", Args: ts(iv, types.Timestamptz, types.Text, types.Timestamptz, iv),
-		ArgNames: []string{"bucket_width", "ts", "timezone", "origin", "offset"}, Defaults: 2,
+		ArgNames: []string{"bucket_width", "ts", "timezone", "origin", "offset"},
+		Defaults: 2, DefaultSQL: []string{"NULL::timestamp with time zone", "NULL::interval"},
 		Ret: Fixed(types.Timestamptz), Fn: func(_ *Ctx, _ []types.T, a []any) (any, error) {
 			if a[0] == nil || a[1] == nil || a[2] == nil {
 				return nil, nil

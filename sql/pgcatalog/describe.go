@@ -29,9 +29,28 @@ func indexDef(t *catalog.Table, ix *catalog.Index) string {
 	if method == "" {
 		method = "btree"
 	}
+	cols := indexColumns(t, ix)
+	for i := range cols {
+		cols[i] += sortOptions(ix.Option(i))
+	}
 	b.WriteString("INDEX " + quoteIdent(ix.Name) + " ON " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) +
-		" USING " + method + " (" + strings.Join(indexColumns(t, ix), ", ") + ")")
+		" USING " + method + " (" + strings.Join(cols, ", ") + ")")
 	return b.String()
+}
+
+// sortOptions renders an index column's non-default ordering as
+// pg_get_indexdef does: DESC implies NULLS FIRST, ASC NULLS LAST.
+func sortOptions(opt int16) string {
+	desc, nullsFirst := opt&catalog.IndexDesc != 0, opt&catalog.IndexNullsFirst != 0
+	switch {
+	case desc && nullsFirst:
+		return " DESC"
+	case desc:
+		return " DESC NULLS LAST"
+	case nullsFirst:
+		return " NULLS FIRST"
+	}
+	return ""
 }
 
 // indexColumnDef renders one column of an index (pg_get_indexdef(oid, n, ...)).

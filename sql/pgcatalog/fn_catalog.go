@@ -102,18 +102,18 @@ func init() {
 
 	strictFn("pg_get_function_arguments", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		if p := procByOID(argInt(a, 0)); p != nil {
-			return procArgs(p), nil
+			return procArgs(p, true), nil
 		}
 		return nil, nil
 	})
 	strictFn("pg_get_function_identity_arguments", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		if p := procByOID(argInt(a, 0)); p != nil {
-			return procArgs(p), nil
+			return procArgs(p, false), nil
 		}
 		return nil, nil
 	})
 	strictFn("pg_get_function_result", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
-		if p := procByOID(argInt(a, 0)); p != nil {
+		if p := procByOID(argInt(a, 0)); p != nil && p.procKind() != "p" {
 			return FormatType(p.ret.OID, -1, false), nil
 		}
 		return nil, nil
@@ -223,14 +223,24 @@ func procByOID(oid int64) *proc {
 }
 
 // procArgs renders a function's argument list as
-// pg_get_function_arguments does ("integer, text").
-func procArgs(p *proc) string {
+// pg_get_function_arguments does ("bucket_width interval, origin
+// timestamp with time zone DEFAULT NULL::timestamp with time zone"), or
+// with withDefaults false as pg_get_function_identity_arguments does.
+func procArgs(p *proc, withDefaults bool) string {
 	parts := make([]string, len(p.args))
+	firstDefault := len(p.args) - len(p.defaultSQL)
 	for i, a := range p.args {
-		parts[i] = FormatType(a.OID, -1, false)
+		typ := FormatType(a.OID, -1, false)
 		if p.variadic && i == len(p.args)-1 {
-			parts[i] = "VARIADIC " + parts[i] + "[]"
+			typ = "VARIADIC " + typ + "[]"
 		}
+		if i < len(p.argNames) && p.argNames[i] != "" {
+			typ = quoteIdent(p.argNames[i]) + " " + typ
+		}
+		if withDefaults && len(p.defaultSQL) == p.defaults && i >= firstDefault {
+			typ += " DEFAULT " + p.defaultSQL[i-firstDefault]
+		}
+		parts[i] = typ
 	}
 	return strings.Join(parts, ", ")
 }

@@ -52,7 +52,7 @@ func attrs(r *rel) []attr {
 	}
 	out := make([]attr, len(r.table.Cols))
 	for i, c := range r.table.Cols {
-		out[i] = attr{name: c.Name, t: c.Type, notNull: c.NotNull, def: c.Default}
+		out[i] = attr{name: c.Name, t: c.Type, notNull: c.NotNull, def: cookedDefault(c.Default, c.Type)}
 	}
 	return out
 }
@@ -183,7 +183,7 @@ func init() {
 			for _, t := range env.Catalog().Tables(env.Database()) {
 				for i, col := range t.Cols {
 					if col.Default != "" {
-						rows = append(rows, []any{int64(attrdefOIDBase + len(rows)), i64(t.OID), int64(i + 1), col.Default})
+						rows = append(rows, []any{int64(attrdefOIDBase + len(rows)), i64(t.OID), int64(i + 1), cookedDefault(col.Default, col.Type)})
 					}
 				}
 			}
@@ -298,7 +298,7 @@ func constraintType(ix *catalog.Index) (string, bool) {
 	switch {
 	case ix.Primary:
 		return "p", true
-	case ix.Unique:
+	case ix.Unique && !ix.Standalone:
 		return "u", true
 	}
 	return "", false
@@ -307,7 +307,7 @@ func constraintType(ix *catalog.Index) (string, bool) {
 // indexVectors returns pg_index's indkey, indcollation, indclass and
 // indoption of ix.
 func indexVectors(t *catalog.Table, ix *catalog.Index) (keys, colls, classes, opts []int64) {
-	for _, id := range ix.Cols {
+	for i, id := range ix.Cols {
 		pos := t.ColByID(id)
 		keys = append(keys, int64(pos+1))
 		var coll int64
@@ -316,7 +316,7 @@ func indexVectors(t *catalog.Table, ix *catalog.Index) (keys, colls, classes, op
 		}
 		colls = append(colls, coll)
 		classes = append(classes, int4OpsClass)
-		opts = append(opts, 0)
+		opts = append(opts, int64(ix.Option(i)))
 	}
 	return
 }

@@ -54,7 +54,4 @@ func init() {
 	register(pc, "pg_views", cols(c("schemaname", n), c("viewname", n), c("viewowner", n), c("definition", t)), emptyRows)
 	register(pc, "pg_cursors", cols(c("name", t), c("statement", t), c("is_holdable", b),
 		c("is_binary", b), c("is_scrollable", b), c("creation_time", types.Timestamptz)), emptyRows)
-	register(pc, "pg_prepared_statements", cols(c("name", t), c("statement", t),
-		c("prepare_time", types.Timestamptz), c("parameter_types", tOidArr), c("from_sql", b),
-		c("generic_plans", types.Int8), c("custom_plans", types.Int8)), emptyRows)
 }

@@ -19,6 +19,29 @@ type proc struct {
 	variadic bool
 	strict   bool
 	volatile bool
+	// argNames are the parameter names (nil when unnamed); defaultSQL
+	// the defaulted parameters' values as SQL (nil when unknown).
+	argNames   []string
+	defaultSQL []string
+}
+
+// namespace returns the OID of the schema a function lives in:
+// TimescaleDB's API in public (the extension's schema), the rest in
+// pg_catalog.
+func (p *proc) namespace() int64 {
+	if timescaleAPI[p.name] {
+		return publicSchemaOID
+	}
+	return pgCatalogSchemaOID
+}
+
+// procKind is prokind: TimescaleDB's procedures (run with CALL) are
+// 'p', the rest as registered.
+func (p *proc) procKind() string {
+	if timescaleProcedures[p.name] {
+		return "p"
+	}
+	return string(p.kind)
 }
 
 // windowFuncs are the window functions the planner implements itself.
@@ -42,7 +65,8 @@ func procs() []proc {
 		for _, name := range funcs.ScalarNames() {
 			for _, s := range funcs.Scalars(name) {
 				add(proc{name: name, kind: 'f', args: s.Args, ret: retType(s.Ret, s.Args),
-					defaults: s.Defaults, variadic: s.Variadic, strict: s.Strict, volatile: s.Volatile})
+					defaults: s.Defaults, variadic: s.Variadic, strict: s.Strict, volatile: s.Volatile,
+					argNames: s.ArgNames, defaultSQL: s.DefaultSQL})
 			}
 		}
 		for _, name := range funcs.AggregateNames() {
@@ -98,13 +122,13 @@ func init() {
 				if p.volatile {
 					vol = "v"
 				}
-				rows = append(rows, []any{int64(p.oid), p.name, int64(11),
+				rows = append(rows, []any{int64(p.oid), p.name, p.namespace(),
 					int64(ownerOID), int64(12), float64(1), float64(0),
-					variadic, int64(0), string(p.kind), false,
+					variadic, int64(0), p.procKind(), false,
 					false, p.strict, false, vol,
 					"s", int64(len(p.args)), int64(p.defaults),
 					int64(p.ret.OID), vector(types.Oid, argOIDs), nil,
-					nil, nil, nil,
+					nil, p.argNamesDatum(), nil,
 					nil, p.name, nil, nil,
 					nil, nil})
 			}
