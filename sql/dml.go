@@ -525,33 +525,54 @@ func (s *session) replaceRow(t *catalog.Table, key []byte, old, row []any) error
 	return s.putRow(t, nkey, row)
 }
 
-// matchRows returns the keys and rows of a regular table matching filter.
-func (s *session) matchRows(ec *exec.Ctx, t *catalog.Table, filter plan.Expr) ([][]byte, [][]any, error) {
+// rowMatch decides whether a target row is changed; env is the row the
+// statement's expressions read: the table row, followed by the matching
+// source row for UPDATE ... FROM and DELETE ... USING.
+type rowMatch func(row []any) (env []any, ok bool, err error)
+
+// newRowMatch returns the rowMatch of a statement with filter and, when
+// src is not nil, a FROM/USING source.
+func newRowMatch(ec *exec.Ctx, t *catalog.Table, filter plan.Expr, src *plan.DMLSource) (rowMatch, error) {
+	if src != nil {
+		m, err := exec.NewSourceMatcher(ec, src, filter, len(t.Cols))
+		if err != nil {
+			return nil, err
+		}
+		return m.Match, nil
+	}
+	return func(row []any) ([]any, bool, error) {
+		if filter == nil {
+			return row, true, nil
+		}
+		ok, err := exec.Eval(ec, filter, row)
+		return row, ok == true, err
+	}, nil
+}
+
+// matchRows returns the keys, rows and expression rows (see rowMatch) of
+// a regular table's rows that match.
+func (s *session) matchRows(ec *exec.Ctx, t *catalog.Table, match rowMatch) (keys [][]byte, rows, envs [][]any, err error) {
 	it := s.txn.Iter(storage.Space{Table: uint64(t.OID)}, nil, nil)
 	defer it.Close()
-	var keys [][]byte
-	var rows [][]any
 	for it.Next() {
 		row := make([]any, len(t.Cols))
 		if err := exec.DecodeRow(t, it.Value(), row); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		if filter != nil {
-			ok, err := exec.Eval(ec, filter, row)
-			if err != nil {
-				return nil, nil, err
-			}
-			if ok != true {
-				continue
-			}
+		env, ok, err := match(row)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if !ok {
+			continue
 		}
 		keys = append(keys, append([]byte(nil), it.Key()...))
-		rows = append(rows, row)
+		rows, envs = append(rows, row), append(envs, env)
 		if len(rows)%1024 == 0 && ec.Context.Err() != nil {
-			return nil, nil, pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
+			return nil, nil, nil, pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
 		}
 	}
-	return keys, rows, it.Err()
+	return keys, rows, envs, it.Err()
 }
 
 func (s *session) update(env *execEnv, x *plan.Update, w ResultWriter) error {
@@ -559,26 +580,26 @@ func (s *session) update(env *execEnv, x *plan.Update, w ResultWriter) error {
 	t := x.Table
 	ret := newReturner(x.Returning, x.RetCols)
 	if t.Hyper != nil {
-		n, err := s.rewriteHyper(ec, t, x.Scan.(*plan.HyperScan), x.Filter, x.Set, ret)
+		n, err := s.rewriteHyper(ec, t, x.Scan.(*plan.HyperScan), x.Filter, x.From, x.Set, ret)
 		if err != nil {
 			return err
 		}
 		return ret.finish(w, fmt.Sprintf("UPDATE %d", n))
 	}
-	keys, rows, err := s.matchRows(ec, t, x.Filter)
+	match, err := newRowMatch(ec, t, x.Filter, x.From)
+	if err != nil {
+		return err
+	}
+	keys, rows, envs, err := s.matchRows(ec, t, match)
 	if err != nil {
 		return err
 	}
 	for i, old := range rows {
-		row := append([]any(nil), old...)
-		for _, set := range x.Set {
-			v, err := exec.Eval(ec, set.E, old)
-			if err != nil {
-				return err
-			}
-			row[set.Col] = v
+		row, err := updatedRow(ec, envs[i], x.Set)
+		if err != nil {
+			return err
 		}
-		if err := s.replaceRow(t, keys[i], old, row); err != nil {
+		if err := s.replaceRow(t, keys[i], old, row[:len(t.Cols)]); err != nil {
 			return err
 		}
 		if err := ret.add(ec, row); err != nil {
@@ -588,24 +609,43 @@ func (s *session) update(env *execEnv, x *plan.Update, w ResultWriter) error {
 	return ret.finish(w, fmt.Sprintf("UPDATE %d", len(rows)))
 }
 
+// updatedRow applies set to a target row: env is the row the expressions
+// read (see rowMatch), starting with the table row. The result is env
+// with the table part updated, which RETURNING reads.
+func updatedRow(ec *exec.Ctx, env []any, set []plan.SetItem) ([]any, error) {
+	row := append([]any(nil), env...)
+	for _, it := range set {
+		v, err := exec.Eval(ec, it.E, env)
+		if err != nil {
+			return nil, err
+		}
+		row[it.Col] = v
+	}
+	return row, nil
+}
+
 func (s *session) delete(env *execEnv, x *plan.Delete, w ResultWriter) error {
 	ec := env.execCtx()
 	t := x.Table
 	ret := newReturner(x.Returning, x.RetCols)
 	if t.Hyper != nil {
-		n, err := s.rewriteHyper(ec, t, x.Scan.(*plan.HyperScan), x.Filter, nil, ret)
+		n, err := s.rewriteHyper(ec, t, x.Scan.(*plan.HyperScan), x.Filter, x.Using, nil, ret)
 		if err != nil {
 			return err
 		}
 		return ret.finish(w, fmt.Sprintf("DELETE %d", n))
 	}
-	keys, rows, err := s.matchRows(ec, t, x.Filter)
+	match, err := newRowMatch(ec, t, x.Filter, x.Using)
+	if err != nil {
+		return err
+	}
+	keys, rows, envs, err := s.matchRows(ec, t, match)
 	if err != nil {
 		return err
 	}
 	for i, row := range rows {
 		s.deleteRow(t, keys[i], row)
-		if err := ret.add(ec, row); err != nil {
+		if err := ret.add(ec, envs[i]); err != nil {
 			return err
 		}
 	}
@@ -613,12 +653,23 @@ func (s *session) delete(env *execEnv, x *plan.Delete, w ResultWriter) error {
 }
 
 // rewriteHyper deletes (set == nil) or updates the rows of a hypertable
-// matching filter by rewriting the affected blocks; updated rows are
-// re-appended so a changed time moves them to the right chunk.
-func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperScan, filter plan.Expr, set []plan.SetItem, ret *returner) (int64, error) {
+// matching filter (joined with src for UPDATE ... FROM and DELETE ...
+// USING) by rewriting the affected blocks; updated rows are re-appended
+// so a changed time moves them to the right chunk.
+func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperScan, filter plan.Expr, src *plan.DMLSource, set []plan.SetItem, ret *returner) (int64, error) {
 	schema := chunkSchema(t)
 	var n int64
 	var moved []*col.Batch
+	// matched are re-appended rows whose RETURNING rows were added
+	// already (they read source columns the table batch lacks).
+	var matched []*col.Batch
+	var match rowMatch
+	if src != nil {
+		var err error
+		if match, err = newRowMatch(ec, t, filter, src); err != nil {
+			return 0, err
+		}
+	}
 	stale := map[*catalog.Index]map[string]bool{}
 	for _, c := range scan.Chunks {
 		spec := &storage.ScanSpec{Chunk: c.ID, Cols: schema.Cols, TimeCol: t.Hyper.TimeCol, TimeMin: scan.TimeMin, TimeMax: scan.TimeMax, Preds: scan.Preds}
@@ -632,7 +683,12 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 				return n, err
 			}
 			var keep, hit []int
-			if filter == nil {
+			var envs [][]any // expression rows of hit (with src only)
+			if match != nil {
+				if hit, keep, envs, err = matchBlock(qb, match); err != nil {
+					return n, err
+				}
+			} else if filter == nil {
 				for r := 0; r < qb.Rows(); r++ {
 					hit = append(hit, r)
 				}
@@ -679,11 +735,23 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 				if ret != nil {
 					row := make([]any, 0, len(t.Cols))
 					for r := 0; r < hb.Rows(); r++ {
-						if err := ret.add(ec, batchRow(hb, r, row)); err != nil {
+						env := batchRow(hb, r, row)
+						if envs != nil {
+							env = envs[r]
+						}
+						if err := ret.add(ec, env); err != nil {
 							return n, err
 						}
 					}
 				}
+				continue
+			}
+			if envs != nil {
+				b, err := updatedBatch(ec, t, envs, set, ret)
+				if err != nil {
+					return n, err
+				}
+				matched = append(matched, b)
 				continue
 			}
 			nb := make([]*col.Vec, len(hb.Cols))
@@ -703,17 +771,60 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 			return n, err
 		}
 	}
-	for _, b := range moved {
+	for k, b := range append(moved, matched...) {
 		for i := range t.Cols {
 			if t.Cols[i].NotNull && b.Cols[i].HasNulls() {
 				return n, notNullError(t, &t.Cols[i])
 			}
 		}
-		if _, err := s.appendHyper(ec, t, b, ret); err != nil {
+		r := ret
+		if k >= len(moved) {
+			r = nil
+		}
+		if _, err := s.appendHyper(ec, t, b, r); err != nil {
 			return n, err
 		}
 	}
 	return n, nil
+}
+
+// matchBlock splits a block's rows (in SQL kinds) into those match hits,
+// with their expression rows, and those it keeps.
+func matchBlock(qb *col.Batch, match rowMatch) (hit, keep []int, envs [][]any, err error) {
+	for r := 0; r < qb.Rows(); r++ {
+		env, ok, err := match(batchRow(qb, r, nil))
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if ok {
+			hit, envs = append(hit, r), append(envs, env)
+		} else {
+			keep = append(keep, r)
+		}
+	}
+	return hit, keep, envs, nil
+}
+
+// updatedBatch applies set to matched hypertable rows (expression rows
+// envs, see rowMatch), adds their RETURNING rows and returns the updated
+// table rows as a batch to re-append.
+func updatedBatch(ec *exec.Ctx, t *catalog.Table, envs [][]any, set []plan.SetItem, ret *returner) (*col.Batch, error) {
+	rows := make([][]any, len(envs))
+	for i, env := range envs {
+		row, err := updatedRow(ec, env, set)
+		if err != nil {
+			return nil, err
+		}
+		if err := ret.add(ec, row); err != nil {
+			return nil, err
+		}
+		rows[i] = row[:len(t.Cols)]
+	}
+	cols := make([]plan.OutCol, len(t.Cols))
+	for i, c := range t.Cols {
+		cols[i] = plan.OutCol{Name: c.Name, T: c.Type}
+	}
+	return rowsToBatch(cols, rows), nil
 }
 
 // readBlockSQL reads every column of a hypertable block, returning it in

@@ -3,19 +3,39 @@ package sql
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// prepared is a statement prepared with Parse.
+// prepared is a statement prepared with Parse or PREPARE: both share the
+// session's namespace of statement names, as in PostgreSQL.
 type prepared struct {
 	parsed     *plan.Parsed // nil for an empty query
 	paramTypes []types.T
 	cols       []Column
+	// What pg_prepared_statements shows.
+	sql         string // the Parse query or the PREPARE statement
+	prepareTime int64  // micros since the epoch
+	fromSQL     bool   // created by PREPARE
+	generic     int64  // executions without parameters
+	custom      int64  // executions with parameters (bound each time)
+}
+
+// executed counts one execution the way PostgreSQL's plan cache would
+// report it: statements without parameters use a generic plan, tsgres
+// binds the others with their values (a custom plan) every time.
+func (p *prepared) executed() {
+	if len(p.paramTypes) == 0 {
+		p.generic++
+	} else {
+		p.custom++
+	}
 }
 
 // portal is a bound statement, possibly suspended mid-result.
@@ -48,7 +68,7 @@ func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []u
 	if len(stmts) > 1 {
 		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
-	ps := &prepared{}
+	ps := &prepared{sql: query, prepareTime: nowMicros()}
 	declared := make([]types.T, len(paramOIDs))
 	for i, o := range paramOIDs {
 		if o != 0 {
@@ -63,6 +83,9 @@ func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []u
 		}
 		ps.paramTypes = pt
 		ps.cols = resultColumns(st)
+		if x, ok := st.(*plan.ExecuteStmt); ok && s.stmts[x.Name] != nil {
+			ps.cols = s.stmts[x.Name].cols
+		}
 	}
 	s.stmts[name] = ps
 	return &Prepared{ParamTypes: ps.paramTypes, Columns: ps.cols}, nil
@@ -204,6 +227,7 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	if err != nil {
 		return err
 	}
+	p.stmt.executed()
 	if t, ok := st.(*plan.Transaction); ok {
 		if t.Kind == "BEGIN" && s.txn != nil && s.extImplicit {
 			s.inBlock, s.extImplicit = true, false
@@ -255,4 +279,101 @@ func (s *session) Sync(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// prepareSQL runs PREPARE: it binds the statement against the declared
+// parameter types and stores it under its name.
+func (s *session) prepareSQL(env *execEnv, x *plan.PrepareStmt, w ResultWriter) error {
+	if _, ok := s.stmts[x.Name]; ok {
+		return pgerr.New(pgerr.DuplicatePreparedStatement, "prepared statement %q already exists", x.Name)
+	}
+	st, pt, err := plan.Bind(env, x.Query, x.ParamTypes, s.loc)
+	if err != nil {
+		return err
+	}
+	s.stmts[x.Name] = &prepared{parsed: x.Query, paramTypes: pt, cols: resultColumns(st),
+		sql: x.SQL, prepareTime: nowMicros(), fromSQL: true}
+	return w.Complete("PREPARE")
+}
+
+// executeSQL runs EXECUTE: the prepared statement bound with the
+// parameter values, in the current statement's transaction.
+func (s *session) executeSQL(ctx context.Context, env *execEnv, x *plan.ExecuteStmt, w ResultWriter) error {
+	ps, ok := s.stmts[x.Name]
+	if !ok || x.Name == "" {
+		return pgerr.New(pgerr.InvalidSQLStatementName, "prepared statement %q does not exist", x.Name)
+	}
+	if len(x.Params) != len(ps.paramTypes) {
+		return pgerr.New(pgerr.SyntaxError, "wrong number of parameters for prepared statement %q", x.Name).
+			WithDetail("Expected %d parameters but got %d.", len(ps.paramTypes), len(x.Params))
+	}
+	ec := env.execCtx()
+	vals := make([]any, len(x.Params))
+	for i, e := range x.Params {
+		v, err := exec.Eval(ec, e, nil)
+		if err != nil {
+			return err
+		}
+		if vals[i], err = paramValue(v, e.Type(), ps.paramTypes[i], i, s.loc); err != nil {
+			return err
+		}
+	}
+	penv := s.newEnv(ctx, vals)
+	st, _, err := plan.Bind(penv, ps.parsed, ps.paramTypes, s.loc)
+	if err != nil {
+		return err
+	}
+	ps.executed()
+	return s.run(ctx, penv, st, w)
+}
+
+// paramValue coerces EXECUTE's parameter i, value v of type from, to the
+// statement's parameter type in assignment context, as PostgreSQL does.
+func paramValue(v any, from, to types.T, i int, loc *time.Location) (any, error) {
+	if v == nil || from.OID == to.OID {
+		return v, nil
+	}
+	if str, ok := v.(string); ok && from.OID == types.OidUnknown {
+		return types.ParseText(to, str, loc)
+	}
+	if _, assign, _ := types.CastContextOK(from, to); !assign {
+		return nil, pgerr.New(pgerr.DatatypeMismatch, "parameter $%d of type %s cannot be coerced to the expected type %s",
+			i+1, from.Info().Name, to.Info().Name).WithHint("You will need to rewrite or cast the expression.")
+	}
+	return types.CastAssign(v, from, to, loc)
+}
+
+// deallocate runs DEALLOCATE name | ALL.
+func (s *session) deallocate(x *plan.Deallocate, w ResultWriter) error {
+	if x.All {
+		for name := range s.stmts {
+			if name != "" {
+				delete(s.stmts, name)
+			}
+		}
+		return w.Complete("DEALLOCATE ALL")
+	}
+	if _, ok := s.stmts[x.Name]; !ok {
+		return pgerr.New(pgerr.InvalidSQLStatementName, "prepared statement %q does not exist", x.Name)
+	}
+	delete(s.stmts, x.Name)
+	return w.Complete("DEALLOCATE")
+}
+
+// PreparedStatements implements pgcatalog.PreparedLister: the session's
+// named prepared statements, SQL-level and protocol-level alike.
+func (e *execEnv) PreparedStatements() []pgcatalog.PreparedStatement {
+	var out []pgcatalog.PreparedStatement
+	for name, p := range e.s.stmts {
+		if name == "" {
+			continue
+		}
+		ps := pgcatalog.PreparedStatement{Name: name, Statement: p.sql, PrepareTime: p.prepareTime,
+			FromSQL: p.fromSQL, GenericPlans: p.generic, CustomPlans: p.custom}
+		for _, t := range p.paramTypes {
+			ps.ParamTypes = append(ps.ParamTypes, t.OID)
+		}
+		out = append(out, ps)
+	}
+	return out
 }

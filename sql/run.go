@@ -95,16 +95,11 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 		}
 		return w.Complete(x.Tag)
 	case *plan.Deallocate:
-		if x.All {
-			for name := range s.stmts {
-				if name != "" {
-					delete(s.stmts, name)
-				}
-			}
-			return w.Complete("DEALLOCATE ALL")
-		}
-		delete(s.stmts, x.Name)
-		return w.Complete("DEALLOCATE")
+		return s.deallocate(x, w)
+	case *plan.PrepareStmt:
+		return s.prepareSQL(env, x, w)
+	case *plan.ExecuteStmt:
+		return s.executeSQL(ctx, env, x, w)
 	}
 	if ok, err := s.viewStmt(ctx, env, st, w); ok || err != nil {
 		return err

@@ -302,39 +302,78 @@ func (v *valuesOp) Next() (*col.Batch, error) {
 
 func (v *valuesOp) Close() error { return nil }
 
-// funcScanOp runs a set-returning function in FROM.
+// funcScanOp runs a set-returning function in FROM: a streaming one
+// (plan.FuncScan.Stream) one batch per Next, otherwise materialized.
 type funcScanOp struct {
-	ctx  *Ctx
-	n    *plan.FuncScan
-	rows *rowsOp
+	ctx   *Ctx
+	n     *plan.FuncScan
+	rows  *rowsOp      // materialized result
+	next  plan.SetIter // streaming result, nil until started
+	kinds []col.Kind
+	ord   int64 // rows streamed so far (WITH ORDINALITY)
 }
 
 func (f *funcScanOp) Next() (*col.Batch, error) {
-	if f.rows == nil {
-		args := make([]any, len(f.n.Args))
-		for i, a := range f.n.Args {
-			x, err := Eval(f.ctx, a, nil)
-			if err != nil {
-				return nil, err
-			}
-			args[i] = x
-		}
-		rows, err := f.n.Fn(f.ctx.Engine, args)
+	if f.rows != nil {
+		return f.rows.Next()
+	}
+	if f.next != nil {
+		return f.nextStreamed()
+	}
+	args := make([]any, len(f.n.Args))
+	for i, a := range f.n.Args {
+		x, err := Eval(f.ctx, a, nil)
 		if err != nil {
 			return nil, err
 		}
-		if f.n.Ordinality {
-			for i, r := range rows {
-				rows[i] = append(r[:len(r):len(r)], int64(i+1))
-			}
-		}
-		kinds := kindsOf(f.n.Cols)
-		if err := checkRows(kinds, rows); err != nil {
+		args[i] = x
+	}
+	f.kinds = kindsOf(f.n.Cols)
+	if f.n.Stream != nil {
+		next, err := f.n.Stream(f.ctx.Engine, args)
+		if err != nil {
 			return nil, err
 		}
-		f.rows = &rowsOp{kinds: kinds, rows: rows}
+		f.next = next
+		return f.nextStreamed()
 	}
+	rows, err := f.n.Fn(f.ctx.Engine, args)
+	if err != nil {
+		return nil, err
+	}
+	f.addOrdinality(rows)
+	if err := checkRows(f.kinds, rows); err != nil {
+		return nil, err
+	}
+	f.rows = &rowsOp{kinds: f.kinds, rows: rows}
 	return f.rows.Next()
+}
+
+// nextStreamed returns the next batch of a streaming function.
+func (f *funcScanOp) nextStreamed() (*col.Batch, error) {
+	if err := f.ctx.check(); err != nil {
+		return nil, err
+	}
+	rows, err := f.next(max(1, col.DefaultBatchSize))
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	f.addOrdinality(rows)
+	if err := checkRows(f.kinds, rows); err != nil {
+		return nil, err
+	}
+	return rowsBatch(f.kinds, rows), nil
+}
+
+// addOrdinality appends the ordinality column when the scan has one.
+func (f *funcScanOp) addOrdinality(rows [][]any) {
+	if !f.n.Ordinality {
+		return
+	}
+	for i, r := range rows {
+		f.ord++
+		rows[i] = append(r[:len(r):len(r)], f.ord)
+	}
 }
 
 func (f *funcScanOp) Close() error { return nil }

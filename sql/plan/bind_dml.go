@@ -90,6 +90,10 @@ func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
 			return nil, err
 		}
 		return &CallStmt{E: e}, nil
+	case *pg.Node_PrepareStmt:
+		return b.prepare(x.PrepareStmt, sql)
+	case *pg.Node_ExecuteStmt:
+		return b.execute(x.ExecuteStmt)
 	}
 	return b.utility(n, sql)
 }
@@ -128,6 +132,9 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 	}
 	t, err := b.table(s.Relation)
 	if err != nil {
+		return nil, err
+	}
+	if err := viewWriteError(t, writeInsert); err != nil {
 		return nil, err
 	}
 	ins := &Insert{Table: t}
@@ -305,7 +312,7 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 	}
 	if len(s.ReturningList) > 0 {
 		var err error
-		if ins.Returning, ins.RetCols, err = b.returning(s.ReturningList, t, alias); err != nil {
+		if ins.Returning, ins.RetCols, err = b.returning(s.ReturningList, tableScope(t, alias)); err != nil {
 			return nil, err
 		}
 	}
@@ -348,16 +355,30 @@ func (b *binder) defaultExpr(col *catalog.Column) (Expr, error) {
 	return b.assign(e, col.Type, col.Name)
 }
 
-func (b *binder) returning(list []*pg.Node, t *catalog.Table, alias string) ([]Expr, []OutCol, error) {
-	sc := tableScope(t, alias)
+// returning binds a RETURNING list over sc: the target table's row,
+// followed by the FROM/USING items of UPDATE/DELETE.
+func (b *binder) returning(list []*pg.Node, sc *scope) ([]Expr, []OutCol, error) {
 	var exprs []Expr
 	var cols []OutCol
 	for _, rt := range list {
 		res := rt.GetResTarget()
 		if cr := res.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			for i, c := range t.Cols {
-				exprs = append(exprs, &ColRef{T: c.Type, Idx: i, Name: c.Name})
-				cols = append(cols, OutCol{Name: c.Name, T: c.Type, TableOID: t.OID, AttNum: int16(i + 1)})
+			rels := sc.rels
+			if len(cr.Fields) > 1 {
+				r, err := sc.relCols(strVal(cr.Fields[len(cr.Fields)-2]))
+				if err != nil {
+					return nil, nil, err
+				}
+				rels = []*rel{r}
+			}
+			for _, r := range rels {
+				for i, c := range r.cols {
+					if c.Hidden {
+						continue
+					}
+					exprs = append(exprs, &ColRef{T: c.T, Idx: r.off + i, Name: c.Name})
+					cols = append(cols, OutCol{Name: c.Name, T: c.T, TableOID: c.TableOID, AttNum: c.AttNum})
+				}
 			}
 			continue
 		}
@@ -408,11 +429,16 @@ type dmlTarget struct {
 	scan    Node
 	ret     []Expr
 	retCols []OutCol
+	src     *DMLSource  // FROM / USING items, nil without
+	srcHs   []*hyperRel // hypertables scanned by src
 }
 
-func (b *binder) dmlTarget(rv *pg.RangeVar) (*dmlTarget, error) {
+func (b *binder) dmlTarget(rv *pg.RangeVar, op writeOp) (*dmlTarget, error) {
 	t, err := b.table(rv)
 	if err != nil {
+		return nil, err
+	}
+	if err := viewWriteError(t, op); err != nil {
 		return nil, err
 	}
 	alias := t.Name
@@ -438,18 +464,23 @@ func (b *binder) finishDML(d *dmlTarget, where *pg.Node, returning []*pg.Node) e
 	if d.scan, err = b.tableScan(d.t, d.alias, d.filter); err != nil {
 		return err
 	}
+	if d.src != nil {
+		if err := b.finishSource(d); err != nil {
+			return err
+		}
+	}
 	if len(returning) > 0 {
-		d.ret, d.retCols, err = b.returning(returning, d.t, d.alias)
+		d.ret, d.retCols, err = b.returning(returning, d.sc)
 	}
 	return err
 }
 
 func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
-	if len(s.FromClause) > 0 {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... FROM is not supported yet")
-	}
-	d, err := b.dmlTarget(s.Relation)
+	d, err := b.dmlTarget(s.Relation, writeUpdate)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.dmlSource(d, s.FromClause); err != nil {
 		return nil, err
 	}
 	t := d.t
@@ -477,22 +508,73 @@ func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
 	if err := b.finishDML(d, s.WhereClause, s.ReturningList); err != nil {
 		return nil, err
 	}
-	u.Filter, u.Scan, u.Returning, u.RetCols = d.filter, d.scan, d.ret, d.retCols
+	u.Filter, u.Scan, u.Returning, u.RetCols, u.From = d.filter, d.scan, d.ret, d.retCols, d.src
 	return u, nil
 }
 
 func (b *binder) delete(s *pg.DeleteStmt) (Statement, error) {
-	if len(s.UsingClause) > 0 {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "DELETE ... USING is not supported yet")
-	}
-	d, err := b.dmlTarget(s.Relation)
+	d, err := b.dmlTarget(s.Relation, writeDelete)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.dmlSource(d, s.UsingClause); err != nil {
 		return nil, err
 	}
 	if err := b.finishDML(d, s.WhereClause, s.ReturningList); err != nil {
 		return nil, err
 	}
-	return &Delete{Table: d.t, Scan: d.scan, Filter: d.filter, Returning: d.ret, RetCols: d.retCols}, nil
+	return &Delete{Table: d.t, Scan: d.scan, Filter: d.filter, Returning: d.ret, RetCols: d.retCols, Using: d.src}, nil
+}
+
+// dmlSource binds the FROM items of UPDATE ... FROM (or DELETE ...
+// USING), cross-joined, after the target table in d's scope. The items
+// are bound in a scope of their own, like a join's, so lateral references
+// among them see the source row the executor evaluates them over.
+func (b *binder) dmlSource(d *dmlTarget, items []*pg.Node) error {
+	if len(items) == 0 {
+		return nil
+	}
+	fs := newScope(d.sc.parent)
+	var input Node
+	var hs []*hyperRel
+	for _, f := range items {
+		n, h, err := b.fromItem(f, fs)
+		if err != nil {
+			return err
+		}
+		hs = append(hs, h...)
+		lat, isLat := n.(*lateralNode)
+		switch {
+		case input == nil && isLat:
+			input = lat.Node
+		case input == nil:
+			input = n
+		case isLat:
+			input = &Join{Kind: JoinCross, Left: input, Right: lat.Node, Lateral: true}
+		default:
+			input = &Join{Kind: JoinCross, Left: input, Right: n}
+		}
+	}
+	mergeScope(d.sc, fs, hs)
+	d.src, d.srcHs = &DMLSource{Node: input}, hs
+	return nil
+}
+
+// finishSource narrows the source's hypertable scans by the bound WHERE
+// and finds its hash keys.
+func (b *binder) finishSource(d *dmlTarget) error {
+	if d.filter != nil {
+		if err := b.pushdown(d.srcHs, d.filter); err != nil {
+			return err
+		}
+	}
+	for _, h := range d.srcHs {
+		if err := b.finishHyperScan(h); err != nil {
+			return err
+		}
+	}
+	d.src.TargetKeys, d.src.SourceKeys = equiKeys(d.filter, len(d.t.Cols))
+	return nil
 }
 
 func defBool(n *pg.Node) bool {
@@ -622,6 +704,13 @@ func (b *binder) copyStmt(s *pg.CopyStmt) (Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	op := writeCopyTo
+	if !s.IsFrom {
+		op = writeCopyFrom
+	}
+	if err := viewWriteError(t, op); err != nil {
+		return nil, err
+	}
 	c.Table = t
 	if len(s.Attlist) == 0 {
 		for i := range t.Cols {
@@ -653,4 +742,56 @@ func (b *binder) copyStmt(s *pg.CopyStmt) (Statement, error) {
 		}
 	}
 	return c, nil
+}
+
+// writeOp names a statement writing to (or, for COPY TO, reading from the
+// storage of) a relation, in the words of PostgreSQL's errors.
+type writeOp int
+
+const (
+	writeInsert writeOp = iota
+	writeUpdate
+	writeDelete
+	writeCopyTo   // COPY t FROM STDIN: copies to t
+	writeCopyFrom // COPY t TO STDOUT: copies from t
+)
+
+// viewWriteError is PostgreSQL's error for op on a view (continuous
+// aggregates included: they are views, as in TimescaleDB) or a
+// materialized view, nil for a table. Views here are never automatically
+// updatable and have no INSTEAD OF triggers or rules.
+func viewWriteError(t *catalog.Table, op writeOp) error {
+	if t.View == nil {
+		return nil
+	}
+	if t.View.Kind == catalog.ViewMaterialized {
+		switch op {
+		case writeCopyTo:
+			return pgerr.New(pgerr.WrongObjectType, "cannot copy to materialized view %q", t.Name)
+		case writeCopyFrom:
+			return pgerr.New(pgerr.WrongObjectType, "cannot copy from materialized view %q", t.Name).
+				WithHint("Try the COPY (SELECT ...) TO variant.")
+		}
+		return pgerr.New(pgerr.WrongObjectType, "cannot change materialized view %q", t.Name)
+	}
+	switch op {
+	case writeInsert:
+		return viewDMLError("insert into", "inserting into", "INSERT", t)
+	case writeUpdate:
+		return viewDMLError("update", "updating", "UPDATE", t)
+	case writeDelete:
+		return viewDMLError("delete from", "deleting from", "DELETE", t)
+	case writeCopyTo:
+		return pgerr.New(pgerr.WrongObjectType, "cannot copy to view %q", t.Name).
+			WithHint("To enable copying to a view, provide an INSTEAD OF INSERT trigger.")
+	}
+	return pgerr.New(pgerr.WrongObjectType, "cannot copy from view %q", t.Name).
+		WithHint("Try the COPY (SELECT ...) TO variant.")
+}
+
+// viewDMLError is PostgreSQL's error for INSERT/UPDATE/DELETE on a view
+// that is not automatically updatable.
+func viewDMLError(verb, gerund, cmd string, t *catalog.Table) error {
+	return pgerr.New(pgerr.ObjectNotInPrerequisiteState, "cannot %s view %q", verb, t.Name).
+		WithHint("To enable %s the view, provide an INSTEAD OF %s trigger or an unconditional ON %s DO INSTEAD rule.", gerund, cmd, cmd)
 }

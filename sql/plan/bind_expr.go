@@ -18,6 +18,11 @@ type exprCtx struct {
 	aggs *[]*AggCall
 	// wins collects window functions when allowed.
 	wins *[]*WindowFunc
+	// argAggs collects aggregate calls inside the arguments of the
+	// aggregates being bound: set for a window aggregate, whose arguments
+	// are computed after grouping ("sum(count(*)) OVER ()"); nil forbids
+	// nested aggregates.
+	argAggs *[]*AggCall
 	// what names the clause for error messages ("WHERE", "JOIN/ON", ...).
 	what string
 }

@@ -251,7 +251,7 @@ func (b *binder) aggCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error
 		return nil, pgerr.New(pgerr.GroupingError, "aggregate functions are not allowed in %s", what)
 	}
 	// Arguments of an aggregate are bound without aggregates allowed.
-	inner := &exprCtx{sc: ec.sc, what: "aggregate function calls"}
+	inner := &exprCtx{sc: ec.sc, aggs: ec.argAggs, what: "aggregate function calls"}
 	ac := &AggCall{Distinct: fc.AggDistinct, Star: fc.AggStar}
 	argNodes := fc.Args
 	if fc.AggWithinGroup {
@@ -333,7 +333,7 @@ func (b *binder) aggCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error
 	}
 	ac.T = found.Ret(ac.ArgTypes)
 	if fc.AggFilter != nil {
-		f, err := b.expr(fc.AggFilter, inner)
+		f, err := b.expr(fc.AggFilter, &exprCtx{sc: ec.sc, what: "FILTER"})
 		if err != nil {
 			return nil, err
 		}
@@ -431,7 +431,7 @@ func (b *binder) windowCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, er
 		}
 	} else {
 		var aggs []*AggCall
-		actx := &exprCtx{sc: ec.sc, aggs: &aggs, what: "window function calls"}
+		actx := &exprCtx{sc: ec.sc, aggs: &aggs, argAggs: ec.aggs, what: "window function calls"}
 		fc2 := &pg.FuncCall{Funcname: fc.Funcname, Args: fc.Args, AggOrder: fc.AggOrder, AggFilter: fc.AggFilter,
 			AggStar: fc.AggStar, AggDistinct: fc.AggDistinct, FuncVariadic: fc.FuncVariadic}
 		if _, err := b.aggCall(name, fc2, actx); err != nil {

@@ -357,6 +357,13 @@ func (b *binder) project(s *pg.SelectStmt, input Node, sc *scope, outer *scope) 
 					}
 					w.Agg.Args[j] = e
 				}
+				if w.Agg.Filter != nil {
+					e, err := rw(w.Agg.Filter)
+					if err != nil {
+						return nil, err
+					}
+					w.Agg.Filter = e
+				}
 			}
 		}
 		node = agg

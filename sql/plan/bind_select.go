@@ -309,11 +309,13 @@ func (b *binder) virtual(schema, name string) (*Virtual, bool) {
 	return nil, false
 }
 
-func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) {
-	// A join need not be the first FROM item ("FROM a, b JOIN c ON ..."):
-	// names resolve to positions in the whole FROM row, which starts base
-	// columns before this join's own row.
-	baseRels, base := len(sc.rels), sc.ncols
+func (b *binder) joinExpr(j *pg.JoinExpr, outer *scope) (Node, []*hyperRel, error) {
+	// A join binds its items in a scope of its own, as PostgreSQL does:
+	// its ON condition and its lateral items see the join's own row (the
+	// row the Join evaluates them over), not FROM items before the join
+	// ("FROM a, b JOIN c ON ..."). The join's relations are then added
+	// to the enclosing FROM scope at their place in its row.
+	sc := newScope(outer.parent)
 	left, hl, err := b.fromItem(j.Larg, sc)
 	if err != nil {
 		return nil, nil, err
@@ -324,6 +326,7 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 	if err != nil {
 		return nil, nil, err
 	}
+	defer mergeScope(outer, sc, append(hl, hr...))
 	lateral := false
 	if lat, ok := left.(*lateralNode); ok {
 		left = lat.Node
@@ -346,7 +349,7 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 		using = append(using, strVal(u))
 	}
 	if j.IsNatural {
-		for _, r := range sc.rels[baseRels:leftRels] {
+		for _, r := range sc.rels[:leftRels] {
 			for _, c := range r.cols {
 				for _, r2 := range sc.rels[leftRels:] {
 					for _, c2 := range r2.cols {
@@ -362,7 +365,7 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 		for _, name := range using {
 			li, ri := -1, -1
 			var lt, rt types.T
-			for _, r := range sc.rels[baseRels:] {
+			for _, r := range sc.rels {
 				for i, c := range r.cols {
 					if c.Name != name {
 						continue
@@ -405,14 +408,26 @@ func (b *binder) joinExpr(j *pg.JoinExpr, sc *scope) (Node, []*hyperRel, error) 
 			return nil, nil, err
 		}
 	}
-	if base > 0 && cond != nil {
-		cond = shift(cond, -base) // the Join evaluates cond over its own row
-	}
 	jn := &Join{Kind: kind, Left: left, Right: right, Cond: cond, Lateral: lateral}
 	if !lateral {
-		jn.EqLeft, jn.EqRight = equiKeys(cond, leftCols-base)
+		jn.EqLeft, jn.EqRight = equiKeys(cond, leftCols)
 	}
 	return jn, append(hl, hr...), nil
+}
+
+// mergeScope appends a join's scope js to the enclosing FROM scope sc,
+// moving its relations (and hypertable scans hs) to their offsets in sc's
+// row.
+func mergeScope(sc, js *scope, hs []*hyperRel) {
+	base := sc.ncols
+	for _, r := range js.rels {
+		r.off += base
+		sc.rels = append(sc.rels, r)
+	}
+	sc.ncols += js.ncols
+	for _, h := range hs {
+		h.off += base
+	}
 }
 
 func and(a, b Expr) Expr {
@@ -506,8 +521,11 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in FROM")
 	}
 	_, name := funcName(fc.Funcname)
+	// Functions in FROM are implicitly LATERAL: their arguments may read
+	// the FROM items before them ("FROM t, generate_series(1, t.n)").
+	lateral := len(sc.rels) > 0
 	parent := sc.parent
-	if rf.Lateral {
+	if lateral {
 		parent = sc
 	}
 	sub := b.child()
@@ -535,6 +553,7 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 	}
 	lname := strings.ToLower(name)
 	fn, cols, ok := b.env.SetFunc(lname, argTypes)
+	fromEnv := ok
 	if ok {
 		var err error
 		if args, err = placeNamed(lname, args, names); err != nil {
@@ -548,11 +567,15 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 		fn, cols = scalarAsSet(call.(*Call), lname)
 		args = []Expr{call}
 	}
+	fcols := cols
 	cols = append([]OutCol(nil), cols...)
+	if rf.Ordinality {
+		cols = append(cols, OutCol{Name: "ordinality", T: types.Int8})
+	}
 	alias := name
 	if rf.Alias != nil {
 		alias = rf.Alias.Aliasname
-		if len(cols) == 1 && len(rf.Alias.Colnames) == 0 {
+		if len(fcols) == 1 && len(rf.Alias.Colnames) == 0 {
 			cols[0].Name = alias
 		}
 		for i, cn := range rf.Alias.Colnames {
@@ -561,22 +584,44 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 			}
 		}
 	}
-	if rf.Ordinality {
-		cols = append(cols, OutCol{Name: "ordinality", T: types.Int8})
-	}
 	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
+	if st, ok := b.env.(SetStreamer); ok && fromEnv {
+		node.Stream, _ = st.SetStream(lname, argTypes)
+	}
 	sc.add(alias, relCols(cols, alias))
-	if sub.correlated && !rf.Lateral {
+	if !sub.correlated {
+		return node, nil, nil
+	}
+	if !lateral {
 		// The arguments read the enclosing query's row ("SELECT
-		// array(SELECT x FROM unnest(t.arr) x) FROM t"), not a sibling:
-		// the query being bound is correlated, the function is not lateral.
+		// array(SELECT x FROM unnest(t.arr) x) FROM t"): the query being
+		// bound is correlated, the function is not lateral.
 		b.correlated = true
 		return node, nil, nil
 	}
-	if sub.correlated {
-		return &lateralNode{node}, nil, nil
+	if readsEnclosing(args) {
+		b.correlated = true
 	}
-	return node, nil, nil
+	return &lateralNode{node}, nil, nil
+}
+
+// readsEnclosing reports whether lateral function arguments read the
+// enclosing query's row (outer references past the FROM scope, or a
+// correlated subquery, conservatively), besides earlier FROM items.
+func readsEnclosing(args []Expr) bool {
+	found := false
+	for _, a := range args {
+		Walk(a, func(x Expr) bool {
+			switch x := x.(type) {
+			case *OuterRef:
+				found = found || x.Depth > 1
+			case *Subquery:
+				found = found || x.Correlated
+			}
+			return !found
+		})
+	}
+	return found
 }
 
 // srfArgNames are the parameter names of set-returning functions, for

@@ -35,3 +35,10 @@ type Env interface {
 	// materialized).
 	CaggWatermark(matID int32) (wm int64, ok bool, err error)
 }
+
+// SetStreamer is implemented by an Env whose set-returning functions have
+// streaming forms (see SetStream); the binder asks it for every function
+// in FROM that SetFunc resolved.
+type SetStreamer interface {
+	SetStream(name string, argTypes []types.T) (SetStream, bool)
+}

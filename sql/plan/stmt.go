@@ -44,7 +44,8 @@ type SetItem struct {
 	E   Expr
 }
 
-// Update changes rows of Table matching Filter (over the table row).
+// Update changes rows of Table matching Filter (over the table row, or
+// with From over the table row followed by a source row).
 type Update struct {
 	Table     *catalog.Table
 	Scan      Node // yields full table rows (Scan or HyperScan with exclusion)
@@ -52,15 +53,34 @@ type Update struct {
 	Set       []SetItem
 	Returning []Expr
 	RetCols   []OutCol
+	// From is UPDATE ... FROM's source, nil without one.
+	From *DMLSource
 }
 
-// Delete removes rows of Table matching Filter.
+// Delete removes rows of Table matching Filter (with Using, over the
+// table row followed by a source row).
 type Delete struct {
 	Table     *catalog.Table
 	Scan      Node
 	Filter    Expr
 	Returning []Expr
 	RetCols   []OutCol
+	// Using is DELETE ... USING's source, nil without one.
+	Using *DMLSource
+}
+
+// DMLSource is the FROM list of UPDATE ... FROM or the USING list of
+// DELETE ... USING. Filter, Set and Returning read rows made of the
+// target table's columns followed by the source's; a target row is
+// changed once, with the first source row satisfying Filter (PostgreSQL
+// leaves which one unspecified).
+type DMLSource struct {
+	// Node yields the source rows (the FROM items cross-joined).
+	Node Node
+	// TargetKeys and SourceKeys are equality conjuncts of Filter split
+	// into their target-row and source-row sides (over each row alone),
+	// for hashing the source; empty when Filter has none.
+	TargetKeys, SourceKeys []Expr
 }
 
 // ColumnDef defines a column in CREATE TABLE / ADD COLUMN.
