@@ -322,13 +322,14 @@ func (s *session) createIndex(x *plan.CreateIndex, w ResultWriter) error {
 	}
 	nt := t.Clone()
 	ix := catalog.Index{Name: name, Method: "btree"}
-	for _, c := range x.Cols {
+	for i, c := range x.Cols {
 		col := t.Col(c)
 		if col == nil && c != "expr" {
 			return pgerr.New(pgerr.UndefinedColumn, "column %q does not exist", c)
 		}
 		if col != nil {
 			ix.Cols = append(ix.Cols, col.ID)
+			ix.Options = append(ix.Options, x.Options[i])
 		}
 	}
 	if t.Hyper != nil && len(ix.Cols) >= 2 && ix.Cols[0] != t.Hyper.TimeCol && containsID(ix.Cols, t.Hyper.TimeCol) && !t.HasLastValue(ix.Cols[0]) {

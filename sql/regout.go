@@ -9,7 +9,7 @@ import (
 // regOut turns a reg* value into its name for result output; values of
 // these types are OIDs in memory but print as names, which needs the
 // session's catalog and search path.
-var regOut = &funcs.Scalar{Name: "tsgres_regout", Args: []types.T{funcs.AnyT}, Strict: true,
+var regOut = &funcs.Scalar{Name: plan.RegOutFunc, Args: []types.T{funcs.AnyT}, Strict: true,
 	Ret: funcs.Fixed(types.Text),
 	Fn: func(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 		e, err := envOf(ctx)
@@ -20,6 +20,7 @@ var regOut = &funcs.Scalar{Name: "tsgres_regout", Args: []types.T{funcs.AnyT}, S
 	}}
 
 func init() {
+	funcs.RegisterScalar(regOut)
 	funcs.RegisterScalar(&funcs.Scalar{Name: "pg_typeof", Args: []types.T{funcs.AnyT}, Ret: funcs.Fixed(types.Regtype),
 		Fn: func(_ *funcs.Ctx, at []types.T, _ []any) (any, error) { return int64(at[0].OID), nil }})
 }

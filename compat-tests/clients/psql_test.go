@@ -125,6 +125,7 @@ func TestPsqlDescribe(t *testing.T) {
 var psqlCompareSchema = []string{
 	"CREATE TABLE readings (time timestamptz NOT NULL, device text NOT NULL, v double precision DEFAULT 0, n integer, note varchar(20))",
 	"CREATE INDEX readings_dev_idx ON readings (device, time)",
+	"CREATE INDEX readings_latest_idx ON readings (device, time DESC, n NULLS FIRST)",
 	"CREATE TABLE devices (id serial PRIMARY KEY, name text UNIQUE, created date DEFAULT now())",
 	// Defaults as PostgreSQL prints them ('sensor'::text, '-1'::integer) and
 	// a unique index that, unlike UNIQUE, backs no constraint.
@@ -190,6 +191,8 @@ func TestPsqlMatchesPostgres(t *testing.T) {
 		{flags: unaligned, cmds: []string{"SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'sensors'::regclass ORDER BY 1"}},
 		{flags: unaligned, cmds: []string{"SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'sensors' ORDER BY ordinal_position"}},
 		{cmds: []string{`\d readings_dev_idx`}},
+		{cmds: []string{`\d readings_latest_idx`}},
+		{flags: unaligned, cmds: []string{"SELECT 'readings'::regclass::text, 'readings_latest_idx'::regclass::text, 'int4'::regtype::text"}},
 		{cmds: []string{`\d devices_id_seq`}},
 		{cmds: []string{`\di`}},
 		{cmds: []string{`\ds`}},

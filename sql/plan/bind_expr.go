@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -387,6 +388,12 @@ func (b *binder) castTo(e Expr, t types.T, explicit bool) (Expr, error) {
 			return nil, pgerr.New(pgerr.CannotCoerce, "cannot cast type %s to %s", from.Info().SQLName, t.Info().SQLName)
 		}
 	}
+	if isReg(from) && t.IsTextual() {
+		// reg* to text goes through the type's output function, which
+		// prints the name (needs the session's catalog and search path).
+		out := &Call{T: types.Text, Fn: funcs.Scalars(RegOutFunc)[0], Args: []Expr{e}, ArgTypes: []types.T{from}}
+		return b.castTo(out, t, explicit)
+	}
 	if c, ok := e.(*Const); ok {
 		if c.V == nil {
 			return &Const{T: t}, nil
@@ -441,6 +448,10 @@ func isReg(t types.T) bool {
 	}
 	return false
 }
+
+// RegOutFunc names the scalar (registered by the engine) that renders a
+// reg* value as its name.
+const RegOutFunc = "tsgres_regout"
 
 // IsReg reports whether t is a reg* type (its values print as names).
 func IsReg(t types.T) bool { return isReg(t) }

@@ -639,6 +639,16 @@ func setOpName(op pg.SetOperation) string {
 	return "UNION"
 }
 
+// weakName reports whether n's derived name is one PostgreSQL lets an
+// enclosing cast override (FigureColname's strength 1).
+func weakName(n *pg.Node) bool {
+	switch n.Node.(type) {
+	case *pg.Node_TypeCast, *pg.Node_CaseExpr:
+		return true
+	}
+	return false
+}
+
 // deriveName names a select-list column the way PostgreSQL does.
 func deriveName(n *pg.Node) string {
 	switch x := n.Node.(type) {
@@ -649,7 +659,9 @@ func deriveName(n *pg.Node) string {
 		_, name := funcName(x.FuncCall.Funcname)
 		return name
 	case *pg.Node_TypeCast:
-		if d := deriveName(x.TypeCast.Arg); d != "?column?" {
+		// The argument's name wins unless it is only a weak one (another
+		// cast's type or "case"): 'r'::regclass::text is named text.
+		if d := deriveName(x.TypeCast.Arg); d != "?column?" && !weakName(x.TypeCast.Arg) {
 			return d
 		}
 		names := x.TypeCast.TypeName.Names

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
 
@@ -199,6 +200,7 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 		ci := &CreateIndex{Name: s.Idxname, Table: objName(s.Relation), Unique: s.Unique, IfNotExists: s.IfNotExists}
 		for _, p := range s.IndexParams {
 			ie := p.GetIndexElem()
+			ci.Options = append(ci.Options, indexOption(ie))
 			if ie.Name == "" {
 				ci.Cols = append(ci.Cols, "expr")
 				continue
@@ -437,4 +439,23 @@ func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 		}
 	}
 	return at, nil
+}
+
+// indexOption returns an index column's sort options as pg_index.indoption
+// bits: DESC, and NULLS FIRST (the default for DESC).
+func indexOption(ie *pg.IndexElem) int16 {
+	var o int16
+	desc := ie.Ordering == pg.SortByDir_SORTBY_DESC
+	if desc {
+		o |= catalog.IndexDesc
+	}
+	switch ie.NullsOrdering {
+	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+		o |= catalog.IndexNullsFirst
+	case pg.SortByNulls_SORTBY_NULLS_DEFAULT:
+		if desc {
+			o |= catalog.IndexNullsFirst
+		}
+	}
+	return o
 }

@@ -137,9 +137,12 @@ type AlterCmd struct {
 
 // CreateIndex is CREATE [UNIQUE] INDEX.
 type CreateIndex struct {
-	Name        string
-	Table       ObjectName
-	Cols        []string
+	Name  string
+	Table ObjectName
+	Cols  []string
+	// Options holds each Cols entry's sort options (catalog.IndexDesc,
+	// catalog.IndexNullsFirst).
+	Options     []int16
 	Unique      bool
 	IfNotExists bool
 }
