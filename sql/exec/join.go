@@ -118,6 +118,9 @@ func (j *joinOp) Next() (*col.Batch, error) {
 			return nil, err
 		}
 	}
+	if j.broadcast() {
+		return j.nextBroadcast()
+	}
 	for !j.out.full() {
 		switch {
 		case j.cur != nil:
@@ -148,6 +151,44 @@ func (j *joinOp) Next() (*col.Batch, error) {
 		}
 	}
 	return j.out.flush(), nil
+}
+
+// broadcast reports whether every left row pairs with the right side's
+// single row: no condition, not LATERAL, an inner, cross or left join.
+// That is a CROSS JOIN with an aggregate (z-score queries join every row
+// to a CTE holding the mean and deviation).
+func (j *joinOp) broadcast() bool {
+	if j.n.Lateral || j.n.Cond != nil || len(j.right) != 1 {
+		return false
+	}
+	switch j.n.Kind {
+	case plan.JoinInner, plan.JoinCross, plan.JoinLeft:
+		return true
+	}
+	return false
+}
+
+// nextBroadcast passes a whole left batch through with the right row's
+// values appended as constant vectors: no row is materialized.
+func (j *joinOp) nextBroadcast() (*col.Batch, error) {
+	b, err := j.left.Next()
+	if err != nil || b == nil {
+		return nil, err
+	}
+	if err := j.ctx.check(); err != nil {
+		return nil, err
+	}
+	b = b.Compact()
+	n := b.Rows()
+	vecs := append(make([]*col.Vec, 0, j.lw+j.rw), b.Cols...)
+	for i, v := range j.right[0] {
+		c := col.NewVec(j.out.kinds[j.lw+i], n)
+		for r := 0; r < n; r++ {
+			c.Append(v)
+		}
+		vecs = append(vecs, c)
+	}
+	return col.FromVecs(vecs, n), nil
 }
 
 // start begins probing the right side with one left row.

@@ -102,3 +102,43 @@ func TestLateralJoinStreamsRight(t *testing.T) {
 		want(t, run(t, newCtx(), j), "1|10", "1|100", "2|2", "2|20", "2|200")
 	})
 }
+
+// TestJoinBroadcast checks the single-right-row shortcut (left batches
+// pass through with the right row's values as constant columns) against
+// the row-by-row nested loop, for cross, inner and left joins, and that a
+// left join with an empty right side still NULL-extends.
+func TestJoinBroadcast(t *testing.T) {
+	one := &plan.Virtual{Name: "one", Cols: ocols("a", types.Int8, "b", types.Text), Rows: func(any) ([][]any, error) {
+		return [][]any{{int64(7), nil}}, nil
+	}}
+	rows := func(n plan.Node) [][]any {
+		t.Helper()
+		ctx := newCtx()
+		op, err := Build(ctx, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := drain(ctx, op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for _, kind := range []plan.JoinKind{plan.JoinCross, plan.JoinInner, plan.JoinLeft} {
+		fast := rows(&plan.Join{Kind: kind, Left: seqRows(10000), Right: one})
+		slow := rows(&plan.Join{Kind: kind, Left: seqRows(10000), Right: one, Cond: cnst(true, types.Bool)})
+		if len(fast) != 10000 || len(slow) != 10000 {
+			t.Fatalf("kind %v: %d and %d rows, want 10000", kind, len(fast), len(slow))
+		}
+		for i := range fast {
+			if fast[i][0] != slow[i][0] || fast[i][1] != slow[i][1] || fast[i][2] != slow[i][2] {
+				t.Fatalf("kind %v row %d: %v, want %v", kind, i, fast[i], slow[i])
+			}
+		}
+	}
+	none := &plan.Virtual{Name: "none", Cols: ocols("a", types.Int8), Rows: func(any) ([][]any, error) { return nil, nil }}
+	got := rows(&plan.Join{Kind: plan.JoinLeft, Left: seqRows(3), Right: none})
+	if len(got) != 3 || got[0][1] != nil {
+		t.Fatalf("left join with empty right: %v", got)
+	}
+}
