@@ -160,6 +160,10 @@ func TestDifferential(t *testing.T) {
 		&plan.Op{T: types.Bool, Kind: plan.OpNot, L: cmp1}, &plan.IsNull{E: f1}, &plan.IsNull{E: i1, Not: true},
 		&plan.Cast{E: i1, T: types.Float8},
 		&plan.Case{T: types.Int8, Whens: []plan.When{{Cond: cmp1, Then: op(plan.OpMul, types.Int8, i1, i2)}}, Else: i2},
+		// Vectorized CASE shapes: safe arms, no ELSE, constant results.
+		&plan.Case{T: types.Int8, Whens: []plan.When{{Cond: cmp1, Then: i1}, {Cond: cmp2, Then: i2}}, Else: i64(0)},
+		&plan.Case{T: types.Int8, Whens: []plan.When{{Cond: cmp2, Then: i64(1)}}},
+		&plan.Case{T: types.Float8, Whens: []plan.When{{Cond: op(plan.OpGt, types.Bool, op(plan.OpDiv, types.Float8, f1, cnst(4.0, types.Float8)), cnst(1.0, types.Float8)), Then: f1}}, Else: f2},
 	)
 	ctx := newCtx()
 	for _, e := range exprs {
@@ -198,5 +202,26 @@ func TestAndShortCircuit(t *testing.T) {
 	}
 	if out.Get(0) != false || out.Get(1) != true || out.Get(2) != false {
 		t.Fatalf("got %v", out.B)
+	}
+}
+
+// TestCaseShortCircuit checks that a CASE arm guarded by an earlier arm
+// is not evaluated for rows the earlier arm took (no division by zero).
+func TestCaseShortCircuit(t *testing.T) {
+	v := col.NewVec(col.Int64, 3)
+	for _, x := range []int64{0, 5, 20} {
+		v.AppendInt64(x)
+	}
+	x := cref(0, types.Int8)
+	e := &plan.Case{T: types.Int8, Whens: []plan.When{
+		{Cond: op(plan.OpEq, types.Bool, x, i64(0)), Then: i64(-1)},
+		{Cond: op(plan.OpGt, types.Bool, op(plan.OpDiv, types.Int8, i64(10), x), i64(1)), Then: i64(1)},
+	}, Else: i64(0)}
+	out, err := EvalBatch(newCtx(), e, col.FromVecs([]*col.Vec{v}, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Get(0) != int64(-1) || out.Get(1) != int64(1) || out.Get(2) != int64(0) {
+		t.Fatalf("got %v", out.I64)
 	}
 }

@@ -51,8 +51,68 @@ func EvalBatch(ctx *Ctx, e plan.Expr, b *col.Batch) (*col.Vec, error) {
 			return nil, err
 		}
 		return castVec(ctx, v, e.E.Type(), e.T)
+	case *plan.Case:
+		if v, ok, err := evalCaseBatch(ctx, e, b); ok || err != nil {
+			return v, err
+		}
 	}
 	return evalRows(ctx, e, b)
+}
+
+// evalCaseBatch evaluates a CASE over whole vectors when that cannot
+// change what fails: the first condition runs for every row, as it does
+// row by row; later conditions and the results run row by row only for
+// some rows, so they must be unable to fail (safe). ok is false when e
+// does not qualify.
+func evalCaseBatch(ctx *Ctx, e *plan.Case, b *col.Batch) (out *col.Vec, ok bool, err error) {
+	kind := kindOf(e.T)
+	for i, w := range e.Whens {
+		if i > 0 && !safe(w.Cond) || !safe(w.Then) {
+			return nil, false, nil
+		}
+	}
+	if e.Else != nil && !safe(e.Else) {
+		return nil, false, nil
+	}
+	n := b.Rows()
+	conds := make([]*col.Vec, len(e.Whens))
+	thens := make([]*col.Vec, len(e.Whens))
+	for i, w := range e.Whens {
+		if conds[i], err = EvalBatch(ctx, w.Cond, b); err != nil {
+			return nil, true, err
+		}
+		if thens[i], err = EvalBatch(ctx, w.Then, b); err != nil {
+			return nil, true, err
+		}
+		if conds[i].Kind != col.Bool || thens[i].Kind != kind {
+			return nil, false, nil
+		}
+	}
+	var els *col.Vec
+	if e.Else != nil {
+		if els, err = EvalBatch(ctx, e.Else, b); err != nil {
+			return nil, true, err
+		}
+		if els.Kind != kind {
+			return nil, false, nil
+		}
+	}
+	out = col.NewVec(kind, n)
+rows:
+	for r := 0; r < n; r++ {
+		for i, c := range conds {
+			if !c.IsNull(r) && c.B[r] {
+				out.AppendFrom(thens[i], r)
+				continue rows
+			}
+		}
+		if els != nil {
+			out.AppendFrom(els, r)
+		} else {
+			out.AppendNull()
+		}
+	}
+	return out, true, nil
 }
 
 // evalRows evaluates e row by row on datums.
