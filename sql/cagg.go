@@ -21,10 +21,12 @@ import (
 // overlap the window (putting back the parts outside it), widens them to
 // whole buckets, deletes those buckets from the materialization
 // hypertable and inserts their partial states recomputed from the source,
-// one bounded slice of buckets per INSERT ... SELECT so the aggregation's
-// memory stays proportional to one slice's groups. The watermark, the
-// consumed invalidations and new invalidations for aggregates built on
-// this one commit with the data, so a crash leaves the previous result.
+// one bounded slice of buckets at a time so the aggregation's memory stays
+// proportional to one slice's groups: with typed accumulators when the
+// states are simple (cagg_refresh.go), else one INSERT ... SELECT per
+// slice. The watermark, the consumed invalidations and new invalidations
+// for aggregates built on this one commit with the data, so a crash
+// leaves the previous result.
 
 // refreshSlice is the time span one INSERT ... SELECT of a refresh covers
 // (at least one bucket): it bounds the groups aggregated at once.
@@ -239,23 +241,85 @@ func (s *session) refreshTxn(ctx context.Context, oid uint32, start, end *int64)
 	if err != nil {
 		return err
 	}
+	if len(ranges) == 0 {
+		return s.commit()
+	}
 	env := s.newEnv(ctx, nil)
+	oldMax, err := s.matMaxBucket(ctx, c)
+	if err != nil {
+		return err
+	}
+	var wm watermarkTracker
 	for _, r := range ranges {
-		if err := s.materialize(ctx, env, view, r[0], r[1]); err != nil {
+		written, tracked, err := s.materialize(ctx, env, view, r[0], r[1])
+		if err != nil {
 			return err
 		}
+		wm.note(r, written, tracked)
 		for _, ch := range s.catalogSnap().CaggsOn(view.OID) {
 			if err := s.db.cat.AddInvalidation(s.txn, ch.View.Cagg.MatID, r[0], r[1]); err != nil {
 				return err
 			}
 		}
 	}
-	if len(ranges) > 0 {
-		if err := s.updateWatermark(ctx, c); err != nil {
+	newMax, known := wm.result(oldMax)
+	if !known {
+		if newMax, err = s.matMaxBucket(ctx, c); err != nil {
 			return err
 		}
 	}
+	if newMax != nil {
+		catalog.SetWatermark(s.txn, c.MatID, *newMax+c.BucketWidth)
+	}
 	return s.commit()
+}
+
+// watermarkTracker works out a refresh's new last materialized bucket
+// from the one before and what the refresh wrote, so the refresh need not
+// query the materialization's uncommitted rows.
+type watermarkTracker struct {
+	ranges [][2]int64
+	// max is the last bucket written; unknown when a range was
+	// materialized by SQL (its rows are not seen here).
+	max     *int64
+	unknown bool
+}
+
+// note records that range r was rewritten with last bucket written
+// (nil: nothing written), which is known when tracked.
+func (t *watermarkTracker) note(r [2]int64, written *int64, tracked bool) {
+	t.ranges = append(t.ranges, r)
+	switch {
+	case !tracked:
+		t.unknown = true
+	case written != nil && (t.max == nil || *written > *t.max):
+		t.max = written
+	}
+}
+
+// result returns the new last bucket given the one before the refresh
+// (nil: none), and false when it must be queried instead.
+func (t *watermarkTracker) result(old *int64) (*int64, bool) {
+	if t.unknown {
+		return nil, false
+	}
+	if old == nil {
+		return t.max, true
+	}
+	for _, r := range t.ranges {
+		if *old >= r[0] && *old < r[1] {
+			// The old last bucket was rewritten: rows from r[0] on are
+			// exactly those written (nothing lay above the old last).
+			if t.max != nil && *t.max >= r[0] {
+				return t.max, true
+			}
+			return nil, false
+		}
+	}
+	if t.max != nil && *t.max > *old {
+		return t.max, true
+	}
+	return old, true
 }
 
 // takeInvalidations consumes c's invalidations overlapping [lo, hi) and
@@ -312,8 +376,10 @@ func bound(v int64) *int64 {
 }
 
 // materialize replaces view's materialized buckets in [lo, hi) with
-// states recomputed from its source, one slice at a time.
-func (s *session) materialize(ctx context.Context, env *execEnv, view *catalog.Table, lo, hi int64) error {
+// states recomputed from its source, one slice at a time, and returns
+// the last bucket written (nil: none) and whether it is known (the typed
+// refresh knows; INSERT ... SELECT does not tell).
+func (s *session) materialize(ctx context.Context, env *execEnv, view *catalog.Table, lo, hi int64) (*int64, bool, error) {
 	c := view.View.Cagg
 	mat := s.catalogSnap().TableByOID(c.MatOID)
 	matName := quoteIdent(mat.Schema) + "." + quoteIdent(mat.Name)
@@ -334,23 +400,29 @@ func (s *session) materialize(ctx context.Context, env *execEnv, view *catalog.T
 		}
 	}
 	if err := s.Query(ctx, del, discard{}); err != nil {
-		return err
+		return nil, false, err
 	}
 	first, last, ok, err := s.sourceExtent(ctx, c, lo, hi)
 	if err != nil || !ok {
-		return err
+		return nil, true, err
 	}
 	w := c.BucketWidth
 	lo, hi = max(lo, plan.BucketFloor(first, w)), min(hi, plan.BucketFloor(last, w)+w)
 	step := max(w, refreshSlice/w*w)
+	if r := s.newTypedRefresh(env, view); r != nil {
+		if err := r.run(ctx, lo, hi, step); err != nil {
+			return nil, false, fmt.Errorf("materialize %s: %w", view.Name, err)
+		}
+		return r.last, true, nil
+	}
 	for a := lo; a < hi; a += step {
 		b := min(a+step, hi)
 		q := "INSERT INTO " + matName + " " + plan.CaggStateQuery(c, plan.CaggSourceSQL(env, c, &a, &b), &a, &b)
 		if err := s.Query(ctx, q, discard{}); err != nil {
-			return fmt.Errorf("materialize %s: %w", view.Name, err)
+			return nil, false, fmt.Errorf("materialize %s: %w", view.Name, err)
 		}
 	}
-	return nil
+	return nil, false, nil
 }
 
 // sourceExtent returns the first and last source times in [lo, hi).
@@ -379,18 +451,16 @@ func (s *session) sourceExtent(ctx context.Context, c *catalog.Cagg, lo, hi int6
 	return row[0].(int64), row[1].(int64), true, nil
 }
 
-// updateWatermark sets c's watermark to the end of its last
-// materialized bucket.
-func (s *session) updateWatermark(ctx context.Context, c *catalog.Cagg) error {
+// matMaxBucket returns the last bucket in c's materialization (nil:
+// none).
+func (s *session) matMaxBucket(ctx context.Context, c *catalog.Cagg) (*int64, error) {
 	mat := s.catalogSnap().TableByOID(c.MatOID)
 	row, err := s.queryRow(ctx, "SELECT max("+quoteIdent(c.BucketCol())+") FROM "+quoteIdent(mat.Schema)+"."+quoteIdent(mat.Name))
-	if err != nil {
-		return err
+	if err != nil || row[0] == nil {
+		return nil, err
 	}
-	if row[0] != nil {
-		catalog.SetWatermark(s.txn, c.MatID, row[0].(int64)+c.BucketWidth)
-	}
-	return nil
+	v := row[0].(int64)
+	return &v, nil
 }
 
 // queryRow runs a one-row query in the session's transaction.

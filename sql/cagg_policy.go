@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
@@ -202,4 +203,58 @@ func (db *DB) runRefreshPolicy(ctx context.Context, d *catalog.Database, j *cata
 		return nil // the window holds no whole bucket yet: nothing to do
 	}
 	return err
+}
+
+// policyTarget resolves the relation a retention or compression policy
+// function names: a hypertable, or for a continuous aggregate its
+// materialization hypertable (the policies then work on the aggregate's
+// own data, as in TimescaleDB).
+func (e *execEnv) policyTarget(v any) (*catalog.Table, error) {
+	t, err := e.tableArg(v)
+	if err != nil {
+		return nil, err
+	}
+	if t.IsCagg() {
+		if mat := e.s.catalogSnap().TableByOID(t.View.Cagg.MatOID); mat != nil {
+			return mat, nil
+		}
+	}
+	return e.hypertableArg(v)
+}
+
+// caggCompressOptions maps ALTER MATERIALIZED VIEW compression options
+// to the hypertable options they stand for.
+var caggCompressOptions = map[string]string{
+	"timescaledb.compress":                     optCompress,
+	"timescaledb.enable_columnstore":           optCompress,
+	"timescaledb.compress_segmentby":           optSegmentBy,
+	"timescaledb.segmentby":                    optSegmentBy,
+	"timescaledb.compress_orderby":             optOrderBy,
+	"timescaledb.orderby":                      optOrderBy,
+	"timescaledb.compress_chunk_time_interval": optCompressInterval,
+}
+
+// setCaggCompression applies ALTER MATERIALIZED VIEW view SET
+// (timescaledb.compress ...) to the materialization hypertable. Turning
+// compression on without a segmentby segments by the grouping columns
+// other than the bucket, as TimescaleDB does.
+func (s *session) setCaggCompression(view *catalog.Table, opts map[string]string) error {
+	c := view.View.Cagg
+	mat := s.catalogSnap().TableByOID(c.MatOID)
+	if mat == nil {
+		return pgerr.New(pgerr.UndefinedTable, "materialization hypertable of continuous aggregate %q does not exist", view.Name)
+	}
+	nt := mat.Clone()
+	on, _ := compressFlag(opts[optCompress])
+	if _, ok := opts[optSegmentBy]; on && !ok && nt.Hyper.Compression == nil && len(c.GroupCols) > 1 {
+		var cols []string
+		for _, g := range c.GroupCols[1:] {
+			cols = append(cols, quoteIdent(g))
+		}
+		opts[optSegmentBy] = strings.Join(cols, ", ")
+	}
+	if _, err := s.setCompression(nt, opts); err != nil {
+		return err
+	}
+	return s.writer().PutTable(nt)
 }

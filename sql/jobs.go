@@ -177,7 +177,7 @@ func addCompressionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 	if argAt(a, 0) == nil {
 		return nil, nil // TimescaleDB acts as strict on its required arguments
 	}
-	t, err := e.hypertableArg(a[0])
+	t, err := e.policyTarget(a[0])
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func removeCompressionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) 
 	if argAt(a, 0) == nil {
 		return nil, nil
 	}
-	t, err := e.hypertableArg(a[0])
+	t, err := e.policyTarget(a[0])
 	if err != nil {
 		return nil, err
 	}

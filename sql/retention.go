@@ -49,7 +49,7 @@ func (f chunkFilter) match(c *catalog.Chunk) bool {
 func dropChunksFunc(at []types.T) plan.SetFunc {
 	return func(ctx any, args []any) ([][]any, error) {
 		e := ctx.(*execEnv)
-		t, err := e.hypertableArg(args[0])
+		t, err := e.policyTarget(args[0])
 		if err != nil {
 			return nil, err
 		}
@@ -286,7 +286,7 @@ func addRetentionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 	if argAt(a, 0) == nil {
 		return nil, nil
 	}
-	t, err := e.hypertableArg(a[0])
+	t, err := e.policyTarget(a[0])
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +321,7 @@ func removeRetentionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if argAt(a, 0) == nil {
 		return nil, nil
 	}
-	t, err := e.hypertableArg(a[0])
+	t, err := e.policyTarget(a[0])
 	if err != nil {
 		return nil, err
 	}

@@ -309,7 +309,12 @@ func (s *session) alterView(x *plan.AlterView, w ResultWriter) error {
 		return w.Complete("ALTER MATERIALIZED VIEW")
 	}
 	nt := t.Clone()
+	compress := map[string]string{}
 	for name, v := range x.Options {
+		if opt, ok := caggCompressOptions[name]; ok {
+			compress[opt] = v
+			continue
+		}
 		switch name {
 		case "timescaledb.materialized_only", "tsdb.materialized_only":
 			b, err := caggBoolOption(name, v)
@@ -317,10 +322,13 @@ func (s *session) alterView(x *plan.AlterView, w ResultWriter) error {
 				return err
 			}
 			nt.View.Cagg.MaterializedOnly = b
-		case "timescaledb.compress", "timescaledb.enable_columnstore":
-			return pgerr.New(pgerr.FeatureNotSupported, "compression of continuous aggregates is not supported by tsgres yet")
 		default:
 			return pgerr.New(pgerr.InvalidParameterValue, "unrecognized parameter %q", name)
+		}
+	}
+	if len(compress) > 0 {
+		if err := s.setCaggCompression(t, compress); err != nil {
+			return err
 		}
 	}
 	if err := s.writer().PutTable(nt); err != nil {

@@ -2,6 +2,7 @@ package clients
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/tsgres/tsgres/compat-tests/internal/compat"
 	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
@@ -164,4 +166,125 @@ func readHourly(t *testing.T, conn *pgx.Conn, q string) []caggRow {
 		out = append(out, r)
 	}
 	return out
+}
+
+// TestCaggTypedRefresh checks the typed refresh (count/sum/min/max/avg
+// states grouped by bucket and plain columns, with NULL keys and values,
+// integer and text groups and a WHERE filter) against the same rollup of
+// the raw data, through late writes and partial refresh windows; and
+// that a query filtering and regrouping the aggregate agrees with raw data.
+func TestCaggTypedRefresh(t *testing.T) {
+	if compat.AgainstPostgres() {
+		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
+	}
+	srv := testserver.Start(t, testserver.Options{})
+	conn := connect(t, srv.DSN("postgres"))
+	mustExec(t, conn, "CREATE TABLE r (time timestamptz NOT NULL, device int, site text, v double precision, k int)")
+	mustExec(t, conn, "SELECT create_hypertable('r', 'time', chunk_time_interval => INTERVAL '3 hours')")
+	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewSource(7))
+	orNull := func(p float64, v any) any {
+		if rng.Float64() < p {
+			return nil
+		}
+		return v
+	}
+	insert := func(n int, span time.Duration) {
+		batch := &pgx.Batch{}
+		for i := 0; i < n; i++ {
+			ts := base.Add(time.Duration(rng.Int63n(int64(span))))
+			batch.Queue("INSERT INTO r VALUES ($1, $2, $3, $4, $5)", ts, orNull(0.05, rng.Intn(6)), orNull(0.05, []string{"a", "bb", "c"}[rng.Intn(3)]),
+				orNull(0.1, math.Round(rng.NormFloat64()*1000)/10), orNull(0.1, rng.Intn(9)))
+		}
+		if err := conn.SendBatch(context.Background(), batch).Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const aggs = `avg(v) AS avg_v, sum(v) AS sum_v, min(v) AS min_v, max(v) AS max_v, count(v) AS cnt_v, count(*) AS n,
+		sum(k) AS sum_k, min(k) AS min_k, max(k) AS max_k, avg(k) AS avg_k, max(time) AS last_t`
+	insert(2000, 12*time.Hour)
+	mustExec(t, conn, `CREATE MATERIALIZED VIEW m WITH (timescaledb.continuous) AS SELECT time_bucket('5 minutes', time) AS bucket, device, site, `+
+		aggs+` FROM r WHERE k IS DISTINCT FROM 3 GROUP BY bucket, device, site WITH NO DATA`)
+	raw := `SELECT time_bucket('5 minutes', time) AS bucket, device, site, ` + aggs + ` FROM r WHERE k IS DISTINCT FROM 3 GROUP BY 1, 2, 3`
+	order := " ORDER BY bucket, device NULLS FIRST, site NULLS FIRST"
+	check := func(what string) {
+		t.Helper()
+		sameRows(t, what, queryRows(t, conn, "SELECT * FROM m"+order), queryRows(t, conn, "SELECT * FROM ("+raw+") x"+order))
+		q := `SELECT time_bucket('1 hour', bucket) AS h, site, max(max_v), min(min_k), sum(n) FROM %s WHERE bucket >= '2024-03-01 02:00+00'
+			AND bucket < '2024-03-01 09:00+00' GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST`
+		sameRows(t, what+" (hourly)", queryRows(t, conn, fmt.Sprintf(q, "m")), queryRows(t, conn, fmt.Sprintf(q, "("+raw+") x")))
+		// Grouped by its own grouping: one row per group.
+		q = `SELECT time_bucket('5 minutes', bucket) AS b, device, site, max(max_v), min(min_k), sum(n), sum(sum_k), count(min_v), count(*)
+			FROM %s WHERE device IS DISTINCT FROM 2 GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS FIRST, 3 NULLS FIRST`
+		sameRows(t, what+" (regrouped)", queryRows(t, conn, fmt.Sprintf(q, "m")), queryRows(t, conn, fmt.Sprintf(q, "("+raw+") x")))
+	}
+	mustExec(t, conn, "CALL refresh_continuous_aggregate('m', NULL, NULL)")
+	check("full refresh")
+	for round := 0; round < 4; round++ {
+		insert(300, 12*time.Hour)
+		execRetry(t, conn, fmt.Sprintf("UPDATE r SET v = v * 2, device = NULL WHERE device = %d AND time < '%s'", rng.Intn(6), base.Add(time.Duration(rng.Intn(12))*time.Hour).Format(time.RFC3339)))
+		mustExec(t, conn, "CALL refresh_continuous_aggregate('m', '2024-03-01 03:00+00', '2024-03-01 07:00+00')")
+		mustExec(t, conn, "CALL refresh_continuous_aggregate('m', NULL, NULL)")
+		check(fmt.Sprintf("round %d", round))
+	}
+}
+
+// execRetry runs a statement, retrying it when it lost a write conflict
+// (40001) with the background merge, as a client must.
+func execRetry(t *testing.T, conn *pgx.Conn, sql string) {
+	t.Helper()
+	for try := 0; ; try++ {
+		_, err := conn.Exec(context.Background(), sql)
+		var pe *pgconn.PgError
+		if err == nil || try == 5 || !errors.As(err, &pe) || pe.Code != "40001" {
+			if err != nil {
+				t.Fatalf("%s: %v", sql, err)
+			}
+			return
+		}
+	}
+}
+
+// queryRows returns a query's rows as Go values.
+func queryRows(t *testing.T, conn *pgx.Conn, q string) [][]any {
+	t.Helper()
+	rows, err := conn.Query(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out [][]any
+	for rows.Next() {
+		v, err := rows.Values()
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
+// sameRows compares result rows, floats with a relative tolerance
+// (sums may add in another order) and everything else by its text.
+func sameRows(t *testing.T, what string, got, want [][]any) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d rows, want %d", what, len(got), len(want))
+	}
+	for i := range got {
+		for j := range got[i] {
+			g, w := got[i][j], want[i][j]
+			gf, ok1 := g.(float64)
+			wf, ok2 := w.(float64)
+			if ok1 && ok2 && closeEnough(&gf, &wf) {
+				continue
+			}
+			if fmt.Sprint(g) != fmt.Sprint(w) {
+				t.Fatalf("%s: row %d column %d = %v, want %v\n got %v\nwant %v", what, i, j, g, w, got[i], want[i])
+			}
+		}
+	}
 }

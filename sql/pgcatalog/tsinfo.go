@@ -119,5 +119,5 @@ func init() {
 	register(ts, "continuous_aggregates", cols(c("hypertable_schema", n), c("hypertable_name", n),
 		c("view_schema", n), c("view_name", n), c("view_owner", n), c("materialized_only", b),
 		c("compression_enabled", b), c("materialization_hypertable_schema", n),
-		c("materialization_hypertable_name", n), c("view_definition", t)), emptyRows)
+		c("materialization_hypertable_name", n), c("view_definition", t), c("finalized", b)), emptyRows)
 }

@@ -1,13 +1,18 @@
 package pgcatalog
 
 import (
+	"strings"
+
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
 )
 
 // Rows of the catalogs listing user views, materialized views and
 // continuous aggregates: pg_views, pg_matviews, information_schema.views
 // and timescaledb_information.continuous_aggregates. Their columns are
-// registered with the other catalogs; this file supplies the rows.
+// registered with the other catalogs; this file supplies the rows, and
+// the body of pg_get_viewdef (declared with the other pg_get_*def
+// functions).
 
 func init() {
 	setRows(catalog.SchemaCatalog, "pg_views", func(env Env) ([][]any, error) {
@@ -32,6 +37,39 @@ func init() {
 		return rows, nil
 	})
 	setRows(catalog.SchemaTSInfo, "continuous_aggregates", caggRows)
+	setBody("pg_get_viewdef", withEnv(viewDef))
+}
+
+// setBody supplies the body of a function declared elsewhere.
+func setBody(name string, fn fnBody) {
+	fs := funcs.Scalars(name)
+	if len(fs) == 0 {
+		panic("BUG: function not declared: " + name)
+	}
+	for _, f := range fs {
+		f.Fn = fn
+	}
+}
+
+// viewDef is pg_get_viewdef(view [, pretty]): the view's query as
+// PostgreSQL prints it (a leading space, a trailing semicolon), or NULL
+// for a relation that is not a view. The view is an OID or a name.
+func viewDef(env Env, args []any) (any, error) {
+	var t *catalog.Table
+	switch v := args[0].(type) {
+	case int64:
+		t = env.Catalog().TableByOID(uint32(v))
+	case string:
+		schema, name := "public", v
+		if i := strings.LastIndexByte(v, '.'); i >= 0 {
+			schema, name = v[:i], v[i+1:]
+		}
+		t = env.Catalog().Table(env.Database(), schema, name)
+	}
+	if t == nil || t.View == nil || t.DB != env.Database() {
+		return nil, nil
+	}
+	return " " + t.View.SQL + ";", nil
 }
 
 // setRows supplies the rows of a catalog registered elsewhere.
@@ -82,7 +120,8 @@ func caggRows(env Env) ([][]any, error) {
 		if mat != nil {
 			ms, mn = mat.Schema, mat.Name
 		}
-		rows = append(rows, []any{hs, hn, t.Schema, t.Name, ownerName(t), c.MaterializedOnly, false, ms, mn, t.View.SQL})
+		rows = append(rows, []any{hs, hn, t.Schema, t.Name, ownerName(t), c.MaterializedOnly, mat != nil && CompressionEnabled(mat),
+			ms, mn, t.View.SQL, true})
 	}
 	return rows, nil
 }

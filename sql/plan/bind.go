@@ -18,6 +18,9 @@ type shared struct {
 	// lits/litBase: placeholders $litBase.. of a normalized statement.
 	lits    []*pg.Node
 	litBase int
+	// views is set once a view was expanded: query blocks are then
+	// optimized (prune.go).
+	views bool
 }
 
 type binder struct {

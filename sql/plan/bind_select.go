@@ -13,6 +13,15 @@ import (
 // selectStmt binds a SELECT (or VALUES / set operation). outer is the
 // enclosing query's scope for correlated references (nil at top level).
 func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
+	n, err := b.selectBlock(s, outer)
+	if err != nil || !b.views {
+		return n, err
+	}
+	return b.optimize(n)
+}
+
+// selectBlock binds a SELECT without the rewrites for views (prune.go).
+func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 	if s == nil {
 		return nil, pgerr.New(pgerr.SyntaxError, "expected a SELECT")
 	}

@@ -133,6 +133,7 @@ func (b *binder) viewNode(t *catalog.Table) (Node, error) {
 		}
 		return nil, nil
 	}
+	b.views = true
 	sql := t.View.SQL
 	if t.IsCagg() {
 		var err error

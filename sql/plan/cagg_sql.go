@@ -270,3 +270,100 @@ func eachChild(m protoreflect.Message, fn func(*pg.Node) *pg.Node) {
 		m.Set(f.fd, protoreflect.ValueOfMessage(visit(f.v.Message())))
 	}
 }
+
+// RefreshSpec is the shape of a state query simple enough to be computed
+// with typed accumulators (see sql/cagg_refresh.go): grouping by the
+// time bucket of the source's time column and plain source columns, every
+// state count(*), count(col), sum(col), min(col) or max(col).
+type RefreshSpec struct {
+	// Groups are the source columns of the grouping columns after the
+	// bucket, in c.GroupCols order.
+	Groups []string
+	States []RefreshState
+}
+
+// RefreshState is one partial-state column of a RefreshSpec.
+type RefreshState struct {
+	Name string // materialization column
+	Fn   string // count, sum, min or max
+	Col  string // source column; "" for count(*)
+}
+
+// refreshFns are the aggregates a RefreshSpec computes.
+var refreshFns = map[string]bool{"count": true, "sum": true, "min": true, "max": true}
+
+// CaggRefreshSpec returns c's state query as a RefreshSpec, or false when
+// it is not that simple (the refresh then runs the state query as SQL).
+func CaggRefreshSpec(c *catalog.Cagg) (*RefreshSpec, bool) {
+	res, err := parseCached("SELECT " + c.StateSelect)
+	if err != nil || len(res.Stmts) != 1 {
+		return nil, false
+	}
+	targets := res.Stmts[0].Stmt.GetSelectStmt().GetTargetList()
+	if len(targets) < len(c.GroupCols) {
+		return nil, false
+	}
+	spec := &RefreshSpec{}
+	for i, t := range targets {
+		rt := t.GetResTarget()
+		switch {
+		case i == 0:
+			fc := rt.GetVal().GetFuncCall()
+			if fc == nil || aggName(fc) != "time_bucket" || len(fc.Args) != 2 || sourceCol(fc.Args[1], c.SourceAlias) != c.SourceTime {
+				return nil, false
+			}
+		case i < len(c.GroupCols):
+			name := sourceCol(rt.GetVal(), c.SourceAlias)
+			if name == "" {
+				return nil, false
+			}
+			spec.Groups = append(spec.Groups, name)
+		default:
+			st, ok := refreshState(rt.GetVal(), c.SourceAlias)
+			if !ok {
+				return nil, false
+			}
+			st.Name = rt.Name
+			spec.States = append(spec.States, st)
+		}
+	}
+	return spec, true
+}
+
+// refreshState classifies one state expression.
+func refreshState(n *pg.Node, alias string) (RefreshState, bool) {
+	fc := n.GetFuncCall()
+	if fc == nil || fc.AggFilter != nil || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.Over != nil || fc.AggWithinGroup || len(fc.Funcname) != 1 {
+		return RefreshState{}, false
+	}
+	st := RefreshState{Fn: aggName(fc)}
+	if !refreshFns[st.Fn] {
+		return st, false
+	}
+	if fc.AggStar {
+		return st, st.Fn == "count"
+	}
+	if len(fc.Args) != 1 {
+		return st, false
+	}
+	st.Col = sourceCol(fc.Args[0], alias)
+	return st, st.Col != ""
+}
+
+// sourceCol returns the column a plain (optionally alias-qualified)
+// column reference names, or "".
+func sourceCol(n *pg.Node, alias string) string {
+	cr := n.GetColumnRef()
+	if cr == nil {
+		return ""
+	}
+	switch len(cr.Fields) {
+	case 1:
+		return strVal(cr.Fields[0])
+	case 2:
+		if strVal(cr.Fields[0]) == alias {
+			return strVal(cr.Fields[1])
+		}
+	}
+	return ""
+}
