@@ -18,9 +18,6 @@ type shared struct {
 	// lits/litBase: placeholders $litBase.. of a normalized statement.
 	lits    []*pg.Node
 	litBase int
-	// views is set once a view was expanded: query blocks are then
-	// optimized (prune.go).
-	views bool
 }
 
 type binder struct {

@@ -14,7 +14,7 @@ import (
 // enclosing query's scope for correlated references (nil at top level).
 func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
 	n, err := b.selectBlock(s, outer)
-	if err != nil || !b.views {
+	if err != nil {
 		return n, err
 	}
 	return b.optimize(n)

@@ -133,7 +133,6 @@ func (b *binder) viewNode(t *catalog.Table) (Node, error) {
 		}
 		return nil, nil
 	}
-	b.views = true
 	sql := t.View.SQL
 	if t.IsCagg() {
 		var err error

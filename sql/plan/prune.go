@@ -2,18 +2,18 @@ package plan
 
 import "github.com/tsgres/tsgres/sql/types"
 
-// Plan rewrites for queries over views. A view reference binds to its
-// query as a subtree (Project over Project over a scan, or a UNION ALL
-// of two for a real-time continuous aggregate) that computes every view
-// column; the query over it typically filters on one column and
-// aggregates two. Three rewrites, run once the query block is bound,
-// make such a query cost what the same query written against the
-// view's tables would:
+// Plan rewrites, run on every bound query block. They matter most for
+// views and joins: a view reference binds to its query as a subtree
+// (Project over Project over a scan, or a UNION ALL of two for a
+// real-time continuous aggregate) that computes every view column, and a
+// join reads every column of both sides, while the query typically
+// filters on one column and aggregates two. The rewrites make such a
+// query cost what the same query written against the tables would:
 //
 //   - filter pushdown: WHERE conjuncts move below projections, set
-//     operations, sorts and grouping keys down to the scans, where time
-//     bounds exclude chunks and column-vs-constant predicates skip
-//     blocks (pushdown in bind_project.go);
+//     operations, sorts, grouping keys and into the sides of joins down to
+//     the scans, where time bounds exclude chunks and column-vs-constant
+//     predicates skip blocks;
 //   - projection merging: a projection or aggregation directly over a
 //     projection reads the inner expressions in place of the columns,
 //     so an aggregate over a view's column lands directly on the scan
@@ -255,6 +255,8 @@ func (b *binder) pushFilter(n Node, conds []Expr, moved bool) (Node, error) {
 		return &cp, nil
 	case *Agg:
 		return b.pushIntoAgg(x, conds)
+	case *Join:
+		return b.pushIntoJoin(x, conds)
 	case *HyperScan:
 		if moved {
 			if err := b.narrowScan(x, conds); err != nil {
@@ -263,6 +265,62 @@ func (b *binder) pushFilter(n Node, conds []Expr, moved bool) (Node, error) {
 		}
 	}
 	return withFilter(n, conds), nil
+}
+
+// pushIntoJoin moves conditions that read one side of a join only onto
+// that side: either side of an inner or cross join, the left side of a
+// left, semi or anti join (a condition on a left join's right side must
+// see the NULL-extended rows), never into a LATERAL right side.
+func (b *binder) pushIntoJoin(j *Join, conds []Expr) (Node, error) {
+	lw := len(j.Left.Columns())
+	rw := len(j.Right.Columns())
+	var left, right, up []Expr
+	for _, c := range conds {
+		need := make([]bool, lw+rw)
+		if !colsOf(c, need) {
+			up = append(up, c)
+			continue
+		}
+		usesL, usesR := false, false
+		for i, used := range need {
+			if used {
+				if i < lw {
+					usesL = true
+				} else {
+					usesR = true
+				}
+			}
+		}
+		inner := j.Kind == JoinInner || j.Kind == JoinCross
+		switch {
+		case !usesR && (inner || j.Kind == JoinLeft || j.Kind == JoinSemi || j.Kind == JoinAnti):
+			left = append(left, c)
+		case !usesL && usesR && inner && !j.Lateral:
+			m := make([]int, lw+rw)
+			for i := range m {
+				m[i] = i - lw
+			}
+			right = append(right, remap(c, m))
+		default:
+			up = append(up, c)
+		}
+	}
+	if len(left) == 0 && len(right) == 0 {
+		return withFilter(j, conds), nil
+	}
+	cp := *j
+	var err error
+	if len(left) > 0 {
+		if cp.Left, err = b.pushFilter(j.Left, left, true); err != nil {
+			return nil, err
+		}
+	}
+	if len(right) > 0 {
+		if cp.Right, err = b.pushFilter(j.Right, right, true); err != nil {
+			return nil, err
+		}
+	}
+	return withFilter(&cp, up), nil
 }
 
 // armsMatch reports whether a set operation's inputs have exactly its
