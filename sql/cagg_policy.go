@@ -150,14 +150,9 @@ func removeCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	jobs := e.s.catalogSnap().JobsFor(procRefresh, t.View.Cagg.MatOID)
-	if len(jobs) == 0 {
-		if boolAt(a, 1, false) {
-			return "", nil
-		}
-		return nil, pgerr.New(pgerr.UndefinedObject, "continuous aggregate policy not found for %q", t.Name)
-	}
-	return "", e.s.writer().DeleteJob(jobs[0].ID)
+	_, err = e.removePolicy(procRefresh, t.View.Cagg.MatOID, boolAt(a, 1, false),
+		pgerr.New(pgerr.UndefinedObject, "continuous aggregate policy not found for %q", t.Name))
+	return "", err
 }
 
 // refreshConfig is a refresh policy's config.

@@ -231,12 +231,19 @@ func removeCompressionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) 
 	if err != nil {
 		return nil, err
 	}
-	jobs := e.s.catalogSnap().JobsFor(procCompression, t.OID)
+	return e.removePolicy(procCompression, t.OID, boolAt(a, 1, false),
+		pgerr.New(pgerr.UndefinedObject, "compression policy not found for hypertable %q", t.Name))
+}
+
+// removePolicy deletes the policy job proc of relation oid. When there is
+// none it returns notFound, or found false when ifExists is set.
+func (e *execEnv) removePolicy(proc string, oid uint32, ifExists bool, notFound error) (found bool, err error) {
+	jobs := e.s.catalogSnap().JobsFor(proc, oid)
 	if len(jobs) == 0 {
-		if boolAt(a, 1, false) {
+		if ifExists {
 			return false, nil
 		}
-		return nil, pgerr.New(pgerr.UndefinedObject, "compression policy not found for hypertable %q", t.Name)
+		return false, notFound
 	}
 	return true, e.s.writer().DeleteJob(jobs[0].ID)
 }

@@ -325,14 +325,9 @@ func removeRetentionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	jobs := e.s.catalogSnap().JobsFor(procRetention, t.OID)
-	if len(jobs) == 0 {
-		if boolAt(a, 1, false) {
-			return "", nil
-		}
-		return nil, pgerr.New(pgerr.UndefinedObject, "cannot remove retention policy, no such policy exists")
-	}
-	return "", e.s.writer().DeleteJob(jobs[0].ID)
+	_, err = e.removePolicy(procRetention, t.OID, boolAt(a, 1, false),
+		pgerr.New(pgerr.UndefinedObject, "cannot remove retention policy, no such policy exists"))
+	return "", err
 }
 
 // ChunkRows implements pgcatalog.RowCounter: the rows of a chunk as its
