@@ -56,7 +56,6 @@ var compressSettings = map[string]string{"vehicles": "vin", "readings": "device_
 // runs the queries again; compression is still being built, so a failing
 // ALTER TABLE ... SET (timescaledb.compress) skips this with a note.
 func (b *bench) runCompressed(ctx context.Context, e *engine, c *pgx.Conn) {
-	base := dirSize(e.ts.DataDir)
 	t := time.Now()
 	for _, table := range []string{"vehicles", "readings"} {
 		alter := fmt.Sprintf("ALTER TABLE %s SET (timescaledb.compress, timescaledb.compress_segmentby = '%s')", table, compressSettings[table])
@@ -76,8 +75,8 @@ func (b *bench) runCompressed(ctx context.Context, e *engine, c *pgx.Conn) {
 	}
 	b.rep.set("ingest", "compress_chunks", fmt.Sprintf("compress_chunk, all chunks (%d rows)", b.cfg.Rows+b.cfg.Readings), e.name,
 		"rows_per_s", "rows/s", true, float64(b.cfg.Rows+b.cfg.Readings)/time.Since(t).Seconds())
-	size, _ := settledSize(e.ts.DataDir)
-	b.rep.set("size", "compressed_all", "on disk: all (tsgres compressed)", e.name, "bytes", "B", false, float64(size))
-	b.rep.setInfo("size", "compressed_all", "tsgres_bytes_before", base)
+	if err := b.recordSizes(ctx, e, c, "compressed_"); err != nil {
+		b.rep.fail("tsgres compressed sizes: %v", err)
+	}
 	b.runQueries(ctx, e, c, "compressed_", " [compressed]")
 }
