@@ -45,7 +45,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			t, err := e.hypertableArg(a[0])
+			t, err := e.policyTarget(a[0])
 			if err != nil {
 				return nil, err
 			}
@@ -56,7 +56,7 @@ func init() {
 // chunkCompressionStats is chunk_compression_stats(hypertable).
 func chunkCompressionStats(ctx any, args []any) ([][]any, error) {
 	e := ctx.(*execEnv)
-	t, err := e.hypertableArg(args[0])
+	t, err := e.policyTarget(args[0])
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func lookupSetFunc(name string, at []types.T) (plan.SetFunc, []plan.OutCol, bool
 // chunksDetailedSize is chunks_detailed_size(hypertable).
 func chunksDetailedSize(ctx any, args []any) ([][]any, error) {
 	e := ctx.(*execEnv)
-	t, err := e.hypertableArg(args[0])
+	t, err := e.policyTarget(args[0])
 	if err != nil {
 		return nil, err
 	}

@@ -424,7 +424,7 @@ func (e *execEnv) addDimension(rel any, colName string, partitions int, interval
 // entirely before older_than / after newer_than.
 func showChunks(ctx any, args []any) ([][]any, error) {
 	e := ctx.(*execEnv)
-	t, err := e.hypertableArg(args[0])
+	t, err := e.policyTarget(args[0])
 	if err != nil {
 		return nil, err
 	}
