@@ -77,7 +77,7 @@ FROM vehicles v CROSS JOIN s WHERE v.time >= %s AND v.time < %s GROUP BY v.vin O
 	}},
 }
 
-// caggQueries answer two of the queries from a continuous aggregate
+// caggQueries answer the rollup queries from continuous aggregates
 // (tsgres only); each is compared with the PostgreSQL answer of ref.
 var caggQueries = []struct {
 	name, ref, label string
@@ -91,12 +91,24 @@ var caggQueries = []struct {
 		return fmt.Sprintf(`SELECT vin, max(max_speed) AS top_speed FROM vehicles_hourly
  WHERE bucket >= %s AND bucket < %s GROUP BY vin ORDER BY top_speed DESC, vin LIMIT 10`, lit(w.day), lit(w.day.Add(24*time.Hour)))
 	}},
+	{"avg_1min_day_cagg", "avg_1min_day", "1-min averages, all vehicles, one day, cagg", func(w *windows) string {
+		return fmt.Sprintf(`SELECT bucket AS minute, vin, avg_speed, avg_temp FROM vehicles_1min
+ WHERE bucket >= %s AND bucket < %s ORDER BY minute, vin`, lit(w.day), lit(w.day.Add(24*time.Hour)))
+	}},
+	{"count_by_day_cagg", "count_by_day", "rows per day, whole range, cagg", func(w *windows) string {
+		return `SELECT time_bucket('1 day', bucket) AS day, sum(n)::bigint FROM vehicles_hourly GROUP BY day ORDER BY day`
+	}},
 }
 
-// caggDDL is the hourly continuous aggregate behind caggQueries.
-const caggDDL = `CREATE MATERIALIZED VIEW vehicles_hourly WITH (timescaledb.continuous) AS
+// caggs are the continuous aggregates behind caggQueries.
+var caggs = []struct{ name, label, ddl string }{
+	{"vehicles_hourly", "hourly", `CREATE MATERIALIZED VIEW vehicles_hourly WITH (timescaledb.continuous) AS
  SELECT time_bucket('1 hour', time) AS bucket, vin, max(speed) AS max_speed, max(engine_temp) AS max_temp, count(*) AS n
- FROM vehicles GROUP BY bucket, vin WITH NO DATA`
+ FROM vehicles GROUP BY bucket, vin WITH NO DATA`},
+	{"vehicles_1min", "1-minute", `CREATE MATERIALIZED VIEW vehicles_1min WITH (timescaledb.continuous) AS
+ SELECT time_bucket('1 minute', time) AS bucket, vin, avg(speed) AS avg_speed, avg(engine_temp) AS avg_temp
+ FROM vehicles GROUP BY bucket, vin WITH NO DATA`},
+}
 
 // queryBudget bounds the time spent repeating one query: after it, no new
 // run starts (at least one always runs), so one slow query cannot stretch
