@@ -192,17 +192,9 @@ func addCompressionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 		}
 		return int64(-1), nil
 	}
-	cfg := map[string]any{}
-	after, created := argAt(a, 1), argAt(a, 6)
-	if (after == nil) == (created == nil) {
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "need to specify one of \"compress_after\" or \"compress_created_before\"")
-	}
-	if after != nil {
-		if cfg["compress_after"], err = lagArg(t, "compress_after", at[1], after); err != nil {
-			return nil, err
-		}
-	} else {
-		cfg["compress_created_before"] = created.(types.Interval).String()
+	cfg, err := lagConfig(t, "compress_after", "compress_created_before", typeAt(at, 1), argAt(a, 1), argAt(a, 6))
+	if err != nil {
+		return nil, err
 	}
 	schedule := compressionIntSchedule
 	if tt := t.Cols[t.ColByID(t.Hyper.TimeCol)].Type; !tt.IsInteger() {
@@ -210,6 +202,32 @@ func addCompressionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 	}
 	return e.addPolicy(t, policySpec{appName: "Compression Policy", proc: procCompression, schedule: schedule,
 		retryPeriod: compressionRetry, config: cfg, schedule0: argAt(a, 3), initialStart: argAt(a, 4), timezone: argAt(a, 5)})
+}
+
+// lagConfig is a policy's config for its age argument: exactly one of
+// after (an interval or integer lag, typed afterT) and created (an
+// interval on chunk creation time) must be given; they land under
+// afterKey or createdKey.
+func lagConfig(t *catalog.Table, afterKey, createdKey string, afterT types.T, after, created any) (map[string]any, error) {
+	if (after == nil) == (created == nil) {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "need to specify one of %q or %q", afterKey, createdKey)
+	}
+	if created != nil {
+		return map[string]any{createdKey: created.(types.Interval).String()}, nil
+	}
+	lag, err := lagArg(t, afterKey, afterT, after)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{afterKey: lag}, nil
+}
+
+// typeAt returns at[i], or the zero type when the call has no argument i.
+func typeAt(at []types.T, i int) types.T {
+	if i < len(at) {
+		return at[i]
+	}
+	return types.T{}
 }
 
 // halfInterval is half a chunk width in µs as TimescaleDB shows it.

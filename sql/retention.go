@@ -296,17 +296,9 @@ func addRetentionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 		}
 		return int64(-1), nil
 	}
-	cfg := map[string]any{}
-	after, created := argAt(a, 1), argAt(a, 6)
-	if (after == nil) == (created == nil) {
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "need to specify one of \"drop_after\" or \"drop_created_before\"")
-	}
-	if after != nil {
-		if cfg["drop_after"], err = lagArg(t, "drop_after", at[1], after); err != nil {
-			return nil, err
-		}
-	} else {
-		cfg["drop_created_before"] = created.(types.Interval).String()
+	cfg, err := lagConfig(t, "drop_after", "drop_created_before", typeAt(at, 1), argAt(a, 1), argAt(a, 6))
+	if err != nil {
+		return nil, err
 	}
 	return e.addPolicy(t, policySpec{appName: "Retention Policy", proc: procRetention, schedule: retentionSchedule,
 		maxRuntime: retentionMaxRuntime, retryPeriod: retentionRetryPeriod, config: cfg,
