@@ -131,6 +131,9 @@ type Hypertable struct {
 	// Compression is set while ALTER TABLE ... SET (timescaledb.compress)
 	// is on; it is replaced as a whole, never modified.
 	Compression *Compression `json:",omitempty"`
+	// IntegerNowFunc is the OID of the user function set_integer_now_func
+	// registered as "now" for an integer time column (0: none).
+	IntegerNowFunc uint32 `json:",omitempty"`
 }
 
 // Compression is a hypertable's compression settings.

@@ -19,6 +19,8 @@ type Snapshot struct {
 	seqs map[tableKey]uint32
 	// jobs are the background jobs by id (see jobs.go).
 	jobs map[int32]*Job
+	// funcs are the user-defined functions by OID (see functions.go).
+	funcs map[uint32]*Function
 	// views indexes continuous aggregates (views.go); nil until used.
 	views atomic.Pointer[viewIndex]
 }
@@ -33,6 +35,7 @@ func emptySnapshot() *Snapshot {
 		ext:     map[uint32]map[string]string{},
 		seqs:    map[tableKey]uint32{},
 		jobs:    map[int32]*Job{},
+		funcs:   map[uint32]*Function{},
 	}
 }
 
@@ -46,6 +49,7 @@ func (s *Snapshot) clone() *Snapshot {
 		ext:     make(map[uint32]map[string]string, len(s.ext)),
 		seqs:    make(map[tableKey]uint32, len(s.seqs)),
 		jobs:    make(map[int32]*Job, len(s.jobs)),
+		funcs:   make(map[uint32]*Function, len(s.funcs)),
 	}
 	for k, v := range s.dbs {
 		c.dbs[k] = v
@@ -74,6 +78,9 @@ func (s *Snapshot) clone() *Snapshot {
 	}
 	for k, v := range s.jobs {
 		c.jobs[k] = v
+	}
+	for k, v := range s.funcs {
+		c.funcs[k] = v
 	}
 	return c
 }

@@ -162,6 +162,16 @@ func Open(db *storage.DB) (*Store, error) {
 			return nil
 		})
 	}
+	if err == nil {
+		err = load(keyFunc, func(v []byte) error {
+			var f Function
+			if err := json.Unmarshal(v, &f); err != nil {
+				return err
+			}
+			snap.funcs[f.OID] = &f
+			return nil
+		})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load catalog: %w", err)
 	}
@@ -319,6 +329,9 @@ func (w *Writer) DropDatabase(name string) error {
 		}
 	}
 	w.dropJobsOf(func(j *Job) bool { return j.DB == d.OID })
+	for _, f := range w.snap.AllFunctions(d.OID) {
+		w.dropFunction(f)
+	}
 	for _, sc := range w.snap.schemas[d.OID] {
 		w.txn.DeleteMeta(fmt.Sprintf("%s%d/%d", keySchema, d.OID, sc.OID))
 	}
@@ -363,6 +376,14 @@ func (w *Writer) DropSchema(db uint32, name string, cascade bool) error {
 		if err := w.DropTable(t); err != nil {
 			return err
 		}
+	}
+	for _, f := range w.snap.Functions(db, name, "") {
+		if !cascade {
+			return pgerr.New(pgerr.DependentObjectsStillExist, "cannot drop schema %s because other objects depend on it", name).
+				WithDetail("function %s.%s depends on schema %s", name, f.Name, name).
+				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
+		}
+		w.dropFunction(f)
 	}
 	list := w.snap.schemas[db]
 	out := list[:0:0]

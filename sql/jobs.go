@@ -153,7 +153,10 @@ func lagArg(t *catalog.Table, name string, at types.T, v any) (any, error) {
 			return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter %s", name).
 				WithHint("Integer duration in \"%s\" or interval time duration in \"%s\" is required for hypertables with integer time dimension.", name, name)
 		}
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "%s on an integer-time hypertable needs set_integer_now_func, which tsgres does not support", name)
+		if t.Hyper.IntegerNowFunc == 0 {
+			return nil, errNoIntegerNow
+		}
+		return v, nil
 	}
 	switch x := v.(type) {
 	case types.Interval:
@@ -266,18 +269,28 @@ func (e *execEnv) removePolicy(proc string, oid uint32, ifExists bool, notFound 
 	return true, e.s.writer().DeleteJob(jobs[0].ID)
 }
 
-// builtinProc resolves a procedure name given to add_job to a built-in
-// job procedure.
-func builtinProc(name string) (string, error) {
+// jobProc resolves the procedure name given to add_job, as a regproc
+// argument resolves: a built-in policy procedure (schema jobProcSchema)
+// or a user-defined procedure or function, which the job calls with
+// (job_id, config).
+func (e *execEnv) jobProc(name string) (schema, proc string, err error) {
 	on := parseQualified(name)
 	switch on.Schema {
 	case "", jobProcSchema, catalog.SchemaInternal:
 		if on.Name == procRetention || on.Name == procCompression {
-			return on.Name, nil
+			return jobProcSchema, on.Name, nil
 		}
 	}
-	return "", pgerr.New(pgerr.FeatureNotSupported, "add_job of procedure %q is not supported: tsgres has no CREATE PROCEDURE, so jobs can only run the built-in policy procedures %s and %s", name, procRetention, procCompression)
+	f, err := e.functionArg(name)
+	if err != nil {
+		return "", "", err
+	}
+	return f.Schema, f.Name, nil
 }
+
+// isPolicyJob reports whether j runs a built-in policy procedure (whose
+// config names a hypertable) rather than a user-defined one.
+func isPolicyJob(j *catalog.Job) bool { return j.ProcSchema == jobProcSchema }
 
 func addJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	e, err := envOf(ctx)
@@ -289,7 +302,7 @@ func addJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if procName == "" || !ok {
 		return nil, pgerr.New(pgerr.InvalidParameterValue, "function or procedure and schedule interval cannot be NULL")
 	}
-	proc, err := builtinProc(procName)
+	schema, proc, err := e.jobProc(procName)
 	if err != nil {
 		return nil, err
 	}
@@ -300,13 +313,17 @@ func addJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "check_config is not supported")
 	}
 	cfg, _ := argAt(a, 2).(string)
-	t, err := e.policyTable(proc, cfg)
-	if err != nil {
-		return nil, err
+	var htOID uint32
+	if schema == jobProcSchema {
+		t, err := e.policyTable(proc, cfg)
+		if err != nil {
+			return nil, err
+		}
+		htOID = t.OID
 	}
-	j := &catalog.Job{DB: e.s.dbOID, AppName: "User-Defined Action", ProcSchema: jobProcSchema, ProcName: proc,
+	j := &catalog.Job{DB: e.s.dbOID, AppName: "User-Defined Action", ProcSchema: schema, ProcName: proc,
 		ScheduleInterval: iv, MaxRetries: retryForever, RetryPeriod: userJobRetryPeriod, Config: cfg,
-		Scheduled: boolAt(a, 4, true), FixedSchedule: boolAt(a, 6, true), HypertableOID: t.OID,
+		Scheduled: boolAt(a, 4, true), FixedSchedule: boolAt(a, 6, true), HypertableOID: htOID,
 		Owner: e.s.user, Created: nowMicros()}
 	if err := setStartArgs(j, argAt(a, 3), argAt(a, 7)); err != nil {
 		return nil, err
@@ -401,12 +418,14 @@ func alterJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if v, ok := argAt(a, 5).(bool); ok {
 		j.Scheduled = v
 	}
-	if v, ok := argAt(a, 6).(string); ok {
+	if v, ok := argAt(a, 6).(string); ok && isPolicyJob(&j) {
 		t, err := e.policyTable(j.ProcName, v)
 		if err != nil {
 			return nil, err
 		}
 		j.Config, j.HypertableOID = v, t.OID
+	} else if ok {
+		j.Config = v
 	}
 	if argAt(a, 9) != nil {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "check_config is not supported")
@@ -511,6 +530,9 @@ func (db *DB) RunJob(ctx context.Context, id int32) (pid int32, err error) {
 			err = pgerr.New(pgerr.Internal, "job %d panicked: %v", id, r)
 		}
 	}()
+	if !isPolicyJob(j) {
+		return s.pid, s.runUserJob(ctx, j)
+	}
 	switch j.ProcName {
 	case procRetention:
 		err = s.runRetention(ctx, j)
@@ -558,11 +580,46 @@ func (s *session) runRetention(ctx context.Context, j *catalog.Job) error {
 		if err != nil {
 			return err
 		}
+		if lit, err = s.integerNowLag(t, lit); err != nil {
+			return err
+		}
 		arg = "older_than => " + lit
 	default:
 		arg = "created_before => " + quoteLiteral(pc.DropCreatedBefore) + "::interval"
 	}
 	return s.Query(ctx, fmt.Sprintf("SELECT count(*) FROM drop_chunks(%d, %s)", t.OID, arg), discard{})
+}
+
+// runUserJob runs a user-defined job: CALL proc(job_id, config) for a
+// procedure, SELECT proc(job_id, config) for a function.
+func (s *session) runUserJob(ctx context.Context, j *catalog.Job) error {
+	fs := s.catalogSnap().Functions(j.DB, j.ProcSchema, j.ProcName)
+	if len(fs) == 0 {
+		return pgerr.New(pgerr.UndefinedFunction, "function or procedure %s.%s(job_id int, config jsonb) not found", j.ProcSchema, j.ProcName)
+	}
+	verb := "SELECT"
+	if fs[0].IsProcedure() {
+		verb = "CALL"
+	}
+	cfg := "NULL"
+	if j.Config != "" {
+		cfg = quoteLiteral(j.Config)
+	}
+	q := fmt.Sprintf("%s %s.%s(%d, %s::jsonb)", verb, quoteIdent(j.ProcSchema), quoteIdent(j.ProcName), j.ID, cfg)
+	return s.Query(ctx, q, discard{})
+}
+
+// integerNowLag turns an integer lag literal of an integer-time
+// hypertable's policy into "now_func() - lag"; other lags stay as they are.
+func (s *session) integerNowLag(t *catalog.Table, lit string) (string, error) {
+	if tt := t.Cols[t.ColByID(t.Hyper.TimeCol)].Type; !tt.IsInteger() {
+		return lit, nil
+	}
+	f := s.catalogSnap().FunctionByOID(t.Hyper.IntegerNowFunc)
+	if f == nil {
+		return "", errNoIntegerNow
+	}
+	return fmt.Sprintf("%s.%s() - %s", quoteIdent(f.Schema), quoteIdent(f.Name), lit), nil
 }
 
 // runCompression is policy_compression: compress, one transaction per

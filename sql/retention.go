@@ -155,7 +155,10 @@ func (e *execEnv) policyFilter(t *catalog.Table, lag any, createdBefore string) 
 	case string:
 		f.older, err = e.dimensionCutoff(t, types.Text, x)
 	case float64:
-		f.older, err = e.dimensionCutoff(t, types.Int8, int64(x))
+		var now int64
+		if now, err = e.integerNow(t); err == nil {
+			f.older, err = e.dimensionCutoff(t, types.Int8, now-int64(x))
+		}
 	}
 	if err == nil && createdBefore != "" {
 		f.createdBefore, err = e.creationCutoff(types.Text, createdBefore)

@@ -101,6 +101,9 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	case *plan.ExecuteStmt:
 		return s.executeSQL(ctx, env, x, w)
 	}
+	if ok, err := s.functionStmt(env, st, w); ok || err != nil {
+		return err
+	}
 	if ok, err := s.viewStmt(ctx, env, st, w); ok || err != nil {
 		return err
 	}

@@ -23,12 +23,53 @@ type proc struct {
 	// the defaulted parameters' values as SQL (nil when unknown).
 	argNames   []string
 	defaultSQL []string
+	// user is set for user-defined functions and procedures; nsOID is
+	// then their schema's OID.
+	user  *catalog.Function
+	nsOID int64
+}
+
+// userProc is the pg_proc row of a user-defined function.
+func userProc(f *catalog.Function, nsOID int64) proc {
+	return proc{oid: f.OID, name: f.Name, kind: f.Kind, args: f.ArgTypes, ret: f.Ret,
+		volatile: f.Volatility == 'v', argNames: f.ArgNames, user: f, nsOID: nsOID}
+}
+
+// procFor returns the built-in or user-defined function with oid as env
+// sees it, or nil.
+func procFor(env Env, oid int64) *proc {
+	if p := procByOID(oid); p != nil {
+		return p
+	}
+	if env == nil || oid <= 0 || oid > 1<<32-1 {
+		return nil
+	}
+	f := env.Catalog().FunctionByOID(uint32(oid))
+	if f == nil || f.DB != env.Database() {
+		return nil
+	}
+	p := userProc(f, int64(schemaOIDs(env)[f.Schema]))
+	return &p
+}
+
+// volatility is provolatile.
+func (p *proc) volatility() string {
+	switch {
+	case p.user != nil:
+		return string(p.user.Volatility)
+	case p.volatile:
+		return "v"
+	}
+	return "s"
 }
 
 // namespace returns the OID of the schema a function lives in:
 // TimescaleDB's API in public (the extension's schema), the rest in
 // pg_catalog.
 func (p *proc) namespace() int64 {
+	if p.user != nil {
+		return p.nsOID
+	}
 	if timescaleAPI[p.name] {
 		return publicSchemaOID
 	}
@@ -38,6 +79,9 @@ func (p *proc) namespace() int64 {
 // procKind is prokind: TimescaleDB's procedures (run with CALL) are
 // 'p', the rest as registered.
 func (p *proc) procKind() string {
+	if p.user != nil {
+		return string(p.user.Kind)
+	}
 	if timescaleProcedures[p.name] {
 		return "p"
 	}
@@ -106,8 +150,12 @@ func init() {
 		c("proargmodes", tCharArr), c("proargnames", types.TextArray), c("proargdefaults", types.PgNodeTree),
 		c("protrftypes", tOidArr), c("prosrc", t), c("probin", t), c("prosqlbody", types.PgNodeTree),
 		c("proconfig", types.TextArray), c("proacl", tACLArr)),
-		func(Env) ([][]any, error) {
+		func(env Env) ([][]any, error) {
 			list := procs()
+			ns := schemaOIDs(env)
+			for _, f := range env.Catalog().AllFunctions(env.Database()) {
+				list = append(list[:len(list):len(list)], userProc(f, int64(ns[f.Schema])))
+			}
 			rows := make([][]any, 0, len(list))
 			for _, p := range list {
 				argOIDs := make([]int64, len(p.args))
@@ -118,18 +166,18 @@ func init() {
 				if p.variadic && len(p.args) > 0 {
 					variadic = int64(p.args[len(p.args)-1].OID)
 				}
-				vol := "s"
-				if p.volatile {
-					vol = "v"
+				lang, src := int64(12), p.name
+				if p.user != nil {
+					lang, src = 14, p.user.Body
 				}
 				rows = append(rows, []any{int64(p.oid), p.name, p.namespace(),
-					int64(ownerOID), int64(12), float64(1), float64(0),
+					int64(ownerOID), lang, float64(1), float64(0),
 					variadic, int64(0), p.procKind(), false,
-					false, p.strict, false, vol,
+					false, p.strict, false, p.volatility(),
 					"s", int64(len(p.args)), int64(p.defaults),
 					int64(p.ret.OID), vector(types.Oid, argOIDs), nil,
 					nil, p.argNamesDatum(), nil,
-					nil, p.name, nil, nil,
+					nil, src, nil, nil,
 					nil, nil})
 			}
 			return rows, nil

@@ -18,6 +18,9 @@ type shared struct {
 	// lits/litBase: placeholders $litBase.. of a normalized statement.
 	lits    []*pg.Node
 	litBase int
+	// argNames are a user function's argument names while binding its
+	// body (see BindBody).
+	argNames []string
 }
 
 type binder struct {

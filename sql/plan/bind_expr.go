@@ -239,6 +239,9 @@ func (b *binder) columnRef(c *pg.ColumnRef, ec *exprCtx) (Expr, error) {
 		qual = parts[len(parts)-2]
 	}
 	if ec == nil || ec.sc == nil {
+		if e := b.argRef(name); len(parts) == 1 && e != nil {
+			return e, nil
+		}
 		return nil, pgerr.New(pgerr.UndefinedColumn, "column %q does not exist", name)
 	}
 	depth, idx, col, err := ec.sc.resolve(qual, name)
@@ -247,6 +250,9 @@ func (b *binder) columnRef(c *pg.ColumnRef, ec *exprCtx) (Expr, error) {
 			if e, ok := b.outputAlias[name]; ok {
 				return e, nil
 			}
+		}
+		if e := b.argRef(name); len(parts) == 1 && e != nil {
+			return e, nil
 		}
 		return nil, err
 	}

@@ -20,8 +20,13 @@ var windowOnly = map[string]bool{"row_number": true, "rank": true, "dense_rank":
 	"first_value": true, "last_value": true, "ntile": true, "percent_rank": true, "cume_dist": true, "nth_value": true}
 
 func (b *binder) funcCall(fc *pg.FuncCall, ec *exprCtx) (Expr, error) {
-	_, name := funcName(fc.Funcname)
+	schema, name := funcName(fc.Funcname)
 	name = strings.ToLower(name)
+	isCall := ec != nil && ec.what == "CALL"
+	user, wrongKind := b.userOverloads(schema, name, isCall)
+	if len(user) == 0 && wrongKind != nil && len(funcs.Scalars(name)) == 0 {
+		return nil, wrongKindError(wrongKind, isCall)
+	}
 	if fc.Over != nil {
 		return b.windowCall(name, fc, ec)
 	}
@@ -48,7 +53,7 @@ func (b *binder) funcCall(fc *pg.FuncCall, ec *exprCtx) (Expr, error) {
 		args = append(args, e)
 		names = append(names, "")
 	}
-	return b.call(name, args, names)
+	return b.callWith(name, args, names, user)
 }
 
 // callByName resolves a function with positional arguments.
@@ -58,7 +63,15 @@ func (b *binder) callByName(name string, args []Expr) (Expr, error) {
 
 // call resolves an overload of scalar function name and coerces arguments.
 func (b *binder) call(name string, args []Expr, names []string) (Expr, error) {
+	return b.callWith(name, args, names, nil)
+}
+
+// callWith is call with extra overloads (user-defined functions).
+func (b *binder) callWith(name string, args []Expr, names []string, extra []*funcs.Scalar) (Expr, error) {
 	overloads := funcs.Scalars(name)
+	if len(extra) > 0 {
+		overloads = append(append([]*funcs.Scalar(nil), overloads...), extra...)
+	}
 	if len(overloads) == 0 {
 		return nil, b.noFunction(name, args)
 	}

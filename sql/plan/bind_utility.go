@@ -145,8 +145,10 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 			d.Kind = "MATERIALIZED VIEW"
 		case pg.ObjectType_OBJECT_SEQUENCE:
 			d.Kind = "SEQUENCE"
-		case pg.ObjectType_OBJECT_FUNCTION, pg.ObjectType_OBJECT_PROCEDURE:
+		case pg.ObjectType_OBJECT_FUNCTION:
 			d.Kind = "FUNCTION"
+		case pg.ObjectType_OBJECT_PROCEDURE:
+			d.Kind = "PROCEDURE"
 		case pg.ObjectType_OBJECT_TYPE:
 			d.Kind = "TYPE"
 		default:
@@ -168,6 +170,11 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 				for _, it := range ow.Objname {
 					parts = append(parts, strVal(it))
 				}
+				ts, err := b.funcArgTypes(ow)
+				if err != nil {
+					return nil, err
+				}
+				d.FuncArgs = append(d.FuncArgs, ts)
 			}
 			on := ObjectName{}
 			if len(parts) >= 2 {
@@ -334,7 +341,7 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 	case *pg.Node_DoStmt:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "DO blocks are not supported")
 	case *pg.Node_CreateFunctionStmt:
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "CREATE FUNCTION is not supported")
+		return b.createFunction(x.CreateFunctionStmt)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "statement not supported: %s", firstWords(sql))
 }

@@ -114,6 +114,9 @@ type Drop struct {
 	Names    []ObjectName
 	IfExists bool
 	Cascade  bool
+	// FuncArgs are DROP FUNCTION's argument types, one entry per name
+	// (nil: not given).
+	FuncArgs [][]types.T
 }
 
 // AlterTable is ALTER TABLE with its subcommands.

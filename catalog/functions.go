@@ -1,0 +1,107 @@
+package catalog
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// User-defined functions and procedures (CREATE FUNCTION / CREATE
+// PROCEDURE, LANGUAGE sql) are catalog descriptors under keyFunc, one per
+// overload, changed through a Writer like tables.
+
+const keyFunc = "cat/func/"
+
+// Function kinds (pg_proc.prokind).
+const (
+	FuncKindFunction  = 'f'
+	FuncKindProcedure = 'p'
+)
+
+// Function is a user-defined SQL function or procedure.
+type Function struct {
+	OID    uint32
+	DB     uint32
+	Schema string
+	Name   string
+	// Kind is FuncKindFunction or FuncKindProcedure.
+	Kind byte
+	// ArgNames has one entry per argument ("" for an unnamed one).
+	ArgNames []string
+	ArgTypes []types.T
+	// Ret is the result type (types.Void for procedures).
+	Ret types.T
+	// Volatility is pg_proc.provolatile: 'i', 's' or 'v'.
+	Volatility byte
+	// Body is the SQL text of the function's statements.
+	Body  string
+	Owner string
+}
+
+// IsProcedure reports whether f is a procedure.
+func (f *Function) IsProcedure() bool { return f.Kind == FuncKindProcedure }
+
+// SameArgs reports whether f takes exactly the argument types ts.
+func (f *Function) SameArgs(ts []types.T) bool {
+	if len(ts) != len(f.ArgTypes) {
+		return false
+	}
+	for i, t := range ts {
+		if t.OID != f.ArgTypes[i].OID {
+			return false
+		}
+	}
+	return true
+}
+
+func funcKey(oid uint32) string { return fmt.Sprintf("%s%010d", keyFunc, oid) }
+
+// Functions returns the overloads of schema.name in db ordered by OID;
+// an empty schema or name matches any.
+func (s *Snapshot) Functions(db uint32, schema, name string) []*Function {
+	var out []*Function
+	for _, f := range s.funcs {
+		if f.DB == db && (name == "" || f.Name == name) && (schema == "" || f.Schema == schema) {
+			out = append(out, f)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].OID < out[b].OID })
+	return out
+}
+
+// AllFunctions returns the user-defined functions of db ordered by OID.
+func (s *Snapshot) AllFunctions(db uint32) []*Function { return s.Functions(db, "", "") }
+
+// FunctionByOID returns the function with oid, or nil.
+func (s *Snapshot) FunctionByOID(oid uint32) *Function { return s.funcs[oid] }
+
+// PutFunction stores a new function or a new version of one; a function
+// with OID 0 is new and gets an OID. f must not be shared afterwards.
+func (w *Writer) PutFunction(f *Function) error {
+	if f.OID == 0 {
+		oid, err := w.s.NewOID()
+		if err != nil {
+			return fmt.Errorf("allocate function oid: %w", err)
+		}
+		f.OID = oid
+	}
+	w.snap.funcs[f.OID] = f
+	return w.put(funcKey(f.OID), f)
+}
+
+// DropFunction removes function oid.
+func (w *Writer) DropFunction(oid uint32) error {
+	f := w.snap.funcs[oid]
+	if f == nil {
+		return pgerr.New(pgerr.UndefinedFunction, "function with OID %d does not exist", oid)
+	}
+	w.dropFunction(f)
+	return nil
+}
+
+func (w *Writer) dropFunction(f *Function) {
+	delete(w.snap.funcs, f.OID)
+	w.txn.DeleteMeta(funcKey(f.OID))
+}

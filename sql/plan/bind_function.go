@@ -1,0 +1,223 @@
+package plan
+
+import (
+	"strings"
+	"time"
+
+	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// CreateFunction is CREATE [OR REPLACE] FUNCTION|PROCEDURE ... LANGUAGE sql.
+type CreateFunction struct {
+	Name      ObjectName
+	Procedure bool
+	Replace   bool
+	ArgNames  []string
+	ArgTypes  []types.T
+	Ret       types.T
+	// Volatility is 'i', 's' or 'v'.
+	Volatility byte
+	Body       string
+}
+
+func (*CreateFunction) stmt() {}
+
+// invalidFunctionDefinition is SQLSTATE 42P13.
+const invalidFunctionDefinition pgerr.Code = "42P13"
+
+// FuncRunner is implemented by the engine's function context (funcs.Ctx
+// Extra): it runs a user-defined function's or procedure's body.
+type FuncRunner interface {
+	CallUserFunc(f *catalog.Function, args []any) (any, error)
+}
+
+// createFunction binds CREATE FUNCTION / CREATE PROCEDURE.
+func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
+	schema, name := funcName(s.Funcname)
+	cf := &CreateFunction{Name: ObjectName{Schema: schema, Name: name}, Procedure: s.IsProcedure, Replace: s.Replace,
+		Ret: types.Void, Volatility: 'v'}
+	lang := ""
+	for _, o := range s.Options {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		switch d.Defname {
+		case "language":
+			lang = strings.ToLower(strVal(d.Arg))
+		case "volatility":
+			cf.Volatility = strVal(d.Arg)[0]
+		case "as":
+			if l := d.Arg.GetList(); l != nil && len(l.Items) == 1 {
+				cf.Body = strVal(l.Items[0])
+			} else {
+				return nil, pgerr.New(pgerr.FeatureNotSupported, "AS 'obj_file', 'link_symbol' is not supported")
+			}
+		}
+	}
+	if lang == "" && s.SqlBody != nil {
+		lang = "sql"
+	}
+	if lang != "sql" {
+		if lang == "" {
+			return nil, pgerr.New(invalidFunctionDefinition, "no language specified")
+		}
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "language %s is not supported", lang)
+	}
+	if s.SqlBody != nil {
+		body, err := atomicBody(s.SqlBody)
+		if err != nil {
+			return nil, err
+		}
+		cf.Body = body
+	}
+	for _, p := range s.Parameters {
+		fp := p.GetFunctionParameter()
+		switch fp.Mode {
+		case pg.FunctionParameterMode_FUNC_PARAM_IN, pg.FunctionParameterMode_FUNC_PARAM_DEFAULT:
+		default:
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "OUT, INOUT and VARIADIC parameters are not supported")
+		}
+		if fp.Defexpr != nil {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "parameter defaults are not supported")
+		}
+		t, err := b.typeName(fp.ArgType)
+		if err != nil {
+			return nil, err
+		}
+		cf.ArgNames = append(cf.ArgNames, fp.Name)
+		cf.ArgTypes = append(cf.ArgTypes, t)
+	}
+	if s.ReturnType != nil {
+		if s.ReturnType.Setof {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "functions returning SETOF are not supported")
+		}
+		t, err := b.typeName(s.ReturnType)
+		if err != nil {
+			return nil, err
+		}
+		cf.Ret = t
+	} else if !s.IsProcedure {
+		return nil, pgerr.New(invalidFunctionDefinition, "function result type must be specified")
+	}
+	if strings.TrimSpace(cf.Body) == "" && s.SqlBody == nil {
+		return nil, pgerr.New(invalidFunctionDefinition, "no function body specified")
+	}
+	if _, err := Parse(cf.Body); err != nil {
+		return nil, err
+	}
+	return cf, nil
+}
+
+// atomicBody turns a SQL-standard body (RETURN expr, or BEGIN ATOMIC ...
+// END) into statement text.
+func atomicBody(n *pg.Node) (string, error) {
+	var stmts []*pg.Node
+	if l := n.GetList(); l != nil {
+		for _, it := range l.Items {
+			if inner := it.GetList(); inner != nil {
+				stmts = append(stmts, inner.Items...)
+			} else {
+				stmts = append(stmts, it)
+			}
+		}
+	} else {
+		stmts = []*pg.Node{n}
+	}
+	var parts []string
+	for _, st := range stmts {
+		if r := st.GetReturnStmt(); r != nil {
+			st = &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+				TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: r.Returnval}}}},
+			}}}
+		}
+		s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: st}}})
+		if err != nil {
+			return "", pgerr.New(pgerr.FeatureNotSupported, "cannot deparse function body: %v", err)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ";\n"), nil
+}
+
+// funcArgTypes resolves the argument types of a DROP FUNCTION name; nil
+// when the arguments were not given.
+func (b *binder) funcArgTypes(ow *pg.ObjectWithArgs) ([]types.T, error) {
+	if ow == nil || ow.ArgsUnspecified {
+		return nil, nil
+	}
+	out := []types.T{}
+	for _, a := range ow.Objargs {
+		t, err := b.typeName(a.GetTypeName())
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// userOverloads returns the user-defined functions (or, for CALL,
+// procedures) named schema.name as scalar overloads whose Fn runs the
+// body through the FuncRunner of the function context.
+func (b *binder) userOverloads(schema, name string, procedure bool) (out []*funcs.Scalar, wrongKind *catalog.Function) {
+	if b.env == nil || b.env.Catalog() == nil {
+		return nil, nil
+	}
+	for _, f := range b.env.Catalog().Functions(b.env.Database(), schema, name) {
+		if f.IsProcedure() != procedure {
+			wrongKind = f
+			continue
+		}
+		out = append(out, userScalar(f))
+	}
+	return out, wrongKind
+}
+
+func userScalar(f *catalog.Function) *funcs.Scalar {
+	// Always volatile: folding at bind time could run the body outside a
+	// transaction (Prepare).
+	return &funcs.Scalar{Name: f.Name, Args: f.ArgTypes, ArgNames: f.ArgNames, Ret: funcs.Fixed(f.Ret), Volatile: true,
+		Fn: func(ctx *funcs.Ctx, _ []types.T, args []any) (any, error) {
+			r, ok := ctx.Extra.(FuncRunner)
+			if !ok {
+				return nil, pgerr.New(pgerr.FeatureNotSupported, "function %s needs a session", f.Name)
+			}
+			return r.CallUserFunc(f, args)
+		}}
+}
+
+// wrongKindError is PostgreSQL's error for calling a procedure in an
+// expression or CALLing a function.
+func wrongKindError(f *catalog.Function, call bool) error {
+	if call {
+		return pgerr.New(pgerr.WrongObjectType, "%s is not a procedure", f.Name).
+			WithHint("To call a function, use SELECT.")
+	}
+	return pgerr.New(pgerr.WrongObjectType, "%s is a procedure", f.Name).
+		WithHint("To call a procedure, use CALL.")
+}
+
+// BindBody binds one statement of a user function's body: $1..$n and the
+// argument names (where no column of that name is in scope) refer to the
+// arguments, typed argTypes.
+func BindBody(env Env, p *Parsed, argTypes []types.T, argNames []string, loc *time.Location) (Statement, error) {
+	b := newBinder(env, argTypes, loc)
+	b.lits, b.litBase = p.lits, p.base
+	b.argNames = argNames
+	return b.statement(p.raw.Stmt, p.SQL)
+}
+
+// argRef resolves an unqualified name to a function argument, or nil.
+func (b *binder) argRef(name string) Expr {
+	for i, n := range b.argNames {
+		if n != "" && n == name {
+			return &Param{T: b.params[i], N: i + 1}
+		}
+	}
+	return nil
+}
