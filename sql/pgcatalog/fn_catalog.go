@@ -100,24 +100,24 @@ func init() {
 	strictFn("pg_partition_root", ts(types.Regclass), 0, types.Regclass, nullText)
 	strictFn("pg_relation_is_publishable", ts(types.Regclass), 0, B, constant(false))
 
-	strictFn("pg_get_function_arguments", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
-		if p := procByOID(argInt(a, 0)); p != nil {
+	strictFn("pg_get_function_arguments", ts(O), 0, T, withEnv(func(env Env, a []any) (any, error) {
+		if p := procFor(env, argInt(a, 0)); p != nil {
 			return procArgs(p, true), nil
 		}
 		return nil, nil
-	})
-	strictFn("pg_get_function_identity_arguments", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
-		if p := procByOID(argInt(a, 0)); p != nil {
+	}))
+	strictFn("pg_get_function_identity_arguments", ts(O), 0, T, withEnv(func(env Env, a []any) (any, error) {
+		if p := procFor(env, argInt(a, 0)); p != nil {
 			return procArgs(p, false), nil
 		}
 		return nil, nil
-	})
-	strictFn("pg_get_function_result", ts(O), 0, T, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
-		if p := procByOID(argInt(a, 0)); p != nil && p.procKind() != "p" {
+	}))
+	strictFn("pg_get_function_result", ts(O), 0, T, withEnv(func(env Env, a []any) (any, error) {
+		if p := procFor(env, argInt(a, 0)); p != nil && p.procKind() != "p" {
 			return FormatType(p.ret.OID, -1, false), nil
 		}
 		return nil, nil
-	})
+	}))
 
 	strictFn("pg_encoding_to_char", ts(I4), 0, types.Name, func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		switch argInt(a, 0) {

@@ -21,7 +21,7 @@ func init() {
 		"hypertable_compression_stats", "hypertable_detailed_size", "hypertable_size", "last",
 		"refresh_continuous_aggregate", "remove_compression_policy",
 		"remove_continuous_aggregate_policy", "remove_retention_policy", "run_job",
-		"set_chunk_time_interval", "time_bucket",
+		"set_chunk_time_interval", "set_integer_now_func", "time_bucket",
 	} {
 		timescaleAPI[name] = true
 	}
