@@ -154,6 +154,12 @@ func splitStatements(query string) (stmts []normStmt, ok bool) {
 			if j < len(query) && query[j] == '&' && j-i == 1 && (c == 'U' || c == 'u') {
 				return nil, false
 			}
+			if n := len(toks); n > 0 && strings.EqualFold(query[i:j], "atomic") && toks[n-1].kind == 'i' &&
+				strings.EqualFold(query[toks[n-1].start:toks[n-1].end], "begin") {
+				// A BEGIN ATOMIC ... END function body holds semicolons of
+				// its own: leave the splitting to PostgreSQL's parser.
+				return nil, false
+			}
 			toks = append(toks, token{'i', i, j})
 			i = j
 		case c == ';' && depth == 0:

@@ -38,7 +38,8 @@ func TestSplitStatementsNormalizes(t *testing.T) {
 			t.Errorf("%q:\n got %q %v\nwant %q %v", tc.in, norm, nlit, tc.want, tc.nlit)
 		}
 	}
-	for _, in := range []string{"SELECT E'a\\nb'", "SELECT $$x$$", "SELECT 'unterminated"} {
+	for _, in := range []string{"SELECT E'a\\nb'", "SELECT $$x$$", "SELECT 'unterminated",
+		"CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END"} {
 		if _, ok := splitStatements(in); ok {
 			t.Errorf("%q: tokenized, want fallback", in)
 		}
