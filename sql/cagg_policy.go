@@ -200,6 +200,17 @@ func (db *DB) runRefreshPolicy(ctx context.Context, d *catalog.Database, j *cata
 	return err
 }
 
+// policyArg resolves the first argument of a policy function with
+// policyTarget; t is nil when that argument is NULL (the functions then
+// return NULL, as TimescaleDB's strict required arguments do).
+func policyArg(ctx *funcs.Ctx, a []any) (e *execEnv, t *catalog.Table, err error) {
+	if e, err = envOf(ctx); err != nil || argAt(a, 0) == nil {
+		return e, nil, err
+	}
+	t, err = e.policyTarget(a[0])
+	return e, t, err
+}
+
 // policyTarget resolves the relation a retention or compression policy
 // function names: a hypertable, or for a continuous aggregate its
 // materialization hypertable (the policies then work on the aggregate's

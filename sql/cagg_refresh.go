@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -460,7 +461,7 @@ func (r *typedRefresh) emit() {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(x, y int) int {
-		return cmpInt64(r.buckets[x], r.buckets[y])
+		return cmp.Compare(r.buckets[x], r.buckets[y])
 	})
 	if r.pending == nil {
 		r.pending = make([]*col.Vec, len(r.matPos))
@@ -490,16 +491,6 @@ func (r *typedRefresh) emit() {
 	clear(r.ids)
 	r.dense = denseIDs{}
 	r.buckets = r.buckets[:0]
-}
-
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // emit appends the states of groups in order to dst and resets a.

@@ -173,16 +173,9 @@ func lagArg(t *catalog.Table, name string, at types.T, v any) (any, error) {
 }
 
 func addCompressionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if argAt(a, 0) == nil {
-		return nil, nil // TimescaleDB acts as strict on its required arguments
-	}
-	t, err := e.policyTarget(a[0])
-	if err != nil {
-		return nil, err
+	e, t, err := policyArg(ctx, a)
+	if err != nil || t == nil {
+		return nil, err // TimescaleDB acts as strict on its required arguments
 	}
 	if !pgcatalog.CompressionEnabled(t) {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "compression not enabled on hypertable %q", t.Name).
@@ -241,15 +234,8 @@ func halfInterval(us int64) types.Interval {
 }
 
 func removeCompressionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if argAt(a, 0) == nil {
-		return nil, nil
-	}
-	t, err := e.policyTarget(a[0])
-	if err != nil {
+	e, t, err := policyArg(ctx, a)
+	if err != nil || t == nil {
 		return nil, err
 	}
 	return e.removePolicy(procCompression, t.OID, boolAt(a, 1, false),

@@ -282,15 +282,8 @@ func (s *session) lastValueIn(t *catalog.Table, chunks []*catalog.Chunk) (map[*c
 }
 
 func addRetentionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if argAt(a, 0) == nil {
-		return nil, nil
-	}
-	t, err := e.policyTarget(a[0])
-	if err != nil {
+	e, t, err := policyArg(ctx, a)
+	if err != nil || t == nil {
 		return nil, err
 	}
 	if len(e.s.catalogSnap().JobsFor(procRetention, t.OID)) > 0 {
@@ -309,15 +302,8 @@ func addRetentionPolicy(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 }
 
 func removeRetentionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if argAt(a, 0) == nil {
-		return nil, nil
-	}
-	t, err := e.policyTarget(a[0])
-	if err != nil {
+	e, t, err := policyArg(ctx, a)
+	if err != nil || t == nil {
 		return nil, err
 	}
 	_, err = e.removePolicy(procRetention, t.OID, boolAt(a, 1, false),

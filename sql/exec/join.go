@@ -182,9 +182,9 @@ func (j *joinOp) nextBroadcast() (*col.Batch, error) {
 	n := b.Rows()
 	vecs := append(make([]*col.Vec, 0, j.lw+j.rw), b.Cols...)
 	for i, v := range j.right[0] {
-		c := col.NewVec(j.out.kinds[j.lw+i], n)
-		for r := 0; r < n; r++ {
-			c.Append(v)
+		c, err := broadcast(j.out.kinds[j.lw+i], v, n)
+		if err != nil {
+			return nil, err
 		}
 		vecs = append(vecs, c)
 	}

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"cmp"
 	"sort"
 
 	"github.com/tsgres/tsgres/sql/plan"
@@ -161,10 +162,10 @@ func (t *topGroupOp) better(vs []*col.Vec, r, g int) bool {
 				c = -1
 			}
 			return c < 0
-		case v.Kind == col.Int64 && numericInt(t.restT[i]):
-			c = cmpInt(v.I64[r], b.I64[g])
+		case v.Kind == col.Int64: // int64 datums order as integers (types.Compare)
+			c = cmp.Compare(v.I64[r], b.I64[g])
 		case v.Kind == col.Float64:
-			c = cmpFloat(v.F64[r], b.F64[g])
+			c = types.CompareFloat64(v.F64[r], b.F64[g])
 		default:
 			c = types.Compare(t.restT[i], v.Get(r), b.Get(g))
 		}
@@ -176,37 +177,6 @@ func (t *topGroupOp) better(vs []*col.Vec, r, g int) bool {
 		}
 	}
 	return false // ties keep the row seen first
-}
-
-// numericInt reports whether t's int64 datums order as integers.
-func numericInt(t types.T) bool {
-	switch t.OID {
-	case types.OidInt2, types.OidInt4, types.OidInt8, types.OidTimestamp, types.OidTimestamptz,
-		types.OidDate, types.OidTime:
-		return true
-	}
-	return false
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// cmpFloat orders floats as PostgreSQL: NaN above everything.
-func cmpFloat(a, b float64) int {
-	switch {
-	case floatLess(a, b):
-		return -1
-	case floatLess(b, a):
-		return 1
-	}
-	return 0
 }
 
 // setFrom overwrites slot i of dst with row r of src (same kind).

@@ -20,6 +20,21 @@ func init() {
 	}
 }
 
+// relOption decodes one WITH (...) / SET (...) storage option: its name
+// qualified by its namespace ("timescaledb.compress") and its value as
+// text ("true" when given without one).
+func relOption(d *pg.DefElem) (name, value string) {
+	name = d.Defname
+	if d.Defnamespace != "" {
+		name = d.Defnamespace + "." + name
+	}
+	value = "true"
+	if d.Arg != nil {
+		value = defString(d.Arg)
+	}
+	return name, value
+}
+
 // deparseExpr turns an expression node back into SQL text.
 func deparseExpr(n *pg.Node) (string, error) {
 	tree := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
@@ -400,15 +415,7 @@ func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 		case pg.AlterTableType_AT_SetRelOptions, pg.AlterTableType_AT_ResetRelOptions:
 			opts := map[string]string{}
 			for _, o := range cmd.Def.GetList().GetItems() {
-				d := o.GetDefElem()
-				name := d.Defname
-				if d.Defnamespace != "" {
-					name = d.Defnamespace + "." + name
-				}
-				v := "true"
-				if d.Arg != nil {
-					v = defString(d.Arg)
-				}
+				name, v := relOption(o.GetDefElem())
 				opts[name] = v
 			}
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "SET OPTIONS", Options: opts})

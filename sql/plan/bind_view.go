@@ -36,15 +36,7 @@ func (b *binder) createMatView(s *pg.CreateTableAsStmt) (Statement, error) {
 	st := &CreateMatView{Name: objName(s.Into.Rel), SQL: q, WithData: !s.Into.SkipData, IfNotExists: s.IfNotExists}
 	continuous, matOnly := false, ""
 	for _, o := range s.Into.Options {
-		d := o.GetDefElem()
-		name := d.Defname
-		if d.Defnamespace != "" {
-			name = d.Defnamespace + "." + name
-		}
-		val := "true"
-		if d.Arg != nil {
-			val = defString(d.Arg)
-		}
+		name, val := relOption(o.GetDefElem())
 		switch name {
 		case "timescaledb.continuous", "tsdb.continuous":
 			if continuous, err = boolOption(name, val); err != nil {
@@ -109,15 +101,7 @@ func alterView(s *pg.AlterTableStmt) (Statement, error) {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "only ALTER MATERIALIZED VIEW ... SET (...) is supported")
 		}
 		for _, o := range cmd.Def.GetList().GetItems() {
-			d := o.GetDefElem()
-			name := d.Defname
-			if d.Defnamespace != "" {
-				name = d.Defnamespace + "." + name
-			}
-			v := "true"
-			if d.Arg != nil {
-				v = defString(d.Arg)
-			}
+			name, v := relOption(o.GetDefElem())
 			av.Options[name] = v
 		}
 	}

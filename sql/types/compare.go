@@ -70,6 +70,10 @@ func cmpInt(x, y int64) int {
 	return 0
 }
 
+// CompareFloat64 orders floats as PostgreSQL does (NaN above everything,
+// equal to itself): -1, 0 or +1.
+func CompareFloat64(x, y float64) int { return cmpFloat(x, y) }
+
 func cmpFloat(x, y float64) int {
 	xn, yn := math.IsNaN(x), math.IsNaN(y)
 	switch {
