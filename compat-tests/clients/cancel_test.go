@@ -11,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgconn/ctxwatch"
 	"github.com/tsgres/tsgres/compat-tests/internal/compat"
 )
 
@@ -32,18 +30,7 @@ const cancelAfter = 300 * time.Millisecond
 func TestCancelHugeQueries(t *testing.T) {
 	compat.Pending(t, "engine")
 	srv := compat.Start(t)
-	cfg, err := pgx.ParseConfig(srv.DSN("postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Cancel through CancelRequest (pgx's default closes the socket).
-	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
-		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 10 * time.Second}
-	}
-	conn, err := pgx.ConnectConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := connectCancelable(t, srv.DSN("postgres"))
 	defer conn.Close(context.Background())
 	pid := 0
 	if p, ok := srv.(interface{ PID() int }); ok && !compat.AgainstPostgres() {

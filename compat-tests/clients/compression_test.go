@@ -13,13 +13,7 @@ import (
 // compresses the chunks older than compress_after through the scheduler,
 // leaves the recent one alone, and the data answers the same.
 func TestCompressionPolicy(t *testing.T) {
-	if compat.AgainstPostgres() {
-		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
-	}
-	srv := testserver.Start(t, testserver.Options{})
-	conn := connect(t, srv.DSN("postgres"))
-	mustExec(t, conn, "CREATE TABLE m (time timestamptz NOT NULL, device int, v double precision)")
-	mustExec(t, conn, "SELECT create_hypertable('m', 'time', chunk_time_interval => INTERVAL '1 day')")
+	_, conn := startWithDailyHypertable(t)
 	mustExec(t, conn, "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '1 minute', i % 4, i FROM generate_series(0, 4319) i")
 	mustExec(t, conn, "INSERT INTO m VALUES (now(), 1, 100)")
 	sumBefore := queryInt(t, conn, "SELECT sum(v)::bigint FROM m")

@@ -58,11 +58,11 @@ func readJobStat(t *testing.T, conn *pgx.Conn, id int64) jobStat {
 	return s
 }
 
-// TestJobScheduler runs policies and a failing job on one-second
-// schedules through a real server: runs happen on their own, failures
-// land in job_errors and are retried, a paused job stops, and jobs with
-// their statistics survive a restart and keep running after it.
-func TestJobScheduler(t *testing.T) {
+// startWithDailyHypertable starts tsgres (skipping against PostgreSQL,
+// which has no TimescaleDB) and creates hypertable m (time, device, v)
+// with one-day chunks.
+func startWithDailyHypertable(t *testing.T) (*testserver.Server, *pgx.Conn) {
+	t.Helper()
 	if compat.AgainstPostgres() {
 		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
 	}
@@ -70,6 +70,15 @@ func TestJobScheduler(t *testing.T) {
 	conn := connect(t, srv.DSN("postgres"))
 	mustExec(t, conn, "CREATE TABLE m (time timestamptz NOT NULL, device int, v double precision)")
 	mustExec(t, conn, "SELECT create_hypertable('m', 'time', chunk_time_interval => INTERVAL '1 day')")
+	return srv, conn
+}
+
+// TestJobScheduler runs policies and a failing job on one-second
+// schedules through a real server: runs happen on their own, failures
+// land in job_errors and are retried, a paused job stops, and jobs with
+// their statistics survive a restart and keep running after it.
+func TestJobScheduler(t *testing.T) {
+	srv, conn := startWithDailyHypertable(t)
 	insertOld := "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '6 hours', i % 3, i FROM generate_series(0, 19) i"
 	mustExec(t, conn, insertOld)
 	mustExec(t, conn, "INSERT INTO m VALUES (now(), 1, 100)")

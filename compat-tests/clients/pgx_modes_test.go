@@ -377,16 +377,14 @@ func workerTask(ctx context.Context, conn *pgx.Conn, task, perTask int, t0 time.
 	return nil
 }
 
-// TestPgxCancelLongQuery cancels a long query through the context: pgx
-// sends a CancelRequest on a second connection, the query fails quickly
-// with 57014 and the connection stays usable.
-func TestPgxCancelLongQuery(t *testing.T) {
-	compat.Pending(t, "engine")
-	cfg, err := pgx.ParseConfig(compat.Start(t).DSN("postgres"))
+// connectCancelable connects so that a done context cancels the running
+// query with a CancelRequest (pgx's default closes the socket instead).
+func connectCancelable(t *testing.T, dsn string) *pgx.Conn {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Cancel through CancelRequest (pgx's default closes the socket).
 	cfg.BuildContextWatcherHandler = func(c *pgconn.PgConn) ctxwatch.Handler {
 		return &pgconn.CancelRequestContextWatcherHandler{Conn: c, DeadlineDelay: 10 * time.Second}
 	}
@@ -394,6 +392,15 @@ func TestPgxCancelLongQuery(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return conn
+}
+
+// TestPgxCancelLongQuery cancels a long query through the context: pgx
+// sends a CancelRequest on a second connection, the query fails quickly
+// with 57014 and the connection stays usable.
+func TestPgxCancelLongQuery(t *testing.T) {
+	compat.Pending(t, "engine")
+	conn := connectCancelable(t, compat.Start(t).DSN("postgres"))
 	defer conn.Close(context.Background())
 	// Seconds of work on PostgreSQL and tsgres alike, in small steps
 	// (a subquery per outer row) so memory stays flat until the cancel.

@@ -10,7 +10,7 @@ import (
 // chunks_detailed_size (rows built by ChunkSizes, called by the engine's
 // set-returning function) and approximate_row_count.
 //
-// A chunk's bytes are its blocks' on-disk size (Env.ChunkBytes). tsgres
+// A chunk's bytes are its blocks' stored key and value bytes (Env.ChunkBytes). tsgres
 // keeps no per-chunk indexes and no TOAST, so those columns are 0 and
 // table_bytes equals total_bytes; the single-node node_name is NULL.
 

@@ -27,9 +27,9 @@ type Env interface {
 	Setting(name string) (string, bool)
 	// Settings returns all settings as name/value pairs (pg_settings).
 	Settings() [][2]string
-	// ChunkBytes returns the on-disk bytes of a chunk (0 if unknown).
+	// ChunkBytes returns the stored bytes of a chunk (0 if unknown).
 	ChunkBytes(chunkID uint64) int64
-	// TableBytes returns the on-disk bytes of a regular table (0 if unknown).
+	// TableBytes returns the stored bytes of a regular table (0 if unknown).
 	TableBytes(tableOID uint32) int64
 }
 

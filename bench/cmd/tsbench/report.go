@@ -71,27 +71,20 @@ func (r *report) setInfo(section, name, key string, v any) {
 	}
 }
 
-func (r *report) note(format string, args ...any) {
-	s := fmt.Sprintf(format, args...)
-	fmt.Fprintln(os.Stderr, "tsbench: note: "+s)
-	r.mu.Lock()
-	r.notes = append(r.notes, s)
-	r.mu.Unlock()
-}
+func (r *report) note(format string, args ...any) { r.log(&r.notes, "note: ", format, args...) }
 
 func (r *report) mismatch(format string, args ...any) {
-	s := fmt.Sprintf(format, args...)
-	fmt.Fprintln(os.Stderr, "tsbench: MISMATCH: "+s)
-	r.mu.Lock()
-	r.mismatches = append(r.mismatches, s)
-	r.mu.Unlock()
+	r.log(&r.mismatches, "MISMATCH: ", format, args...)
 }
 
-func (r *report) fail(format string, args ...any) {
+func (r *report) fail(format string, args ...any) { r.log(&r.errors, "ERROR: ", format, args...) }
+
+// log prints a message to stderr with its label and keeps it in list.
+func (r *report) log(list *[]string, label, format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
-	fmt.Fprintln(os.Stderr, "tsbench: ERROR: "+s)
+	fmt.Fprintln(os.Stderr, "tsbench: "+label+s)
 	r.mu.Lock()
-	r.errors = append(r.errors, s)
+	*list = append(*list, s)
 	r.mu.Unlock()
 }
 
