@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/storage"
 )
 
@@ -30,11 +31,20 @@ type Chunk struct {
 	// after compression, set by CompressChunk (0 while not compressed).
 	BeforeBytes int64 `json:",omitempty"`
 	AfterBytes  int64 `json:",omitempty"`
+	// MergedInto, in memory only, is the chunk this one was rolled up
+	// into by CompressChunk. Its stored record is gone and so are its
+	// rows, but scans started from older storage snapshots may still
+	// find rows under its id, so ChunksOverlapping keeps listing it until
+	// the next restart. Everything else ignores it.
+	MergedInto uint64 `json:"-"`
 }
 
 type chunkSet struct {
 	mu   sync.RWMutex
 	list []*Chunk // sorted by (Start, Partition)
+	// rewrite serializes the compressions and decompressions of the
+	// hypertable's chunks, which may change two chunks at once.
+	rewrite sync.Mutex
 }
 
 func (cs *chunkSet) insert(c *Chunk) {
@@ -65,11 +75,18 @@ func (s *Store) Chunks(table uint32) []*Chunk {
 	cs := s.chunkSet(table)
 	cs.mu.RLock()
 	defer cs.mu.RUnlock()
-	return append([]*Chunk(nil), cs.list...)
+	out := make([]*Chunk, 0, len(cs.list))
+	for _, c := range cs.list {
+		if c.MergedInto == 0 {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
-// ChunksOverlapping returns the chunks whose range meets [lo, hi]
-// (inclusive bounds), without opening any chunk.
+// ChunksOverlapping returns the chunks a scan of [lo, hi] (inclusive
+// bounds) must read, without opening any chunk: those whose range meets
+// it, including chunks rolled up into another (see Chunk.MergedInto).
 func (s *Store) ChunksOverlapping(table uint32, lo, hi int64) []*Chunk {
 	cs := s.chunkSet(table)
 	cs.mu.RLock()
@@ -92,7 +109,7 @@ func (s *Store) ChunkFor(t *Table, ts int64, part int) (*Chunk, error) {
 	cs := s.chunkSet(t.OID)
 	cs.mu.RLock()
 	for _, c := range cs.list {
-		if ts >= c.Start && ts < c.End && c.Partition == part {
+		if ts >= c.Start && ts < c.End && c.Partition == part && c.MergedInto == 0 {
 			cs.mu.RUnlock()
 			return c, nil
 		}
@@ -103,7 +120,7 @@ func (s *Store) ChunkFor(t *Table, ts int64, part int) (*Chunk, error) {
 	defer cs.mu.Unlock()
 	start, end := chunkRange(ts, t.Hyper.Interval)
 	for _, c := range cs.list {
-		if c.Partition != part {
+		if c.Partition != part || c.MergedInto != 0 {
 			continue
 		}
 		if ts >= c.Start && ts < c.End {
@@ -204,7 +221,7 @@ func (s *Store) forgetChunks(table uint32, ids map[uint64]bool) {
 	}
 	out := cs.list[:0:0]
 	for _, c := range cs.list {
-		if !ids[c.ID] {
+		if !ids[c.ID] && !ids[c.MergedInto] {
 			out = append(out, c)
 		}
 	}
@@ -214,24 +231,30 @@ func (s *Store) forgetChunks(table uint32, ids map[uint64]bool) {
 // CompressChunk compresses chunk c of hypertable t (whose compression
 // must be enabled) by t's settings and records it compressed, with its
 // sizes, in the same atomic write. A chunk compressed before keeps its
-// first "before" size plus that of the rows added since. It returns the
-// new record; storage.ErrConflict means concurrent writes kept winning.
+// first "before" size plus that of the rows added since. When t's
+// compress_chunk_time_interval allows, c is rolled up into the
+// compressed chunk before it instead (see mergeTarget). It returns the
+// chunk now holding c's rows; storage.ErrConflict means concurrent
+// writes kept winning.
 func (s *Store) CompressChunk(t *Table, c *Chunk) (*Chunk, error) {
-	comp := t.Hyper.Compression
-	opts := storage.CompressOptions{SegmentBy: comp.SegmentBy}
-	for _, o := range comp.OrderBy {
-		opts.OrderBy = append(opts.OrderBy, storage.OrderCol{ID: o.Col, Desc: o.Desc, NullsFirst: o.NullsFirst})
+	c, unlock, err := s.lockRewrite(c)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	opts := compressOptions(t.Hyper.Compression)
+	if p := s.mergeTarget(t, c); p != nil {
+		return s.compressInto(p, c, opts)
 	}
 	var nc *Chunk
-	opts.Record = func(st storage.CompressStats) (string, []byte, error) {
+	opts.Record = func(st storage.CompressStats) ([]storage.MetaEntry, error) {
 		n := *c
 		n.Compressed, n.BeforeBytes, n.AfterBytes = true, st.InputBytes, st.OutputBytes
 		if c.Compressed {
 			n.BeforeBytes = c.BeforeBytes + st.UncompressedBytes
 		}
 		nc = &n
-		b, err := json.Marshal(&n)
-		return chunkKey(&n), b, err
+		return chunkRecord(&n)
 	}
 	if _, err := s.db.CompressChunk(c.ID, opts); err != nil {
 		return nil, fmt.Errorf("compress chunk %s: %w", c.Name, err)
@@ -239,15 +262,118 @@ func (s *Store) CompressChunk(t *Table, c *Chunk) (*Chunk, error) {
 	return nc, s.replaceChunk(nc)
 }
 
+// compressOptions turns compression settings into storage's options.
+func compressOptions(comp *Compression) storage.CompressOptions {
+	opts := storage.CompressOptions{SegmentBy: comp.SegmentBy}
+	for _, o := range comp.OrderBy {
+		opts.OrderBy = append(opts.OrderBy, storage.OrderCol{ID: o.Col, Desc: o.Desc, NullsFirst: o.NullsFirst})
+	}
+	return opts
+}
+
+// chunkRecord is the stored record of c as a metadata entry.
+func chunkRecord(c *Chunk) ([]storage.MetaEntry, error) {
+	b, err := json.Marshal(c)
+	return []storage.MetaEntry{{Key: chunkKey(c), Val: b}}, err
+}
+
+// mergeTarget returns the chunk TimescaleDB's compress_chunk would roll
+// uncompressed chunk c up into: the compressed chunk of the same space
+// partition holding the instant before c's start, when the two ranges
+// together span no more than compress_chunk_time_interval. Integer-time
+// hypertables have no such interval.
+func (s *Store) mergeTarget(t *Table, c *Chunk) *Chunk {
+	limit := t.Hyper.Compression.ChunkInterval
+	if limit <= 0 || c.Compressed || t.IsIntegerTime() {
+		return nil
+	}
+	cs := s.chunkSet(t.OID)
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	for _, p := range cs.list {
+		if p.MergedInto == 0 && p.ID != c.ID && p.Partition == c.Partition && p.Start < c.Start && p.End == c.Start {
+			if p.Compressed && (p.End-p.Start)+(c.End-c.Start) <= limit {
+				return p
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// compressInto rolls chunk c up into compressed chunk p: c's rows and p's
+// are compressed together into p, whose range grows to end where c's
+// ended, and c's record is deleted, all in one atomic write.
+//
+// Readers must never miss c's rows. p's range is widened in memory
+// before the write, so a scan whose chunk list comes after the write
+// includes p; c stays listed for scans (MergedInto) so one reading an
+// older snapshot still finds the rows under c; new inserts into c's
+// range go to p.
+func (s *Store) compressInto(p, c *Chunk, opts storage.CompressOptions) (*Chunk, error) {
+	wide := *p
+	wide.End = c.End
+	s.swapChunk(p, &wide)
+	final := wide
+	opts.Record = func(st storage.CompressStats) ([]storage.MetaEntry, error) {
+		final.BeforeBytes = p.BeforeBytes + st.UncompressedBytes
+		final.AfterBytes = st.OutputBytes
+		rec, err := chunkRecord(&final)
+		return append(rec, storage.MetaEntry{Key: chunkKey(c)}), err
+	}
+	if _, err := s.db.CompressChunkInto(p.ID, c.ID, opts); err != nil {
+		s.swapChunk(&wide, p)
+		return nil, fmt.Errorf("compress chunk %s into %s: %w", c.Name, p.Name, err)
+	}
+	merged := *c
+	merged.MergedInto = p.ID
+	s.swapChunk(&wide, &final)
+	s.swapChunk(c, &merged)
+	return &final, nil
+}
+
+// lockRewrite takes the lock serializing compressions of c's hypertable
+// and returns the current record of chunk c; it fails with 42P01 (and
+// does not lock) once c was dropped or rolled up into another chunk.
+func (s *Store) lockRewrite(c *Chunk) (cur *Chunk, unlock func(), err error) {
+	cs := s.chunkSet(c.Table)
+	cs.rewrite.Lock()
+	cs.mu.RLock()
+	defer cs.mu.RUnlock()
+	for _, x := range cs.list {
+		if x.ID == c.ID && x.MergedInto == 0 {
+			return x, cs.rewrite.Unlock, nil
+		}
+	}
+	cs.rewrite.Unlock()
+	return nil, nil, pgerr.New(pgerr.UndefinedTable, "chunk %q does not exist", c.Name)
+}
+
+// swapChunk replaces record old by new in memory when old is still the
+// current record.
+func (s *Store) swapChunk(old, new *Chunk) {
+	cs := s.chunkSet(old.Table)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for i, x := range cs.list {
+		if x == old {
+			cs.list[i] = new
+			return
+		}
+	}
+}
+
 // DecompressChunk turns chunk c back into ordinary blocks and records it
 // uncompressed in the same atomic write.
 func (s *Store) DecompressChunk(c *Chunk) (*Chunk, error) {
+	c, unlock, err := s.lockRewrite(c)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	n := *c
 	n.Compressed, n.BeforeBytes, n.AfterBytes = false, 0, 0
-	rec := func(storage.CompressStats) (string, []byte, error) {
-		b, err := json.Marshal(&n)
-		return chunkKey(&n), b, err
-	}
+	rec := func(storage.CompressStats) ([]storage.MetaEntry, error) { return chunkRecord(&n) }
 	if _, err := s.db.DecompressChunk(c.ID, rec); err != nil {
 		return nil, fmt.Errorf("decompress chunk %s: %w", c.Name, err)
 	}

@@ -103,6 +103,8 @@ func chunkRegclass(c *catalog.Chunk) int64 { return int64(pgcatalog.ChunkOID(c.I
 // compressChunk is compress_chunk(uncompressed_chunk, if_not_compressed
 // => true, recompress => false). A partially compressed chunk (rows
 // written after its compression) is compressed again, folding them in.
+// Under compress_chunk_time_interval the chunk may be rolled up into the
+// compressed chunk before it; the result is then that chunk.
 func compressChunk(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	e, err := envOf(ctx)
 	if err != nil {
@@ -132,10 +134,11 @@ func compressChunk(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 			return nil, pgerr.New(pgerr.DuplicateObject, "chunk %q is already compressed", c.Name)
 		}
 	}
-	if _, err := e.s.db.cat.CompressChunk(t, c); err != nil {
+	nc, err := e.s.db.cat.CompressChunk(t, c)
+	if err != nil {
 		return nil, chunkRewriteError(err)
 	}
-	return chunkRegclass(c), nil
+	return chunkRegclass(nc), nil
 }
 
 // decompressChunk is decompress_chunk(uncompressed_chunk, if_compressed

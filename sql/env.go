@@ -60,11 +60,7 @@ func (e *execEnv) SearchPath() []string {
 }
 
 func (e *execEnv) Chunks(t *catalog.Table, lo, hi int64) ([]*catalog.Chunk, int) {
-	all := e.s.db.cat.Chunks(t.OID)
-	if lo == minInt64 && hi == maxInt64 {
-		return all, len(all)
-	}
-	return e.s.db.cat.ChunksOverlapping(t.OID, lo, hi), len(all)
+	return e.s.db.cat.ChunksOverlapping(t.OID, lo, hi), len(e.s.db.cat.Chunks(t.OID))
 }
 
 func (e *execEnv) VirtualTable(schema, name string) (*plan.Virtual, bool) {

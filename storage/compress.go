@@ -16,7 +16,7 @@ package storage
 // time, as the merge writes them.
 //
 // Both swap inputs for outputs in one pebble batch with the merge's
-// protocol (swapBlocks): readers keep reading their snapshots, a crash
+// protocol (swap): readers keep reading their snapshots, a crash
 // leaves either the old blocks or the new ones, and a commit that
 // rewrote or deleted an input meanwhile makes the swap retry from a new
 // snapshot. Rows appended while a compression runs land in delta blocks
@@ -70,15 +70,22 @@ type CompressOptions struct {
 	// OrderBy orders rows within a segment (compress_orderby); empty
 	// means the time column descending.
 	OrderBy []OrderCol
-	// Record, when set, returns a metadata entry (storage-level key of
-	// Txn.PutMeta and its value) written in the same atomic batch as the
-	// blocks, e.g. the catalog's record of the chunk's compression.
+	// Record, when set, returns metadata entries written in the same
+	// atomic batch as the blocks, e.g. the catalog's record of the
+	// chunk's compression.
 	Record RecordFunc
 }
 
-// RecordFunc builds a metadata entry from the stats of a compression or
+// MetaEntry is a metadata entry (storage-level key of Txn.PutMeta); a nil
+// Val deletes the key.
+type MetaEntry struct {
+	Key string
+	Val []byte
+}
+
+// RecordFunc builds metadata entries from the stats of a compression or
 // decompression, written atomically with it.
-type RecordFunc func(CompressStats) (key string, val []byte, err error)
+type RecordFunc func(CompressStats) ([]MetaEntry, error)
 
 // CompressStats describe one compression or decompression of a chunk.
 // Bytes are stored bytes: keys plus encoded values of the blocks, the
@@ -96,7 +103,19 @@ type CompressStats struct {
 // the file comment). It fails with ErrConflict when concurrent commits
 // kept changing the chunk's blocks.
 func (db *DB) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, error) {
-	return db.rewriteChunk(chunk, opts.Record, func(in *chunkInput) ([]encodedBlock, error) {
+	return db.rewriteChunks(chunk, nil, opts.Record, func(in *chunkInput) ([]encodedBlock, error) {
+		return compressedBlocks(in, opts)
+	})
+}
+
+// CompressChunkInto compresses the rows of chunk src together with every
+// block of chunk dst into compressed blocks of dst and deletes src, in one
+// atomic batch: TimescaleDB's roll-up of adjacent chunks into one
+// compressed chunk (compress_chunk_time_interval). src is retired: a
+// transaction that appended rows to it fails to commit with ErrConflict
+// (its rows would belong to dst now).
+func (db *DB) CompressChunkInto(dst, src uint64, opts CompressOptions) (CompressStats, error) {
+	return db.rewriteChunks(dst, []uint64{src}, opts.Record, func(in *chunkInput) ([]encodedBlock, error) {
 		return compressedBlocks(in, opts)
 	})
 }
@@ -104,20 +123,21 @@ func (db *DB) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, 
 // DecompressChunk rewrites every block of chunk as sealed blocks sorted by
 // time; record is as CompressOptions.Record.
 func (db *DB) DecompressChunk(chunk uint64, record RecordFunc) (CompressStats, error) {
-	return db.rewriteChunk(chunk, record, func(in *chunkInput) ([]encodedBlock, error) {
+	return db.rewriteChunks(chunk, nil, record, func(in *chunkInput) ([]encodedBlock, error) {
 		return sealedBlocks(in, runtime.GOMAXPROCS(0))
 	})
 }
 
-// rewriteChunk replaces every block of chunk by build's blocks, retrying
-// when a concurrent commit wins. Merges wait meanwhile.
-func (db *DB) rewriteChunk(chunk uint64, record RecordFunc, build func(*chunkInput) ([]encodedBlock, error)) (CompressStats, error) {
+// rewriteChunks replaces every block of chunk dst and of the chunks it
+// retires by build's blocks of dst, retrying when a concurrent commit
+// wins. Merges wait meanwhile.
+func (db *DB) rewriteChunks(dst uint64, retire []uint64, record RecordFunc, build func(*chunkInput) ([]encodedBlock, error)) (CompressStats, error) {
 	db.merge.run.Lock()
 	defer db.merge.run.Unlock()
 	for attempt := 1; attempt <= swapAttempts; attempt++ {
-		st, ok, err := db.rewriteOnce(chunk, record, build)
+		st, ok, err := db.rewriteOnce(dst, retire, record, build)
 		if err != nil {
-			return CompressStats{}, fmt.Errorf("rewrite chunk %d: %w", chunk, err)
+			return CompressStats{}, fmt.Errorf("rewrite chunk %d: %w", dst, err)
 		}
 		if ok {
 			return st, nil
@@ -126,48 +146,75 @@ func (db *DB) rewriteChunk(chunk uint64, record RecordFunc, build func(*chunkInp
 			time.Sleep(time.Duration(attempt) * swapBackoff)
 		}
 	}
-	return CompressStats{}, fmt.Errorf("rewrite chunk %d: blocks kept changing: %w", chunk, ErrConflict)
+	return CompressStats{}, fmt.Errorf("rewrite chunk %d: blocks kept changing: %w", dst, ErrConflict)
 }
 
-// rewriteOnce is one attempt of rewriteChunk; ok is false when the chunk
+// rewriteOnce is one attempt of rewriteChunks; ok is false when a chunk
 // changed (or a transaction pinned it) and nothing was written.
-func (db *DB) rewriteOnce(chunk uint64, record RecordFunc, build func(*chunkInput) ([]encodedBlock, error)) (st CompressStats, ok bool, err error) {
-	if db.pinned(chunk) {
-		return st, false, nil
+func (db *DB) rewriteOnce(dst uint64, retire []uint64, record RecordFunc, build func(*chunkInput) ([]encodedBlock, error)) (st CompressStats, ok bool, err error) {
+	chunks := append([]uint64{dst}, retire...)
+	for _, chunk := range chunks {
+		if db.pinned(chunk) {
+			return st, false, nil
+		}
 	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
-	in, err := db.listInputs(snap, chunk, func(*BlockMeta) bool { return true })
+	all := &chunkInput{chunk: dst}
+	var inputs []*chunkInput
+	for _, chunk := range chunks {
+		in, err := db.listInputs(snap, chunk, func(*BlockMeta) bool { return true })
+		if err != nil {
+			return st, false, err
+		}
+		inputs = append(inputs, in)
+		all.blocks = append(all.blocks, in.blocks...)
+		all.deltas += in.deltas
+		total, uncompressed, err := storedBytes(snap, chunk, in.blocks)
+		if err != nil {
+			return st, false, err
+		}
+		st.InputBytes += total
+		st.UncompressedBytes += uncompressed
+	}
+	if len(all.blocks) > 0 {
+		if all.schema, err = unionSchema(all.blocks); err != nil {
+			return st, false, err
+		}
+		if all.rows, err = readInputs(snap, inputs, all.schema); err != nil {
+			return st, false, err
+		}
+		st.Rows = int64(all.rows.Rows())
+	}
+	blocks, err := build(all)
 	if err != nil {
 		return st, false, err
 	}
-	if err := in.read(snap, chunk); err != nil {
-		return st, false, err
-	}
-	blocks, err := build(in)
-	if err != nil {
-		return st, false, err
-	}
-	st.InputBlocks, st.OutputBlocks = len(in.blocks), len(blocks)
-	if in.rows != nil {
-		st.Rows = int64(in.rows.Rows())
-	}
-	if st.InputBytes, st.UncompressedBytes, err = storedBytes(snap, chunk, in.blocks); err != nil {
-		return st, false, err
-	}
+	st.InputBlocks, st.OutputBlocks = len(all.blocks), len(blocks)
 	for i := range blocks {
 		st.OutputBytes += blocks[i].storedBytes()
 	}
 	var extra func(*pebble.Batch) error
 	if record != nil {
-		key, val, err := record(st)
+		entries, err := record(st)
 		if err != nil {
 			return st, false, err
 		}
-		extra = func(b *pebble.Batch) error { return b.Set(metaKey(key), val, nil) }
+		extra = func(b *pebble.Batch) error {
+			for _, e := range entries {
+				if e.Val == nil {
+					if err := b.Delete(metaKey(e.Key), nil); err != nil {
+						return err
+					}
+				} else if err := b.Set(metaKey(e.Key), e.Val, nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
 	}
 	// Sync: compress_chunk reports success only once the swap is durable.
-	ok, err = db.swapBlocks(chunk, in, blocks, extra, pebble.Sync)
+	ok, err = db.swap(swapSpec{dst: dst, inputs: inputs, schema: all.schema, retire: retire}, blocks, extra, pebble.Sync)
 	return st, ok, err
 }
 

@@ -122,8 +122,8 @@ func TestCompressRoundTrip(t *testing.T) {
 
 func TestCompressEmptyChunkRecords(t *testing.T) {
 	db := openMem(t, Options{DisableBackgroundMerge: true})
-	rec := func(st CompressStats) (string, []byte, error) {
-		return "rec", []byte(fmt.Sprint(st.Rows, st.OutputBlocks)), nil
+	rec := func(st CompressStats) ([]MetaEntry, error) {
+		return []MetaEntry{{Key: "rec", Val: []byte(fmt.Sprint(st.Rows, st.OutputBlocks))}}, nil
 	}
 	if _, err := db.CompressChunk(7, CompressOptions{Record: rec}); err != nil {
 		t.Fatal(err)
@@ -132,7 +132,7 @@ func TestCompressEmptyChunkRecords(t *testing.T) {
 	if err != nil || !ok || string(v) != "0 0" {
 		t.Fatalf("record %q %v %v, want \"0 0\"", v, ok, err)
 	}
-	failing := func(CompressStats) (string, []byte, error) { return "", nil, errors.New("no") }
+	failing := func(CompressStats) ([]MetaEntry, error) { return nil, errors.New("no") }
 	commitAppend(t, db, 7, 1, 2, 3)
 	if _, err := db.CompressChunk(7, CompressOptions{Record: failing}); err == nil {
 		t.Fatal("a failing record did not fail the compression")
@@ -301,4 +301,99 @@ func TestCompressSurvivesReopen(t *testing.T) {
 		t.Fatal("rows changed across reopen")
 	}
 	checkCompressed(t, db, 1)
+}
+
+// TestCompressChunkInto: rolling chunk 2 up into compressed chunk 1 moves
+// its rows into chunk 1's compressed blocks, deletes chunk 2 and writes
+// the record in the same batch.
+func TestCompressChunkInto(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, shuffled(0, 3000)...)
+	commitAppend(t, db, 2, shuffled(3000, 5000)...)
+	want := append(sortedRows(t, db.Begin(), 1), sortedRows(t, db.Begin(), 2)...)
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	rec := func(st CompressStats) ([]MetaEntry, error) {
+		return []MetaEntry{{Key: "one", Val: []byte(fmt.Sprint(st.Rows))}, {Key: "two"}}, nil
+	}
+	txn := db.Begin()
+	txn.PutMeta("two", []byte("x"))
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.CompressChunkInto(1, 2, CompressOptions{SegmentBy: byDevice.SegmentBy, Record: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows != 5000 || st.InputBlocks != 3+1 || st.UncompressedBytes >= st.InputBytes {
+		t.Fatalf("stats %+v, want 5000 rows from 4 blocks, 3 compressed", st)
+	}
+	got := sortedRows(t, db.Begin(), 1)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("chunk 1 holds %d rows, want %d", len(got), len(want))
+	}
+	checkCompressed(t, db, 1)
+	if blocks := chunkBlocks(t, db, 2); len(blocks) != 0 {
+		t.Fatalf("chunk 2 still has %d blocks", len(blocks))
+	}
+	meta := db.Begin()
+	if v, ok, _ := meta.GetMeta("one"); !ok || string(v) != "5000" {
+		t.Fatalf("record one = %q %v", v, ok)
+	}
+	if _, ok, _ := meta.GetMeta("two"); ok {
+		t.Fatal("record two not deleted")
+	}
+
+	// Chunk 2 is retired: a late append to it must not commit.
+	late := db.Begin()
+	if err := late.Append(2, testSchema, mkBatch(9000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := late.Commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("append to a retired chunk: %v, want ErrConflict", err)
+	}
+}
+
+// TestCompressChunkIntoConcurrentWriter: rows committed to the retired
+// chunk while the roll-up runs are never lost: either the swap retries
+// and takes them along, or their commit fails.
+func TestCompressChunkIntoConcurrentWriter(t *testing.T) {
+	db := openMem(t, Options{MergeThreshold: 2})
+	commitAppend(t, db, 1, shuffled(0, 3000)...)
+	commitAppend(t, db, 2, shuffled(3000, 6000)...)
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	var committed []int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for i := int64(0); i < 40; i++ {
+			txn := db.Begin()
+			ts := []int64{10000 + 2*i, 10001 + 2*i}
+			if err := txn.Append(2, testSchema, mkBatch(ts...)); err != nil {
+				t.Error(err)
+				return
+			}
+			if err := txn.Commit(); err == nil {
+				committed = append(committed, ts...)
+			} else if !errors.Is(err, ErrConflict) {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	if _, err := db.CompressChunkInto(1, 2, byDevice); err != nil {
+		t.Error(err)
+	}
+	wg.Wait()
+	got := sortedRows(t, db.Begin(), 1)
+	got = append(got, sortedRows(t, db.Begin(), 2)...)
+	slices.Sort(got)
+	if len(got) != 6000+len(committed) || len(slices.Compact(slices.Clone(got))) != len(got) {
+		t.Fatalf("%d rows (%d distinct), want %d", len(got), len(slices.Compact(slices.Clone(got))), 6000+len(committed))
+	}
 }

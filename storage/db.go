@@ -54,6 +54,11 @@ type DB struct {
 	locksMu    sync.Mutex
 	chunkLocks map[uint64]*sync.Mutex
 	pins       map[uint64]int // chunk -> open transactions that rewrote its stored blocks
+	// retired are chunks merged into another (swapSpec.retire); a commit
+	// appending to one fails. retireMu orders those commits (read side)
+	// against the swap retiring a chunk (write side).
+	retired  map[uint64]bool
+	retireMu sync.RWMutex
 
 	cacheMu   sync.RWMutex
 	metaCache map[uint64]map[uint64]*BlockMeta // chunk -> block id -> meta
@@ -104,6 +109,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		seqs:       map[string]*seqState{},
 		chunkLocks: map[uint64]*sync.Mutex{},
 		pins:       map[uint64]int{},
+		retired:    map[uint64]bool{},
 		metaCache:  map[uint64]map[uint64]*BlockMeta{},
 		stop:       make(chan struct{}),
 		encSem:     make(chan struct{}, runtime.GOMAXPROCS(0)),

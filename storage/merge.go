@@ -251,7 +251,7 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	if err != nil || in == nil {
 		return err
 	}
-	if err := in.read(snap, chunk); err != nil {
+	if err := in.read(snap); err != nil {
 		return fmt.Errorf("merge chunk %d: %w", chunk, err)
 	}
 	blocks, err := sealedBlocks(in, 1)
@@ -261,7 +261,7 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	// NoSync: the batch is atomic in the WAL, and losing it in a crash
 	// only leaves the inputs in place. A lost race leaves them too; a
 	// later merge retries.
-	_, err = db.swapBlocks(chunk, in, blocks, nil, pebble.NoSync)
+	_, err = db.swap(swapSpec{dst: chunk, inputs: []*chunkInput{in}, schema: in.schema}, blocks, nil, pebble.NoSync)
 	return err
 }
 
@@ -293,7 +293,7 @@ func (db *DB) mergeInputs(snap reader, chunk uint64) (*chunkInput, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &chunkInput{blocks: deltas, deltas: len(deltas)}
+	in := &chunkInput{chunk: chunk, blocks: deltas, deltas: len(deltas)}
 	if len(small) >= smallSealedFanIn || len(small) > 0 && rows >= sealedBlockRows {
 		in.blocks = append(in.blocks, small...)
 	}
@@ -305,9 +305,10 @@ func (db *DB) mergeInputs(snap reader, chunk uint64) (*chunkInput, error) {
 	return in, nil
 }
 
-// chunkInput is the set of stored blocks a merge or a compression
-// replaces, read from one snapshot.
+// chunkInput is the set of stored blocks of one chunk a merge or a
+// compression replaces, read from one snapshot.
 type chunkInput struct {
+	chunk  uint64
 	blocks []*BlockMeta
 	deltas int // how many of blocks are delta blocks
 	// schema and rows are set by read: every column of the blocks and
@@ -318,7 +319,7 @@ type chunkInput struct {
 
 // listInputs lists the stored blocks of chunk in snap that keep selects.
 func (db *DB) listInputs(snap reader, chunk uint64, keep func(*BlockMeta) bool) (*chunkInput, error) {
-	in := &chunkInput{}
+	in := &chunkInput{chunk: chunk}
 	err := db.listStored(snap, chunk, func(m *BlockMeta) {
 		if keep(m) {
 			in.blocks = append(in.blocks, m)
@@ -331,7 +332,7 @@ func (db *DB) listInputs(snap reader, chunk uint64, keep func(*BlockMeta) bool) 
 }
 
 // read decodes every column of the input blocks from snap.
-func (in *chunkInput) read(snap reader, chunk uint64) error {
+func (in *chunkInput) read(snap reader) error {
 	if len(in.blocks) == 0 {
 		return nil
 	}
@@ -339,7 +340,7 @@ func (in *chunkInput) read(snap reader, chunk uint64) error {
 	if err != nil {
 		return err
 	}
-	rows, err := readInputs(snap, chunk, in.blocks, schema)
+	rows, err := readInputs(snap, []*chunkInput{in}, schema)
 	if err != nil {
 		return err
 	}
@@ -364,19 +365,42 @@ func sealedBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
 	return encodeBlocks(in.schema, parts, sealed, workers, false)
 }
 
-// swapBlocks replaces in's blocks of chunk by blocks (their ids are
-// assigned here) in one pebble batch, together with what extra adds to
-// it. Under the chunk's lock it checks that no transaction has pinned the
-// chunk and that every input still exists; otherwise it writes nothing
-// and reports false. Readers are never blocked: they read snapshots.
-func (db *DB) swapBlocks(chunk uint64, in *chunkInput, blocks []encodedBlock, extra func(*pebble.Batch) error, opts *pebble.WriteOptions) (bool, error) {
+// swapSpec is what one swap replaces: the blocks of inputs (one per
+// chunk) by new blocks of chunk dst laid out by schema. Every chunk in
+// retire (an input chunk other than dst) is deleted whole and retired:
+// its rows now live in dst.
+type swapSpec struct {
+	dst    uint64
+	inputs []*chunkInput
+	schema ChunkSchema
+	retire []uint64
+}
+
+// swap writes sp with blocks (their ids are assigned here) in one pebble
+// batch, together with what extra adds to it. Under the chunks' locks it
+// checks that no transaction has pinned a chunk, that every input still
+// exists and that a retired chunk holds nothing but its inputs;
+// otherwise it writes nothing and reports false. Readers are never
+// blocked: they read snapshots.
+func (db *DB) swap(sp swapSpec, blocks []encodedBlock, extra func(*pebble.Batch) error, opts *pebble.WriteOptions) (bool, error) {
 	b := db.pdb.NewBatch()
 	defer b.Close()
-	ids := make([]uint64, len(in.blocks))
-	for i, m := range in.blocks {
-		ids[i] = m.ID
-		if err := deleteBlock(b, chunk, m.ID); err != nil {
-			return false, err
+	chunks := []uint64{sp.dst}
+	for _, in := range sp.inputs {
+		if !slices.Contains(chunks, in.chunk) {
+			chunks = append(chunks, in.chunk)
+		}
+		for _, m := range in.blocks {
+			if err := deleteBlock(b, in.chunk, m.ID); err != nil {
+				return false, err
+			}
+		}
+	}
+	slices.Sort(chunks)
+	for _, chunk := range sp.retire {
+		start, end := chunkSpan(chunk)
+		if err := b.DeleteRange(start, end, nil); err != nil {
+			return false, fmt.Errorf("retire chunk %d: %w", chunk, err)
 		}
 	}
 	if len(blocks) > 0 {
@@ -387,7 +411,7 @@ func (db *DB) swapBlocks(chunk uint64, in *chunkInput, blocks []encodedBlock, ex
 		var buf []byte
 		for i := range blocks {
 			blocks[i].meta.ID = first + uint64(i)
-			if _, err := putBlock(b, chunk, in.schema, &blocks[i], &buf); err != nil {
+			if _, err := putBlock(b, sp.dst, sp.schema, &blocks[i], &buf); err != nil {
 				return false, err
 			}
 		}
@@ -397,28 +421,80 @@ func (db *DB) swapBlocks(chunk uint64, in *chunkInput, blocks []encodedBlock, ex
 			return false, err
 		}
 	}
-	mu := db.chunkLock(chunk)
-	mu.Lock()
-	defer mu.Unlock()
-	if db.pinned(chunk) {
-		return false, nil // a transaction is rewriting blocks of chunk
+	if len(sp.retire) > 0 {
+		// Appending commits hold the read side while they check that
+		// their chunks are not retired and write.
+		db.retireMu.Lock()
+		defer db.retireMu.Unlock()
 	}
-	for _, id := range ids {
-		ok, err := db.blockExists(chunk, id)
-		if err != nil || !ok {
-			return false, err // !ok: changed under us
+	for _, chunk := range chunks {
+		mu := db.chunkLock(chunk)
+		mu.Lock()
+		defer mu.Unlock()
+		if db.pinned(chunk) {
+			return false, nil // a transaction is rewriting blocks of chunk
 		}
 	}
-	if err := b.Commit(opts); err != nil {
-		return false, fmt.Errorf("rewrite blocks of chunk %d: commit: %w", chunk, err)
+	if ok, err := db.inputsCurrent(sp); !ok || err != nil {
+		return false, err // !ok: changed under us
 	}
-	db.forgetBlocks(chunk, ids)
+	if err := b.Commit(opts); err != nil {
+		return false, fmt.Errorf("rewrite blocks of chunk %d: commit: %w", sp.dst, err)
+	}
 	db.merge.mu.Lock()
-	if d := db.merge.deltas[chunk]; d != nil {
-		d.n = max(0, d.n-in.deltas)
+	for _, in := range sp.inputs {
+		if d := db.merge.deltas[in.chunk]; d != nil {
+			d.n = max(0, d.n-in.deltas)
+		}
 	}
 	db.merge.mu.Unlock()
+	for _, in := range sp.inputs {
+		ids := make([]uint64, len(in.blocks))
+		for i, m := range in.blocks {
+			ids[i] = m.ID
+		}
+		db.forgetBlocks(in.chunk, ids)
+	}
+	for _, chunk := range sp.retire {
+		db.forgetBlocks(chunk, nil)
+		db.forgetChunkDeltas(chunk)
+		db.locksMu.Lock()
+		db.retired[chunk] = true
+		db.locksMu.Unlock()
+	}
 	return true, nil
+}
+
+// inputsCurrent reports whether every input block of sp still exists and
+// every chunk sp retires holds no other block.
+func (db *DB) inputsCurrent(sp swapSpec) (bool, error) {
+	for _, in := range sp.inputs {
+		for _, m := range in.blocks {
+			ok, err := db.blockExists(in.chunk, m.ID)
+			if err != nil || !ok {
+				return false, err
+			}
+		}
+		if !slices.Contains(sp.retire, in.chunk) {
+			continue
+		}
+		n := 0
+		if err := db.listStored(db.pdb, in.chunk, func(*BlockMeta) { n++ }); err != nil {
+			return false, err
+		}
+		if n != len(in.blocks) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// isRetired reports whether chunk was merged into another by a swap; its
+// id must not receive rows any more.
+func (db *DB) isRetired(chunk uint64) bool {
+	db.locksMu.Lock()
+	defer db.locksMu.Unlock()
+	return db.retired[chunk]
 }
 
 // unionSchema returns every column of the inputs ordered by id, with the
@@ -449,23 +525,28 @@ func unionSchema(inputs []*BlockMeta) (ChunkSchema, error) {
 	return ChunkSchema{Cols: cols, TimeCol: tc}, nil
 }
 
-// readInputs reads every input block in full and concatenates the rows.
-func readInputs(r reader, chunk uint64, inputs []*BlockMeta, schema ChunkSchema) (*col.Batch, error) {
+// readInputs reads every block of inputs in full and concatenates the
+// rows, laid out by schema.
+func readInputs(r reader, inputs []*chunkInput, schema ChunkSchema) (*col.Batch, error) {
 	total := 0
-	for _, m := range inputs {
-		total += m.Rows
+	for _, in := range inputs {
+		for _, m := range in.blocks {
+			total += m.Rows
+		}
 	}
 	vecs := make([]*col.Vec, len(schema.Cols))
 	for i, c := range schema.Cols {
 		vecs[i] = col.NewVec(c.Kind, total)
 	}
-	for _, m := range inputs {
-		b, err := readStored(r, chunk, m, schema.Cols, nil)
-		if err != nil {
-			return nil, err
-		}
-		for i := range vecs {
-			appendVec(vecs[i], b.Cols[i])
+	for _, in := range inputs {
+		for _, m := range in.blocks {
+			b, err := readStored(r, in.chunk, m, schema.Cols, nil)
+			if err != nil {
+				return nil, err
+			}
+			for i := range vecs {
+				appendVec(vecs[i], b.Cols[i])
+			}
 		}
 	}
 	return col.FromVecs(vecs, total), nil

@@ -226,7 +226,9 @@ func (t *Txn) Commit() error {
 		deltas  = map[uint64]int{} // chunk -> delta blocks written
 		deleted = map[uint64][]uint64{}
 		dropped []uint64
-		buf     []byte
+		// appended are chunks receiving new blocks
+		appended []uint64
+		buf      []byte
 	)
 	ids := make([]uint64, 0, len(t.chunks))
 	for id := range t.chunks {
@@ -265,6 +267,18 @@ func (t *Txn) Commit() error {
 			return err
 		}
 		deltas[chunk] += n
+		if n > 0 || len(cs.created) > 0 {
+			appended = append(appended, chunk)
+		}
+	}
+	if len(appended) > 0 {
+		t.db.retireMu.RLock()
+		defer t.db.retireMu.RUnlock()
+		for _, chunk := range appended {
+			if t.db.isRetired(chunk) {
+				return fmt.Errorf("chunk %d was merged into another chunk: %w", chunk, ErrConflict)
+			}
+		}
 	}
 	for _, chunk := range lock {
 		mu := t.db.chunkLock(chunk)

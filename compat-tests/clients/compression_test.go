@@ -2,8 +2,12 @@ package clients
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tsgres/tsgres/compat-tests/internal/compat"
 	"github.com/tsgres/tsgres/compat-tests/testserver"
@@ -72,5 +76,78 @@ func TestSegmentSkipping(t *testing.T) {
 	}
 	if n := queryInt(t, conn, "SELECT count(*) FROM r WHERE device_id = 2 AND metric_name = 'temp'"); n != 2880 {
 		t.Fatalf("count %d, want 2880", n)
+	}
+}
+
+// TestCompressRollup: under compress_chunk_time_interval compressing
+// rolls 1-day chunks up into 3-day compressed chunks while writers keep
+// inserting into the ranges being rolled up, then survives a restart.
+// Every acknowledged row is there exactly once (a commit racing with
+// the roll-up of its chunk may fail with 40001, as in TimescaleDB, and
+// is retried by the writer).
+func TestCompressRollup(t *testing.T) {
+	srv, conn := startWithDailyHypertable(t)
+	mustExec(t, conn, "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '1 minute', i % 4, 1 FROM generate_series(0, 8639) i")
+	mustExec(t, conn, "ALTER TABLE m SET (timescaledb.compress, timescaledb.compress_segmentby = 'device', timescaledb.compress_chunk_time_interval = '3 days')")
+
+	ctx := context.Background()
+	writer := connect(t, srv.DSN("postgres"))
+	done := make(chan int64)
+	stop := make(chan struct{})
+	go func() {
+		var acked int64
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				done <- acked
+				return
+			default:
+			}
+			// Round-robin over the six days, distinct times at second 30
+			// (the bulk rows are on whole minutes).
+			ts := fmt.Sprintf("2020-01-%02d %02d:%02d:30+00", 1+i%6, (i/360)%24, (i/6)%60)
+			for {
+				_, err := writer.Exec(ctx, "INSERT INTO m VALUES ($1, 7, 1)", ts)
+				if err == nil {
+					acked++
+					break
+				}
+				var pe *pgconn.PgError
+				if !errors.As(err, &pe) || pe.Code != "40001" {
+					t.Errorf("insert: %v", err)
+					done <- acked
+					return
+				}
+			}
+		}
+	}()
+	mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('m') c")
+	close(stop)
+	acked := <-done
+	t.Logf("%d writer rows acknowledged during the roll-up", acked)
+
+	want := 8640 + acked
+	if got := queryInt(t, conn, "SELECT count(*) FROM m"); got != want {
+		t.Fatalf("count %d, want %d", got, want)
+	}
+	if n := queryInt(t, conn, "SELECT count(*) FROM show_chunks('m')"); n != 2 {
+		t.Fatalf("%d chunks after the roll-up, want 2", n)
+	}
+	if err := srv.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	conn = connect(t, srv.DSN("postgres"))
+	if got := queryInt(t, conn, "SELECT count(*) FROM m"); got != want {
+		t.Fatalf("count after restart %d, want %d", got, want)
+	}
+	if got := queryInt(t, conn, "SELECT count(DISTINCT time) FROM m WHERE device = 7"); got != acked {
+		t.Fatalf("%d distinct writer rows after restart, want %d", got, acked)
+	}
+	var ranges string
+	if err := conn.QueryRow(ctx, "SELECT string_agg(range_start::date || '..' || range_end::date, ' ' ORDER BY range_start) FROM timescaledb_information.chunks WHERE hypertable_name = 'm'").Scan(&ranges); err != nil {
+		t.Fatal(err)
+	}
+	if ranges != "2020-01-01..2020-01-04 2020-01-04..2020-01-07" {
+		t.Fatalf("chunk ranges after restart %q", ranges)
 	}
 }
