@@ -36,6 +36,8 @@ const (
 	SchemaInfo     = "information_schema"
 	SchemaInternal = "_timescaledb_internal"
 	SchemaTSInfo   = "timescaledb_information"
+	// SchemaTSCatalog holds TimescaleDB's internal catalog tables.
+	SchemaTSCatalog = "_timescaledb_catalog"
 )
 
 // DefaultDatabase and DefaultRole exist in every data directory.
@@ -52,7 +54,7 @@ var builtinSchemas = []Schema{
 	{OID: 13000, Name: SchemaInfo},
 	{OID: 13100, Name: SchemaInternal},
 	{OID: 13101, Name: SchemaTSInfo},
-	{OID: 13102, Name: "_timescaledb_catalog"},
+	{OID: 13102, Name: SchemaTSCatalog},
 	{OID: 13103, Name: "timescaledb_experimental"},
 	{OID: 13104, Name: "_timescaledb_functions"},
 }

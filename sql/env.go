@@ -108,6 +108,15 @@ func (e *execEnv) ChunkBytes(id uint64) int64 {
 	return n
 }
 
+func (e *execEnv) PartiallyCompressed(c *catalog.Chunk) bool {
+	t := e.s.catalogSnap().TableByOID(c.Table)
+	if t == nil || t.Hyper == nil {
+		return false
+	}
+	partial, err := e.partiallyCompressed(t, c)
+	return err == nil && partial
+}
+
 func (e *execEnv) TableBytes(oid uint32) int64 {
 	t := e.s.catalogSnap().TableByOID(oid)
 	if t != nil && t.Hyper != nil {

@@ -16,6 +16,7 @@ type testEnv struct {
 	settings [][2]string
 	chunkSz  map[uint64]int64
 	tableSz  map[uint32]int64
+	partial  map[uint64]bool
 }
 
 func (e *testEnv) Catalog() *catalog.Snapshot { return e.store.Snapshot() }
@@ -25,6 +26,9 @@ func (e *testEnv) DatabaseName() string       { return e.db.Name }
 func (e *testEnv) User() string               { return "postgres" }
 func (e *testEnv) Settings() [][2]string      { return e.settings }
 func (e *testEnv) ChunkBytes(id uint64) int64 { return e.chunkSz[id] }
+func (e *testEnv) PartiallyCompressed(c *catalog.Chunk) bool {
+	return e.partial[c.ID]
+}
 func (e *testEnv) TableBytes(oid uint32) int64 {
 	return e.tableSz[oid]
 }

@@ -31,6 +31,9 @@ type Env interface {
 	ChunkBytes(chunkID uint64) int64
 	// TableBytes returns the stored bytes of a regular table (0 if unknown).
 	TableBytes(tableOID uint32) int64
+	// PartiallyCompressed reports whether compressed chunk c holds rows
+	// written since its compression (TimescaleDB's status 9).
+	PartiallyCompressed(c *catalog.Chunk) bool
 }
 
 // RowsFunc computes all rows of a view.

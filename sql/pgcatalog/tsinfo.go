@@ -40,15 +40,11 @@ func init() {
 		func(env Env) ([][]any, error) {
 			var rows [][]any
 			for _, h := range hypertables(env) {
-				dims := int64(1)
-				if h.Hyper.Space != nil {
-					dims = 2
-				}
 				owner := h.Owner
 				if owner == "" {
 					owner = catalog.DefaultRole
 				}
-				rows = append(rows, []any{h.Schema, h.Name, owner, dims,
+				rows = append(rows, []any{h.Schema, h.Name, owner, int64(numDimensions(h)),
 					int64(len(chunksOf(env, h.OID))), CompressionEnabled(h), nil})
 			}
 			return rows, nil
