@@ -9,7 +9,7 @@ import (
 )
 
 // User-defined functions and procedures (CREATE FUNCTION / CREATE
-// PROCEDURE, LANGUAGE sql) are catalog descriptors under keyFunc, one per
+// PROCEDURE, LANGUAGE sql or plpgsql) are catalog descriptors under keyFunc, one per
 // overload, changed through a Writer like tables.
 
 const keyFunc = "cat/func/"
@@ -35,10 +35,23 @@ type Function struct {
 	Ret types.T
 	// Volatility is pg_proc.provolatile: 'i', 's' or 'v'.
 	Volatility byte
-	// Body is the SQL text of the function's statements.
+	// Body is the SQL text of the function's statements, or its
+	// PL/pgSQL source.
 	Body  string
 	Owner string
+	// Language is pg_language.lanname: LangPlpgsql, or LangSQL ("" in
+	// functions stored before languages were recorded).
+	Language string `json:",omitempty"`
 }
+
+// Function languages (pg_language.lanname).
+const (
+	LangSQL     = "sql"
+	LangPlpgsql = "plpgsql"
+)
+
+// IsPlpgsql reports whether f is written in PL/pgSQL.
+func (f *Function) IsPlpgsql() bool { return f.Language == LangPlpgsql }
 
 // IsProcedure reports whether f is a procedure.
 func (f *Function) IsProcedure() bool { return f.Kind == FuncKindProcedure }

@@ -38,6 +38,10 @@ func columnsOf(cols []plan.OutCol) []Column {
 
 // run executes a bound statement inside the current transaction.
 func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter) error {
+	if stmtOf(ctx, s) == nil {
+		ctx = s.enterStatement(ctx, w)
+		env.ctx = ctx
+	}
 	switch x := st.(type) {
 	case *plan.Query:
 		x.Node = finalizeOutput(s.useLastValue(x.Node))
@@ -73,6 +77,8 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 			return err
 		}
 		return w.Complete("CALL")
+	case *plan.Do:
+		return s.runDo(ctx, x, w)
 	case *plan.DeclareCursor:
 		return s.declareCursor(env, x, w)
 	case *plan.Fetch:

@@ -15,6 +15,7 @@ import (
 
 type savepoint struct {
 	name string
+	txn  *storage.Txn // the transaction sp belongs to
 	sp   storage.Savepoint
 	cat  *catalog.Snapshot // nil when no DDL writer existed
 }
@@ -172,7 +173,7 @@ func (s *session) reset() {
 // stmtSavepoint marks the state before a statement so a failure inside a
 // transaction block undoes only that statement.
 func (s *session) stmtSavepoint() savepoint {
-	sp := savepoint{sp: s.txn.Savepoint()}
+	sp := savepoint{txn: s.txn, sp: s.txn.Savepoint()}
 	if s.ddl != nil {
 		sp.cat = s.ddl.Savepoint()
 	}
@@ -180,6 +181,10 @@ func (s *session) stmtSavepoint() savepoint {
 }
 
 func (s *session) rollbackTo(sp savepoint) {
+	if sp.txn != s.txn {
+		// A procedure committed since sp was taken (plpgsql_txn.go).
+		return
+	}
 	s.txn.RollbackTo(sp.sp)
 	if s.ddl != nil {
 		if sp.cat != nil {
@@ -268,6 +273,9 @@ func (s *session) Query(ctx context.Context, query string, w ResultWriter) error
 		return w.EmptyQuery()
 	}
 	implicit := false
+	if len(stmts) > 1 {
+		ctx = context.WithValue(ctx, multiStmtKey{}, s)
+	}
 	for _, p := range stmts {
 		if !s.inBlock && s.txn == nil && !p.IsTransactionControl() {
 			s.begin()

@@ -58,14 +58,19 @@ func (s *session) createFunction(env *execEnv, x *plan.CreateFunction, w ResultW
 		return pgerr.New(pgerr.InvalidSchemaName, "schema %q does not exist", schema)
 	}
 	f := &catalog.Function{DB: s.dbOID, Schema: schema, Name: x.Name.Name, Kind: catalog.FuncKindFunction,
-		ArgNames: x.ArgNames, ArgTypes: x.ArgTypes, Ret: x.Ret, Volatility: x.Volatility, Body: x.Body, Owner: s.user}
+		ArgNames: x.ArgNames, ArgTypes: x.ArgTypes, Ret: x.Ret, Volatility: x.Volatility, Body: x.Body, Owner: s.user,
+		Language: x.Language}
 	if x.Procedure {
 		f.Kind = catalog.FuncKindProcedure
 	}
 	if strings.Join(f.ArgNames, "") == "" {
 		f.ArgNames = nil
 	}
-	if err := s.checkBody(env, f); err != nil {
+	check := s.checkBody
+	if f.IsPlpgsql() {
+		check = s.checkPlpgsql
+	}
+	if err := check(env, f); err != nil {
 		return err
 	}
 	for _, old := range s.catalogSnap().Functions(s.dbOID, schema, f.Name) {
@@ -178,7 +183,8 @@ func signature(name string, args []types.T) string {
 // CallUserFunc implements plan.FuncRunner: it runs f's statements with
 // args in the caller's session and transaction and returns the first
 // column of the last statement's first row (NULL without rows), cast to
-// f's result type. Procedures return NULL.
+// f's result type. Procedures return NULL. PL/pgSQL bodies run in the
+// interpreter (plpgsql_exec.go).
 func (e *execEnv) CallUserFunc(f *catalog.Function, args []any) (any, error) {
 	depth, _ := e.ctx.Value(funcDepthKey{}).(int)
 	if depth >= maxFuncDepth {
@@ -186,6 +192,11 @@ func (e *execEnv) CallUserFunc(f *catalog.Function, args []any) (any, error) {
 			WithHint("%s calls itself more than %d levels deep.", f.Name, maxFuncDepth)
 	}
 	ctx := context.WithValue(e.ctx, funcDepthKey{}, depth+1)
+	if f.IsPlpgsql() {
+		return e.callPlpgsql(ctx, f, args)
+	}
+	// SQL bodies run atomically: a procedure they CALL cannot COMMIT.
+	ctx = context.WithValue(ctx, atomicKey{}, true)
 	stmts, err := plan.Parse(f.Body)
 	if err != nil {
 		return nil, err

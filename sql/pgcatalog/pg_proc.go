@@ -166,9 +166,12 @@ func init() {
 				if p.variadic && len(p.args) > 0 {
 					variadic = int64(p.args[len(p.args)-1].OID)
 				}
-				lang, src := int64(12), p.name
+				lang, src := int64(internalLangOID), p.name
 				if p.user != nil {
-					lang, src = 14, p.user.Body
+					lang, src = sqlLangOID, p.user.Body
+					if p.user.IsPlpgsql() {
+						lang = plpgsqlLangOID
+					}
 				}
 				rows = append(rows, []any{int64(p.oid), p.name, p.namespace(),
 					int64(ownerOID), lang, float64(1), float64(0),

@@ -1,17 +1,22 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/pganalyze/pg_query_go/v5/parser"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// CreateFunction is CREATE [OR REPLACE] FUNCTION|PROCEDURE ... LANGUAGE sql.
+// CreateFunction is CREATE [OR REPLACE] FUNCTION|PROCEDURE ... LANGUAGE
+// sql|plpgsql.
 type CreateFunction struct {
 	Name      ObjectName
 	Procedure bool
@@ -22,6 +27,8 @@ type CreateFunction struct {
 	// Volatility is 'i', 's' or 'v'.
 	Volatility byte
 	Body       string
+	// Language is catalog.LangSQL or catalog.LangPlpgsql.
+	Language string
 }
 
 func (*CreateFunction) stmt() {}
@@ -62,10 +69,12 @@ func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
 	if lang == "" && s.SqlBody != nil {
 		lang = "sql"
 	}
-	if lang != "sql" {
-		if lang == "" {
-			return nil, pgerr.New(invalidFunctionDefinition, "no language specified")
-		}
+	switch lang {
+	case catalog.LangSQL, catalog.LangPlpgsql:
+		cf.Language = lang
+	case "":
+		return nil, pgerr.New(invalidFunctionDefinition, "no language specified")
+	default:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "language %s is not supported", lang)
 	}
 	if s.SqlBody != nil {
@@ -107,10 +116,85 @@ func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
 	if strings.TrimSpace(cf.Body) == "" && s.SqlBody == nil {
 		return nil, pgerr.New(invalidFunctionDefinition, "no function body specified")
 	}
+	if cf.Language == catalog.LangPlpgsql {
+		// Only the PL/pgSQL grammar is checked here; the engine checks
+		// the parsed body and, as PostgreSQL, binds its SQL only when
+		// it runs.
+		if _, err := PlpgsqlJSON(cf.ArgNames, cf.Procedure, cf.Body); err != nil {
+			return nil, err
+		}
+		return cf, nil
+	}
 	if _, err := Parse(cf.Body); err != nil {
 		return nil, err
 	}
 	return cf, nil
+}
+
+// doStmt binds DO [LANGUAGE plpgsql] 'body'.
+func doStmt(s *pg.DoStmt) (Statement, error) {
+	d := &Do{}
+	lang := catalog.LangPlpgsql
+	for _, a := range s.Args {
+		e := a.GetDefElem()
+		if e == nil {
+			continue
+		}
+		switch e.Defname {
+		case "as":
+			d.Body = strVal(e.Arg)
+		case "language":
+			lang = strings.ToLower(strVal(e.Arg))
+		}
+	}
+	switch lang {
+	case catalog.LangPlpgsql:
+	case catalog.LangSQL, "c", "internal":
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "language %q does not support inline code execution", lang)
+	default:
+		return nil, pgerr.New(pgerr.UndefinedObject, "language %q does not exist", lang)
+	}
+	if _, err := PlpgsqlJSON(nil, true, d.Body); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// PlpgsqlJSON parses a PL/pgSQL body with PostgreSQL's own PL/pgSQL
+// grammar and returns its PLpgSQL_function tree as JSON (an array of one
+// function). argNames are the routine's parameter names ("" for unnamed
+// ones). Grammar errors are 42601.
+func PlpgsqlJSON(argNames []string, procedure bool, body string) (string, error) {
+	// The parser takes a whole CREATE statement; parameter types and
+	// the result type do not matter to it.
+	args := make([]string, len(argNames))
+	for i, n := range argNames {
+		args[i] = "int"
+		if n != "" {
+			args[i] = `"` + strings.ReplaceAll(n, `"`, `""`) + `" int`
+		}
+	}
+	tag := "$plpgsql_body$"
+	for i := 0; strings.Contains(body, tag); i++ {
+		tag = fmt.Sprintf("$plpgsql_body%d$", i)
+	}
+	head := "FUNCTION plpgsql_body(" + strings.Join(args, ", ") + ") RETURNS void"
+	if procedure {
+		head = "PROCEDURE plpgsql_body(" + strings.Join(args, ", ") + ")"
+	}
+	j, err := pg.ParsePlPgSqlToJSON("CREATE " + head + " LANGUAGE plpgsql AS " + tag + body + tag)
+	if err != nil {
+		msg := err.Error()
+		if pe, ok := err.(*parser.Error); ok {
+			msg = pe.Message
+		}
+		code := pgerr.SyntaxError
+		if strings.HasPrefix(msg, "unrecognized exception condition") {
+			code = pgerr.UndefinedObject
+		}
+		return "", pgerr.New(code, "%s", msg)
+	}
+	return j, nil
 }
 
 // atomicBody turns a SQL-standard body (RETURN expr, or BEGIN ATOMIC ...
@@ -220,4 +304,55 @@ func (b *binder) argRef(name string) Expr {
 		}
 	}
 	return nil
+}
+
+// BindPlpgsql binds one SQL statement of a PL/pgSQL body: like BindBody,
+// and qualified maps two-part references "qualifier.name" (record
+// fields, label- or routine-qualified variables) to parameter numbers.
+// Such references win over table columns of the same spelling.
+func BindPlpgsql(env Env, p *Parsed, argTypes []types.T, argNames []string, qualified map[string]int, loc *time.Location) (Statement, error) {
+	if len(qualified) == 0 {
+		return BindBody(env, p, argTypes, argNames, loc)
+	}
+	// Substitute on a private copy of the original (not normalized)
+	// tree: cached trees are shared, and literal placeholders would
+	// collide with the parameter numbers.
+	res, err := parseCached(p.SQL)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Stmts) != 1 {
+		return nil, pgerr.New(pgerr.SyntaxError, "expected one statement in %q", p.SQL)
+	}
+	stmt := proto.Clone(res.Stmts[0].Stmt).(*pg.Node)
+	substituteQualified(stmt.ProtoReflect(), qualified)
+	b := newBinder(env, argTypes, loc)
+	b.argNames = argNames
+	return b.statement(stmt, p.SQL)
+}
+
+// substituteQualified replaces, in m and every message below it, each
+// two-part column reference named in qualified by its parameter.
+func substituteQualified(m protoreflect.Message, qualified map[string]int) {
+	if n, ok := m.Interface().(*pg.Node); ok {
+		if c := n.GetColumnRef(); c != nil && len(c.Fields) == 2 {
+			if k, ok := qualified[strVal(c.Fields[0])+"."+strVal(c.Fields[1])]; ok {
+				n.Node = &pg.Node_ParamRef{ParamRef: &pg.ParamRef{Number: int32(k), Location: c.Location}}
+				return
+			}
+		}
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		switch {
+		case fd.Message() == nil || fd.IsMap():
+		case fd.IsList():
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				substituteQualified(l.Get(i).Message(), qualified)
+			}
+		default:
+			substituteQualified(v.Message(), qualified)
+		}
+		return true
+	})
 }

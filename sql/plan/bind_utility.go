@@ -354,7 +354,7 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 	case *pg.Node_AlterDatabaseSetStmt, *pg.Node_AlterRoleSetStmt:
 		return &Noop{Tag: "ALTER DATABASE"}, nil
 	case *pg.Node_DoStmt:
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "DO blocks are not supported")
+		return doStmt(x.DoStmt)
 	case *pg.Node_CreateFunctionStmt:
 		return b.createFunction(x.CreateFunctionStmt)
 	}

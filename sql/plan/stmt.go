@@ -239,6 +239,9 @@ type (
 	}
 	// CallStmt is CALL proc(...) (run_job, refresh_continuous_aggregate).
 	CallStmt struct{ E Expr }
+	// Do is DO [LANGUAGE plpgsql] 'body': an anonymous PL/pgSQL block,
+	// syntax-checked at bind time.
+	Do struct{ Body string }
 	// CreateView is CREATE VIEW (kept as text and re-bound on use).
 	CreateView struct {
 		Name    ObjectName
@@ -292,6 +295,7 @@ func (*Copy) stmt()            {}
 func (*Noop) stmt()            {}
 func (*Deallocate) stmt()      {}
 func (*CallStmt) stmt()        {}
+func (*Do) stmt()              {}
 func (*CreateView) stmt()      {}
 func (*CreateMatView) stmt()   {}
 func (*RefreshMatView) stmt()  {}

@@ -1,0 +1,86 @@
+package sql
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Checks PostgreSQL's PL/pgSQL compiler makes at CREATE time that the
+// shared parser (which compiles every body as a procedure) leaves out.
+// As in PostgreSQL, the SQL inside the body is not bound until it runs.
+
+// checkPlpgsql validates a new PL/pgSQL routine's body.
+func (s *session) checkPlpgsql(_ *execEnv, f *catalog.Function) error {
+	fn, err := parsePlpgsql(argNamesOf(f), f.IsProcedure(), f.Body)
+	if err != nil {
+		return err
+	}
+	return fn.check(f.IsProcedure(), !f.IsProcedure() && f.Ret.OID == types.OidVoid)
+}
+
+// check validates conditions and RETURN statements of the body.
+func (fn *plFunc) check(procedure, voidFunc bool) error {
+	return walkPl([]plStmt{fn.body}, func(st plStmt) error {
+		switch s := st.(type) {
+		case *plBlock:
+			for _, h := range s.handlers {
+				for _, c := range h.conds {
+					if c != "others" && len(conditionCodes(c)) == 0 {
+						return errUnknownCondition(c)
+					}
+				}
+			}
+		case *plRaise:
+			if s.condname != "" && len(conditionCodes(s.condname)) == 0 {
+				return errUnknownCondition(s.condname)
+			}
+		case *plReturn:
+			switch {
+			case s.expr != "" && procedure:
+				return pgerr.New(pgerr.SyntaxError, "RETURN cannot have a parameter in a procedure")
+			case s.expr != "" && voidFunc:
+				return pgerr.New(pgerr.DatatypeMismatch, "RETURN cannot have a parameter in function returning void")
+			case s.expr == "" && s.Lineno > 0 && !procedure && !voidFunc:
+				return pgerr.New(pgerr.SyntaxError, "missing expression at or near \";\"")
+			}
+		}
+		return nil
+	})
+}
+
+// walkPl calls fn for every statement of ss and of the bodies nested in
+// them, parents first.
+func walkPl(ss []plStmt, fn func(plStmt) error) error {
+	for _, st := range ss {
+		if err := fn(st); err != nil {
+			return err
+		}
+		var nested [][]plStmt
+		switch s := st.(type) {
+		case *plBlock:
+			nested = append(nested, s.body)
+			for _, h := range s.handlers {
+				nested = append(nested, h.body)
+			}
+		case *plIf:
+			nested = append(append(nested, s.bodies...), s.els)
+		case *plCase:
+			nested = append(append(nested, s.bodies...), s.els)
+		case *plLoop:
+			nested = append(nested, s.body)
+		case *plForI:
+			nested = append(nested, s.body)
+		case *plForS:
+			nested = append(nested, s.body)
+		case *plForeach:
+			nested = append(nested, s.body)
+		}
+		for _, body := range nested {
+			if err := walkPl(body, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,535 @@
+package sql
+
+import (
+	"context"
+	"strings"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// The PL/pgSQL interpreter: it walks a plFunc tree (plpgsql_parse.go)
+// with the routine's variables on a stack. Every expression and SQL
+// statement of the body is bound when it runs, with the visible
+// variables as named, typed parameters (plpgsql_sql.go), and runs in the
+// caller's session and transaction.
+
+// plVar is one variable: a parameter, FOUND, a declared variable, a loop
+// variable, or SQLSTATE/SQLERRM of a handler.
+type plVar struct {
+	name string
+	// qual is the name qualifying it: its block's label, or the
+	// routine's name for parameters.
+	qual     string
+	t        types.T
+	val      any
+	notNull  bool
+	isRecord bool
+	// rec is a record variable's row; nil until assigned.
+	rec *plRow
+}
+
+// plRow is the value of a record variable.
+type plRow struct {
+	names []string
+	types []types.T
+	vals  []any
+}
+
+// ctlKind says how a statement list ended.
+type ctlKind uint8
+
+const (
+	ctlNext ctlKind = iota
+	ctlExit
+	ctlContinue
+	ctlReturn
+)
+
+// ctl is the control-flow outcome of a statement: EXIT/CONTINUE carry
+// their label ("" for the innermost loop).
+type ctl struct {
+	kind  ctlKind
+	label string
+}
+
+// plExec is one running call of a PL/pgSQL routine or DO block.
+type plExec struct {
+	s    *session
+	ctx  context.Context
+	vars []*plVar
+	// rowCount is ROW_COUNT of the last SQL statement.
+	rowCount int64
+	// errs are the errors being handled, innermost last.
+	errs []*pgerr.Error
+	// ret is the function's result (set by RETURN), cast to retT.
+	ret      any
+	retT     types.T
+	returned bool
+	// void: a procedure, DO block or function returning void.
+	void bool
+}
+
+// argNamesOf pads f's argument names to one per argument.
+func argNamesOf(f *catalog.Function) []string {
+	names := make([]string, len(f.ArgTypes))
+	copy(names, f.ArgNames)
+	return names
+}
+
+// callPlpgsql runs PL/pgSQL routine f with args; ctx already counts the
+// call's depth. A function runs atomically (no COMMIT inside); a
+// procedure inherits its caller's ability to end transactions.
+func (e *execEnv) callPlpgsql(ctx context.Context, f *catalog.Function, args []any) (any, error) {
+	names := argNamesOf(f)
+	fn, err := parsePlpgsql(names, f.IsProcedure(), f.Body)
+	if err != nil {
+		return nil, err
+	}
+	if !f.IsProcedure() {
+		ctx = context.WithValue(ctx, atomicKey{}, true)
+	}
+	x := &plExec{s: e.s, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid}
+	for i, t := range f.ArgTypes {
+		var v any
+		if i < len(args) {
+			v = args[i]
+		}
+		x.vars = append(x.vars, &plVar{name: names[i], qual: f.Name, t: t, val: v})
+	}
+	if err := x.run(fn); err != nil {
+		return nil, withContext(err, "PL/pgSQL function "+signature(f.Name, f.ArgTypes))
+	}
+	if x.void {
+		return "", nil
+	}
+	return x.ret, nil
+}
+
+// runDo runs a DO block.
+func (s *session) runDo(ctx context.Context, d *plan.Do, w ResultWriter) error {
+	fn, err := parsePlpgsql(nil, true, d.Body)
+	if err != nil {
+		return err
+	}
+	if err := fn.check(true, false); err != nil {
+		return err
+	}
+	s.begin()
+	x := &plExec{s: s, ctx: ctx, void: true}
+	if err := x.run(fn); err != nil {
+		return withContext(err, "PL/pgSQL function inline_code_block")
+	}
+	return w.Complete("DO")
+}
+
+// withContext adds PostgreSQL's CONTEXT line naming the routine to err.
+func withContext(err error, where string) error {
+	pe, ok := pgerr.As(err)
+	if !ok || pe.Where != "" {
+		return err
+	}
+	cp := *pe
+	cp.Where = where
+	return &cp
+}
+
+// run executes the body after declaring FOUND.
+func (x *plExec) run(fn *plFunc) error {
+	x.vars = append(x.vars, &plVar{name: "found", t: types.Bool, val: false})
+	c, err := x.block(fn.body)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.kind == ctlReturn || x.void:
+		return nil
+	case c.kind == ctlExit || c.kind == ctlContinue:
+		return pgerr.New(pgerr.SyntaxError, "EXIT or CONTINUE label %q is not defined", c.label)
+	}
+	return pgerr.New("2F005", "control reached end of function without RETURN")
+}
+
+// push adds v to the visible variables and returns the stack mark to
+// restore with pop.
+func (x *plExec) push(v ...*plVar) int {
+	mark := len(x.vars)
+	x.vars = append(x.vars, v...)
+	return mark
+}
+
+func (x *plExec) pop(mark int) { x.vars = x.vars[:mark] }
+
+// lookup returns the innermost visible variable named name, or nil.
+func (x *plExec) lookup(name string) *plVar {
+	for i := len(x.vars) - 1; i >= 0; i-- {
+		if x.vars[i].name == name {
+			return x.vars[i]
+		}
+	}
+	return nil
+}
+
+func (x *plExec) stmts(ss []plStmt) (ctl, error) {
+	for _, st := range ss {
+		if x.ctx.Err() != nil {
+			return ctl{}, pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
+		}
+		c, err := x.stmt(st)
+		if err != nil || c.kind != ctlNext {
+			return c, err
+		}
+	}
+	return ctl{}, nil
+}
+
+func (x *plExec) stmt(st plStmt) (ctl, error) {
+	switch s := st.(type) {
+	case *plBlock:
+		return x.block(s)
+	case *plAssign:
+		return ctl{}, x.assign(s)
+	case *plIf:
+		return x.ifStmt(s)
+	case *plCase:
+		return x.caseStmt(s)
+	case *plLoop:
+		return x.loop(s)
+	case *plForI:
+		return x.forInt(s)
+	case *plForS:
+		return x.forQuery(s)
+	case *plForeach:
+		return x.foreach(s)
+	case *plExit:
+		return x.exit(s)
+	case *plReturn:
+		return x.returnStmt(s)
+	case *plRaise:
+		return ctl{}, x.raise(s)
+	case *plAssert:
+		return ctl{}, x.assert(s)
+	case *plExecSQL:
+		return ctl{}, x.execSQL(s)
+	case *plDynExec:
+		return ctl{}, x.dynExec(s)
+	case *plPerform:
+		return ctl{}, x.perform(s)
+	case *plGetDiag:
+		return ctl{}, x.getDiag(s)
+	case *plCommit:
+		return ctl{}, x.s.endTransaction(x.ctx, s.rollback)
+	}
+	return ctl{}, pgerr.New(pgerr.Internal, "BUG: unknown PL/pgSQL statement %T", st)
+}
+
+// block declares the block's variables, runs its body (under a
+// savepoint when it has handlers) and consumes an EXIT naming it.
+func (x *plExec) block(b *plBlock) (ctl, error) {
+	defer x.pop(len(x.vars))
+	for _, d := range b.decls {
+		v, err := x.declare(d, b.label)
+		if err != nil {
+			return ctl{}, err
+		}
+		x.push(v)
+	}
+	var c ctl
+	var err error
+	if b.handlers == nil {
+		c, err = x.stmts(b.body)
+	} else {
+		c, err = x.protected(b)
+	}
+	if err == nil && c.kind == ctlExit && c.label != "" && c.label == b.label {
+		return ctl{}, nil
+	}
+	return c, err
+}
+
+// protected runs a block with an EXCEPTION clause: on an error a
+// handler catches, the block's database changes are rolled back and the
+// handler runs with SQLSTATE and SQLERRM set.
+func (x *plExec) protected(b *plBlock) (ctl, error) {
+	x.s.begin()
+	sp := x.s.stmtSavepoint()
+	outer := x.ctx
+	x.ctx = context.WithValue(outer, subtxnKey{}, true)
+	c, err := x.stmts(b.body)
+	x.ctx = outer
+	if err == nil {
+		return c, nil
+	}
+	pe, ok := pgerr.As(err)
+	if !ok {
+		return c, err
+	}
+	h := matchHandler(b.handlers, pe.Code)
+	if h == nil {
+		return c, err
+	}
+	x.s.rollbackTo(sp)
+	mark := x.push(&plVar{name: "sqlstate", t: types.Text, val: string(pe.Code)},
+		&plVar{name: "sqlerrm", t: types.Text, val: pe.Message})
+	x.errs = append(x.errs, pe)
+	defer func() {
+		x.errs = x.errs[:len(x.errs)-1]
+		x.pop(mark)
+	}()
+	return x.stmts(h.body)
+}
+
+// declare creates a block variable and evaluates its default.
+func (x *plExec) declare(d *plDecl, label string) (*plVar, error) {
+	v := &plVar{name: d.name, qual: label, notNull: d.notNull}
+	if err := x.resolveType(v, d.typ); err != nil {
+		return nil, err
+	}
+	if d.def == "" {
+		if d.notNull {
+			return nil, pgerr.New(pgerr.NullValueNotAllowed, "variable %q must have a default value, since it's declared NOT NULL", d.name)
+		}
+		return v, nil
+	}
+	val, t, err := x.eval(d.def)
+	if err != nil {
+		return nil, err
+	}
+	return v, x.set(v, val, t)
+}
+
+// resolveType sets v's type from its declaration: a SQL type name,
+// record, table%ROWTYPE, variable%TYPE or table.column%TYPE.
+func (x *plExec) resolveType(v *plVar, typ string) error {
+	low := strings.ToLower(typ)
+	switch {
+	case low == "record":
+		v.isRecord, v.t = true, types.RecordT
+		return nil
+	case strings.HasSuffix(low, "%rowtype"):
+		cols, err := x.describe("SELECT * FROM " + typ[:len(typ)-len("%rowtype")] + " LIMIT 0")
+		if err != nil {
+			return err
+		}
+		v.isRecord, v.t = true, types.RecordT
+		v.rec = &plRow{}
+		for _, c := range cols {
+			v.rec.names, v.rec.types = append(v.rec.names, c.Name), append(v.rec.types, c.Type)
+		}
+		v.rec.vals = make([]any, len(cols))
+		return nil
+	case strings.HasSuffix(low, "%type"):
+		ref := strings.TrimSpace(typ[:len(typ)-len("%type")])
+		if o := x.lookup(strings.ToLower(ref)); o != nil {
+			v.isRecord, v.t = o.isRecord, o.t
+			return nil
+		}
+		dot := strings.LastIndex(ref, ".")
+		if dot < 0 {
+			return pgerr.New(pgerr.UndefinedObject, "type %q does not exist", typ)
+		}
+		cols, err := x.describe("SELECT " + ref[dot+1:] + " FROM " + ref[:dot] + " LIMIT 0")
+		if err != nil {
+			return err
+		}
+		v.t = cols[0].Type
+		return nil
+	case low == "refcursor":
+		return pgerr.New(pgerr.FeatureNotSupported, "cursor variables in PL/pgSQL are not supported")
+	}
+	cols, err := x.describe("SELECT NULL::" + typ)
+	if err != nil {
+		return err
+	}
+	v.t = cols[0].Type
+	return nil
+}
+
+// set assigns val (of type t) to v with PL/pgSQL's conversion rules.
+func (x *plExec) set(v *plVar, val any, t types.T) error {
+	if val == nil && v.notNull {
+		return pgerr.New(pgerr.NullValueNotAllowed, "null value cannot be assigned to variable %q declared NOT NULL", v.name)
+	}
+	if v.isRecord {
+		r, ok := val.(*types.Record)
+		if val != nil && !ok {
+			return pgerr.New(pgerr.DatatypeMismatch, "cannot assign non-composite value to a record variable")
+		}
+		if r == nil {
+			v.val, v.rec = nil, nil
+			return nil
+		}
+		row := &plRow{types: r.Types, vals: r.Vals, names: make([]string, len(r.Vals))}
+		if v.rec != nil && len(v.rec.names) == len(r.Vals) {
+			copy(row.names, v.rec.names)
+		}
+		v.val, v.rec = val, row
+		return nil
+	}
+	cv, err := x.convert(val, t, v.t)
+	if err != nil {
+		return err
+	}
+	v.val = cv
+	return nil
+}
+
+// setRow assigns a result row to a record variable.
+func (v *plVar) setRow(cols []Column, row []any) {
+	r := &plRow{names: make([]string, len(cols)), types: make([]types.T, len(cols)), vals: make([]any, len(cols))}
+	for i, c := range cols {
+		r.names[i], r.types[i] = c.Name, c.Type
+		if row != nil {
+			r.vals[i] = row[i]
+		}
+	}
+	v.rec = r
+	v.val = &types.Record{Types: r.types, Vals: r.vals}
+}
+
+// convert casts val from type from to type to as PL/pgSQL assignment
+// does: an assignment cast, else conversion through text.
+func (x *plExec) convert(val any, from, to types.T) (any, error) {
+	if val == nil || from.OID == to.OID && (from.Mod == to.Mod || to.Mod < 0) {
+		return val, nil
+	}
+	if from.OID == types.OidUnknown {
+		from = types.Text
+	}
+	out, err := types.CastAssign(val, from, to, x.s.loc)
+	if err == nil || pgerr.CodeOf(err) != pgerr.CannotCoerce {
+		return out, err
+	}
+	return types.ParseText(to, types.FormatText(from, val, x.s.loc), x.s.loc)
+}
+
+// assign runs "target := expr".
+func (x *plExec) assign(s *plAssign) error {
+	target, expr := splitAssign(s.text)
+	v := x.lookupTarget(target)
+	if v == nil {
+		return pgerr.New(pgerr.FeatureNotSupported, "assignment to %q is not supported", target)
+	}
+	val, t, err := x.eval(expr)
+	if err != nil {
+		return err
+	}
+	return x.set(v, val, t)
+}
+
+// lookupTarget resolves an assignment target: name or qualifier.name.
+func (x *plExec) lookupTarget(target string) *plVar {
+	parts := splitIdent(target)
+	if len(parts) == 1 {
+		return x.lookup(parts[0])
+	}
+	if len(parts) != 2 {
+		return nil
+	}
+	for i := len(x.vars) - 1; i >= 0; i-- {
+		if v := x.vars[i]; v.qual == parts[0] && v.name == parts[1] {
+			return v
+		}
+	}
+	return nil
+}
+
+// splitIdent splits a possibly qualified identifier into its parts,
+// lower-casing unquoted ones.
+func splitIdent(s string) []string {
+	var parts []string
+	for _, p := range strings.Split(s, ".") {
+		p = strings.TrimSpace(p)
+		if strings.HasPrefix(p, `"`) {
+			parts = append(parts, strings.ReplaceAll(strings.Trim(p, `"`), `""`, `"`))
+		} else {
+			parts = append(parts, strings.ToLower(p))
+		}
+	}
+	return parts
+}
+
+// splitAssign splits "target := expr" (or "target = expr").
+func splitAssign(text string) (target, expr string) {
+	inQuote := false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case c == ':' && i+1 < len(text) && text[i+1] == '=':
+			return strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+2:])
+		case c == '=':
+			return strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
+		}
+	}
+	return strings.TrimSpace(text), ""
+}
+
+func (x *plExec) ifStmt(s *plIf) (ctl, error) {
+	for i, cond := range s.conds {
+		ok, err := x.cond(cond)
+		if err != nil {
+			return ctl{}, err
+		}
+		if ok {
+			return x.stmts(s.bodies[i])
+		}
+	}
+	return x.stmts(s.els)
+}
+
+func (x *plExec) caseStmt(s *plCase) (ctl, error) {
+	if s.expr != "" {
+		val, t, err := x.eval(s.expr)
+		if err != nil {
+			return ctl{}, err
+		}
+		defer x.pop(x.push(&plVar{name: s.varName, t: t, val: val}))
+	}
+	for i, w := range s.whens {
+		ok, err := x.cond(w)
+		if err != nil {
+			return ctl{}, err
+		}
+		if ok {
+			return x.stmts(s.bodies[i])
+		}
+	}
+	if !s.hasElse {
+		return ctl{}, pgerr.New("20000", "case not found").WithHint("CASE statement is missing ELSE part.")
+	}
+	return x.stmts(s.els)
+}
+
+// returnStmt runs RETURN [expr]. A RETURN without a value in a function
+// with a result is the one the parser adds at the end of every body.
+func (x *plExec) returnStmt(s *plReturn) (ctl, error) {
+	if x.void {
+		if s.expr != "" {
+			return ctl{}, pgerr.New(pgerr.DatatypeMismatch, "RETURN cannot have a parameter in a procedure")
+		}
+		return ctl{kind: ctlReturn}, nil
+	}
+	if s.expr == "" {
+		return ctl{}, pgerr.New("2F005", "control reached end of function without RETURN")
+	}
+	val, t, err := x.eval(s.expr)
+	if err != nil {
+		return ctl{}, err
+	}
+	if x.ret, err = x.convert(val, t, x.retT); err != nil {
+		return ctl{}, err
+	}
+	x.returned = true
+	return ctl{kind: ctlReturn}, nil
+}
+
+// setFound sets the FOUND variable.
+func (x *plExec) setFound(b bool) {
+	if v := x.lookup("found"); v != nil {
+		v.val = b
+	}
+}

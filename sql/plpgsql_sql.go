@@ -1,0 +1,432 @@
+package sql
+
+import (
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// SQL inside PL/pgSQL: expressions are evaluated as "SELECT expr" and
+// statements run as written, both bound with the visible variables as
+// parameters: $1..$n are the variables in stack order (so a routine's
+// own parameters keep their numbers), an unqualified name resolves to
+// the innermost variable of that name when no column has it, and
+// "label.var", "routine.param" and "record.field" resolve by name.
+
+// plScope is the binding view of the visible variables.
+type plScope struct {
+	types     []types.T
+	names     []string
+	vals      []any
+	qualified map[string]int
+}
+
+// scope builds the parameters for one statement.
+func (x *plExec) scope() *plScope {
+	n := len(x.vars)
+	sc := &plScope{types: make([]types.T, n), names: make([]string, n), vals: make([]any, n)}
+	seen := map[string]bool{}
+	for i := n - 1; i >= 0; i-- {
+		v := x.vars[i]
+		sc.types[i], sc.vals[i] = v.t, v.val
+		if v.qual != "" && v.name != "" {
+			sc.qualify(v.qual+"."+v.name, i+1)
+		}
+		if v.name == "" || seen[v.name] {
+			continue
+		}
+		seen[v.name] = true
+		sc.names[i] = v.name
+		if v.rec == nil {
+			continue
+		}
+		for j, f := range v.rec.names {
+			sc.types = append(sc.types, v.rec.types[j])
+			sc.vals = append(sc.vals, v.rec.vals[j])
+			sc.names = append(sc.names, "")
+			sc.qualify(v.name+"."+f, len(sc.types))
+		}
+	}
+	return sc
+}
+
+func (sc *plScope) qualify(name string, param int) {
+	if sc.qualified == nil {
+		sc.qualified = map[string]int{}
+	}
+	if _, dup := sc.qualified[name]; !dup {
+		sc.qualified[name] = param
+	}
+}
+
+// parseOne parses a statement of the body.
+func parseOne(sql string) (*plan.Parsed, error) {
+	ps, err := plan.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	if len(ps) != 1 {
+		return nil, pgerr.New(pgerr.SyntaxError, "query %q is not a single statement", sql)
+	}
+	if ps[0].IsTransactionControl() {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported transaction command in PL/pgSQL")
+	}
+	return ps[0], nil
+}
+
+// runSQL binds sql with the visible variables and runs it into w.
+func (x *plExec) runSQL(sql string, w ResultWriter) error {
+	p, err := parseOne(sql)
+	if err != nil {
+		return err
+	}
+	sc := x.scope()
+	env := x.s.newEnv(x.ctx, sc.vals)
+	st, err := plan.BindPlpgsql(env, p, sc.types, sc.names, sc.qualified, x.s.loc)
+	if err != nil {
+		return x.recordError(err)
+	}
+	x.s.begin()
+	return x.s.run(x.ctx, env, st, w)
+}
+
+// recordError turns the binder's error for a field of a record variable
+// that holds no row yet into PostgreSQL's.
+func (x *plExec) recordError(err error) error {
+	pe, ok := pgerr.As(err)
+	const prefix = "missing FROM-clause entry for table "
+	if !ok || pe.Code != pgerr.UndefinedTable || !strings.HasPrefix(pe.Message, prefix) {
+		return err
+	}
+	name, uerr := strconv.Unquote(strings.TrimPrefix(pe.Message, prefix))
+	if v := x.lookup(name); uerr == nil && v != nil && v.isRecord && v.rec == nil {
+		return pgerr.New(pgerr.ObjectNotInPrerequisiteState, "record %q is not assigned yet", name).
+			WithDetail("The tuple structure of a not-yet-assigned record is indeterminate.")
+	}
+	return err
+}
+
+// describe returns the result columns of a query without running it.
+func (x *plExec) describe(sql string) ([]Column, error) {
+	p, err := parseOne(sql)
+	if err != nil {
+		return nil, err
+	}
+	sc := x.scope()
+	st, err := plan.BindPlpgsql(x.s.newEnv(x.ctx, sc.vals), p, sc.types, sc.names, sc.qualified, x.s.loc)
+	if err != nil {
+		return nil, err
+	}
+	q, ok := st.(*plan.Query)
+	if !ok {
+		return nil, pgerr.New(pgerr.SyntaxError, "%q is not a query", sql)
+	}
+	return columnsOf(q.Node.Columns()), nil
+}
+
+// eval evaluates a PL/pgSQL expression to one value and its type.
+func (x *plExec) eval(expr plExpr) (any, types.T, error) {
+	r := x.rows(2)
+	if err := x.runSQL("SELECT "+expr, r); err != nil {
+		return nil, types.T{}, err
+	}
+	if len(r.cols) != 1 {
+		return nil, types.T{}, pgerr.New(pgerr.SyntaxError, "query %q returned %d columns", "SELECT "+expr, len(r.cols))
+	}
+	switch len(r.data) {
+	case 0:
+		return nil, r.cols[0].Type, nil
+	case 1:
+		return r.data[0][0], r.cols[0].Type, nil
+	}
+	return nil, types.T{}, pgerr.New(pgerr.CardinalityViolation, "query %q returned more than one row", "SELECT "+expr)
+}
+
+// cond evaluates a boolean condition; NULL is false.
+func (x *plExec) cond(expr plExpr) (bool, error) {
+	v, t, err := x.eval(expr)
+	if err != nil || v == nil {
+		return false, err
+	}
+	b, err := x.convert(v, t, types.Bool)
+	if err != nil {
+		return false, err
+	}
+	return b.(bool), nil
+}
+
+// plRows is a ResultWriter collecting up to max rows (0: all) of a
+// statement; notices go on to the client.
+type plRows struct {
+	client ResultWriter
+	max    int
+	cols   []Column
+	data   [][]any
+	n      int64 // rows seen, including those past max
+	tag    string
+}
+
+func (x *plExec) rows(max int) *plRows { return &plRows{client: x.s.clientOf(x.ctx), max: max} }
+
+func (r *plRows) Columns(cols []Column) error { r.cols = cols; return nil }
+
+func (r *plRows) Batch(b *col.Batch) error {
+	for i := 0; i < b.Len(); i++ {
+		r.n++
+		if r.max > 0 && len(r.data) >= r.max {
+			continue
+		}
+		row := make([]any, len(b.Cols))
+		for j, c := range b.Cols {
+			row[j] = c.Get(b.Row(i))
+		}
+		r.data = append(r.data, row)
+	}
+	return nil
+}
+
+func (r *plRows) Complete(tag string) error { r.tag = tag; return nil }
+func (r *plRows) EmptyQuery() error         { return nil }
+func (r *plRows) Notice(severity, code, msg string) error {
+	return r.client.Notice(severity, code, msg)
+}
+func (r *plRows) ParameterStatus(name, value string) error {
+	return r.client.ParameterStatus(name, value)
+}
+func (*plRows) CopyData([]byte) error               { return errPlCopy }
+func (*plRows) CopyOut(bool, int) error             { return errPlCopy }
+func (*plRows) CopyIn(bool, int) (io.Reader, error) { return nil, errPlCopy }
+
+var errPlCopy = pgerr.New(pgerr.FeatureNotSupported, "cannot COPY to/from client in PL/pgSQL")
+
+// affected is the row count of a finished statement: rows returned,
+// else the count of its command tag ("INSERT 0 3", "UPDATE 2").
+func (r *plRows) affected() int64 {
+	if r.cols != nil {
+		return r.n
+	}
+	if i := strings.LastIndexByte(r.tag, ' '); i >= 0 {
+		n, _ := strconv.ParseInt(r.tag[i+1:], 10, 64)
+		return n
+	}
+	return 0
+}
+
+// execSQL runs a SQL statement of the body, with or without INTO.
+func (x *plExec) execSQL(s *plExecSQL) error {
+	r := x.rows(0)
+	if s.into {
+		r.max = 2
+	}
+	if err := x.runSQL(s.sql, r); err != nil {
+		return err
+	}
+	x.rowCount = r.affected()
+	if !s.into {
+		if r.cols != nil {
+			return pgerr.New(pgerr.SyntaxError, "query has no destination for result data").
+				WithHint("If you want to discard the results of a SELECT, use PERFORM instead.")
+		}
+		x.setFound(x.rowCount > 0)
+		return nil
+	}
+	if err := x.into(s.target, s.strict, r, !isSelect(s.sql)); err != nil {
+		return err
+	}
+	x.setFound(x.rowCount > 0)
+	return nil
+}
+
+func isSelect(sql string) bool {
+	f := strings.Fields(strings.ToUpper(sql))
+	return len(f) > 0 && (f[0] == "SELECT" || f[0] == "WITH" || f[0] == "VALUES" || f[0] == "TABLE")
+}
+
+// into assigns the first row of r to target (NULLs without rows).
+// strict (or dml, for INSERT/UPDATE/DELETE RETURNING) requires exactly
+// one row.
+func (x *plExec) into(target []string, strict bool, r *plRows, dml bool) error {
+	switch {
+	case r.n == 0 && strict:
+		return pgerr.New("P0002", "query returned no rows")
+	case r.n > 1 && (strict || dml):
+		return pgerr.New("P0003", "query returned more than one row").
+			WithHint("Make sure the query returns a single row, or use LIMIT 1.")
+	}
+	var row []any
+	if len(r.data) > 0 {
+		row = r.data[0]
+	}
+	return x.assignRow(target, r.cols, row)
+}
+
+// assignRow assigns a row (nil: all NULL) to a record variable or to
+// the variables of target, in order.
+func (x *plExec) assignRow(target []string, cols []Column, row []any) error {
+	vars := make([]*plVar, len(target))
+	for i, name := range target {
+		if vars[i] = x.lookup(name); vars[i] == nil {
+			return pgerr.New(pgerr.UndefinedObject, "variable %q does not exist", name)
+		}
+	}
+	if len(vars) == 1 && vars[0].isRecord {
+		vars[0].setRow(cols, row)
+		return nil
+	}
+	for i, v := range vars {
+		var val any
+		t := types.Text
+		if i < len(cols) {
+			t = cols[i].Type
+			if row != nil {
+				val = row[i]
+			}
+		}
+		if err := x.set(v, val, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// perform runs PERFORM query (and CALL), discarding the rows.
+func (x *plExec) perform(s *plPerform) error {
+	r := x.rows(1)
+	if err := x.runSQL(s.sql, r); err != nil {
+		return err
+	}
+	x.rowCount = r.affected()
+	x.setFound(x.rowCount > 0)
+	return nil
+}
+
+// dynamic evaluates the text and USING values of an EXECUTE and binds
+// the statement with those values as $1..$n.
+func (x *plExec) dynamic(query plExpr, params []plExpr) (*plan.Parsed, []types.T, []any, error) {
+	q, t, err := x.eval(query)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if q == nil {
+		return nil, nil, nil, pgerr.New(pgerr.NullValueNotAllowed, "query string argument of EXECUTE is null")
+	}
+	text := types.FormatText(t, q, x.s.loc)
+	p, err := parseOne(text)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ts, vals := make([]types.T, len(params)), make([]any, len(params))
+	for i, e := range params {
+		if vals[i], ts[i], err = x.eval(e); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return p, ts, vals, nil
+}
+
+// runDynamic runs an EXECUTE'd statement into w.
+func (x *plExec) runDynamic(query plExpr, params []plExpr, w ResultWriter) (sql string, err error) {
+	p, ts, vals, err := x.dynamic(query, params)
+	if err != nil {
+		return "", err
+	}
+	env := x.s.newEnv(x.ctx, vals)
+	st, err := plan.BindBody(env, p, ts, nil, x.s.loc)
+	if err != nil {
+		return "", err
+	}
+	x.s.begin()
+	return p.SQL, x.s.run(x.ctx, env, st, w)
+}
+
+// dynExec runs EXECUTE query [INTO [STRICT] target] [USING ...]. It sets
+// ROW_COUNT but, as in PostgreSQL, not FOUND.
+func (x *plExec) dynExec(s *plDynExec) error {
+	r := x.rows(0)
+	if s.into {
+		r.max = 2
+	}
+	sql, err := x.runDynamic(s.query, s.params, r)
+	if err != nil {
+		return err
+	}
+	x.rowCount = r.affected()
+	if !s.into {
+		return nil
+	}
+	return x.into(s.target, s.strict, r, !isSelect(sql))
+}
+
+// forQuery runs FOR target IN [EXECUTE] query LOOP. The rows are read
+// in full first, so the body may COMMIT.
+func (x *plExec) forQuery(s *plForS) (ctl, error) {
+	r := x.rows(0)
+	var err error
+	if s.dynamic {
+		_, err = x.runDynamic(s.query, s.params, r)
+	} else {
+		err = x.runSQL(s.query, r)
+	}
+	if err != nil {
+		return ctl{}, err
+	}
+	for _, row := range r.data {
+		if err := x.assignRow(s.target, r.cols, row); err != nil {
+			return ctl{}, err
+		}
+		if out, done, err := x.iterate(s.label, s.body); done {
+			if err == nil {
+				x.setFound(true)
+			}
+			return out, err
+		}
+	}
+	x.setFound(len(r.data) > 0)
+	return ctl{}, nil
+}
+
+// getDiag runs GET [CURRENT|STACKED] DIAGNOSTICS.
+func (x *plExec) getDiag(s *plGetDiag) error {
+	var cur *pgerr.Error
+	if s.stacked {
+		if len(x.errs) == 0 {
+			return pgerr.New("0Z002", "GET STACKED DIAGNOSTICS cannot be used outside an exception handler")
+		}
+		cur = x.errs[len(x.errs)-1]
+	}
+	for _, it := range s.items {
+		v := x.lookup(it.target)
+		if v == nil {
+			return pgerr.New(pgerr.UndefinedObject, "variable %q does not exist", it.target)
+		}
+		var val any
+		t := types.Text
+		switch it.kind {
+		case "ROW_COUNT":
+			val, t = x.rowCount, types.Int8
+		case "RETURNED_SQLSTATE":
+			val = string(cur.Code)
+		case "MESSAGE_TEXT":
+			val = cur.Message
+		case "PG_EXCEPTION_DETAIL":
+			val = cur.Detail
+		case "PG_EXCEPTION_HINT":
+			val = cur.Hint
+		case "PG_EXCEPTION_CONTEXT":
+			val = cur.Where
+		case "PG_CONTEXT", "COLUMN_NAME", "CONSTRAINT_NAME", "PG_DATATYPE_NAME", "TABLE_NAME", "SCHEMA_NAME":
+			val = ""
+		default:
+			return pgerr.New(pgerr.FeatureNotSupported, "GET DIAGNOSTICS item %s is not supported", it.kind)
+		}
+		if err := x.set(v, val, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
