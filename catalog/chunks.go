@@ -42,9 +42,6 @@ type Chunk struct {
 type chunkSet struct {
 	mu   sync.RWMutex
 	list []*Chunk // sorted by (Start, Partition)
-	// rewrite serializes the compressions and decompressions of the
-	// hypertable's chunks, which may change two chunks at once.
-	rewrite sync.Mutex
 }
 
 func (cs *chunkSet) insert(c *Chunk) {
@@ -71,36 +68,11 @@ func (s *Store) chunkSet(table uint32) *chunkSet {
 }
 
 // Chunks returns the hypertable's chunks ordered by start time.
-func (s *Store) Chunks(table uint32) []*Chunk {
-	cs := s.chunkSet(table)
-	cs.mu.RLock()
-	defer cs.mu.RUnlock()
-	out := make([]*Chunk, 0, len(cs.list))
-	for _, c := range cs.list {
-		if c.MergedInto == 0 {
-			out = append(out, c)
-		}
-	}
-	return out
-}
+func (s *Store) Chunks(table uint32) []*Chunk { return s.ChunksIn(nil, table) }
 
-// ChunksOverlapping returns the chunks a scan of [lo, hi] (inclusive
-// bounds) must read, without opening any chunk: those whose range meets
-// it, including chunks rolled up into another (see Chunk.MergedInto).
+// ChunksOverlapping is ScanChunksIn outside any transaction.
 func (s *Store) ChunksOverlapping(table uint32, lo, hi int64) []*Chunk {
-	cs := s.chunkSet(table)
-	cs.mu.RLock()
-	defer cs.mu.RUnlock()
-	var out []*Chunk
-	for _, c := range cs.list {
-		if c.Start > hi {
-			break
-		}
-		if c.End > lo {
-			out = append(out, c)
-		}
-	}
-	return out
+	return s.ScanChunksIn(nil, table, lo, hi)
 }
 
 // ChunkFor returns the chunk holding time ts in space partition part,
@@ -229,37 +201,32 @@ func (s *Store) forgetChunks(table uint32, ids map[uint64]bool) {
 }
 
 // CompressChunk compresses chunk c of hypertable t (whose compression
-// must be enabled) by t's settings and records it compressed, with its
-// sizes, in the same atomic write. A chunk compressed before keeps its
-// first "before" size plus that of the rows added since. When t's
-// compress_chunk_time_interval allows, c is rolled up into the
+// must be enabled) by t's settings in w's transaction and records it
+// compressed, with its sizes, in the same transaction. A chunk compressed
+// before keeps its first "before" size plus that of the rows added since.
+// When t's compress_chunk_time_interval allows, c is rolled up into the
 // compressed chunk before it instead (see mergeTarget). It returns the
-// chunk now holding c's rows; storage.ErrConflict means concurrent
-// writes kept winning.
-func (s *Store) CompressChunk(t *Table, c *Chunk) (*Chunk, error) {
-	c, unlock, err := s.lockRewrite(c)
+// chunk now holding c's rows. Nothing is visible to others before the
+// transaction commits, and a rollback undoes it.
+func (s *Store) CompressChunk(w *Writer, t *Table, c *Chunk) (*Chunk, error) {
+	c, err := s.current(w, c)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
 	opts := compressOptions(t.Hyper.Compression)
-	if p := s.mergeTarget(t, c); p != nil {
-		return s.compressInto(p, c, opts)
+	if p := s.mergeTarget(w, t, c); p != nil {
+		return s.compressInto(w, p, c, opts)
 	}
-	var nc *Chunk
-	opts.Record = func(st storage.CompressStats) ([]storage.MetaEntry, error) {
-		n := *c
-		n.Compressed, n.BeforeBytes, n.AfterBytes = true, st.InputBytes, st.OutputBytes
-		if c.Compressed {
-			n.BeforeBytes = c.BeforeBytes + st.UncompressedBytes
-		}
-		nc = &n
-		return chunkRecord(&n)
-	}
-	if _, err := s.db.CompressChunk(c.ID, opts); err != nil {
+	st, err := w.txn.CompressChunk(c.ID, opts)
+	if err != nil {
 		return nil, fmt.Errorf("compress chunk %s: %w", c.Name, err)
 	}
-	return nc, s.replaceChunk(nc)
+	n := *c
+	n.Compressed, n.BeforeBytes, n.AfterBytes = true, st.InputBytes, st.OutputBytes
+	if c.Compressed {
+		n.BeforeBytes = c.BeforeBytes + st.UncompressedBytes
+	}
+	return &n, w.putChunk(&n)
 }
 
 // compressOptions turns compression settings into storage's options.
@@ -271,27 +238,18 @@ func compressOptions(comp *Compression) storage.CompressOptions {
 	return opts
 }
 
-// chunkRecord is the stored record of c as a metadata entry.
-func chunkRecord(c *Chunk) ([]storage.MetaEntry, error) {
-	b, err := json.Marshal(c)
-	return []storage.MetaEntry{{Key: chunkKey(c), Val: b}}, err
-}
-
 // mergeTarget returns the chunk TimescaleDB's compress_chunk would roll
 // uncompressed chunk c up into: the compressed chunk of the same space
 // partition holding the instant before c's start, when the two ranges
 // together span no more than compress_chunk_time_interval. Integer-time
 // hypertables have no such interval.
-func (s *Store) mergeTarget(t *Table, c *Chunk) *Chunk {
+func (s *Store) mergeTarget(w *Writer, t *Table, c *Chunk) *Chunk {
 	limit := t.Hyper.Compression.ChunkInterval
 	if limit <= 0 || c.Compressed || t.IsIntegerTime() {
 		return nil
 	}
-	cs := s.chunkSet(t.OID)
-	cs.mu.RLock()
-	defer cs.mu.RUnlock()
-	for _, p := range cs.list {
-		if p.MergedInto == 0 && p.ID != c.ID && p.Partition == c.Partition && p.Start < c.Start && p.End == c.Start {
+	for _, p := range s.ChunksIn(w, t.OID) {
+		if p.ID != c.ID && p.Partition == c.Partition && p.Start < c.Start && p.End == c.Start {
 			if p.Compressed && (p.End-p.Start)+(c.End-c.Start) <= limit {
 				return p
 			}
@@ -303,97 +261,151 @@ func (s *Store) mergeTarget(t *Table, c *Chunk) *Chunk {
 
 // compressInto rolls chunk c up into compressed chunk p: c's rows and p's
 // are compressed together into p, whose range grows to end where c's
-// ended, and c's record is deleted, all in one atomic write.
-//
-// Readers must never miss c's rows. p's range is widened in memory
-// before the write, so a scan whose chunk list comes after the write
-// includes p; c stays listed for scans (MergedInto) so one reading an
-// older snapshot still finds the rows under c; new inserts into c's
-// range go to p.
-func (s *Store) compressInto(p, c *Chunk, opts storage.CompressOptions) (*Chunk, error) {
-	wide := *p
-	wide.End = c.End
-	s.swapChunk(p, &wide)
-	final := wide
-	opts.Record = func(st storage.CompressStats) ([]storage.MetaEntry, error) {
-		final.BeforeBytes = p.BeforeBytes + st.UncompressedBytes
-		final.AfterBytes = st.OutputBytes
-		rec, err := chunkRecord(&final)
-		return append(rec, storage.MetaEntry{Key: chunkKey(c)}), err
-	}
-	if _, err := s.db.CompressChunkInto(p.ID, c.ID, opts); err != nil {
-		s.swapChunk(&wide, p)
+// ended, and c's record is deleted.
+func (s *Store) compressInto(w *Writer, p, c *Chunk, opts storage.CompressOptions) (*Chunk, error) {
+	st, err := w.txn.CompressChunkInto(p.ID, c.ID, opts)
+	if err != nil {
 		return nil, fmt.Errorf("compress chunk %s into %s: %w", c.Name, p.Name, err)
+	}
+	n := *p
+	n.End = c.End
+	n.BeforeBytes = p.BeforeBytes + st.UncompressedBytes
+	n.AfterBytes = st.OutputBytes
+	if err := w.putChunk(&n); err != nil {
+		return nil, err
 	}
 	merged := *c
 	merged.MergedInto = p.ID
-	s.swapChunk(&wide, &final)
-	s.swapChunk(c, &merged)
-	return &final, nil
+	w.txn.DeleteMeta(chunkKey(c))
+	w.stageChunk(&merged)
+	return &n, nil
 }
 
-// lockRewrite takes the lock serializing compressions of c's hypertable
-// and returns the current record of chunk c; it fails with 42P01 (and
-// does not lock) once c was dropped or rolled up into another chunk.
-func (s *Store) lockRewrite(c *Chunk) (cur *Chunk, unlock func(), err error) {
-	cs := s.chunkSet(c.Table)
-	cs.rewrite.Lock()
-	cs.mu.RLock()
-	defer cs.mu.RUnlock()
-	for _, x := range cs.list {
-		if x.ID == c.ID && x.MergedInto == 0 {
-			return x, cs.rewrite.Unlock, nil
-		}
-	}
-	cs.rewrite.Unlock()
-	return nil, nil, pgerr.New(pgerr.UndefinedTable, "chunk %q does not exist", c.Name)
-}
-
-// swapChunk replaces record old by new in memory when old is still the
-// current record.
-func (s *Store) swapChunk(old, new *Chunk) {
-	cs := s.chunkSet(old.Table)
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	for i, x := range cs.list {
-		if x == old {
-			cs.list[i] = new
-			return
-		}
-	}
-}
-
-// DecompressChunk turns chunk c back into ordinary blocks and records it
-// uncompressed in the same atomic write.
-func (s *Store) DecompressChunk(c *Chunk) (*Chunk, error) {
-	c, unlock, err := s.lockRewrite(c)
+// DecompressChunk turns chunk c back into ordinary blocks in w's
+// transaction and records it uncompressed.
+func (s *Store) DecompressChunk(w *Writer, c *Chunk) (*Chunk, error) {
+	c, err := s.current(w, c)
 	if err != nil {
 		return nil, err
 	}
-	defer unlock()
-	n := *c
-	n.Compressed, n.BeforeBytes, n.AfterBytes = false, 0, 0
-	rec := func(storage.CompressStats) ([]storage.MetaEntry, error) { return chunkRecord(&n) }
-	if _, err := s.db.DecompressChunk(c.ID, rec); err != nil {
+	if _, err := w.txn.DecompressChunk(c.ID); err != nil {
 		return nil, fmt.Errorf("decompress chunk %s: %w", c.Name, err)
 	}
-	return &n, s.replaceChunk(&n)
+	n := *c
+	n.Compressed, n.BeforeBytes, n.AfterBytes = false, 0, 0
+	return &n, w.putChunk(&n)
 }
 
-// replaceChunk swaps in the new record of a chunk. When the chunk was
-// dropped meanwhile, the record just written is deleted again.
-func (s *Store) replaceChunk(c *Chunk) error {
-	cs := s.chunkSet(c.Table)
-	cs.mu.Lock()
-	for i, x := range cs.list {
+// current returns chunk c's record as w's transaction sees it; it fails
+// with 42P01 once c was dropped or rolled up into another chunk.
+func (s *Store) current(w *Writer, c *Chunk) (*Chunk, error) {
+	for _, x := range s.ChunksIn(w, c.Table) {
 		if x.ID == c.ID {
-			cs.list[i] = c
-			cs.mu.Unlock()
-			return nil
+			return x, nil
 		}
 	}
-	cs.mu.Unlock()
-	txn := s.db.Begin()
-	txn.DeleteMeta(chunkKey(c))
-	return txn.Commit()
+	return nil, pgerr.New(pgerr.UndefinedTable, "chunk %q does not exist", c.Name)
+}
+
+// putChunk writes chunk record c in w's transaction and stages it.
+func (w *Writer) putChunk(c *Chunk) error {
+	if err := w.put(chunkKey(c), c); err != nil {
+		return err
+	}
+	w.stageChunk(c)
+	return nil
+}
+
+// stageChunk makes c the chunk's record in w's lookups (ChunksIn) and,
+// once the transaction commits, everyone's. A chunk whose range grows
+// (a roll-up target) grows in everyone's lookups just before the commit
+// writes, so a reader whose view includes the rows moved into it lists
+// it (see storage.Txn.FixView); a chunk rolled up into another stays
+// listed for scans (Chunk.MergedInto). Staged records live in the
+// writer's snapshot, so savepoints restore them.
+func (w *Writer) stageChunk(c *Chunk) {
+	if w.snap.chunks == nil {
+		w.snap.chunks = map[uint64]*Chunk{}
+	}
+	w.snap.chunks[c.ID] = c
+	if w.chunkHooks {
+		return
+	}
+	w.chunkHooks = true
+	w.txn.BeforeCommit(func() {
+		for _, n := range w.snap.chunks {
+			w.s.widenChunk(n)
+		}
+	})
+}
+
+// widenChunk extends the listed range of n's chunk to n's when n's is
+// wider.
+func (s *Store) widenChunk(n *Chunk) {
+	cs := s.chunkSet(n.Table)
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	for i, x := range cs.list {
+		if x.ID == n.ID && (n.Start < x.Start || n.End > x.End) {
+			wide := *x
+			wide.Start, wide.End = min(x.Start, n.Start), max(x.End, n.End)
+			cs.list[i] = &wide
+		}
+	}
+}
+
+// publishChunks makes committed chunk records current.
+func (s *Store) publishChunks(staged map[uint64]*Chunk) {
+	for _, n := range staged {
+		cs := s.chunkSet(n.Table)
+		cs.mu.Lock()
+		for i, x := range cs.list {
+			if x.ID == n.ID {
+				cs.list[i] = n
+			}
+		}
+		cs.mu.Unlock()
+	}
+}
+
+// ChunksIn returns the hypertable's chunks ordered by start time as w's
+// transaction sees them (w may be nil: everyone's view).
+func (s *Store) ChunksIn(w *Writer, table uint32) []*Chunk {
+	var out []*Chunk
+	for _, c := range s.chunkView(w, table) {
+		if c.MergedInto == 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// ScanChunksIn returns the chunks a scan of [lo, hi] (inclusive bounds)
+// must read in w's transaction (w may be nil): those whose range meets
+// it, including chunks rolled up into another (see Chunk.MergedInto).
+func (s *Store) ScanChunksIn(w *Writer, table uint32, lo, hi int64) []*Chunk {
+	var out []*Chunk
+	for _, c := range s.chunkView(w, table) {
+		if c.Start <= hi && c.End > lo {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// chunkView lists table's chunks with w's staged records in place.
+func (s *Store) chunkView(w *Writer, table uint32) []*Chunk {
+	cs := s.chunkSet(table)
+	cs.mu.RLock()
+	out := append([]*Chunk(nil), cs.list...)
+	cs.mu.RUnlock()
+	if w == nil || len(w.snap.chunks) == 0 {
+		return out
+	}
+	for i, c := range out {
+		if n := w.snap.chunks[c.ID]; n != nil {
+			out[i] = n
+		}
+	}
+	return out
 }

@@ -23,6 +23,9 @@ type Snapshot struct {
 	funcs map[uint32]*Function
 	// views indexes continuous aggregates (views.go); nil until used.
 	views atomic.Pointer[viewIndex]
+	// chunks, in a Writer's snapshot only, are the chunk records its
+	// transaction changed (see Writer.putChunk), by chunk id.
+	chunks map[uint64]*Chunk
 }
 
 func emptySnapshot() *Snapshot {
@@ -50,6 +53,12 @@ func (s *Snapshot) clone() *Snapshot {
 		seqs:    make(map[tableKey]uint32, len(s.seqs)),
 		jobs:    make(map[int32]*Job, len(s.jobs)),
 		funcs:   make(map[uint32]*Function, len(s.funcs)),
+	}
+	if len(s.chunks) > 0 {
+		c.chunks = make(map[uint64]*Chunk, len(s.chunks))
+		for k, v := range s.chunks {
+			c.chunks[k] = v
+		}
 	}
 	for k, v := range s.dbs {
 		c.dbs[k] = v

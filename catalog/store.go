@@ -242,6 +242,9 @@ type Writer struct {
 	// onPublish runs after the changes became visible (chunk bookkeeping
 	// that lives outside snapshots).
 	onPublish []func()
+	// chunkHooks is set once the hooks publishing snap.chunks are in
+	// place.
+	chunkHooks bool
 }
 
 // BeginDDL returns the Writer for txn, waiting for any other writer to
@@ -260,7 +263,10 @@ func (w *Writer) Publish() {
 	if w.done {
 		return
 	}
+	staged := w.snap.chunks
+	w.snap.chunks = nil
 	w.s.cur.Store(w.snap)
+	w.s.publishChunks(staged)
 	for _, f := range w.onPublish {
 		f()
 	}

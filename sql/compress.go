@@ -15,11 +15,11 @@ import (
 // Compression: ALTER TABLE ... SET (timescaledb.compress...) settings,
 // compress_chunk, decompress_chunk and the compression statistics.
 //
-// compress_chunk and decompress_chunk rewrite the chunk's blocks in
-// storage and the chunk's catalog record in one atomic write of their
-// own (storage.DB.CompressChunk), not in the session's transaction: the
-// rows are the same either way, so there is nothing a rollback would
-// have to undo. Readers are never blocked.
+// compress_chunk and decompress_chunk stage the rewrite of the chunk's
+// blocks (storage.Txn.CompressChunk) and the chunk's new catalog record
+// in the session's transaction: both take effect atomically at COMMIT,
+// and a rollback undoes them. A commit that lost to a concurrent rewrite
+// of the same blocks fails with 40001. Readers are never blocked.
 
 // Option keys of ALTER TABLE ... SET (timescaledb.compress...).
 const (
@@ -82,7 +82,7 @@ func (e *execEnv) chunkArg(v any) (*catalog.Table, *catalog.Chunk, error) {
 		if t.Hyper == nil {
 			continue
 		}
-		for _, c := range e.s.db.cat.Chunks(t.OID) {
+		for _, c := range e.s.chunks(t.OID) {
 			if match(c) {
 				return t, c, nil
 			}
@@ -134,9 +134,9 @@ func compressChunk(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 			return nil, pgerr.New(pgerr.DuplicateObject, "chunk %q is already compressed", c.Name)
 		}
 	}
-	nc, err := e.s.db.cat.CompressChunk(t, c)
+	nc, err := e.s.db.cat.CompressChunk(e.s.writer(), t, c)
 	if err != nil {
-		return nil, chunkRewriteError(err)
+		return nil, err
 	}
 	return chunkRegclass(nc), nil
 }
@@ -161,20 +161,10 @@ func decompressChunk(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		}
 		return nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "chunk %q is not compressed", c.Name)
 	}
-	if _, err := e.s.db.cat.DecompressChunk(c); err != nil {
-		return nil, chunkRewriteError(err)
+	if _, err := e.s.db.cat.DecompressChunk(e.s.writer(), c); err != nil {
+		return nil, err
 	}
 	return chunkRegclass(c), nil
-}
-
-// chunkRewriteError reports a compression that lost to concurrent writes
-// as a serialization failure.
-func chunkRewriteError(err error) error {
-	if errors.Is(err, storage.ErrConflict) {
-		return pgerr.New("40001", "could not serialize access due to concurrent update").
-			WithDetail("The chunk's blocks kept changing while it was being rewritten.")
-	}
-	return err
 }
 
 // partiallyCompressed reports whether compressed chunk c has rows written
@@ -250,7 +240,7 @@ func (s *session) setCompression(nt *catalog.Table, opts map[string]string) (map
 // checkNoCompressedChunks refuses a settings change while chunks are
 // compressed with the current settings.
 func (s *session) checkNoCompressedChunks(t *catalog.Table) error {
-	for _, c := range s.db.cat.Chunks(t.OID) {
+	for _, c := range s.chunks(t.OID) {
 		if c.Compressed {
 			return pgerr.New(pgerr.FeatureNotSupported, "cannot change configuration on already compressed chunks").
 				WithDetail("There are compressed chunks that prevent changing the existing compression configuration.")

@@ -97,7 +97,7 @@ func (s *session) ddlStmt(env *execEnv, st plan.Statement, w ResultWriter) error
 				return noTable(on)
 			}
 			if t.Hyper != nil {
-				for _, c := range s.db.cat.Chunks(t.OID) {
+				for _, c := range s.chunks(t.OID) {
 					s.txn.DropChunk(c.ID)
 				}
 				s.txn.DropTable(uint64(t.OID)) // last-value indexes
@@ -551,7 +551,7 @@ func (s *session) assignIndexOIDs(t *catalog.Table) error {
 
 func (s *session) hasRows(t *catalog.Table) bool {
 	if t.Hyper != nil {
-		return len(s.db.cat.Chunks(t.OID)) > 0
+		return len(s.chunks(t.OID)) > 0
 	}
 	it := s.txn.Iter(storage.Space{Table: uint64(t.OID)}, nil, nil)
 	defer it.Close()
@@ -645,7 +645,7 @@ func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
 	if err != nil {
 		return err
 	}
-	for _, ch := range s.db.cat.Chunks(nt.OID) {
+	for _, ch := range s.chunks(nt.OID) {
 		spec := &storage.ScanSpec{Chunk: ch.ID, Cols: oldSchema.Cols, TimeCol: nt.Hyper.TimeCol, TimeMin: storage.MinTime, TimeMax: storage.MaxTime}
 		blocks, _, err := s.txn.Blocks(spec)
 		if err != nil {

@@ -59,9 +59,29 @@ func (e *execEnv) SearchPath() []string {
 	return append(out, catalog.SchemaCatalog)
 }
 
+// Chunks lists the chunks a scan of t over [lo, hi] reads. The
+// statement's storage view is fixed first (see storage.Txn.FixView).
 func (e *execEnv) Chunks(t *catalog.Table, lo, hi int64) ([]*catalog.Chunk, int) {
-	return e.s.db.cat.ChunksOverlapping(t.OID, lo, hi), len(e.s.db.cat.Chunks(t.OID))
+	if e.s.txn != nil {
+		e.s.txn.FixView()
+	}
+	return e.s.db.cat.ScanChunksIn(e.s.ddl, t.OID, lo, hi), len(e.s.chunks(t.OID))
 }
+
+// newStatement starts a client statement's view of committed data (see
+// storage.Txn.NewStatement); statements run inside it (function bodies)
+// share it.
+func (s *session) newStatement() {
+	if s.txn != nil {
+		s.txn.NewStatement()
+	}
+}
+
+// chunks returns hypertable oid's chunks as the session's transaction
+// sees them.
+func (s *session) chunks(oid uint32) []*catalog.Chunk { return s.db.cat.ChunksIn(s.ddl, oid) }
+
+func (e *execEnv) ChunksOf(oid uint32) []*catalog.Chunk { return e.s.chunks(oid) }
 
 func (e *execEnv) VirtualTable(schema, name string) (*plan.Virtual, bool) {
 	cols, rows, ok := pgcatalog.Lookup(schema, name)
@@ -121,7 +141,7 @@ func (e *execEnv) TableBytes(oid uint32) int64 {
 	t := e.s.catalogSnap().TableByOID(oid)
 	if t != nil && t.Hyper != nil {
 		var sum int64
-		for _, c := range e.s.db.cat.Chunks(oid) {
+		for _, c := range e.s.chunks(oid) {
 			sum += e.ChunkBytes(c.ID)
 		}
 		return sum

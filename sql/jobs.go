@@ -636,7 +636,7 @@ func (s *session) runCompression(ctx context.Context, j *catalog.Job) error {
 	if err != nil {
 		return err
 	}
-	for _, c := range s.db.cat.Chunks(t.OID) {
+	for _, c := range s.chunks(t.OID) {
 		if c.Compressed || !f.match(c) {
 			continue
 		}

@@ -127,7 +127,7 @@ func (s *session) recomputeLastValue(t *catalog.Table, ix *catalog.Index, stale 
 		s.txn.Delete(sp, []byte(k))
 	}
 	schema := chunkSchema(t)
-	chunks := s.db.cat.ChunksOverlapping(t.OID, minInt64, maxInt64)
+	chunks := s.db.cat.ScanChunksIn(s.ddl, t.OID, minInt64, maxInt64)
 	remaining := len(stale)
 	for i := len(chunks) - 1; i >= 0 && (stale == nil || remaining > 0); i-- {
 		spec := &storage.ScanSpec{Chunk: chunks[i].ID, Cols: schema.Cols, TimeCol: t.Hyper.TimeCol, TimeMin: storage.MinTime, TimeMax: storage.MaxTime}

@@ -231,7 +231,7 @@ func badTimeArg(at, want types.T) error {
 // returns them.
 func (s *session) dropChunks(t *catalog.Table, f chunkFilter) ([]*catalog.Chunk, error) {
 	var drop []*catalog.Chunk
-	for _, c := range s.db.cat.Chunks(t.OID) {
+	for _, c := range s.chunks(t.OID) {
 		if f.match(c) {
 			drop = append(drop, c)
 		}

@@ -411,7 +411,7 @@ func (e *execEnv) addDimension(rel any, colName string, partitions int, interval
 	if partitions <= 0 {
 		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "only hash-partitioned space dimensions are supported; pass number_partitions")
 	}
-	if len(e.s.db.cat.Chunks(t.OID)) > 0 {
+	if len(e.s.chunks(t.OID)) > 0 {
 		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "hypertable %q has data or empty chunks", t.Name)
 	}
 	nt := t.Clone()
@@ -442,7 +442,7 @@ func showChunks(ctx any, args []any) ([][]any, error) {
 		*dst = b
 	}
 	var out [][]any
-	for _, c := range e.s.db.cat.Chunks(t.OID) {
+	for _, c := range e.s.chunks(t.OID) {
 		if c.End <= older && c.Start >= newer {
 			out = append(out, []any{c.Schema + "." + c.Name})
 		}

@@ -1,10 +1,11 @@
 package storage
 
 // Hypertable chunks inside a transaction: buffering appends, listing and
-// reading blocks (stored ones from a per-chunk snapshot, the
+// reading blocks (stored ones from the statement's snapshot, the
 // transaction's own from memory), rewriting and dropping blocks.
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -58,9 +59,10 @@ func cloneSchema(s ChunkSchema) ChunkSchema {
 // Blocks lists the metadata of chunk's blocks that may hold rows matching
 // spec's time range and predicates, plus the transaction's unwritten
 // appends as one extra delta block (ID 0, listed last). skipped counts
-// blocks left out. Stored blocks are listed from a snapshot that later
-// ReadBlock calls for the same chunk read from, so a concurrent merge or
-// commit never removes a listed block from under the reader.
+// blocks left out. Stored blocks are listed from the statement's snapshot
+// (see NewStatement), which later ReadBlock calls for the same chunk read
+// from, so a concurrent merge or commit never removes a listed block from
+// under the reader.
 func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -68,14 +70,8 @@ func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err erro
 		return nil, 0, errTxnDone
 	}
 	cs := t.chunks[spec.Chunk]
-	if t.snaps == nil {
-		t.snaps = map[uint64]*pebble.Snapshot{}
-	}
-	if old := t.snaps[spec.Chunk]; old != nil {
-		old.Close()
-	}
-	snap := t.db.pdb.NewSnapshot()
-	t.snaps[spec.Chunk] = snap
+	snap := t.stmtSnapLocked()
+	t.viewChunkLocked(spec.Chunk, snap)
 	keep := func(m *BlockMeta) {
 		if blockMatches(spec, m) {
 			blocks = append(blocks, m)
@@ -190,7 +186,11 @@ func (t *Txn) ReadBlockBuf(spec *ScanSpec, blk *BlockMeta, buf *ReadBuf) (*col.B
 		return nil, fmt.Errorf("read pending rows of chunk %d: %w", spec.Chunk, err)
 	}
 	if mb != nil {
-		return project(mb.schema, mb.rows, spec.Cols)
+		rows, err := mb.batch()
+		if err != nil {
+			return nil, err
+		}
+		return project(mb.schema, rows, spec.Cols)
 	}
 	return readStored(r, spec.Chunk, blk, spec.Cols, buf)
 }
@@ -300,13 +300,7 @@ func (t *Txn) pinAndCheck(chunk, id uint64) error {
 		t.mu.Unlock()
 		return nil // the transaction's own block
 	}
-	if !t.pins[chunk] {
-		if t.pins == nil {
-			t.pins = map[uint64]bool{}
-		}
-		t.pins[chunk] = true
-		t.db.pinChunk(chunk)
-	}
+	t.pinLocked(chunk)
 	t.mu.Unlock()
 	ok, err := t.db.blockExists(chunk, id)
 	if err != nil {
@@ -374,4 +368,48 @@ func (db *DB) blockExists(chunk, id uint64) (bool, error) {
 	}
 	closer.Close()
 	return true, nil
+}
+
+// pinLocked keeps merges off chunk until the transaction ends.
+func (t *Txn) pinLocked(chunk uint64) {
+	if !t.pins[chunk] {
+		if t.pins == nil {
+			t.pins = map[uint64]bool{}
+		}
+		t.pins[chunk] = true
+		t.db.pinChunk(chunk)
+	}
+}
+
+// moveBlock adds to b the copy of stored block id of chunk from into
+// chunk to (block ids are unique across chunks); the caller deletes the
+// original.
+func (db *DB) moveBlock(b *pebble.Batch, from, to, id uint64) error {
+	val, closer, err := db.pdb.Get(blockMetaKey(from, id))
+	if err != nil {
+		return fmt.Errorf("move block %d of chunk %d: %w", id, from, err)
+	}
+	err = b.Set(blockMetaKey(to, id), val, nil)
+	closer.Close()
+	if err != nil {
+		return fmt.Errorf("move block %d of chunk %d: %w", id, from, err)
+	}
+	start, end := blockColSpan(from, id)
+	it, err := db.pdb.NewIter(&pebble.IterOptions{LowerBound: start, UpperBound: end})
+	if err != nil {
+		return fmt.Errorf("move block %d of chunk %d: %w", id, from, err)
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		k := slices.Clone(it.Key())
+		binary.BigEndian.PutUint64(k[1:], to)
+		v, err := it.ValueAndErr()
+		if err == nil {
+			err = b.Set(k, v, nil)
+		}
+		if err != nil {
+			it.Close()
+			return fmt.Errorf("move block %d of chunk %d: %w", id, from, err)
+		}
+	}
+	return it.Close()
 }

@@ -25,6 +25,7 @@ package storage
 // in.
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"runtime"
@@ -70,22 +71,7 @@ type CompressOptions struct {
 	// OrderBy orders rows within a segment (compress_orderby); empty
 	// means the time column descending.
 	OrderBy []OrderCol
-	// Record, when set, returns metadata entries written in the same
-	// atomic batch as the blocks, e.g. the catalog's record of the
-	// chunk's compression.
-	Record RecordFunc
 }
-
-// MetaEntry is a metadata entry (storage-level key of Txn.PutMeta); a nil
-// Val deletes the key.
-type MetaEntry struct {
-	Key string
-	Val []byte
-}
-
-// RecordFunc builds metadata entries from the stats of a compression or
-// decompression, written atomically with it.
-type RecordFunc func(CompressStats) ([]MetaEntry, error)
 
 // CompressStats describe one compression or decompression of a chunk.
 // Bytes are stored bytes: keys plus encoded values of the blocks, the
@@ -99,123 +85,174 @@ type CompressStats struct {
 	OutputBytes                   int64
 }
 
-// CompressChunk rewrites every block of chunk as compressed blocks (see
-// the file comment). It fails with ErrConflict when concurrent commits
-// kept changing the chunk's blocks.
-func (db *DB) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, error) {
-	return db.rewriteChunks(chunk, nil, opts.Record, func(in *chunkInput) ([]encodedBlock, error) {
+// CompressChunk stages the compression of chunk in the transaction: at
+// Commit every block of the chunk that the transaction read (the latest
+// committed ones when it is called) is replaced by compressed blocks of
+// the same rows (see the file comment). Rows the transaction itself
+// appended or rewrote, and rows other commits add meanwhile, stay as
+// they are: the chunk is then partially compressed. The chunk is pinned
+// against merges until the transaction ends; Commit fails with
+// ErrConflict when another commit deleted or rewrote an input.
+func (t *Txn) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, error) {
+	return t.stageRewrite(chunk, 0, func(in *chunkInput) ([]encodedBlock, error) {
 		return compressedBlocks(in, opts)
 	})
 }
 
-// CompressChunkInto compresses the rows of chunk src together with every
-// block of chunk dst into compressed blocks of dst and deletes src, in one
-// atomic batch: TimescaleDB's roll-up of adjacent chunks into one
-// compressed chunk (compress_chunk_time_interval). src is retired: a
-// transaction that appended rows to it fails to commit with ErrConflict
-// (its rows would belong to dst now).
-func (db *DB) CompressChunkInto(dst, src uint64, opts CompressOptions) (CompressStats, error) {
-	return db.rewriteChunks(dst, []uint64{src}, opts.Record, func(in *chunkInput) ([]encodedBlock, error) {
+// CompressChunkInto stages, like CompressChunk, the compression of the
+// rows of chunk src together with those of chunk dst into compressed
+// blocks of dst, and the retirement of src: at Commit src is deleted
+// whole, rows added to it meanwhile move to dst, and later commits
+// appending to src fail with ErrConflict. This is TimescaleDB's roll-up
+// of adjacent chunks into one compressed chunk
+// (compress_chunk_time_interval).
+func (t *Txn) CompressChunkInto(dst, src uint64, opts CompressOptions) (CompressStats, error) {
+	return t.stageRewrite(dst, src, func(in *chunkInput) ([]encodedBlock, error) {
 		return compressedBlocks(in, opts)
 	})
 }
 
-// DecompressChunk rewrites every block of chunk as sealed blocks sorted by
-// time; record is as CompressOptions.Record.
-func (db *DB) DecompressChunk(chunk uint64, record RecordFunc) (CompressStats, error) {
-	return db.rewriteChunks(chunk, nil, record, func(in *chunkInput) ([]encodedBlock, error) {
+// DecompressChunk stages, like CompressChunk, the rewrite of chunk's
+// blocks as sealed blocks sorted by time.
+func (t *Txn) DecompressChunk(chunk uint64) (CompressStats, error) {
+	return t.stageRewrite(chunk, 0, func(in *chunkInput) ([]encodedBlock, error) {
 		return sealedBlocks(in, runtime.GOMAXPROCS(0))
 	})
 }
 
-// rewriteChunks replaces every block of chunk dst and of the chunks it
-// retires by build's blocks of dst, retrying when a concurrent commit
-// wins. Merges wait meanwhile.
-func (db *DB) rewriteChunks(dst uint64, retire []uint64, record RecordFunc, build func(*chunkInput) ([]encodedBlock, error)) (CompressStats, error) {
-	db.merge.run.Lock()
-	defer db.merge.run.Unlock()
-	for attempt := 1; attempt <= swapAttempts; attempt++ {
-		st, ok, err := db.rewriteOnce(dst, retire, record, build)
-		if err != nil {
-			return CompressStats{}, fmt.Errorf("rewrite chunk %d: %w", dst, err)
-		}
-		if ok {
-			return st, nil
-		}
-		if attempt < swapAttempts {
-			time.Sleep(time.Duration(attempt) * swapBackoff)
-		}
+// stageRewrite stages the replacement of the stored blocks of dst (and of
+// src, retired into dst, when not 0) by build's blocks of dst. The blocks
+// are kept encoded until Commit; the transaction's reads decode them.
+func (t *Txn) stageRewrite(dst, src uint64, build func(*chunkInput) ([]encodedBlock, error)) (st CompressStats, err error) {
+	chunks := []uint64{dst}
+	if src != 0 {
+		chunks = append(chunks, src)
 	}
-	return CompressStats{}, fmt.Errorf("rewrite chunk %d: blocks kept changing: %w", dst, ErrConflict)
-}
-
-// rewriteOnce is one attempt of rewriteChunks; ok is false when a chunk
-// changed (or a transaction pinned it) and nothing was written.
-func (db *DB) rewriteOnce(dst uint64, retire []uint64, record RecordFunc, build func(*chunkInput) ([]encodedBlock, error)) (st CompressStats, ok bool, err error) {
-	chunks := append([]uint64{dst}, retire...)
-	for _, chunk := range chunks {
-		if db.pinned(chunk) {
-			return st, false, nil
-		}
+	inputs, snap, err := t.rewriteInputs(chunks)
+	if err != nil {
+		return st, err
 	}
-	snap := db.pdb.NewSnapshot()
-	defer snap.Close()
 	all := &chunkInput{chunk: dst}
-	var inputs []*chunkInput
-	for _, chunk := range chunks {
-		in, err := db.listInputs(snap, chunk, func(*BlockMeta) bool { return true })
-		if err != nil {
-			return st, false, err
-		}
-		inputs = append(inputs, in)
+	for _, in := range inputs {
 		all.blocks = append(all.blocks, in.blocks...)
-		all.deltas += in.deltas
-		total, uncompressed, err := storedBytes(snap, chunk, in.blocks)
+		total, uncompressed, err := storedBytes(snap, in.chunk, in.blocks)
 		if err != nil {
-			return st, false, err
+			return st, err
 		}
 		st.InputBytes += total
 		st.UncompressedBytes += uncompressed
 	}
 	if len(all.blocks) > 0 {
 		if all.schema, err = unionSchema(all.blocks); err != nil {
-			return st, false, err
+			return st, err
 		}
 		if all.rows, err = readInputs(snap, inputs, all.schema); err != nil {
-			return st, false, err
+			return st, err
 		}
 		st.Rows = int64(all.rows.Rows())
 	}
 	blocks, err := build(all)
 	if err != nil {
-		return st, false, err
+		return st, err
 	}
 	st.InputBlocks, st.OutputBlocks = len(all.blocks), len(blocks)
-	for i := range blocks {
-		st.OutputBytes += blocks[i].storedBytes()
-	}
-	var extra func(*pebble.Batch) error
-	if record != nil {
-		entries, err := record(st)
+	adds := make([]*memBlock, len(blocks))
+	if len(blocks) > 0 {
+		first, err := t.db.allocBlockIDs(len(blocks))
 		if err != nil {
-			return st, false, err
+			return st, err
 		}
-		extra = func(b *pebble.Batch) error {
-			for _, e := range entries {
-				if e.Val == nil {
-					if err := b.Delete(metaKey(e.Key), nil); err != nil {
-						return err
-					}
-				} else if err := b.Set(metaKey(e.Key), e.Val, nil); err != nil {
-					return err
-				}
-			}
-			return nil
+		for i := range blocks {
+			blocks[i].meta.ID = first + uint64(i)
+			st.OutputBytes += blocks[i].storedBytes()
+			adds[i] = &memBlock{schema: all.schema, meta: blocks[i].meta, enc: &blocks[i]}
 		}
 	}
-	// Sync: compress_chunk reports success only once the swap is durable.
-	ok, err = db.swap(swapSpec{dst: dst, inputs: inputs, schema: all.schema, retire: retire}, blocks, extra, pebble.Sync)
-	return st, ok, err
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return st, errTxnDone
+	}
+	t.addLocked(op{kind: opReplace, chunk: dst, dels: blockIDs(inputs[0].blocks), adds: adds})
+	if src != 0 {
+		t.addLocked(op{kind: opReplace, chunk: src, dels: blockIDs(inputs[1].blocks), into: dst})
+	}
+	return st, nil
+}
+
+// rewriteInputs pins chunks against merges and lists their stored blocks
+// the transaction has not deleted, from a new statement snapshot (so the
+// rest of the statement reads what the rewrite replaces).
+func (t *Txn) rewriteInputs(chunks []uint64) ([]*chunkInput, *pebble.Snapshot, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return nil, nil, errTxnDone
+	}
+	for _, c := range chunks {
+		t.pinLocked(c)
+	}
+	if t.stmt != nil {
+		t.unrefLocked(t.stmt)
+		t.stmt = nil
+	}
+	snap := t.stmtSnapLocked()
+	var inputs []*chunkInput
+	for _, c := range chunks {
+		cs := t.chunks[c]
+		if cs != nil && (cs.dropped || cs.into != 0) {
+			return nil, nil, fmt.Errorf("storage: chunk %d was dropped or retired in this transaction", c)
+		}
+		in, err := t.db.listInputs(snap, c, func(m *BlockMeta) bool { return cs == nil || !cs.deleted[m.ID] })
+		if err != nil {
+			return nil, nil, err
+		}
+		t.viewChunkLocked(c, snap)
+		inputs = append(inputs, in)
+	}
+	return inputs, snap, nil
+}
+
+func blockIDs(blocks []*BlockMeta) []uint64 {
+	ids := make([]uint64, len(blocks))
+	for i, m := range blocks {
+		ids[i] = m.ID
+	}
+	return ids
+}
+
+// CompressChunk compresses chunk in a transaction of its own, retrying
+// when concurrent commits win (see Txn.CompressChunk).
+func (db *DB) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, error) {
+	return db.retryRewrite(func(t *Txn) (CompressStats, error) { return t.CompressChunk(chunk, opts) })
+}
+
+// CompressChunkInto is Txn.CompressChunkInto in a transaction of its own.
+func (db *DB) CompressChunkInto(dst, src uint64, opts CompressOptions) (CompressStats, error) {
+	return db.retryRewrite(func(t *Txn) (CompressStats, error) { return t.CompressChunkInto(dst, src, opts) })
+}
+
+// DecompressChunk is Txn.DecompressChunk in a transaction of its own.
+func (db *DB) DecompressChunk(chunk uint64) (CompressStats, error) {
+	return db.retryRewrite(func(t *Txn) (CompressStats, error) { return t.DecompressChunk(chunk) })
+}
+
+// retryRewrite runs stage in a new transaction and commits it, retrying
+// up to swapAttempts times when the commit loses to a concurrent one.
+func (db *DB) retryRewrite(stage func(*Txn) (CompressStats, error)) (CompressStats, error) {
+	for attempt := 1; ; attempt++ {
+		t := db.Begin()
+		st, err := stage(t)
+		if err == nil {
+			err = t.Commit()
+		} else {
+			t.Rollback()
+		}
+		if !errors.Is(err, ErrConflict) || attempt == swapAttempts {
+			return st, err
+		}
+		time.Sleep(time.Duration(attempt) * swapBackoff)
+	}
 }
 
 // storedBytes sums the key and value bytes of blocks of chunk in r: all

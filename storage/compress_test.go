@@ -2,7 +2,6 @@ package storage
 
 import (
 	"errors"
-	"fmt"
 	"math/rand"
 	"slices"
 	"sync"
@@ -103,7 +102,7 @@ func TestCompressRoundTrip(t *testing.T) {
 		t.Fatal("recompression changed the rows")
 	}
 
-	st, err = db.DecompressChunk(1, nil)
+	st, err = db.DecompressChunk(1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,27 +119,54 @@ func TestCompressRoundTrip(t *testing.T) {
 	}
 }
 
-func TestCompressEmptyChunkRecords(t *testing.T) {
+// TestCompressInTransaction: a staged compression is read back by its
+// own transaction (decoded from the staged blocks), and a rollback, or a
+// rollback to a savepoint before it, leaves the chunk as it was.
+func TestCompressInTransaction(t *testing.T) {
 	db := openMem(t, Options{DisableBackgroundMerge: true})
-	rec := func(st CompressStats) ([]MetaEntry, error) {
-		return []MetaEntry{{Key: "rec", Val: []byte(fmt.Sprint(st.Rows, st.OutputBlocks))}}, nil
+	if st, err := db.CompressChunk(7, byDevice); err != nil || st.Rows != 0 || st.OutputBlocks != 0 {
+		t.Fatalf("compress an empty chunk: %+v %v", st, err)
 	}
-	if _, err := db.CompressChunk(7, CompressOptions{Record: rec}); err != nil {
+	commitAppend(t, db, 1, shuffled(0, 3000)...)
+	want := sortedRows(t, db.Begin(), 1)
+	uncompressed := func() {
+		t.Helper()
+		for _, blk := range chunkBlocks(t, db, 1) {
+			if blk.Compressed {
+				t.Fatal("compressed blocks after a rollback")
+			}
+		}
+	}
+
+	txn := db.Begin()
+	st, err := txn.CompressChunk(1, byDevice)
+	if err != nil || st.Rows != 3000 {
+		t.Fatalf("stage: %+v %v", st, err)
+	}
+	if got := sortedRows(t, txn, 1); !slices.Equal(got, want) {
+		t.Fatal("the compressing transaction reads other rows")
+	}
+	for _, blk := range chunkBlocks(t, db, 1) {
+		if blk.Compressed {
+			t.Fatal("a staged compression is visible before commit")
+		}
+	}
+	txn.Rollback()
+	uncompressed()
+
+	txn = db.Begin()
+	txn.PutMeta("x", []byte("1"))
+	sp := txn.Savepoint()
+	if _, err := txn.CompressChunk(1, byDevice); err != nil {
 		t.Fatal(err)
 	}
-	v, ok, err := db.Begin().GetMeta("rec")
-	if err != nil || !ok || string(v) != "0 0" {
-		t.Fatalf("record %q %v %v, want \"0 0\"", v, ok, err)
+	txn.RollbackTo(sp)
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
 	}
-	failing := func(CompressStats) ([]MetaEntry, error) { return nil, errors.New("no") }
-	commitAppend(t, db, 7, 1, 2, 3)
-	if _, err := db.CompressChunk(7, CompressOptions{Record: failing}); err == nil {
-		t.Fatal("a failing record did not fail the compression")
-	}
-	for _, blk := range chunkBlocks(t, db, 7) {
-		if blk.Compressed {
-			t.Fatal("failed compression wrote compressed blocks")
-		}
+	uncompressed()
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
+		t.Fatal("rows changed")
 	}
 }
 
@@ -228,15 +254,30 @@ func TestCompressConflicts(t *testing.T) {
 		t.Fatalf("rewrite of a compressed-away block: %v, want ErrConflict", err)
 	}
 	txn.Rollback()
-	// A transaction that rewrote blocks pins the chunk: the compression
-	// gives up with ErrConflict and the transaction commits.
+	// A transaction that rewrote blocks and a compression of the same
+	// blocks: the first to commit wins, the other fails with ErrConflict.
 	txn = db.Begin()
 	rewriteWhere(t, txn, 1, func(ts int64) bool { return ts != 7 }, func(int64) bool { return false })
-	if _, err := db.CompressChunk(1, byDevice); !errors.Is(err, ErrConflict) {
-		t.Fatalf("compression of a pinned chunk: %v, want ErrConflict", err)
-	}
-	if err := txn.Commit(); err != nil {
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
 		t.Fatal(err)
+	}
+	if err := txn.Commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("commit of a rewrite of compressed-away blocks: %v, want ErrConflict", err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); len(got) != 2000 {
+		t.Fatalf("%d rows, want 2000", len(got))
+	}
+	txn = db.Begin()
+	if _, err := txn.DecompressChunk(1); err != nil {
+		t.Fatal(err)
+	}
+	rewriter := db.Begin()
+	rewriteWhere(t, rewriter, 1, func(ts int64) bool { return ts != 7 }, func(int64) bool { return false })
+	if err := rewriter.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("commit of a decompression after a rewrite: %v, want ErrConflict", err)
 	}
 	if got := sortedRows(t, db.Begin(), 1); len(got) != 1999 {
 		t.Fatalf("%d rows, want 1999", len(got))
@@ -304,8 +345,7 @@ func TestCompressSurvivesReopen(t *testing.T) {
 }
 
 // TestCompressChunkInto: rolling chunk 2 up into compressed chunk 1 moves
-// its rows into chunk 1's compressed blocks, deletes chunk 2 and writes
-// the record in the same batch.
+// its rows into chunk 1's compressed blocks and deletes chunk 2.
 func TestCompressChunkInto(t *testing.T) {
 	db := openMem(t, Options{DisableBackgroundMerge: true})
 	commitAppend(t, db, 1, shuffled(0, 3000)...)
@@ -314,15 +354,7 @@ func TestCompressChunkInto(t *testing.T) {
 	if _, err := db.CompressChunk(1, byDevice); err != nil {
 		t.Fatal(err)
 	}
-	rec := func(st CompressStats) ([]MetaEntry, error) {
-		return []MetaEntry{{Key: "one", Val: []byte(fmt.Sprint(st.Rows))}, {Key: "two"}}, nil
-	}
-	txn := db.Begin()
-	txn.PutMeta("two", []byte("x"))
-	if err := txn.Commit(); err != nil {
-		t.Fatal(err)
-	}
-	st, err := db.CompressChunkInto(1, 2, CompressOptions{SegmentBy: byDevice.SegmentBy, Record: rec})
+	st, err := db.CompressChunkInto(1, 2, byDevice)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -337,13 +369,6 @@ func TestCompressChunkInto(t *testing.T) {
 	checkCompressed(t, db, 1)
 	if blocks := chunkBlocks(t, db, 2); len(blocks) != 0 {
 		t.Fatalf("chunk 2 still has %d blocks", len(blocks))
-	}
-	meta := db.Begin()
-	if v, ok, _ := meta.GetMeta("one"); !ok || string(v) != "5000" {
-		t.Fatalf("record one = %q %v", v, ok)
-	}
-	if _, ok, _ := meta.GetMeta("two"); ok {
-		t.Fatal("record two not deleted")
 	}
 
 	// Chunk 2 is retired: a late append to it must not commit.

@@ -54,9 +54,9 @@ type DB struct {
 	locksMu    sync.Mutex
 	chunkLocks map[uint64]*sync.Mutex
 	pins       map[uint64]int // chunk -> open transactions that rewrote its stored blocks
-	// retired are chunks merged into another (swapSpec.retire); a commit
-	// appending to one fails. retireMu orders those commits (read side)
-	// against the swap retiring a chunk (write side).
+	// retired are chunks retired into another (Txn.CompressChunkInto);
+	// a commit appending to one fails. retireMu orders such commits (read
+	// side) against the commit retiring a chunk (write side).
 	retired  map[uint64]bool
 	retireMu sync.RWMutex
 

@@ -261,7 +261,7 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	// NoSync: the batch is atomic in the WAL, and losing it in a crash
 	// only leaves the inputs in place. A lost race leaves them too; a
 	// later merge retries.
-	_, err = db.swap(swapSpec{dst: chunk, inputs: []*chunkInput{in}, schema: in.schema}, blocks, nil, pebble.NoSync)
+	_, err = db.swap(in, blocks, pebble.NoSync)
 	return err
 }
 
@@ -365,42 +365,19 @@ func sealedBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
 	return encodeBlocks(in.schema, parts, sealed, workers, false)
 }
 
-// swapSpec is what one swap replaces: the blocks of inputs (one per
-// chunk) by new blocks of chunk dst laid out by schema. Every chunk in
-// retire (an input chunk other than dst) is deleted whole and retired:
-// its rows now live in dst.
-type swapSpec struct {
-	dst    uint64
-	inputs []*chunkInput
-	schema ChunkSchema
-	retire []uint64
-}
-
-// swap writes sp with blocks (their ids are assigned here) in one pebble
-// batch, together with what extra adds to it. Under the chunks' locks it
-// checks that no transaction has pinned a chunk, that every input still
-// exists and that a retired chunk holds nothing but its inputs;
+// swap replaces in's blocks of chunk by blocks (their ids are assigned
+// here) in one pebble batch. Under the chunk's lock it checks that no
+// transaction has pinned the chunk and that every input still exists;
 // otherwise it writes nothing and reports false. Readers are never
 // blocked: they read snapshots.
-func (db *DB) swap(sp swapSpec, blocks []encodedBlock, extra func(*pebble.Batch) error, opts *pebble.WriteOptions) (bool, error) {
+func (db *DB) swap(in *chunkInput, blocks []encodedBlock, opts *pebble.WriteOptions) (bool, error) {
+	chunk := in.chunk
 	b := db.pdb.NewBatch()
 	defer b.Close()
-	chunks := []uint64{sp.dst}
-	for _, in := range sp.inputs {
-		if !slices.Contains(chunks, in.chunk) {
-			chunks = append(chunks, in.chunk)
-		}
-		for _, m := range in.blocks {
-			if err := deleteBlock(b, in.chunk, m.ID); err != nil {
-				return false, err
-			}
-		}
-	}
-	slices.Sort(chunks)
-	for _, chunk := range sp.retire {
-		start, end := chunkSpan(chunk)
-		if err := b.DeleteRange(start, end, nil); err != nil {
-			return false, fmt.Errorf("retire chunk %d: %w", chunk, err)
+	ids := blockIDs(in.blocks)
+	for _, id := range ids {
+		if err := deleteBlock(b, chunk, id); err != nil {
+			return false, err
 		}
 	}
 	if len(blocks) > 0 {
@@ -411,86 +388,37 @@ func (db *DB) swap(sp swapSpec, blocks []encodedBlock, extra func(*pebble.Batch)
 		var buf []byte
 		for i := range blocks {
 			blocks[i].meta.ID = first + uint64(i)
-			if _, err := putBlock(b, sp.dst, sp.schema, &blocks[i], &buf); err != nil {
+			if _, err := putBlock(b, chunk, in.schema, &blocks[i], &buf); err != nil {
 				return false, err
 			}
 		}
 	}
-	if extra != nil {
-		if err := extra(b); err != nil {
-			return false, err
+	mu := db.chunkLock(chunk)
+	mu.Lock()
+	defer mu.Unlock()
+	if db.pinned(chunk) {
+		return false, nil // a transaction is rewriting blocks of chunk
+	}
+	for _, id := range ids {
+		ok, err := db.blockExists(chunk, id)
+		if err != nil || !ok {
+			return false, err // !ok: changed under us
 		}
-	}
-	if len(sp.retire) > 0 {
-		// Appending commits hold the read side while they check that
-		// their chunks are not retired and write.
-		db.retireMu.Lock()
-		defer db.retireMu.Unlock()
-	}
-	for _, chunk := range chunks {
-		mu := db.chunkLock(chunk)
-		mu.Lock()
-		defer mu.Unlock()
-		if db.pinned(chunk) {
-			return false, nil // a transaction is rewriting blocks of chunk
-		}
-	}
-	if ok, err := db.inputsCurrent(sp); !ok || err != nil {
-		return false, err // !ok: changed under us
 	}
 	if err := b.Commit(opts); err != nil {
-		return false, fmt.Errorf("rewrite blocks of chunk %d: commit: %w", sp.dst, err)
+		return false, fmt.Errorf("rewrite blocks of chunk %d: commit: %w", chunk, err)
 	}
+	db.forgetBlocks(chunk, ids)
 	db.merge.mu.Lock()
-	for _, in := range sp.inputs {
-		if d := db.merge.deltas[in.chunk]; d != nil {
-			d.n = max(0, d.n-in.deltas)
-		}
+	if d := db.merge.deltas[chunk]; d != nil {
+		d.n = max(0, d.n-in.deltas)
 	}
 	db.merge.mu.Unlock()
-	for _, in := range sp.inputs {
-		ids := make([]uint64, len(in.blocks))
-		for i, m := range in.blocks {
-			ids[i] = m.ID
-		}
-		db.forgetBlocks(in.chunk, ids)
-	}
-	for _, chunk := range sp.retire {
-		db.forgetBlocks(chunk, nil)
-		db.forgetChunkDeltas(chunk)
-		db.locksMu.Lock()
-		db.retired[chunk] = true
-		db.locksMu.Unlock()
-	}
 	return true, nil
 }
 
-// inputsCurrent reports whether every input block of sp still exists and
-// every chunk sp retires holds no other block.
-func (db *DB) inputsCurrent(sp swapSpec) (bool, error) {
-	for _, in := range sp.inputs {
-		for _, m := range in.blocks {
-			ok, err := db.blockExists(in.chunk, m.ID)
-			if err != nil || !ok {
-				return false, err
-			}
-		}
-		if !slices.Contains(sp.retire, in.chunk) {
-			continue
-		}
-		n := 0
-		if err := db.listStored(db.pdb, in.chunk, func(*BlockMeta) { n++ }); err != nil {
-			return false, err
-		}
-		if n != len(in.blocks) {
-			return false, nil
-		}
-	}
-	return true, nil
-}
-
-// isRetired reports whether chunk was merged into another by a swap; its
-// id must not receive rows any more.
+// isRetired reports whether chunk was retired into another by a
+// committed Txn.CompressChunkInto; its id must not receive rows any more.
 func (db *DB) isRetired(chunk uint64) bool {
 	db.locksMu.Lock()
 	defer db.locksMu.Unlock()

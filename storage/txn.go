@@ -14,6 +14,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/tsgres/tsgres/storage/col"
+	"github.com/tsgres/tsgres/storage/encoding"
 )
 
 // maxDeltaBlockRows bounds a delta block: a commit's buffered rows for a
@@ -33,9 +34,18 @@ type Txn struct {
 	log    []op
 	batch  *pebble.Batch // indexed; nil until the first key write
 	chunks map[uint64]*chunkState
-	snaps  map[uint64]*pebble.Snapshot // per chunk: the view its last Blocks call listed
-	pins   map[uint64]bool             // chunks pinned against merges (DB.pinChunk)
-	done   bool
+	// stmt is the current statement's view of committed data (see
+	// NewStatement), taken at its first read; snaps is, per chunk, the
+	// view its last Blocks call listed (ReadBlock reads it); refs counts
+	// the holders of each open snapshot.
+	stmt  *pebble.Snapshot
+	snaps map[uint64]*pebble.Snapshot
+	refs  map[*pebble.Snapshot]int
+	pins  map[uint64]bool // chunks pinned against merges (DB.pinChunk)
+	// beforeCommit run inside Commit once it cannot fail for a conflict,
+	// just before its batch is written (see BeforeCommit).
+	beforeCommit []func()
+	done         bool
 }
 
 type opKind uint8
@@ -47,6 +57,7 @@ const (
 	opAppend
 	opRewrite
 	opDropChunk
+	opReplace
 )
 
 // op is one logged write.
@@ -59,13 +70,38 @@ type op struct {
 	pre      *preEncode // append: background encoding of rows' leading sealed blocks
 	blk      uint64     // rewrite: the replaced block (0: the pending rows)
 	newBlk   *memBlock  // rewrite of a stored block: its replacement, nil to delete
+	dels     []uint64   // replace: the stored blocks deleted
+	adds     []*memBlock
+	into     uint64 // replace: the chunk this one is retired into (0: none)
 }
 
-// memBlock is a block that exists only in the transaction.
+// memBlock is a block that exists only in the transaction: its rows, or
+// when enc is set (a staged compression's output) its encoded form.
 type memBlock struct {
 	schema ChunkSchema
 	rows   *col.Batch
 	meta   *BlockMeta
+	enc    *encodedBlock
+}
+
+// batch returns mb's rows, decoding an encoded block.
+func (mb *memBlock) batch() (*col.Batch, error) {
+	if mb.enc == nil {
+		return mb.rows, nil
+	}
+	vecs := make([]*col.Vec, len(mb.schema.Cols))
+	for i, c := range mb.schema.Cols {
+		cm := mb.meta.Cols[i]
+		if cm.NullCount >= cm.Count {
+			vecs[i] = nullVec(c.Kind, mb.meta.Rows)
+			continue
+		}
+		vecs[i] = &col.Vec{Kind: c.Kind}
+		if err := encoding.DecodeVec(mb.enc.cols[i], c.Kind, vecs[i]); err != nil {
+			return nil, fmt.Errorf("decode staged block %d: %w", mb.meta.ID, err)
+		}
+	}
+	return col.FromVecs(vecs, mb.meta.Rows), nil
 }
 
 // pendSeg is one Append's rows.
@@ -82,6 +118,10 @@ type chunkState struct {
 	pendMB  *memBlock            // pend combined; nil when stale
 	created map[uint64]*memBlock // blocks written by RewriteBlock
 	deleted map[uint64]bool      // stored blocks deleted (checked at commit)
+	// into, when not 0, is the chunk this one is retired into
+	// (Txn.CompressChunkInto): at commit its rows go there and it is
+	// deleted whole.
+	into uint64
 }
 
 func (t *Txn) chunk(id uint64) *chunkState {
@@ -163,6 +203,21 @@ func (t *Txn) addLocked(o op) {
 		if o.newBlk != nil {
 			cs.created[o.newBlk.meta.ID] = o.newBlk
 		}
+	case opReplace:
+		cs := t.chunk(o.chunk)
+		for _, id := range o.dels {
+			if _, ok := cs.created[id]; ok {
+				delete(cs.created, id)
+			} else {
+				cs.deleted[id] = true
+			}
+		}
+		for _, mb := range o.adds {
+			cs.created[mb.meta.ID] = mb
+		}
+		if o.into != 0 {
+			cs.into = o.into
+		}
 	case opDropChunk:
 		t.chunks[o.chunk] = &chunkState{dropped: true, created: map[uint64]*memBlock{}, deleted: map[uint64]bool{}}
 	}
@@ -176,6 +231,79 @@ func (t *Txn) add(o op) {
 		return
 	}
 	t.addLocked(o)
+}
+
+// NewStatement starts a new statement's view of committed data: the
+// next read takes a new snapshot, which every chunk the statement lists
+// shares, so a statement sees each commit in all chunks or in none (rows
+// a roll-up moved from one chunk to another are seen exactly once).
+// Chunks listed earlier keep their snapshots for ReadBlock.
+func (t *Txn) NewStatement() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.stmt != nil {
+		t.unrefLocked(t.stmt)
+		t.stmt = nil
+	}
+}
+
+// FixView takes the current statement's snapshot now if it has none. A
+// reader fixes its view before it lists the chunks it will read: a commit
+// that moves rows between chunks changes the chunk list before its data
+// becomes visible, so a list taken after the view covers it.
+func (t *Txn) FixView() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.done {
+		t.stmtSnapLocked()
+	}
+}
+
+// stmtSnapLocked returns the statement's snapshot, taking it if needed.
+func (t *Txn) stmtSnapLocked() *pebble.Snapshot {
+	if t.stmt == nil {
+		t.stmt = t.db.pdb.NewSnapshot()
+		t.refLocked(t.stmt)
+	}
+	return t.stmt
+}
+
+// viewChunkLocked makes s the snapshot chunk's blocks are read from.
+func (t *Txn) viewChunkLocked(chunk uint64, s *pebble.Snapshot) {
+	if t.snaps == nil {
+		t.snaps = map[uint64]*pebble.Snapshot{}
+	}
+	if old := t.snaps[chunk]; old != s {
+		t.refLocked(s)
+		if old != nil {
+			t.unrefLocked(old)
+		}
+		t.snaps[chunk] = s
+	}
+}
+
+func (t *Txn) refLocked(s *pebble.Snapshot) {
+	if t.refs == nil {
+		t.refs = map[*pebble.Snapshot]int{}
+	}
+	t.refs[s]++
+}
+
+func (t *Txn) unrefLocked(s *pebble.Snapshot) {
+	if t.refs[s]--; t.refs[s] <= 0 {
+		delete(t.refs, s)
+		s.Close()
+	}
+}
+
+// BeforeCommit registers f to run inside Commit once the commit can no
+// longer fail for a conflict, just before its batch is written, while
+// commits appending to the chunks it retires wait: the catalog widens a
+// chunk's range there before rows moved into it become visible.
+func (t *Txn) BeforeCommit(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.beforeCommit = append(t.beforeCommit, f)
 }
 
 // Rollback discards all writes.
@@ -193,10 +321,11 @@ func (t *Txn) finishLocked() {
 		t.batch.Close()
 		t.batch = nil
 	}
-	for _, s := range t.snaps {
+	for s := range t.refs {
 		s.Close()
 	}
-	t.snaps = nil
+	t.stmt, t.snaps, t.refs = nil, nil, nil
+	t.beforeCommit = nil
 	for c := range t.pins {
 		t.db.unpinChunk(c)
 	}
@@ -204,8 +333,9 @@ func (t *Txn) finishLocked() {
 }
 
 // Commit applies all writes atomically and durably (WAL synced before it
-// returns). It returns ErrConflict when a rewritten block changed meanwhile;
-// then nothing is written. The transaction is finished either way.
+// returns). It returns ErrConflict when a rewritten block changed meanwhile
+// or a chunk it appends to was retired; then nothing is written. The
+// transaction is finished either way.
 func (t *Txn) Commit() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -221,71 +351,39 @@ func (t *Txn) Commit() error {
 		b = t.db.pdb.NewBatch()
 		defer b.Close()
 	}
-	var (
-		lock    []uint64           // chunks needing the check-and-write lock
-		deltas  = map[uint64]int{} // chunk -> delta blocks written
-		deleted = map[uint64][]uint64{}
-		dropped []uint64
-		// appended are chunks receiving new blocks
-		appended []uint64
-		buf      []byte
-	)
 	ids := make([]uint64, 0, len(t.chunks))
-	for id := range t.chunks {
+	retiring := false
+	for id, cs := range t.chunks {
 		ids = append(ids, id)
+		retiring = retiring || cs.into != 0
 	}
 	slices.Sort(ids)
+	w := commitWrites{deltas: map[uint64]int{}, deleted: map[uint64][]uint64{}}
 	for _, chunk := range ids {
-		cs := t.chunks[chunk]
-		if cs.dropped {
-			start, end := chunkSpan(chunk)
-			if err := b.DeleteRange(start, end, nil); err != nil {
-				return fmt.Errorf("drop chunk %d: %w", chunk, err)
-			}
-			dropped = append(dropped, chunk)
-		}
-		if cs.dropped || len(cs.deleted) > 0 {
-			lock = append(lock, chunk)
-		}
-		for id := range cs.deleted {
-			if err := deleteBlock(b, chunk, id); err != nil {
-				return err
-			}
-			deleted[chunk] = append(deleted[chunk], id)
-		}
-		for _, mb := range cs.created {
-			var err error
-			if buf, err = writeBlock(b, chunk, mb.meta, mb.schema, mb.rows, buf); err != nil {
-				return err
-			}
-			if !mb.meta.Sealed {
-				deltas[chunk]++
-			}
-		}
-		n, err := t.writePending(b, chunk, cs, &buf)
-		if err != nil {
+		if err := t.writeChunk(b, chunk, t.chunks[chunk], &w); err != nil {
 			return err
 		}
-		deltas[chunk] += n
-		if n > 0 || len(cs.created) > 0 {
-			appended = append(appended, chunk)
-		}
 	}
-	if len(appended) > 0 {
+	// Lock order: retireMu, then chunk locks in id order.
+	switch {
+	case retiring:
+		t.db.retireMu.Lock()
+		defer t.db.retireMu.Unlock()
+	case len(w.appended) > 0:
 		t.db.retireMu.RLock()
 		defer t.db.retireMu.RUnlock()
-		for _, chunk := range appended {
-			if t.db.isRetired(chunk) {
-				return fmt.Errorf("chunk %d was merged into another chunk: %w", chunk, ErrConflict)
-			}
+	}
+	for _, chunk := range w.appended {
+		if t.db.isRetired(chunk) {
+			return fmt.Errorf("chunk %d was merged into another chunk: %w", chunk, ErrConflict)
 		}
 	}
-	for _, chunk := range lock {
+	for _, chunk := range w.lock {
 		mu := t.db.chunkLock(chunk)
 		mu.Lock()
 		defer mu.Unlock()
 	}
-	for chunk, ids := range deleted {
+	for chunk, ids := range w.deleted {
 		for _, id := range ids {
 			ok, err := t.db.blockExists(chunk, id)
 			if err != nil {
@@ -296,20 +394,127 @@ func (t *Txn) Commit() error {
 			}
 		}
 	}
+	for _, chunk := range w.retired {
+		if err := t.retireChunk(b, chunk, &w); err != nil {
+			return err
+		}
+	}
+	for _, f := range t.beforeCommit {
+		f()
+	}
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	for chunk, ids := range deleted {
+	for chunk, ids := range w.deleted {
 		t.db.forgetBlocks(chunk, ids)
 	}
-	for _, chunk := range dropped {
+	for _, chunk := range w.dropped {
 		t.db.forgetBlocks(chunk, nil)
 		t.db.forgetChunkDeltas(chunk)
 	}
-	for chunk, n := range deltas {
+	for _, chunk := range w.retired {
+		t.db.forgetBlocks(chunk, nil)
+		t.db.forgetChunkDeltas(chunk)
+		t.db.locksMu.Lock()
+		t.db.retired[chunk] = true
+		t.db.locksMu.Unlock()
+	}
+	for chunk, n := range w.deltas {
 		if n > 0 {
 			t.db.noteDeltas(chunk, n)
 		}
+	}
+	return nil
+}
+
+// commitWrites is what Commit's batch does, chunk by chunk.
+type commitWrites struct {
+	lock     []uint64            // chunks needing the check-and-write lock
+	deltas   map[uint64]int      // chunk -> delta blocks written
+	deleted  map[uint64][]uint64 // chunk -> stored blocks deleted
+	dropped  []uint64
+	retired  []uint64 // chunks whose rows move to another (chunkState.into)
+	appended []uint64 // chunks receiving new blocks
+	buf      []byte
+}
+
+// writeChunk adds what the transaction did to chunk to b. New rows of a
+// chunk being retired go to the chunk it is retired into.
+func (t *Txn) writeChunk(b *pebble.Batch, chunk uint64, cs *chunkState, w *commitWrites) error {
+	if cs.dropped {
+		start, end := chunkSpan(chunk)
+		if err := b.DeleteRange(start, end, nil); err != nil {
+			return fmt.Errorf("drop chunk %d: %w", chunk, err)
+		}
+		w.dropped = append(w.dropped, chunk)
+	}
+	if cs.dropped || len(cs.deleted) > 0 || cs.into != 0 {
+		w.lock = append(w.lock, chunk)
+	}
+	if cs.into != 0 {
+		w.retired = append(w.retired, chunk)
+	}
+	for id := range cs.deleted {
+		if err := deleteBlock(b, chunk, id); err != nil {
+			return err
+		}
+		w.deleted[chunk] = append(w.deleted[chunk], id)
+	}
+	target := chunk
+	if cs.into != 0 {
+		target = cs.into
+	}
+	for _, mb := range cs.created {
+		var err error
+		if mb.enc != nil {
+			_, err = putBlock(b, target, mb.schema, mb.enc, &w.buf)
+		} else {
+			w.buf, err = writeBlock(b, target, mb.meta, mb.schema, mb.rows, w.buf)
+		}
+		if err != nil {
+			return err
+		}
+		if !mb.meta.Sealed {
+			w.deltas[target]++
+		}
+	}
+	n, err := t.writePending(b, target, cs, &w.buf)
+	if err != nil {
+		return err
+	}
+	w.deltas[target] += n
+	if n > 0 || len(cs.created) > 0 {
+		w.appended = append(w.appended, target)
+	}
+	return nil
+}
+
+// retireChunk deletes chunk, which the transaction retires into another,
+// whole. Under the chunk's lock: blocks other commits stored there since
+// the transaction read it move (keys rewritten, values as they are) to
+// the chunk it is retired into, so no committed row is lost.
+func (t *Txn) retireChunk(b *pebble.Batch, chunk uint64, w *commitWrites) error {
+	cs := t.chunks[chunk]
+	var late []*BlockMeta
+	err := t.db.listStored(t.db.pdb, chunk, func(m *BlockMeta) {
+		if !cs.deleted[m.ID] {
+			late = append(late, m)
+		}
+	})
+	if err != nil {
+		return err
+	}
+	for _, m := range late {
+		if err := t.db.moveBlock(b, chunk, cs.into, m.ID); err != nil {
+			return err
+		}
+		if !m.Sealed {
+			w.deltas[cs.into]++
+		}
+	}
+	start, end := chunkSpan(chunk)
+	if err := b.DeleteRange(start, end, nil); err != nil {
+		return fmt.Errorf("retire chunk %d: %w", chunk, err)
 	}
 	return nil
 }

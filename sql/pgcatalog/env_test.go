@@ -21,6 +21,9 @@ type testEnv struct {
 
 func (e *testEnv) Catalog() *catalog.Snapshot { return e.store.Snapshot() }
 func (e *testEnv) Store() *catalog.Store      { return e.store }
+func (e *testEnv) ChunksOf(table uint32) []*catalog.Chunk {
+	return e.store.Chunks(table)
+}
 func (e *testEnv) Database() uint32           { return e.db.OID }
 func (e *testEnv) DatabaseName() string       { return e.db.Name }
 func (e *testEnv) User() string               { return "postgres" }

@@ -15,8 +15,11 @@ import (
 type Env interface {
 	// Catalog is the catalog snapshot the statement sees.
 	Catalog() *catalog.Snapshot
-	// Store is the live catalog (chunks: Store().Chunks(tableOID)).
+	// Store is the live catalog.
 	Store() *catalog.Store
+	// ChunksOf returns a hypertable's chunks as the session's
+	// transaction sees them.
+	ChunksOf(table uint32) []*catalog.Chunk
 	// Database is the current database's OID.
 	Database() uint32
 	// DatabaseName is the current database's name.

@@ -217,8 +217,5 @@ func relByName(env Env, schema, name string) (rel, bool) {
 
 // chunksOf returns a hypertable's chunks (none without a Store).
 func chunksOf(env Env, table uint32) []*catalog.Chunk {
-	if env.Store() == nil {
-		return nil
-	}
-	return env.Store().Chunks(table)
+	return env.ChunksOf(table)
 }
