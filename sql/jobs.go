@@ -609,8 +609,10 @@ func (s *session) integerNowLag(t *catalog.Table, lit string) (string, error) {
 }
 
 // runCompression is policy_compression: compress, one transaction per
-// chunk, every chunk not yet compressed whose whole range is older than
-// compress_after (or created before compress_created_before).
+// chunk, every chunk whose whole range is older than compress_after (or
+// created before compress_created_before) and that is not compressed, or
+// partially compressed (rows written since its compression are folded
+// in, as TimescaleDB's policy recompresses such chunks).
 func (s *session) runCompression(ctx context.Context, j *catalog.Job) error {
 	pc, err := parsePolicyConfig(j.Config)
 	if err != nil {
@@ -632,14 +634,24 @@ func (s *session) runCompression(ctx context.Context, j *catalog.Job) error {
 	} else {
 		f, err = env.policyFilter(t, nil, pc.CompressCreatedBefore)
 	}
+	var todo []*catalog.Chunk
+	for _, c := range s.chunks(t.OID) {
+		if err != nil || !f.match(c) {
+			continue
+		}
+		if c.Compressed {
+			var partial bool
+			if partial, err = env.partiallyCompressed(t, c); !partial {
+				continue
+			}
+		}
+		todo = append(todo, c)
+	}
 	s.rollback()
 	if err != nil {
 		return err
 	}
-	for _, c := range s.chunks(t.OID) {
-		if c.Compressed || !f.match(c) {
-			continue
-		}
+	for _, c := range todo {
 		q := fmt.Sprintf("SELECT compress_chunk(%s, if_not_compressed => true)", quoteLiteral(quoteIdent(c.Schema)+"."+quoteIdent(c.Name)))
 		if err := s.Query(ctx, q, discard{}); err != nil {
 			return err

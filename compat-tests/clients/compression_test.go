@@ -41,6 +41,16 @@ func TestCompressionPolicy(t *testing.T) {
 		s := readJobStat(t, conn, id)
 		return s.lastRun == "Success" && s.failures == 0
 	})
+
+	// A late row makes its chunk partially compressed (status 9); the
+	// policy's next run folds it in, as TimescaleDB's recompresses.
+	mustExec(t, conn, "INSERT INTO m VALUES ('2020-01-02 12:00:30+00', 9, 1000)")
+	eventually(t, "the policy to recompress the partially compressed chunk", func() bool {
+		return queryInt(t, conn, "SELECT count(*) FROM _timescaledb_catalog.chunk WHERE status <> 1") == 1 // the recent, uncompressed chunk
+	})
+	if got := queryInt(t, conn, "SELECT sum(v)::bigint FROM m"); got != sumBefore+1000 {
+		t.Fatalf("sum after recompression %d, want %d", got, sumBefore+1000)
+	}
 }
 
 // TestSegmentSkipping: on compressed chunks a segmentby equality filter
