@@ -158,7 +158,12 @@ func (b *binder) finishHyperScan(h *hyperRel) error {
 		return nil
 	}
 	s.Chunks, s.Total = b.env.Chunks(s.Table, h.lo, h.hi)
-	s.Excluded = s.Total - len(s.Chunks)
+	s.Excluded = s.Total
+	for _, c := range s.Chunks {
+		if c.MergedInto == 0 { // rolled-up chunks are scanned but not counted
+			s.Excluded--
+		}
+	}
 	return nil
 }
 
