@@ -371,40 +371,33 @@ func (s *Store) publishChunks(staged map[uint64]*Chunk) {
 // ChunksIn returns the hypertable's chunks ordered by start time as w's
 // transaction sees them (w may be nil: everyone's view).
 func (s *Store) ChunksIn(w *Writer, table uint32) []*Chunk {
-	var out []*Chunk
-	for _, c := range s.chunkView(w, table) {
-		if c.MergedInto == 0 {
-			out = append(out, c)
-		}
-	}
-	return out
+	return s.chunksWhere(w, table, func(c *Chunk) bool { return c.MergedInto == 0 })
 }
 
 // ScanChunksIn returns the chunks a scan of [lo, hi] (inclusive bounds)
 // must read in w's transaction (w may be nil): those whose range meets
 // it, including chunks rolled up into another (see Chunk.MergedInto).
 func (s *Store) ScanChunksIn(w *Writer, table uint32, lo, hi int64) []*Chunk {
-	var out []*Chunk
-	for _, c := range s.chunkView(w, table) {
-		if c.Start <= hi && c.End > lo {
-			out = append(out, c)
-		}
-	}
-	return out
+	return s.chunksWhere(w, table, func(c *Chunk) bool { return c.Start <= hi && c.End > lo })
 }
 
-// chunkView lists table's chunks with w's staged records in place.
-func (s *Store) chunkView(w *Writer, table uint32) []*Chunk {
+// chunksWhere returns table's chunks that keep selects, ordered by start
+// time, with w's staged records in place of the published ones.
+func (s *Store) chunksWhere(w *Writer, table uint32, keep func(*Chunk) bool) []*Chunk {
+	var staged map[uint64]*Chunk
+	if w != nil {
+		staged = w.snap.chunks
+	}
 	cs := s.chunkSet(table)
 	cs.mu.RLock()
-	out := append([]*Chunk(nil), cs.list...)
-	cs.mu.RUnlock()
-	if w == nil || len(w.snap.chunks) == 0 {
-		return out
-	}
-	for i, c := range out {
-		if n := w.snap.chunks[c.ID]; n != nil {
-			out[i] = n
+	defer cs.mu.RUnlock()
+	var out []*Chunk
+	for _, c := range cs.list {
+		if n := staged[c.ID]; n != nil {
+			c = n
+		}
+		if keep(c) {
+			out = append(out, c)
 		}
 	}
 	return out
