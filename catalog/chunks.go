@@ -222,7 +222,7 @@ func (s *Store) CompressChunk(w *Writer, t *Table, c *Chunk) (*Chunk, error) {
 		return nil, fmt.Errorf("compress chunk %s: %w", c.Name, err)
 	}
 	n := *c
-	n.Compressed, n.BeforeBytes, n.AfterBytes = true, st.InputBytes, st.OutputBytes
+	n.Compressed, n.BeforeBytes, n.AfterBytes = true, st.InputBytes, st.OutputBytes+st.KeptBytes
 	if c.Compressed {
 		n.BeforeBytes = c.BeforeBytes + st.UncompressedBytes
 	}

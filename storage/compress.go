@@ -29,6 +29,7 @@ import (
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"time"
 
@@ -83,6 +84,9 @@ type CompressStats struct {
 	// of those that were not compressed blocks.
 	InputBytes, UncompressedBytes int64
 	OutputBytes                   int64
+	// KeptBytes are the bytes of compressed blocks a segment-wise
+	// recompression left as they were.
+	KeptBytes int64
 }
 
 // CompressChunk stages the compression of chunk in the transaction: at
@@ -93,8 +97,13 @@ type CompressStats struct {
 // they are: the chunk is then partially compressed. The chunk is pinned
 // against merges until the transaction ends; Commit fails with
 // ErrConflict when another commit deleted or rewrote an input.
+//
+// Recompressing a partially compressed chunk is segment-wise: compressed
+// blocks that cannot hold a segment (segmentby values) of the new rows
+// are left as they are, so folding a few late rows into a large chunk
+// rewrites only their segments' blocks.
 func (t *Txn) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, error) {
-	return t.stageRewrite(chunk, 0, func(in *chunkInput) ([]encodedBlock, error) {
+	return t.stageRewrite(chunk, 0, touchedSegments(opts.SegmentBy), func(in *chunkInput) ([]encodedBlock, error) {
 		return compressedBlocks(in, opts)
 	})
 }
@@ -107,7 +116,7 @@ func (t *Txn) CompressChunk(chunk uint64, opts CompressOptions) (CompressStats, 
 // of adjacent chunks into one compressed chunk
 // (compress_chunk_time_interval).
 func (t *Txn) CompressChunkInto(dst, src uint64, opts CompressOptions) (CompressStats, error) {
-	return t.stageRewrite(dst, src, func(in *chunkInput) ([]encodedBlock, error) {
+	return t.stageRewrite(dst, src, nil, func(in *chunkInput) ([]encodedBlock, error) {
 		return compressedBlocks(in, opts)
 	})
 }
@@ -115,15 +124,17 @@ func (t *Txn) CompressChunkInto(dst, src uint64, opts CompressOptions) (Compress
 // DecompressChunk stages, like CompressChunk, the rewrite of chunk's
 // blocks as sealed blocks sorted by time.
 func (t *Txn) DecompressChunk(chunk uint64) (CompressStats, error) {
-	return t.stageRewrite(chunk, 0, func(in *chunkInput) ([]encodedBlock, error) {
+	return t.stageRewrite(chunk, 0, nil, func(in *chunkInput) ([]encodedBlock, error) {
 		return sealedBlocks(in, runtime.GOMAXPROCS(0))
 	})
 }
 
 // stageRewrite stages the replacement of the stored blocks of dst (and of
-// src, retired into dst, when not 0) by build's blocks of dst. The blocks
-// are kept encoded until Commit; the transaction's reads decode them.
-func (t *Txn) stageRewrite(dst, src uint64, build func(*chunkInput) ([]encodedBlock, error)) (st CompressStats, err error) {
+// src, retired into dst, when not 0) by build's blocks of dst. narrow,
+// when set, may leave some of dst's blocks out of the rewrite; their
+// bytes are reported as KeptBytes. The blocks are kept encoded until
+// Commit; the transaction's reads decode them.
+func (t *Txn) stageRewrite(dst, src uint64, narrow narrowFunc, build func(*chunkInput) ([]encodedBlock, error)) (st CompressStats, err error) {
 	chunks := []uint64{dst}
 	if src != 0 {
 		chunks = append(chunks, src)
@@ -131,6 +142,15 @@ func (t *Txn) stageRewrite(dst, src uint64, build func(*chunkInput) ([]encodedBl
 	inputs, snap, err := t.rewriteInputs(chunks)
 	if err != nil {
 		return st, err
+	}
+	if narrow != nil {
+		kept, err := narrow(snap, inputs[0])
+		if err != nil {
+			return st, err
+		}
+		if st.KeptBytes, _, err = storedBytes(snap, dst, kept); err != nil {
+			return st, err
+		}
 	}
 	all := &chunkInput{chunk: dst}
 	for _, in := range inputs {
@@ -178,6 +198,106 @@ func (t *Txn) stageRewrite(dst, src uint64, build func(*chunkInput) ([]encodedBl
 		t.addLocked(op{kind: opReplace, chunk: src, dels: blockIDs(inputs[1].blocks), into: dst})
 	}
 	return st, nil
+}
+
+// narrowFunc removes from in the blocks a rewrite need not touch and
+// returns them.
+type narrowFunc func(snap reader, in *chunkInput) (kept []*BlockMeta, err error)
+
+// touchedSegments narrows a recompression segmented by segBy to the
+// blocks that are not compressed and the compressed blocks that may hold
+// one of their rows' segments (by the blocks' min/max metadata). Without
+// segmentby columns, or when nothing or everything is compressed, it
+// keeps every block in.
+func touchedSegments(segBy []uint32) narrowFunc {
+	if len(segBy) == 0 {
+		return nil
+	}
+	return func(snap reader, in *chunkInput) ([]*BlockMeta, error) {
+		var fresh, compressed []*BlockMeta
+		for _, m := range in.blocks {
+			if m.Compressed {
+				compressed = append(compressed, m)
+			} else {
+				fresh = append(fresh, m)
+			}
+		}
+		if len(fresh) == 0 || len(compressed) == 0 {
+			return nil, nil
+		}
+		segs, err := freshSegments(snap, in.chunk, fresh, segBy)
+		if err != nil {
+			return nil, err
+		}
+		var kept []*BlockMeta
+		in.blocks = fresh
+		for _, m := range compressed {
+			if mayHoldSegment(m, segBy, segs) {
+				in.blocks = append(in.blocks, m)
+			} else {
+				kept = append(kept, m)
+			}
+		}
+		return kept, nil
+	}
+}
+
+// freshSegments reads the segmentby columns of blocks and returns their
+// distinct value tuples (nil for NULL).
+func freshSegments(snap reader, chunk uint64, blocks []*BlockMeta, segBy []uint32) ([][]any, error) {
+	var cols []ColumnRef
+	for _, id := range segBy {
+		for _, m := range blocks {
+			if cm := m.Col(id); cm != nil {
+				cols = append(cols, ColumnRef{ID: id, Kind: cm.Kind})
+				break
+			}
+		}
+	}
+	seen := map[string]bool{}
+	var segs [][]any
+	for _, m := range blocks {
+		b, err := readStored(snap, chunk, m, cols, nil)
+		if err != nil {
+			return nil, err
+		}
+		for r := 0; r < b.Rows(); r++ {
+			tuple := make([]any, len(segBy))
+			for i, c := range cols {
+				tuple[slices.Index(segBy, c.ID)] = b.Cols[i].Get(r)
+			}
+			if k := fmt.Sprint(tuple...); !seen[k] {
+				seen[k] = true
+				segs = append(segs, tuple)
+			}
+		}
+	}
+	return segs, nil
+}
+
+// mayHoldSegment reports whether block m's metadata allows one of segs.
+func mayHoldSegment(m *BlockMeta, segBy []uint32, segs [][]any) bool {
+	for _, tuple := range segs {
+		ok := true
+		for i, id := range segBy {
+			cm := m.Col(id)
+			switch {
+			case cm == nil:
+				ok = tuple[i] == nil
+			case tuple[i] == nil:
+				ok = cm.NullCount > 0
+			default:
+				ok = predMayMatch(&BlockPred{Col: id, Op: OpEq, Value: tuple[i]}, m)
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 // rewriteInputs pins chunks against merges and lists their stored blocks

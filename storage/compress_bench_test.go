@@ -147,6 +147,46 @@ func BenchmarkCompressedSum(b *testing.B) {
 	}
 }
 
+// BenchmarkRecompressLateRows folds ten late rows of one device into a
+// compressed 500,000-row sensor chunk (what the compression policy does
+// for a partially compressed chunk).
+func BenchmarkRecompressLateRows(b *testing.B) {
+	db, schema := sensorChunk(b, 100, 5000)
+	defer db.Close()
+	opts := CompressOptions{SegmentBy: []uint32{2}}
+	if _, err := db.CompressChunk(1, opts); err != nil {
+		b.Fatal(err)
+	}
+	kinds := make([]col.Kind, len(schema.Cols))
+	for i, c := range schema.Cols {
+		kinds[i] = c.Kind
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		late := col.NewBatch(kinds, 10)
+		for r := 0; r < 10; r++ {
+			late.Cols[0].AppendInt64(int64(i*10 + r))
+			late.Cols[1].AppendInt64(7)
+			for m := 2; m < len(kinds); m++ {
+				late.Cols[m].AppendFloat64(float64(r))
+			}
+		}
+		late.SetRows(10)
+		txn := db.Begin()
+		if err := txn.Append(1, schema, late); err != nil {
+			b.Fatal(err)
+		}
+		if err := txn.Commit(); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := db.CompressChunk(1, opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // TestPGHeapModel pins the heap model's rows per 8 KiB page as derived
 // from PostgreSQL's layout: a sensor tuple is 24 + 96 = 120 bytes plus a
 // 4-byte line pointer, 65 per page; a vehicle tuple 24 + 64 = 88 plus 4,

@@ -422,3 +422,39 @@ func TestCompressChunkIntoConcurrentWriter(t *testing.T) {
 		t.Fatalf("%d rows (%d distinct), want %d", len(got), len(slices.Compact(slices.Clone(got))), 6000+len(committed))
 	}
 }
+
+// TestRecompressSegmentwise: folding late rows of one device into a
+// compressed chunk rewrites only that device's blocks.
+func TestRecompressSegmentwise(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, shuffled(0, 6000)...)
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	before := chunkBlocks(t, db, 1)
+	commitAppend(t, db, 1, 9000, 9003, 9006) // dev0 only (t % 3)
+	want := sortedRows(t, db.Begin(), 1)
+	st, err := db.CompressChunk(1, byDevice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.InputBlocks != 2 || st.Rows != 2003 || st.KeptBytes <= 0 {
+		t.Fatalf("stats %+v: want the delta block and dev0's block, 2003 rows, the rest kept", st)
+	}
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
+		t.Fatal("recompression changed the rows")
+	}
+	checkCompressed(t, db, 1)
+	after := chunkBlocks(t, db, 1)
+	kept := 0
+	for _, a := range after {
+		for _, b := range before {
+			if a.ID == b.ID {
+				kept++
+			}
+		}
+	}
+	if kept != 2 || len(after) != 3 {
+		t.Fatalf("%d blocks after, %d of them untouched; want 3 and 2", len(after), kept)
+	}
+}
