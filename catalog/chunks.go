@@ -37,6 +37,9 @@ type Chunk struct {
 	// find rows under its id, so ChunksOverlapping keeps listing it until
 	// the next restart. Everything else ignores it.
 	MergedInto uint64 `json:"-"`
+	// dropped marks, in a transaction's staged records only, a chunk the
+	// transaction drops.
+	dropped bool
 }
 
 type chunkSet struct {
@@ -163,41 +166,23 @@ func (t *Table) IsIntegerTime() bool {
 	return i >= 0 && t.Cols[i].Type.IsInteger()
 }
 
-// DropChunks removes chunks from the catalog inside txn (their data
-// must be dropped by the caller in the same txn); they disappear from
-// lookups at once.
+// DropChunks removes chunks from the catalog in w's transaction (their
+// data must be dropped by the caller in the same transaction); they
+// disappear from the transaction's lookups at once and from everyone's
+// when it commits.
 func (s *Store) DropChunks(w *Writer, chunks []*Chunk) {
 	for _, c := range chunks {
 		w.txn.DeleteMeta(chunkKey(c))
 		w.txn.DropChunk(c.ID)
+		w.dropChunk(c)
 	}
-	if len(chunks) == 0 {
-		return
-	}
-	table := chunks[0].Table
-	ids := map[uint64]bool{}
-	for _, c := range chunks {
-		ids[c.ID] = true
-	}
-	w.onPublish = append(w.onPublish, func() { s.forgetChunks(table, ids) })
 }
 
-// forgetChunks drops chunk records from memory (all when ids is nil).
-func (s *Store) forgetChunks(table uint32, ids map[uint64]bool) {
-	cs := s.chunkSet(table)
-	cs.mu.Lock()
-	defer cs.mu.Unlock()
-	if ids == nil {
-		cs.list = nil
-		return
-	}
-	out := cs.list[:0:0]
-	for _, c := range cs.list {
-		if !ids[c.ID] && !ids[c.MergedInto] {
-			out = append(out, c)
-		}
-	}
-	cs.list = out
+// dropChunk stages the removal of chunk c's record.
+func (w *Writer) dropChunk(c *Chunk) {
+	d := *c
+	d.dropped = true
+	w.stageChunk(&d)
 }
 
 // CompressChunk compresses chunk c of hypertable t (whose compression
@@ -354,16 +339,28 @@ func (s *Store) widenChunk(n *Chunk) {
 	}
 }
 
-// publishChunks makes committed chunk records current.
+// publishChunks makes committed chunk records current: dropped chunks
+// (and those rolled up into them) leave the lists, others replace their
+// old records.
 func (s *Store) publishChunks(staged map[uint64]*Chunk) {
+	tables := map[uint32]bool{}
 	for _, n := range staged {
-		cs := s.chunkSet(n.Table)
+		tables[n.Table] = true
+	}
+	for table := range tables {
+		cs := s.chunkSet(table)
 		cs.mu.Lock()
-		for i, x := range cs.list {
-			if x.ID == n.ID {
-				cs.list[i] = n
+		out := cs.list[:0:0]
+		for _, x := range cs.list {
+			if n := staged[x.ID]; n != nil {
+				x = n
 			}
+			if into := staged[x.MergedInto]; x.dropped || into != nil && into.dropped {
+				continue
+			}
+			out = append(out, x)
 		}
+		cs.list = out
 		cs.mu.Unlock()
 	}
 }
@@ -396,7 +393,7 @@ func (s *Store) chunksWhere(w *Writer, table uint32, keep func(*Chunk) bool) []*
 		if n := staged[c.ID]; n != nil {
 			c = n
 		}
-		if keep(c) {
+		if !c.dropped && keep(c) {
 			out = append(out, c)
 		}
 	}

@@ -3,6 +3,7 @@ package catalog
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -239,8 +240,8 @@ type Writer struct {
 	txn  *storage.Txn
 	snap *Snapshot
 	done bool
-	// onPublish runs after the changes became visible (chunk bookkeeping
-	// that lives outside snapshots).
+	// onPublish runs after the changes became visible (notifying the job
+	// scheduler).
 	onPublish []func()
 	// chunkHooks is set once the hooks publishing snap.chunks are in
 	// place.
@@ -458,12 +459,7 @@ func (w *Writer) DropTable(t *Table) error {
 	w.txn.DropTable(uint64(t.OID))
 	w.dropJobsOf(func(j *Job) bool { return j.HypertableOID == t.OID })
 	if t.Hyper != nil {
-		for _, c := range w.s.Chunks(t.OID) {
-			w.txn.DropChunk(c.ID)
-			w.txn.DeleteMeta(chunkKey(c))
-		}
-		oid := t.OID
-		w.onPublish = append(w.onPublish, func() { w.s.forgetChunks(oid, nil) })
+		w.s.DropChunks(w, w.s.ScanChunksIn(w, t.OID, math.MinInt64, math.MaxInt64))
 	}
 	for k, oid := range w.snap.seqs {
 		if k.db == t.DB && strings.HasPrefix(k.name, t.Name+"_") && strings.HasSuffix(k.name, "_seq") {
