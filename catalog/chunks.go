@@ -78,13 +78,16 @@ func (s *Store) ChunksOverlapping(table uint32, lo, hi int64) []*Chunk {
 	return s.ScanChunksIn(nil, table, lo, hi)
 }
 
-// ChunkFor returns the chunk holding time ts in space partition part,
-// creating and durably recording it when missing.
-func (s *Store) ChunkFor(t *Table, ts int64, part int) (*Chunk, error) {
+// ChunkFor returns the chunk holding time ts in space partition part for
+// a write in w's transaction (w may be nil), creating and durably
+// recording it when missing. Chunks the transaction dropped do not count:
+// a write into a dropped range gets a new chunk.
+func (s *Store) ChunkFor(w *Writer, t *Table, ts int64, part int) (*Chunk, error) {
+	gone := func(c *Chunk) bool { return c.MergedInto != 0 || w != nil && w.snap.chunks[c.ID] != nil && w.snap.chunks[c.ID].dropped }
 	cs := s.chunkSet(t.OID)
 	cs.mu.RLock()
 	for _, c := range cs.list {
-		if ts >= c.Start && ts < c.End && c.Partition == part && c.MergedInto == 0 {
+		if ts >= c.Start && ts < c.End && c.Partition == part && !gone(c) {
 			cs.mu.RUnlock()
 			return c, nil
 		}
@@ -95,7 +98,7 @@ func (s *Store) ChunkFor(t *Table, ts int64, part int) (*Chunk, error) {
 	defer cs.mu.Unlock()
 	start, end := chunkRange(ts, t.Hyper.Interval)
 	for _, c := range cs.list {
-		if c.Partition != part || c.MergedInto != 0 {
+		if c.Partition != part || gone(c) {
 			continue
 		}
 		if ts >= c.Start && ts < c.End {
@@ -170,12 +173,15 @@ func (t *Table) IsIntegerTime() bool {
 // data must be dropped by the caller in the same transaction); they
 // disappear from the transaction's lookups at once and from everyone's
 // when it commits.
-func (s *Store) DropChunks(w *Writer, chunks []*Chunk) {
+func (s *Store) DropChunks(w *Writer, chunks []*Chunk) error {
 	for _, c := range chunks {
+		if err := w.txn.RemoveChunk(c.ID); err != nil {
+			return fmt.Errorf("drop chunk %s: %w", c.Name, err)
+		}
 		w.txn.DeleteMeta(chunkKey(c))
-		w.txn.DropChunk(c.ID)
 		w.dropChunk(c)
 	}
+	return nil
 }
 
 // dropChunk stages the removal of chunk c's record.

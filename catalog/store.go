@@ -459,7 +459,9 @@ func (w *Writer) DropTable(t *Table) error {
 	w.txn.DropTable(uint64(t.OID))
 	w.dropJobsOf(func(j *Job) bool { return j.HypertableOID == t.OID })
 	if t.Hyper != nil {
-		w.s.DropChunks(w, w.s.ScanChunksIn(w, t.OID, math.MinInt64, math.MaxInt64))
+		if err := w.s.DropChunks(w, w.s.ScanChunksIn(w, t.OID, math.MinInt64, math.MaxInt64)); err != nil {
+			return err
+		}
 	}
 	for k, oid := range w.snap.seqs {
 		if k.db == t.DB && strings.HasPrefix(k.name, t.Name+"_") && strings.HasSuffix(k.name, "_seq") {

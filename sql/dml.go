@@ -239,7 +239,7 @@ func (s *session) appendHyperRows(ec *exec.Ctx, t *catalog.Table, b *col.Batch, 
 		c := last
 		if c == nil || ts < c.Start || ts >= c.End || c.Partition != part {
 			var err error
-			if c, err = s.db.cat.ChunkFor(t, ts, part); err != nil {
+			if c, err = s.db.cat.ChunkFor(s.ddl, t, ts, part); err != nil {
 				return 0, err
 			}
 			last = c
@@ -298,7 +298,7 @@ func (s *session) singleChunk(t *catalog.Table, ti int, b *col.Batch) (*catalog.
 	}
 	tt := t.Cols[ti].Type
 	lo, hi = timeValue(tt, lo), timeValue(tt, hi)
-	c, err := s.db.cat.ChunkFor(t, lo, 0)
+	c, err := s.db.cat.ChunkFor(s.ddl, t, lo, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -243,7 +243,9 @@ func (s *session) dropChunks(t *catalog.Table, f chunkFilter) ([]*catalog.Chunk,
 	if err != nil {
 		return nil, err
 	}
-	s.db.cat.DropChunks(s.writer(), drop)
+	if err := s.db.cat.DropChunks(s.writer(), drop); err != nil {
+		return nil, err
+	}
 	for _, ix := range t.LastValueIndexes() {
 		if len(stale[ix]) == 0 {
 			continue

@@ -312,9 +312,31 @@ func (t *Txn) pinAndCheck(chunk, id uint64) error {
 	return nil
 }
 
-// DropChunk deletes every block of chunk.
+// DropChunk deletes every block of chunk (TRUNCATE: the chunk may get
+// rows again).
 func (t *Txn) DropChunk(chunk uint64) {
 	t.add(op{kind: opDropChunk, chunk: chunk})
+}
+
+// RemoveChunk deletes chunk for good (drop_chunks): its id must not get
+// rows again. The chunk is pinned against merges; Commit fails with
+// ErrConflict when another commit stored blocks in it after this call
+// (deleting them would lose acknowledged rows), and once the removal
+// committed, commits appending to the chunk fail with ErrConflict.
+func (t *Txn) RemoveChunk(chunk uint64) error {
+	t.mu.Lock()
+	if t.done {
+		t.mu.Unlock()
+		return errTxnDone
+	}
+	t.pinLocked(chunk)
+	t.mu.Unlock()
+	var known []uint64
+	if err := t.db.listStored(t.db.pdb, chunk, func(m *BlockMeta) { known = append(known, m.ID) }); err != nil {
+		return err
+	}
+	t.add(op{kind: opDropChunk, chunk: chunk, dels: known, remove: true})
+	return nil
 }
 
 // writeBlock adds block meta (rows laid out by schema) to b, using buf as

@@ -458,3 +458,38 @@ func TestRecompressSegmentwise(t *testing.T) {
 		t.Fatalf("%d blocks after, %d of them untouched; want 3 and 2", len(after), kept)
 	}
 }
+
+// TestRemoveChunk: a removal fails rather than delete rows another commit
+// stored in the chunk after it; once committed, appends to the chunk fail.
+func TestRemoveChunk(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, 1, 2, 3)
+	txn := db.Begin()
+	if err := txn.RemoveChunk(1); err != nil {
+		t.Fatal(err)
+	}
+	commitAppend(t, db, 1, 4)
+	if err := txn.Commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("removal after a concurrent append: %v, want ErrConflict", err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); len(got) != 4 {
+		t.Fatalf("%d rows, want 4", len(got))
+	}
+	txn = db.Begin()
+	if err := txn.RemoveChunk(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); len(got) != 0 {
+		t.Fatalf("%d rows after the removal", len(got))
+	}
+	late := db.Begin()
+	if err := late.Append(1, testSchema, mkBatch(5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := late.Commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("append to a removed chunk: %v, want ErrConflict", err)
+	}
+}

@@ -73,6 +73,7 @@ type op struct {
 	dels     []uint64   // replace: the stored blocks deleted
 	adds     []*memBlock
 	into     uint64 // replace: the chunk this one is retired into (0: none)
+	remove   bool   // drop chunk: for good (RemoveChunk); dels are its known blocks
 }
 
 // memBlock is a block that exists only in the transaction: its rows, or
@@ -122,6 +123,9 @@ type chunkState struct {
 	// (Txn.CompressChunkInto): at commit its rows go there and it is
 	// deleted whole.
 	into uint64
+	// removed, for a chunk dropped for good (RemoveChunk), are the blocks
+	// it held then; others found at commit are a conflict.
+	removed map[uint64]bool
 }
 
 func (t *Txn) chunk(id uint64) *chunkState {
@@ -219,7 +223,14 @@ func (t *Txn) addLocked(o op) {
 			cs.into = o.into
 		}
 	case opDropChunk:
-		t.chunks[o.chunk] = &chunkState{dropped: true, created: map[uint64]*memBlock{}, deleted: map[uint64]bool{}}
+		cs := &chunkState{dropped: true, created: map[uint64]*memBlock{}, deleted: map[uint64]bool{}}
+		if o.remove {
+			cs.removed = map[uint64]bool{}
+			for _, id := range o.dels {
+				cs.removed[id] = true
+			}
+		}
+		t.chunks[o.chunk] = cs
 	}
 }
 
@@ -355,7 +366,7 @@ func (t *Txn) Commit() error {
 	retiring := false
 	for id, cs := range t.chunks {
 		ids = append(ids, id)
-		retiring = retiring || cs.into != 0
+		retiring = retiring || cs.into != 0 || cs.removed != nil
 	}
 	slices.Sort(ids)
 	w := commitWrites{deltas: map[uint64]int{}, deleted: map[uint64][]uint64{}}
@@ -399,6 +410,11 @@ func (t *Txn) Commit() error {
 			return err
 		}
 	}
+	for _, chunk := range w.removed {
+		if err := t.checkRemoved(chunk); err != nil {
+			return err
+		}
+	}
 	for _, f := range t.beforeCommit {
 		f()
 	}
@@ -412,7 +428,7 @@ func (t *Txn) Commit() error {
 		t.db.forgetBlocks(chunk, nil)
 		t.db.forgetChunkDeltas(chunk)
 	}
-	for _, chunk := range w.retired {
+	for _, chunk := range append(w.retired, w.removed...) {
 		t.db.forgetBlocks(chunk, nil)
 		t.db.forgetChunkDeltas(chunk)
 		t.db.locksMu.Lock()
@@ -434,6 +450,7 @@ type commitWrites struct {
 	deleted  map[uint64][]uint64 // chunk -> stored blocks deleted
 	dropped  []uint64
 	retired  []uint64 // chunks whose rows move to another (chunkState.into)
+	removed  []uint64 // chunks dropped for good (chunkState.removed)
 	appended []uint64 // chunks receiving new blocks
 	buf      []byte
 }
@@ -453,6 +470,12 @@ func (t *Txn) writeChunk(b *pebble.Batch, chunk uint64, cs *chunkState, w *commi
 	}
 	if cs.into != 0 {
 		w.retired = append(w.retired, chunk)
+	}
+	if cs.removed != nil {
+		if len(cs.created) > 0 || len(cs.pend) > 0 {
+			return fmt.Errorf("storage: rows written to chunk %d after it was dropped", chunk)
+		}
+		w.removed = append(w.removed, chunk)
 	}
 	for id := range cs.deleted {
 		if err := deleteBlock(b, chunk, id); err != nil {
@@ -487,6 +510,18 @@ func (t *Txn) writeChunk(b *pebble.Batch, chunk uint64, cs *chunkState, w *commi
 		w.appended = append(w.appended, target)
 	}
 	return nil
+}
+
+// checkRemoved fails with ErrConflict when a chunk being dropped for good
+// holds blocks another commit stored after the drop (under its lock).
+func (t *Txn) checkRemoved(chunk uint64) error {
+	known := t.chunks[chunk].removed
+	late := false
+	err := t.db.listStored(t.db.pdb, chunk, func(m *BlockMeta) { late = late || !known[m.ID] })
+	if err == nil && late {
+		err = fmt.Errorf("chunk %d got rows while being dropped: %w", chunk, ErrConflict)
+	}
+	return err
 }
 
 // retireChunk deletes chunk, which the transaction retires into another,

@@ -115,11 +115,11 @@ func newEnv(t *testing.T) *fixture {
 	// 2024-01-01 00:00:00 UTC in µs.
 	const jan1 = int64(1704067200) * 1_000_000
 	for _, ts := range []int64{jan1, jan1 + 8*usPerDay} {
-		ch, err := store.ChunkFor(f.metrics, ts, 0)
+		ch, err := store.ChunkFor(nil, f.metrics, ts, 0)
 		mustDo(t, err)
 		f.chunks = append(f.chunks, ch)
 	}
-	ch, err := store.ChunkFor(f.ticks, 1500, 0)
+	ch, err := store.ChunkFor(nil, f.ticks, 1500, 0)
 	mustDo(t, err)
 	f.chunks = append(f.chunks, ch)
 	f.env = &testEnv{store: store, db: db,
