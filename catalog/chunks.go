@@ -83,7 +83,9 @@ func (s *Store) ChunksOverlapping(table uint32, lo, hi int64) []*Chunk {
 // recording it when missing. Chunks the transaction dropped do not count:
 // a write into a dropped range gets a new chunk.
 func (s *Store) ChunkFor(w *Writer, t *Table, ts int64, part int) (*Chunk, error) {
-	gone := func(c *Chunk) bool { return c.MergedInto != 0 || w != nil && w.snap.chunks[c.ID] != nil && w.snap.chunks[c.ID].dropped }
+	gone := func(c *Chunk) bool {
+		return c.MergedInto != 0 || w != nil && w.snap.chunks[c.ID] != nil && w.snap.chunks[c.ID].dropped
+	}
 	cs := s.chunkSet(t.OID)
 	cs.mu.RLock()
 	for _, c := range cs.list {
