@@ -42,6 +42,71 @@ type Function struct {
 	// Language is pg_language.lanname: LangPlpgsql, or LangSQL ("" in
 	// functions stored before languages were recorded).
 	Language string `json:",omitempty"`
+	// Params are all declared parameters in order (pg_proc.proallargtypes
+	// and proargmodes) when any is not IN; nil when all are IN, and
+	// ArgNames/ArgTypes then list them all.
+	Params []Param `json:",omitempty"`
+	// ArgDefaults are the DEFAULT expressions (SQL text) of the last
+	// len(ArgDefaults) call arguments.
+	ArgDefaults []string `json:",omitempty"`
+	// RetSet is proretset: the function returns SETOF Ret.
+	RetSet bool `json:",omitempty"`
+	// OutNames and OutTypes are the result columns of a function with
+	// OUT parameters, RETURNS TABLE or a table's row type result (Ret is
+	// then record, or the one column's type).
+	OutNames []string  `json:",omitempty"`
+	OutTypes []types.T `json:",omitempty"`
+	// RetRel names the table whose row type the function returns
+	// ("SETOF readings"); "" otherwise.
+	RetRel string `json:",omitempty"`
+}
+
+// Param is one declared parameter of a function or procedure.
+type Param struct {
+	Name string
+	Type types.T
+	// Mode is pg_proc.proargmodes: ParamIn, ParamOut, ParamInOut,
+	// ParamVariadic or ParamTable.
+	Mode byte
+}
+
+// Parameter modes (pg_proc.proargmodes).
+const (
+	ParamIn       = 'i'
+	ParamOut      = 'o'
+	ParamInOut    = 'b'
+	ParamVariadic = 'v'
+	ParamTable    = 't'
+)
+
+// IsInput reports whether the parameter is passed by the caller of a
+// function (IN, INOUT or VARIADIC).
+func (p Param) IsInput() bool { return p.Mode != ParamOut && p.Mode != ParamTable }
+
+// AllParams returns every declared parameter in order.
+func (f *Function) AllParams() []Param {
+	if f.Params != nil {
+		return f.Params
+	}
+	out := make([]Param, len(f.ArgTypes))
+	for i, t := range f.ArgTypes {
+		out[i] = Param{Type: t, Mode: ParamIn}
+		if i < len(f.ArgNames) {
+			out[i].Name = f.ArgNames[i]
+		}
+	}
+	return out
+}
+
+// HasOutParams reports whether f declares OUT, INOUT or TABLE
+// parameters.
+func (f *Function) HasOutParams() bool {
+	for _, p := range f.Params {
+		if p.Mode != ParamIn && p.Mode != ParamVariadic {
+			return true
+		}
+	}
+	return false
 }
 
 // Function languages (pg_language.lanname).

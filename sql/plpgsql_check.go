@@ -12,15 +12,24 @@ import (
 
 // checkPlpgsql validates a new PL/pgSQL routine's body.
 func (s *session) checkPlpgsql(_ *execEnv, f *catalog.Function) error {
-	fn, err := parsePlpgsql(argNamesOf(f), f.IsProcedure(), f.Body)
+	fn, err := parsePlpgsql(argNamesOf(f), f.IsProcedure(), f.RetSet, f.Body)
 	if err != nil {
 		return err
 	}
-	return fn.check(f.IsProcedure(), !f.IsProcedure() && f.Ret.OID == types.OidVoid)
+	return fn.check(plCheck{procedure: f.IsProcedure(), voidFunc: !f.IsProcedure() && f.Ret.OID == types.OidVoid,
+		setof: f.RetSet, outs: !f.IsProcedure() && f.HasOutParams()})
+}
+
+// plCheck is what check needs to know of the routine.
+type plCheck struct {
+	procedure, voidFunc bool
+	// setof: a set-returning function; outs: a function with OUT
+	// parameters.
+	setof, outs bool
 }
 
 // check validates conditions and RETURN statements of the body.
-func (fn *plFunc) check(procedure, voidFunc bool) error {
+func (fn *plFunc) check(k plCheck) error {
 	return walkPl([]plStmt{fn.body}, func(st plStmt) error {
 		switch s := st.(type) {
 		case *plBlock:
@@ -37,11 +46,23 @@ func (fn *plFunc) check(procedure, voidFunc bool) error {
 			}
 		case *plReturn:
 			switch {
-			case s.expr != "" && procedure:
+			case s.expr != "" && k.procedure:
 				return pgerr.New(pgerr.SyntaxError, "RETURN cannot have a parameter in a procedure")
-			case s.expr != "" && voidFunc:
+			case s.expr != "" && k.setof:
+				return pgerr.New(pgerr.DatatypeMismatch, "RETURN cannot have a parameter in function returning set").
+					WithHint("Use RETURN NEXT or RETURN QUERY.")
+			case s.expr != "" && k.outs:
+				return pgerr.New(pgerr.DatatypeMismatch, "RETURN cannot have a parameter in function with OUT parameters")
+			case s.expr != "" && k.voidFunc:
 				return pgerr.New(pgerr.DatatypeMismatch, "RETURN cannot have a parameter in function returning void")
-			case s.expr == "" && s.Lineno > 0 && !procedure && !voidFunc:
+			case s.expr == "" && s.Lineno > 0 && !k.procedure && !k.voidFunc && !k.setof && !k.outs:
+				return pgerr.New(pgerr.SyntaxError, "missing expression at or near \";\"")
+			}
+		case *plReturnNext:
+			switch {
+			case s.expr != "" && k.outs:
+				return pgerr.New(pgerr.DatatypeMismatch, "RETURN NEXT cannot have a parameter in function with OUT parameters")
+			case s.expr == "" && !k.outs:
 				return pgerr.New(pgerr.SyntaxError, "missing expression at or near \";\"")
 			}
 		}

@@ -70,12 +70,24 @@ type plExec struct {
 	returned bool
 	// void: a procedure, DO block or function returning void.
 	void bool
+	// outs are the OUT and INOUT parameters, whose values are the
+	// result of a function (or CALL) having them.
+	outs []*plVar
+	// retSet: a set-returning function, whose rows RETURN NEXT and RETURN
+	// QUERY add to setRows, each with columns of types resT.
+	retSet  bool
+	setRows [][]any
+	resT    []types.T
 }
 
-// argNamesOf pads f's argument names to one per argument.
+// argNamesOf returns the names of all f's parameters in declaration
+// order ("" for unnamed ones): the variables its body sees.
 func argNamesOf(f *catalog.Function) []string {
-	names := make([]string, len(f.ArgTypes))
-	copy(names, f.ArgNames)
+	params := f.AllParams()
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.Name
+	}
 	return names
 }
 
@@ -83,24 +95,12 @@ func argNamesOf(f *catalog.Function) []string {
 // call's depth. A function runs atomically (no COMMIT inside); a
 // procedure inherits its caller's ability to end transactions.
 func (e *execEnv) callPlpgsql(ctx context.Context, f *catalog.Function, args []any) (any, error) {
-	names := argNamesOf(f)
-	fn, err := parsePlpgsql(names, f.IsProcedure(), f.Body)
+	x, err := e.runPlpgsql(ctx, f, args)
 	if err != nil {
 		return nil, err
 	}
-	if !f.IsProcedure() {
-		ctx = context.WithValue(ctx, atomicKey{}, true)
-	}
-	x := &plExec{s: e.s, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid}
-	for i, t := range f.ArgTypes {
-		var v any
-		if i < len(args) {
-			v = args[i]
-		}
-		x.vars = append(x.vars, &plVar{name: names[i], qual: f.Name, t: t, val: v})
-	}
-	if err := x.run(fn); err != nil {
-		return nil, withContext(err, "PL/pgSQL function "+signature(f.Name, f.ArgTypes))
+	if len(x.outs) > 0 {
+		return resultValue(f, x.outValues()), nil
 	}
 	if x.void {
 		return "", nil
@@ -108,13 +108,65 @@ func (e *execEnv) callPlpgsql(ctx context.Context, f *catalog.Function, args []a
 	return x.ret, nil
 }
 
+// callPlpgsqlSet runs set-returning PL/pgSQL function f and returns the
+// rows its RETURN NEXT and RETURN QUERY statements added.
+func (e *execEnv) callPlpgsqlSet(ctx context.Context, f *catalog.Function, args []any) ([][]any, error) {
+	x, err := e.runPlpgsql(ctx, f, args)
+	if err != nil {
+		return nil, err
+	}
+	return x.setRows, nil
+}
+
+// runPlpgsql declares f's parameters (OUT ones NULL, the others from
+// args in order) and runs its body.
+func (e *execEnv) runPlpgsql(ctx context.Context, f *catalog.Function, args []any) (*plExec, error) {
+	names := argNamesOf(f)
+	fn, err := parsePlpgsql(names, f.IsProcedure(), f.RetSet, f.Body)
+	if err != nil {
+		return nil, err
+	}
+	if !f.IsProcedure() {
+		ctx = context.WithValue(ctx, atomicKey{}, true)
+	}
+	x := &plExec{s: e.s, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid,
+		retSet: f.RetSet, resT: resultTypes(f)}
+	next := 0
+	for i, p := range f.AllParams() {
+		v := &plVar{name: names[i], qual: f.Name, t: p.Type}
+		if p.IsInput() || f.IsProcedure() {
+			if next < len(args) && p.Mode != catalog.ParamOut {
+				v.val = args[next]
+			}
+			next++
+		}
+		if !p.IsInput() || p.Mode == catalog.ParamInOut {
+			x.outs = append(x.outs, v)
+		}
+		x.vars = append(x.vars, v)
+	}
+	if err := x.run(fn); err != nil {
+		return nil, withContext(err, "PL/pgSQL function "+signature(f.Name, f.ArgTypes))
+	}
+	return x, nil
+}
+
+// outValues are the current values of the OUT and INOUT parameters.
+func (x *plExec) outValues() []any {
+	row := make([]any, len(x.outs))
+	for i, v := range x.outs {
+		row[i] = v.val
+	}
+	return row
+}
+
 // runDo runs a DO block.
 func (s *session) runDo(ctx context.Context, d *plan.Do, w ResultWriter) error {
-	fn, err := parsePlpgsql(nil, true, d.Body)
+	fn, err := parsePlpgsql(nil, true, false, d.Body)
 	if err != nil {
 		return err
 	}
-	if err := fn.check(true, false); err != nil {
+	if err := fn.check(plCheck{procedure: true}); err != nil {
 		return err
 	}
 	s.begin()
@@ -144,7 +196,7 @@ func (x *plExec) run(fn *plFunc) error {
 		return err
 	}
 	switch {
-	case c.kind == ctlReturn || x.void:
+	case c.kind == ctlReturn || x.void || x.retSet || len(x.outs) > 0:
 		return nil
 	case c.kind == ctlExit || c.kind == ctlContinue:
 		return pgerr.New(pgerr.SyntaxError, "EXIT or CONTINUE label %q is not defined", c.label)
@@ -207,6 +259,10 @@ func (x *plExec) stmt(st plStmt) (ctl, error) {
 		return x.exit(s)
 	case *plReturn:
 		return x.returnStmt(s)
+	case *plReturnNext:
+		return ctl{}, x.returnNext(s)
+	case *plReturnQuery:
+		return ctl{}, x.returnQuery(s)
 	case *plRaise:
 		return ctl{}, x.raise(s)
 	case *plAssert:
@@ -513,6 +569,10 @@ func (x *plExec) returnStmt(s *plReturn) (ctl, error) {
 		}
 		return ctl{kind: ctlReturn}, nil
 	}
+	if x.retSet || len(x.outs) > 0 {
+		// A RETURN with a value was refused at CREATE.
+		return ctl{kind: ctlReturn}, nil
+	}
 	if s.expr == "" {
 		return ctl{}, pgerr.New("2F005", "control reached end of function without RETURN")
 	}
@@ -532,4 +592,63 @@ func (x *plExec) setFound(b bool) {
 	if v := x.lookup("found"); v != nil {
 		v.val = b
 	}
+}
+
+// returnNext runs RETURN NEXT [expr]: it adds the value of expr (a
+// record for a function with several result columns), or the OUT
+// parameters' row, to the function's result.
+func (x *plExec) returnNext(s *plReturnNext) error {
+	if s.expr == "" {
+		x.setRows = append(x.setRows, x.outValues())
+		return nil
+	}
+	val, t, err := x.eval(s.expr)
+	if err != nil {
+		return err
+	}
+	if len(x.resT) == 1 {
+		v, err := x.convert(val, t, x.resT[0])
+		if err != nil {
+			return err
+		}
+		x.setRows = append(x.setRows, []any{v})
+		return nil
+	}
+	row := make([]any, len(x.resT))
+	if val != nil {
+		r, ok := val.(*types.Record)
+		if !ok || len(r.Vals) != len(x.resT) {
+			return pgerr.New(pgerr.DatatypeMismatch, "wrong record type supplied in RETURN NEXT")
+		}
+		for i, want := range x.resT {
+			if row[i], err = x.convert(r.Vals[i], r.Types[i], want); err != nil {
+				return err
+			}
+		}
+	}
+	x.setRows = append(x.setRows, row)
+	return nil
+}
+
+// returnQuery runs RETURN QUERY [EXECUTE] query: it adds the query's
+// rows to the function's result and sets FOUND and ROW_COUNT.
+func (x *plExec) returnQuery(s *plReturnQuery) error {
+	r := x.rows(0)
+	if err := x.runQuery(s.dynamic, s.query, s.params, r); err != nil {
+		return err
+	}
+	if len(r.cols) != len(x.resT) {
+		return pgerr.New(pgerr.DatatypeMismatch, "structure of query does not match function result type").
+			WithDetail("Number of returned columns (%d) does not match expected column count (%d).", len(r.cols), len(x.resT))
+	}
+	for _, row := range r.data {
+		out, err := castRow(row, r.cols, x.resT, x.s.loc)
+		if err != nil {
+			return err
+		}
+		x.setRows = append(x.setRows, out)
+	}
+	x.rowCount = int64(len(r.data))
+	x.setFound(len(r.data) > 0)
+	return nil
 }

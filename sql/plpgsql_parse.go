@@ -144,6 +144,16 @@ type (
 		target []string
 		params []plExpr
 	}
+	plReturnNext struct {
+		plLine
+		expr plExpr // "" for the OUT parameters' row
+	}
+	plReturnQuery struct {
+		plLine
+		query   plExpr
+		dynamic bool // RETURN QUERY EXECUTE query USING params
+		params  []plExpr
+	}
 	plPerform struct {
 		plLine
 		sql plExpr
@@ -173,16 +183,16 @@ var plFuncCache = struct {
 const plFuncCacheSize = 512
 
 // parsePlpgsql parses (or finds in the cache) a PL/pgSQL body of a
-// routine with parameters argNames.
-func parsePlpgsql(argNames []string, procedure bool, body string) (*plFunc, error) {
-	key := fmt.Sprintf("%v\x00%q\x00%s", procedure, argNames, body)
+// routine with parameters argNames; setof says it returns a set.
+func parsePlpgsql(argNames []string, procedure, setof bool, body string) (*plFunc, error) {
+	key := fmt.Sprintf("%v\x00%v\x00%q\x00%s", procedure, setof, argNames, body)
 	plFuncCache.Lock()
 	f := plFuncCache.m[key]
 	plFuncCache.Unlock()
 	if f != nil {
 		return f, nil
 	}
-	j, err := plan.PlpgsqlJSON(argNames, procedure, body)
+	j, err := plan.PlpgsqlJSON(argNames, procedure, setof, body)
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +229,7 @@ type jfields struct {
 	Action     json.RawMessage `json:"action"`
 	Expr       *jnode          `json:"expr"`
 	Query      json.RawMessage `json:"query"`
+	Dynquery   *jnode          `json:"dynquery"`
 	Cond       *jnode          `json:"cond"`
 	ThenBody   []jnode         `json:"then_body"`
 	ElsifList  []jnode         `json:"elsif_list"`
@@ -542,8 +553,22 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "COMMIT AND CHAIN in PL/pgSQL is not supported")
 		}
 		return &plCommit{plLine: ln, rollback: k == "PLpgSQL_stmt_rollback"}, nil
-	case "PLpgSQL_stmt_return_next", "PLpgSQL_stmt_return_query":
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "RETURN NEXT and RETURN QUERY are not supported")
+	case "PLpgSQL_stmt_return_next":
+		s := &plReturnNext{plLine: ln, expr: exprText(f.Expr)}
+		if s.expr == plan.PlpgsqlOutRow {
+			s.expr = ""
+		}
+		return s, nil
+	case "PLpgSQL_stmt_return_query":
+		s := &plReturnQuery{plLine: ln, params: exprTexts(f.Params)}
+		if f.Dynquery != nil {
+			s.query, s.dynamic = exprText(f.Dynquery), true
+		} else {
+			var q jnode
+			_ = json.Unmarshal(f.Query, &q)
+			s.query = exprText(&q)
+		}
+		return s, nil
 	}
 	what := strings.TrimPrefix(strings.ToUpper(strings.TrimPrefix(k, "PLpgSQL_stmt_")), "PLPGSQL_")
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "PL/pgSQL statement %s is not supported", what)

@@ -362,17 +362,21 @@ func (x *plExec) dynExec(s *plDynExec) error {
 	return x.into(s.target, s.strict, r, !isSelect(sql))
 }
 
+// runQuery runs query, or with dynamic set the query EXECUTE computes
+// from it with params, writing its rows to r.
+func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, r *plRows) error {
+	if dynamic {
+		_, err := x.runDynamic(query, params, r)
+		return err
+	}
+	return x.runSQL(query, r)
+}
+
 // forQuery runs FOR target IN [EXECUTE] query LOOP. The rows are read
 // in full first, so the body may COMMIT.
 func (x *plExec) forQuery(s *plForS) (ctl, error) {
 	r := x.rows(0)
-	var err error
-	if s.dynamic {
-		_, err = x.runDynamic(s.query, s.params, r)
-	} else {
-		err = x.runSQL(s.query, r)
-	}
-	if err != nil {
+	if err := x.runQuery(s.dynamic, s.query, s.params, r); err != nil {
 		return ctl{}, err
 	}
 	for _, row := range r.data {

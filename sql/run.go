@@ -73,8 +73,12 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	case *plan.Show:
 		return s.show(x, w)
 	case *plan.CallStmt:
-		if _, err := exec.Eval(env.execCtx(), x.E, nil); err != nil {
+		v, err := exec.Eval(env.execCtx(), x.E, nil)
+		if err != nil {
 			return err
+		}
+		if c, ok := x.E.(*plan.Call); ok && len(c.Fn.OutNames) > 0 {
+			return callResult(c.Fn.OutNames, c.Fn.OutTypes, v, w)
 		}
 		return w.Complete("CALL")
 	case *plan.Do:
@@ -267,4 +271,28 @@ func (s *session) show(x *plan.Show, w ResultWriter) error {
 		return err
 	}
 	return w.Complete("SHOW")
+}
+
+// callResult sends the one row CALL returns for a procedure with output
+// parameters: their values (v is their record).
+func callResult(names []string, ts []types.T, v any, w ResultWriter) error {
+	cols := make([]Column, len(names))
+	vecs := make([]*col.Vec, len(names))
+	r, _ := v.(*types.Record)
+	for i, n := range names {
+		cols[i] = Column{Name: n, Type: ts[i]}
+		vecs[i] = col.NewVec(ts[i].Kind(), 1)
+		if r == nil || i >= len(r.Vals) || r.Vals[i] == nil {
+			vecs[i].AppendNull()
+		} else {
+			vecs[i].Append(r.Vals[i])
+		}
+	}
+	if err := w.Columns(cols); err != nil {
+		return err
+	}
+	if err := w.Batch(col.FromVecs(vecs, 1)); err != nil {
+		return err
+	}
+	return w.Complete("CALL")
 }

@@ -3,15 +3,14 @@ package sql
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
+	"time"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage/col"
 )
 
 // User-defined SQL functions and procedures: CREATE/DROP FUNCTION and
@@ -59,7 +58,8 @@ func (s *session) createFunction(env *execEnv, x *plan.CreateFunction, w ResultW
 	}
 	f := &catalog.Function{DB: s.dbOID, Schema: schema, Name: x.Name.Name, Kind: catalog.FuncKindFunction,
 		ArgNames: x.ArgNames, ArgTypes: x.ArgTypes, Ret: x.Ret, Volatility: x.Volatility, Body: x.Body, Owner: s.user,
-		Language: x.Language}
+		Language: x.Language, Params: x.Params, ArgDefaults: x.ArgDefaults, RetSet: x.RetSet,
+		OutNames: x.OutNames, OutTypes: x.OutTypes, RetRel: x.RetRel}
 	if x.Procedure {
 		f.Kind = catalog.FuncKindProcedure
 	}
@@ -84,7 +84,7 @@ func (s *session) createFunction(env *execEnv, x *plan.CreateFunction, w ResultW
 			return pgerr.New(pgerr.WrongObjectType, "cannot change routine kind").
 				WithDetail("%q is a %s.", f.Name, routineWord(old.IsProcedure()))
 		}
-		if old.Ret.OID != f.Ret.OID {
+		if old.Ret.OID != f.Ret.OID || old.RetSet != f.RetSet || !sameTypes(old.OutTypes, f.OutTypes) {
 			return pgerr.New("42P13", "cannot change return type of existing function").
 				WithHint("Use DROP FUNCTION %s first.", f.Name)
 		}
@@ -123,19 +123,63 @@ func (s *session) checkBody(env *execEnv, f *catalog.Function) error {
 	}
 	q, ok := last.(*plan.Query)
 	if !ok {
-		return pgerr.New("42P13", "return type mismatch in function declared to return %s", f.Ret.Info().SQLName).
+		return pgerr.New("42P13", "return type mismatch in function declared to return %s", retName(f)).
 			WithDetail("Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING.")
 	}
-	cols := columnsOf(q.Node.Columns())
-	if len(cols) != 1 {
-		return pgerr.New("42P13", "return type mismatch in function declared to return %s", f.Ret.Info().SQLName).
-			WithDetail("Final statement must return exactly one column.")
+	return checkResultCols(f, columnsOf(q.Node.Columns()))
+}
+
+// retName is the result type's name in messages.
+func retName(f *catalog.Function) string {
+	if f.RetRel != "" {
+		return f.RetRel
 	}
-	if _, _, explicit := types.CastContextOK(cols[0].Type, f.Ret); !explicit && cols[0].Type.OID != f.Ret.OID {
-		return pgerr.New("42P13", "return type mismatch in function declared to return %s", f.Ret.Info().SQLName).
-			WithDetail("Actual return type is %s.", cols[0].Type.Info().SQLName)
+	return f.Ret.Info().SQLName
+}
+
+// resultTypes are the column types of one result row of f: its OUT
+// columns, or its one result type.
+func resultTypes(f *catalog.Function) []types.T {
+	if len(f.OutTypes) > 0 {
+		return f.OutTypes
+	}
+	return []types.T{f.Ret}
+}
+
+// checkResultCols checks that a SQL function's final statement returns
+// columns cols fitting its result.
+func checkResultCols(f *catalog.Function, cols []Column) error {
+	want := resultTypes(f)
+	mismatch := func() *pgerr.Error {
+		return pgerr.New("42P13", "return type mismatch in function declared to return %s", retName(f))
+	}
+	switch {
+	case len(want) == 1 && len(cols) != 1:
+		return mismatch().WithDetail("Final statement must return exactly one column.")
+	case len(cols) < len(want):
+		return mismatch().WithDetail("Final statement returns too few columns.")
+	case len(cols) > len(want):
+		return mismatch().WithDetail("Final statement returns too many columns.")
+	}
+	for i, c := range cols {
+		if _, _, explicit := types.CastContextOK(c.Type, want[i]); !explicit && c.Type.OID != want[i].OID {
+			return mismatch().WithDetail("Actual return type is %s.", c.Type.Info().SQLName)
+		}
 	}
 	return nil
+}
+
+// sameTypes reports whether a and b list the same types.
+func sameTypes(a, b []types.T) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].OID != b[i].OID {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *session) dropFunctions(x *plan.Drop, w ResultWriter) error {
@@ -183,79 +227,126 @@ func signature(name string, args []types.T) string {
 // CallUserFunc implements plan.FuncRunner: it runs f's statements with
 // args in the caller's session and transaction and returns the first
 // column of the last statement's first row (NULL without rows), cast to
-// f's result type. Procedures return NULL. PL/pgSQL bodies run in the
-// interpreter (plpgsql_exec.go).
+// f's result type, or the whole row as a record for a function with OUT
+// parameters. Procedures return NULL, or the record of their output
+// parameters. PL/pgSQL bodies run in the interpreter (plpgsql_exec.go).
 func (e *execEnv) CallUserFunc(f *catalog.Function, args []any) (any, error) {
+	ctx, err := e.callDepth(f)
+	if err != nil {
+		return nil, err
+	}
+	if f.IsPlpgsql() {
+		return e.callPlpgsql(ctx, f, args)
+	}
+	r := &plRows{client: e.s.clientOf(ctx), max: 1}
+	if err := e.runSQLBody(ctx, f, args, r); err != nil {
+		return nil, err
+	}
+	if f.Ret.OID == types.OidVoid && len(f.OutTypes) == 0 {
+		return "", nil
+	}
+	if len(r.data) == 0 {
+		return nil, nil
+	}
+	row, err := castRow(r.data[0], r.cols, resultTypes(f), e.s.loc)
+	if err != nil {
+		return nil, err
+	}
+	return resultValue(f, row), nil
+}
+
+// CallUserSet implements plan.FuncRunner: it runs set-returning function
+// f and returns its rows, each cast to f's result columns.
+func (e *execEnv) CallUserSet(f *catalog.Function, args []any) ([][]any, error) {
+	ctx, err := e.callDepth(f)
+	if err != nil {
+		return nil, err
+	}
+	if f.IsPlpgsql() {
+		return e.callPlpgsqlSet(ctx, f, args)
+	}
+	r := &plRows{client: e.s.clientOf(ctx)}
+	if err := e.runSQLBody(ctx, f, args, r); err != nil {
+		return nil, err
+	}
+	for i, row := range r.data {
+		if r.data[i], err = castRow(row, r.cols, resultTypes(f), e.s.loc); err != nil {
+			return nil, err
+		}
+	}
+	return r.data, nil
+}
+
+// callDepth returns the context of a call of f one level deeper, or
+// PostgreSQL's error for runaway recursion.
+func (e *execEnv) callDepth(f *catalog.Function) (context.Context, error) {
 	depth, _ := e.ctx.Value(funcDepthKey{}).(int)
 	if depth >= maxFuncDepth {
 		return nil, pgerr.New(pgerr.StatementTooComplex, "stack depth limit exceeded").
 			WithHint("%s calls itself more than %d levels deep.", f.Name, maxFuncDepth)
 	}
-	ctx := context.WithValue(e.ctx, funcDepthKey{}, depth+1)
-	if f.IsPlpgsql() {
-		return e.callPlpgsql(ctx, f, args)
-	}
+	return context.WithValue(e.ctx, funcDepthKey{}, depth+1), nil
+}
+
+// runSQLBody runs the statements of LANGUAGE sql routine f, the last
+// one's rows into w (a function's result; a procedure's only when it has
+// output parameters).
+func (e *execEnv) runSQLBody(ctx context.Context, f *catalog.Function, args []any, w ResultWriter) error {
 	// SQL bodies run atomically: a procedure they CALL cannot COMMIT.
 	ctx = context.WithValue(ctx, atomicKey{}, true)
 	stmts, err := plan.Parse(f.Body)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	out := &firstValue{}
 	for i, p := range stmts {
 		if p.IsTransactionControl() {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "transaction control in %ss is not supported", routineWord(f.IsProcedure()))
+			return pgerr.New(pgerr.FeatureNotSupported, "transaction control in %ss is not supported", routineWord(f.IsProcedure()))
 		}
 		env := e.s.newEnv(ctx, args)
 		st, err := plan.BindBody(env, p, f.ArgTypes, f.ArgNames, e.s.loc)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		var w ResultWriter = discard{}
-		if i == len(stmts)-1 && !f.IsProcedure() {
-			w = out
+		var out ResultWriter = discard{}
+		if i == len(stmts)-1 && (!f.IsProcedure() || len(f.OutTypes) > 0) {
+			out = w
 		}
-		if err := e.s.run(ctx, env, st, w); err != nil {
-			return nil, err
+		if err := e.s.run(ctx, env, st, out); err != nil {
+			return err
 		}
-	}
-	if f.IsProcedure() || f.Ret.OID == types.OidVoid {
-		return "", nil
-	}
-	if out.v == nil || out.t.OID == f.Ret.OID {
-		return out.v, nil
-	}
-	return types.CastAssign(out.v, out.t, f.Ret, e.s.loc)
-}
-
-// firstValue is a ResultWriter keeping the first column of the first row.
-type firstValue struct {
-	t   types.T
-	v   any
-	got bool
-}
-
-func (f *firstValue) Columns(cols []Column) error {
-	if len(cols) > 0 {
-		f.t = cols[0].Type
 	}
 	return nil
 }
 
-func (f *firstValue) Batch(b *col.Batch) error {
-	if !f.got && b.Len() > 0 && len(b.Cols) > 0 {
-		f.v, f.got = b.Cols[0].Get(b.Row(0)), true
+// castRow casts a result row with columns cols to the types want.
+func castRow(row []any, cols []Column, want []types.T, loc *time.Location) ([]any, error) {
+	out := make([]any, len(want))
+	for i, t := range want {
+		if i >= len(row) || row[i] == nil {
+			continue
+		}
+		from := cols[i].Type
+		if from.OID == t.OID {
+			out[i] = row[i]
+			continue
+		}
+		v, err := types.CastAssign(row[i], from, t, loc)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
 	}
-	return nil
+	return out, nil
 }
 
-func (*firstValue) Complete(string) error                { return nil }
-func (*firstValue) EmptyQuery() error                    { return nil }
-func (*firstValue) Notice(string, string, string) error  { return nil }
-func (*firstValue) ParameterStatus(string, string) error { return nil }
-func (*firstValue) CopyData([]byte) error                { return nil }
-func (*firstValue) CopyOut(bool, int) error              { return errNoCopy }
-func (*firstValue) CopyIn(bool, int) (io.Reader, error)  { return nil, errNoCopy }
+// resultValue is the value of a call of f returning row: a record for a
+// function with several result columns, else the one value.
+func resultValue(f *catalog.Function, row []any) any {
+	if len(f.OutTypes) > 1 || f.RetRel != "" || f.IsProcedure() && len(f.OutTypes) > 0 {
+		return &types.Record{Types: resultTypes(f), Vals: row}
+	}
+	return row[0]
+}
 
 func init() {
 	funcs.RegisterScalar(&funcs.Scalar{Name: "set_integer_now_func", Args: []types.T{anyT, types.Text, types.Bool},

@@ -114,7 +114,7 @@ func init() {
 	}))
 	strictFn("pg_get_function_result", ts(O), 0, T, withEnv(func(env Env, a []any) (any, error) {
 		if p := procFor(env, argInt(a, 0)); p != nil && p.procKind() != "p" {
-			return FormatType(p.ret.OID, -1, false), nil
+			return p.resultText(), nil
 		}
 		return nil, nil
 	}))
@@ -227,6 +227,9 @@ func procByOID(oid int64) *proc {
 // timestamp with time zone DEFAULT NULL::timestamp with time zone"), or
 // with withDefaults false as pg_get_function_identity_arguments does.
 func procArgs(p *proc, withDefaults bool) string {
+	if p.user != nil {
+		return userArgs(p.user, withDefaults)
+	}
 	parts := make([]string, len(p.args))
 	firstDefault := len(p.args) - len(p.defaultSQL)
 	for i, a := range p.args {

@@ -1,6 +1,7 @@
 package pgcatalog
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/tsgres/tsgres/catalog"
@@ -31,8 +32,94 @@ type proc struct {
 
 // userProc is the pg_proc row of a user-defined function.
 func userProc(f *catalog.Function, nsOID int64) proc {
-	return proc{oid: f.OID, name: f.Name, kind: f.Kind, args: f.ArgTypes, ret: f.Ret,
-		volatile: f.Volatility == 'v', argNames: f.ArgNames, user: f, nsOID: nsOID}
+	p := proc{oid: f.OID, name: f.Name, kind: f.Kind, args: f.ArgTypes, ret: f.Ret,
+		volatile: f.Volatility == 'v', argNames: f.ArgNames, user: f, nsOID: nsOID,
+		defaults: len(f.ArgDefaults), defaultSQL: f.ArgDefaults}
+	if f.Params != nil {
+		p.argNames = nil
+		for _, prm := range f.Params {
+			p.argNames = append(p.argNames, prm.Name)
+		}
+	}
+	return p
+}
+
+// userArgs renders user function f's parameters as
+// pg_get_function_arguments does ("a integer, OUT b text", "a integer
+// DEFAULT 5"), or with withDefaults false as
+// pg_get_function_identity_arguments does (without defaults, and
+// without a function's output parameters). RETURNS TABLE columns are
+// not arguments.
+func userArgs(f *catalog.Function, withDefaults bool) string {
+	var parts []string
+	call := 0
+	firstDefault := len(f.ArgTypes) - len(f.ArgDefaults)
+	for _, prm := range f.AllParams() {
+		isArg := prm.IsInput() || f.IsProcedure()
+		if prm.Mode == catalog.ParamTable || !isArg && !withDefaults {
+			continue
+		}
+		s := FormatType(prm.Type.OID, -1, false)
+		if prm.Name != "" {
+			s = quoteIdent(prm.Name) + " " + s
+		}
+		switch prm.Mode {
+		case catalog.ParamOut:
+			s = "OUT " + s
+		case catalog.ParamInOut:
+			s = "INOUT " + s
+		}
+		if isArg {
+			if withDefaults && call >= firstDefault {
+				s += " DEFAULT " + f.ArgDefaults[call-firstDefault]
+			}
+			call++
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// resultText is pg_get_function_result: "integer", "SETOF integer",
+// "TABLE(a integer, b text)", "SETOF readings".
+func (p *proc) resultText() string {
+	f := p.user
+	if f == nil {
+		return FormatType(p.ret.OID, -1, false)
+	}
+	var t string
+	switch {
+	case f.RetRel != "":
+		t = quoteIdent(f.RetRel)
+	case f.RetSet && len(f.Params) > 0 && f.Params[len(f.Params)-1].Mode == catalog.ParamTable:
+		var cols []string
+		for _, prm := range f.Params {
+			if prm.Mode == catalog.ParamTable {
+				cols = append(cols, quoteIdent(prm.Name)+" "+FormatType(prm.Type.OID, -1, false))
+			}
+		}
+		return "TABLE(" + strings.Join(cols, ", ") + ")"
+	default:
+		t = FormatType(f.Ret.OID, -1, false)
+	}
+	if f.RetSet {
+		return "SETOF " + t
+	}
+	return t
+}
+
+// allArgs are proallargtypes and proargmodes: NULL unless a parameter
+// is not IN.
+func (p *proc) allArgs() (argTypes, modes any) {
+	if p.user == nil || p.user.Params == nil {
+		return nil, nil
+	}
+	oids := make([]any, len(p.user.Params))
+	ms := make([]any, len(p.user.Params))
+	for i, prm := range p.user.Params {
+		oids[i], ms[i] = int64(prm.Type.OID), string(prm.Mode)
+	}
+	return types.NewArray(types.Oid, oids), types.NewArray(types.Char, ms)
 }
 
 // procFor returns the built-in or user-defined function with oid as env
@@ -158,6 +245,7 @@ func init() {
 			}
 			rows := make([][]any, 0, len(list))
 			for _, p := range list {
+				allTypes, modes := p.allArgs()
 				argOIDs := make([]int64, len(p.args))
 				for i, a := range p.args {
 					argOIDs[i] = int64(a.OID)
@@ -176,10 +264,10 @@ func init() {
 				rows = append(rows, []any{int64(p.oid), p.name, p.namespace(),
 					int64(ownerOID), lang, float64(1), float64(0),
 					variadic, int64(0), p.procKind(), false,
-					false, p.strict, false, p.volatility(),
+					false, p.strict, p.user != nil && p.user.RetSet, p.volatility(),
 					"s", int64(len(p.args)), int64(p.defaults),
-					int64(p.ret.OID), vector(types.Oid, argOIDs), nil,
-					nil, p.argNamesDatum(), nil,
+					int64(p.ret.OID), vector(types.Oid, argOIDs), allTypes,
+					modes, p.argNamesDatum(), nil,
 					nil, src, nil, nil,
 					nil, nil})
 			}

@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
@@ -92,6 +93,12 @@ func (b *binder) callWith(name string, args []Expr, names []string, extra []*fun
 	if best == nil {
 		return nil, b.noFunction(name, args)
 	}
+	if slices.Contains(extra, best) && best.Defaults > 0 {
+		var err error
+		if bestArgs, err = b.withDefaults(best, bestArgs); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]Expr, 0, len(bestArgs))
 	argTypes := make([]types.T, 0, len(bestArgs))
 	var poly types.T
@@ -144,6 +151,25 @@ func (b *binder) callWith(name string, args []Expr, names []string, extra []*fun
 		}
 	}
 	return &Call{T: best.Ret(argTypes), Fn: best, Args: out, ArgTypes: argTypes}, nil
+}
+
+// withDefaults completes the arguments of a call to user-defined
+// function f with the DEFAULT expressions of those omitted.
+func (b *binder) withDefaults(f *funcs.Scalar, args []Expr) ([]Expr, error) {
+	out := make([]Expr, len(f.Args))
+	copy(out, args)
+	first := len(f.Args) - len(f.DefaultSQL)
+	for i, a := range out {
+		if a != nil || i < first {
+			continue
+		}
+		e, err := b.paramDefaultExpr(f.DefaultSQL[i-first], f.Args[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
 }
 
 func declType(f *funcs.Scalar, i int) types.T {

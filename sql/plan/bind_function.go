@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -29,6 +30,14 @@ type CreateFunction struct {
 	Body       string
 	// Language is catalog.LangSQL or catalog.LangPlpgsql.
 	Language string
+	// Params, ArgDefaults, RetSet, OutNames, OutTypes and RetRel are as
+	// in catalog.Function.
+	Params      []catalog.Param
+	ArgDefaults []string
+	RetSet      bool
+	OutNames    []string
+	OutTypes    []types.T
+	RetRel      string
 }
 
 func (*CreateFunction) stmt() {}
@@ -37,9 +46,13 @@ func (*CreateFunction) stmt() {}
 const invalidFunctionDefinition pgerr.Code = "42P13"
 
 // FuncRunner is implemented by the engine's function context (funcs.Ctx
-// Extra): it runs a user-defined function's or procedure's body.
+// Extra, and the Engine of set-returning functions): it runs a
+// user-defined function's or procedure's body. CallUserSet runs a
+// set-returning function and returns all its rows (one value per row,
+// or the row's columns when it has OutTypes).
 type FuncRunner interface {
 	CallUserFunc(f *catalog.Function, args []any) (any, error)
+	CallUserSet(f *catalog.Function, args []any) ([][]any, error)
 }
 
 // createFunction binds CREATE FUNCTION / CREATE PROCEDURE.
@@ -84,34 +97,11 @@ func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
 		}
 		cf.Body = body
 	}
-	for _, p := range s.Parameters {
-		fp := p.GetFunctionParameter()
-		switch fp.Mode {
-		case pg.FunctionParameterMode_FUNC_PARAM_IN, pg.FunctionParameterMode_FUNC_PARAM_DEFAULT:
-		default:
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "OUT, INOUT and VARIADIC parameters are not supported")
-		}
-		if fp.Defexpr != nil {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "parameter defaults are not supported")
-		}
-		t, err := b.typeName(fp.ArgType)
-		if err != nil {
-			return nil, err
-		}
-		cf.ArgNames = append(cf.ArgNames, fp.Name)
-		cf.ArgTypes = append(cf.ArgTypes, t)
+	if err := b.functionParams(cf, s.Parameters); err != nil {
+		return nil, err
 	}
-	if s.ReturnType != nil {
-		if s.ReturnType.Setof {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "functions returning SETOF are not supported")
-		}
-		t, err := b.typeName(s.ReturnType)
-		if err != nil {
-			return nil, err
-		}
-		cf.Ret = t
-	} else if !s.IsProcedure {
-		return nil, pgerr.New(invalidFunctionDefinition, "function result type must be specified")
+	if err := b.functionResult(cf, s); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(cf.Body) == "" && s.SqlBody == nil {
 		return nil, pgerr.New(invalidFunctionDefinition, "no function body specified")
@@ -120,7 +110,7 @@ func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
 		// Only the PL/pgSQL grammar is checked here; the engine checks
 		// the parsed body and, as PostgreSQL, binds its SQL only when
 		// it runs.
-		if _, err := PlpgsqlJSON(cf.ArgNames, cf.Procedure, cf.Body); err != nil {
+		if _, err := PlpgsqlJSON(cf.VarNames(), cf.Procedure, cf.RetSet, cf.Body); err != nil {
 			return nil, err
 		}
 		return cf, nil
@@ -154,7 +144,7 @@ func doStmt(s *pg.DoStmt) (Statement, error) {
 	default:
 		return nil, pgerr.New(pgerr.UndefinedObject, "language %q does not exist", lang)
 	}
-	if _, err := PlpgsqlJSON(nil, true, d.Body); err != nil {
+	if _, err := PlpgsqlJSON(nil, true, false, d.Body); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -163,8 +153,9 @@ func doStmt(s *pg.DoStmt) (Statement, error) {
 // PlpgsqlJSON parses a PL/pgSQL body with PostgreSQL's own PL/pgSQL
 // grammar and returns its PLpgSQL_function tree as JSON (an array of one
 // function). argNames are the routine's parameter names ("" for unnamed
-// ones). Grammar errors are 42601.
-func PlpgsqlJSON(argNames []string, procedure bool, body string) (string, error) {
+// ones), setof whether it returns a set. Grammar errors are 42601, and
+// RETURN NEXT or RETURN QUERY outside a set-returning function 42804.
+func PlpgsqlJSON(argNames []string, procedure, setof bool, body string) (string, error) {
 	// The parser takes a whole CREATE statement; parameter types and
 	// the result type do not matter to it.
 	args := make([]string, len(argNames))
@@ -174,11 +165,17 @@ func PlpgsqlJSON(argNames []string, procedure bool, body string) (string, error)
 			args[i] = `"` + strings.ReplaceAll(n, `"`, `""`) + `" int`
 		}
 	}
+	if setof {
+		body = setofBody(body)
+	}
 	tag := "$plpgsql_body$"
 	for i := 0; strings.Contains(body, tag); i++ {
 		tag = fmt.Sprintf("$plpgsql_body%d$", i)
 	}
 	head := "FUNCTION plpgsql_body(" + strings.Join(args, ", ") + ") RETURNS void"
+	if setof {
+		head = "FUNCTION plpgsql_body(" + strings.Join(args, ", ") + ") RETURNS SETOF int"
+	}
 	if procedure {
 		head = "PROCEDURE plpgsql_body(" + strings.Join(args, ", ") + ")"
 	}
@@ -189,12 +186,37 @@ func PlpgsqlJSON(argNames []string, procedure bool, body string) (string, error)
 			msg = pe.Message
 		}
 		code := pgerr.SyntaxError
-		if strings.HasPrefix(msg, "unrecognized exception condition") {
+		switch {
+		case strings.HasPrefix(msg, "unrecognized exception condition"):
 			code = pgerr.UndefinedObject
+		case strings.HasPrefix(msg, "cannot use RETURN "):
+			code = pgerr.DatatypeMismatch
+		case strings.HasSuffix(msg, "must be of type cursor or refcursor"):
+			// The shared grammar types no variable, so no cursor
+			// statement (OPEN, FETCH, MOVE, CLOSE) gets past it.
+			return "", pgerr.New(pgerr.FeatureNotSupported, "cursors in PL/pgSQL are not supported")
 		}
 		return "", pgerr.New(code, "%s", msg)
 	}
 	return j, nil
+}
+
+// PlpgsqlOutRow is the expression of a RETURN NEXT without one (in a
+// function with OUT parameters) in the tree PlpgsqlJSON returns.
+const PlpgsqlOutRow = `"?out_row?"`
+
+var (
+	returnNextBare = regexp.MustCompile(`(?i)\breturn\s+next\s*;`)
+	returnNextVar  = regexp.MustCompile(`(?i)\b(return\s+next\s+)([a-z_][a-z0-9_$]*|"(?:[^"]|"")+")\s*;`)
+)
+
+// setofBody rewrites the RETURN NEXT statements of a set-returning
+// function's body so the PL/pgSQL grammar keeps what they return:
+// without OUT parameters known to it, it rejects a bare RETURN NEXT,
+// and it keeps a lone variable only as a number the JSON tree omits.
+func setofBody(body string) string {
+	body = returnNextVar.ReplaceAllString(body, "${1}(${2});")
+	return returnNextBare.ReplaceAllString(body, "RETURN NEXT "+PlpgsqlOutRow+";")
 }
 
 // atomicBody turns a SQL-standard body (RETURN expr, or BEGIN ATOMIC ...
@@ -265,15 +287,27 @@ func (b *binder) userOverloads(schema, name string, procedure bool) (out []*func
 func userScalar(f *catalog.Function) *funcs.Scalar {
 	// Always volatile: folding at bind time could run the body outside a
 	// transaction (Prepare).
-	return &funcs.Scalar{Name: f.Name, Args: f.ArgTypes, ArgNames: f.ArgNames, Ret: funcs.Fixed(f.Ret), Volatile: true,
+	sc := &funcs.Scalar{Name: f.Name, Args: f.ArgTypes, ArgNames: f.ArgNames, Ret: funcs.Fixed(f.Ret), Volatile: true,
+		Defaults: len(f.ArgDefaults), DefaultSQL: f.ArgDefaults,
 		Fn: func(ctx *funcs.Ctx, _ []types.T, args []any) (any, error) {
 			r, ok := ctx.Extra.(FuncRunner)
 			if !ok {
 				return nil, pgerr.New(pgerr.FeatureNotSupported, "function %s needs a session", f.Name)
 			}
+			if f.RetSet {
+				return nil, errSetInScalar
+			}
 			return r.CallUserFunc(f, args)
 		}}
+	if len(f.OutTypes) > 0 {
+		sc.OutNames, sc.OutTypes = f.OutNames, f.OutTypes
+	}
+	return sc
 }
+
+// errSetInScalar is PostgreSQL's error for a set-returning function
+// where a single value is needed.
+var errSetInScalar = pgerr.New(pgerr.FeatureNotSupported, "set-valued function called in context that cannot accept a set")
 
 // wrongKindError is PostgreSQL's error for calling a procedure in an
 // expression or CALLing a function.
@@ -355,4 +389,172 @@ func substituteQualified(m protoreflect.Message, qualified map[string]int) {
 		}
 		return true
 	})
+}
+
+// VarNames are the names of all the routine's parameters in declaration
+// order ("" for unnamed ones): the variables a PL/pgSQL body sees.
+func (cf *CreateFunction) VarNames() []string {
+	if cf.Params == nil {
+		return cf.ArgNames
+	}
+	out := make([]string, len(cf.Params))
+	for i, p := range cf.Params {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// functionParams binds the parameter list of CREATE FUNCTION/PROCEDURE:
+// ArgNames/ArgTypes get the call signature (a function's input
+// parameters, every parameter of a procedure), OutNames/OutTypes the
+// output ones, Params all of them when any is not IN.
+func (b *binder) functionParams(cf *CreateFunction, params []*pg.Node) error {
+	allIn := true
+	for _, p := range params {
+		fp := p.GetFunctionParameter()
+		mode := byte(catalog.ParamIn)
+		switch fp.Mode {
+		case pg.FunctionParameterMode_FUNC_PARAM_IN, pg.FunctionParameterMode_FUNC_PARAM_DEFAULT:
+		case pg.FunctionParameterMode_FUNC_PARAM_OUT:
+			mode = catalog.ParamOut
+		case pg.FunctionParameterMode_FUNC_PARAM_INOUT:
+			mode = catalog.ParamInOut
+		case pg.FunctionParameterMode_FUNC_PARAM_TABLE:
+			mode = catalog.ParamTable
+		default:
+			return pgerr.New(pgerr.FeatureNotSupported, "VARIADIC parameters are not supported")
+		}
+		t, err := b.typeName(fp.ArgType)
+		if err != nil {
+			return err
+		}
+		prm := catalog.Param{Name: fp.Name, Type: t, Mode: mode}
+		allIn = allIn && mode == catalog.ParamIn
+		cf.Params = append(cf.Params, prm)
+		if prm.IsInput() || cf.Procedure {
+			cf.ArgNames = append(cf.ArgNames, fp.Name)
+			cf.ArgTypes = append(cf.ArgTypes, t)
+			if err := b.paramDefault(cf, fp, t); err != nil {
+				return err
+			}
+		} else if fp.Defexpr != nil {
+			return pgerr.New(invalidFunctionDefinition, "only input parameters can have default values")
+		}
+		if !prm.IsInput() || mode == catalog.ParamInOut {
+			cf.OutNames = append(cf.OutNames, fp.Name)
+			cf.OutTypes = append(cf.OutTypes, t)
+		}
+	}
+	if allIn {
+		cf.Params = nil
+	}
+	return nil
+}
+
+// paramDefault records the DEFAULT of a call argument, which every
+// later argument must then have too.
+func (b *binder) paramDefault(cf *CreateFunction, fp *pg.FunctionParameter, t types.T) error {
+	if fp.Defexpr == nil {
+		if len(cf.ArgDefaults) > 0 {
+			return pgerr.New(invalidFunctionDefinition, "input parameters after one with a default value must also have defaults")
+		}
+		return nil
+	}
+	text, err := exprSQL(fp.Defexpr)
+	if err != nil {
+		return err
+	}
+	// The default must be an expression of the parameter's type.
+	if _, err := b.paramDefaultExpr(text, t); err != nil {
+		return err
+	}
+	cf.ArgDefaults = append(cf.ArgDefaults, text)
+	return nil
+}
+
+// exprSQL deparses an expression to SQL text.
+func exprSQL(n *pg.Node) (string, error) {
+	sel := &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
+		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
+	}}}
+	s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: sel}}})
+	if err != nil {
+		return "", pgerr.New(pgerr.FeatureNotSupported, "cannot deparse default expression: %v", err)
+	}
+	return strings.TrimPrefix(s, "SELECT "), nil
+}
+
+// paramDefaultExpr binds a parameter's DEFAULT expression text as a value of
+// type t.
+func (b *binder) paramDefaultExpr(text string, t types.T) (Expr, error) {
+	res, err := parseCached("SELECT " + text)
+	if err != nil {
+		return nil, err
+	}
+	val := res.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val
+	db := newBinder(b.env, nil, b.loc)
+	e, err := db.expr(val, &exprCtx{sc: newScope(nil), what: "DEFAULT expressions"})
+	if err != nil {
+		return nil, err
+	}
+	return db.castTo(e, t, isUnknown(e))
+}
+
+// functionResult binds a function's result: RETURNS type, SETOF type,
+// SETOF a table's row type, TABLE (...) or the OUT parameters' record.
+func (b *binder) functionResult(cf *CreateFunction, s *pg.CreateFunctionStmt) error {
+	if cf.Procedure {
+		return nil
+	}
+	rt := s.ReturnType
+	if rt != nil {
+		cf.RetSet = rt.Setof
+	}
+	if len(cf.OutTypes) > 0 {
+		want := types.RecordT
+		if len(cf.OutTypes) == 1 {
+			want = cf.OutTypes[0]
+		}
+		if rt != nil {
+			t, err := b.typeName(rt)
+			if err != nil && !isRecordName(rt) {
+				return err
+			}
+			if isRecordName(rt) {
+				t = types.RecordT
+			}
+			if t.OID != want.OID {
+				return pgerr.New(invalidFunctionDefinition, "function result type must be %s because of OUT parameters", typeDisplay(want))
+			}
+		}
+		cf.Ret = want
+		return nil
+	}
+	if rt == nil {
+		return pgerr.New(invalidFunctionDefinition, "function result type must be specified")
+	}
+	t, err := b.typeName(rt)
+	if err == nil {
+		cf.Ret = t
+		return nil
+	}
+	if len(rt.Names) > 2 || len(rt.Typmods) > 0 || len(rt.ArrayBounds) > 0 {
+		return err
+	}
+	schema, name := funcName(rt.Names)
+	tbl := lookupTable(b.env, schema, name)
+	if tbl == nil {
+		return err
+	}
+	cf.Ret, cf.RetRel = types.RecordT, tbl.Name
+	for _, c := range tbl.Cols {
+		cf.OutNames, cf.OutTypes = append(cf.OutNames, c.Name), append(cf.OutTypes, c.Type)
+	}
+	return nil
+}
+
+// isRecordName reports whether a type name is record.
+func isRecordName(tn *pg.TypeName) bool {
+	_, name := funcName(tn.Names)
+	return strings.EqualFold(name, "record")
 }

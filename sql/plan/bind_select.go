@@ -40,7 +40,7 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 		}
 		return b.orderLimit(n, s.SortClause, s.LimitCount, s.LimitOffset, outer)
 	}
-	s, err := srfTargets(s)
+	s, err := b.srfTargets(s)
 	if err != nil {
 		return nil, err
 	}
@@ -553,6 +553,7 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 		}
 		args, names = append(args, e), append(names, name)
 	}
+	raw := append([]Expr(nil), args...) // before unknowns become text
 	var argTypes []types.T
 	for i, a := range args {
 		if isUnknown(a) {
@@ -562,13 +563,24 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 	}
 	lname := strings.ToLower(name)
 	fn, cols, ok := b.env.SetFunc(lname, argTypes)
-	fromEnv := ok
-	if ok {
+	fromEnv, named, user := ok, false, false
+	if !ok {
+		var callArgs []Expr
+		var err error
+		if fn, cols, callArgs, named, user, err = sub.userFunctionScan(rf, lname, raw, names); err != nil {
+			return nil, nil, err
+		}
+		if user {
+			args = callArgs
+		}
+	}
+	switch {
+	case ok:
 		var err error
 		if args, err = placeNamed(lname, args, names); err != nil {
 			return nil, nil, err
 		}
-	} else {
+	case !user:
 		call, err := sub.call(lname, args, names)
 		if err != nil {
 			return nil, nil, err
@@ -584,7 +596,7 @@ func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperR
 	alias := name
 	if rf.Alias != nil {
 		alias = rf.Alias.Aliasname
-		if len(fcols) == 1 && len(rf.Alias.Colnames) == 0 {
+		if len(fcols) == 1 && len(rf.Alias.Colnames) == 0 && !named {
 			cols[0].Name = alias
 		}
 		for i, cn := range rf.Alias.Colnames {

@@ -1,9 +1,11 @@
 package plan
 
 import (
+	"slices"
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
@@ -33,25 +35,33 @@ var srfNames = map[string]bool{"generate_series": true, "generate_subscripts": t
 const srfAlias = "?srf?"
 
 // srfCall returns the call when n is a top-level set-returning function
-// call of a select list.
-func srfCall(n *pg.Node) *pg.FuncCall {
+// call of a select list: a built-in one or a user-defined SETOF function.
+func (b *binder) srfCall(n *pg.Node) *pg.FuncCall {
 	fc := n.GetFuncCall()
 	if fc == nil || fc.Over != nil {
 		return nil
 	}
-	if _, name := funcName(fc.Funcname); !srfNames[strings.ToLower(name)] {
-		return nil
+	schema, name := funcName(fc.Funcname)
+	name = strings.ToLower(name)
+	if srfNames[name] {
+		return fc
 	}
-	return fc
+	fs, _ := b.userFunctions(schema, name)
+	for _, f := range fs {
+		if f.RetSet {
+			return fc
+		}
+	}
+	return nil
 }
 
 // srfTargets returns s rewritten so its top-level set-returning select
 // list calls come from a LATERAL ROWS FROM item, or s itself when it has
 // none. s is not modified (parse trees are cached).
-func srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
+func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 	var calls []int
 	for i, t := range s.TargetList {
-		if srfCall(t.GetResTarget().GetVal()) != nil {
+		if b.srfCall(t.GetResTarget().GetVal()) != nil {
 			calls = append(calls, i)
 		}
 	}
@@ -220,5 +230,85 @@ func zipSetFuncs(parts []*FuncScan, width int) SetFunc {
 			colOff += len(p.Cols)
 		}
 		return out, nil
+	}
+}
+
+// userFunctions returns the user-defined functions (not procedures)
+// named schema.name and their scalar overloads, in the same order.
+func (b *binder) userFunctions(schema, name string) ([]*catalog.Function, []*funcs.Scalar) {
+	if b.env == nil || b.env.Catalog() == nil {
+		return nil, nil
+	}
+	var fs []*catalog.Function
+	var scs []*funcs.Scalar
+	for _, f := range b.env.Catalog().Functions(b.env.Database(), schema, name) {
+		if !f.IsProcedure() {
+			fs, scs = append(fs, f), append(scs, userScalar(f))
+		}
+	}
+	return fs, scs
+}
+
+// userFunctionScan binds a user-defined function called in FROM: user
+// is false when the call resolves to no user-defined function. A
+// set-returning function's rows come from its body; another function's
+// one value (or record) makes one row. named reports that the result
+// columns are named by the function (OUT parameters, RETURNS TABLE, a
+// table's row type) rather than by an alias. In the select-list rewrite
+// (srfTargets) a function with several result columns yields one record
+// column, as in PostgreSQL.
+func (b *binder) userFunctionScan(rf *pg.RangeFunction, name string, args []Expr, names []string) (
+	fn SetFunc, cols []OutCol, callArgs []Expr, named, user bool, err error) {
+	fs, scs := b.userFunctions("", name)
+	if len(fs) == 0 {
+		return nil, nil, nil, false, false, nil
+	}
+	e, err := b.callWith(name, args, names, scs)
+	if err != nil {
+		return nil, nil, nil, false, false, err
+	}
+	call := e.(*Call)
+	i := slices.Index(scs, call.Fn)
+	if i < 0 {
+		return nil, nil, nil, false, false, nil
+	}
+	f := fs[i]
+	if !f.RetSet {
+		fn, cols = scalarAsSet(call, name)
+		return fn, cols, []Expr{call}, len(f.OutTypes) > 0, true, nil
+	}
+	cols = []OutCol{{Name: name, T: f.Ret}}
+	if len(f.OutTypes) > 0 {
+		cols = cols[:0]
+		for j, t := range f.OutTypes {
+			cols = append(cols, OutCol{Name: f.OutNames[j], T: t})
+		}
+	}
+	fn = func(ctx any, vals []any) ([][]any, error) {
+		r, ok := ctx.(FuncRunner)
+		if !ok {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "function %s needs a session", f.Name)
+		}
+		return r.CallUserSet(f, vals)
+	}
+	if len(cols) > 1 && rf.Alias != nil && rf.Alias.Aliasname == srfAlias {
+		fn, cols = recordRows(fn, cols), []OutCol{{Name: name, T: types.RecordT}}
+	}
+	return fn, cols, call.Args, len(f.OutTypes) > 0, true, nil
+}
+
+// recordRows wraps a set function so each of its rows becomes one record
+// value with columns cols.
+func recordRows(fn SetFunc, cols []OutCol) SetFunc {
+	ts := make([]types.T, len(cols))
+	for i, c := range cols {
+		ts[i] = c.T
+	}
+	return func(ctx any, args []any) ([][]any, error) {
+		rows, err := fn(ctx, args)
+		for i, r := range rows {
+			rows[i] = []any{&types.Record{Types: ts, Vals: r}}
+		}
+		return rows, err
 	}
 }
