@@ -386,7 +386,7 @@ func (t *Txn) Commit() error {
 	}
 	for _, chunk := range w.appended {
 		if t.db.isRetired(chunk) {
-			return fmt.Errorf("chunk %d was merged into another chunk: %w", chunk, ErrConflict)
+			return fmt.Errorf("chunk %d was dropped or merged into another chunk: %w", chunk, ErrConflict)
 		}
 	}
 	for _, chunk := range w.lock {
