@@ -25,6 +25,7 @@ package storage
 // in.
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -162,18 +163,25 @@ func (t *Txn) stageRewrite(dst, src uint64, narrow narrowFunc, build func(*chunk
 		st.InputBytes += total
 		st.UncompressedBytes += uncompressed
 	}
+	var blocks []encodedBlock
 	if len(all.blocks) > 0 {
 		if all.schema, err = unionSchema(all.blocks); err != nil {
 			return st, err
 		}
-		if all.rows, err = readInputs(snap, inputs, all.schema); err != nil {
-			return st, err
+		// One pass per time range, so memory stays bounded however large
+		// the chunk is.
+		for _, r := range passRanges(all.blocks, len(all.schema.Cols)) {
+			part := &chunkInput{chunk: dst, schema: all.schema}
+			if part.rows, err = readRange(snap, inputs, all.schema, r); err != nil {
+				return st, err
+			}
+			st.Rows += int64(part.rows.Rows())
+			out, err := build(part)
+			if err != nil {
+				return st, err
+			}
+			blocks = append(blocks, out...)
 		}
-		st.Rows = int64(all.rows.Rows())
-	}
-	blocks, err := build(all)
-	if err != nil {
-		return st, err
 	}
 	st.InputBlocks, st.OutputBlocks = len(all.blocks), len(blocks)
 	adds := make([]*memBlock, len(blocks))
@@ -198,6 +206,95 @@ func (t *Txn) stageRewrite(dst, src uint64, narrow narrowFunc, build func(*chunk
 		t.addLocked(op{kind: opReplace, chunk: src, dels: blockIDs(inputs[1].blocks), into: dst})
 	}
 	return st, nil
+}
+
+// rewritePassBytes bounds the decoded rows one pass of a chunk rewrite
+// holds (twice: read, then sorted), estimated at 8 bytes a value.
+var rewritePassBytes int64 = 256 << 20
+
+// timeRange is [lo, hi] of the time column, inclusive.
+type timeRange struct{ lo, hi int64 }
+
+// passRanges splits the time span of blocks into ranges of about
+// rewritePassBytes of decoded rows each, by the blocks' metadata (a
+// block's rows counted at the middle of its time range). A rewrite that
+// fits in one pass gets the whole line.
+func passRanges(blocks []*BlockMeta, ncols int) []timeRange {
+	perPass := max(rewritePassBytes/int64(8*ncols), 1)
+	total := int64(0)
+	for _, m := range blocks {
+		total += int64(m.Rows)
+	}
+	if total <= perPass {
+		return []timeRange{{math.MinInt64, math.MaxInt64}}
+	}
+	mids := make([]struct{ at, rows int64 }, len(blocks))
+	for i, m := range blocks {
+		mids[i].at, mids[i].rows = m.MinTime+(m.MaxTime-m.MinTime)/2, int64(m.Rows)
+	}
+	slices.SortFunc(mids, func(a, b struct{ at, rows int64 }) int { return cmp.Compare(a.at, b.at) })
+	var out []timeRange
+	start, acc := int64(math.MinInt64), int64(0)
+	for i, m := range mids {
+		acc += m.rows
+		if acc >= perPass && i+1 < len(mids) && mids[i+1].at > m.at {
+			out = append(out, timeRange{start, m.at})
+			start, acc = m.at+1, 0
+		}
+	}
+	return append(out, timeRange{start, math.MaxInt64})
+}
+
+// readRange reads the rows of inputs whose time falls in r, laid out by
+// schema.
+func readRange(r reader, inputs []*chunkInput, schema ChunkSchema, tr timeRange) (*col.Batch, error) {
+	size := 0
+	for _, in := range inputs {
+		for _, m := range in.blocks {
+			if m.MaxTime >= tr.lo && m.MinTime <= tr.hi {
+				size += m.Rows
+			}
+		}
+	}
+	vecs := make([]*col.Vec, len(schema.Cols))
+	for i, c := range schema.Cols {
+		vecs[i] = col.NewVec(c.Kind, size)
+	}
+	total := 0
+	for _, in := range inputs {
+		for _, m := range in.blocks {
+			if m.MaxTime < tr.lo || m.MinTime > tr.hi {
+				continue
+			}
+			b, err := readStored(r, in.chunk, m, schema.Cols, nil)
+			if err != nil {
+				return nil, err
+			}
+			if m.MinTime < tr.lo || m.MaxTime > tr.hi {
+				b = timesIn(b, schema.TimeCol, tr)
+			}
+			for i := range vecs {
+				appendVec(vecs[i], b.Cols[i])
+			}
+			total += b.Rows()
+		}
+	}
+	return col.FromVecs(vecs, total), nil
+}
+
+// timesIn returns the rows of b whose time column is in tr.
+func timesIn(b *col.Batch, timeCol int, tr timeRange) *col.Batch {
+	var sel []int
+	for i, t := range b.Cols[timeCol].I64[:b.Rows()] {
+		if t >= tr.lo && t <= tr.hi {
+			sel = append(sel, i)
+		}
+	}
+	vecs := make([]*col.Vec, len(b.Cols))
+	for i, v := range b.Cols {
+		vecs[i] = v.Gather(sel)
+	}
+	return col.FromVecs(vecs, len(sel))
 }
 
 // narrowFunc removes from in the blocks a rewrite need not touch and

@@ -493,3 +493,37 @@ func TestRemoveChunk(t *testing.T) {
 		t.Fatalf("append to a removed chunk: %v, want ErrConflict", err)
 	}
 }
+
+// TestRewriteInPasses: a rewrite larger than rewritePassBytes runs in
+// several time ranges, each read and sorted alone; the rows stay the
+// same and every block is compressed.
+func TestRewriteInPasses(t *testing.T) {
+	defer func(old int64) { rewritePassBytes = old }(rewritePassBytes)
+	rewritePassBytes = 8 * int64(len(testSchema.Cols)) * 1500
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	for i := int64(0); i < 6; i++ {
+		commitAppend(t, db, 1, shuffled(i*1000, (i+1)*1000)...)
+	}
+	want := sortedRows(t, db.Begin(), 1)
+	if r := passRanges(chunkBlocks(t, db, 1), len(testSchema.Cols)); len(r) < 3 {
+		t.Fatalf("%d passes for 6000 rows at 1500 a pass", len(r))
+	}
+	st, err := db.CompressChunk(1, byDevice)
+	if err != nil || st.Rows != 6000 {
+		t.Fatalf("compress: %+v %v", st, err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
+		t.Fatal("compression in passes changed the rows")
+	}
+	for _, blk := range chunkBlocks(t, db, 1) {
+		if !blk.Compressed {
+			t.Fatalf("block %d not compressed", blk.ID)
+		}
+	}
+	if st, err := db.DecompressChunk(1); err != nil || st.Rows != 6000 {
+		t.Fatalf("decompress: %+v %v", st, err)
+	}
+	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
+		t.Fatal("decompression in passes changed the rows")
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"fmt"
 	"log"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -340,7 +341,7 @@ func (in *chunkInput) read(snap reader) error {
 	if err != nil {
 		return err
 	}
-	rows, err := readInputs(snap, []*chunkInput{in}, schema)
+	rows, err := readRange(snap, []*chunkInput{in}, schema, timeRange{math.MinInt64, math.MaxInt64})
 	if err != nil {
 		return err
 	}
@@ -451,33 +452,6 @@ func unionSchema(inputs []*BlockMeta) (ChunkSchema, error) {
 		return ChunkSchema{}, fmt.Errorf("storage: time column %d missing from blocks", timeCol)
 	}
 	return ChunkSchema{Cols: cols, TimeCol: tc}, nil
-}
-
-// readInputs reads every block of inputs in full and concatenates the
-// rows, laid out by schema.
-func readInputs(r reader, inputs []*chunkInput, schema ChunkSchema) (*col.Batch, error) {
-	total := 0
-	for _, in := range inputs {
-		for _, m := range in.blocks {
-			total += m.Rows
-		}
-	}
-	vecs := make([]*col.Vec, len(schema.Cols))
-	for i, c := range schema.Cols {
-		vecs[i] = col.NewVec(c.Kind, total)
-	}
-	for _, in := range inputs {
-		for _, m := range in.blocks {
-			b, err := readStored(r, in.chunk, m, schema.Cols, nil)
-			if err != nil {
-				return nil, err
-			}
-			for i := range vecs {
-				appendVec(vecs[i], b.Cols[i])
-			}
-		}
-	}
-	return col.FromVecs(vecs, total), nil
 }
 
 // sortByTime returns b's rows stably sorted by the time column.
