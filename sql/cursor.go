@@ -9,8 +9,9 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// cursor is a SQL-level cursor (DECLARE ... CURSOR), used by psycopg2's
-// named cursors to stream big results.
+// cursor is a portal: a SQL-level cursor (DECLARE ... CURSOR), used by
+// psycopg2's named cursors to stream big results, or one a PL/pgSQL
+// routine opened (plpgsql_cursor.go), whose rows are materialized.
 type cursor struct {
 	ectx    *exec.Ctx // its Context is replaced by each FETCH's
 	op      exec.Operator
@@ -18,6 +19,8 @@ type cursor struct {
 	pending *col.Batch
 	hold    bool
 	done    bool
+	// mat, when set, holds all the cursor's rows (op is then nil).
+	mat *cursorRows
 }
 
 func (c *cursor) close() {
@@ -63,13 +66,18 @@ func (s *session) fetch(env *execEnv, x *plan.Fetch, w ResultWriter) error {
 	if !ok {
 		return pgerr.New(pgerr.InvalidCursorName, "cursor %q does not exist", x.Name)
 	}
-	c.ectx.Context = env.ctx
+	if c.ectx != nil {
+		c.ectx.Context = env.ctx
+	}
 	verb := "FETCH"
 	var out ResultWriter = w
 	if x.Move {
 		verb, out = "MOVE", &batchCollector{discard: true}
 	} else if err := w.Columns(c.cols); err != nil {
 		return err
+	}
+	if c.mat != nil {
+		return c.fetchRows(x, verb, out, w)
 	}
 	if c.done || x.Count == 0 {
 		return w.Complete(verb + " 0")
@@ -85,6 +93,33 @@ func (s *session) fetch(env *execEnv, x *plan.Fetch, w ResultWriter) error {
 	}
 	if max == 0 || n < max {
 		c.done = true
+	}
+	return w.Complete(fmt.Sprintf("%s %d", verb, n))
+}
+
+// fetchRows runs a forward FETCH or MOVE of x on a materialized cursor,
+// writing the rows to out and the tag to w.
+func (c *cursor) fetchRows(x *plan.Fetch, verb string, out, w ResultWriter) error {
+	count := int64(fetchAll)
+	if x.Count >= 0 {
+		count = x.Count
+	}
+	from := c.mat.pos
+	n, err := c.mat.seek(dirForward, count)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		vecs := make([]*col.Vec, len(c.cols))
+		for j, cl := range c.cols {
+			vecs[j] = col.NewVec(cl.Type.Kind(), n)
+			for _, r := range c.mat.rows[from : from+n] {
+				vecs[j].Append(r[j])
+			}
+		}
+		if err := out.Batch(col.FromVecs(vecs, n)); err != nil {
+			return err
+		}
 	}
 	return w.Complete(fmt.Sprintf("%s %d", verb, n))
 }

@@ -30,6 +30,9 @@ type plCheck struct {
 
 // check validates conditions and RETURN statements of the body.
 func (fn *plFunc) check(k plCheck) error {
+	if err := checkCursors([]plStmt{fn.body}); err != nil {
+		return err
+	}
 	return walkPl([]plStmt{fn.body}, func(st plStmt) error {
 		switch s := st.(type) {
 		case *plBlock:
@@ -95,6 +98,8 @@ func walkPl(ss []plStmt, fn func(plStmt) error) error {
 		case *plForS:
 			nested = append(nested, s.body)
 		case *plForeach:
+			nested = append(nested, s.body)
+		case *plForC:
 			nested = append(nested, s.body)
 		}
 		for _, body := range nested {

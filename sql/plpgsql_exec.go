@@ -29,6 +29,8 @@ type plVar struct {
 	isRecord bool
 	// rec is a record variable's row; nil until assigned.
 	rec *plRow
+	// cursor is set for a bound cursor variable.
+	cursor *plCursorDef
 }
 
 // plRow is the value of a record variable.
@@ -277,6 +279,14 @@ func (x *plExec) stmt(st plStmt) (ctl, error) {
 		return ctl{}, x.getDiag(s)
 	case *plCommit:
 		return ctl{}, x.s.endTransaction(x.ctx, s.rollback)
+	case *plOpen:
+		return ctl{}, x.open(s)
+	case *plFetch:
+		return ctl{}, x.fetch(s)
+	case *plClose:
+		return ctl{}, x.closeStmt(s)
+	case *plForC:
+		return x.forCursor(s)
 	}
 	return ctl{}, pgerr.New(pgerr.Internal, "BUG: unknown PL/pgSQL statement %T", st)
 }
@@ -339,9 +349,13 @@ func (x *plExec) protected(b *plBlock) (ctl, error) {
 
 // declare creates a block variable and evaluates its default.
 func (x *plExec) declare(d *plDecl, label string) (*plVar, error) {
-	v := &plVar{name: d.name, qual: label, notNull: d.notNull}
+	v := &plVar{name: d.name, qual: label, notNull: d.notNull, cursor: d.cursor}
 	if err := x.resolveType(v, d.typ); err != nil {
 		return nil, err
+	}
+	if d.cursor != nil {
+		// A bound cursor's portal is named after the variable.
+		v.val = d.name
 	}
 	if d.def == "" {
 		if d.notNull {
@@ -393,7 +407,9 @@ func (x *plExec) resolveType(v *plVar, typ string) error {
 		v.t = cols[0].Type
 		return nil
 	case low == "refcursor":
-		return pgerr.New(pgerr.FeatureNotSupported, "cursor variables in PL/pgSQL are not supported")
+		// A cursor variable holds its portal's name.
+		v.t = types.Text
+		return nil
 	}
 	cols, err := x.describe("SELECT NULL::" + typ)
 	if err != nil {

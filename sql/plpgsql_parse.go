@@ -39,6 +39,8 @@ type plDecl struct {
 	typ     string // the declared type as written: "int", "record", "t%ROWTYPE"
 	notNull bool
 	def     plExpr // "" without a default
+	// cursor is set for a bound cursor (name CURSOR [(args)] FOR query).
+	cursor *plCursorDef
 }
 
 type (
@@ -261,6 +263,9 @@ type jfields struct {
 	DiagItems  []jnode         `json:"diag_items"`
 	Kind       string          `json:"kind"`
 	Chain      bool            `json:"chain"`
+	CursorExpr *jnode          `json:"cursor_explicit_expr"`
+	CursorArgs *int            `json:"cursor_explicit_argrow"`
+	CursorOpts int             `json:"cursor_options"`
 }
 
 type jrowField struct {
@@ -309,8 +314,11 @@ func buildPlFunc(j string, argNames []string, body string) (*plFunc, error) {
 			return nil, err
 		}
 		b.datums, b.kinds = append(b.datums, f), append(b.kinds, k)
-		if k == "PLpgSQL_var" && f.Datatype != nil && typname(f) != "UNKNOWN" {
-			b.decls = append(b.decls, len(b.datums)-1)
+	}
+	cursorArgs := b.cursorArgDatums()
+	for i, f := range b.datums {
+		if b.kinds[i] == "PLpgSQL_var" && f.Datatype != nil && (typname(f) != "UNKNOWN" || f.CursorExpr != nil) && !cursorArgs[i] {
+			b.decls = append(b.decls, i)
 		}
 	}
 	b.declCounts = declSections(body)
@@ -345,7 +353,11 @@ func typname(f *jfields) string {
 
 func (b *plBuilder) decl(i int) *plDecl {
 	f := b.datums[i]
-	return &plDecl{name: f.Refname, typ: typname(f), notNull: f.Notnull, def: exprText(f.DefaultVal)}
+	d := &plDecl{name: f.Refname, typ: typname(f), notNull: f.Notnull, def: exprText(f.DefaultVal)}
+	if f.CursorExpr != nil {
+		d.typ, d.cursor = "refcursor", b.cursorDef(f)
+	}
+	return d
 }
 
 // blockDecls returns the declarations of the next real block.
@@ -482,6 +494,9 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		return &plLoop{plLine: ln, label: f.Label, cond: exprText(f.Cond), body: body}, err
 	case "PLpgSQL_stmt_fori":
 		body, err := b.stmts(f.Body)
+		if text, ok := plan.PlpgsqlCursorText(exprText(f.Lower)); ok {
+			return forCursorStmt(ln, f, text, body, err)
+		}
 		s := &plForI{plLine: ln, label: f.Label, lower: exprText(f.Lower), upper: exprText(f.Upper),
 			step: exprText(f.Step), reverse: f.Reverse, body: body}
 		if f.Var != nil {
@@ -533,6 +548,9 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		t, err := b.target(f.Target)
 		return &plDynExec{plLine: ln, query: exprText(&q), into: f.Into, strict: f.Strict, target: t, params: exprTexts(f.Params)}, err
 	case "PLpgSQL_stmt_perform", "PLpgSQL_stmt_call":
+		if text, ok := plan.PlpgsqlCursorText(exprText(f.Expr)); ok {
+			return parseCursorStmt(ln, text)
+		}
 		return &plPerform{plLine: ln, sql: exprText(f.Expr)}, nil
 	case "PLpgSQL_stmt_getdiag":
 		s := &plGetDiag{plLine: ln, stacked: f.IsStacked}

@@ -48,7 +48,25 @@ func declSections(src string) []int {
 // punctuation characters, and placeholders for quoted text ("'" for a
 // string, `"` for a quoted identifier), dropping comments and spaces.
 func plTokens(src string) []string {
-	var out []string
+	spans := plSpans(src)
+	out := make([]string, len(spans))
+	for i, sp := range spans {
+		out[i] = sp.tok
+	}
+	return out
+}
+
+// plSpan is one token of plSpans: tok as plTokens returns it, and its
+// text src[start:end].
+type plSpan struct {
+	tok        string
+	start, end int
+}
+
+// plSpans is plTokens with each token's place in src.
+func plSpans(src string) []plSpan {
+	var out []plSpan
+	add := func(tok string, start, end int) { out = append(out, plSpan{tok, start, end}) }
 	for i := 0; i < len(src); {
 		c := src[i]
 		switch {
@@ -61,22 +79,24 @@ func plTokens(src string) []string {
 		case strings.HasPrefix(src[i:], "/*"):
 			i = skipBlockComment(src, i)
 		case c == '\'':
-			i = skipQuoted(src, i, '\'', false)
-			out = append(out, "'")
+			end := skipQuoted(src, i, '\'', false)
+			add("'", i, end)
+			i = end
 		case c == '"':
-			i = skipQuoted(src, i, '"', false)
-			out = append(out, `"`)
+			end := skipQuoted(src, i, '"', false)
+			add(`"`, i, end)
+			i = end
 		case c == '$':
 			if end, ok := skipDollarQuote(src, i); ok {
+				add("'", i, end)
 				i = end
-				out = append(out, "'")
 				continue
 			}
 			j := i + 1
 			for j < len(src) && src[j] >= '0' && src[j] <= '9' {
 				j++
 			}
-			out = append(out, src[i:j])
+			add(src[i:j], i, j)
 			i = j
 		case isIdentStart(c):
 			j := i
@@ -85,14 +105,18 @@ func plTokens(src string) []string {
 			}
 			word := strings.ToLower(src[i:j])
 			if (word == "e" || word == "x" || word == "b" || word == "u&") && j < len(src) && src[j] == '\'' {
-				i = skipQuoted(src, j, '\'', word == "e")
-				out = append(out, "'")
+				end := skipQuoted(src, j, '\'', word == "e")
+				add("'", i, end)
+				i = end
 				continue
 			}
-			out = append(out, word)
+			add(word, i, j)
 			i = j
+		case c == ':' && strings.HasPrefix(src[i:], ":="), c == '=' && strings.HasPrefix(src[i:], "=>"):
+			add(src[i:i+2], i, i+2)
+			i += 2
 		default:
-			out = append(out, src[i:i+1])
+			add(src[i:i+1], i, i+1)
 			i++
 		}
 	}

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,6 +144,15 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 			return nil, err
 		}
 		for _, ind := range x.AIndirection.Indirection {
+			if ind.GetString_() != nil {
+				if e, err = fieldSelect(e, strVal(ind)); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if ind.GetAStar() != nil {
+				return nil, pgerr.New(pgerr.FeatureNotSupported, "row expansion via \"*\" is not supported here")
+			}
 			ai := ind.GetAIndices()
 			if ai == nil || ai.IsSlice {
 				return nil, pgerr.New(pgerr.FeatureNotSupported, "this kind of indirection is not supported")
@@ -173,6 +183,34 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 		return nil, pgerr.New(pgerr.SyntaxError, "named argument %s outside a function call", x.NamedArgExpr.Name)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported expression: %T", n.Node)
+}
+
+// fieldSelect binds (e).name: a field of the record a function with
+// named result columns (OUT parameters, RETURNS TABLE, a table's row
+// type) returns.
+func fieldSelect(e Expr, name string) (Expr, error) {
+	t := e.Type()
+	if t.OID != types.OidRecord {
+		return nil, pgerr.New(pgerr.WrongObjectType, "column notation .%s applied to type %s, which is not a composite type", name, t.Info().SQLName)
+	}
+	c, ok := e.(*Call)
+	if !ok || len(c.Fn.OutNames) < 2 || len(c.Fn.OutNames) != len(c.Fn.OutTypes) {
+		return nil, pgerr.New(pgerr.UndefinedColumn, "could not identify column %q in record data type", name)
+	}
+	i := slices.Index(c.Fn.OutNames, name)
+	if i < 0 {
+		return nil, pgerr.New(pgerr.UndefinedColumn, "could not identify column %q in record data type", name)
+	}
+	ft := c.Fn.OutTypes[i]
+	fn := &funcs.Scalar{Name: name, Args: []types.T{types.RecordT}, Ret: funcs.Fixed(ft), Strict: true, Volatile: true,
+		Fn: func(_ *funcs.Ctx, _ []types.T, args []any) (any, error) {
+			r, ok := args[0].(*types.Record)
+			if !ok || i >= len(r.Vals) {
+				return nil, pgerr.New(pgerr.Internal, "BUG: field %s of a non-record value", name)
+			}
+			return r.Vals[i], nil
+		}}
+	return &Call{T: ft, Fn: fn, Args: []Expr{e}, ArgTypes: []types.T{t}}, nil
 }
 
 func (b *binder) exprList(ns []*pg.Node, ec *exprCtx) ([]Expr, error) {
@@ -309,6 +347,9 @@ func (b *binder) typeName(tn *pg.TypeName) (types.T, error) {
 			t = types.Timestamptz
 		case "regclass":
 			t = types.Regclass
+		case "refcursor":
+			// A cursor's name; tsgres has no separate refcursor type.
+			t = types.Text
 		default:
 			return types.T{}, pgerr.New(pgerr.UndefinedObject, "type %q does not exist", name)
 		}

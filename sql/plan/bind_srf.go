@@ -9,6 +9,7 @@ import (
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -55,13 +56,18 @@ func (b *binder) srfCall(n *pg.Node) *pg.FuncCall {
 	return nil
 }
 
-// srfTargets returns s rewritten so its top-level set-returning select
-// list calls come from a LATERAL ROWS FROM item, or s itself when it has
-// none. s is not modified (parse trees are cached).
+// srfTargets returns s rewritten so the set-returning calls of its
+// select list, at the top of a target or inside its expression
+// ("SELECT f() + 1"), come from a LATERAL ROWS FROM item, or s itself
+// when it has none. s is not modified (parse trees are cached).
 func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
+	s, err := b.fieldTargets(s)
+	if err != nil {
+		return nil, err
+	}
 	var calls []int
 	for i, t := range s.TargetList {
-		if b.srfCall(t.GetResTarget().GetVal()) != nil {
+		if v := t.GetResTarget().GetVal(); v != nil && (b.srfCall(v) != nil || b.hasSRF(v.ProtoReflect())) {
 			calls = append(calls, i)
 		}
 	}
@@ -73,18 +79,29 @@ func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 	}
 	targets := append([]*pg.Node(nil), s.TargetList...)
 	var fns, colnames []*pg.Node
-	for k, i := range calls {
+	// lift moves one call to the FROM item and returns its column.
+	lift := func(call *pg.Node, loc int32) *pg.Node {
+		col := "?column" + itoa(len(fns)) + "?"
+		fns = append(fns, pg.MakeListNode([]*pg.Node{call, nil}))
+		colnames = append(colnames, pg.MakeStrNode(col))
+		return pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(srfAlias), pg.MakeStrNode(col)}, loc)
+	}
+	for _, i := range calls {
 		rt := targets[i].GetResTarget()
-		col := "?column" + itoa(k) + "?"
 		name := rt.Name
 		if name == "" {
-			_, name = funcName(rt.Val.GetFuncCall().Funcname)
-			name = strings.ToLower(name)
+			name = deriveName(rt.Val)
 		}
-		fns = append(fns, pg.MakeListNode([]*pg.Node{rt.Val, nil}))
-		colnames = append(colnames, pg.MakeStrNode(col))
-		ref := pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(srfAlias), pg.MakeStrNode(col)}, rt.Location)
-		targets[i] = pg.MakeResTargetNodeWithNameAndVal(name, ref, rt.Location)
+		val := rt.Val
+		if b.srfCall(val) != nil {
+			val = lift(val, rt.Location)
+		} else {
+			val = proto.Clone(val).(*pg.Node)
+			if err := b.liftSRFs(val.ProtoReflect(), lift); err != nil {
+				return nil, err
+			}
+		}
+		targets[i] = pg.MakeResTargetNodeWithNameAndVal(name, val, rt.Location)
 	}
 	for _, t := range targets {
 		if cr := t.GetResTarget().GetVal().GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetAStar() != nil {
@@ -106,6 +123,129 @@ func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 		LockingClause:  s.LockingClause,
 		Op:             s.Op,
 	}, nil
+}
+
+// hasSRF reports whether a set-returning call occurs in expression m,
+// not looking into subqueries.
+func (b *binder) hasSRF(m protoreflect.Message) bool {
+	return hasCall(m, func(fc *pg.FuncCall) bool {
+		return b.srfCall(&pg.Node{Node: &pg.Node_FuncCall{FuncCall: fc}}) != nil
+	})
+}
+
+// liftSRFs replaces each set-returning call in expression m (a copy of
+// a target) by the column lift returns for it. As in PostgreSQL, such a
+// call may not be conditional (in CASE or COALESCE); selecting a field
+// of its record result is not supported.
+func (b *binder) liftSRFs(m protoreflect.Message, lift func(*pg.Node, int32) *pg.Node) error {
+	switch x := m.Interface().(type) {
+	case *pg.SubLink:
+		return nil
+	case *pg.CaseExpr, *pg.CoalesceExpr:
+		if b.hasSRF(m) {
+			what := "CASE"
+			if _, ok := x.(*pg.CoalesceExpr); ok {
+				what = "COALESCE"
+			}
+			return pgerr.New(pgerr.FeatureNotSupported, "set-returning functions are not allowed in %s", what).
+				WithHint("You might be able to move the set-returning function into a LATERAL FROM item.")
+		}
+		return nil
+	case *pg.A_Indirection:
+		if b.srfCall(x.Arg) != nil {
+			return pgerr.New(pgerr.FeatureNotSupported, "selecting a field of a set-returning function's result in the select list is not supported")
+		}
+	case *pg.Node:
+		if fc := b.srfCall(x); fc != nil {
+			call := &pg.Node{Node: x.Node}
+			x.Node = lift(call, fc.Location).Node
+			return nil
+		}
+	}
+	var err error
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Message() == nil || fd.IsMap() {
+			return true
+		}
+		if fd.IsList() {
+			l := v.List()
+			for i := 0; i < l.Len() && err == nil; i++ {
+				err = b.liftSRFs(l.Get(i).Message(), lift)
+			}
+		} else {
+			err = b.liftSRFs(v.Message(), lift)
+		}
+		return err == nil
+	})
+	return err
+}
+
+// fieldTargets returns s with its field selections from function
+// results named as PostgreSQL names them ("SELECT (f(1)).x" is column
+// x) and "(f(1)).*" expanded to one target per result column, or s
+// itself when it has none.
+func (b *binder) fieldTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
+	var targets []*pg.Node
+	for i, t := range s.TargetList {
+		rt := t.GetResTarget()
+		ind := rt.GetVal().GetAIndirection()
+		if ind == nil || len(ind.Indirection) == 0 {
+			if targets != nil {
+				targets = append(targets, t)
+			}
+			continue
+		}
+		if targets == nil {
+			targets = append([]*pg.Node(nil), s.TargetList[:i]...)
+		}
+		last := ind.Indirection[len(ind.Indirection)-1]
+		switch {
+		case last.GetString_() != nil && rt.Name == "":
+			targets = append(targets, pg.MakeResTargetNodeWithNameAndVal(strVal(last), rt.Val, rt.Location))
+		case last.GetAStar() != nil:
+			names, err := b.resultNames(ind.Arg)
+			if err != nil {
+				return nil, err
+			}
+			head := ind.Indirection[:len(ind.Indirection)-1]
+			for _, n := range names {
+				path := append(append([]*pg.Node(nil), head...), pg.MakeStrNode(n))
+				val := &pg.Node{Node: &pg.Node_AIndirection{AIndirection: &pg.A_Indirection{Arg: ind.Arg, Indirection: path}}}
+				targets = append(targets, pg.MakeResTargetNodeWithNameAndVal(n, val, rt.Location))
+			}
+		default:
+			targets = append(targets, t)
+		}
+	}
+	if targets == nil {
+		return s, nil
+	}
+	cp := proto.Clone(s).(*pg.SelectStmt)
+	cp.TargetList = targets
+	return cp, nil
+}
+
+// resultNames returns the result column names of the user-defined
+// function call n for "(n).*": every function of that name must have
+// the same ones.
+func (b *binder) resultNames(n *pg.Node) ([]string, error) {
+	fc := n.GetFuncCall()
+	if fc == nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "row expansion via \"*\" is supported only on a function call")
+	}
+	schema, name := funcName(fc.Funcname)
+	fs, _ := b.userFunctions(schema, strings.ToLower(name))
+	var names []string
+	for i, f := range fs {
+		if len(f.OutNames) < 2 || i > 0 && !slices.Equal(names, f.OutNames) {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "row expansion via \"*\" needs a function with named result columns")
+		}
+		names = f.OutNames
+	}
+	if names == nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "row expansion via \"*\" needs a function with named result columns")
+	}
+	return names, nil
 }
 
 // groupedTargets reports whether a select list calls an aggregate or a

@@ -1,0 +1,502 @@
+package sql
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// PL/pgSQL cursors. A cursor variable holds the name of a portal, which
+// is a session cursor (cursor.go) whose rows OPEN reads in full
+// (cursorRows), so FETCH may move in any direction and SQL-level FETCH
+// can read a cursor a function opened and returned, as in PostgreSQL:
+//
+//	DECLARE
+//	    c CURSOR (p int) FOR SELECT ... p ...;  -- bound: its name is "c"
+//	    u refcursor;                            -- unbound: NULL until OPEN
+//	BEGIN
+//	    OPEN c(1); OPEN u FOR SELECT ...;       -- a NULL variable gets "<unnamed portal N>"
+//	    FETCH [direction FROM] c INTO target; MOVE ...; CLOSE c;
+//	    FOR r IN c(2) LOOP ... END LOOP;        -- opens and closes c
+//
+// The shared grammar cannot parse these statements (plan.PlpgsqlJSON
+// hides them), so this file parses their text.
+
+// plCursorDef is a bound cursor's declaration.
+type plCursorDef struct {
+	query    plExpr
+	argNames []string
+	argTypes []string
+	noScroll bool
+}
+
+// plFetchDir is the direction of FETCH and MOVE.
+type plFetchDir uint8
+
+const (
+	dirNext plFetchDir = iota
+	dirPrior
+	dirFirst
+	dirLast
+	dirAbsolute
+	dirRelative
+	dirForward
+	dirBackward
+)
+
+type (
+	// plOpen is OPEN cur [(args)] or OPEN cur [[NO] SCROLL] FOR [EXECUTE] query.
+	plOpen struct {
+		plLine
+		name     string
+		args     []plExpr
+		argNames []string // "" for a positional argument
+		query    plExpr
+		dynamic  bool
+		params   []plExpr
+		noScroll bool
+	}
+	// plFetch is FETCH or MOVE.
+	plFetch struct {
+		plLine
+		move   bool
+		dir    plFetchDir
+		count  plExpr // ABSOLUTE, RELATIVE, FORWARD, BACKWARD count; "" for 1
+		all    bool   // FORWARD ALL, BACKWARD ALL, ALL
+		name   string
+		target []string
+	}
+	// plClose is CLOSE cur.
+	plClose struct {
+		plLine
+		name string
+	}
+	// plForC is FOR rec IN cur [(args)] LOOP.
+	plForC struct {
+		plLine
+		label    string
+		varName  string
+		name     string
+		args     []plExpr
+		argNames []string
+		body     []plStmt
+	}
+)
+
+// unnamedPortals numbers the portals of cursor variables opened NULL.
+var unnamedPortals atomic.Int64
+
+// fetchAll is the count of FORWARD ALL and BACKWARD ALL.
+const fetchAll = int64(1) << 62
+
+// cursorVar returns the cursor variable named name.
+func (x *plExec) cursorVar(name string) (*plVar, error) {
+	v := x.lookup(name)
+	if n, err := strconv.Atoi(strings.TrimPrefix(name, "$")); err == nil && name[0] == '$' && n >= 1 && n <= len(x.vars) {
+		// $n is the routine's n-th parameter (plpgsql_sql.go).
+		v = x.vars[n-1]
+	}
+	if v == nil {
+		return nil, pgerr.New(pgerr.SyntaxError, "%q is not a known variable", name)
+	}
+	if v.cursor == nil && v.t.OID != types.OidText {
+		return nil, pgerr.New(pgerr.DatatypeMismatch, "variable %q must be of type cursor or refcursor", name)
+	}
+	return v, nil
+}
+
+// portal returns the open cursor cursor variable name refers to.
+func (x *plExec) portal(name string) (*cursor, string, error) {
+	v, err := x.cursorVar(name)
+	if err != nil {
+		return nil, "", err
+	}
+	if v.val == nil {
+		return nil, "", pgerr.New(pgerr.NullValueNotAllowed, "cursor variable %q is null", name)
+	}
+	pname := fmt.Sprint(v.val)
+	c, ok := x.s.cursors[pname]
+	if !ok {
+		return nil, "", pgerr.New(pgerr.InvalidCursorName, "cursor %q does not exist", pname)
+	}
+	return c, pname, nil
+}
+
+// openCheck fails when v names a portal that is open.
+func (x *plExec) openCheck(v *plVar) error {
+	if v.val == nil {
+		return nil
+	}
+	if _, ok := x.s.cursors[fmt.Sprint(v.val)]; ok {
+		return pgerr.New(pgerr.DuplicateCursor, "cursor %q already in use", fmt.Sprint(v.val))
+	}
+	return nil
+}
+
+// openPortal registers the rows r as the portal of cursor variable v,
+// naming a NULL variable's portal "<unnamed portal N>".
+func (x *plExec) openPortal(v *plVar, r *plRows, noScroll bool) (*cursor, string, error) {
+	if r.cols == nil {
+		return nil, "", pgerr.New("42P11", "cannot open query as cursor: it returns no rows")
+	}
+	if v.val == nil {
+		v.val = fmt.Sprintf("<unnamed portal %d>", unnamedPortals.Add(1))
+	}
+	name := fmt.Sprint(v.val)
+	c := &cursor{cols: r.cols, mat: &cursorRows{rows: r.data, noScroll: noScroll}}
+	if x.s.cursors == nil {
+		x.s.cursors = map[string]*cursor{}
+	}
+	x.s.cursors[name] = c
+	return c, name, nil
+}
+
+// open runs OPEN.
+func (x *plExec) open(s *plOpen) error {
+	v, err := x.cursorVar(s.name)
+	if err != nil {
+		return err
+	}
+	if err := x.openCheck(v); err != nil {
+		return err
+	}
+	var r *plRows
+	switch {
+	case v.cursor != nil && s.query != "":
+		return pgerr.New(pgerr.SyntaxError, "cursor %q is bound to a query: OPEN it without FOR", s.name)
+	case v.cursor != nil:
+		if r, err = x.boundRows(s.name, v.cursor, s.args, s.argNames); err != nil {
+			return err
+		}
+	case s.query == "":
+		return pgerr.New(pgerr.SyntaxError, "syntax error, expected \"FOR\"")
+	default:
+		r = x.rows(0)
+		if err := x.runQuery(s.dynamic, s.query, s.params, r); err != nil {
+			return err
+		}
+	}
+	_, _, err = x.openPortal(v, r, s.noScroll || v.cursor != nil && v.cursor.noScroll)
+	return err
+}
+
+// boundRows runs bound cursor name's query with its arguments args
+// (named by names, "" for positional ones) as variables.
+func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names []string) (*plRows, error) {
+	order, err := cursorArgOrder(name, def, args, names)
+	if err != nil {
+		return nil, err
+	}
+	vars := make([]*plVar, len(def.argNames))
+	for i, n := range def.argNames {
+		vars[i] = &plVar{name: n}
+		if err := x.resolveType(vars[i], def.argTypes[i]); err != nil {
+			return nil, err
+		}
+	}
+	for i, a := range args {
+		val, t, err := x.eval(a)
+		if err != nil {
+			return nil, err
+		}
+		if err := x.set(vars[order[i]], val, t); err != nil {
+			return nil, err
+		}
+	}
+	defer x.pop(x.push(vars...))
+	r := x.rows(0)
+	return r, x.runSQL(def.query, r)
+}
+
+// cursorArgOrder checks the arguments args (named by names, "" for
+// positional ones) of OPEN or FOR on bound cursor name and returns the
+// parameter each sets.
+func cursorArgOrder(name string, def *plCursorDef, args []plExpr, names []string) ([]int, error) {
+	switch {
+	case len(def.argNames) == 0 && len(args) > 0:
+		return nil, pgerr.New(pgerr.SyntaxError, "cursor %q has no arguments", name)
+	case len(def.argNames) > 0 && len(args) == 0:
+		return nil, pgerr.New(pgerr.SyntaxError, "cursor %q has arguments", name)
+	case len(args) < len(def.argNames):
+		return nil, pgerr.New(pgerr.SyntaxError, "not enough arguments for cursor %q", name)
+	case len(args) > len(def.argNames):
+		return nil, pgerr.New(pgerr.SyntaxError, "too many arguments for cursor %q", name)
+	}
+	order := make([]int, len(args))
+	set := make([]bool, len(def.argNames))
+	for i := range args {
+		j := i
+		if names[i] != "" {
+			if j = indexOf(def.argNames, names[i]); j < 0 {
+				return nil, pgerr.New(pgerr.SyntaxError, "cursor %q has no argument named %q", name, names[i])
+			}
+		}
+		if set[j] {
+			return nil, pgerr.New(pgerr.SyntaxError, "value for parameter %q of cursor %q specified more than once", def.argNames[j], name)
+		}
+		set[j], order[i] = true, j
+	}
+	return order, nil
+}
+
+// checkCursors makes PostgreSQL's CREATE-time checks of the cursor
+// statements of body: arguments match their bound cursor, and FOR loops
+// use a bound cursor. Cursors are found by name in any block.
+func checkCursors(body []plStmt) error {
+	bound := map[string]*plCursorDef{}
+	cursorVars := map[string]bool{}
+	_ = walkPl(body, func(st plStmt) error {
+		if b, ok := st.(*plBlock); ok {
+			for _, d := range b.decls {
+				if d.cursor != nil {
+					bound[d.name] = d.cursor
+				} else if strings.EqualFold(d.typ, "refcursor") {
+					cursorVars[d.name] = true
+				}
+			}
+		}
+		return nil
+	})
+	return walkPl(body, func(st plStmt) error {
+		switch s := st.(type) {
+		case *plOpen:
+			if def := bound[s.name]; def != nil {
+				_, err := cursorArgOrder(s.name, def, s.args, s.argNames)
+				return err
+			}
+		case *plForC:
+			if def := bound[s.name]; def != nil {
+				_, err := cursorArgOrder(s.name, def, s.args, s.argNames)
+				return err
+			}
+			if cursorVars[s.name] {
+				return pgerr.New(pgerr.SyntaxError, "cursor FOR loop must use a bound cursor variable")
+			}
+		}
+		return nil
+	})
+}
+
+func indexOf(names []string, n string) int {
+	for i, m := range names {
+		if m == n {
+			return i
+		}
+	}
+	return -1
+}
+
+// fetch runs FETCH and MOVE: FOUND (and ROW_COUNT) say whether a row
+// was fetched, or how many rows MOVE passed.
+func (x *plExec) fetch(s *plFetch) error {
+	c, _, err := x.portal(s.name)
+	if err != nil {
+		return err
+	}
+	m, err := c.materialize(x.ctx)
+	if err != nil {
+		return err
+	}
+	count := int64(1)
+	if s.all {
+		count = fetchAll
+	} else if s.count != "" {
+		v, t, err := x.eval(s.count)
+		if err != nil {
+			return err
+		}
+		if v == nil {
+			return pgerr.New(pgerr.SyntaxError, "relative or absolute cursor position is null")
+		}
+		cv, err := x.convert(v, t, types.Int8)
+		if err != nil {
+			return err
+		}
+		count = cv.(int64)
+	}
+	n, err := m.seek(s.dir, count)
+	if err != nil {
+		return err
+	}
+	x.rowCount = int64(n)
+	x.setFound(n > 0)
+	if s.move {
+		return nil
+	}
+	var row []any
+	if n > 0 {
+		row = m.rows[m.pos-1]
+	}
+	return x.assignRow(s.target, c.cols, row)
+}
+
+// closeStmt runs CLOSE.
+func (x *plExec) closeStmt(s *plClose) error {
+	c, name, err := x.portal(s.name)
+	if err != nil {
+		return err
+	}
+	c.close()
+	delete(x.s.cursors, name)
+	return nil
+}
+
+// forCursor runs FOR rec IN cur [(args)] LOOP: it opens the bound
+// cursor, fetches each row into the loop's record variable, and closes
+// the cursor when the loop ends.
+func (x *plExec) forCursor(s *plForC) (ctl, error) {
+	v, err := x.cursorVar(s.name)
+	if err != nil {
+		return ctl{}, err
+	}
+	if v.cursor == nil {
+		return ctl{}, pgerr.New(pgerr.SyntaxError, "cursor FOR loop must use a bound cursor variable")
+	}
+	if err := x.openCheck(v); err != nil {
+		return ctl{}, err
+	}
+	wasNull := v.val == nil
+	r, err := x.boundRows(s.name, v.cursor, s.args, s.argNames)
+	if err != nil {
+		return ctl{}, err
+	}
+	c, name, err := x.openPortal(v, r, v.cursor.noScroll)
+	if err != nil {
+		return ctl{}, err
+	}
+	defer func() {
+		if x.s.cursors[name] == c {
+			delete(x.s.cursors, name)
+		}
+		if wasNull {
+			v.val = nil
+		}
+	}()
+	rec := &plVar{name: s.varName, t: types.RecordT, isRecord: true}
+	defer x.pop(x.push(rec))
+	found := false
+	for {
+		if n, err := c.mat.seek(dirNext, 1); err != nil || n == 0 {
+			x.setFound(found)
+			return ctl{}, err
+		}
+		found = true
+		rec.setRow(c.cols, c.mat.rows[c.mat.pos-1])
+		if out, done, err := x.iterate(s.label, s.body); done {
+			if err == nil {
+				x.setFound(true)
+			}
+			return out, err
+		}
+	}
+}
+
+// cursorRows are the rows of a materialized cursor and its position:
+// 0 before the first row, i on row i, len(rows)+1 after the last.
+type cursorRows struct {
+	rows     [][]any
+	pos      int
+	noScroll bool
+}
+
+// seek moves the cursor as FETCH or MOVE dir count does and returns the
+// number of rows it fetched (MOVE: passed); a FETCH's row is then the
+// one at pos.
+func (m *cursorRows) seek(dir plFetchDir, count int64) (int, error) {
+	switch dir {
+	case dirNext:
+		dir, count = dirForward, 1
+	case dirPrior:
+		dir, count = dirBackward, 1
+	case dirFirst:
+		dir, count = dirAbsolute, 1
+	case dirLast:
+		dir, count = dirAbsolute, -1
+	}
+	if dir == dirForward && count < 0 {
+		dir, count = dirBackward, -count
+	} else if dir == dirBackward && count < 0 {
+		dir, count = dirForward, -count
+	}
+	n, p := int64(len(m.rows)), int64(m.pos)
+	if m.noScroll && m.backward(dir, count) {
+		return 0, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "cursor can only scan forward").
+			WithHint("Declare it with SCROLL option to enable backward scan.")
+	}
+	var target int64
+	switch dir {
+	case dirForward:
+		moved := min(count, max(0, n-p))
+		m.pos = int(p + moved)
+		if moved < count {
+			m.pos = int(n + 1)
+		}
+		return int(moved), nil
+	case dirBackward:
+		moved := min(count, max(0, p-1))
+		m.pos = int(p - moved)
+		if moved < count {
+			m.pos = 0
+		}
+		return int(moved), nil
+	case dirAbsolute:
+		switch {
+		case count > 0:
+			target = min(count, n+1)
+		case count < 0:
+			target = max(n+1+count, 0)
+		}
+	case dirRelative:
+		target = min(max(p+count, 0), n+1)
+	}
+	m.pos = int(target)
+	if target >= 1 && target <= n {
+		return 1, nil
+	}
+	return 0, nil
+}
+
+// backward reports whether PostgreSQL moves a cursor backward (which a
+// NO SCROLL cursor refuses) for dir and count (already normalized by
+// seek).
+func (m *cursorRows) backward(dir plFetchDir, count int64) bool {
+	p := int64(m.pos)
+	switch dir {
+	case dirBackward:
+		return count > 0
+	case dirAbsolute:
+		return count < 0 || p > 0 && count <= p
+	case dirRelative:
+		return count < 0 || count == 0 && p > 0
+	}
+	return false
+}
+
+// materialize reads the rest of a cursor declared in SQL so PL/pgSQL
+// can move in it; a PL/pgSQL cursor's rows are read already.
+func (c *cursor) materialize(ctx context.Context) (*cursorRows, error) {
+	if c.mat != nil {
+		return c.mat, nil
+	}
+	rows := &batchCollector{}
+	if c.op != nil && !c.done {
+		c.ectx.Context = ctx
+		if _, _, err := stream(c.op, rows, 0, c.pending); err != nil {
+			return nil, err
+		}
+	}
+	c.close()
+	m := &cursorRows{}
+	for _, b := range rows.batches {
+		for i := 0; i < b.Len(); i++ {
+			m.rows = append(m.rows, batchRow(b, i, nil))
+		}
+	}
+	c.mat, c.pending, c.done = m, nil, false
+	return m, nil
+}
