@@ -136,6 +136,7 @@ def main():
     check_batches_and_dict_cursor(conn)
     check_sqlstate_classes(conn)
     check_declare_fetch(conn)
+    check_refcursor(conn)
     if do_copy:
         check_copy_from(conn)
     conn.close()
@@ -274,6 +275,32 @@ def check_declare_fetch(conn):
     cur.execute("FETCH ALL FROM c")
     check(len(cur.fetchall()) == 27 and cur.rowcount == 27, "FETCH ALL rows and rowcount")
     cur.execute("CLOSE c")
+    conn.commit()
+
+
+def check_refcursor(conn):
+    """The PL/pgSQL refcursor hand-off: a function opens a cursor and
+    returns its name; psycopg2 reads it with a named cursor (FETCH FORWARD
+    n FROM "name") or FETCH ALL IN in the same transaction."""
+    cur = conn.cursor()
+    cur.execute("""CREATE FUNCTION reffunc(refcursor) RETURNS refcursor LANGUAGE plpgsql AS $$
+BEGIN
+  OPEN $1 FOR SELECT k, v FROM kv WHERE k < 5 ORDER BY k;
+  RETURN $1;
+END $$""")
+    conn.commit()
+    cur.execute("SELECT k, v FROM kv WHERE k < 5 ORDER BY k")
+    want = cur.fetchall()
+    check(len(want) == 5, "kv rows for the refcursor")
+    cur.callproc("reffunc", ["curname"])
+    check(cur.fetchone()[0] == "curname", "refcursor name returned")
+    named = conn.cursor("curname")
+    rows = named.fetchall()
+    check(rows == want, "rows through the refcursor: %r" % rows)
+    conn.commit()
+    cur.execute("SELECT reffunc('c2')")
+    cur.execute("FETCH ALL IN c2")
+    check([r[0] for r in cur.fetchall()] == list(range(5)), "FETCH ALL IN a returned refcursor")
     conn.commit()
 
 
