@@ -2,27 +2,28 @@ package storage
 
 // Chunk compression, TimescaleDB's compress_chunk and decompress_chunk.
 //
-// CompressChunk reads every block of a chunk from a snapshot, sorts the
+// CompressChunk reads the blocks of a chunk from a snapshot, sorts the
 // rows by the segmentby columns and then the orderby columns (default
-// time DESC), and writes compressed blocks: cut where the segment changes
+// time DESC), and builds compressed blocks: cut where the segment changes
 // (once a block holds compressedMinRows rows) and at compressedBlockRows,
 // flagged compressed in their metadata, every column encoded with the
 // compact codecs. A segment of compressedMinRows rows or more therefore
 // has blocks of its own whose metadata min and max of the segmentby
 // columns are the segment's value, so a scan with a segmentby equality
-// predicate skips every other segment's blocks.
+// predicate skips every other segment's blocks. Large chunks are read and
+// sorted in time-range passes of bounded size (passRanges).
 //
 // DecompressChunk turns every block back into sealed blocks sorted by
 // time, as the merge writes them.
 //
-// Both swap inputs for outputs in one pebble batch with the merge's
-// protocol (swap): readers keep reading their snapshots, a crash
+// Both are staged in a transaction (stageRewrite): the new blocks are
+// kept encoded and the inputs marked deleted, and Commit swaps them in
+// one synced pebble batch. Readers keep reading their snapshots, a crash
 // leaves either the old blocks or the new ones, and a commit that
-// rewrote or deleted an input meanwhile makes the swap retry from a new
-// snapshot. Rows appended while a compression runs land in delta blocks
-// the swap leaves alone: the chunk is then partially compressed, and the
-// normal merge seals those deltas until the next CompressChunk folds them
-// in.
+// rewrote or deleted an input meanwhile makes the loser fail with
+// ErrConflict. Rows appended while a compression is open land in delta
+// blocks it leaves alone: the chunk is then partially compressed until
+// the next CompressChunk folds them in, segment by segment.
 
 import (
 	"cmp"

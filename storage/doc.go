@@ -20,7 +20,9 @@
 //   - delta blocks: a commit's appended rows for one chunk, in arrival
 //     order (split at maxDeltaBlockRows);
 //   - sealed blocks: written by the merge (merge.go), sorted by time,
-//     sealedBlockRows rows each except the last.
+//     sealedBlockRows rows each except the last;
+//   - compressed blocks: written by compression (compress.go), sorted by
+//     segment and orderby, with the compact codecs.
 //
 // # Transactions
 //
@@ -34,9 +36,16 @@
 //     block with ID 0; Commit encodes them as delta blocks;
 //   - RewriteBlock records the deletion of a stored block and keeps its
 //     replacement in memory under a freshly allocated block id;
-//   - Blocks lists stored blocks from a pebble snapshot that ReadBlock of
-//     the same chunk then reads from, so a statement's listed blocks stay
-//     readable even when a merge replaces them meanwhile.
+//   - CompressChunk / CompressChunkInto / DecompressChunk stage a chunk
+//     rewrite: inputs deleted, outputs kept encoded in memory;
+//   - DropChunk deletes a chunk's blocks (TRUNCATE); RemoveChunk drops it
+//     for good (drop_chunks);
+//   - Blocks lists stored blocks from the statement's pebble snapshot
+//     (NewStatement starts one; every chunk a statement lists shares it),
+//     which ReadBlock of the same chunk then reads from, so a statement's
+//     listed blocks stay readable even when a merge replaces them
+//     meanwhile, and a commit moving rows between chunks is seen in all
+//     of them or none.
 //
 // Commit builds one pebble batch and commits it with pebble.Sync: an
 // acknowledged commit survives kill -9 and a crash never leaves part of
@@ -55,6 +64,11 @@
 //     delete still exist, and write in the same critical section. A
 //     rewrite that lost the race fails with ErrConflict; a merge that lost
 //     gives up. So no row is lost or duplicated.
+//   - A chunk rolled up into another (CompressChunkInto) or dropped for
+//     good (RemoveChunk) is retired when its commit lands, under the
+//     write side of retireMu, which appending commits hold the read side
+//     of: rows committed to it meanwhile move to the target or fail the
+//     drop, and later appends to it fail with ErrConflict.
 //   - The time column of a block is int64 and never null.
 //   - Sequences are durable and not transactional; a crash may skip up to
 //     seqLogAhead values but never repeats one.
