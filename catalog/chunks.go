@@ -34,7 +34,7 @@ type Chunk struct {
 	// MergedInto, in memory only, is the chunk this one was rolled up
 	// into by CompressChunk. Its stored record is gone and so are its
 	// rows, but scans started from older storage snapshots may still
-	// find rows under its id, so ChunksOverlapping keeps listing it until
+	// find rows under its id, so ScanChunksIn keeps listing it until
 	// the next restart. Everything else ignores it.
 	MergedInto uint64 `json:"-"`
 	// dropped marks, in a transaction's staged records only, a chunk the
