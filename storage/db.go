@@ -54,10 +54,12 @@ type DB struct {
 	locksMu    sync.Mutex
 	chunkLocks map[uint64]*sync.Mutex
 	pins       map[uint64]int // chunk -> open transactions that rewrote its stored blocks
-	// retired are chunks retired into another (Txn.CompressChunkInto);
-	// a commit appending to one fails. retireMu orders such commits (read
-	// side) against the commit retiring a chunk (write side).
-	retired  map[uint64]bool
+	// retired maps chunks rolled up into another (Txn.CompressChunkInto)
+	// to it, and chunks dropped for good (RemoveChunk) to 0: rows for the
+	// former go to the chunk it ended up in, rows for the latter are a
+	// conflict (liveChunk). retireMu orders appending commits (read side)
+	// against the commit retiring a chunk (write side).
+	retired  map[uint64]uint64
 	retireMu sync.RWMutex
 
 	cacheMu   sync.RWMutex
@@ -109,7 +111,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		seqs:       map[string]*seqState{},
 		chunkLocks: map[uint64]*sync.Mutex{},
 		pins:       map[uint64]int{},
-		retired:    map[uint64]bool{},
+		retired:    map[uint64]uint64{},
 		metaCache:  map[uint64]map[uint64]*BlockMeta{},
 		stop:       make(chan struct{}),
 		encSem:     make(chan struct{}, runtime.GOMAXPROCS(0)),

@@ -418,12 +418,23 @@ func (db *DB) swap(in *chunkInput, blocks []encodedBlock, opts *pebble.WriteOpti
 	return true, nil
 }
 
-// isRetired reports whether chunk was retired into another by a
-// committed Txn.CompressChunkInto; its id must not receive rows any more.
-func (db *DB) isRetired(chunk uint64) bool {
+// liveChunk returns the chunk rows meant for chunk go to: chunk itself,
+// or, when committed roll-ups retired it (Txn.CompressChunkInto), the
+// chunk it ended up in. ok is false when a chunk on the way was dropped
+// for good (RemoveChunk).
+func (db *DB) liveChunk(chunk uint64) (live uint64, ok bool) {
 	db.locksMu.Lock()
 	defer db.locksMu.Unlock()
-	return db.retired[chunk]
+	for {
+		into, retired := db.retired[chunk]
+		switch {
+		case !retired:
+			return chunk, true
+		case into == 0:
+			return 0, false
+		}
+		chunk = into
+	}
 }
 
 // unionSchema returns every column of the inputs ordered by id, with the

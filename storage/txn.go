@@ -345,7 +345,8 @@ func (t *Txn) finishLocked() {
 
 // Commit applies all writes atomically and durably (WAL synced before it
 // returns). It returns ErrConflict when a rewritten block changed meanwhile
-// or a chunk it appends to was retired; then nothing is written. The
+// or a chunk it appends to was dropped; then nothing is written. Rows for
+// a chunk rolled up into another meanwhile go to that chunk. The
 // transaction is finished either way.
 func (t *Txn) Commit() error {
 	t.mu.Lock()
@@ -375,7 +376,9 @@ func (t *Txn) Commit() error {
 			return err
 		}
 	}
-	// Lock order: retireMu, then chunk locks in id order.
+	// Lock order: retireMu, then chunk locks in id order. A chunk the
+	// batch appends to that was retired after writeChunk looked (a rare
+	// race) is a conflict.
 	switch {
 	case retiring:
 		t.db.retireMu.Lock()
@@ -385,7 +388,7 @@ func (t *Txn) Commit() error {
 		defer t.db.retireMu.RUnlock()
 	}
 	for _, chunk := range w.appended {
-		if t.db.isRetired(chunk) {
+		if live, _ := t.db.liveChunk(chunk); live != chunk {
 			return fmt.Errorf("chunk %d was dropped or merged into another chunk: %w", chunk, ErrConflict)
 		}
 	}
@@ -432,7 +435,7 @@ func (t *Txn) Commit() error {
 		t.db.forgetBlocks(chunk, nil)
 		t.db.forgetChunkDeltas(chunk)
 		t.db.locksMu.Lock()
-		t.db.retired[chunk] = true
+		t.db.retired[chunk] = t.chunks[chunk].into
 		t.db.locksMu.Unlock()
 	}
 	for chunk, n := range w.deltas {
@@ -456,7 +459,9 @@ type commitWrites struct {
 }
 
 // writeChunk adds what the transaction did to chunk to b. New rows of a
-// chunk being retired go to the chunk it is retired into.
+// chunk being retired, or retired by an earlier commit, go to the chunk
+// it was retired into; new rows for a chunk dropped for good meanwhile
+// are a conflict.
 func (t *Txn) writeChunk(b *pebble.Batch, chunk uint64, cs *chunkState, w *commitWrites) error {
 	if cs.dropped {
 		start, end := chunkSpan(chunk)
@@ -486,6 +491,12 @@ func (t *Txn) writeChunk(b *pebble.Batch, chunk uint64, cs *chunkState, w *commi
 	target := chunk
 	if cs.into != 0 {
 		target = cs.into
+	}
+	if len(cs.created) > 0 || len(cs.pend) > 0 {
+		var ok bool
+		if target, ok = t.db.liveChunk(target); !ok {
+			return fmt.Errorf("chunk %d was dropped: %w", chunk, ErrConflict)
+		}
 	}
 	for _, mb := range cs.created {
 		var err error
