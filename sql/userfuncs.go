@@ -121,12 +121,22 @@ func (s *session) checkBody(env *execEnv, f *catalog.Function) error {
 	if f.IsProcedure() || f.Ret.OID == types.OidVoid {
 		return nil
 	}
-	q, ok := last.(*plan.Query)
-	if !ok {
+	var cols []plan.OutCol
+	switch x := last.(type) {
+	case *plan.Query:
+		cols = x.Node.Columns()
+	case *plan.Insert:
+		cols = x.RetCols
+	case *plan.Update:
+		cols = x.RetCols
+	case *plan.Delete:
+		cols = x.RetCols
+	}
+	if len(cols) == 0 {
 		return pgerr.New("42P13", "return type mismatch in function declared to return %s", retName(f)).
 			WithDetail("Function's final statement must be SELECT or INSERT/UPDATE/DELETE RETURNING.")
 	}
-	return checkResultCols(f, columnsOf(q.Node.Columns()))
+	return checkResultCols(f, columnsOf(cols))
 }
 
 // retName is the result type's name in messages.

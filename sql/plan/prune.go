@@ -21,7 +21,9 @@ import "github.com/tsgres/tsgres/sql/types"
 //   - column pruning: every node computes only the columns its parent
 //     uses and a hypertable scan decodes only those;
 //   - an aggregation of a continuous aggregate by its own grouping
-//     becomes a projection (cagg_regroup.go).
+//     becomes a projection (cagg_regroup.go);
+//   - a projection calling volatile functions moves above the LIMIT and
+//     ORDER BY over it (postpone.go).
 //
 // Correctness rules: a node whose expressions hold a correlated subquery
 // keeps its input's columns as they are (the subquery reads the input row
@@ -40,7 +42,7 @@ func (b *binder) optimize(n Node) (Node, error) {
 		all[i] = true
 	}
 	n, _ = prune(n, all)
-	return n, nil
+	return postponeVolatile(n), nil
 }
 
 // mapChildren returns a shallow copy of n with f applied to each child
