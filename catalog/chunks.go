@@ -34,9 +34,14 @@ type Chunk struct {
 	// MergedInto, in memory only, is the chunk this one was rolled up
 	// into by CompressChunk. Its stored record is gone and so are its
 	// rows, but scans started from older storage snapshots may still
-	// find rows under its id, so ScanChunksIn keeps listing it until
-	// the next restart. Everything else ignores it.
+	// find rows under its id, so ScanChunksIn keeps listing it while a
+	// transaction older than the roll-up is open. Everything else
+	// ignores it.
 	MergedInto uint64 `json:"-"`
+	// mergedEpoch is the storage epoch (storage.DB.Epoch) after the
+	// roll-up committed: once no open transaction began before it, the
+	// chunk is left out of scans and forgotten.
+	mergedEpoch uint64
 	// dropped marks, in a transaction's staged records only, a chunk the
 	// transaction drops.
 	dropped bool
@@ -351,9 +356,13 @@ func (s *Store) widenChunk(n *Chunk) {
 // (and those rolled up into them) leave the lists, others replace their
 // old records.
 func (s *Store) publishChunks(staged map[uint64]*Chunk) {
+	epoch, oldest := s.db.Epoch(), s.db.OldestEpoch()
 	tables := map[uint32]bool{}
 	for _, n := range staged {
 		tables[n.Table] = true
+		if n.MergedInto != 0 {
+			n.mergedEpoch = epoch
+		}
 	}
 	for table := range tables {
 		cs := s.chunkSet(table)
@@ -363,7 +372,8 @@ func (s *Store) publishChunks(staged map[uint64]*Chunk) {
 			if n := staged[x.ID]; n != nil {
 				x = n
 			}
-			if into := staged[x.MergedInto]; x.dropped || into != nil && into.dropped {
+			into := staged[x.MergedInto]
+			if x.dropped || into != nil && into.dropped || x.obsolete(oldest) {
 				continue
 			}
 			out = append(out, x)
@@ -371,6 +381,13 @@ func (s *Store) publishChunks(staged map[uint64]*Chunk) {
 		cs.list = out
 		cs.mu.Unlock()
 	}
+}
+
+// obsolete reports whether c was rolled up into another chunk before
+// every open transaction began (oldest is storage.DB.OldestEpoch), so no
+// scan can find rows under it any more.
+func (c *Chunk) obsolete(oldest uint64) bool {
+	return c.MergedInto != 0 && c.mergedEpoch != 0 && c.mergedEpoch <= oldest
 }
 
 // ChunksIn returns the hypertable's chunks ordered by start time as w's
@@ -383,7 +400,8 @@ func (s *Store) ChunksIn(w *Writer, table uint32) []*Chunk {
 // must read in w's transaction (w may be nil): those whose range meets
 // it, including chunks rolled up into another (see Chunk.MergedInto).
 func (s *Store) ScanChunksIn(w *Writer, table uint32, lo, hi int64) []*Chunk {
-	return s.chunksWhere(w, table, func(c *Chunk) bool { return c.Start <= hi && c.End > lo })
+	oldest := s.db.OldestEpoch()
+	return s.chunksWhere(w, table, func(c *Chunk) bool { return c.Start <= hi && c.End > lo && !c.obsolete(oldest) })
 }
 
 // chunksWhere returns table's chunks that keep selects, ordered by start

@@ -535,3 +535,28 @@ func TestRewriteInPasses(t *testing.T) {
 		t.Fatal("decompression in passes changed the rows")
 	}
 }
+
+// TestRetireEpochs: a roll-up's commit starts a new epoch, and the oldest
+// epoch stays behind while a transaction begun before it is open.
+func TestRetireEpochs(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, shuffled(0, 2000)...)
+	commitAppend(t, db, 2, shuffled(2000, 3000)...)
+	if _, err := db.CompressChunk(1, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	if db.Epoch() != 0 || db.OldestEpoch() != 0 {
+		t.Fatalf("epochs %d/%d before any roll-up", db.Epoch(), db.OldestEpoch())
+	}
+	old := db.Begin()
+	if _, err := db.CompressChunkInto(1, 2, byDevice); err != nil {
+		t.Fatal(err)
+	}
+	if db.Epoch() != 1 || db.OldestEpoch() != 0 {
+		t.Fatalf("epochs %d/%d with a transaction from before the roll-up open", db.Epoch(), db.OldestEpoch())
+	}
+	old.Rollback()
+	if db.OldestEpoch() != 1 {
+		t.Fatalf("oldest epoch %d after it ended, want 1", db.OldestEpoch())
+	}
+}

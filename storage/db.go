@@ -61,6 +61,11 @@ type DB struct {
 	// against the commit retiring a chunk (write side).
 	retired  map[uint64]uint64
 	retireMu sync.RWMutex
+	// epoch counts commits that retired chunks into others; open holds
+	// the epoch every open transaction began in (see OldestEpoch).
+	txnMu sync.Mutex
+	epoch uint64
+	open  map[*Txn]uint64
 
 	cacheMu   sync.RWMutex
 	metaCache map[uint64]map[uint64]*BlockMeta // chunk -> block id -> meta
@@ -112,6 +117,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		chunkLocks: map[uint64]*sync.Mutex{},
 		pins:       map[uint64]int{},
 		retired:    map[uint64]uint64{},
+		open:       map[*Txn]uint64{},
 		metaCache:  map[uint64]map[uint64]*BlockMeta{},
 		stop:       make(chan struct{}),
 		encSem:     make(chan struct{}, runtime.GOMAXPROCS(0)),
@@ -143,7 +149,31 @@ func (db *DB) Close() error {
 // Begin starts a transaction. Reads see committed data (read committed:
 // each call sees the latest commits) plus the transaction's own writes.
 func (db *DB) Begin() *Txn {
-	return &Txn{db: db, chunks: map[uint64]*chunkState{}}
+	t := &Txn{db: db, chunks: map[uint64]*chunkState{}}
+	db.txnMu.Lock()
+	db.open[t] = db.epoch
+	db.txnMu.Unlock()
+	return t
+}
+
+// Epoch is the number of commits so far that retired chunks into others.
+func (db *DB) Epoch() uint64 {
+	db.txnMu.Lock()
+	defer db.txnMu.Unlock()
+	return db.epoch
+}
+
+// OldestEpoch is the epoch the oldest open transaction began in (the
+// current one when none is open): a chunk retired in an epoch up to it
+// holds no row any open transaction can still see there.
+func (db *DB) OldestEpoch() uint64 {
+	db.txnMu.Lock()
+	defer db.txnMu.Unlock()
+	oldest := db.epoch
+	for _, e := range db.open {
+		oldest = min(oldest, e)
+	}
+	return oldest
 }
 
 // getInt64 reads an 8-byte big-endian value; ok is false when key is absent.

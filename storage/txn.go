@@ -325,6 +325,11 @@ func (t *Txn) Rollback() {
 }
 
 func (t *Txn) finishLocked() {
+	if !t.done {
+		t.db.txnMu.Lock()
+		delete(t.db.open, t)
+		t.db.txnMu.Unlock()
+	}
 	t.done = true
 	t.log = nil
 	t.chunks = nil
@@ -430,6 +435,11 @@ func (t *Txn) Commit() error {
 	for _, chunk := range w.dropped {
 		t.db.forgetBlocks(chunk, nil)
 		t.db.forgetChunkDeltas(chunk)
+	}
+	if len(w.retired) > 0 {
+		t.db.txnMu.Lock()
+		t.db.epoch++
+		t.db.txnMu.Unlock()
 	}
 	for _, chunk := range append(w.retired, w.removed...) {
 		t.db.forgetBlocks(chunk, nil)
