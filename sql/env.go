@@ -68,11 +68,13 @@ func (e *execEnv) Chunks(t *catalog.Table, lo, hi int64) ([]*catalog.Chunk, int)
 	return e.s.db.cat.ScanChunksIn(e.s.ddl, t.OID, lo, hi), len(e.s.chunks(t.OID))
 }
 
-// newStatement starts a client statement's view of committed data (see
+// newStatement starts client statement p's view of committed data (see
 // storage.Txn.NewStatement); statements run inside it (function bodies)
-// share it.
-func (s *session) newStatement() {
-	if s.txn != nil {
+// share it. FETCH and MOVE keep the view of the statement before them,
+// normally the cursor's DECLARE, so a cursor reading its chunks one FETCH
+// at a time sees each commit in all of them or in none.
+func (s *session) newStatement(p *plan.Parsed) {
+	if s.txn != nil && !p.IsFetch() {
 		s.txn.NewStatement()
 	}
 }

@@ -200,7 +200,7 @@ func (s *session) Execute(ctx context.Context, name string, maxRows int, w Resul
 		s.begin()
 		s.extImplicit = true
 	}
-	s.newStatement()
+	s.newStatement(p.stmt.parsed)
 	err := s.executePortal(ctx, p, maxRows, w)
 	if err != nil {
 		if s.inBlock {

@@ -281,7 +281,7 @@ func (s *session) Query(ctx context.Context, query string, w ResultWriter) error
 			s.begin()
 			implicit = true
 		}
-		s.newStatement()
+		s.newStatement(p)
 		err := s.runParsed(ctx, p, nil, w, 0, nil)
 		if err != nil {
 			if s.inBlock {

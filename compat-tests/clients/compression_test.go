@@ -246,3 +246,41 @@ func TestInsertCommitsAfterRollup(t *testing.T) {
 		t.Fatalf("count %d, want 2881", got)
 	}
 }
+
+// TestCursorAcrossRollup: a cursor reading a hypertable one FETCH at a
+// time keeps its view while another session rolls the chunk it has not
+// reached yet into the one it is reading: every row is fetched once.
+func TestCursorAcrossRollup(t *testing.T) {
+	srv, conn := startWithDailyHypertable(t)
+	ctx := context.Background()
+	mustExec(t, conn, "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '1 minute', i % 4, 1 FROM generate_series(0, 2879) i")
+	mustExec(t, conn, "ALTER TABLE m SET (timescaledb.compress, timescaledb.compress_chunk_time_interval = '2 days')")
+	mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('m') c ORDER BY c LIMIT 1")
+
+	reader := connect(t, srv.DSN("postgres"))
+	mustExec(t, reader, "BEGIN")
+	mustExec(t, reader, "DECLARE c CURSOR FOR SELECT v FROM m")
+	fetched := 0
+	count := func(sql string) {
+		rows, err := reader.Query(ctx, sql)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			fetched++
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count("FETCH 10 FROM c")
+	mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('m') c")
+	if n := queryInt(t, conn, "SELECT count(*) FROM show_chunks('m')"); n != 1 {
+		t.Fatalf("%d chunks after the roll-up, want 1", n)
+	}
+	count("FETCH ALL FROM c")
+	mustExec(t, reader, "COMMIT")
+	if fetched != 2880 {
+		t.Fatalf("the cursor fetched %d rows, want 2880", fetched)
+	}
+}

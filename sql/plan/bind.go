@@ -166,6 +166,10 @@ func tagOf(n *pg.Node) string {
 // IsQuery reports whether p is a SELECT (returns rows).
 func (p *Parsed) IsQuery() bool { return p.raw.Stmt.GetSelectStmt() != nil }
 
+// IsFetch reports whether p is FETCH or MOVE, which continue reading a
+// cursor opened by an earlier statement.
+func (p *Parsed) IsFetch() bool { return p.raw.Stmt.GetFetchStmt() != nil }
+
 // IsTransactionControl reports whether p is BEGIN/COMMIT/ROLLBACK/SAVEPOINT...
 func (p *Parsed) IsTransactionControl() bool { return p.raw.Stmt.GetTransactionStmt() != nil }
 
