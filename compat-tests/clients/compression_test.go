@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/tsgres/tsgres/compat-tests/internal/compat"
@@ -211,15 +212,24 @@ func TestKill9DuringCompression(t *testing.T) {
 	}
 }
 
+// startRollupPair starts a server with hypertable m of two daily chunks
+// (2880 rows), the first compressed, whose second chunk's compression
+// will roll it up into the first.
+func startRollupPair(t *testing.T) (*testserver.Server, *pgx.Conn) {
+	t.Helper()
+	srv, conn := startWithDailyHypertable(t)
+	mustExec(t, conn, "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '1 minute', i % 4, 1 FROM generate_series(0, 2879) i")
+	mustExec(t, conn, "ALTER TABLE m SET (timescaledb.compress, timescaledb.compress_chunk_time_interval = '2 days')")
+	mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('m') c ORDER BY c LIMIT 1")
+	return srv, conn
+}
+
 // TestInsertCommitsAfterRollup: a transaction that inserted into a chunk
 // before another session rolled that chunk up commits, and its row is
 // found in the chunk the rows went to.
 func TestInsertCommitsAfterRollup(t *testing.T) {
-	srv, conn := startWithDailyHypertable(t)
+	srv, conn := startRollupPair(t)
 	ctx := context.Background()
-	mustExec(t, conn, "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '1 minute', i % 4, 1 FROM generate_series(0, 2879) i")
-	mustExec(t, conn, "ALTER TABLE m SET (timescaledb.compress, timescaledb.compress_chunk_time_interval = '2 days')")
-	mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('m') c ORDER BY c LIMIT 1")
 
 	late := connect(t, srv.DSN("postgres"))
 	tx, err := late.Begin(ctx)
@@ -251,11 +261,8 @@ func TestInsertCommitsAfterRollup(t *testing.T) {
 // time keeps its view while another session rolls the chunk it has not
 // reached yet into the one it is reading: every row is fetched once.
 func TestCursorAcrossRollup(t *testing.T) {
-	srv, conn := startWithDailyHypertable(t)
+	srv, conn := startRollupPair(t)
 	ctx := context.Background()
-	mustExec(t, conn, "INSERT INTO m SELECT TIMESTAMPTZ '2020-01-01' + i * INTERVAL '1 minute', i % 4, 1 FROM generate_series(0, 2879) i")
-	mustExec(t, conn, "ALTER TABLE m SET (timescaledb.compress, timescaledb.compress_chunk_time_interval = '2 days')")
-	mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('m') c ORDER BY c LIMIT 1")
 
 	reader := connect(t, srv.DSN("postgres"))
 	mustExec(t, reader, "BEGIN")
