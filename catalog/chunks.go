@@ -400,8 +400,20 @@ func (s *Store) ChunksIn(w *Writer, table uint32) []*Chunk {
 // must read in w's transaction (w may be nil): those whose range meets
 // it, including chunks rolled up into another (see Chunk.MergedInto).
 func (s *Store) ScanChunksIn(w *Writer, table uint32, lo, hi int64) []*Chunk {
-	oldest := s.db.OldestEpoch()
-	return s.chunksWhere(w, table, func(c *Chunk) bool { return c.Start <= hi && c.End > lo && !c.obsolete(oldest) })
+	var oldest uint64
+	known := false
+	return s.chunksWhere(w, table, func(c *Chunk) bool {
+		if c.Start > hi || c.End <= lo {
+			return false
+		}
+		if c.MergedInto == 0 {
+			return true
+		}
+		if !known { // only tables with rolled-up chunks pay for the epoch
+			oldest, known = s.db.OldestEpoch(), true
+		}
+		return !c.obsolete(oldest)
+	})
 }
 
 // chunksWhere returns table's chunks that keep selects, ordered by start

@@ -410,10 +410,7 @@ func (t *Txn) rewriteInputs(chunks []uint64) ([]*chunkInput, *pebble.Snapshot, e
 	for _, c := range chunks {
 		t.pinLocked(c)
 	}
-	if t.stmt != nil {
-		t.unrefLocked(t.stmt)
-		t.stmt = nil
-	}
+	t.endStmtLocked()
 	snap := t.stmtSnapLocked()
 	var inputs []*chunkInput
 	for _, c := range chunks {

@@ -330,13 +330,7 @@ func TestCompressSurvivesReopen(t *testing.T) {
 	if _, err := db.CompressChunk(1, byDevice); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(dir, Options{DisableBackgroundMerge: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db, dir)
 	defer db.Close()
 	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
 		t.Fatal("rows changed across reopen")

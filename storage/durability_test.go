@@ -25,13 +25,7 @@ func TestReopen(t *testing.T) {
 	if err := txn.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(dir, Options{DisableBackgroundMerge: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db = reopen(t, db, dir)
 	txn = db.Begin()
 	if got := sortedRows(t, txn, 1); len(got) != 4 {
 		t.Fatalf("rows after reopen = %v", got)

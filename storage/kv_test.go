@@ -16,6 +16,19 @@ func openMem(t testing.TB, opts Options) *DB {
 	return db
 }
 
+// reopen closes db and opens its directory again, as a restart does.
+func reopen(t testing.TB, db *DB, dir string) *DB {
+	t.Helper()
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(dir, Options{DisableBackgroundMerge: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 func mustGetMeta(t *testing.T, txn *Txn, key string) (string, bool) {
 	t.Helper()
 	v, ok, err := txn.GetMeta(key)

@@ -252,6 +252,12 @@ func (t *Txn) add(o op) {
 func (t *Txn) NewStatement() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.endStmtLocked()
+}
+
+// endStmtLocked lets go of the statement's snapshot (closed once no
+// chunk's listing holds it).
+func (t *Txn) endStmtLocked() {
 	if t.stmt != nil {
 		t.unrefLocked(t.stmt)
 		t.stmt = nil
@@ -369,10 +375,8 @@ func (t *Txn) Commit() error {
 		defer b.Close()
 	}
 	ids := make([]uint64, 0, len(t.chunks))
-	retiring := false
-	for id, cs := range t.chunks {
+	for id := range t.chunks {
 		ids = append(ids, id)
-		retiring = retiring || cs.into != 0 || cs.removed != nil
 	}
 	slices.Sort(ids)
 	w := commitWrites{deltas: map[uint64]int{}, deleted: map[uint64][]uint64{}}
@@ -385,7 +389,7 @@ func (t *Txn) Commit() error {
 	// batch appends to that was retired after writeChunk looked (a rare
 	// race) is a conflict.
 	switch {
-	case retiring:
+	case len(w.retired) > 0 || len(w.removed) > 0:
 		t.db.retireMu.Lock()
 		defer t.db.retireMu.Unlock()
 	case len(w.appended) > 0:
