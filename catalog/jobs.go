@@ -183,27 +183,15 @@ func (s *Store) notifyJobs() {
 // transaction of its own (the scheduler pauses a job that used up its
 // max_retries). A job deleted meanwhile is left alone.
 func (s *Store) SetJobScheduled(id int32, on bool) error {
-	txn := s.db.Begin()
-	w := s.BeginDDL(txn)
-	j := w.snap.jobs[id]
-	if j == nil {
-		w.Abort()
-		txn.Rollback()
-		return nil
-	}
-	c := *j
-	c.Scheduled = on
-	if err := w.PutJob(&c); err != nil {
-		w.Abort()
-		txn.Rollback()
-		return err
-	}
-	if err := txn.Commit(); err != nil {
-		w.Abort()
-		return err
-	}
-	w.Publish()
-	return nil
+	return s.ownDDL(func(w *Writer) error {
+		j := w.snap.jobs[id]
+		if j == nil {
+			return nil
+		}
+		c := *j
+		c.Scheduled = on
+		return w.PutJob(&c)
+	})
 }
 
 // JobStats is a job's run state (TimescaleDB's bgw_job_stat row). Times

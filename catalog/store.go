@@ -201,14 +201,20 @@ type seqRec struct {
 }
 
 func (s *Store) bootstrap() error {
+	return s.ownDDL(func(w *Writer) error {
+		if _, err := w.CreateDatabase(DefaultDatabase); err != nil {
+			return err
+		}
+		return w.CreateRole(&Role{Name: DefaultRole, Login: true, Superuser: true})
+	})
+}
+
+// ownDDL runs change in a DDL transaction of its own: committed and
+// published when it succeeds, discarded when it fails.
+func (s *Store) ownDDL(change func(*Writer) error) error {
 	txn := s.db.Begin()
 	w := s.BeginDDL(txn)
-	if _, err := w.CreateDatabase(DefaultDatabase); err != nil {
-		w.Abort()
-		txn.Rollback()
-		return err
-	}
-	if err := w.CreateRole(&Role{Name: DefaultRole, Login: true, Superuser: true}); err != nil {
+	if err := change(w); err != nil {
 		w.Abort()
 		txn.Rollback()
 		return err

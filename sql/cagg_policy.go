@@ -42,15 +42,22 @@ func (e *execEnv) caggArg(v any) (*catalog.Table, error) {
 	return t, nil
 }
 
-func refreshContinuousAggregate(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
+// caggOf returns ctx's environment and the continuous aggregate the
+// argument v names.
+func caggOf(ctx *funcs.Ctx, v any) (*execEnv, *catalog.Table, error) {
 	e, err := envOf(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	t, err := e.caggArg(v)
+	return e, t, err
+}
+
+func refreshContinuousAggregate(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if argAt(a, 0) == nil {
 		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid continuous aggregate")
 	}
-	t, err := e.caggArg(a[0])
+	e, t, err := caggOf(ctx, a[0])
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +100,7 @@ func offsetArg(name string, v any) (any, *int64, error) {
 }
 
 func addCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := e.caggArg(argAt(a, 0))
+	e, t, err := caggOf(ctx, argAt(a, 0))
 	if err != nil {
 		return nil, err
 	}
@@ -142,11 +145,7 @@ func addCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 }
 
 func removeCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := e.caggArg(argAt(a, 0))
+	e, t, err := caggOf(ctx, argAt(a, 0))
 	if err != nil {
 		return nil, err
 	}

@@ -375,6 +375,16 @@ func (e *execEnv) jobArg(v any) (*catalog.Job, error) {
 	return j, nil
 }
 
+// jobOf returns ctx's environment and the job the argument v names.
+func jobOf(ctx *funcs.Ctx, v any) (*execEnv, *catalog.Job, error) {
+	e, err := envOf(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	j, err := e.jobArg(v)
+	return e, j, err
+}
+
 func alterJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	e, err := envOf(ctx)
 	if err != nil {
@@ -454,11 +464,7 @@ func alterJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 }
 
 func deleteJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	j, err := e.jobArg(a[0])
+	e, j, err := jobOf(ctx, a[0])
 	if err != nil {
 		return nil, err
 	}
@@ -470,11 +476,7 @@ func deleteJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 // cannot run inside a transaction block or after DDL in the same
 // implicit transaction (the job's own DDL would wait for this one's).
 func runJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	j, err := e.jobArg(a[0])
+	e, j, err := jobOf(ctx, a[0])
 	if err != nil {
 		return nil, err
 	}

@@ -11,8 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/tsgres/tsgres/compat-tests/internal/compat"
-	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
 
 // caggRow is one row of a per-minute rollup, in the order the queries
@@ -35,6 +33,15 @@ const rawRollup = `SELECT time_bucket('1 minute', time) AS bucket, device, avg(v
 
 func readRollup(t *testing.T, conn *pgx.Conn, q string) []caggRow {
 	t.Helper()
+	return readCaggRows(t, conn, q, func(r *caggRow) []any {
+		return []any{&r.bucket, &r.device, &r.avg, &r.mx, &r.mn, &r.sd, &r.n, &r.sum, &r.first, &r.last, &r.mxmn}
+	})
+}
+
+// readCaggRows runs q and scans each row into the fields of a caggRow
+// that fields names.
+func readCaggRows(t *testing.T, conn *pgx.Conn, q string, fields func(*caggRow) []any) []caggRow {
+	t.Helper()
 	rows, err := conn.Query(context.Background(), q)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -43,7 +50,7 @@ func readRollup(t *testing.T, conn *pgx.Conn, q string) []caggRow {
 	var out []caggRow
 	for rows.Next() {
 		var r caggRow
-		if err := rows.Scan(&r.bucket, &r.device, &r.avg, &r.mx, &r.mn, &r.sd, &r.n, &r.sum, &r.first, &r.last, &r.mxmn); err != nil {
+		if err := rows.Scan(fields(&r)...); err != nil {
 			t.Fatal(err)
 		}
 		out = append(out, r)
@@ -85,11 +92,7 @@ func sameRollup(t *testing.T, what string, got, want []caggRow) {
 // and without real-time aggregation, and that a 1-hour aggregate on top
 // equals the hourly rollup of the raw data.
 func TestCaggRandomLateWrites(t *testing.T) {
-	if compat.AgainstPostgres() {
-		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
-	}
-	srv := testserver.Start(t, testserver.Options{})
-	conn := connect(t, srv.DSN("postgres"))
+	_, conn := startTimescale(t)
 	mustExec(t, conn, "CREATE TABLE raw (time timestamptz NOT NULL, device int, v double precision)")
 	mustExec(t, conn, "SELECT create_hypertable('raw', 'time', chunk_time_interval => INTERVAL '6 hours')")
 	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
@@ -152,20 +155,7 @@ func TestCaggRandomLateWrites(t *testing.T) {
 
 func readHourly(t *testing.T, conn *pgx.Conn, q string) []caggRow {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out []caggRow
-	for rows.Next() {
-		var r caggRow
-		if err := rows.Scan(&r.bucket, &r.device, &r.avg, &r.sd, &r.n, &r.mx); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, r)
-	}
-	return out
+	return readCaggRows(t, conn, q, func(r *caggRow) []any { return []any{&r.bucket, &r.device, &r.avg, &r.sd, &r.n, &r.mx} })
 }
 
 // TestCaggTypedRefresh checks the typed refresh (count/sum/min/max/avg
@@ -174,11 +164,7 @@ func readHourly(t *testing.T, conn *pgx.Conn, q string) []caggRow {
 // the raw data, through late writes and partial refresh windows; and
 // that a query filtering and regrouping the aggregate agrees with raw data.
 func TestCaggTypedRefresh(t *testing.T) {
-	if compat.AgainstPostgres() {
-		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
-	}
-	srv := testserver.Start(t, testserver.Options{})
-	conn := connect(t, srv.DSN("postgres"))
+	_, conn := startTimescale(t)
 	mustExec(t, conn, "CREATE TABLE r (time timestamptz NOT NULL, device int, site text, v double precision, k int)")
 	mustExec(t, conn, "SELECT create_hypertable('r', 'time', chunk_time_interval => INTERVAL '3 hours')")
 	base := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)

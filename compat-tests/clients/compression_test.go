@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/tsgres/tsgres/compat-tests/internal/compat"
 	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
 
@@ -57,11 +56,7 @@ func TestCompressionPolicy(t *testing.T) {
 // TestSegmentSkipping: on compressed chunks a segmentby equality filter
 // reads one block per chunk, as EXPLAIN ANALYZE shows.
 func TestSegmentSkipping(t *testing.T) {
-	if compat.AgainstPostgres() {
-		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
-	}
-	srv := testserver.Start(t, testserver.Options{})
-	conn := connect(t, srv.DSN("postgres"))
+	_, conn := startTimescale(t)
 	mustExec(t, conn, "CREATE TABLE r (time timestamptz NOT NULL, device_id int, metric_name text, value double precision)")
 	mustExec(t, conn, "SELECT create_hypertable('r', 'time', chunk_time_interval => INTERVAL '1 day')")
 	mustExec(t, conn, `INSERT INTO r SELECT t, d, m, d FROM generate_series('2020-01-01 00:00+00'::timestamptz, '2020-01-02 23:59+00', INTERVAL '1 minute') t,
@@ -145,10 +140,7 @@ func TestCompressRollup(t *testing.T) {
 	if n := queryInt(t, conn, "SELECT count(*) FROM show_chunks('m')"); n != 2 {
 		t.Fatalf("%d chunks after the roll-up, want 2", n)
 	}
-	if err := srv.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	conn = connect(t, srv.DSN("postgres"))
+	conn = restartAndConnect(t, srv)
 	if got := queryInt(t, conn, "SELECT count(*) FROM m"); got != want {
 		t.Fatalf("count after restart %d, want %d", got, want)
 	}
@@ -190,10 +182,7 @@ func TestKill9DuringCompression(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Log("the compression finished before the kill")
 	}
-	if err := srv.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	conn = connect(t, srv.DSN("postgres"))
+	conn = restartAndConnect(t, srv)
 	if got := queryInt(t, conn, "SELECT count(*) FROM m"); got != wantCount {
 		t.Fatalf("count after kill -9 %d, want %d", got, wantCount)
 	}

@@ -61,13 +61,29 @@ func readJobStat(t *testing.T, conn *pgx.Conn, id int64) jobStat {
 // startWithDailyHypertable starts tsgres (skipping against PostgreSQL,
 // which has no TimescaleDB) and creates hypertable m (time, device, v)
 // with one-day chunks.
-func startWithDailyHypertable(t *testing.T) (*testserver.Server, *pgx.Conn) {
+// startTimescale starts a tsgres server for a test of TimescaleDB
+// features (skipped against the reference PostgreSQL) and connects.
+func startTimescale(t *testing.T) (*testserver.Server, *pgx.Conn) {
 	t.Helper()
 	if compat.AgainstPostgres() {
 		t.Skip("TimescaleDB is not installed in the reference PostgreSQL")
 	}
 	srv := testserver.Start(t, testserver.Options{})
-	conn := connect(t, srv.DSN("postgres"))
+	return srv, connect(t, srv.DSN("postgres"))
+}
+
+// restartAndConnect restarts srv on its data and connects again.
+func restartAndConnect(t *testing.T, srv *testserver.Server) *pgx.Conn {
+	t.Helper()
+	if err := srv.Restart(); err != nil {
+		t.Fatalf("restart: %v", err)
+	}
+	return connect(t, srv.DSN("postgres"))
+}
+
+func startWithDailyHypertable(t *testing.T) (*testserver.Server, *pgx.Conn) {
+	t.Helper()
+	srv, conn := startTimescale(t)
 	mustExec(t, conn, "CREATE TABLE m (time timestamptz NOT NULL, device int, v double precision)")
 	mustExec(t, conn, "SELECT create_hypertable('m', 'time', chunk_time_interval => INTERVAL '1 day')")
 	return srv, conn
@@ -120,10 +136,7 @@ func TestJobScheduler(t *testing.T) {
 
 	before := readJobStat(t, conn, retention)
 	conn.Close(context.Background())
-	if err := srv.Restart(); err != nil {
-		t.Fatalf("restart: %v", err)
-	}
-	conn = connect(t, srv.DSN("postgres"))
+	conn = restartAndConnect(t, srv)
 	after := readJobStat(t, conn, retention)
 	if after.runs < before.runs || after.successes < before.successes {
 		t.Fatalf("job stats lost in restart: before %+v, after %+v", before, after)

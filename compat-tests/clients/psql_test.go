@@ -144,6 +144,21 @@ type psqlStep struct {
 	norm  func(kind, out string) string
 }
 
+// startPsqlPair starts the server under test and a reference PostgreSQL
+// 15 for comparing psql output. tsgres reports the C.UTF-8 locale (\l
+// shows it), so the reference cluster uses it too (with -pg, so does the
+// server under test).
+func startPsqlPair(t *testing.T) (target, ref testserver.Target) {
+	t.Helper()
+	refOpts := testserver.PGOptions{Locale: "C.UTF-8"}
+	if compat.AgainstPostgres() {
+		target = testserver.StartPostgres(t, refOpts)
+	} else {
+		target = compat.Start(t)
+	}
+	return target, testserver.StartPostgres(t, refOpts)
+}
+
 // TestPsqlMatchesPostgres runs psql's describe commands against tsgres
 // and against a scratch PostgreSQL 15 holding the same schema and
 // compares what psql prints. Each normalization says why the output
@@ -151,16 +166,7 @@ type psqlStep struct {
 func TestPsqlMatchesPostgres(t *testing.T) {
 	needPsql(t)
 	compat.Pending(t, "catalog")
-	// tsgres reports the C.UTF-8 locale (\l shows it), so the reference
-	// cluster uses it too (with -pg, so does the server under test).
-	refOpts := testserver.PGOptions{Locale: "C.UTF-8"}
-	var target testserver.Target
-	if compat.AgainstPostgres() {
-		target = testserver.StartPostgres(t, refOpts)
-	} else {
-		target = compat.Start(t)
-	}
-	ref := testserver.StartPostgres(t, refOpts)
+	target, ref := startPsqlPair(t)
 	for _, s := range []testserver.Target{target, ref} {
 		cmds := psqlCompareSchema
 		if s.Kind() == "tsgres" {

@@ -23,14 +23,7 @@ var psqlViewSchema = []string{
 // in its own layout: it is compared by content, the rest line by line.
 func TestPsqlViewsMatchPostgres(t *testing.T) {
 	needPsql(t)
-	refOpts := testserver.PGOptions{Locale: "C.UTF-8"}
-	var target testserver.Target
-	if compat.AgainstPostgres() {
-		target = testserver.StartPostgres(t, refOpts)
-	} else {
-		target = compat.Start(t)
-	}
-	ref := testserver.StartPostgres(t, refOpts)
+	target, ref := startPsqlPair(t)
 	for _, s := range []testserver.Target{target, ref} {
 		if out, stderr, err := psql(t, s.DSN("postgres"), true, psqlViewSchema...); err != nil {
 			t.Fatalf("%s: schema: %v\n%s%s", s.Kind(), err, out, stderr)

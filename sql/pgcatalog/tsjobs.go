@@ -33,7 +33,9 @@ var checkFunc = map[string]string{
 	"policy_compression": "policy_compression_check",
 }
 
-func jobRows(env Env) ([][]any, error) {
+// jobViewRows builds one row per job of the current database from the
+// job, its run state and its hypertable's schema and name.
+func jobViewRows(env Env, row func(j *catalog.Job, st *catalog.JobStats, hs, hn any) []any) ([][]any, error) {
 	var rows [][]any
 	if env.Store() == nil {
 		return nil, nil
@@ -44,6 +46,13 @@ func jobRows(env Env) ([][]any, error) {
 			return nil, err
 		}
 		hs, hn := jobTable(env, j)
+		rows = append(rows, row(j, &st, hs, hn))
+	}
+	return rows, nil
+}
+
+func jobRows(env Env) ([][]any, error) {
+	return jobViewRows(env, func(j *catalog.Job, st *catalog.JobStats, hs, hn any) []any {
 		var initial, checkSchema, checkName any
 		if j.InitialStart != nil {
 			initial = *j.InitialStart
@@ -51,11 +60,10 @@ func jobRows(env Env) ([][]any, error) {
 		if f, ok := checkFunc[j.ProcName]; ok {
 			checkSchema, checkName = j.ProcSchema, f
 		}
-		rows = append(rows, []any{int64(j.ID), j.ApplicationName(), j.ScheduleInterval, j.MaxRuntime,
+		return []any{int64(j.ID), j.ApplicationName(), j.ScheduleInterval, j.MaxRuntime,
 			int64(j.MaxRetries), j.RetryPeriod, j.ProcSchema, j.ProcName, j.Owner, j.Scheduled, j.FixedSchedule,
-			nullable(j.Config), nextStart(j, &st), initial, hs, hn, checkSchema, checkName})
-	}
-	return rows, nil
+			nullable(j.Config), nextStart(j, st), initial, hs, hn, checkSchema, checkName}
+	})
 }
 
 // nextStart is a job's next start as the views show it: NULL while the
@@ -68,16 +76,7 @@ func nextStart(j *catalog.Job, st *catalog.JobStats) any {
 }
 
 func jobStatRows(env Env) ([][]any, error) {
-	var rows [][]any
-	if env.Store() == nil {
-		return nil, nil
-	}
-	for _, j := range env.Catalog().Jobs(env.Database()) {
-		st, err := env.Store().JobStats(j.ID)
-		if err != nil {
-			return nil, err
-		}
-		hs, hn := jobTable(env, j)
+	return jobViewRows(env, func(j *catalog.Job, st *catalog.JobStats, hs, hn any) []any {
 		var status, duration any
 		if st.LastFinish != 0 && !st.Running() {
 			status = "Failed"
@@ -93,10 +92,9 @@ func jobStatRows(env Env) ([][]any, error) {
 		case !j.Scheduled:
 			jobStatus = "Paused"
 		}
-		rows = append(rows, []any{hs, hn, int64(j.ID), nullable(st.LastStart), nullable(st.LastSuccessfulFinish),
-			status, jobStatus, duration, nextStart(j, &st), st.TotalRuns, st.TotalSuccesses, st.TotalFailures})
-	}
-	return rows, nil
+		return []any{hs, hn, int64(j.ID), nullable(st.LastStart), nullable(st.LastSuccessfulFinish),
+			status, jobStatus, duration, nextStart(j, st), st.TotalRuns, st.TotalSuccesses, st.TotalFailures}
+	})
 }
 
 func jobErrorRows(env Env) ([][]any, error) {

@@ -110,25 +110,6 @@ func (s *vehicleSource) Values() ([]any, error) {
 
 func (s *vehicleSource) Err() error { return nil }
 
-// readingSource is vehicleSource for the narrow table.
-type readingSource struct {
-	rows []gen.ReadingRow
-	i    int
-	buf  []any
-}
-
-func (s *readingSource) Next() bool {
-	s.i++
-	return s.i <= len(s.rows)
-}
-
-func (s *readingSource) Values() ([]any, error) {
-	s.buf = gen.ReadingValues(s.buf[:0], &s.rows[s.i-1])
-	return s.buf, nil
-}
-
-func (s *readingSource) Err() error { return nil }
-
 func preparePgxCopy(b *bench, e *engine, rows []gen.VehicleRow) (func(context.Context) error, error) {
 	return func(ctx context.Context) error {
 		return withConn(ctx, e, func(c *pgx.Conn) error {
