@@ -460,10 +460,17 @@ func (b *binder) arith(name string, l, r Expr) (Expr, error) {
 	// Untyped literals take the other side's type; for time types an
 	// unknown right operand of +/- is an interval (or int for dates).
 	if isUnknown(l) && !isUnknown(r) {
-		if l, err = b.castTo(l, rt, true); err != nil {
+		target := rt
+		switch {
+		case rt.OID == types.OidInterval && k == OpMul:
+			target = types.Float8 // float8 * interval
+		case (rt.OID == types.OidTimestamp || rt.OID == types.OidTimestamptz) && k == OpAdd:
+			target = types.IntervalT // interval + timestamp
+		}
+		if l, err = b.castTo(l, target, true); err != nil {
 			return nil, err
 		}
-		lt = rt
+		lt = target
 	} else if isUnknown(r) && !isUnknown(l) {
 		target := lt
 		if (lt.IsTime() || lt.OID == types.OidTime) && (k == OpAdd || k == OpSub) {
