@@ -714,7 +714,7 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 			}
 			if err := s.txn.RewriteBlock(c.ID, schema, blk, col.FromVecs(nvecs, len(keep))); err != nil {
 				if errors.Is(err, storage.ErrConflict) {
-					return n, pgerr.New("40001", "could not serialize access due to concurrent update")
+					return n, newRewriteRace()
 				}
 				return n, err
 			}

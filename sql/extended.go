@@ -247,12 +247,11 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 		_, err = s.continuePortal(p, maxRows, w)
 		return err
 	}
-	sp := s.stmtSavepoint()
-	if err := s.run(ctx, env, st, w); err != nil {
-		s.rollbackTo(sp)
-		return err
-	}
-	return nil
+	return s.runUndoable(ctx, env, st, w, func() (*execEnv, plan.Statement, error) {
+		env := s.newEnv(ctx, p.params)
+		st, _, err := plan.Bind(env, p.stmt.parsed, p.stmt.paramTypes, s.loc)
+		return env, st, err
+	})
 }
 
 func (s *session) continuePortal(p *portal, maxRows int, w ResultWriter) (bool, error) {

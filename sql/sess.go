@@ -324,14 +324,65 @@ func (s *session) runParsed(ctx context.Context, p *plan.Parsed, params []any, w
 		return s.transaction(t, w)
 	}
 	s.begin()
-	sp := s.stmtSavepoint()
-	if err := s.run(ctx, env, st, w); err != nil {
-		if s.txn != nil {
-			s.rollbackTo(sp)
+	return s.runUndoable(ctx, env, st, w, func() (*execEnv, plan.Statement, error) {
+		env := s.newEnv(ctx, params)
+		st, _, err := plan.Bind(env, p, pt, s.loc)
+		return env, st, err
+	})
+}
+
+// rewriteRetries bounds how often a top-level UPDATE or DELETE runs again
+// after losing a block it rewrites to a concurrent commit or merge.
+const rewriteRetries = 16
+
+// rewriteRace is the error of an UPDATE or DELETE that read a block a
+// commit or the background merge replaced before the statement rewrote
+// it. The block's rows are still there, so the statement can run again
+// on a fresh snapshot (PostgreSQL's READ COMMITTED re-evaluates a
+// concurrently updated row rather than failing).
+type rewriteRace struct{ pe *pgerr.Error }
+
+func (e rewriteRace) Error() string { return e.pe.Message }
+func (e rewriteRace) Unwrap() error { return e.pe }
+
+func newRewriteRace() error {
+	return rewriteRace{pgerr.New("40001", "could not serialize access due to concurrent update")}
+}
+
+// runUndoable runs top-level statement st, undoing its effects (but
+// keeping the transaction) when it fails. An UPDATE or DELETE that failed
+// with rewriteRace runs again, bound anew by rebind on a fresh snapshot:
+// its rows reach the client only at its end, so a failed attempt has sent
+// nothing. Each failed attempt pins the chunk it lost against merges.
+func (s *session) runUndoable(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter, rebind func() (*execEnv, plan.Statement, error)) error {
+	for try := 1; ; try++ {
+		sp := s.stmtSavepoint()
+		err := s.run(ctx, env, st, w)
+		if err == nil {
+			return nil
 		}
-		return err
+		if s.txn == nil {
+			return err
+		}
+		s.rollbackTo(sp)
+		var race rewriteRace
+		if !errors.As(err, &race) || try == rewriteRetries || sp.txn != s.txn || !isRewrite(st) {
+			return err
+		}
+		s.txn.NewStatement()
+		if env, st, err = rebind(); err != nil {
+			return err
+		}
 	}
-	return nil
+}
+
+// isRewrite reports whether st is an UPDATE or DELETE.
+func isRewrite(st plan.Statement) bool {
+	switch st.(type) {
+	case *plan.Update, *plan.Delete:
+		return true
+	}
+	return false
 }
 
 func txnKind(p *plan.Parsed) (string, bool) {
