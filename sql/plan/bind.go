@@ -32,6 +32,10 @@ type binder struct {
 	parent      *binder
 	// viewDepth counts the views being expanded around this binder.
 	viewDepth int
+	// keepUnknown leaves the untyped literals of the next SELECT's own
+	// select list unresolved (INSERT ... SELECT 'NaN' coerces them to
+	// the target columns' types, as PostgreSQL does), instead of text.
+	keepUnknown bool
 }
 
 func newBinder(env Env, params []types.T, loc *time.Location) *binder {

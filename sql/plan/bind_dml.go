@@ -214,7 +214,9 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 		}
 		ins.Source = src
 	default:
+		b.keepUnknown = true
 		node, err := b.selectStmt(sel, nil)
+		b.keepUnknown = false
 		if err != nil {
 			return nil, err
 		}

@@ -100,12 +100,15 @@ func (b *binder) pushdown(hs []*hyperRel, cond Expr) error {
 				continue
 			}
 			if k := tcol.Type.Kind(); k == storageKindOf(v) {
-				h.scan.Preds = append(h.scan.Preds, storage.BlockPred{Col: tcol.ID, Op: storage.PredOp(kind - OpEq + 1), Value: v})
+				h.scan.Preds = append(h.scan.Preds, storage.BlockPred{Col: tcol.ID, Op: predOps[kind], Value: v})
 			}
 		}
 	}
 	return nil
 }
+
+// predOps maps the comparisons pushdown takes to block predicates.
+var predOps = map[OpKind]storage.PredOp{OpEq: storage.OpEq, OpLt: storage.OpLt, OpLe: storage.OpLe, OpGt: storage.OpGt, OpGe: storage.OpGe}
 
 func storageKindOf(v any) (k interface{ String() string }) {
 	switch v.(type) {
@@ -180,6 +183,8 @@ func (b *binder) project(s *pg.SelectStmt, input Node, sc *scope, outer *scope) 
 	var aggs []*AggCall
 	var wins []*WindowFunc
 	ec := &exprCtx{sc: sc, aggs: &aggs, wins: &wins, what: "SELECT"}
+	keepUnknown := b.keepUnknown
+	b.keepUnknown = false
 	var targets []target
 	for _, rt := range s.TargetList {
 		res := rt.GetResTarget()
@@ -211,7 +216,7 @@ func (b *binder) project(s *pg.SelectStmt, input Node, sc *scope, outer *scope) 
 		if err != nil {
 			return nil, err
 		}
-		if isUnknown(e) {
+		if isUnknown(e) && !keepUnknown {
 			if e, err = b.castTo(e, types.Text, true); err != nil {
 				return nil, err
 			}

@@ -25,6 +25,8 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 	if s == nil {
 		return nil, pgerr.New(pgerr.SyntaxError, "expected a SELECT")
 	}
+	keepUnknown := b.keepUnknown
+	b.keepUnknown = false // not for the subqueries bound below
 	if s.WithClause != nil {
 		if err := b.withClause(s.WithClause, outer); err != nil {
 			return nil, err
@@ -93,6 +95,7 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 			return nil, err
 		}
 	}
+	b.keepUnknown = keepUnknown
 	return b.project(s, input, sc, outer)
 }
 
