@@ -155,6 +155,16 @@ type ReadBuf struct {
 	vecs []*col.Vec
 }
 
+// Holds reports whether v is one of buf's vectors.
+func (buf *ReadBuf) Holds(v *col.Vec) bool {
+	for _, x := range buf.vecs {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
 // ReadBlockBuf is ReadBlock decoding a stored block into buf's vectors
 // (nil buf: new ones). A batch it returned is overwritten by the next call
 // with the same buf.

@@ -341,6 +341,11 @@ func evalOpBatch(ctx *Ctx, e *plan.Op, b *col.Batch) (*col.Vec, error) {
 	if lt.OID == types.OidRecord {
 		return evalRows(ctx, e, b)
 	}
+	if e.Kind <= plan.OpGe {
+		if v, ok, err := cmpConstBatch(ctx, e, b); ok || err != nil {
+			return v, err
+		}
+	}
 	l, err := EvalBatch(ctx, e.L, b)
 	if err != nil {
 		return nil, err

@@ -7,26 +7,43 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// filterBatch keeps the rows of b (compacted) where cond is true.
+// filterBatch keeps the rows of b (compacted) where cond is true. It
+// tests one conjunct at a time, each on the rows the ones before kept: a
+// selective first test (vin = 'X') leaves the others little to do, and a
+// later conjunct never runs on a row an earlier one rejected.
 func filterBatch(ctx *Ctx, cond plan.Expr, b *col.Batch) (*col.Batch, error) {
 	b = b.Compact()
-	v, err := EvalBatch(ctx, cond, b)
-	if err != nil {
-		return nil, err
-	}
-	n := b.Rows()
-	sel := make([]int, 0, n)
-	for i := 0; i < n; i++ {
-		if v.B[i] && !v.IsNull(i) {
-			sel = append(sel, i)
+	for _, c := range appendConjuncts(nil, cond) {
+		n := b.Rows()
+		if n == 0 {
+			break
 		}
+		v, err := EvalBatch(ctx, c, b)
+		if err != nil {
+			return nil, err
+		}
+		sel := make([]int, 0, n)
+		for i := 0; i < n; i++ {
+			if v.B[i] && !v.IsNull(i) {
+				sel = append(sel, i)
+			}
+		}
+		if len(sel) == n {
+			continue
+		}
+		b = col.FromVecs(b.Cols, n)
+		b.Sel = sel
+		b = b.Compact()
 	}
-	if len(sel) == n {
-		return b, nil
+	return b, nil
+}
+
+// appendConjuncts appends the operands of cond's top-level ANDs, in order.
+func appendConjuncts(dst []plan.Expr, cond plan.Expr) []plan.Expr {
+	if op, ok := cond.(*plan.Op); ok && op.Kind == plan.OpAnd {
+		return appendConjuncts(appendConjuncts(dst, op.L), op.R)
 	}
-	b = col.FromVecs(b.Cols, n)
-	b.Sel = sel
-	return b.Compact(), nil
+	return append(dst, cond)
 }
 
 type filterOp struct {
@@ -39,6 +56,10 @@ func newFilter(ctx *Ctx, n *plan.Filter) (Operator, error) {
 	in, err := build(ctx, n.Input)
 	if err != nil {
 		return nil, err
+	}
+	if h, ok := in.(*hyperScanOp); ok && h.filter == nil {
+		h.filter = n.Cond // filter each block as it is decoded
+		return h, nil
 	}
 	return &filterOp{ctx: ctx, in: in, n: n}, nil
 }

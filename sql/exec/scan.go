@@ -81,10 +81,19 @@ type hyperScanOp struct {
 	blocksChunk uint64
 	stats       *storage.ScanStats
 	hook        blockHook // consumes whole blocks from metadata; may be nil
+	// filter keeps the rows of each block that pass it: the scan's own
+	// filter, or the condition of a Filter node right above the scan,
+	// which newFilter fuses into it.
+	filter plan.Expr
 	// pos maps each decoded column to its output position; nil when
 	// every column is decoded in order.
 	pos     []int
 	holders []*col.Vec // all-NULL placeholders for columns not decoded
+	// buf is what Next decodes into while the filter keeps few rows:
+	// their copies leave the buffer free for the next block, saving the
+	// allocations (and garbage) of decoding every block afresh.
+	buf    *storage.ReadBuf
+	shared bool // the last filtered block kept most of its rows
 
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
@@ -98,7 +107,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, hook: ctx.hooks[n]}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, hook: ctx.hooks[n], filter: n.Filter}
 	if ctx.Analyze {
 		if ctx.scans == nil {
 			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
@@ -139,12 +148,33 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		if err != nil || blk == nil {
 			return nil, err
 		}
-		b, err := h.decode(blk, chunk, nil)
+		var buf *storage.ReadBuf
+		if h.filter != nil && !h.shared {
+			if h.buf == nil {
+				h.buf = &storage.ReadBuf{}
+			}
+			buf = h.buf
+		}
+		b, err := h.decode(blk, chunk, buf)
 		if err != nil {
 			return nil, err
 		}
+		if buf != nil {
+			h.shared = 2*b.Rows() > blk.Rows
+			unshare(b, buf)
+		}
 		if b.Rows() > 0 {
 			return b, nil
+		}
+	}
+}
+
+// unshare copies the vectors of b that are buf's, so b outlives the
+// next decode into buf.
+func unshare(b *col.Batch, buf *storage.ReadBuf) {
+	for i, v := range b.Cols {
+		if buf.Holds(v) {
+			b.Cols[i] = v.Clone()
 		}
 	}
 }
@@ -213,8 +243,8 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 	}
 	h.mu.Unlock()
 	b := col.FromVecs(vecs, rows)
-	if h.n.Filter != nil {
-		if b, err = filterBatch(h.ctx, h.n.Filter, b); err != nil {
+	if h.filter != nil {
+		if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
 			return nil, err
 		}
 	}

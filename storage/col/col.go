@@ -21,7 +21,10 @@
 // positions into the vectors) are live; Batch.Len() counts live rows.
 package col
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Kind is the physical representation of a column vector.
 type Kind uint8
@@ -259,6 +262,13 @@ func (v *Vec) Slice(from, to int) *Vec {
 	if v.Nulls != nil {
 		out.Nulls = v.Nulls[from:to]
 	}
+	return out
+}
+
+// Clone returns a copy of v that shares no storage with it.
+func (v *Vec) Clone() *Vec {
+	out := &Vec{Kind: v.Kind, I64: slices.Clone(v.I64), F64: slices.Clone(v.F64), B: slices.Clone(v.B),
+		S: slices.Clone(v.S), A: slices.Clone(v.A), Nulls: slices.Clone(v.Nulls)}
 	return out
 }
 
