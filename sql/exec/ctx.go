@@ -186,6 +186,14 @@ func (s *statsOp) Next() (*col.Batch, error) {
 
 func (s *statsOp) Close() error { return s.in.Close() }
 
+// unwrapStats returns the operator EXPLAIN ANALYZE's row counter wraps.
+func unwrapStats(op Operator) Operator {
+	if s, ok := op.(*statsOp); ok {
+		return s.in
+	}
+	return op
+}
+
 // kindsOf returns the vector kinds of a node's columns.
 func kindsOf(cols []plan.OutCol) []col.Kind {
 	ks := make([]col.Kind, len(cols))

@@ -57,9 +57,9 @@ func newFilter(ctx *Ctx, n *plan.Filter) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if h, ok := in.(*hyperScanOp); ok && h.filter == nil {
+	if h, ok := unwrapStats(in).(*hyperScanOp); ok && h.filter == nil {
 		h.filter = n.Cond // filter each block as it is decoded
-		return h, nil
+		return in, nil
 	}
 	return &filterOp{ctx: ctx, in: in, n: n}, nil
 }
@@ -245,6 +245,9 @@ func newLimit(ctx *Ctx, n *plan.Limit) (Operator, error) {
 	in, err := build(ctx, n.Input)
 	if err != nil {
 		return nil, err
+	}
+	if s, ok := unwrapStats(in).(*sortOp); ok && l.remain >= 0 && l.skip <= 1<<40 && l.remain <= 1<<40 {
+		s.setLimit(l.remain + l.skip)
 	}
 	l.in = in
 	return l, nil

@@ -1,9 +1,13 @@
 package exec
 
 import (
+	"cmp"
+	"slices"
 	"sync"
 
+	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -95,6 +99,13 @@ type hyperScanOp struct {
 	buf    *storage.ReadBuf
 	shared bool // the last filtered block kept most of its rows
 
+	// An ordered scan (see topn.go) reads chunks and blocks by time,
+	// newest first when desc, and stops at blocks that cannot hold a
+	// time beating bound's.
+	ordered, desc bool
+	bound         func() (int64, bool)
+	chunks        []*catalog.Chunk // the chunks in reading order
+
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
 	mu sync.Mutex
@@ -136,6 +147,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 		lo, hi = storage.MinTime, storage.MaxTime
 	}
 	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: n.Preds}
+	h.chunks = n.Chunks
 	return h, nil
 }
 
@@ -169,6 +181,47 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 	}
 }
 
+// order makes the scan read by time (newest first when desc), skipping
+// chunks and blocks whose times all sort after the key bound returns.
+func (h *hyperScanOp) order(desc bool, bound func() (int64, bool)) {
+	t := h.n.Table.Cols[h.n.Table.ColByID(h.n.Table.Hyper.TimeCol)].Type
+	if t.OID == types.OidDate { // block times are in µs, keys in days
+		return
+	}
+	h.ordered, h.desc, h.bound = true, desc, bound
+	h.chunks = slices.Clone(h.n.Chunks)
+	slices.SortStableFunc(h.chunks, func(a, b *catalog.Chunk) int {
+		if desc {
+			return cmp.Compare(b.End, a.End)
+		}
+		return cmp.Compare(a.Start, b.Start)
+	})
+}
+
+// beyond reports whether rows with times in [lo, hi] cannot enter the
+// ordered scan's result any more.
+func (h *hyperScanOp) beyond(lo, hi int64) bool {
+	b, ok := h.bound()
+	if !ok {
+		return false
+	}
+	if h.desc {
+		return hi < b
+	}
+	return lo > b
+}
+
+// sortBlocks puts blocks in the ordered scan's reading order: by latest
+// time descending, or by earliest time ascending.
+func (h *hyperScanOp) sortBlocks(blocks []*storage.BlockMeta) {
+	slices.SortStableFunc(blocks, func(a, b *storage.BlockMeta) int {
+		if h.desc {
+			return cmp.Compare(b.MaxTime, a.MaxTime)
+		}
+		return cmp.Compare(a.MinTime, b.MinTime)
+	})
+}
+
 // unshare copies the vectors of b that are buf's, so b outlives the
 // next decode into buf.
 func unshare(b *col.Batch, buf *storage.ReadBuf) {
@@ -185,22 +238,34 @@ func unshare(b *col.Batch, buf *storage.ReadBuf) {
 func (h *hyperScanOp) take() (*storage.BlockMeta, uint64, error) {
 	for {
 		for len(h.blocks) == 0 {
-			if h.chunk >= len(h.n.Chunks) {
+			if h.chunk >= len(h.chunks) {
 				return nil, 0, nil
 			}
-			c := h.n.Chunks[h.chunk]
+			c := h.chunks[h.chunk]
 			h.chunk++
+			if h.ordered && h.beyond(c.Start, c.End-1) {
+				continue
+			}
 			spec := h.spec // h.spec stays read-only for decode
 			spec.Chunk = c.ID
 			blocks, skipped, err := h.ctx.Txn.Blocks(&spec)
 			if err != nil {
 				return nil, 0, err
 			}
+			if h.ordered {
+				h.sortBlocks(blocks)
+			}
 			h.blocks, h.blocksChunk = blocks, c.ID
 			h.stats.BlocksSkipped += skipped
 		}
 		blk := h.blocks[0]
 		h.blocks = h.blocks[1:]
+		if h.ordered && h.beyond(blk.MinTime, blk.MaxTime) {
+			// Sorted: no later block of this chunk can do better.
+			h.stats.BlocksSkipped += 1 + len(h.blocks)
+			h.blocks = nil
+			continue
+		}
 		if h.hook != nil && h.hook(blk) {
 			continue
 		}

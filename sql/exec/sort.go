@@ -79,6 +79,7 @@ type sortOp struct {
 	in  Operator
 	n   *plan.Sort
 	out *rowsOp
+	top *topN // set by setLimit under a LIMIT
 }
 
 func newSort(ctx *Ctx, n *plan.Sort) (Operator, error) {
@@ -90,6 +91,26 @@ func newSort(ctx *Ctx, n *plan.Sort) (Operator, error) {
 }
 
 func (s *sortOp) Next() (*col.Batch, error) {
+	if s.out == nil && s.top != nil {
+		for {
+			b, err := s.in.Next()
+			if err != nil {
+				return nil, err
+			}
+			if b == nil {
+				break
+			}
+			if err := s.ctx.check(); err != nil {
+				return nil, err
+			}
+			kv, err := sortKeys(s.ctx, s.n.Keys, b)
+			if err != nil {
+				return nil, err
+			}
+			s.top.add(b, kv)
+		}
+		s.out = &rowsOp{kinds: kindsOf(s.n.Columns()), rows: s.top.sorted()}
+	}
 	if s.out == nil {
 		spec := newSortSpec(s.n.Keys)
 		var rows []sortRow
