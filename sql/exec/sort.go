@@ -91,45 +91,18 @@ func newSort(ctx *Ctx, n *plan.Sort) (Operator, error) {
 }
 
 func (s *sortOp) Next() (*col.Batch, error) {
-	if s.out == nil && s.top != nil {
-		for {
-			b, err := s.in.Next()
-			if err != nil {
-				return nil, err
-			}
-			if b == nil {
-				break
-			}
-			if err := s.ctx.check(); err != nil {
-				return nil, err
-			}
-			kv, err := sortKeys(s.ctx, s.n.Keys, b)
-			if err != nil {
-				return nil, err
-			}
-			s.top.add(b, kv)
-		}
-		s.out = &rowsOp{kinds: kindsOf(s.n.Columns()), rows: s.top.sorted()}
+	if s.out != nil {
+		return s.out.Next()
 	}
-	if s.out == nil {
-		spec := newSortSpec(s.n.Keys)
-		var rows []sortRow
-		for {
-			b, err := s.in.Next()
-			if err != nil {
-				return nil, err
-			}
-			if b == nil {
-				break
-			}
-			if err := s.ctx.check(); err != nil {
-				return nil, err
-			}
-			b = b.Compact()
-			kv, err := sortKeys(s.ctx, s.n.Keys, b)
-			if err != nil {
-				return nil, err
-			}
+	var rows [][]any
+	if s.top != nil {
+		if err := s.consume(s.top.add); err != nil {
+			return nil, err
+		}
+		rows = s.top.sorted()
+	} else {
+		var srows []sortRow
+		err := s.consume(func(b *col.Batch, kv []*col.Vec) {
 			data := appendRows(nil, b)
 			flat := make([]any, len(data)*len(kv))
 			for r, row := range data {
@@ -137,17 +110,41 @@ func (s *sortOp) Next() (*col.Batch, error) {
 				for i, v := range kv {
 					keys[i] = v.Get(r)
 				}
-				rows = append(rows, sortRow{row: row, keys: keys})
+				srows = append(srows, sortRow{row: row, keys: keys})
 			}
+		})
+		if err != nil {
+			return nil, err
 		}
-		sort.SliceStable(rows, func(i, j int) bool { return spec.compare(rows[i].keys, rows[j].keys) < 0 })
-		out := make([][]any, len(rows))
-		for i, r := range rows {
-			out[i] = r.row
+		spec := newSortSpec(s.n.Keys)
+		sort.SliceStable(srows, func(i, j int) bool { return spec.compare(srows[i].keys, srows[j].keys) < 0 })
+		rows = make([][]any, len(srows))
+		for i, r := range srows {
+			rows[i] = r.row
 		}
-		s.out = &rowsOp{kinds: kindsOf(s.n.Columns()), rows: out}
 	}
+	s.out = &rowsOp{kinds: kindsOf(s.n.Columns()), rows: rows}
 	return s.out.Next()
+}
+
+// consume reads the sort's whole input, handing each batch (compacted)
+// with its evaluated sort keys to add.
+func (s *sortOp) consume(add func(b *col.Batch, kv []*col.Vec)) error {
+	for {
+		b, err := s.in.Next()
+		if err != nil || b == nil {
+			return err
+		}
+		if err := s.ctx.check(); err != nil {
+			return err
+		}
+		b = b.Compact()
+		kv, err := sortKeys(s.ctx, s.n.Keys, b)
+		if err != nil {
+			return err
+		}
+		add(b, kv)
+	}
 }
 
 func (s *sortOp) Close() error { return s.in.Close() }
