@@ -41,12 +41,14 @@ import (
 )
 
 const (
-	// compressedBlockRows is the largest compressed block: twice a sealed
-	// block, since compressed data is read mostly whole; TimescaleDB uses
-	// 1,000-row batches, but our per-block metadata and keys cost ~1 byte
-	// a row at that size, and time-range skipping within a segment stays
-	// fine-grained enough (8,192 readings of one device).
-	compressedBlockRows = 2 * sealedBlockRows
+	// compressedBlockRows is the largest compressed block, half a sealed
+	// block (TimescaleDB uses 1,000-row batches). A query over the last
+	// minutes decodes one block per segment, so the size bounds its cost:
+	// against 8,192 rows, 2,048 made "last 10 minutes over a threshold"
+	// 2.3x and "latest 100 rows" 4x faster on compressed vehicle data,
+	// at the same size for it and 24% more for the narrow readings table
+	// (whose rows compress below a byte), and 5% slower full-day scans.
+	compressedBlockRows = sealedBlockRows / 2
 	// compressedMinRows is the smallest block cut at a segment change:
 	// smaller segments share a block with their neighbours (min/max
 	// skipping still works, over a range of segment values), so a
