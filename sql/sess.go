@@ -276,13 +276,20 @@ func (s *session) Query(ctx context.Context, query string, w ResultWriter) error
 	if len(stmts) > 1 {
 		ctx = context.WithValue(ctx, multiStmtKey{}, s)
 	}
-	for _, p := range stmts {
+	for i := 0; i < len(stmts); i++ {
+		p := stmts[i]
 		if !s.inBlock && s.txn == nil && !p.IsTransactionControl() {
 			s.begin()
 			implicit = true
 		}
 		s.newStatement(p)
-		err := s.runParsed(ctx, p, nil, w, 0, nil)
+		var err error
+		if n := insertRun(stmts[i:]); n > 1 && !s.failed {
+			err = s.runInsertRun(ctx, stmts[i:i+n], w)
+			i += n - 1
+		} else {
+			err = s.runParsed(ctx, p, nil, w, 0, nil)
+		}
 		if err != nil {
 			if s.inBlock {
 				s.failed = true
@@ -303,6 +310,83 @@ func (s *session) Query(ctx context.Context, query string, w ResultWriter) error
 	}
 	if implicit && !s.inBlock {
 		return s.commit()
+	}
+	return nil
+}
+
+// insertRun returns how many statements at the front of stmts are one
+// single-row INSERT repeated with different literals, as psycopg2's
+// execute_batch sends them.
+func insertRun(stmts []*plan.Parsed) int {
+	if len(stmts) < 2 || !stmts[0].IsSingleRowInsert() {
+		return 1
+	}
+	n := 1
+	for n < len(stmts) && stmts[0].SameStatement(stmts[n]) {
+		n++
+	}
+	return n
+}
+
+// runInsertRun runs a run of single-row INSERTs into one hypertable (see
+// insertRun) as one multi-row INSERT, reporting "INSERT 0 1" for each.
+// Binding is per statement, as before; the rows are then routed, checked
+// and appended once instead of once per statement. A failure leaves
+// nothing of the run behind, as the transaction it fails is rolled back
+// or aborted either way. Runs that do not bind to plain inserts of the
+// same hypertable go one statement at a time.
+func (s *session) runInsertRun(ctx context.Context, run []*plan.Parsed, w ResultWriter) error {
+	var merged *plan.Insert
+	var rows [][]plan.Expr
+	var env *execEnv
+	for _, p := range run {
+		env = s.newEnv(ctx, nil)
+		st, _, err := plan.Bind(env, p, nil, s.loc)
+		ins, ok := st.(*plan.Insert)
+		var v *plan.Values
+		if ok {
+			v, ok = ins.Source.(*plan.Values)
+		}
+		if err != nil || !ok || ins.Table.Hyper == nil || len(v.Rows) != 1 || merged != nil && ins.Table != merged.Table {
+			return s.runEach(ctx, run, w)
+		}
+		if merged == nil {
+			merged = ins
+		}
+		rows = append(rows, v.Rows[0])
+	}
+	src := *merged.Source.(*plan.Values)
+	src.Rows = rows
+	merged.Source = &src
+	s.begin()
+	return s.runUndoable(ctx, env, merged, repeatedTag{ResultWriter: w, n: len(run)}, nil)
+}
+
+// runEach runs statements one at a time in the current transaction.
+func (s *session) runEach(ctx context.Context, stmts []*plan.Parsed, w ResultWriter) error {
+	for i, p := range stmts {
+		if i > 0 {
+			s.newStatement(p)
+		}
+		if err := s.runParsed(ctx, p, nil, w, 0, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// repeatedTag reports the one-row INSERT tag n times for the multi-row
+// INSERT a run of n single-row ones became.
+type repeatedTag struct {
+	ResultWriter
+	n int
+}
+
+func (r repeatedTag) Complete(string) error {
+	for i := 0; i < r.n; i++ {
+		if err := r.ResultWriter.Complete("INSERT 0 1"); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -42,3 +42,38 @@ func TestRewriteDuringMerge(t *testing.T) {
 		t.Fatalf("%d rows with a wrong update count", n)
 	}
 }
+
+// TestInsertRunTags sends what psycopg2's execute_batch sends (single-row
+// INSERTs with different literals and NULLs in one simple query) and
+// checks that every statement gets its own "INSERT 0 1" and its row.
+func TestInsertRunTags(t *testing.T) {
+	_, conn := startTimescale(t)
+	mustExec(t, conn, "CREATE TABLE eb (time timestamptz NOT NULL, dev int, v double precision)")
+	mustExec(t, conn, "SELECT create_hypertable('eb', 'time')")
+	var q string
+	for i := 0; i < 50; i++ {
+		v := fmt.Sprint(i)
+		if i%3 == 0 {
+			v = "NULL"
+		}
+		q += fmt.Sprintf("INSERT INTO eb VALUES ('2024-01-01 00:00:%02d+00', %d, %s);", i, i, v)
+	}
+	results, err := conn.PgConn().Exec(context.Background(), q).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 50 {
+		t.Fatalf("%d results, want 50", len(results))
+	}
+	for i, r := range results {
+		if r.CommandTag.String() != "INSERT 0 1" {
+			t.Fatalf("result %d: tag %q", i, r.CommandTag)
+		}
+	}
+	if n := queryInt(t, conn, "SELECT count(*) FROM eb WHERE v IS NULL"); n != 17 {
+		t.Fatalf("%d NULL rows, want 17", n)
+	}
+	if n := queryInt(t, conn, "SELECT sum(dev) FROM eb WHERE v = dev"); n != 1225-(0+3+6+9+12+15+18+21+24+27+30+33+36+39+42+45+48) {
+		t.Fatalf("sum = %d", n)
+	}
+}

@@ -167,6 +167,21 @@ func tagOf(n *pg.Node) string {
 	return ""
 }
 
+// SameStatement reports whether p and q are one statement with different
+// literals (they share the cached parse of their normalized text).
+func (p *Parsed) SameStatement(q *Parsed) bool { return p.lits != nil && p.raw == q.raw }
+
+// IsSingleRowInsert reports whether p is INSERT ... VALUES of one row,
+// without WITH, ON CONFLICT or RETURNING.
+func (p *Parsed) IsSingleRowInsert() bool {
+	ins := p.raw.Stmt.GetInsertStmt()
+	if ins == nil || ins.WithClause != nil || ins.OnConflictClause != nil || len(ins.ReturningList) > 0 {
+		return false
+	}
+	sel := ins.SelectStmt.GetSelectStmt()
+	return sel != nil && sel.Op == pg.SetOperation_SETOP_NONE && sel.WithClause == nil && len(sel.ValuesLists) == 1
+}
+
 // IsQuery reports whether p is a SELECT (returns rows).
 func (p *Parsed) IsQuery() bool { return p.raw.Stmt.GetSelectStmt() != nil }
 

@@ -237,6 +237,17 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 		for _, b := range by {
 			inBy = inBy || b
 		}
+		if t.kind == 'i' && isListNull(raw, toks, i, off) {
+			// NULL as a whole list item (VALUES (1, NULL)): rows with
+			// and without NULLs then share one parse.
+			b.WriteString(raw[last:s])
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(next))
+			next++
+			last = e
+			ns.lits = append(ns.lits, &pg.Node{Node: &pg.Node_AConst{AConst: &pg.A_Const{Isnull: true}}})
+			continue
+		}
 		if t.kind != 'n' && t.kind != 's' {
 			continue
 		}
@@ -276,6 +287,18 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 	b.WriteString(strings.TrimRight(raw[last:], " \t\r\n\f"))
 	ns.normalized = b.String()
 	return ns
+}
+
+// isListNull reports whether token i is the keyword NULL standing alone
+// as an item of a parenthesized list: after "(" or ",", before "," or ")".
+func isListNull(raw string, toks []token, i, off int) bool {
+	t := toks[i]
+	if i == 0 || i+1 >= len(toks) || !strings.EqualFold(raw[t.start-off:t.end-off], "null") {
+		return false
+	}
+	p, n := toks[i-1], toks[i+1]
+	pw, nw := raw[p.start-off:p.end-off], raw[n.start-off:n.end-off]
+	return p.kind == 'p' && (pw == "(" || pw == ",") && n.kind == 'p' && (nw == "," || nw == ")")
 }
 
 // literalNode builds the A_Const pg_query would produce for a literal.
