@@ -558,6 +558,9 @@ func (b *binder) dmlSource(d *dmlTarget, items []*pg.Node) error {
 		}
 	}
 	mergeScope(d.sc, fs, hs)
+	if err := d.sc.checkAliases(); err != nil {
+		return err
+	}
 	d.src, d.srcHs = &DMLSource{Node: input}, hs
 	return nil
 }

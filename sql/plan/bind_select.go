@@ -69,6 +69,9 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 		if lat, ok := input.(*lateralNode); ok {
 			input = lat.Node
 		}
+		if err := sc.checkAliases(); err != nil {
+			return nil, err
+		}
 	}
 	for _, wd := range s.WindowClause {
 		w := wd.GetWindowDef()

@@ -33,6 +33,22 @@ func (s *scope) add(alias string, cols []OutCol) *rel {
 	return r
 }
 
+// checkAliases fails with 42712 when two relations of the scope share a
+// name ("FROM t, t", "FROM t a JOIN u a ON ..."), as PostgreSQL does.
+func (s *scope) checkAliases() error {
+	seen := make(map[string]bool, len(s.rels))
+	for _, r := range s.rels {
+		if r.alias == "" {
+			continue
+		}
+		if seen[r.alias] {
+			return pgerr.New(pgerr.DuplicateAlias, "table name %q specified more than once", r.alias)
+		}
+		seen[r.alias] = true
+	}
+	return nil
+}
+
 // allCols returns the visible row layout.
 func (s *scope) allCols() []OutCol {
 	out := make([]OutCol, 0, s.ncols)
