@@ -1,7 +1,9 @@
 package exec
 
 import (
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -30,35 +32,36 @@ func newSortSpec(keys []plan.SortKey) sortSpec {
 
 // compare orders two key tuples: -1, 0 or +1.
 func (s sortSpec) compare(a, b []any) int {
-	for i, k := range s.keys {
-		x, y := a[i], b[i]
-		var c int
-		switch {
-		case x == nil && y == nil:
-			continue
-		case x == nil:
-			c = 1
-			if k.NullsFirst {
-				c = -1
-			}
-			return c
-		case y == nil:
-			c = -1
-			if k.NullsFirst {
-				c = 1
-			}
-			return c
-		default:
-			c = types.Compare(s.ts[i], x, y)
-		}
-		if c != 0 {
-			if k.Desc {
-				return -c
-			}
+	for i := range s.keys {
+		if c := s.compare1(i, a[i], b[i]); c != 0 {
 			return c
 		}
 	}
 	return 0
+}
+
+// compare1 orders two values of sort key i (nil is NULL).
+func (s sortSpec) compare1(i int, x, y any) int {
+	k := s.keys[i]
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		if k.NullsFirst {
+			return -1
+		}
+		return 1
+	case y == nil:
+		if k.NullsFirst {
+			return 1
+		}
+		return -1
+	}
+	c := types.Compare(s.ts[i], x, y)
+	if k.Desc {
+		return -c
+	}
+	return c
 }
 
 // sortKeys evaluates the sort keys of every live row of b.
@@ -78,8 +81,8 @@ type sortOp struct {
 	ctx *Ctx
 	in  Operator
 	n   *plan.Sort
-	out *rowsOp
-	top *topN // set by setLimit under a LIMIT
+	out Operator // the sorted rows, once the input is read
+	top *topN    // set by setLimit under a LIMIT
 }
 
 func newSort(ctx *Ctx, n *plan.Sort) (Operator, error) {
@@ -94,38 +97,138 @@ func (s *sortOp) Next() (*col.Batch, error) {
 	if s.out != nil {
 		return s.out.Next()
 	}
-	var rows [][]any
 	if s.top != nil {
 		if err := s.consume(s.top.add); err != nil {
 			return nil, err
 		}
-		rows = s.top.sorted()
-	} else {
-		var srows []sortRow
-		err := s.consume(func(b *col.Batch, kv []*col.Vec) {
-			data := appendRows(nil, b)
-			flat := make([]any, len(data)*len(kv))
-			for r, row := range data {
-				keys := flat[r*len(kv) : (r+1)*len(kv) : (r+1)*len(kv)]
-				for i, v := range kv {
-					keys[i] = v.Get(r)
-				}
-				srows = append(srows, sortRow{row: row, keys: keys})
-			}
-		})
-		if err != nil {
-			return nil, err
-		}
-		spec := newSortSpec(s.n.Keys)
-		sort.SliceStable(srows, func(i, j int) bool { return spec.compare(srows[i].keys, srows[j].keys) < 0 })
-		rows = make([][]any, len(srows))
-		for i, r := range srows {
-			rows[i] = r.row
-		}
+		s.out = &rowsOp{kinds: kindsOf(s.n.Columns()), rows: s.top.sorted()}
+		return s.out.Next()
 	}
-	s.out = &rowsOp{kinds: kindsOf(s.n.Columns()), rows: rows}
+	vs := &vecSort{spec: newSortSpec(s.n.Keys)}
+	if err := s.consume(vs.add); err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(vs.refs, vs.compare)
+	s.out = &sortedOp{vs: vs, kinds: kindsOf(s.n.Columns())}
 	return s.out.Next()
 }
+
+// vecSort sorts whole input batches without boxing their values: it
+// keeps copies of the batches and their sort key vectors and sorts
+// references to their rows, comparing the keys' typed slices.
+type vecSort struct {
+	spec    sortSpec
+	batches []*col.Batch
+	keys    [][]*col.Vec // per batch, per sort key
+	refs    []sortRef
+}
+
+// sortRef is row r of batch b.
+type sortRef struct{ b, r int32 }
+
+func (v *vecSort) add(b *col.Batch, kv []*col.Vec) {
+	// The input may reuse its vectors for its next batch: keep copies
+	// (one per vector: a key that is an input column shares its copy).
+	copies := map[*col.Vec]*col.Vec{}
+	clone := func(c *col.Vec) *col.Vec {
+		if cp, ok := copies[c]; ok {
+			return cp
+		}
+		cp := c.Clone()
+		copies[c] = cp
+		return cp
+	}
+	cols := make([]*col.Vec, len(b.Cols))
+	for i, c := range b.Cols {
+		cols[i] = clone(c)
+	}
+	keys := make([]*col.Vec, len(kv))
+	for i, k := range kv {
+		keys[i] = clone(k)
+	}
+	bi := int32(len(v.batches))
+	v.batches = append(v.batches, col.FromVecs(cols, b.Rows()))
+	v.keys = append(v.keys, keys)
+	for r := 0; r < b.Rows(); r++ {
+		v.refs = append(v.refs, sortRef{bi, int32(r)})
+	}
+}
+
+// compare orders two rows as sortSpec.compare orders their key tuples.
+func (v *vecSort) compare(a, b sortRef) int {
+	ka, kb := v.keys[a.b], v.keys[b.b]
+	for k, key := range v.spec.keys {
+		x, y := ka[k], kb[k]
+		i, j := int(a.r), int(b.r)
+		var c int
+		if x.Kind != y.Kind || x.Kind == col.Any || x.Kind == col.Bytes && v.spec.ts[k].OID == types.OidBpchar {
+			c = v.spec.compare1(k, x.Get(i), y.Get(j))
+			if c != 0 {
+				return c
+			}
+			continue
+		}
+		xn, yn := x.IsNull(i), y.IsNull(j)
+		switch {
+		case xn && yn:
+			continue
+		case xn:
+			if key.NullsFirst {
+				return -1
+			}
+			return 1
+		case yn:
+			if key.NullsFirst {
+				return 1
+			}
+			return -1
+		}
+		switch x.Kind {
+		case col.Int64:
+			c = cmp.Compare(x.I64[i], y.I64[j])
+		case col.Float64:
+			c = types.CompareFloat64(x.F64[i], y.F64[j])
+		case col.Bool:
+			c = types.CompareBool(x.B[i], y.B[j])
+		case col.Bytes:
+			c = strings.Compare(x.S[i], y.S[j])
+		}
+		if c != 0 {
+			if key.Desc {
+				return -c
+			}
+			return c
+		}
+	}
+	return 0
+}
+
+// sortedOp hands out a vecSort's rows in sorted order, in batches.
+type sortedOp struct {
+	vs    *vecSort
+	kinds []col.Kind
+	pos   int
+}
+
+func (o *sortedOp) Next() (*col.Batch, error) {
+	refs := o.vs.refs[o.pos:]
+	if len(refs) == 0 {
+		return nil, nil
+	}
+	refs = refs[:min(len(refs), max(1, col.DefaultBatchSize))]
+	o.pos += len(refs)
+	out := col.NewBatch(o.kinds, len(refs))
+	for _, ref := range refs {
+		src := o.vs.batches[ref.b]
+		for j, c := range out.Cols {
+			c.AppendFrom(src.Cols[j], int(ref.r))
+		}
+	}
+	out.SetRows(len(refs))
+	return out, nil
+}
+
+func (o *sortedOp) Close() error { return nil }
 
 // consume reads the sort's whole input, handing each batch (compacted)
 // with its evaluated sort keys to add.

@@ -31,14 +31,7 @@ func compareDatum(a, b any) int {
 	case string:
 		return strings.Compare(x, b.(string))
 	case bool:
-		y := b.(bool)
-		switch {
-		case x == y:
-			return 0
-		case !x:
-			return -1
-		}
-		return 1
+		return types.CompareBool(x, b.(bool))
 	case *apd.Decimal:
 		return compareDecimal(x, b.(*apd.Decimal))
 	case types.Interval:

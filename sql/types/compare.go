@@ -22,13 +22,7 @@ func Compare(t T, a, b any) int {
 		return cmpFloat(x, y)
 	case bool:
 		y, _ := b.(bool)
-		switch {
-		case x == y:
-			return 0
-		case !x:
-			return -1
-		}
-		return 1
+		return CompareBool(x, y)
 	case string:
 		y, _ := b.(string)
 		if t.OID == OidBpchar {
@@ -58,6 +52,17 @@ func Compare(t T, a, b any) int {
 		return cmpRecord(x, y)
 	}
 	return 0
+}
+
+// CompareBool orders false before true: -1, 0 or +1.
+func CompareBool(x, y bool) int {
+	switch {
+	case x == y:
+		return 0
+	case !x:
+		return -1
+	}
+	return 1
 }
 
 func cmpInt(x, y int64) int {
