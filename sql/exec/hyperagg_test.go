@@ -429,3 +429,36 @@ func TestMetaAggGroupKeys(t *testing.T) {
 		t.Fatal("no compressed block was answered from metadata")
 	}
 }
+
+// TestParallelAggFusedFilter checks that an aggregation over a filtered
+// hypertable scan reads the blocks on several goroutines only when the
+// filter (fused into the scan by newFilter) is safe to share: a regular
+// expression's pattern cache is not.
+func TestParallelAggFusedFilter(t *testing.T) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Skip("one CPU: no parallel scans")
+	}
+	db := openDB(t)
+	tbl := sensorTable()
+	chunks, txn := loadSensors(t, db, tbl, rand.New(rand.NewSource(3)), 6, 300)
+	defer txn.Rollback()
+	count := aggCall(t, "count", nil)
+	for _, c := range []struct {
+		name     string
+		cond     plan.Expr
+		parallel bool
+	}{
+		{"comparison", op(plan.OpGt, types.Bool, cref(2, types.Float8), cnst(0.0, types.Float8)), true},
+		{"regex", op(plan.OpRegexMatch, types.Bool, cref(4, types.Text), cnst("a", types.Text)), false},
+	} {
+		ctx := newCtx()
+		ctx.Txn = txn
+		ctx.Analyze = true
+		n := &plan.Agg{Input: &plan.Filter{Input: sensorScan(tbl, chunks, 0, 0), Cond: c.cond},
+			Aggs: []*plan.AggCall{count}, Cols: []plan.OutCol{{Name: "count", T: count.T}}, Grand: true}
+		collect(t, ctx, n)
+		if got := ctx.stats[n].workers > 0; got != c.parallel {
+			t.Errorf("%s: parallel = %v, want %v", c.name, got, c.parallel)
+		}
+	}
+}

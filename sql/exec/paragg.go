@@ -33,7 +33,7 @@ func (a *aggOp) parallelScan() (h *hyperScanOp, st *nodeStats) {
 		in, st = so.in, so.st
 	}
 	h, ok := in.(*hyperScanOp)
-	if !ok || !parallelSafe(h.n.Filter) {
+	if !ok || !parallelSafe(h.filter) {
 		return nil, nil
 	}
 	for _, k := range a.n.Keys {
