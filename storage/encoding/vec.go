@@ -170,19 +170,63 @@ func decodeVec(src []byte, kind col.Kind, dst *col.Vec) error {
 	if len(rest) != 0 {
 		return corruptf("%d trailing bytes", len(rest))
 	}
+	if got := dst.Len(); got != k { // expandBitmap relies on it
+		return corruptf("nulls: value stream holds %d values, want %d", got, k)
+	}
 	dst.Nulls = resize(nullsBuf, n)
-	readBitmap(bitmap, dst.Nulls)
+	readNulls(bitmap, dst.Nulls)
 	switch kind {
 	case col.Int64:
-		dst.I64 = expand(dst.I64, dst.Nulls)
+		dst.I64 = expandBitmap(dst.I64, bitmap, n)
 	case col.Float64:
-		dst.F64 = expand(dst.F64, dst.Nulls)
+		dst.F64 = expandBitmap(dst.F64, bitmap, n)
 	case col.Bool:
-		dst.B = expand(dst.B, dst.Nulls)
+		dst.B = expandBitmap(dst.B, bitmap, n)
 	case col.Bytes:
-		dst.S = expand(dst.S, dst.Nulls)
+		dst.S = expandBitmap(dst.S, bitmap, n)
 	}
 	return nil
+}
+
+// readNulls fills dst from a null bitmap (valid: no bits past len(dst)),
+// visiting only the set bits: NULLs are usually rare.
+func readNulls(bitmap []byte, dst []bool) {
+	clear(dst)
+	for bi, b := range bitmap {
+		for b != 0 {
+			dst[bi*8+bits.TrailingZeros8(b)] = true
+			b &= b - 1
+		}
+	}
+}
+
+// expandBitmap spreads the len(vals) non-null values over n slots, the
+// slots whose bit is set in bitmap (valid, with n-len(vals) set bits)
+// getting the zero value. It moves the runs between NULLs with copy,
+// from the back, so sparse NULLs cost little more than the values.
+func expandBitmap[T any](vals []T, bitmap []byte, n int) []T {
+	j := len(vals) // vals[:j] are still to place
+	if cap(vals) < n {
+		grown := make([]T, n)
+		copy(grown, vals)
+		vals = grown
+	}
+	vals = vals[:n]
+	var zero T
+	end := n // slots [end, n) are placed
+	for bi := len(bitmap) - 1; bi >= 0; bi-- {
+		for b := bitmap[bi]; b != 0; {
+			bit := 7 - bits.LeadingZeros8(b)
+			b &^= 1 << bit
+			p := bi*8 + bit
+			run := end - p - 1
+			copy(vals[p+1:end], vals[j-run:j])
+			j -= run
+			vals[p] = zero
+			end = p
+		}
+	}
+	return vals
 }
 
 // decodeValues decodes the value stream at the front of src into dst's
@@ -204,26 +248,4 @@ func decodeValues(src []byte, dst *col.Vec, rows int) ([]byte, error) {
 		return nil, corruptf("kind %v is not storable", dst.Kind)
 	}
 	return rest, err
-}
-
-// expand spreads the len(vals) non-null values over len(nulls) slots,
-// zeroing the null ones, in place from the back.
-func expand[T any](vals []T, nulls []bool) []T {
-	j := len(vals) - 1
-	if cap(vals) < len(nulls) {
-		grown := make([]T, len(nulls))
-		copy(grown, vals)
-		vals = grown
-	}
-	vals = vals[:len(nulls)]
-	var zero T
-	for i := len(nulls) - 1; i >= 0; i-- {
-		if nulls[i] {
-			vals[i] = zero
-		} else {
-			vals[i] = vals[j]
-			j--
-		}
-	}
-	return vals
 }
