@@ -1,17 +1,13 @@
 package clients
 
 import (
-	"context"
 	"fmt"
-	"math"
 	"math/rand"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
@@ -82,15 +78,7 @@ func TestScanDifferential(t *testing.T) {
 	compareAll := func(phase string) {
 		t.Helper()
 		for _, q := range queries {
-			got, want := diffRows(t, ts, q), diffRows(t, pg, q)
-			if len(got) != len(want) {
-				t.Fatalf("%s: %s\ntsgres %d rows, PostgreSQL %d rows\ntsgres: %v\nPostgreSQL: %v", phase, q, len(got), len(want), got, want)
-			}
-			for i := range got {
-				if !sameDiffRow(got[i], want[i]) {
-					t.Fatalf("%s: %s\nrow %d: tsgres %v, PostgreSQL %v", phase, q, i, got[i], want[i])
-				}
-			}
+			sameRows(t, phase+": "+q, queryRows(t, ts, q), queryRows(t, pg, q))
 		}
 	}
 	compareAll("uncompressed")
@@ -149,64 +137,4 @@ func differentialQueries(rng *rand.Rand, base time.Time, n int) []string {
 		}
 	}
 	return out
-}
-
-func diffRows(t *testing.T, conn *pgx.Conn, q string) [][]any {
-	t.Helper()
-	rows, err := conn.Query(context.Background(), q)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	var out [][]any
-	for rows.Next() {
-		vals, err := rows.Values()
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		for i, v := range vals {
-			vals[i] = normalizeDiff(v)
-		}
-		out = append(out, vals)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return out
-}
-
-// normalizeDiff makes equal values compare equal across the engines'
-// wire forms (integer widths, times).
-func normalizeDiff(v any) any {
-	switch x := v.(type) {
-	case int16:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case float32:
-		return float64(x)
-	case time.Time:
-		return x.UTC().Format(time.RFC3339Nano)
-	}
-	return v
-}
-
-func sameDiffRow(a, b []any) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		x, xok := a[i].(float64)
-		y, yok := b[i].(float64)
-		if xok && yok {
-			if !(x == y || math.IsNaN(x) && math.IsNaN(y) || math.Abs(x-y) <= 1e-9*math.Max(1, math.Abs(y))) {
-				return false
-			}
-			continue
-		}
-		if fmt.Sprint(a[i]) != fmt.Sprint(b[i]) {
-			return false
-		}
-	}
-	return true
 }
