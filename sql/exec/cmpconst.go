@@ -19,21 +19,6 @@ func constValue(ctx *Ctx, e plan.Expr) (any, bool, error) {
 	return nil, false, nil
 }
 
-// flipCmp turns "c op x" into "x flipCmp(op) c".
-func flipCmp(k plan.OpKind) plan.OpKind {
-	switch k {
-	case plan.OpLt:
-		return plan.OpGt
-	case plan.OpLe:
-		return plan.OpGe
-	case plan.OpGt:
-		return plan.OpLt
-	case plan.OpGe:
-		return plan.OpLe
-	}
-	return k
-}
-
 // cmpConstBatch evaluates a comparison of a column expression with a
 // constant (either side) without spreading the constant over a vector:
 // WHERE vin = 'X' AND time > '...' compares each block's values with the
@@ -49,7 +34,7 @@ func cmpConstBatch(ctx *Ctx, e *plan.Op, b *col.Batch) (*col.Vec, bool, error) {
 		if c, ok, err = constValue(ctx, e.L); err != nil || !ok {
 			return nil, false, err
 		}
-		x, k = e.R, flipCmp(k)
+		x, k = e.R, k.Flip()
 	}
 	if c == nil || x.Type().OID == types.OidBpchar || x.Type().OID == types.OidRecord || e.L.Type().Kind() != e.R.Type().Kind() {
 		return nil, false, nil

@@ -201,17 +201,7 @@ func (m *metaAgg) bound(ctx *Ctx, cond plan.Expr, timeIdx int) bool {
 	kind := op.Kind
 	l, r := op.L, op.R
 	if _, ok := l.(*plan.ColRef); !ok {
-		l, r = r, l
-		switch kind {
-		case plan.OpLt:
-			kind = plan.OpGt
-		case plan.OpLe:
-			kind = plan.OpGe
-		case plan.OpGt:
-			kind = plan.OpLt
-		case plan.OpGe:
-			kind = plan.OpLe
-		}
+		l, r, kind = r, l, kind.Flip()
 	}
 	cr, ok := l.(*plan.ColRef)
 	if !ok || cr.Idx != timeIdx || timeIdx < 0 || cr.T.Kind() != col.Int64 || r.Type().OID != cr.T.OID {

@@ -43,7 +43,7 @@ func (b *binder) pushdown(hs []*hyperRel, cond Expr) error {
 		}
 		kind, col, val := op.Kind, op.L, op.R
 		if _, isCol := col.(*ColRef); !isCol {
-			kind, col, val = flip(kind), op.R, op.L
+			kind, col, val = kind.Flip(), op.R, op.L
 		}
 		cr, isCol := col.(*ColRef)
 		if !isCol || !foldable(val) {
@@ -124,7 +124,9 @@ func storageKindOf(v any) (k interface{ String() string }) {
 	return nil
 }
 
-func flip(k OpKind) OpKind {
+// Flip returns the comparison with its operands swapped: a < b is b > a.
+// Other operators are returned as they are.
+func (k OpKind) Flip() OpKind {
 	switch k {
 	case OpLt:
 		return OpGt

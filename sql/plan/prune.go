@@ -415,7 +415,7 @@ func (b *binder) bucketBound(h *hyperRel, cond Expr) error {
 	}
 	kind, call, val := op.Kind, op.L, op.R
 	if _, isCall := call.(*Call); !isCall {
-		kind, call, val = flip(kind), op.R, op.L
+		kind, call, val = kind.Flip(), op.R, op.L
 	}
 	fc, ok := call.(*Call)
 	if !ok || fc.Fn.Name != "time_bucket" || len(fc.Args) != 2 || !foldable(val) || !foldable(fc.Args[0]) {
