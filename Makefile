@@ -28,6 +28,7 @@ deps:
 	bash compat-tests/install-deps.sh
 
 test: deps build
+	$(GO) mod tidy -diff
 	$(GO) vet ./...
 	$(MAKE) --no-print-directory unit compat compat-pg bench-quick
 
@@ -52,6 +53,7 @@ bench-quick: build
 	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbench -scale quick -out $(CURDIR)/bench/results/quick.json $(BENCH_ARGS)
 
 lint:
+	$(GO) mod tidy -diff
 	@out=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
