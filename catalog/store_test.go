@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -452,5 +453,25 @@ func TestRolesAndExtensions(t *testing.T) {
 			t.Fatalf("round %d: extensions = %v, want %v", round, got, want)
 		}
 		e.reopen()
+	}
+}
+
+// TestOpenCorruptDescriptor checks Open reports an undecodable descriptor
+// of any kind instead of skipping it.
+func TestOpenCorruptDescriptor(t *testing.T) {
+	for _, key := range []string{keyDB + "99", keySchema + "5/99", keyTable + "99", keyRole + "x", keyExt + "5/x",
+		keySeq + "99", keyChunk + "99/1", keyJob + "99", keyFunc + "99"} {
+		t.Run(key, func(t *testing.T) {
+			dir := t.TempDir()
+			db, err := storage.Open(dir, storage.Options{DisableBackgroundMerge: true})
+			must(t, err)
+			defer db.Close()
+			txn := db.Begin()
+			txn.PutMeta(key, []byte("{not json"))
+			must(t, txn.Commit())
+			if _, err := Open(db); err == nil || !strings.Contains(err.Error(), "load catalog") {
+				t.Fatalf("Open = %v, want a load catalog error", err)
+			}
+		})
 	}
 }
