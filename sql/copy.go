@@ -410,7 +410,7 @@ func (c *copyReader) splitCSV(line string) error {
 }
 
 func (s *session) copyOut(env *execEnv, x *plan.Copy, w ResultWriter) error {
-	op, err := exec.Build(env.execCtx(), x.Query)
+	op, err := exec.Build(env.execCtx(), s.physical(x.Query))
 	if err != nil {
 		return err
 	}

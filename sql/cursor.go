@@ -37,7 +37,7 @@ func (s *session) declareCursor(env *execEnv, x *plan.DeclareCursor, w ResultWri
 	if _, ok := s.cursors[x.Name]; ok {
 		return pgerr.New(pgerr.DuplicateCursor, "cursor %q already exists", x.Name)
 	}
-	node := finalizeOutput(x.Node)
+	node := s.physical(finalizeOutput(x.Node))
 	ectx := env.execCtx()
 	op, err := exec.Build(ectx, node)
 	if err != nil {

@@ -89,7 +89,7 @@ func notNullError(t *catalog.Table, c *catalog.Column) error {
 
 func (s *session) insert(env *execEnv, x *plan.Insert, w ResultWriter) error {
 	ec := env.execCtx()
-	op, err := exec.Build(ec, x.Source)
+	op, err := exec.Build(ec, s.physical(x.Source))
 	if err != nil {
 		return err
 	}

@@ -369,7 +369,8 @@ func (s *session) latestOne(l *plan.Limit) (plan.Node, bool) {
 	}
 	st := t.Cols[hs.ColIdx[sIdx]].Type
 	colIdx := hs.ColIdx
-	var in plan.Node = &plan.FuncScan{Cols: hs.Cols, Args: []plan.Expr{value}, Fn: func(ctx any, args []any) ([][]any, error) {
+	label := "Custom Scan (LastValue) on " + t.Name + " using " + ix.Name
+	var in plan.Node = &plan.FuncScan{Label: label, Cols: hs.Cols, Args: []plan.Expr{value}, Fn: func(ctx any, args []any) ([][]any, error) {
 		key, err := exec.AppendKey(nil, st, args[0])
 		if err != nil || args[0] == nil {
 			return nil, err
@@ -497,7 +498,8 @@ func (s *session) lastValueInput(n plan.Node, sIdx, tIdx int) (plan.Node, bool) 
 		return nil, false
 	}
 	colIdx := hs.ColIdx
-	v := &plan.Virtual{Name: "LastValue " + ix.Name, Cols: hs.Cols, Rows: func(ctx any) ([][]any, error) {
+	label := "Custom Scan (LastValue) on " + t.Name + " using " + ix.Name
+	v := &plan.Virtual{Name: "LastValue " + ix.Name, Label: label, Cols: hs.Cols, Rows: func(ctx any) ([][]any, error) {
 		return ctx.(*execEnv).s.lastValueRows(t, ix, colIdx)
 	}}
 	if filter != nil {

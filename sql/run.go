@@ -44,7 +44,7 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	}
 	switch x := st.(type) {
 	case *plan.Query:
-		x.Node = finalizeOutput(s.useLastValue(x.Node))
+		x.Node = s.physical(finalizeOutput(s.useLastValue(x.Node)))
 		op, err := exec.Build(env.execCtx(), x.Node)
 		if err != nil {
 			return err
@@ -185,13 +185,13 @@ func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) err
 	var node plan.Node
 	switch q := x.Query.(type) {
 	case *plan.Query:
-		node = s.useLastValue(q.Node)
+		node = s.physical(s.useLastValue(q.Node))
 	case *plan.Update:
 		node = q.Scan
 	case *plan.Delete:
 		node = q.Scan
 	case *plan.Insert:
-		node = q.Source
+		node = s.physical(q.Source)
 	default:
 		return pgerr.New(pgerr.FeatureNotSupported, "EXPLAIN of this statement is not supported")
 	}

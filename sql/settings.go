@@ -5,7 +5,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -58,6 +60,7 @@ var defaultSettings = map[string]string{
 	"timescaledb.telemetry_level":         "off",
 	"timescaledb.enable_chunk_skipping":   "on",
 	"jit":                                 "off",
+	"tsgres.optimizer":                    "on",
 	"synchronous_commit":                  "on",
 	"row_security":                        "on",
 	"escape_string_warning":               "on",
@@ -153,6 +156,15 @@ func (s *session) set(name string, values []string) error {
 			return pgerr.New(pgerr.FeatureNotSupported, "standard_conforming_strings must be on")
 		}
 		val = "on"
+	case "tsgres.optimizer":
+		switch strings.ToLower(val) {
+		case "on", "true", "yes", "1":
+			val = "on"
+		case "off", "false", "no", "0":
+			val = "off"
+		default:
+			return pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
+		}
 	case "transaction_isolation", "default_transaction_isolation", "transaction_read_only", "default_transaction_read_only":
 		// Accepted; tsgres runs every transaction read committed.
 	default:
@@ -173,4 +185,15 @@ func (s *session) settingsList() [][2]string {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
+}
+
+// physical returns the plan the executor runs for a bound plan n: n with
+// the optimizer's decisions recorded (sql/opt), unless the session has
+// SET tsgres.optimizer = off, which runs the bound plan as it is (tests
+// compare both).
+func (s *session) physical(n plan.Node) plan.Node {
+	if s.settings["tsgres.optimizer"] == "off" {
+		return n
+	}
+	return opt.Optimize(n)
 }

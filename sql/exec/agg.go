@@ -37,12 +37,16 @@ type aggOp struct {
 
 func newAgg(ctx *Ctx, n *plan.Agg) (Operator, error) {
 	a := &aggOp{ctx: ctx, n: n, groups: map[uint64][]*aggGroup{}, i64: map[int64]*aggGroup{}}
-	a.meta = planMetaAgg(ctx, n)
-	if a.meta != nil {
-		if ctx.hooks == nil {
-			ctx.hooks = map[*plan.HyperScan]blockHook{}
+	in, err := build(ctx, n.Input)
+	if err != nil {
+		return nil, err
+	}
+	a.in = in
+	if a.meta = planMetaAgg(ctx, n); a.meta != nil {
+		// The scan offers each block to the aggregate before decoding it.
+		if h := scanBelow(in); h != nil {
+			h.hook = func(blk *storage.BlockMeta) bool { return a.meta.fold(a, blk) }
 		}
-		ctx.hooks[a.meta.scan] = func(blk *storage.BlockMeta) bool { return a.meta.fold(a, blk) }
 		if ctx.Analyze {
 			if ctx.metaAggs == nil {
 				ctx.metaAggs = map[*plan.HyperScan]*metaAgg{}
@@ -50,24 +54,6 @@ func newAgg(ctx *Ctx, n *plan.Agg) (Operator, error) {
 			ctx.metaAggs[a.meta.scan] = a.meta
 		}
 	}
-	hs, need := neededCols(n)
-	if hs != nil {
-		if ctx.needs == nil {
-			ctx.needs = map[*plan.HyperScan][]bool{}
-		}
-		ctx.needs[hs] = need
-	}
-	in, err := build(ctx, n.Input)
-	if a.meta != nil {
-		delete(ctx.hooks, a.meta.scan)
-	}
-	if hs != nil {
-		delete(ctx.needs, hs)
-	}
-	if err != nil {
-		return nil, err
-	}
-	a.in = in
 	for _, k := range n.Keys {
 		a.keyT = append(a.keyT, k.Type())
 	}

@@ -36,10 +36,6 @@ type Ctx struct {
 	regexes map[string]*regexp.Regexp     // compiled patterns
 	stats   map[plan.Node]*nodeStats      // EXPLAIN ANALYZE
 	scans   map[*plan.HyperScan]*storage.ScanStats
-	// hooks are the block hooks of scans being built (metadata aggregates).
-	hooks map[*plan.HyperScan]blockHook
-	// needs are the columns scans being built must decode (nil: all).
-	needs map[*plan.HyperScan][]bool
 	// metaAggs are the metadata aggregates over scans (EXPLAIN ANALYZE).
 	metaAggs map[*plan.HyperScan]*metaAgg
 }

@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -119,6 +120,7 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		return "Seq Scan on " + x.Table.Name, nil, nil
 	case *plan.HyperScan:
 		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}
+		props = append(props, scanDecisions(x)...)
 		if x.Filter != nil {
 			props = append(props, "Filter: "+fmtExpr(x.Filter, x.Cols))
 		}
@@ -132,6 +134,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		}
 		return "Custom Scan (ChunkAppend) on " + x.Table.Name, props, nil
 	case *plan.Virtual:
+		if x.Label != "" {
+			return x.Label, nil, nil
+		}
 		return "Seq Scan on " + x.Name, nil, nil
 	case *plan.Values:
 		if len(x.Rows) == 1 {
@@ -139,6 +144,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		}
 		return `Values Scan on "*VALUES*"`, nil, nil
 	case *plan.FuncScan:
+		if x.Label != "" {
+			return x.Label, nil, nil
+		}
 		name := "function"
 		if len(x.Cols) > 0 {
 			name = x.Cols[0].Rel
@@ -148,7 +156,7 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		return "ProjectSet", nil, []plan.Node{x.Input}
 	case *plan.Agg:
 		in := x.Input.Columns()
-		var props []string
+		props := aggDecisions(x)
 		if st := e.ctx.stats[x]; e.analyze && st != nil && st.workers > 0 {
 			props = append(props, fmt.Sprintf("Workers: %d (parallel block scan)", st.workers))
 		}
@@ -333,3 +341,79 @@ func (x *explainOp) Next() (*col.Batch, error) {
 }
 
 func (x *explainOp) Close() error { return nil }
+
+// scanDecisions returns the EXPLAIN properties of the optimizer's and the
+// binder's decisions about how a hypertable scan reads: the time range
+// blocks are skipped outside of, the block predicates, the ordered read
+// with early stop, and the columns decoded when not all are.
+func scanDecisions(x *plan.HyperScan) []string {
+	var props []string
+	ti := -1
+	for i, ci := range x.ColIdx {
+		if x.Table.Hyper != nil && ci >= 0 && ci < len(x.Table.Cols) && x.Table.Cols[ci].ID == x.Table.Hyper.TimeCol {
+			ti = i
+		}
+	}
+	timeName := "time"
+	if ti >= 0 {
+		timeName = x.Cols[ti].Name
+	}
+	if (x.TimeMin != 0 || x.TimeMax != 0) && (x.TimeMin != math.MinInt64 || x.TimeMax != math.MaxInt64) {
+		props = append(props, "Blocks skipped by time: "+timeRange(x, ti, timeName))
+	}
+	if len(x.Preds) > 0 {
+		props = append(props, fmt.Sprintf("Blocks skipped by metadata: %d predicate(s)", len(x.Preds)))
+	}
+	switch x.Order {
+	case plan.ScanTimeAsc:
+		props = append(props, "Ordered by: "+timeName+", stopping at the LIMIT")
+	case plan.ScanTimeDesc:
+		props = append(props, "Ordered by: "+timeName+" DESC, stopping at the LIMIT")
+	}
+	if x.Decode != nil {
+		var names []string
+		for i, d := range x.Decode {
+			if d {
+				names = append(names, x.Cols[i].Name)
+			}
+		}
+		if len(names) < len(x.Decode) {
+			props = append(props, fmt.Sprintf("Columns decoded: %d of %d (%s)", len(names), len(x.Decode), strings.Join(names, ", ")))
+		}
+	}
+	return props
+}
+
+// timeRange renders the scan's inclusive time bounds in the time column's
+// type, an open end as -infinity or infinity.
+func timeRange(x *plan.HyperScan, ti int, name string) string {
+	bound := func(v int64) string {
+		if ti >= 0 {
+			if t := x.Cols[ti].T; t.OID == types.OidTimestamptz || t.OID == types.OidTimestamp {
+				return "'" + types.FormatText(t, v, utcLoc) + "'"
+			}
+		}
+		return fmt.Sprint(v)
+	}
+	var parts []string
+	if x.TimeMin != math.MinInt64 {
+		parts = append(parts, name+" >= "+bound(x.TimeMin))
+	}
+	if x.TimeMax != math.MaxInt64 {
+		parts = append(parts, name+" <= "+bound(x.TimeMax))
+	}
+	return strings.Join(parts, " AND ")
+}
+
+// aggDecisions returns the EXPLAIN properties of the optimizer's
+// decisions about an aggregation.
+func aggDecisions(x *plan.Agg) []string {
+	var props []string
+	if x.FromMetadata {
+		props = append(props, "Whole blocks answered from metadata: yes")
+	}
+	if x.Parallel {
+		props = append(props, "Parallel block scan: allowed")
+	}
+	return props
+}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -69,7 +70,7 @@ func run(t *testing.T, ctx *Ctx, n plan.Node) []string {
 }
 
 func runErr(ctx *Ctx, n plan.Node) ([]string, error) {
-	op, err := Build(ctx, n)
+	op, err := Build(ctx, opt.Optimize(n))
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
@@ -95,7 +96,7 @@ func BenchmarkHyperScanAgg(b *testing.B) {
 				txn := db.Begin()
 				ctx := newCtx()
 				ctx.Txn = txn
-				op, err := Build(ctx, c.node())
+				op, err := Build(ctx, opt.Optimize(c.node()))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
@@ -131,7 +132,7 @@ func timeBucketCall(t testing.TB, width types.Interval, arg plan.Expr) *plan.Cal
 // sorted.
 func collect(t *testing.T, ctx *Ctx, n plan.Node) []string {
 	t.Helper()
-	op, err := Build(ctx, n)
+	op, err := Build(ctx, opt.Optimize(n))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,10 +57,13 @@ type metaAgg struct {
 	blocks int              // blocks answered from metadata
 }
 
-// planMetaAgg returns the metadata shortcut for n, or nil when n does not
-// have the supported shape.
+// planMetaAgg returns the metadata shortcut for n, or nil when sql/opt
+// did not choose it (plan.Agg.FromMetadata: the shape is right) or the
+// run rules it out: a parameter bound that is NULL, a column whose
+// metadata datums are not its SQL datums, a bucket width that is not
+// fixed.
 func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
-	if DisableMetaAgg {
+	if DisableMetaAgg || !n.FromMetadata {
 		return nil
 	}
 	var cond plan.Expr
@@ -69,7 +72,7 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 		cond, in = f.Cond, f.Input
 	}
 	hs, ok := in.(*plan.HyperScan)
-	if !ok || hs.Table == nil || hs.Table.Hyper == nil {
+	if !ok {
 		return nil
 	}
 	m := &metaAgg{scan: hs, lo: storage.MinTime, hi: storage.MaxTime}
@@ -92,25 +95,11 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 		m.keys = append(m.keys, mk)
 	}
 	for _, c := range n.Aggs {
-		if c.Distinct || c.Filter != nil || len(c.OrderBy) > 0 || len(c.Direct) > 0 {
-			return nil
-		}
-		switch c.Agg.Name {
-		case "count", "sum", "avg", "min", "max":
-		default:
-			return nil
-		}
 		if c.Star {
 			m.args = append(m.args, metaArg{star: true})
 			continue
 		}
-		if len(c.Args) != 1 {
-			return nil
-		}
-		cr, ok := c.Args[0].(*plan.ColRef)
-		if !ok || cr.Idx < 0 || cr.Idx >= len(hs.ColIdx) {
-			return nil
-		}
+		cr := c.Args[0].(*plan.ColRef)
 		tc := &hs.Table.Cols[hs.ColIdx[cr.Idx]]
 		m.args = append(m.args, metaArg{colID: tc.ID, kind: StorageKind(tc.Type), minMax: metaMinMaxType(tc.Type)})
 	}

@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -15,7 +14,8 @@ import (
 // accumulators; at the end every worker's groups are folded into the
 // aggregation's states, which merge (funcs.FoldStats). The expressions the
 // workers evaluate (group keys, aggregate arguments, the scan's filter)
-// must be free of per-statement caches: see parallelSafe.
+// must be free of per-statement caches: sql/opt's parallel_agg rule
+// marks the aggregates where they are (plan.Agg.Parallel).
 
 // parallelMinBlocks is the fewest blocks the first chunk of a scan must
 // list for its aggregation to run in parallel (any scan of several chunks
@@ -25,7 +25,7 @@ const parallelMinBlocks = 4
 // parallelScan returns the scan a's typed aggregation can read in
 // parallel, or nil; st is the scan's EXPLAIN ANALYZE row counter, if any.
 func (a *aggOp) parallelScan() (h *hyperScanOp, st *nodeStats) {
-	if a.fast == nil || runtime.GOMAXPROCS(0) < 2 {
+	if !a.n.Parallel || a.fast == nil || runtime.GOMAXPROCS(0) < 2 {
 		return nil, nil
 	}
 	in := a.in
@@ -33,46 +33,10 @@ func (a *aggOp) parallelScan() (h *hyperScanOp, st *nodeStats) {
 		in, st = so.in, so.st
 	}
 	h, ok := in.(*hyperScanOp)
-	if !ok || !parallelSafe(h.filter) {
+	if !ok {
 		return nil, nil
 	}
-	for _, k := range a.n.Keys {
-		if !parallelSafe(k) {
-			return nil, nil
-		}
-	}
-	for _, c := range a.n.Aggs {
-		for _, e := range c.Args {
-			if !parallelSafe(e) {
-				return nil, nil
-			}
-		}
-	}
 	return h, st
-}
-
-// parallelSafe reports whether e can be evaluated by several goroutines
-// sharing one Ctx: no subqueries, outer references, pattern caches or
-// volatile functions.
-func parallelSafe(e plan.Expr) bool {
-	safe := true
-	plan.Walk(e, func(x plan.Expr) bool {
-		switch x := x.(type) {
-		case *plan.ColRef, *plan.Const, *plan.Param, *plan.IsNull, *plan.BoolTest, *plan.Cast,
-			*plan.Case, *plan.Coalesce, *plan.NullIf, *plan.MinMax, *plan.InList:
-		case *plan.Call:
-			safe = safe && !x.Fn.Volatile
-		case *plan.Op:
-			switch x.Kind {
-			case plan.OpRegexMatch, plan.OpRegexIMatch, plan.OpRegexNMatch, plan.OpRegexNIMatch:
-				safe = false
-			}
-		default:
-			safe = false
-		}
-		return safe
-	})
-	return safe
 }
 
 // consumeParallel aggregates every block of h on several goroutines,

@@ -1,64 +1,10 @@
 package exec
 
-import (
-	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/storage/col"
-)
+import "github.com/tsgres/tsgres/storage/col"
 
-// Column pruning for aggregates over hypertable scans: the binder scans
-// every table column, but an aggregate directly over the scan (optionally
-// through a Filter) needs only the columns its keys, arguments and filters
-// refer to. The scan decodes those and fills the other positions with
-// shared all-NULL placeholders of the right length.
-
-// neededCols returns which scan columns n's expressions use, or nil when
-// pruning does not apply (a subquery might reach the row by outer
-// reference).
-func neededCols(n *plan.Agg) (*plan.HyperScan, []bool) {
-	if DisableFastAgg {
-		return nil, nil
-	}
-	var exprs []plan.Expr
-	in := n.Input
-	if f, ok := in.(*plan.Filter); ok {
-		exprs = append(exprs, f.Cond)
-		in = f.Input
-	}
-	hs, ok := in.(*plan.HyperScan)
-	if !ok {
-		return nil, nil
-	}
-	exprs = append(exprs, hs.Filter)
-	exprs = append(exprs, n.Keys...)
-	for _, c := range n.Aggs {
-		exprs = append(exprs, c.Args...)
-		exprs = append(exprs, c.Filter)
-		for _, k := range c.OrderBy {
-			exprs = append(exprs, k.E)
-		}
-	}
-	need := make([]bool, len(hs.Cols))
-	ok = true
-	for _, e := range exprs {
-		plan.Walk(e, func(x plan.Expr) bool {
-			switch x := x.(type) {
-			case *plan.ColRef:
-				if x.Idx >= 0 && x.Idx < len(need) {
-					need[x.Idx] = true
-				} else {
-					ok = false
-				}
-			case *plan.Subquery, *plan.OuterRef:
-				ok = false
-			}
-			return ok
-		})
-	}
-	if !ok {
-		return nil, nil
-	}
-	return hs, need
-}
+// Column pruning: sql/opt marks the columns a hypertable scan decodes
+// (plan.HyperScan.Decode); the scan fills the other positions with shared
+// all-NULL placeholders of the right length.
 
 // placeholder returns a read-only all-NULL vector of kind k and n rows,
 // shared by the scan's batches.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -118,7 +117,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, hook: ctx.hooks[n], filter: n.Filter}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter}
 	if ctx.Analyze {
 		if ctx.scans == nil {
 			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
@@ -129,7 +128,10 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			ctx.scans[n] = h.stats
 		}
 	}
-	need := ctx.needs[n]
+	need := n.Decode
+	if DisableFastAgg { // the differential tests' generic path decodes everything
+		need = nil
+	}
 	cols := make([]storage.ColumnRef, 0, len(n.ColIdx))
 	for i, ci := range n.ColIdx {
 		if need != nil && !need[i] {
@@ -184,10 +186,6 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 // order makes the scan read by time (newest first when desc), skipping
 // chunks and blocks whose times all sort after the key bound returns.
 func (h *hyperScanOp) order(desc bool, bound func() (int64, bool)) {
-	t := h.n.Table.Cols[h.n.Table.ColByID(h.n.Table.Hyper.TimeCol)].Type
-	if t.OID == types.OidDate { // block times are in µs, keys in days
-		return
-	}
 	h.ordered, h.desc, h.bound = true, desc, bound
 	h.chunks = slices.Clone(h.n.Chunks)
 	slices.SortStableFunc(h.chunks, func(a, b *catalog.Chunk) int {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
@@ -154,7 +155,7 @@ func TestHyperScan(t *testing.T) {
 			Filter: op(plan.OpEq, types.Bool, cref(1, types.Int8), i64(1))}
 		want(t, run(t, ctx, hs), "1101|1|550.5|1101", "1103|1|551.5|1103")
 		agg := &plan.Agg{Input: hs, Grand: true, Aggs: []*plan.AggCall{aggCall(t, "sum", []plan.Expr{cref(3, types.Numeric)})}, Cols: ocols("s", types.Numeric)}
-		lines, err := Explain(ctx, agg, true)
+		lines, err := Explain(ctx, opt.Optimize(agg), true)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -45,7 +46,7 @@ func TestTopGroupDifferential(t *testing.T) {
 			DisableFastAgg = false
 			ctx = newCtx()
 			ctx.Txn = txn
-			op, err := Build(ctx, node())
+			op, err := Build(ctx, opt.Optimize(node()))
 			if err != nil {
 				t.Fatal(err)
 			}

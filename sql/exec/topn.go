@@ -125,41 +125,32 @@ func isIntOrdered(t types.T) bool {
 	return false
 }
 
-// setLimit makes the sort keep only its best n rows and, when its first
-// key is the time column of a hypertable scan below, makes that scan
-// read newest (or oldest) first and stop early.
+// setLimit makes the sort keep only its best n rows and, when sql/opt
+// ordered the hypertable scan below by the sort's first key (an ordered
+// scan), hands the scan the bound it stops at.
 func (s *sortOp) setLimit(n int64) {
 	if n < 0 || n > 1<<20 {
 		return
 	}
 	s.top = &topN{spec: newSortSpec(s.n.Keys), limit: int(n)}
-	k := s.n.Keys[0]
-	cr, ok := k.E.(*plan.ColRef)
-	if !ok || !isIntOrdered(cr.T) {
-		return
-	}
-	if h, i := timeSource(s.in, cr.Idx); h != nil && h.n.ColIdx[i] == h.n.Table.ColByID(h.n.Table.Hyper.TimeCol) {
-		h.order(k.Desc, s.top.bound)
+	if h := scanBelow(s.in); h != nil && h.n.Order != plan.ScanAnyOrder {
+		h.order(h.n.Order == plan.ScanTimeDesc, s.top.bound)
 	}
 }
 
-// timeSource follows output column i of op down through projections and
-// filters to the hypertable scan producing it unchanged.
-func timeSource(op Operator, i int) (*hyperScanOp, int) {
+// scanBelow returns the hypertable scan op reads through projections and
+// filters, or nil.
+func scanBelow(op Operator) *hyperScanOp {
 	for {
 		switch o := unwrapStats(op).(type) {
 		case *hyperScanOp:
-			return o, i
+			return o
 		case *filterOp:
 			op = o.in
 		case *projectOp:
-			cr, ok := o.n.Exprs[i].(*plan.ColRef)
-			if !ok {
-				return nil, 0
-			}
-			op, i = o.in, cr.Idx
+			op = o.in
 		default:
-			return nil, 0
+			return nil
 		}
 	}
 }

@@ -59,13 +59,38 @@ type HyperScan struct {
 	Preds            []storage.BlockPred
 	// Filter, when set, is applied inside the scan (expressions over Cols).
 	Filter Expr
+
+	// The fields below are physical decisions, set by sql/opt.
+
+	// Decode marks the columns the scan decodes (nil: all); the others
+	// read as NULL because nothing above the scan uses them.
+	Decode []bool
+	// Order, when not ScanAnyOrder, makes the scan read chunks and blocks
+	// by time and stop early once a top-N sort above it is full and no
+	// further block can beat its worst row.
+	Order ScanOrder
 }
+
+// ScanOrder is the order a hypertable scan reads its blocks in.
+type ScanOrder uint8
+
+const (
+	// ScanAnyOrder reads blocks in storage order.
+	ScanAnyOrder ScanOrder = iota
+	// ScanTimeAsc reads oldest first, for ORDER BY time LIMIT n.
+	ScanTimeAsc
+	// ScanTimeDesc reads newest first, for ORDER BY time DESC LIMIT n.
+	ScanTimeDesc
+)
 
 // Virtual produces rows computed at run time.
 type Virtual struct {
 	Name string
-	Cols []OutCol
-	Rows VirtualRows
+	// Label, when set, is the node's EXPLAIN label (default: "Seq Scan on
+	// Name").
+	Label string
+	Cols  []OutCol
+	Rows  VirtualRows
 }
 
 // Values is a VALUES list or a FROM-less SELECT's single row.
@@ -112,9 +137,12 @@ type SetStream func(ctx any, args []any) (SetIter, error)
 
 // FuncScan is a set-returning function in FROM.
 type FuncScan struct {
-	Fn   SetFunc
-	Args []Expr
-	Cols []OutCol
+	// Label, when set, is the node's EXPLAIN label (default: "Function
+	// Scan on" the first column's relation).
+	Label string
+	Fn    SetFunc
+	Args  []Expr
+	Cols  []OutCol
 	// Stream, when set, produces the same rows as Fn incrementally; the
 	// executor prefers it.
 	Stream SetStream
@@ -131,6 +159,17 @@ type Agg struct {
 	// Grand is true for an aggregate without GROUP BY (one row even on
 	// empty input).
 	Grand bool
+
+	// The fields below are physical decisions, set by sql/opt.
+
+	// FromMetadata lets the aggregate take whole blocks of the hypertable
+	// scan below from their metadata (count, sum, min, max per column)
+	// when the blocks lie inside the filter's time range and hold one
+	// group, without decoding them.
+	FromMetadata bool
+	// Parallel lets a typed aggregation read the scan below on several
+	// goroutines, merging their partial states.
+	Parallel bool
 }
 
 // Sort orders its input.

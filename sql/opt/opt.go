@@ -1,0 +1,59 @@
+package opt
+
+import "github.com/tsgres/tsgres/sql/plan"
+
+// rule records one optimizer decision on node n when n has its shape.
+type rule struct {
+	name  string
+	apply func(n plan.Node)
+}
+
+// rules run in this order on every node, parents before children.
+var rules = []rule{
+	{"prune_columns", pruneColumns},
+	{"metadata_answers", metadataAnswers},
+	{"ordered_scan", orderedScan},
+	{"parallel_agg", parallelAgg},
+}
+
+// Optimize applies every rule to every node of the plan rooted at n,
+// including the plans of subqueries and CTEs, and returns n.
+func Optimize(n plan.Node) plan.Node {
+	plan.VisitNodes(n, func(x plan.Node) {
+		for _, r := range rules {
+			r.apply(x)
+		}
+	})
+	return n
+}
+
+// aggOverScan returns n when it is an aggregate reading a hypertable scan
+// directly or through one Filter, with the scan and that filter's
+// condition (nil when none); a nil aggregate otherwise.
+func aggOverScan(n plan.Node) (*plan.Agg, *plan.HyperScan, plan.Expr) {
+	a, ok := n.(*plan.Agg)
+	if !ok {
+		return nil, nil, nil
+	}
+	var cond plan.Expr
+	in := a.Input
+	if f, ok := in.(*plan.Filter); ok {
+		cond, in = f.Cond, f.Input
+	}
+	hs, ok := in.(*plan.HyperScan)
+	if !ok || hs.Table == nil || hs.Table.Hyper == nil {
+		return nil, nil, nil
+	}
+	return a, hs, cond
+}
+
+// timeIndex returns the position of the hypertable's time column among
+// the scan's columns, or -1.
+func timeIndex(hs *plan.HyperScan) int {
+	for i, ci := range hs.ColIdx {
+		if ci >= 0 && ci < len(hs.Table.Cols) && hs.Table.Cols[ci].ID == hs.Table.Hyper.TimeCol {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,66 @@
+package opt
+
+import (
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// orderedScan: under LIMIT, a sort whose first key is a hypertable's time
+// column keeps only its best n rows, and the scan below can read chunks
+// and blocks newest first (oldest first for ASC) and stop once no further
+// block can hold a row that beats the n-th best one: TimescaleDB's
+// ordered ChunkAppend, on block metadata. The key is followed down
+// through projections and filters to the scan that produces it
+// unchanged. A date time column is left alone: block times are in
+// microseconds, its values in days.
+func orderedScan(n plan.Node) {
+	l, ok := n.(*plan.Limit)
+	if !ok || l.Count == nil {
+		return
+	}
+	s, ok := l.Input.(*plan.Sort)
+	if !ok || len(s.Keys) == 0 {
+		return
+	}
+	cr, ok := s.Keys[0].E.(*plan.ColRef)
+	if !ok {
+		return
+	}
+	hs, i := timeSource(s.Input, cr.Idx)
+	if hs == nil || hs.Table == nil || hs.Table.Hyper == nil || i != timeIndex(hs) {
+		return
+	}
+	switch hs.Cols[i].T.OID {
+	case types.OidTimestamp, types.OidTimestamptz, types.OidInt2, types.OidInt4, types.OidInt8:
+	default:
+		return
+	}
+	hs.Order = plan.ScanTimeAsc
+	if s.Keys[0].Desc {
+		hs.Order = plan.ScanTimeDesc
+	}
+}
+
+// timeSource follows output column i of n down through projections and
+// filters to the hypertable scan producing it unchanged.
+func timeSource(n plan.Node, i int) (*plan.HyperScan, int) {
+	for {
+		switch x := n.(type) {
+		case *plan.HyperScan:
+			return x, i
+		case *plan.Filter:
+			n = x.Input
+		case *plan.Project:
+			if i < 0 || i >= len(x.Exprs) {
+				return nil, 0
+			}
+			cr, ok := x.Exprs[i].(*plan.ColRef)
+			if !ok {
+				return nil, 0
+			}
+			n, i = x.Input, cr.Idx
+		default:
+			return nil, 0
+		}
+	}
+}

@@ -1,0 +1,116 @@
+package plan
+
+// Inputs returns n's child plan nodes.
+func Inputs(n Node) []Node {
+	switch x := n.(type) {
+	case *Filter:
+		return []Node{x.Input}
+	case *Project:
+		return []Node{x.Input}
+	case *ProjectSet:
+		return []Node{x.Input}
+	case *Agg:
+		return []Node{x.Input}
+	case *Sort:
+		return []Node{x.Input}
+	case *Limit:
+		return []Node{x.Input}
+	case *Distinct:
+		return []Node{x.Input}
+	case *Join:
+		return []Node{x.Left, x.Right}
+	case *SetOp:
+		return []Node{x.Left, x.Right}
+	case *Window:
+		return []Node{x.Input}
+	case *Explain:
+		return []Node{x.Input}
+	case *CTERef:
+		return []Node{x.CTE.Plan}
+	}
+	return nil
+}
+
+// NodeExprs returns the expressions n evaluates itself (not its inputs').
+func NodeExprs(n Node) []Expr {
+	var out []Expr
+	sortKeys := func(keys []SortKey) {
+		for _, k := range keys {
+			out = append(out, k.E)
+		}
+	}
+	switch x := n.(type) {
+	case *HyperScan:
+		out = append(out, x.Filter)
+	case *Values:
+		for _, r := range x.Rows {
+			out = append(out, r...)
+		}
+	case *FuncScan:
+		out = append(out, x.Args...)
+	case *Filter:
+		out = append(out, x.Cond)
+	case *Project:
+		out = append(out, x.Exprs...)
+	case *ProjectSet:
+		out = append(out, x.Exprs...)
+		out = append(out, x.Args...)
+	case *Agg:
+		out = append(out, x.Keys...)
+		for _, c := range x.Aggs {
+			out = append(out, c.Args...)
+			out = append(out, c.Direct...)
+			out = append(out, c.Filter)
+			sortKeys(c.OrderBy)
+		}
+	case *Sort:
+		sortKeys(x.Keys)
+	case *Limit:
+		out = append(out, x.Count, x.Offset)
+	case *Distinct:
+		out = append(out, x.On...)
+	case *Join:
+		out = append(out, x.Cond)
+		out = append(out, x.EqLeft...)
+		out = append(out, x.EqRight...)
+	case *Window:
+		for _, f := range x.Funcs {
+			out = append(out, f.Args...)
+			out = append(out, f.Part...)
+			sortKeys(f.Order)
+		}
+	}
+	return out
+}
+
+// VisitNodes calls f once for every node of the plan rooted at n, parents
+// before children, including the plans of subqueries in expressions and
+// of CTEs (each CTE once).
+func VisitNodes(n Node, f func(Node)) {
+	seen := map[*CTE]bool{}
+	var visit func(Node)
+	visit = func(n Node) {
+		if n == nil {
+			return
+		}
+		if r, ok := n.(*CTERef); ok {
+			if seen[r.CTE] {
+				return
+			}
+			seen[r.CTE] = true
+		}
+		f(n)
+		for _, e := range NodeExprs(n) {
+			Walk(e, func(e Expr) bool {
+				if s, ok := e.(*Subquery); ok {
+					visit(s.Plan)
+				}
+				return true
+			})
+		}
+		for _, in := range Inputs(n) {
+			visit(in)
+		}
+	}
+	visit(n)
+}
