@@ -672,7 +672,7 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 	}
 	stale := map[*catalog.Index]map[string]bool{}
 	for _, c := range scan.Chunks {
-		spec := &storage.ScanSpec{Chunk: c.ID, Cols: schema.Cols, TimeCol: t.Hyper.TimeCol, TimeMin: scan.TimeMin, TimeMax: scan.TimeMax, Preds: scan.Preds}
+		spec := &storage.ScanSpec{Chunk: c.ID, Cols: schema.Cols, TimeCol: t.Hyper.TimeCol, TimeMin: scan.TimeMin, TimeMax: scan.TimeMax, Preds: exec.BlockPreds(scan.Preds)}
 		blocks, _, err := s.txn.Blocks(spec)
 		if err != nil {
 			return n, err

@@ -148,9 +148,35 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if lo == 0 && hi == 0 { // unset bounds: the whole time range
 		lo, hi = storage.MinTime, storage.MaxTime
 	}
-	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: n.Preds}
+	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: BlockPreds(n.Preds)}
 	h.chunks = n.Chunks
 	return h, nil
+}
+
+// blockPredOps maps the comparisons filter pushdown collects to the storage
+// layer's block-skipping operators. Each pair must mean the same thing with
+// the column on the left: a wrong pair (say OpLe to storage.OpLt) skips
+// blocks that hold matching rows, and those rows are lost.
+// TestBlockPredOps checks every pair against real block metadata.
+var blockPredOps = map[plan.OpKind]storage.PredOp{
+	plan.OpEq: storage.OpEq,
+	plan.OpLt: storage.OpLt,
+	plan.OpLe: storage.OpLe,
+	plan.OpGt: storage.OpGt,
+	plan.OpGe: storage.OpGe,
+}
+
+// BlockPreds converts a hypertable scan's pushed-down predicates to the
+// storage layer's block predicates (nil for none).
+func BlockPreds(ps []plan.ScanPred) []storage.BlockPred {
+	if ps == nil {
+		return nil
+	}
+	out := make([]storage.BlockPred, len(ps))
+	for i, p := range ps {
+		out[i] = storage.BlockPred{Col: p.Col, Op: blockPredOps[p.Op], Value: p.Value}
+	}
+	return out
 }
 
 func (h *hyperScanOp) Next() (*col.Batch, error) {

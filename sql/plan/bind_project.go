@@ -6,7 +6,6 @@ import (
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage"
 )
 
 const (
@@ -100,15 +99,12 @@ func (b *binder) pushdown(hs []*hyperRel, cond Expr) error {
 				continue
 			}
 			if k := tcol.Type.Kind(); k == storageKindOf(v) {
-				h.scan.Preds = append(h.scan.Preds, storage.BlockPred{Col: tcol.ID, Op: predOps[kind], Value: v})
+				h.scan.Preds = append(h.scan.Preds, ScanPred{Col: tcol.ID, Op: kind, Value: v})
 			}
 		}
 	}
 	return nil
 }
-
-// predOps maps the comparisons pushdown takes to block predicates.
-var predOps = map[OpKind]storage.PredOp{OpEq: storage.OpEq, OpLt: storage.OpLt, OpLe: storage.OpLe, OpGt: storage.OpGt, OpGe: storage.OpGe}
 
 func storageKindOf(v any) (k interface{ String() string }) {
 	switch v.(type) {

@@ -3,7 +3,6 @@ package plan
 import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage"
 )
 
 // OutCol is one output column of a node.
@@ -56,7 +55,7 @@ type HyperScan struct {
 	Total    int
 	// TimeMin/TimeMax bound the time column (inclusive) for block skipping.
 	TimeMin, TimeMax int64
-	Preds            []storage.BlockPred
+	Preds            []ScanPred
 	// Filter, when set, is applied inside the scan (expressions over Cols).
 	Filter Expr
 
@@ -82,6 +81,20 @@ const (
 	// ScanTimeDesc reads newest first, for ORDER BY time DESC LIMIT n.
 	ScanTimeDesc
 )
+
+// ScanPred is "column Op constant" on a storable column of a hypertable,
+// collected by filter pushdown for block skipping: a scan may skip a whole
+// block whose min/max metadata proves no row can match, but rows of the
+// blocks it returns are not filtered by it (the query's filter still is).
+// Col is the column's catalog id; Op is one of OpEq, OpLt, OpLe, OpGt and
+// OpGe, with the column on its left; Value is int64, float64, bool or
+// string by the column's storage kind. The executor turns it into the
+// storage layer's block predicate where it builds the scan.
+type ScanPred struct {
+	Col   uint32
+	Op    OpKind
+	Value any
+}
 
 // Virtual produces rows computed at run time.
 type Virtual struct {
