@@ -12,6 +12,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -466,7 +467,7 @@ func (r *typedRefresh) emit() {
 	if r.pending == nil {
 		r.pending = make([]*col.Vec, len(r.matPos))
 		for j, mi := range r.matPos {
-			r.pending[j] = col.NewVec(exec.StorageKind(r.mat.Cols[mi].Type), 2*flushRows)
+			r.pending[j] = col.NewVec(table.StorageKind(r.mat.Cols[mi].Type), 2*flushRows)
 		}
 	}
 	for _, g := range order {

@@ -8,6 +8,7 @@ import (
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -367,10 +368,10 @@ func (s *session) buildUnique(t *catalog.Table, ix *catalog.Index) error {
 	defer it.Close()
 	for it.Next() {
 		row := make([]any, len(t.Cols))
-		if err := exec.DecodeRow(t, it.Value(), row); err != nil {
+		if err := table.DecodeRow(t, it.Value(), row); err != nil {
 			return err
 		}
-		k, ok := indexKey(t, ix, row)
+		k, ok := table.IndexKey(t, ix, row)
 		if !ok {
 			continue
 		}
@@ -617,7 +618,7 @@ func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
 		var rows [][]any
 		for it.Next() {
 			row := make([]any, len(old.Cols), len(nt.Cols))
-			if err := exec.DecodeRow(&old, it.Value(), row); err != nil {
+			if err := table.DecodeRow(&old, it.Value(), row); err != nil {
 				it.Close()
 				return err
 			}
@@ -628,7 +629,7 @@ func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
 			return err
 		}
 		for i, row := range rows {
-			data, err := exec.EncodeRow(nt, row)
+			data, err := table.EncodeRow(nt, row)
 			if err != nil {
 				return err
 			}
@@ -639,9 +640,9 @@ func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
 	newSchema := chunkSchema(nt)
 	oldSchema := newSchema
 	oldSchema.Cols = newSchema.Cols[:ci]
-	sv := col.NewVec(exec.StorageKind(c.Type), 1)
+	sv := col.NewVec(table.StorageKind(c.Type), 1)
 	sv.Append(v)
-	stored, err := exec.ToStorage(c.Type, sv)
+	stored, err := table.ToStorage(c.Type, sv)
 	if err != nil {
 		return err
 	}

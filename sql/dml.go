@@ -11,10 +11,10 @@ import (
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
-	"github.com/tsgres/tsgres/storage/keyenc"
 )
 
 // returner collects RETURNING rows of a DML statement.
@@ -170,7 +170,7 @@ func (s *session) fullRows(ec *exec.Ctx, t *catalog.Table, cols []int, defaults 
 func chunkSchema(t *catalog.Table) storage.ChunkSchema {
 	cs := storage.ChunkSchema{Cols: make([]storage.ColumnRef, len(t.Cols)), TimeCol: t.ColByID(t.Hyper.TimeCol)}
 	for i, c := range t.Cols {
-		cs.Cols[i] = storage.ColumnRef{ID: c.ID, Kind: exec.StorageKind(c.Type)}
+		cs.Cols[i] = storage.ColumnRef{ID: c.ID, Kind: table.StorageKind(c.Type)}
 	}
 	return cs
 }
@@ -260,7 +260,7 @@ func (s *session) appendHyperRows(ec *exec.Ctx, t *catalog.Table, b *col.Batch, 
 			if len(order) > 1 {
 				v = v.Gather(rows)
 			}
-			sv, err := exec.ToStorage(t.Cols[i].Type, v)
+			sv, err := table.ToStorage(t.Cols[i].Type, v)
 			if err != nil {
 				return 0, err
 			}
@@ -308,32 +308,6 @@ func (s *session) singleChunk(t *catalog.Table, ti int, b *col.Batch) (*catalog.
 	return c, nil
 }
 
-// indexKey encodes the values of an index's columns; ok is false when one
-// is NULL (NULLs never conflict).
-func indexKey(t *catalog.Table, ix *catalog.Index, row []any) ([]byte, bool) {
-	var k []byte
-	for _, id := range ix.Cols {
-		i := t.ColByID(id)
-		v := row[i]
-		if v == nil {
-			return nil, false
-		}
-		switch x := v.(type) {
-		case int64:
-			k = keyenc.AppendInt64(k, x)
-		case float64:
-			k = keyenc.AppendFloat64(k, x)
-		case bool:
-			k = keyenc.AppendBool(k, x)
-		case string:
-			k = keyenc.AppendString(k, x)
-		default:
-			k = keyenc.AppendString(k, types.FormatText(t.Cols[i].Type, v, nil))
-		}
-	}
-	return k, true
-}
-
 func uniqueViolation(t *catalog.Table, ix *catalog.Index, row []any) error {
 	var names, vals []string
 	for _, id := range ix.Cols {
@@ -354,7 +328,7 @@ func (s *session) rowKey(t *catalog.Table, row []any) ([]byte, error) {
 		}
 		rowID = id
 	}
-	return exec.RowKey(t, row, rowID)
+	return table.RowKey(t, row, rowID)
 }
 
 // conflict finds an existing row conflicting with row on a unique index;
@@ -374,7 +348,7 @@ func (s *session) conflict(t *catalog.Table, row []any, key []byte) ([]byte, *ca
 			}
 			continue
 		}
-		ik, ok := indexKey(t, ix, row)
+		ik, ok := table.IndexKey(t, ix, row)
 		if !ok {
 			continue
 		}
@@ -390,7 +364,7 @@ func (s *session) conflict(t *catalog.Table, row []any, key []byte) ([]byte, *ca
 }
 
 func (s *session) putRow(t *catalog.Table, key []byte, row []any) error {
-	data, err := exec.EncodeRow(t, row)
+	data, err := table.EncodeRow(t, row)
 	if err != nil {
 		return err
 	}
@@ -400,7 +374,7 @@ func (s *session) putRow(t *catalog.Table, key []byte, row []any) error {
 		if !ix.Unique || ix.Primary || ix.Space == 0 {
 			continue
 		}
-		if ik, ok := indexKey(t, ix, row); ok {
+		if ik, ok := table.IndexKey(t, ix, row); ok {
 			s.txn.Put(storage.Space{Table: uint64(t.OID), Index: ix.Space}, ik, key)
 		}
 	}
@@ -414,7 +388,7 @@ func (s *session) deleteRow(t *catalog.Table, key []byte, row []any) {
 		if !ix.Unique || ix.Primary || ix.Space == 0 {
 			continue
 		}
-		if ik, ok := indexKey(t, ix, row); ok {
+		if ik, ok := table.IndexKey(t, ix, row); ok {
 			s.txn.Delete(storage.Space{Table: uint64(t.OID), Index: ix.Space}, ik)
 		}
 	}
@@ -426,7 +400,7 @@ func (s *session) getRow(t *catalog.Table, key []byte) ([]any, error) {
 		return nil, err
 	}
 	row := make([]any, len(t.Cols))
-	if err := exec.DecodeRow(t, data, row); err != nil {
+	if err := table.DecodeRow(t, data, row); err != nil {
 		return nil, err
 	}
 	return row, nil
@@ -481,7 +455,7 @@ func (s *session) insertRowStore(ec *exec.Ctx, t *catalog.Table, b *col.Batch, o
 			if err := s.replaceRow(t, ckey, old, nrow); err != nil {
 				return n, err
 			}
-			nk, _ := exec.RowKey(t, nrow, 0)
+			nk, _ := table.RowKey(t, nrow, 0)
 			touched[string(nk)] = true
 			if err := ret.add(ec, nrow); err != nil {
 				return n, err
@@ -513,7 +487,7 @@ func (s *session) replaceRow(t *catalog.Table, key []byte, old, row []any) error
 	nkey := key
 	if t.PrimaryKey() != nil {
 		var err error
-		if nkey, err = exec.RowKey(t, row, 0); err != nil {
+		if nkey, err = table.RowKey(t, row, 0); err != nil {
 			return err
 		}
 	}
@@ -556,7 +530,7 @@ func (s *session) matchRows(ec *exec.Ctx, t *catalog.Table, match rowMatch) (key
 	defer it.Close()
 	for it.Next() {
 		row := make([]any, len(t.Cols))
-		if err := exec.DecodeRow(t, it.Value(), row); err != nil {
+		if err := table.DecodeRow(t, it.Value(), row); err != nil {
 			return nil, nil, nil, err
 		}
 		env, ok, err := match(row)
@@ -838,7 +812,7 @@ func (s *session) readBlockSQL(t *catalog.Table, spec *storage.ScanSpec, blk *st
 	sb = sb.Compact()
 	vecs := make([]*col.Vec, len(t.Cols))
 	for i, v := range sb.Cols {
-		if vecs[i], err = exec.FromStorage(t.Cols[i].Type, v); err != nil {
+		if vecs[i], err = table.FromStorage(t.Cols[i].Type, v); err != nil {
 			return nil, nil, err
 		}
 	}

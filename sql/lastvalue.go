@@ -4,9 +4,9 @@ import (
 	"encoding/binary"
 
 	"github.com/tsgres/tsgres/catalog"
-	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -43,7 +43,7 @@ func decodeLVTime(v []byte) int64 {
 // seriesKey encodes row r's series value for index ix.
 func seriesKey(t *catalog.Table, ix *catalog.Index, b *col.Batch, r int) ([]byte, error) {
 	i := t.ColByID(ix.Cols[0])
-	return exec.AppendKey(nil, t.Cols[i].Type, b.Cols[i].Get(r))
+	return table.AppendKey(nil, t.Cols[i].Type, b.Cols[i].Get(r))
 }
 
 // maintainLastValue folds appended rows (SQL kinds, all table columns)
@@ -82,7 +82,7 @@ func (s *session) maintainLastValue(t *catalog.Table, b *col.Batch) error {
 			if found && decodeLVTime(old) > times[r] {
 				continue
 			}
-			data, err := exec.EncodeRow(t, batchRow(b, r, row))
+			data, err := table.EncodeRow(t, batchRow(b, r, row))
 			if err != nil {
 				return err
 			}
@@ -371,7 +371,7 @@ func (s *session) latestOne(l *plan.Limit) (plan.Node, bool) {
 	colIdx := hs.ColIdx
 	label := "Custom Scan (LastValue) on " + t.Name + " using " + ix.Name
 	var in plan.Node = &plan.FuncScan{Label: label, Cols: hs.Cols, Args: []plan.Expr{value}, Fn: func(ctx any, args []any) ([][]any, error) {
-		key, err := exec.AppendKey(nil, st, args[0])
+		key, err := table.AppendKey(nil, st, args[0])
 		if err != nil || args[0] == nil {
 			return nil, err
 		}
@@ -436,7 +436,7 @@ func decodeLVRow(t *catalog.Table, ix *catalog.Index, v []byte, colIdx []int, fu
 	if len(v) < 8 {
 		return nil, pgerr.New(pgerr.DataCorrupted, "corrupt last-value entry in %s", ix.Name)
 	}
-	if err := exec.DecodeRow(t, v[8:], full); err != nil {
+	if err := table.DecodeRow(t, v[8:], full); err != nil {
 		return nil, err
 	}
 	row := make([]any, len(colIdx))

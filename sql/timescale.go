@@ -5,10 +5,10 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
-	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -314,7 +314,7 @@ func (s *session) readAllRows(t *catalog.Table) (*col.Batch, error) {
 	n := 0
 	row := make([]any, len(t.Cols))
 	for it.Next() {
-		if err := exec.DecodeRow(t, it.Value(), row); err != nil {
+		if err := table.DecodeRow(t, it.Value(), row); err != nil {
 			return nil, err
 		}
 		for i, v := range row {

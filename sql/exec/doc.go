@@ -21,15 +21,9 @@
 //
 // # Storage formats
 //
-// Regular-table rows are encoded by EncodeRow: a header of column count
-// and, per present column, its column ID and the length of its value,
-// followed by the values in PostgreSQL's binary form (types.AppendBinary).
-// Columns are found by ID, so ADD/DROP/RENAME COLUMN never rewrite rows;
-// a column absent from a stored row reads as NULL. See row.go.
-//
-// Hypertable columns are stored with storable kinds only (StorageKind);
-// values without a compact physical form (numeric, interval, arrays) are
-// stored as Bytes holding their binary encoding.
+// Scans read rows and columns in the formats package sql/table defines:
+// regular-table rows through table.DecodeRow, hypertable columns in their
+// storable kinds (table.StorageKind, table.FromStorage).
 //
 // # Invariants
 //

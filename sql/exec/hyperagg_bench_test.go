@@ -6,6 +6,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -23,7 +24,7 @@ func benchSensors(b *testing.B, rows int) (*storage.DB, *catalog.Table, []*catal
 	tbl.Cols = tbl.Cols[:5]
 	schema := storage.ChunkSchema{TimeCol: 0}
 	for _, tc := range tbl.Cols {
-		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: StorageKind(tc.Type)})
+		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: table.StorageKind(tc.Type)})
 	}
 	day := 24 * hourUs
 	var chunks []*catalog.Chunk

@@ -14,6 +14,7 @@ import (
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -46,7 +47,7 @@ func loadSensors(t testing.TB, db *storage.DB, tbl *catalog.Table, rng *rand.Ran
 		c := chunks[ci]
 		schema := storage.ChunkSchema{TimeCol: 0}
 		for _, tc := range tbl.Cols[:ncols] {
-			schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: StorageKind(tc.Type)})
+			schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: table.StorageKind(tc.Type)})
 		}
 		vecs := make([]*col.Vec, ncols)
 		for i, sc := range schema.Cols {
@@ -336,7 +337,7 @@ func TestMetaAggGroupKeys(t *testing.T) {
 	var chunks []*catalog.Chunk
 	schema := storage.ChunkSchema{TimeCol: 0}
 	for _, tc := range tbl.Cols[:5] {
-		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: StorageKind(tc.Type)})
+		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: tc.ID, Kind: table.StorageKind(tc.Type)})
 	}
 	for ci := 0; ci < 2; ci++ {
 		c := &catalog.Chunk{ID: uint64(200 + ci), Table: tbl.OID, Start: int64(ci) * 24 * hourUs, End: int64(ci+1) * 24 * hourUs}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -101,7 +102,7 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 		}
 		cr := c.Args[0].(*plan.ColRef)
 		tc := &hs.Table.Cols[hs.ColIdx[cr.Idx]]
-		m.args = append(m.args, metaArg{colID: tc.ID, kind: StorageKind(tc.Type), minMax: metaMinMaxType(tc.Type)})
+		m.args = append(m.args, metaArg{colID: tc.ID, kind: table.StorageKind(tc.Type), minMax: metaMinMaxType(tc.Type)})
 	}
 	m.stats = make([]funcs.ColumnStats, len(m.args))
 	return m
@@ -119,7 +120,7 @@ func metaKeyOf(hs *plan.HyperScan, e plan.Expr, timeIdx int) (metaKey, bool) {
 		if !metaMinMaxType(tc.Type) {
 			return metaKey{}, false
 		}
-		return metaKey{colID: tc.ID, kind: StorageKind(tc.Type)}, true
+		return metaKey{colID: tc.ID, kind: table.StorageKind(tc.Type)}, true
 	case *plan.Call:
 		fb, ok := asFixedBucket(x)
 		if !ok {
@@ -171,7 +172,7 @@ func metaMinMaxType(t types.T) bool {
 	case types.OidInt2, types.OidInt4, types.OidInt8, types.OidFloat4, types.OidFloat8,
 		types.OidTimestamp, types.OidTimestamptz, types.OidDate, types.OidTime, types.OidBool,
 		types.OidText, types.OidVarchar:
-		return t.Kind() == StorageKind(t)
+		return t.Kind() == table.StorageKind(t)
 	}
 	return false
 }

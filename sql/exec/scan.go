@@ -5,8 +5,8 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -41,7 +41,7 @@ func (s *scanOp) Next() (*col.Batch, error) {
 	b := col.NewBatch(s.kinds, size)
 	rows := 0
 	for rows < size && s.it.Next() {
-		if err := DecodeRow(s.n.Table, s.it.Value(), s.row); err != nil {
+		if err := table.DecodeRow(s.n.Table, s.it.Value(), s.row); err != nil {
 			return nil, err
 		}
 		for i, ci := range s.n.ColIdx {
@@ -103,7 +103,9 @@ type hyperScanOp struct {
 	// time beating bound's.
 	ordered, desc bool
 	bound         func() (int64, bool)
-	chunks        []*catalog.Chunk // the chunks in reading order
+	// chunkOrder lists positions in n.Chunks in reading order; nil reads
+	// them in plan order.
+	chunkOrder []int
 
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
@@ -138,7 +140,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			continue
 		}
 		c := &n.Table.Cols[ci]
-		cols = append(cols, storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)})
+		cols = append(cols, storage.ColumnRef{ID: c.ID, Kind: table.StorageKind(c.Type)})
 		h.pos = append(h.pos, i)
 	}
 	if need == nil {
@@ -149,7 +151,6 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 		lo, hi = storage.MinTime, storage.MaxTime
 	}
 	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: BlockPreds(n.Preds)}
-	h.chunks = n.Chunks
 	return h, nil
 }
 
@@ -213,8 +214,13 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 // chunks and blocks whose times all sort after the key bound returns.
 func (h *hyperScanOp) order(desc bool, bound func() (int64, bool)) {
 	h.ordered, h.desc, h.bound = true, desc, bound
-	h.chunks = slices.Clone(h.n.Chunks)
-	slices.SortStableFunc(h.chunks, func(a, b *catalog.Chunk) int {
+	chunks := h.n.Chunks
+	h.chunkOrder = make([]int, len(chunks))
+	for i := range h.chunkOrder {
+		h.chunkOrder[i] = i
+	}
+	slices.SortStableFunc(h.chunkOrder, func(i, j int) int {
+		a, b := chunks[i], chunks[j]
 		if desc {
 			return cmp.Compare(b.End, a.End)
 		}
@@ -262,10 +268,14 @@ func unshare(b *col.Batch, buf *storage.ReadBuf) {
 func (h *hyperScanOp) take() (*storage.BlockMeta, uint64, error) {
 	for {
 		for len(h.blocks) == 0 {
-			if h.chunk >= len(h.chunks) {
+			if h.chunk >= len(h.n.Chunks) {
 				return nil, 0, nil
 			}
-			c := h.chunks[h.chunk]
+			ci := h.chunk
+			if h.chunkOrder != nil {
+				ci = h.chunkOrder[ci]
+			}
+			c := h.n.Chunks[ci]
 			h.chunk++
 			if h.ordered && h.beyond(c.Start, c.End-1) {
 				continue
@@ -318,7 +328,7 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 			i = h.pos[j]
 		}
 		c := &h.n.Table.Cols[h.n.ColIdx[i]]
-		if vecs[i], err = FromStorage(c.Type, v); err != nil {
+		if vecs[i], err = table.FromStorage(c.Type, v); err != nil {
 			return nil, err
 		}
 	}

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cockroachdb/apd/v3"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -32,62 +32,17 @@ func devices() *catalog.Table {
 	}, Indexes: []catalog.Index{{Name: "devices_pkey", Cols: []uint32{1}, Primary: true, Unique: true}}}
 }
 
-func TestRowCodec(t *testing.T) {
-	tbl := devices()
-	price, _, _ := apd.NewFromString("12.50")
-	vals := []any{int64(7), "dev \x00 7", price, types.NewArray(types.Text, []any{"a", nil})}
-	data, err := EncodeRow(tbl, vals)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := make([]any, len(tbl.Cols))
-	if err := DecodeRow(tbl, data, got); err != nil {
-		t.Fatal(err)
-	}
-	for i := range vals {
-		if types.Compare(tbl.Cols[i].Type, vals[i], got[i]) != 0 {
-			t.Fatalf("column %d: got %v want %v", i, got[i], vals[i])
-		}
-	}
-	// ADD COLUMN reads NULL; DROP COLUMN skips; RENAME is irrelevant.
-	t2 := tbl.Clone()
-	t2.Cols = append(t2.Cols[:1], t2.Cols[2:]...)
-	t2.Cols = append(t2.Cols, catalog.Column{ID: 9, Name: "extra", Type: types.Int4})
-	got2 := make([]any, len(t2.Cols))
-	if err := DecodeRow(t2, data, got2); err != nil {
-		t.Fatal(err)
-	}
-	if got2[0] != int64(7) || got2[3] != nil || types.Compare(types.Numeric, got2[1], price) != 0 {
-		t.Fatalf("after schema change: %v", got2)
-	}
-	// Nulls are not stored.
-	nulls, _ := EncodeRow(tbl, []any{int64(1), nil, nil, nil})
-	if len(nulls) >= len(data) {
-		t.Fatalf("null row not compact: %d bytes", len(nulls))
-	}
-	for _, bad := range [][]byte{nil, {9}, {1, 5}, {1, 1, 1, 200}} {
-		if err := DecodeRow(tbl, bad, got); err == nil {
-			t.Fatalf("corrupt row %v decoded", bad)
-		}
-	}
-	k1, _ := RowKey(tbl, []any{int64(-1)}, 0)
-	k2, _ := RowKey(tbl, []any{int64(5)}, 0)
-	if string(k1) >= string(k2) {
-		t.Fatalf("row keys out of order")
-	}
-}
-
 func TestScanRowStore(t *testing.T) {
 	db := openDB(t)
 	tbl := devices()
 	txn := db.Begin()
 	for i := int64(5); i >= 1; i-- {
 		vals := []any{i, "d" + string(rune('0'+i)), nil, nil}
-		key, err := RowKey(tbl, vals, 0)
+		key, err := table.RowKey(tbl, vals, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		data, err := EncodeRow(tbl, vals)
+		data, err := table.EncodeRow(tbl, vals)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,7 +72,7 @@ func TestHyperScan(t *testing.T) {
 	tbl := metrics()
 	schema := storage.ChunkSchema{TimeCol: 0}
 	for _, c := range tbl.Cols {
-		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)})
+		schema.Cols = append(schema.Cols, storage.ColumnRef{ID: c.ID, Kind: table.StorageKind(c.Type)})
 	}
 	chunks := []*catalog.Chunk{{ID: 1, Table: tbl.OID, Start: 0, End: 1000}, {ID: 2, Table: tbl.OID, Start: 1000, End: 2000}}
 	for ci, c := range chunks {
@@ -131,7 +86,7 @@ func TestHyperScan(t *testing.T) {
 				vecs[2].AppendFloat64(float64(ts) / 2)
 				vecs[3].Append(types.NumericFromInt64(ts))
 			}
-			st, err := ToStorage(types.Numeric, vecs[3])
+			st, err := table.ToStorage(types.Numeric, vecs[3])
 			if err != nil {
 				t.Fatal(err)
 			}

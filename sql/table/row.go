@@ -1,20 +1,4 @@
-package exec
-
-// Row codec of regular tables and the storable forms of hypertable
-// columns.
-//
-// # Row format
-//
-//	version  1 byte (rowVersion)
-//	n        uvarint: number of non-NULL columns stored
-//	n times  uvarint column ID, uvarint value length
-//	values   the n values back to back, each in its type's PostgreSQL
-//	         binary form (types.AppendBinary)
-//
-// NULL columns are not stored, and a column whose ID is absent from a
-// row (added after the row was written) reads as NULL; values of dropped
-// columns are skipped. Columns are written in table order, which lets the
-// decoder match IDs without a lookup in the common case.
+package table
 
 import (
 	"encoding/binary"
@@ -23,9 +7,11 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage/col"
 	"github.com/tsgres/tsgres/storage/keyenc"
 )
+
+// The row codec and row keys of regular tables; the formats are described
+// in doc.go.
 
 // rowVersion is the first byte of every encoded row (persisted).
 const rowVersion byte = 1
@@ -173,56 +159,29 @@ func AppendKey(dst []byte, t types.T, v any) ([]byte, error) {
 	return keyenc.AppendString(dst, string(b)), nil
 }
 
-// StorageKind returns the storable kind hypertable columns of type t are
-// stored with: Any-kind types are stored as Bytes.
-func StorageKind(t types.T) col.Kind {
-	if k := t.Kind(); k != col.Any {
-		return k
-	}
-	return col.Bytes
-}
-
-// ToStorage converts a vector of type t to its storable form; vectors
-// already storable are returned as they are.
-func ToStorage(t types.T, v *col.Vec) (*col.Vec, error) {
-	if v.Kind != col.Any {
-		return v, nil
-	}
-	n := v.Len()
-	out := col.NewVec(col.Bytes, n)
-	var buf []byte
-	for i := 0; i < n; i++ {
-		x := v.Get(i)
-		if x == nil {
-			out.AppendNull()
-			continue
+// IndexKey returns the key of row's entry in unique index ix of t: the
+// index columns' values in index order (see doc.go). ok is false when one
+// of them is NULL; such a row has no entry (NULLs never conflict).
+func IndexKey(t *catalog.Table, ix *catalog.Index, row []any) ([]byte, bool) {
+	var k []byte
+	for _, id := range ix.Cols {
+		i := t.ColByID(id)
+		v := row[i]
+		if v == nil {
+			return nil, false
 		}
-		var err error
-		if buf, err = types.AppendBinary(buf[:0], t, x); err != nil {
-			return nil, fmt.Errorf("encode %s value for storage: %w", t.Info().Name, err)
+		switch x := v.(type) {
+		case int64:
+			k = keyenc.AppendInt64(k, x)
+		case float64:
+			k = keyenc.AppendFloat64(k, x)
+		case bool:
+			k = keyenc.AppendBool(k, x)
+		case string:
+			k = keyenc.AppendString(k, x)
+		default:
+			k = keyenc.AppendString(k, types.FormatText(t.Cols[i].Type, v, nil))
 		}
-		out.AppendString(string(buf))
 	}
-	return out, nil
-}
-
-// FromStorage converts a stored vector back to type t's executor form.
-func FromStorage(t types.T, v *col.Vec) (*col.Vec, error) {
-	if t.Kind() != col.Any || v.Kind != col.Bytes {
-		return v, nil
-	}
-	n := v.Len()
-	out := col.NewVec(col.Any, n)
-	for i := 0; i < n; i++ {
-		if v.IsNull(i) {
-			out.AppendNull()
-			continue
-		}
-		x, err := types.DecodeBinary(t, []byte(v.S[i]))
-		if err != nil {
-			return nil, fmt.Errorf("decode stored %s value: %w", t.Info().Name, err)
-		}
-		out.Append(x)
-	}
-	return out, nil
+	return k, true
 }

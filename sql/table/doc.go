@@ -1,0 +1,61 @@
+// Package table is SQL tables over storage: how the rows and columns of
+// catalog tables become the bytes and vectors package storage keeps. For
+// now it holds the row codec of regular tables, the encoding of their row
+// and index keys, and the storable forms of hypertable columns; indexes,
+// constraints, hypertable routing and last-value maintenance are to join
+// it.
+//
+// The functions here are pure: they take a table descriptor and values and
+// return bytes (or the reverse), and never read or write storage. Callers
+// put the results under storage.Space{Table: oid} (rows, index 0) or
+// storage.Space{Table: oid, Index: ix.Space} (secondary index entries).
+//
+// # Row format
+//
+// EncodeRow writes a regular table's row as a value of the row store:
+//
+//	version  1 byte (rowVersion)
+//	n        uvarint: number of non-NULL columns stored
+//	n times  uvarint column ID, uvarint value length
+//	values   the n values back to back, each in its type's PostgreSQL
+//	         binary form (types.AppendBinary)
+//
+// NULL columns are not stored, and a column whose ID is absent from a row
+// (added after the row was written) reads as NULL; values of dropped
+// columns are skipped. Columns are found by ID, so ADD/DROP/RENAME COLUMN
+// never rewrite rows. Columns are written in table order, which lets the
+// decoder match IDs without a lookup in the common case.
+//
+// # Key layout
+//
+// Keys are built from storage/keyenc values (one type marker byte, then
+// an order-preserving body; see that package and docs/format/keys.md):
+//
+//	row key    (index 0)  RowKey: the primary key columns' values in
+//	                      index column order, each by AppendKey; without a
+//	                      primary key, the hidden row id as one int64
+//	index key  (index n)  IndexKey: the unique index's columns in index
+//	                      column order; the entry's value is the row key
+//
+// int64, float64, bool and string values encode in their SQL order.
+// Values without an order-preserving encoding are written as strings that
+// are equal for equal values but do not sort in SQL order: in row keys,
+// numeric as its reduced text and interval as its microseconds in text,
+// other types as their binary form; in index keys, every such type as its
+// text form. A row with a NULL in a unique index's columns has no entry
+// in that index (NULLs never conflict).
+//
+// # Storable forms
+//
+// Hypertable columns are stored with storable kinds only (StorageKind:
+// Int64, Float64, Bool or Bytes). Values without a compact physical form
+// (numeric, interval, arrays and other col.Any types) are stored as Bytes
+// holding their binary encoding; ToStorage and FromStorage convert vectors
+// between the executor's form and the stored one.
+//
+// # Invariants
+//
+// Every format here is persisted: changing one needs a new rowVersion (or
+// key marker) and a reader for the old one. A corrupt row decodes to an
+// error with SQLSTATE XX001 (data_corrupted), never a panic.
+package table
