@@ -166,7 +166,9 @@ type Role struct {
 	Name      string
 	Login     bool
 	Superuser bool
-	// Secret is the SCRAM-SHA-256 verifier ("" when no password).
+	// Secret is the SCRAM-SHA-256 verifier ("" when no password), in the
+	// stored form package server/scram defines; the catalog stores it
+	// opaquely and never derives or checks one.
 	Secret string
 }
 

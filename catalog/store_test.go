@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsgres/tsgres/server/scram"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
@@ -281,7 +282,7 @@ func TestDescriptorsRoundTrip(t *testing.T) {
 			View:      &View{Kind: ViewPlain, SQL: "SELECT id FROM metrics.devices"}}
 		must(t, w.CreateTable(view))
 
-		must(t, w.CreateRole(&Role{Name: "alice", Login: true, Secret: FormatSCRAMSecret("pw", []byte("0123456789abcdef"), 4096)}))
+		must(t, w.CreateRole(&Role{Name: "alice", Login: true, Secret: scram.FormatSecret("pw", []byte("0123456789abcdef"), 4096)}))
 		must(t, w.CreateRole(&Role{Name: "readers"}))
 		must(t, w.CreateExtension(app.OID, "timescaledb", "2.17.0"))
 		must(t, w.CreateExtension(app.OID, "plpgsql", "1.0"))

@@ -8,8 +8,13 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgproto3"
+	"github.com/tsgres/tsgres/server/scram"
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
+
+// scramNonceLen is the number of random bytes in the server's part of the
+// SCRAM nonce (PostgreSQL's SCRAM_RAW_NONCE_LEN).
+const scramNonceLen = 18
 
 // authenticate runs the configured authentication method for user. It
 // returns a FATAL *pgerr.Error on failure; AuthenticationOk is the
@@ -17,13 +22,13 @@ import (
 func (c *conn) authenticate(user string) error {
 	secret, canLogin, ok := c.srv.eng.RoleSecret(user)
 	if c.srv.cfg.Auth == AuthSCRAM {
-		v, err := parseSCRAMSecret(secret)
+		v, err := scram.Parse(secret)
 		mock := !ok || err != nil
 		if mock {
 			if ok && secret != "" {
 				c.log.Warn("role has an unusable password secret", "err", err)
 			}
-			v = mockSCRAMVerifier()
+			v = scram.Mock()
 		}
 		if err := c.scramExchange(v); err != nil {
 			return err
@@ -65,8 +70,8 @@ func malformedSCRAM(detail string) error {
 // scramExchange runs the SASL SCRAM-SHA-256 exchange against v. A client
 // proof that does not match is reported as 28P01; malformed messages as
 // 08P01. Channel binding is not offered.
-func (c *conn) scramExchange(v *scramVerifier) error {
-	c.send(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{scramMechanism}})
+func (c *conn) scramExchange(v *scram.Verifier) error {
+	c.send(&pgproto3.AuthenticationSASL{AuthMechanisms: []string{scram.Mechanism}})
 	if err := c.flush(); err != nil {
 		return err
 	}
@@ -81,7 +86,7 @@ func (c *conn) scramExchange(v *scramVerifier) error {
 	if !ok {
 		return fatal(pgerr.New(pgerr.ProtocolViolation, "expected SASL response, got %T", msg))
 	}
-	if init.AuthMechanism != scramMechanism {
+	if init.AuthMechanism != scram.Mechanism {
 		return fatal(pgerr.New(pgerr.ProtocolViolation, "client selected an invalid SASL authentication mechanism"))
 	}
 	gs2Header, clientFirstBare, clientNonce, err := parseClientFirst(string(init.Data))
@@ -92,7 +97,7 @@ func (c *conn) scramExchange(v *scramVerifier) error {
 	var raw [scramNonceLen]byte
 	rand.Read(raw[:])
 	nonce := clientNonce + base64.StdEncoding.EncodeToString(raw[:])
-	serverFirst := "r=" + nonce + ",s=" + base64.StdEncoding.EncodeToString(v.salt) + ",i=" + strconv.Itoa(v.iter)
+	serverFirst := "r=" + nonce + ",s=" + base64.StdEncoding.EncodeToString(v.Salt) + ",i=" + strconv.Itoa(v.Iterations)
 	c.send(&pgproto3.AuthenticationSASLContinue{Data: []byte(serverFirst)})
 	if err := c.flush(); err != nil {
 		return err
@@ -113,10 +118,10 @@ func (c *conn) scramExchange(v *scramVerifier) error {
 		return err
 	}
 	authMessage := clientFirstBare + "," + serverFirst + "," + withoutProof
-	if !v.verifyProof(authMessage, proof) {
+	if !v.VerifyProof(authMessage, proof) {
 		return passwordFailed(c.user)
 	}
-	final := "v=" + base64.StdEncoding.EncodeToString(v.serverSignature(authMessage))
+	final := "v=" + base64.StdEncoding.EncodeToString(v.ServerSignature(authMessage))
 	c.send(&pgproto3.AuthenticationSASLFinal{Data: []byte(final)})
 	return nil
 }

@@ -15,7 +15,8 @@
 //     version above 0 the server answers NegotiateProtocolVersion and speaks
 //     3.0, as PostgreSQL does.
 //  2. Authentication: "trust" (AuthenticationOk at once) or SCRAM-SHA-256
-//     against the verifier the engine stores for the role (see scram.go).
+//     against the verifier the engine stores for the role (auth.go; the
+//     verifier format is package server/scram).
 //  3. Session start: Engine.NewSession, then ParameterStatus for every
 //     reported parameter, BackendKeyData and ReadyForQuery.
 //  4. The message loop: simple Query, the extended protocol (Parse, Bind,

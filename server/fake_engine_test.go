@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/tsgres/tsgres/server/scram"
 	"github.com/tsgres/tsgres/sql"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
@@ -53,7 +54,7 @@ func newFakeEngine() *fakeEngine {
 	}
 }
 
-var aliceSecret = SCRAMSecret("secret")
+var aliceSecret = scram.Secret("secret")
 
 func (e *fakeEngine) RoleSecret(role string) (string, bool, bool) {
 	switch role {

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/server/scram"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
@@ -582,7 +583,7 @@ func (s *session) roleStmt(x *plan.RoleStmt, w ResultWriter) error {
 		r.Superuser = *x.Superuser
 	}
 	if x.Password != nil {
-		r.Secret = catalog.SCRAMSecret(*x.Password)
+		r.Secret = scram.Secret(*x.Password)
 	}
 	if x.Create {
 		if err := s.writer().CreateRole(r); err != nil {
