@@ -2,7 +2,6 @@ package sql
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
@@ -117,34 +116,17 @@ func (e *execEnv) tableArg(v any) (*catalog.Table, error) {
 	return nil, pgerr.New(pgerr.DatatypeMismatch, "invalid relation argument")
 }
 
-func parseQualified(s string) plan.ObjectName {
-	parts := strings.SplitN(s, ".", 2)
-	unq := func(p string) string {
-		p = strings.TrimSpace(p)
-		if strings.HasPrefix(p, `"`) && strings.HasSuffix(p, `"`) && len(p) >= 2 {
-			return strings.ReplaceAll(p[1:len(p)-1], `""`, `"`)
-		}
-		return strings.ToLower(p)
-	}
-	if len(parts) == 2 {
-		return plan.ObjectName{Schema: unq(parts[0]), Name: unq(parts[1])}
-	}
-	return plan.ObjectName{Name: unq(parts[0])}
-}
+// parseQualified parses a relation name argument (see
+// plan.ParseObjectName).
+func parseQualified(s string) plan.ObjectName { return plan.ParseObjectName(s) }
 
-func argAt(a []any, i int) any {
-	if i < len(a) {
-		return a[i]
-	}
-	return nil
-}
+// argAt returns argument i, or nil when the call has fewer arguments
+// (see funcs.Arg).
+func argAt(a []any, i int) any { return funcs.Arg(a, i) }
 
-func boolAt(a []any, i int, def bool) bool {
-	if v, ok := argAt(a, i).(bool); ok {
-		return v
-	}
-	return def
-}
+// boolAt returns boolean argument i, or def when it is absent or NULL
+// (see funcs.BoolArg).
+func boolAt(a []any, i int, def bool) bool { return funcs.BoolArg(a, i, def) }
 
 // intervalArg converts a chunk interval argument to time-column units.
 func intervalArg(v any, t types.T) (int64, error) {
