@@ -9,6 +9,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -200,43 +201,27 @@ func (db *DB) runRefreshPolicy(ctx context.Context, d *catalog.Database, j *cata
 }
 
 // policyArg resolves the first argument of a policy function with
-// policyTarget; t is nil when that argument is NULL (the functions then
-// return NULL, as TimescaleDB's strict required arguments do).
+// timescale.ResolvePolicyTarget; t is nil when that argument is NULL (the
+// functions then return NULL, as TimescaleDB's strict required arguments
+// do).
 func policyArg(ctx *funcs.Ctx, a []any) (e *execEnv, t *catalog.Table, err error) {
 	if e, err = envOf(ctx); err != nil || argAt(a, 0) == nil {
 		return e, nil, err
 	}
-	t, err = e.policyTarget(a[0])
+	t, err = timescale.ResolvePolicyTarget(e.TimescaleHost(), a[0])
 	return e, t, err
-}
-
-// policyTarget resolves the relation a retention or compression policy
-// function names: a hypertable, or for a continuous aggregate its
-// materialization hypertable (the policies then work on the aggregate's
-// own data, as in TimescaleDB).
-func (e *execEnv) policyTarget(v any) (*catalog.Table, error) {
-	t, err := e.tableArg(v)
-	if err != nil {
-		return nil, err
-	}
-	if t.IsCagg() {
-		if mat := e.s.catalogSnap().TableByOID(t.View.Cagg.MatOID); mat != nil {
-			return mat, nil
-		}
-	}
-	return e.hypertableArg(v)
 }
 
 // caggCompressOptions maps ALTER MATERIALIZED VIEW compression options
 // to the hypertable options they stand for.
 var caggCompressOptions = map[string]string{
-	"timescaledb.compress":                     optCompress,
-	"timescaledb.enable_columnstore":           optCompress,
-	"timescaledb.compress_segmentby":           optSegmentBy,
-	"timescaledb.segmentby":                    optSegmentBy,
-	"timescaledb.compress_orderby":             optOrderBy,
-	"timescaledb.orderby":                      optOrderBy,
-	"timescaledb.compress_chunk_time_interval": optCompressInterval,
+	"timescaledb.compress":                     timescale.OptCompress,
+	"timescaledb.enable_columnstore":           timescale.OptCompress,
+	"timescaledb.compress_segmentby":           timescale.OptSegmentBy,
+	"timescaledb.segmentby":                    timescale.OptSegmentBy,
+	"timescaledb.compress_orderby":             timescale.OptOrderBy,
+	"timescaledb.orderby":                      timescale.OptOrderBy,
+	"timescaledb.compress_chunk_time_interval": timescale.OptCompressInterval,
 }
 
 // setCaggCompression applies ALTER MATERIALIZED VIEW view SET
@@ -250,13 +235,13 @@ func (s *session) setCaggCompression(view *catalog.Table, opts map[string]string
 		return pgerr.New(pgerr.UndefinedTable, "materialization hypertable of continuous aggregate %q does not exist", view.Name)
 	}
 	nt := mat.Clone()
-	on, _ := compressFlag(opts[optCompress])
-	if _, ok := opts[optSegmentBy]; on && !ok && nt.Hyper.Compression == nil && len(c.GroupCols) > 1 {
+	on, _ := timescale.ParseCompressFlag(opts[timescale.OptCompress])
+	if _, ok := opts[timescale.OptSegmentBy]; on && !ok && nt.Hyper.Compression == nil && len(c.GroupCols) > 1 {
 		var cols []string
 		for _, g := range c.GroupCols[1:] {
 			cols = append(cols, quoteIdent(g))
 		}
-		opts[optSegmentBy] = strings.Join(cols, ", ")
+		opts[timescale.OptSegmentBy] = strings.Join(cols, ", ")
 	}
 	if _, err := s.setCompression(nt, opts); err != nil {
 		return err

@@ -10,7 +10,9 @@ import (
 	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
 )
 
 // execEnv is one statement's view of its session: it implements plan.Env
@@ -135,7 +137,7 @@ func (e *execEnv) PartiallyCompressed(c *catalog.Chunk) bool {
 	if t == nil || t.Hyper == nil {
 		return false
 	}
-	partial, err := e.partiallyCompressed(t, c)
+	partial, err := timescale.PartiallyCompressed(e.TimescaleHost(), t, c)
 	return err == nil && partial
 }
 
@@ -201,3 +203,29 @@ func (e *execEnv) BackendPID() int32 { return e.s.pid }
 // FuncCtx returns the statement's function context (plan.FuncScan of a
 // scalar function calls through it).
 func (e *execEnv) FuncCtx() *funcs.Ctx { return e.funcCtx() }
+
+// ChunkRows implements pgcatalog.RowCounter: the rows of a chunk as its
+// block metadata counts them, including this transaction's own writes.
+func (e *execEnv) ChunkRows(t *catalog.Table, chunkID uint64) (int64, error) {
+	spec := &storage.ScanSpec{Chunk: chunkID, TimeCol: t.Hyper.TimeCol, TimeMin: storage.MinTime, TimeMax: storage.MaxTime}
+	blocks, _, err := e.s.txn.Blocks(spec)
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, b := range blocks {
+		n += int64(b.Rows)
+	}
+	return n, nil
+}
+
+// TableRows implements pgcatalog.RowCounter for regular tables: it counts
+// the primary key space.
+func (e *execEnv) TableRows(t *catalog.Table) (int64, error) {
+	it := e.s.txn.Iter(storage.Space{Table: uint64(t.OID)}, nil, nil)
+	var n int64
+	for it.Next() {
+		n++
+	}
+	return n, it.Close()
+}

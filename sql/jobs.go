@@ -13,6 +13,7 @@ import (
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -626,24 +627,25 @@ func (s *session) runCompression(ctx context.Context, j *catalog.Job) error {
 	}
 	s.begin()
 	env := s.newEnv(ctx, nil)
-	var f chunkFilter
+	h := env.TimescaleHost()
+	var f timescale.ChunkFilter
 	if len(pc.CompressAfter) > 0 {
 		var lag any
 		if err := json.Unmarshal(pc.CompressAfter, &lag); err != nil {
 			return pgerr.New(pgerr.InvalidParameterValue, "invalid job config: %v", err)
 		}
-		f, err = env.policyFilter(t, lag, "")
+		f, err = timescale.PolicyFilter(h, t, lag, "")
 	} else {
-		f, err = env.policyFilter(t, nil, pc.CompressCreatedBefore)
+		f, err = timescale.PolicyFilter(h, t, nil, pc.CompressCreatedBefore)
 	}
 	var todo []*catalog.Chunk
 	for _, c := range s.chunks(t.OID) {
-		if err != nil || !f.match(c) {
+		if err != nil || !f.Match(c) {
 			continue
 		}
 		if c.Compressed {
 			var partial bool
-			if partial, err = env.partiallyCompressed(t, c); !partial {
+			if partial, err = timescale.PartiallyCompressed(h, t, c); !partial {
 				continue
 			}
 		}

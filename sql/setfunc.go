@@ -1,9 +1,9 @@
 package sql
 
 import (
-	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -59,26 +59,10 @@ func lookupSetFunc(name string, at []types.T) (plan.SetFunc, []plan.OutCol, bool
 	case "generate_subscripts":
 		ok := (len(at) == 2 || len(at) == 3 && at[2].OID == types.OidBool) && at[0].IsArray() && at[1].IsInteger()
 		return generateSubscripts, one(types.Int4), ok
-	case "show_chunks":
-		return showChunks, one(types.Text), len(at) >= 1 && len(at) <= 3
-	case "drop_chunks":
-		return dropChunksFunc(at), one(types.Text), len(at) >= 1 && len(at) <= 6
-	case "chunks_detailed_size":
-		return chunksDetailedSize, pgcatalog.ChunkSizeCols, len(at) == 1
-	case "chunk_compression_stats":
-		return chunkCompressionStats, pgcatalog.ChunkCompressionCols, len(at) == 1
+	case "show_chunks", "drop_chunks", "chunks_detailed_size", "chunk_compression_stats":
+		return timescale.SetFunc(name, at)
 	}
 	return nil, nil, false
-}
-
-// chunksDetailedSize is chunks_detailed_size(hypertable).
-func chunksDetailedSize(ctx any, args []any) ([][]any, error) {
-	e := ctx.(*execEnv)
-	t, err := e.policyTarget(args[0])
-	if err != nil {
-		return nil, err
-	}
-	return pgcatalog.ChunkSizes(e, t), nil
 }
 
 func numRankOK(t types.T) bool { return t.IsNumeric() }

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tsgres/tsgres/catalog"
-	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -356,50 +355,6 @@ func resultValue(f *catalog.Function, row []any) any {
 		return &types.Record{Types: resultTypes(f), Vals: row}
 	}
 	return row[0]
-}
-
-func init() {
-	funcs.RegisterScalar(&funcs.Scalar{Name: "set_integer_now_func", Args: []types.T{anyT, types.Text, types.Bool},
-		ArgNames: []string{"hypertable", "integer_now_func", "replace_if_exists"}, Defaults: 1,
-		Ret: funcs.Fixed(types.Void), Volatile: true, Fn: setIntegerNowFunc})
-}
-
-// setIntegerNowFunc is set_integer_now_func(hypertable, integer_now_func,
-// replace_if_exists): it records the function policies on an
-// integer-time hypertable take as "now", validated as TimescaleDB does.
-func setIntegerNowFunc(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	t, err := e.hypertableArg(argAt(a, 0))
-	if err != nil {
-		return nil, err
-	}
-	if t.Hyper.IntegerNowFunc != 0 && !boolAt(a, 2, false) {
-		return nil, pgerr.New(pgerr.DuplicateObject, "custom time function already set for hypertable %q", t.Name)
-	}
-	tt := t.Cols[t.ColByID(t.Hyper.TimeCol)].Type
-	if !tt.IsInteger() {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "custom time function not supported").
-			WithHint("A custom time function can only be set for hypertables that have integer time dimensions.")
-	}
-	name, _ := argAt(a, 1).(string)
-	f, err := e.functionArg(name)
-	if err != nil {
-		return nil, err
-	}
-	if len(f.ArgTypes) != 0 || f.IsProcedure() || f.Volatility == 'v' {
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid custom time function").
-			WithHint("A custom time function must take no arguments and be STABLE.")
-	}
-	if f.Ret.OID != tt.OID {
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid custom time function").
-			WithHint("The return type of the custom time function must be the same as the type of the time column of the hypertable.")
-	}
-	c := t.Clone()
-	c.Hyper.IntegerNowFunc = f.OID
-	return "", e.s.writer().PutTable(c)
 }
 
 // functionArg resolves a regproc-like argument naming a user function

@@ -1,24 +1,29 @@
-package sql
+package timescale
 
 import (
-	"fmt"
-
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
+
+// Hypertables: create_hypertable (both signatures), by_range, by_hash,
+// add_dimension, set_chunk_time_interval and set_integer_now_func.
 
 // defaultChunkInterval is TimescaleDB's default chunk width for time
 // columns: 7 days, in µs.
 const defaultChunkInterval = 7 * 24 * 3600 * 1_000_000
 
-// TimescaleDB's own SQLSTATE for "already a hypertable".
-const codeTSAlreadyHypertable pgerr.Code = "TS110"
+// usPerDay is one day in µs, the unit of date dimensions' intervals.
+const usPerDay = 86_400_000_000
+
+// TimescaleDB's own SQLSTATEs.
+const (
+	codeAlreadyHypertable pgerr.Code = "TS110"
+	codeNotHypertable     pgerr.Code = "TS102"
+	codeAlreadyDimension  pgerr.Code = "TS201"
+)
 
 var (
 	anyT    = funcs.AnyT
@@ -40,19 +45,10 @@ func init() {
 		OutNames: []string{"hypertable_id", "created"}, OutTypes: []types.T{types.Int4, types.Bool}})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "by_range", Args: []types.T{types.Text, anyT, types.Text},
 		ArgNames: []string{"column_name", "partition_interval", "partition_func"}, Defaults: 2, Ret: funcs.Fixed(recordT),
-		Fn: func(_ *funcs.Ctx, at []types.T, a []any) (any, error) {
-			var iv any
-			var it types.T
-			if len(a) > 1 {
-				iv, it = a[1], at[1]
-			}
-			return &types.Record{Types: []types.T{types.Text, types.Text, it}, Vals: []any{"range", a[0], iv}}, nil
-		}})
+		Fn: byRange})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "by_hash", Args: []types.T{types.Text, types.Int4, types.Text},
 		ArgNames: []string{"column_name", "number_partitions", "partition_func"}, Defaults: 1, Ret: funcs.Fixed(recordT),
-		Fn: func(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
-			return &types.Record{Types: []types.T{types.Text, types.Text, types.Int4}, Vals: []any{"hash", a[0], a[1]}}, nil
-		}})
+		Fn: byHash})
 	funcs.RegisterScalar(&funcs.Scalar{Name: "set_chunk_time_interval", Args: []types.T{anyT, anyT, types.Text},
 		ArgNames: []string{"hypertable", "chunk_time_interval", "dimension_name"}, Defaults: 1, Ret: funcs.Fixed(types.Void),
 		Volatile: true, Fn: setChunkTimeInterval})
@@ -64,69 +60,40 @@ func init() {
 	funcs.RegisterScalar(&funcs.Scalar{Name: "add_dimension", Args: []types.T{anyT, recordT, types.Bool},
 		ArgNames: []string{"hypertable", "dimension", "if_not_exists"}, Defaults: 1, Ret: funcs.Fixed(recordT),
 		Volatile: true, Fn: addDimensionNew, OutNames: []string{"dimension_id", "created"}, OutTypes: []types.T{types.Int4, types.Bool}})
-	funcs.RegisterScalar(&funcs.Scalar{Name: "nextval", Args: []types.T{anyT}, Ret: funcs.Fixed(types.Int8), Volatile: true, Strict: true, Fn: nextval})
-	funcs.RegisterScalar(&funcs.Scalar{Name: "currval", Args: []types.T{anyT}, Ret: funcs.Fixed(types.Int8), Volatile: true, Strict: true,
-		Fn: func(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-			e := ctx.Extra.(*execEnv)
-			name, err := e.seqName(a[0])
-			if err != nil {
-				return nil, err
-			}
-			v, ok := e.s.currval[name]
-			if !ok {
-				return nil, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "currval of sequence %q is not yet defined in this session", name)
-			}
-			return v, nil
-		}})
-	funcs.RegisterScalar(&funcs.Scalar{Name: "setval", Args: []types.T{anyT, types.Int8}, Ret: funcs.Fixed(types.Int8), Volatile: true, Strict: true,
-		Fn: func(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-			e := ctx.Extra.(*execEnv)
-			name, err := e.seqName(a[0])
-			if err != nil {
-				return nil, err
-			}
-			return a[1], e.s.db.store.SetSequence("seq/"+name, a[1].(int64))
-		}})
+	funcs.RegisterScalar(&funcs.Scalar{Name: "set_integer_now_func", Args: []types.T{anyT, types.Text, types.Bool},
+		ArgNames: []string{"hypertable", "integer_now_func", "replace_if_exists"}, Defaults: 1,
+		Ret: funcs.Fixed(types.Void), Volatile: true, Fn: setIntegerNowFunc})
 }
 
-func envOf(ctx *funcs.Ctx) (*execEnv, error) {
-	e, ok := ctx.Extra.(*execEnv)
-	if !ok {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "function needs a session")
+// byRange is by_range(column_name, partition_interval): the dimension
+// record create_hypertable's new signature takes.
+func byRange(_ *funcs.Ctx, at []types.T, a []any) (any, error) {
+	var iv any
+	var it types.T
+	if len(a) > 1 {
+		iv, it = a[1], at[1]
 	}
-	return e, nil
+	return &types.Record{Types: []types.T{types.Text, types.Text, it}, Vals: []any{"range", a[0], iv}}, nil
 }
 
-// tableArg resolves a regclass-like argument: an OID or a possibly
-// qualified, possibly quoted name.
-func (e *execEnv) tableArg(v any) (*catalog.Table, error) {
-	switch x := v.(type) {
-	case int64:
-		if t := e.s.catalogSnap().TableByOID(uint32(x)); t != nil {
-			return t, nil
-		}
-		return nil, pgerr.New(pgerr.UndefinedTable, "relation with OID %d does not exist", x)
-	case string:
-		on := parseQualified(x)
-		if t := e.s.findTable(on); t != nil {
-			return t, nil
-		}
-		return nil, noTable(on)
+// byHash is by_hash(column_name, number_partitions): a hash space
+// dimension record for add_dimension's new signature.
+func byHash(_ *funcs.Ctx, _ []types.T, a []any) (any, error) {
+	return &types.Record{Types: []types.T{types.Text, types.Text, types.Int4}, Vals: []any{"hash", a[0], a[1]}}, nil
+}
+
+// resolveHypertable resolves a regclass-like argument (see
+// Host.Relation) that must name a hypertable (else TS102).
+func resolveHypertable(h Host, arg any) (*catalog.Table, error) {
+	t, err := h.Relation(arg)
+	if err != nil {
+		return nil, err
 	}
-	return nil, pgerr.New(pgerr.DatatypeMismatch, "invalid relation argument")
+	if t.Hyper == nil {
+		return nil, pgerr.New(codeNotHypertable, "table %q is not a hypertable", t.Name)
+	}
+	return t, nil
 }
-
-// parseQualified parses a relation name argument (see
-// plan.ParseObjectName).
-func parseQualified(s string) plan.ObjectName { return plan.ParseObjectName(s) }
-
-// argAt returns argument i, or nil when the call has fewer arguments
-// (see funcs.Arg).
-func argAt(a []any, i int) any { return funcs.Arg(a, i) }
-
-// boolAt returns boolean argument i, or def when it is absent or NULL
-// (see funcs.BoolArg).
-func boolAt(a []any, i int, def bool) bool { return funcs.BoolArg(a, i, def) }
 
 // intervalArg converts a chunk interval argument to time-column units.
 func intervalArg(v any, t types.T) (int64, error) {
@@ -156,24 +123,26 @@ func intervalArg(v any, t types.T) (int64, error) {
 	return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid chunk_time_interval")
 }
 
+// createHypertableOld is create_hypertable(relation, time_column_name,
+// partitioning_column, number_partitions, ...), the pre-2.13 signature.
 func createHypertableOld(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
+	h, err := hostOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	timeCol, _ := argAt(a, 1).(string)
-	spec := hyperSpec{timeCol: timeCol, interval: argAt(a, 6), ifNotExists: boolAt(a, 8, false), migrate: boolAt(a, 10, false)}
-	if pc, ok := argAt(a, 2).(string); ok {
+	timeCol, _ := funcs.Arg(a, 1).(string)
+	spec := hyperSpec{timeCol: timeCol, interval: funcs.Arg(a, 6), ifNotExists: funcs.BoolArg(a, 8, false), migrate: funcs.BoolArg(a, 10, false)}
+	if pc, ok := funcs.Arg(a, 2).(string); ok {
 		spec.spaceCol = pc
-		n, _ := argAt(a, 3).(int64)
+		n, _ := funcs.Arg(a, 3).(int64)
 		spec.partitions = int(n)
 		if n <= 0 {
 			return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid number of partitions: must be between 1 and 32767")
 		}
 	}
-	spec.schema, _ = argAt(a, 4).(string)
-	spec.prefix, _ = argAt(a, 5).(string)
-	t, created, err := e.createHypertable(argAt(a, 0), spec)
+	spec.schema, _ = funcs.Arg(a, 4).(string)
+	spec.prefix, _ = funcs.Arg(a, 5).(string)
+	t, created, err := createHypertable(h, funcs.Arg(a, 0), spec)
 	if err != nil {
 		return nil, err
 	}
@@ -181,28 +150,31 @@ func createHypertableOld(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
 		Vals: []any{int64(t.Hyper.ID), t.Schema, t.Name, created}}, nil
 }
 
+// createHypertableNew is create_hypertable(relation, dimension =>
+// by_range(...), ...), the 2.13 signature.
 func createHypertableNew(ctx *funcs.Ctx, at []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
+	h, err := hostOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	dim, ok := argAt(a, 1).(*types.Record)
+	dim, ok := funcs.Arg(a, 1).(*types.Record)
 	if !ok || len(dim.Vals) < 2 || dim.Vals[0] != "range" {
 		return nil, pgerr.New(pgerr.InvalidParameterValue, "cannot partition using a closed dimension on primary column").
 			WithHint("Use range partitioning on the primary column.")
 	}
 	col, _ := dim.Vals[1].(string)
-	spec := hyperSpec{timeCol: col, interval: dim.Vals[2], ifNotExists: boolAt(a, 3, false), migrate: boolAt(a, 4, false)}
-	t, created, err := e.createHypertable(argAt(a, 0), spec)
+	spec := hyperSpec{timeCol: col, interval: dim.Vals[2], ifNotExists: funcs.BoolArg(a, 3, false), migrate: funcs.BoolArg(a, 4, false)}
+	t, created, err := createHypertable(h, funcs.Arg(a, 0), spec)
 	if err != nil {
 		return nil, err
 	}
 	return &types.Record{Types: []types.T{types.Int4, types.Bool}, Vals: []any{int64(t.Hyper.ID), created}}, nil
 }
 
+// hyperSpec is what both create_hypertable signatures ask for.
 type hyperSpec struct {
 	timeCol     string
-	interval    any
+	interval    any // chunk_time_interval as given; nil: the default
 	spaceCol    string
 	partitions  int
 	schema      string
@@ -211,9 +183,12 @@ type hyperSpec struct {
 	migrate     bool
 }
 
-func (e *execEnv) createHypertable(rel any, spec hyperSpec) (*catalog.Table, bool, error) {
-	s := e.s
-	t, err := e.tableArg(rel)
+// createHypertable turns relation rel into a hypertable per spec and
+// reports whether it did (false: it already was one and if_not_exists
+// was given). With migrate_data the table's rows move into chunks in the
+// same transaction.
+func createHypertable(h Host, rel any, spec hyperSpec) (*catalog.Table, bool, error) {
+	t, err := h.Relation(rel)
 	if err != nil {
 		return nil, false, err
 	}
@@ -221,7 +196,7 @@ func (e *execEnv) createHypertable(rel any, spec hyperSpec) (*catalog.Table, boo
 		if spec.ifNotExists {
 			return t, false, nil
 		}
-		return nil, false, pgerr.New(codeTSAlreadyHypertable, "table %q is already a hypertable", t.Name)
+		return nil, false, pgerr.New(codeAlreadyHypertable, "table %q is already a hypertable", t.Name)
 	}
 	ci := t.ColIndex(spec.timeCol)
 	if ci < 0 {
@@ -240,17 +215,17 @@ func (e *execEnv) createHypertable(rel any, spec hyperSpec) (*catalog.Table, boo
 	} else if ct.IsInteger() {
 		return nil, false, pgerr.New(pgerr.InvalidParameterValue, "integer dimensions require an explicit interval")
 	}
-	if ct.OID == types.OidDate && interval%86400_000_000 != 0 {
+	if ct.OID == types.OidDate && interval%usPerDay != 0 {
 		return nil, false, pgerr.New(pgerr.InvalidParameterValue, "invalid interval for date dimension: must be a multiple of one day")
 	}
-	hasRows := s.hasRows(t)
+	hasRows := h.HasRows(t)
 	if hasRows && !spec.migrate {
 		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "table %q is not empty", t.Name).
 			WithHint("You can migrate data by specifying 'migrate_data => true' when calling this function.")
 	}
 	nt := t.Clone()
 	nt.Cols[ci].NotNull = true
-	w := s.writer()
+	w := h.Writer()
 	id, err := w.NewHypertableID()
 	if err != nil {
 		return nil, false, err
@@ -266,97 +241,75 @@ func (e *execEnv) createHypertable(rel any, spec hyperSpec) (*catalog.Table, boo
 	}
 	var rows *col.Batch
 	if hasRows {
-		if rows, err = s.readAllRows(t); err != nil {
+		if rows, err = h.ReadRows(t); err != nil {
 			return nil, false, err
 		}
 		if rows.Cols[ci].HasNulls() {
-			return nil, false, notNullError(t, &t.Cols[ci])
+			c := &t.Cols[ci]
+			return nil, false, pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name)
 		}
 	}
 	if err := w.PutTable(nt); err != nil {
 		return nil, false, err
 	}
 	if rows != nil {
-		s.txn.DropTable(uint64(t.OID))
-		if _, err := s.appendHyper(e.execCtx(), nt, rows, nil); err != nil {
+		h.Txn().DropTable(uint64(t.OID))
+		if err := h.AppendRows(nt, rows); err != nil {
 			return nil, false, err
 		}
 	}
 	return nt, true, nil
 }
 
-// readAllRows reads a regular table into one batch (migrate_data).
-func (s *session) readAllRows(t *catalog.Table) (*col.Batch, error) {
-	vecs := make([]*col.Vec, len(t.Cols))
-	for i, c := range t.Cols {
-		vecs[i] = col.NewVec(c.Type.Kind(), 1024)
-	}
-	it := s.txn.Iter(storage.Space{Table: uint64(t.OID)}, nil, nil)
-	defer it.Close()
-	n := 0
-	row := make([]any, len(t.Cols))
-	for it.Next() {
-		if err := table.DecodeRow(t, it.Value(), row); err != nil {
-			return nil, err
-		}
-		for i, v := range row {
-			vecs[i].Append(v)
-		}
-		n++
-	}
-	return col.FromVecs(vecs, n), it.Err()
-}
-
-func (e *execEnv) hypertableArg(v any) (*catalog.Table, error) {
-	t, err := e.tableArg(v)
-	if err != nil {
-		return nil, err
-	}
-	if t.Hyper == nil {
-		return nil, pgerr.New("TS102", "table %q is not a hypertable", t.Name)
-	}
-	return t, nil
-}
-
+// setChunkTimeInterval is set_chunk_time_interval(hypertable,
+// chunk_time_interval): it applies to chunks created from now on.
 func setChunkTimeInterval(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
+	h, err := hostOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	t, err := e.hypertableArg(a[0])
+	t, err := resolveHypertable(h, a[0])
 	if err != nil {
 		return nil, err
 	}
-	iv, err := intervalArg(a[1], t.Cols[t.ColByID(t.Hyper.TimeCol)].Type)
+	iv, err := intervalArg(a[1], timeType(t))
 	if err != nil {
 		return nil, err
 	}
 	nt := t.Clone()
 	nt.Hyper.Interval = iv
-	return "", e.s.writer().PutTable(nt)
+	return "", h.Writer().PutTable(nt)
 }
 
+// spaceDimensionID is the dimension_id add_dimension reports: the time
+// dimension is 1, the one space dimension tsgres supports is 2.
+const spaceDimensionID = 2
+
+// addDimensionOld is add_dimension(hypertable, column_name,
+// number_partitions, ...), the pre-2.13 signature.
 func addDimensionOld(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
+	h, err := hostOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	colName, _ := argAt(a, 1).(string)
-	n, _ := argAt(a, 2).(int64)
-	t, created, err := e.addDimension(a[0], colName, int(n), argAt(a, 3), boolAt(a, 5, false))
+	colName, _ := funcs.Arg(a, 1).(string)
+	n, _ := funcs.Arg(a, 2).(int64)
+	t, created, err := addDimension(h, a[0], colName, int(n), funcs.Arg(a, 3), funcs.BoolArg(a, 5, false))
 	if err != nil {
 		return nil, err
 	}
 	return &types.Record{Types: []types.T{types.Int4, types.Name, types.Name, types.Name, types.Bool},
-		Vals: []any{int64(2), t.Schema, t.Name, colName, created}}, nil
+		Vals: []any{int64(spaceDimensionID), t.Schema, t.Name, colName, created}}, nil
 }
 
+// addDimensionNew is add_dimension(hypertable, dimension => by_hash(...)),
+// the 2.13 signature.
 func addDimensionNew(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
+	h, err := hostOf(ctx)
 	if err != nil {
 		return nil, err
 	}
-	dim, ok := argAt(a, 1).(*types.Record)
+	dim, ok := funcs.Arg(a, 1).(*types.Record)
 	if !ok || len(dim.Vals) < 3 {
 		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid dimension")
 	}
@@ -368,15 +321,18 @@ func addDimensionNew(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	} else {
 		iv = dim.Vals[2]
 	}
-	_, created, err := e.addDimension(a[0], colName, int(n), iv, boolAt(a, 2, false))
+	_, created, err := addDimension(h, a[0], colName, int(n), iv, funcs.BoolArg(a, 2, false))
 	if err != nil {
 		return nil, err
 	}
-	return &types.Record{Types: []types.T{types.Int4, types.Bool}, Vals: []any{int64(2), created}}, nil
+	return &types.Record{Types: []types.T{types.Int4, types.Bool}, Vals: []any{int64(spaceDimensionID), created}}, nil
 }
 
-func (e *execEnv) addDimension(rel any, colName string, partitions int, interval any, ifNotExists bool) (*catalog.Table, bool, error) {
-	t, err := e.hypertableArg(rel)
+// addDimension adds a hash space dimension on colName to hypertable rel
+// while it has no chunks. Only hash dimensions are supported (interval
+// is accepted and ignored, as before).
+func addDimension(h Host, rel any, colName string, partitions int, interval any, ifNotExists bool) (*catalog.Table, bool, error) {
+	t, err := resolveHypertable(h, rel)
 	if err != nil {
 		return nil, false, err
 	}
@@ -388,107 +344,18 @@ func (e *execEnv) addDimension(rel any, colName string, partitions int, interval
 		if ifNotExists {
 			return t, false, nil
 		}
-		return nil, false, pgerr.New("TS201", "column %q is already a dimension", colName)
+		return nil, false, pgerr.New(codeAlreadyDimension, "column %q is already a dimension", colName)
 	}
 	if partitions <= 0 {
 		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "only hash-partitioned space dimensions are supported; pass number_partitions")
 	}
-	if len(e.s.chunks(t.OID)) > 0 {
+	if len(h.Chunks(t.OID)) > 0 {
 		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "hypertable %q has data or empty chunks", t.Name)
 	}
 	nt := t.Clone()
 	nt.Hyper.Space = &catalog.SpaceDim{Col: c.ID, Partitions: partitions}
 	addSpaceLastValue(nt, c.ID)
-	return nt, true, e.s.writer().PutTable(nt)
-}
-
-// showChunks lists chunk names of a hypertable, optionally only those
-// entirely before older_than / after newer_than.
-func showChunks(ctx any, args []any) ([][]any, error) {
-	e := ctx.(*execEnv)
-	t, err := e.policyTarget(args[0])
-	if err != nil {
-		return nil, err
-	}
-	tt := t.Cols[t.ColByID(t.Hyper.TimeCol)].Type
-	older, newer := int64(maxInt64), int64(minInt64)
-	for i, dst := range []*int64{&older, &newer} {
-		v := argAt(args, i+1)
-		if v == nil {
-			continue
-		}
-		b, err := e.timeBound(v, tt)
-		if err != nil {
-			return nil, err
-		}
-		*dst = b
-	}
-	var out [][]any
-	for _, c := range e.s.chunks(t.OID) {
-		if c.End <= older && c.Start >= newer {
-			out = append(out, []any{c.Schema + "." + c.Name})
-		}
-	}
-	return out, nil
-}
-
-// timeBound converts an older_than/newer_than argument to time-column
-// units: an interval means now() minus it.
-func (e *execEnv) timeBound(v any, tt types.T) (int64, error) {
-	switch x := v.(type) {
-	case types.Interval:
-		ts, err := types.SubInterval(types.Timestamptz, e.funcCtx().Now, x, e.s.loc)
-		return ts, err
-	case int64:
-		return x, nil
-	case string:
-		if iv, err := types.ParseText(types.IntervalT, x, nil); err == nil {
-			return e.timeBound(iv, tt)
-		}
-		ts, err := types.ParseText(types.Timestamptz, x, e.s.loc)
-		if err != nil {
-			return 0, err
-		}
-		return ts.(int64), nil
-	}
-	return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid time argument %v", v)
-}
-
-func (e *execEnv) seqName(v any) (string, error) {
-	switch x := v.(type) {
-	case string:
-		on := parseQualified(x)
-		if on.Schema == "" {
-			on.Schema = catalog.SchemaPublic
-		}
-		if e.s.catalogSnap().Sequence(e.s.dbOID, on.Schema, on.Name) == 0 {
-			return "", pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", x)
-		}
-		return fmt.Sprintf("%d.%s.%s", e.s.dbOID, on.Schema, on.Name), nil
-	case int64:
-		return fmt.Sprintf("oid.%d", x), nil
-	}
-	return "", pgerr.New(pgerr.DatatypeMismatch, "invalid sequence argument")
-}
-
-func nextval(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
-	e, err := envOf(ctx)
-	if err != nil {
-		return nil, err
-	}
-	name, err := e.seqName(a[0])
-	if err != nil {
-		return nil, err
-	}
-	v, err := e.s.db.store.NextSequence("seq/"+name, 1)
-	if err != nil {
-		return nil, err
-	}
-	if e.s.currval == nil {
-		e.s.currval = map[string]int64{}
-	}
-	e.s.currval[name] = v
-	return v, nil
+	return nt, true, h.Writer().PutTable(nt)
 }
 
 // addSpaceLastValue gives a hash space dimension's column a last-value
@@ -500,4 +367,42 @@ func addSpaceLastValue(t *catalog.Table, col uint32) {
 	t.NextSpace++
 	t.Indexes = append(t.Indexes, catalog.Index{Name: t.Name + "_lastvalue_" + t.Cols[t.ColByID(col)].Name,
 		Cols: []uint32{col, t.Hyper.TimeCol}, Space: t.NextSpace, Method: "lastvalue", LastValue: true})
+}
+
+// setIntegerNowFunc is set_integer_now_func(hypertable, integer_now_func,
+// replace_if_exists): it records the function policies on an
+// integer-time hypertable take as "now", validated as TimescaleDB does.
+func setIntegerNowFunc(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
+	h, err := hostOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := resolveHypertable(h, funcs.Arg(a, 0))
+	if err != nil {
+		return nil, err
+	}
+	if t.Hyper.IntegerNowFunc != 0 && !funcs.BoolArg(a, 2, false) {
+		return nil, pgerr.New(pgerr.DuplicateObject, "custom time function already set for hypertable %q", t.Name)
+	}
+	tt := timeType(t)
+	if !tt.IsInteger() {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "custom time function not supported").
+			WithHint("A custom time function can only be set for hypertables that have integer time dimensions.")
+	}
+	name, _ := funcs.Arg(a, 1).(string)
+	f, err := h.Function(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(f.ArgTypes) != 0 || f.IsProcedure() || f.Volatility == 'v' {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid custom time function").
+			WithHint("A custom time function must take no arguments and be STABLE.")
+	}
+	if f.Ret.OID != tt.OID {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid custom time function").
+			WithHint("The return type of the custom time function must be the same as the type of the time column of the hypertable.")
+	}
+	c := t.Clone()
+	c.Hyper.IntegerNowFunc = f.OID
+	return "", h.Writer().PutTable(c)
 }

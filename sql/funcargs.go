@@ -1,0 +1,57 @@
+package sql
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// Helpers of the functions the root registers (policies, jobs, user
+// functions, sequences): the session a call runs in and its arguments.
+
+var (
+	anyT    = funcs.AnyT
+	recordT = types.RecordT
+)
+
+// envOf returns the statement environment a function call runs in.
+func envOf(ctx *funcs.Ctx) (*execEnv, error) {
+	e, ok := ctx.Extra.(*execEnv)
+	if !ok {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "function needs a session")
+	}
+	return e, nil
+}
+
+// tableArg resolves a regclass-like argument: an OID or a possibly
+// qualified, possibly quoted name.
+func (e *execEnv) tableArg(v any) (*catalog.Table, error) {
+	switch x := v.(type) {
+	case int64:
+		if t := e.s.catalogSnap().TableByOID(uint32(x)); t != nil {
+			return t, nil
+		}
+		return nil, pgerr.New(pgerr.UndefinedTable, "relation with OID %d does not exist", x)
+	case string:
+		on := parseQualified(x)
+		if t := e.s.findTable(on); t != nil {
+			return t, nil
+		}
+		return nil, noTable(on)
+	}
+	return nil, pgerr.New(pgerr.DatatypeMismatch, "invalid relation argument")
+}
+
+// parseQualified parses a relation name argument (see
+// plan.ParseObjectName).
+func parseQualified(s string) plan.ObjectName { return plan.ParseObjectName(s) }
+
+// argAt returns argument i, or nil when the call has fewer arguments
+// (see funcs.Arg).
+func argAt(a []any, i int) any { return funcs.Arg(a, i) }
+
+// boolAt returns boolean argument i, or def when it is absent or NULL
+// (see funcs.BoolArg).
+func boolAt(a []any, i int, def bool) bool { return funcs.BoolArg(a, i, def) }
