@@ -362,7 +362,19 @@ func scanDecisions(x *plan.HyperScan) []string {
 		props = append(props, "Blocks skipped by time: "+timeRange(x, ti, timeName))
 	}
 	if len(x.Preds) > 0 {
-		props = append(props, fmt.Sprintf("Blocks skipped by metadata: %d predicate(s)", len(x.Preds)))
+		preds := make([]string, len(x.Preds))
+		for i, p := range x.Preds {
+			name := fmt.Sprintf("column %d", p.Col)
+			if ci := x.Table.ColByID(p.Col); ci >= 0 {
+				name = x.Table.Cols[ci].Name
+			}
+			v := fmt.Sprint(p.Value)
+			if s, ok := p.Value.(string); ok {
+				v = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+			}
+			preds[i] = name + " " + p.Op.String() + " " + v
+		}
+		props = append(props, "Blocks skipped by min/max: "+strings.Join(preds, " AND "))
 	}
 	switch x.Order {
 	case plan.ScanTimeAsc:
