@@ -219,7 +219,7 @@ func (s *session) appendHyperRows(ec *exec.Ctx, t *catalog.Table, b *col.Batch, 
 	if tv.HasNulls() {
 		return 0, notNullError(t, &t.Cols[ti])
 	}
-	if err := s.maintainLastValue(t, b); err != nil {
+	if err := table.MaintainLastValue(s.txn, t, b); err != nil {
 		return 0, err
 	}
 	s.noteHyperWrite(t, tv, b.Rows())
@@ -701,7 +701,7 @@ func (s *session) rewriteHyper(ec *exec.Ctx, t *catalog.Table, scan *plan.HyperS
 				}
 				hb = col.FromVecs(hv, len(hit))
 			}
-			if err := s.lastValueRemoved(t, hb, stale); err != nil {
+			if err := table.LastValueRemoved(s.txn, t, hb, stale); err != nil {
 				return n, err
 			}
 			s.noteHyperWrite(t, hb.Cols[t.ColByID(t.Hyper.TimeCol)], hb.Rows())

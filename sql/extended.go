@@ -239,7 +239,7 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	s.begin()
 	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
 		ectx := env.execCtx()
-		op, err := exec.Build(ectx, s.physical(finalizeOutput(s.useLastValue(q.Node))))
+		op, err := exec.Build(ectx, s.physical(finalizeOutput(q.Node)))
 		if err != nil {
 			return err
 		}

@@ -44,7 +44,7 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	}
 	switch x := st.(type) {
 	case *plan.Query:
-		x.Node = s.physical(finalizeOutput(s.useLastValue(x.Node)))
+		x.Node = s.physical(finalizeOutput(x.Node))
 		op, err := exec.Build(env.execCtx(), x.Node)
 		if err != nil {
 			return err
@@ -185,7 +185,7 @@ func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) err
 	var node plan.Node
 	switch q := x.Query.(type) {
 	case *plan.Query:
-		node = s.physical(s.useLastValue(q.Node))
+		node = s.physical(q.Node)
 	case *plan.Update:
 		node = q.Scan
 	case *plan.Delete:

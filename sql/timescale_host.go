@@ -79,9 +79,9 @@ func (h tsHost) StaleLastValues(t *catalog.Table, chunks []*catalog.Chunk) (map[
 	stale := map[*catalog.Index]map[string]bool{}
 	tt := t.Cols[t.ColByID(t.Hyper.TimeCol)].Type
 	for _, ix := range t.LastValueIndexes() {
-		it := h.e.s.txn.Iter(lvSpace(t, ix), nil, nil)
+		it := h.e.s.txn.Iter(table.LastValueSpace(t, ix), nil, nil)
 		for it.Next() {
-			ts := timeValue(tt, decodeLVTime(it.Value()))
+			ts := timeValue(tt, table.LastValueTime(it.Value()))
 			for _, c := range chunks {
 				if ts >= c.Start && ts < c.End {
 					if stale[ix] == nil {

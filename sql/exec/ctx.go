@@ -115,6 +115,8 @@ func build(ctx *Ctx, n plan.Node) (Operator, error) {
 		op, err = newScan(ctx, n)
 	case *plan.HyperScan:
 		op, err = newHyperScan(ctx, n)
+	case *plan.LastValueScan:
+		op = &lastValueOp{ctx: ctx, n: n}
 	case *plan.Virtual:
 		op = &virtualOp{ctx: ctx, n: n}
 	case *plan.Values:

@@ -133,10 +133,13 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 			}
 		}
 		return "Custom Scan (ChunkAppend) on " + x.Table.Name, props, nil
-	case *plan.Virtual:
-		if x.Label != "" {
-			return x.Label, nil, nil
+	case *plan.LastValueScan:
+		var props []string
+		if x.Key != nil {
+			props = append(props, "Series: "+x.Table.Cols[x.Table.ColByID(x.Index.Cols[0])].Name+" = "+fmtExpr(x.Key, nil))
 		}
+		return "Custom Scan (LastValue) on " + x.Table.Name + " using " + x.Index.Name, props, nil
+	case *plan.Virtual:
 		return "Seq Scan on " + x.Name, nil, nil
 	case *plan.Values:
 		if len(x.Rows) == 1 {
@@ -144,9 +147,6 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		}
 		return `Values Scan on "*VALUES*"`, nil, nil
 	case *plan.FuncScan:
-		if x.Label != "" {
-			return x.Label, nil, nil
-		}
 		name := "function"
 		if len(x.Cols) > 0 {
 			name = x.Cols[0].Rel

@@ -16,9 +16,11 @@ var rules = []rule{
 	{"parallel_agg", parallelAgg},
 }
 
-// Optimize applies every rule to every node of the plan rooted at n,
-// including the plans of subqueries and CTEs, and returns n.
+// Optimize returns the physical plan for the bound plan n: the last_value
+// rule first replaces latest-row-per-series shapes, then every other rule
+// visits every node, including the plans of subqueries and CTEs.
 func Optimize(n plan.Node) plan.Node {
+	n = lastValue(n)
 	plan.VisitNodes(n, func(x plan.Node) {
 		for _, r := range rules {
 			r.apply(x)

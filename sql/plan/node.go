@@ -96,14 +96,26 @@ type ScanPred struct {
 	Value any
 }
 
+// LastValueScan reads the newest row of every series, or of the one
+// series Key names, from a hypertable's last-value index instead of its
+// chunks (sql/table keeps the index; sql/opt's last_value rule puts this
+// node where the scan was).
+type LastValueScan struct {
+	Table  *catalog.Table
+	Index  *catalog.Index
+	Cols   []OutCol
+	ColIdx []int
+	// Key, when set, is the one series' value (a constant, parameter or
+	// outer column) of type KeyType; nil reads every series.
+	Key     Expr
+	KeyType types.T
+}
+
 // Virtual produces rows computed at run time.
 type Virtual struct {
 	Name string
-	// Label, when set, is the node's EXPLAIN label (default: "Seq Scan on
-	// Name").
-	Label string
-	Cols  []OutCol
-	Rows  VirtualRows
+	Cols []OutCol
+	Rows VirtualRows
 }
 
 // Values is a VALUES list or a FROM-less SELECT's single row.
@@ -150,12 +162,9 @@ type SetStream func(ctx any, args []any) (SetIter, error)
 
 // FuncScan is a set-returning function in FROM.
 type FuncScan struct {
-	// Label, when set, is the node's EXPLAIN label (default: "Function
-	// Scan on" the first column's relation).
-	Label string
-	Fn    SetFunc
-	Args  []Expr
-	Cols  []OutCol
+	Fn   SetFunc
+	Args []Expr
+	Cols []OutCol
 	// Stream, when set, produces the same rows as Fn incrementally; the
 	// executor prefers it.
 	Stream SetStream
@@ -299,11 +308,12 @@ func (n *Project) Columns() []OutCol   { return n.Cols }
 func (n *ProjectSet) Columns() []OutCol {
 	return n.Cols
 }
-func (n *FuncScan) Columns() []OutCol { return n.Cols }
-func (n *Agg) Columns() []OutCol      { return n.Cols }
-func (n *Sort) Columns() []OutCol     { return n.Input.Columns() }
-func (n *Limit) Columns() []OutCol    { return n.Input.Columns() }
-func (n *Distinct) Columns() []OutCol { return n.Input.Columns() }
+func (n *FuncScan) Columns() []OutCol      { return n.Cols }
+func (n *Agg) Columns() []OutCol           { return n.Cols }
+func (n *Sort) Columns() []OutCol          { return n.Input.Columns() }
+func (n *Limit) Columns() []OutCol         { return n.Input.Columns() }
+func (n *LastValueScan) Columns() []OutCol { return n.Cols }
+func (n *Distinct) Columns() []OutCol      { return n.Input.Columns() }
 func (n *Join) Columns() []OutCol {
 	if n.Kind == JoinSemi || n.Kind == JoinAnti {
 		return n.Left.Columns()

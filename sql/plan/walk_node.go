@@ -42,6 +42,8 @@ func NodeExprs(n Node) []Expr {
 	switch x := n.(type) {
 	case *HyperScan:
 		out = append(out, x.Filter)
+	case *LastValueScan:
+		out = append(out, x.Key)
 	case *Values:
 		for _, r := range x.Rows {
 			out = append(out, r...)

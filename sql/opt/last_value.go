@@ -1,0 +1,323 @@
+package opt
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/plan"
+)
+
+// The last_value rule. A hypertable index on (series column, time, ...)
+// keeps the newest row of every series (sql/table's last-value index);
+// "latest row per series" shapes read it instead of scanning chunks.
+// Unlike the other rules this one replaces nodes: it returns a new plan
+// sharing the unchanged subtrees.
+
+// lastValue rewrites latest-value-per-series plans to read the
+// last-value index instead of scanning chunks:
+//
+//	DISTINCT ON (s) ... ORDER BY s, time DESC   (Distinct/Sort/Project over the scan)
+//	SELECT s, last(x, time), max(time) ... GROUP BY s
+//
+// The scan may be filtered by predicates on s alone and by lower bounds
+// on time (the newest row of a series passes such a bound exactly when
+// some row does).
+func lastValue(n plan.Node) plan.Node {
+	switch x := n.(type) {
+	case *plan.Distinct:
+		if len(x.On) != 1 {
+			break
+		}
+		srt, ok := x.Input.(*plan.Sort)
+		if !ok || len(srt.Keys) < 2 {
+			break
+		}
+		prj, ok := srt.Input.(*plan.Project)
+		if !ok {
+			break
+		}
+		on, ok1 := x.On[0].(*plan.ColRef)
+		k0, ok2 := srt.Keys[0].E.(*plan.ColRef)
+		if !ok1 || !ok2 || on.Idx != k0.Idx {
+			break
+		}
+		// DISTINCT ON sorts by the ON key, then the ORDER BY keys, which
+		// repeat it: the first other key must be time DESC.
+		next := 1
+		for next < len(srt.Keys) {
+			if c, ok := srt.Keys[next].E.(*plan.ColRef); ok && c.Idx == on.Idx {
+				next++
+				continue
+			}
+			break
+		}
+		if next >= len(srt.Keys) || !srt.Keys[next].Desc {
+			break
+		}
+		k1, ok3 := srt.Keys[next].E.(*plan.ColRef)
+		if !ok3 {
+			break
+		}
+		series, ok4 := prj.Exprs[k0.Idx].(*plan.ColRef)
+		tcol, ok5 := prj.Exprs[k1.Idx].(*plan.ColRef)
+		if !ok4 || !ok5 {
+			break
+		}
+		if in, ok := lastValueInput(prj.Input, series.Idx, tcol.Idx); ok {
+			cp := *prj
+			cp.Input = in
+			cs := *srt
+			cs.Input = &cp
+			return &plan.Distinct{Input: &cs, On: x.On}
+		}
+	case *plan.Agg:
+		if len(x.Keys) != 1 {
+			break
+		}
+		series, ok := x.Keys[0].(*plan.ColRef)
+		if !ok {
+			break
+		}
+		tIdx := -1
+		for _, a := range x.Aggs {
+			switch {
+			case a.Agg.Name == "last" && len(a.Args) == 2 && !a.Distinct && a.Filter == nil:
+				tc, ok := a.Args[1].(*plan.ColRef)
+				if !ok || tIdx >= 0 && tc.Idx != tIdx {
+					return rewriteChildren(n)
+				}
+				tIdx = tc.Idx
+			case a.Agg.Name == "max" && len(a.Args) == 1 && a.Filter == nil:
+				tc, ok := a.Args[0].(*plan.ColRef)
+				if !ok || tIdx >= 0 && tc.Idx != tIdx {
+					return rewriteChildren(n)
+				}
+				tIdx = tc.Idx
+			default:
+				return rewriteChildren(n)
+			}
+		}
+		if tIdx < 0 {
+			break
+		}
+		if in, ok := lastValueInput(x.Input, series.Idx, tIdx); ok {
+			cp := *x
+			cp.Input = in
+			return &cp
+		}
+	case *plan.Limit:
+		if in, ok := latestOne(x); ok {
+			cp := *x
+			cp.Input = in
+			return &cp
+		}
+	}
+	return rewriteChildren(n)
+}
+
+// latestOne rewrites "... WHERE s = <value> ORDER BY time DESC LIMIT 1"
+// (alone or inside a LATERAL join, where <value> is the outer row's
+// column) into a point lookup in the last-value index. It returns the
+// replacement for the Limit's input.
+func latestOne(l *plan.Limit) (plan.Node, bool) {
+	c, ok := l.Count.(*plan.Const)
+	if !ok || c.V != int64(1) || l.Offset != nil {
+		return nil, false
+	}
+	srt, ok := l.Input.(*plan.Sort)
+	if !ok || len(srt.Keys) != 1 || !srt.Keys[0].Desc {
+		return nil, false
+	}
+	prj, ok := srt.Input.(*plan.Project)
+	if !ok {
+		return nil, false
+	}
+	kc, ok := srt.Keys[0].E.(*plan.ColRef)
+	if !ok {
+		return nil, false
+	}
+	tcol, ok := prj.Exprs[kc.Idx].(*plan.ColRef)
+	if !ok {
+		return nil, false
+	}
+	f, ok := prj.Input.(*plan.Filter)
+	if !ok {
+		return nil, false
+	}
+	hs, ok := f.Input.(*plan.HyperScan)
+	if !ok || tcol.Idx >= len(hs.ColIdx) || hs.Table.Cols[hs.ColIdx[tcol.Idx]].ID != hs.Table.Hyper.TimeCol {
+		return nil, false
+	}
+	t := hs.Table
+	// Find "series = value" among the conjuncts; the rest must be safe.
+	var ix *catalog.Index
+	var value plan.Expr
+	var rest plan.Expr
+	sIdx := -1
+	for _, conj := range splitAnd(f.Cond) {
+		if ix == nil {
+			if op, ok := conj.(*plan.Op); ok && op.Kind == plan.OpEq {
+				col, val := op.L, op.R
+				if _, isCol := col.(*plan.ColRef); !isCol {
+					col, val = op.R, op.L
+				}
+				if cr, isCol := col.(*plan.ColRef); isCol && noColumns(val) && cr.Idx < len(hs.ColIdx) {
+					id := t.Cols[hs.ColIdx[cr.Idx]].ID
+					for _, c := range t.LastValueIndexes() {
+						if c.Cols[0] == id {
+							ix, value, sIdx = c, val, cr.Idx
+						}
+					}
+					if ix != nil {
+						continue
+					}
+				}
+			}
+		}
+		rest = andExpr(rest, conj)
+	}
+	if ix == nil || !lastValueSafeFilter(rest, sIdx, tcol.Idx) {
+		return nil, false
+	}
+	var in plan.Node = &plan.LastValueScan{Table: t, Index: ix, Cols: hs.Cols, ColIdx: hs.ColIdx,
+		Key: value, KeyType: t.Cols[hs.ColIdx[sIdx]].Type}
+	if rest != nil {
+		in = &plan.Filter{Input: in, Cond: rest}
+	}
+	cp := *prj
+	cp.Input = in
+	cs := *srt
+	cs.Input = &cp
+	return &cs, true
+}
+
+func splitAnd(e plan.Expr) []plan.Expr {
+	if op, ok := e.(*plan.Op); ok && op.Kind == plan.OpAnd {
+		return append(splitAnd(op.L), splitAnd(op.R)...)
+	}
+	return []plan.Expr{e}
+}
+
+func andExpr(a, b plan.Expr) plan.Expr {
+	if a == nil {
+		return b
+	}
+	return &plan.Op{T: b.Type(), Kind: plan.OpAnd, L: a, R: b}
+}
+
+// noColumns reports whether e reads no column of its own row (constants,
+// parameters and outer references are fine).
+func noColumns(e plan.Expr) bool {
+	ok := true
+	plan.Walk(e, func(x plan.Expr) bool {
+		switch c := x.(type) {
+		case *plan.ColRef, *plan.Subquery:
+			ok = false
+		case *plan.Call:
+			ok = ok && !c.Fn.Volatile
+		}
+		return ok
+	})
+	return ok
+}
+
+func rewriteChildren(n plan.Node) plan.Node {
+	switch x := n.(type) {
+	case *plan.Project:
+		cp := *x
+		cp.Input = lastValue(x.Input)
+		return &cp
+	case *plan.Sort:
+		cp := *x
+		cp.Input = lastValue(x.Input)
+		return &cp
+	case *plan.Limit:
+		cp := *x
+		cp.Input = lastValue(x.Input)
+		return &cp
+	case *plan.Filter:
+		cp := *x
+		cp.Input = lastValue(x.Input)
+		return &cp
+	case *plan.Join:
+		cp := *x
+		cp.Left, cp.Right = lastValue(x.Left), lastValue(x.Right)
+		return &cp
+	}
+	return n
+}
+
+// lastValueInput returns a replacement for a (filtered) hypertable scan
+// reading the last-value index for series column position sIdx and time
+// column position tIdx of the scan's output.
+func lastValueInput(n plan.Node, sIdx, tIdx int) (plan.Node, bool) {
+	var filter plan.Expr
+	if f, ok := n.(*plan.Filter); ok {
+		filter, n = f.Cond, f.Input
+	}
+	hs, ok := n.(*plan.HyperScan)
+	if !ok || sIdx >= len(hs.ColIdx) || tIdx >= len(hs.ColIdx) {
+		return nil, false
+	}
+	t := hs.Table
+	if t.Cols[hs.ColIdx[tIdx]].ID != t.Hyper.TimeCol {
+		return nil, false
+	}
+	var ix *catalog.Index
+	for _, c := range t.LastValueIndexes() {
+		if c.Cols[0] == t.Cols[hs.ColIdx[sIdx]].ID {
+			ix = c
+		}
+	}
+	if ix == nil || !lastValueSafeFilter(filter, sIdx, tIdx) {
+		return nil, false
+	}
+	v := &plan.LastValueScan{Table: t, Index: ix, Cols: hs.Cols, ColIdx: hs.ColIdx}
+	if filter != nil {
+		return &plan.Filter{Input: v, Cond: filter}, true
+	}
+	return v, true
+}
+
+// lastValueSafeFilter accepts conjunctions of predicates on the series
+// column only and lower bounds on the time column.
+func lastValueSafeFilter(f plan.Expr, sIdx, tIdx int) bool {
+	if f == nil {
+		return true
+	}
+	if op, ok := f.(*plan.Op); ok && op.Kind == plan.OpAnd {
+		return lastValueSafeFilter(op.L, sIdx, tIdx) && lastValueSafeFilter(op.R, sIdx, tIdx)
+	}
+	cols := map[int]bool{}
+	volatile := false
+	plan.Walk(f, func(e plan.Expr) bool {
+		switch x := e.(type) {
+		case *plan.ColRef:
+			cols[x.Idx] = true
+		case *plan.Subquery, *plan.OuterRef:
+			volatile = true
+		case *plan.Call:
+			volatile = volatile || x.Fn.Volatile
+		}
+		return true
+	})
+	if volatile {
+		return false
+	}
+	if len(cols) == 1 && cols[sIdx] {
+		return true
+	}
+	if len(cols) == 1 && cols[tIdx] {
+		op, ok := f.(*plan.Op)
+		if !ok {
+			return false
+		}
+		l, lok := op.L.(*plan.ColRef)
+		r, rok := op.R.(*plan.ColRef)
+		switch {
+		case lok && l.Idx == tIdx && (op.Kind == plan.OpGt || op.Kind == plan.OpGe):
+			return true
+		case rok && r.Idx == tIdx && (op.Kind == plan.OpLt || op.Kind == plan.OpLe):
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,173 @@
+package table
+
+import (
+	"encoding/binary"
+	"math"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/storage"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// The last-value index.
+//
+// A hypertable index on (series column, time, ...) — the index TimescaleDB
+// users create for "latest value per device" — and the hash space
+// dimension keep, in a key space of their own, the newest row of every
+// series: key = the series value's key encoding (AppendKey), value = the
+// row's time (8 bytes, big endian, sign-flipped) followed by the row in
+// row-store encoding (EncodeRow). Writes update it in the same
+// transaction as the data, so it is exactly as durable and atomic; an
+// older (out-of-order) row never replaces a newer one. DELETE and UPDATE
+// recompute the series whose newest row they removed.
+
+// LastValueSpace is the key space of hypertable t's last-value index ix.
+func LastValueSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
+	return storage.Space{Table: uint64(t.OID), Index: ix.Space}
+}
+
+func encodeLastValue(ts int64, row []byte) []byte {
+	out := make([]byte, 8, 8+len(row))
+	binary.BigEndian.PutUint64(out, uint64(ts)^(1<<63))
+	return append(out, row...)
+}
+
+// LastValueTime returns the time stored in last-value entry v (the
+// smallest int64 for a malformed entry).
+func LastValueTime(v []byte) int64 {
+	if len(v) < 8 {
+		return math.MinInt64
+	}
+	return int64(binary.BigEndian.Uint64(v) ^ (1 << 63))
+}
+
+// SeriesKey encodes row r's series value for last-value index ix.
+func SeriesKey(t *catalog.Table, ix *catalog.Index, b *col.Batch, r int) ([]byte, error) {
+	i := t.ColByID(ix.Cols[0])
+	return AppendKey(nil, t.Cols[i].Type, b.Cols[i].Get(r))
+}
+
+// MaintainLastValue folds rows appended to hypertable t (SQL kinds, all
+// table columns) into its last-value indexes in txn.
+func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
+	ixs := t.LastValueIndexes()
+	if len(ixs) == 0 || b.Rows() == 0 {
+		return nil
+	}
+	ti := t.ColByID(t.Hyper.TimeCol)
+	times := b.Cols[ti].I64
+	for _, ix := range ixs {
+		best := map[string]int{}
+		var order []string
+		for r := 0; r < b.Rows(); r++ {
+			k, err := SeriesKey(t, ix, b, r)
+			if err != nil {
+				return err
+			}
+			ks := string(k)
+			if cur, ok := best[ks]; !ok {
+				best[ks] = r
+				order = append(order, ks)
+			} else if times[r] >= times[cur] {
+				best[ks] = r
+			}
+		}
+		sp := LastValueSpace(t, ix)
+		row := make([]any, len(b.Cols))
+		for _, ks := range order {
+			r := best[ks]
+			old, found, err := txn.Get(sp, []byte(ks))
+			if err != nil {
+				return err
+			}
+			if found && LastValueTime(old) > times[r] {
+				continue
+			}
+			for c, v := range b.Cols {
+				row[c] = v.Get(r)
+			}
+			data, err := EncodeRow(t, row)
+			if err != nil {
+				return err
+			}
+			txn.Put(sp, []byte(ks), encodeLastValue(times[r], data))
+		}
+	}
+	return nil
+}
+
+// LastValueRemoved notes rows (SQL kinds) deleted from hypertable t: the
+// series whose newest row was among them are added to stale, per index,
+// for the caller to recompute.
+func LastValueRemoved(txn *storage.Txn, t *catalog.Table, b *col.Batch, stale map[*catalog.Index]map[string]bool) error {
+	ti := t.ColByID(t.Hyper.TimeCol)
+	for _, ix := range t.LastValueIndexes() {
+		sp := LastValueSpace(t, ix)
+		for r := 0; r < b.Rows(); r++ {
+			k, err := SeriesKey(t, ix, b, r)
+			if err != nil {
+				return err
+			}
+			old, found, err := txn.Get(sp, k)
+			if err != nil {
+				return err
+			}
+			if found && LastValueTime(old) == b.Cols[ti].I64[r] {
+				if stale[ix] == nil {
+					stale[ix] = map[string]bool{}
+				}
+				stale[ix][string(k)] = true
+			}
+		}
+	}
+	return nil
+}
+
+// LastValueRows reads last-value index ix of t as rows of the columns
+// colIdx selects, ordered by series key.
+func LastValueRows(txn *storage.Txn, t *catalog.Table, ix *catalog.Index, colIdx []int) ([][]any, error) {
+	it := txn.Iter(LastValueSpace(t, ix), nil, nil)
+	defer it.Close()
+	var out [][]any
+	full := make([]any, len(t.Cols))
+	for it.Next() {
+		row, err := decodeLastValue(t, ix, it.Value(), colIdx, full)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, it.Err()
+}
+
+// LastValueGet reads the newest row of the series with key encoding key
+// (AppendKey) from last-value index ix of t: no rows when the series has
+// none.
+func LastValueGet(txn *storage.Txn, t *catalog.Table, ix *catalog.Index, key []byte, colIdx []int) ([][]any, error) {
+	v, found, err := txn.Get(LastValueSpace(t, ix), key)
+	if err != nil || !found {
+		return nil, err
+	}
+	row, err := decodeLastValue(t, ix, v, colIdx, make([]any, len(t.Cols)))
+	if err != nil {
+		return nil, err
+	}
+	return [][]any{row}, nil
+}
+
+// decodeLastValue decodes a last-value entry into full (len(t.Cols)) and
+// returns the columns colIdx selects.
+func decodeLastValue(t *catalog.Table, ix *catalog.Index, v []byte, colIdx []int, full []any) ([]any, error) {
+	if len(v) < 8 {
+		return nil, pgerr.New(pgerr.DataCorrupted, "corrupt last-value entry in %s", ix.Name)
+	}
+	if err := DecodeRow(t, v[8:], full); err != nil {
+		return nil, err
+	}
+	row := make([]any, len(colIdx))
+	for i, c := range colIdx {
+		row[i] = full[c]
+	}
+	return row, nil
+}
