@@ -24,7 +24,7 @@ import (
 //	    FETCH [direction FROM] c INTO target; MOVE ...; CLOSE c;
 //	    FOR r IN c(2) LOOP ... END LOOP;        -- opens and closes c
 //
-// The shared grammar cannot parse these statements (plan.PlpgsqlJSON
+// The shared grammar cannot parse these statements (parse.PlpgsqlJSON
 // hides them), so this file parses their text.
 
 // plCursorDef is a bound cursor's declaration.

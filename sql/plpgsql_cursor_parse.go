@@ -7,7 +7,7 @@ import (
 )
 
 // Parsing PL/pgSQL cursor declarations (from the parser's JSON) and
-// cursor statements (from the text plan.PlpgsqlJSON hid them in); see
+// cursor statements (from the text parse.PlpgsqlJSON hid them in); see
 // plpgsql_cursor.go.
 
 // cursorArgDatums returns the datums that are arguments of bound

@@ -6,12 +6,12 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
 )
 
 // PL/pgSQL bodies are parsed by PostgreSQL's own PL/pgSQL grammar
-// (plan.PlpgsqlJSON, through pg_query) into a JSON tree, which this file
+// (parse.PlpgsqlJSON, through pg_query) into a JSON tree, which this file
 // turns into the plStmt tree the interpreter (plpgsql_exec.go) walks.
 //
 // The JSON keeps every variable as a "datum" numbered in creation order
@@ -194,7 +194,7 @@ func parsePlpgsql(argNames []string, procedure, setof bool, body string) (*plFun
 	if f != nil {
 		return f, nil
 	}
-	j, err := plan.PlpgsqlJSON(argNames, procedure, setof, body)
+	j, err := parse.PlpgsqlJSON(argNames, procedure, setof, body)
 	if err != nil {
 		return nil, err
 	}
@@ -494,7 +494,7 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		return &plLoop{plLine: ln, label: f.Label, cond: exprText(f.Cond), body: body}, err
 	case "PLpgSQL_stmt_fori":
 		body, err := b.stmts(f.Body)
-		if text, ok := plan.PlpgsqlCursorText(exprText(f.Lower)); ok {
+		if text, ok := parse.PlpgsqlCursorText(exprText(f.Lower)); ok {
 			return forCursorStmt(ln, f, text, body, err)
 		}
 		s := &plForI{plLine: ln, label: f.Label, lower: exprText(f.Lower), upper: exprText(f.Upper),
@@ -548,7 +548,7 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		t, err := b.target(f.Target)
 		return &plDynExec{plLine: ln, query: exprText(&q), into: f.Into, strict: f.Strict, target: t, params: exprTexts(f.Params)}, err
 	case "PLpgSQL_stmt_perform", "PLpgSQL_stmt_call":
-		if text, ok := plan.PlpgsqlCursorText(exprText(f.Expr)); ok {
+		if text, ok := parse.PlpgsqlCursorText(exprText(f.Expr)); ok {
 			return parseCursorStmt(ln, text)
 		}
 		return &plPerform{plLine: ln, sql: exprText(f.Expr)}, nil
@@ -573,7 +573,7 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		return &plCommit{plLine: ln, rollback: k == "PLpgSQL_stmt_rollback"}, nil
 	case "PLpgSQL_stmt_return_next":
 		s := &plReturnNext{plLine: ln, expr: exprText(f.Expr)}
-		if s.expr == plan.PlpgsqlOutRow {
+		if s.expr == parse.PlpgsqlOutRow {
 			s.expr = ""
 		}
 		return s, nil
