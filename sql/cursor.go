@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/tsgres/tsgres/sql/exec"
@@ -11,7 +12,7 @@ import (
 
 // cursor is a portal: a SQL-level cursor (DECLARE ... CURSOR), used by
 // psycopg2's named cursors to stream big results, or one a PL/pgSQL
-// routine opened (plpgsql_cursor.go), whose rows are materialized.
+// routine opened (plpgsql_host.go), whose rows are materialized.
 type cursor struct {
 	ectx    *exec.Ctx // its Context is replaced by each FETCH's
 	op      exec.Operator
@@ -20,7 +21,7 @@ type cursor struct {
 	hold    bool
 	done    bool
 	// mat, when set, holds all the cursor's rows (op is then nil).
-	mat *cursorRows
+	mat *plCursor
 }
 
 func (c *cursor) close() {
@@ -100,20 +101,16 @@ func (s *session) fetch(env *execEnv, x *plan.Fetch, w ResultWriter) error {
 // fetchRows runs a forward FETCH or MOVE of x on a materialized cursor,
 // writing the rows to out and the tag to w.
 func (c *cursor) fetchRows(x *plan.Fetch, verb string, out, w ResultWriter) error {
-	count := int64(fetchAll)
-	if x.Count >= 0 {
-		count = x.Count
-	}
-	from := c.mat.pos
-	n, err := c.mat.seek(dirForward, count)
+	rows, err := c.mat.Forward(x.Count)
 	if err != nil {
 		return err
 	}
+	n := len(rows)
 	if n > 0 {
 		vecs := make([]*col.Vec, len(c.cols))
 		for j, cl := range c.cols {
 			vecs[j] = col.NewVec(cl.Type.Kind(), n)
-			for _, r := range c.mat.rows[from : from+n] {
+			for _, r := range rows {
 				vecs[j].Append(r[j])
 			}
 		}
@@ -122,6 +119,30 @@ func (c *cursor) fetchRows(x *plan.Fetch, verb string, out, w ResultWriter) erro
 		}
 	}
 	return w.Complete(fmt.Sprintf("%s %d", verb, n))
+}
+
+// materialize reads the rest of a cursor declared in SQL so PL/pgSQL
+// can move in it; a PL/pgSQL cursor's rows are read already.
+func (c *cursor) materialize(ctx context.Context) (*plCursor, error) {
+	if c.mat != nil {
+		return c.mat, nil
+	}
+	rows := &batchCollector{}
+	if c.op != nil && !c.done {
+		c.ectx.Context = ctx
+		if _, _, err := stream(c.op, rows, 0, c.pending); err != nil {
+			return nil, err
+		}
+	}
+	c.close()
+	var data [][]any
+	for _, b := range rows.batches {
+		for i := 0; i < b.Len(); i++ {
+			data = append(data, batchRow(b, i, nil))
+		}
+	}
+	c.mat, c.pending, c.done = newPlCursor(c.cols, data), nil, false
+	return c.mat, nil
 }
 
 // closeCursors closes cursors at transaction end (all with everything).

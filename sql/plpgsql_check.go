@@ -10,8 +10,8 @@ import (
 // shared parser (which compiles every body as a procedure) leaves out.
 // As in PostgreSQL, the SQL inside the body is not bound until it runs.
 
-// checkPlpgsql validates a new PL/pgSQL routine's body.
-func (s *session) checkPlpgsql(_ *execEnv, f *catalog.Function) error {
+// plCheckRoutine validates the body of a new PL/pgSQL routine f.
+func plCheckRoutine(f *catalog.Function) error {
 	fn, err := parsePlpgsql(argNamesOf(f), f.IsProcedure(), f.RetSet, f.Body)
 	if err != nil {
 		return err

@@ -1,7 +1,6 @@
 package sql
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
@@ -110,21 +109,20 @@ func (x *plExec) cursorVar(name string) (*plVar, error) {
 	return v, nil
 }
 
-// portal returns the open cursor cursor variable name refers to.
-func (x *plExec) portal(name string) (*cursor, string, error) {
+// portalName returns the name of the portal cursor variable name holds.
+func (x *plExec) portalName(name string) (string, error) {
 	v, err := x.cursorVar(name)
 	if err != nil {
-		return nil, "", err
+		return "", err
 	}
 	if v.val == nil {
-		return nil, "", pgerr.New(pgerr.NullValueNotAllowed, "cursor variable %q is null", name)
+		return "", pgerr.New(pgerr.NullValueNotAllowed, "cursor variable %q is null", name)
 	}
-	pname := fmt.Sprint(v.val)
-	c, ok := x.s.cursors[pname]
-	if !ok {
-		return nil, "", pgerr.New(pgerr.InvalidCursorName, "cursor %q does not exist", pname)
-	}
-	return c, pname, nil
+	return fmt.Sprint(v.val), nil
+}
+
+func errNoCursor(name string) error {
+	return pgerr.New(pgerr.InvalidCursorName, "cursor %q does not exist", name)
 }
 
 // openCheck fails when v names a portal that is open.
@@ -132,7 +130,7 @@ func (x *plExec) openCheck(v *plVar) error {
 	if v.val == nil {
 		return nil
 	}
-	if _, ok := x.s.cursors[fmt.Sprint(v.val)]; ok {
+	if _, ok := x.h.Cursor(fmt.Sprint(v.val)); ok {
 		return pgerr.New(pgerr.DuplicateCursor, "cursor %q already in use", fmt.Sprint(v.val))
 	}
 	return nil
@@ -140,19 +138,16 @@ func (x *plExec) openCheck(v *plVar) error {
 
 // openPortal registers the rows r as the portal of cursor variable v,
 // naming a NULL variable's portal "<unnamed portal N>".
-func (x *plExec) openPortal(v *plVar, r *plRows, noScroll bool) (*cursor, string, error) {
-	if r.cols == nil {
+func (x *plExec) openPortal(v *plVar, r *plResult, noScroll bool) (*plCursor, string, error) {
+	if r.Columns == nil {
 		return nil, "", pgerr.New("42P11", "cannot open query as cursor: it returns no rows")
 	}
 	if v.val == nil {
 		v.val = fmt.Sprintf("<unnamed portal %d>", unnamedPortals.Add(1))
 	}
 	name := fmt.Sprint(v.val)
-	c := &cursor{cols: r.cols, mat: &cursorRows{rows: r.data, noScroll: noScroll}}
-	if x.s.cursors == nil {
-		x.s.cursors = map[string]*cursor{}
-	}
-	x.s.cursors[name] = c
+	c := &plCursor{Columns: r.Columns, Rows: r.Rows, noScroll: noScroll}
+	x.h.OpenCursor(name, c)
 	return c, name, nil
 }
 
@@ -165,7 +160,7 @@ func (x *plExec) open(s *plOpen) error {
 	if err := x.openCheck(v); err != nil {
 		return err
 	}
-	var r *plRows
+	var r *plResult
 	switch {
 	case v.cursor != nil && s.query != "":
 		return pgerr.New(pgerr.SyntaxError, "cursor %q is bound to a query: OPEN it without FOR", s.name)
@@ -176,8 +171,7 @@ func (x *plExec) open(s *plOpen) error {
 	case s.query == "":
 		return pgerr.New(pgerr.SyntaxError, "syntax error, expected \"FOR\"")
 	default:
-		r = x.rows(0)
-		if err := x.runQuery(s.dynamic, s.query, s.params, r); err != nil {
+		if r, err = x.runQuery(s.dynamic, s.query, s.params, 0); err != nil {
 			return err
 		}
 	}
@@ -187,7 +181,7 @@ func (x *plExec) open(s *plOpen) error {
 
 // boundRows runs bound cursor name's query with its arguments args
 // (named by names, "" for positional ones) as variables.
-func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names []string) (*plRows, error) {
+func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names []string) (*plResult, error) {
 	order, err := cursorArgOrder(name, def, args, names)
 	if err != nil {
 		return nil, err
@@ -209,8 +203,7 @@ func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names [
 		}
 	}
 	defer x.pop(x.push(vars...))
-	r := x.rows(0)
-	return r, x.runSQL(def.query, r)
+	return x.runSQL(def.query, 0)
 }
 
 // cursorArgOrder checks the arguments args (named by names, "" for
@@ -294,11 +287,14 @@ func indexOf(names []string, n string) int {
 // fetch runs FETCH and MOVE: FOUND (and ROW_COUNT) say whether a row
 // was fetched, or how many rows MOVE passed.
 func (x *plExec) fetch(s *plFetch) error {
-	c, _, err := x.portal(s.name)
+	name, err := x.portalName(s.name)
 	if err != nil {
 		return err
 	}
-	m, err := c.materialize(x.ctx)
+	m, ok, err := x.h.ReadCursor(x.ctx, name)
+	if !ok {
+		return errNoCursor(name)
+	}
 	if err != nil {
 		return err
 	}
@@ -330,19 +326,20 @@ func (x *plExec) fetch(s *plFetch) error {
 	}
 	var row []any
 	if n > 0 {
-		row = m.rows[m.pos-1]
+		row = m.Rows[m.pos-1]
 	}
-	return x.assignRow(s.target, c.cols, row)
+	return x.assignRow(s.target, m.Columns, row)
 }
 
 // closeStmt runs CLOSE.
 func (x *plExec) closeStmt(s *plClose) error {
-	c, name, err := x.portal(s.name)
+	name, err := x.portalName(s.name)
 	if err != nil {
 		return err
 	}
-	c.close()
-	delete(x.s.cursors, name)
+	if !x.h.CloseCursor(name) {
+		return errNoCursor(name)
+	}
 	return nil
 }
 
@@ -370,8 +367,8 @@ func (x *plExec) forCursor(s *plForC) (ctl, error) {
 		return ctl{}, err
 	}
 	defer func() {
-		if x.s.cursors[name] == c {
-			delete(x.s.cursors, name)
+		if open, _ := x.h.Cursor(name); open == c {
+			x.h.CloseCursor(name)
 		}
 		if wasNull {
 			v.val = nil
@@ -381,12 +378,12 @@ func (x *plExec) forCursor(s *plForC) (ctl, error) {
 	defer x.pop(x.push(rec))
 	found := false
 	for {
-		if n, err := c.mat.seek(dirNext, 1); err != nil || n == 0 {
+		if n, err := c.seek(dirNext, 1); err != nil || n == 0 {
 			x.setFound(found)
 			return ctl{}, err
 		}
 		found = true
-		rec.setRow(c.cols, c.mat.rows[c.mat.pos-1])
+		rec.setRow(c.Columns, c.Rows[c.pos-1])
 		if out, done, err := x.iterate(s.label, s.body); done {
 			if err == nil {
 				x.setFound(true)
@@ -396,18 +393,27 @@ func (x *plExec) forCursor(s *plForC) (ctl, error) {
 	}
 }
 
-// cursorRows are the rows of a materialized cursor and its position:
-// 0 before the first row, i on row i, len(rows)+1 after the last.
-type cursorRows struct {
-	rows     [][]any
-	pos      int
+// plCursor is a portal whose rows are all read: one a PL/pgSQL OPEN
+// filled, or a cursor DECLAREd in SQL that PL/pgSQL has fetched from. Its
+// position is 0 before the first row, i on row i, len(Rows)+1 after the
+// last.
+type plCursor struct {
+	Columns []Column
+	Rows    [][]any
+	pos     int
+	// noScroll refuses to move backward (NO SCROLL).
 	noScroll bool
+}
+
+// newPlCursor returns a cursor over rows, positioned before the first.
+func newPlCursor(cols []Column, rows [][]any) *plCursor {
+	return &plCursor{Columns: cols, Rows: rows}
 }
 
 // seek moves the cursor as FETCH or MOVE dir count does and returns the
 // number of rows it fetched (MOVE: passed); a FETCH's row is then the
 // one at pos.
-func (m *cursorRows) seek(dir plFetchDir, count int64) (int, error) {
+func (m *plCursor) seek(dir plFetchDir, count int64) (int, error) {
 	switch dir {
 	case dirNext:
 		dir, count = dirForward, 1
@@ -423,7 +429,7 @@ func (m *cursorRows) seek(dir plFetchDir, count int64) (int, error) {
 	} else if dir == dirBackward && count < 0 {
 		dir, count = dirForward, -count
 	}
-	n, p := int64(len(m.rows)), int64(m.pos)
+	n, p := int64(len(m.Rows)), int64(m.pos)
 	if m.noScroll && m.backward(dir, count) {
 		return 0, pgerr.New(pgerr.ObjectNotInPrerequisiteState, "cursor can only scan forward").
 			WithHint("Declare it with SCROLL option to enable backward scan.")
@@ -464,7 +470,7 @@ func (m *cursorRows) seek(dir plFetchDir, count int64) (int, error) {
 // backward reports whether PostgreSQL moves a cursor backward (which a
 // NO SCROLL cursor refuses) for dir and count (already normalized by
 // seek).
-func (m *cursorRows) backward(dir plFetchDir, count int64) bool {
+func (m *plCursor) backward(dir plFetchDir, count int64) bool {
 	p := int64(m.pos)
 	switch dir {
 	case dirBackward:
@@ -477,26 +483,16 @@ func (m *cursorRows) backward(dir plFetchDir, count int64) bool {
 	return false
 }
 
-// materialize reads the rest of a cursor declared in SQL so PL/pgSQL
-// can move in it; a PL/pgSQL cursor's rows are read already.
-func (c *cursor) materialize(ctx context.Context) (*cursorRows, error) {
-	if c.mat != nil {
-		return c.mat, nil
+// Forward moves the cursor forward by count rows (all when count < 0),
+// as SQL FETCH and MOVE do, and returns the rows it passed.
+func (m *plCursor) Forward(count int64) ([][]any, error) {
+	if count < 0 {
+		count = fetchAll
 	}
-	rows := &batchCollector{}
-	if c.op != nil && !c.done {
-		c.ectx.Context = ctx
-		if _, _, err := stream(c.op, rows, 0, c.pending); err != nil {
-			return nil, err
-		}
+	from := m.pos
+	n, err := m.seek(dirForward, count)
+	if err != nil || n == 0 {
+		return nil, err
 	}
-	c.close()
-	m := &cursorRows{}
-	for _, b := range rows.batches {
-		for i := 0; i < b.Len(); i++ {
-			m.rows = append(m.rows, batchRow(b, i, nil))
-		}
-	}
-	c.mat, c.pending, c.done = m, nil, false
-	return m, nil
+	return m.Rows[from : from+n], nil
 }

@@ -54,14 +54,14 @@ func TestCursorSeek(t *testing.T) {
 		{dir: dirBackward, count: fetchAll, n: 0, pos: 0},
 		{dir: dirAbsolute, count: 9, n: 0, pos: 4},
 	}
-	m := &cursorRows{rows: rows}
+	m := &plCursor{Rows: rows}
 	for i, s := range steps {
 		n, err := m.seek(s.dir, s.count)
 		if err != nil || n != s.n || m.pos != s.pos {
 			t.Errorf("step %d: got n=%d pos=%d err=%v, want n=%d pos=%d", i, n, m.pos, err, s.n, s.pos)
 		}
 	}
-	ns := &cursorRows{rows: rows, noScroll: true}
+	ns := &plCursor{Rows: rows, noScroll: true}
 	if _, err := ns.seek(dirNext, 1); err != nil {
 		t.Fatal(err)
 	}

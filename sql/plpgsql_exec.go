@@ -6,7 +6,6 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -59,7 +58,7 @@ type ctl struct {
 
 // plExec is one running call of a PL/pgSQL routine or DO block.
 type plExec struct {
-	s    *session
+	h    plExecutor
 	ctx  context.Context
 	vars []*plVar
 	// rowCount is ROW_COUNT of the last SQL statement.
@@ -67,9 +66,8 @@ type plExec struct {
 	// errs are the errors being handled, innermost last.
 	errs []*pgerr.Error
 	// ret is the function's result (set by RETURN), cast to retT.
-	ret      any
-	retT     types.T
-	returned bool
+	ret  any
+	retT types.T
 	// void: a procedure, DO block or function returning void.
 	void bool
 	// outs are the OUT and INOUT parameters, whose values are the
@@ -93,45 +91,44 @@ func argNamesOf(f *catalog.Function) []string {
 	return names
 }
 
-// callPlpgsql runs PL/pgSQL routine f with args; ctx already counts the
-// call's depth. A function runs atomically (no COMMIT inside); a
-// procedure inherits its caller's ability to end transactions.
-func (e *execEnv) callPlpgsql(ctx context.Context, f *catalog.Function, args []any) (any, error) {
-	x, err := e.runPlpgsql(ctx, f, args)
+// plCall runs PL/pgSQL function or procedure f with args in h. It
+// returns the value of the routine's RETURN cast to f's result type (""
+// for a procedure or a function returning void) or, for a routine with
+// OUT or INOUT parameters, outs: their values in order.
+func plCall(ctx context.Context, h plExecutor, f *catalog.Function, args []any) (value any, outs []any, err error) {
+	x, err := runRoutine(ctx, h, f, args)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(x.outs) > 0 {
-		return resultValue(f, x.outValues()), nil
+		return nil, x.outValues(), nil
 	}
 	if x.void {
-		return "", nil
+		return "", nil, nil
 	}
-	return x.ret, nil
+	return x.ret, nil, nil
 }
 
-// callPlpgsqlSet runs set-returning PL/pgSQL function f and returns the
-// rows its RETURN NEXT and RETURN QUERY statements added.
-func (e *execEnv) callPlpgsqlSet(ctx context.Context, f *catalog.Function, args []any) ([][]any, error) {
-	x, err := e.runPlpgsql(ctx, f, args)
+// plCallSet runs set-returning PL/pgSQL function f with args in h and
+// returns the rows its RETURN NEXT and RETURN QUERY statements added,
+// each with f's result columns.
+func plCallSet(ctx context.Context, h plExecutor, f *catalog.Function, args []any) ([][]any, error) {
+	x, err := runRoutine(ctx, h, f, args)
 	if err != nil {
 		return nil, err
 	}
 	return x.setRows, nil
 }
 
-// runPlpgsql declares f's parameters (OUT ones NULL, the others from
+// runRoutine declares f's parameters (OUT ones NULL, the others from
 // args in order) and runs its body.
-func (e *execEnv) runPlpgsql(ctx context.Context, f *catalog.Function, args []any) (*plExec, error) {
+func runRoutine(ctx context.Context, h plExecutor, f *catalog.Function, args []any) (*plExec, error) {
 	names := argNamesOf(f)
 	fn, err := parsePlpgsql(names, f.IsProcedure(), f.RetSet, f.Body)
 	if err != nil {
 		return nil, err
 	}
-	if !f.IsProcedure() {
-		ctx = context.WithValue(ctx, atomicKey{}, true)
-	}
-	x := &plExec{s: e.s, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid,
+	x := &plExec{h: h, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid,
 		retSet: f.RetSet, resT: resultTypes(f)}
 	next := 0
 	for i, p := range f.AllParams() {
@@ -162,21 +159,21 @@ func (x *plExec) outValues() []any {
 	return row
 }
 
-// runDo runs a DO block.
-func (s *session) runDo(ctx context.Context, d *plan.Do, w ResultWriter) error {
-	fn, err := parsePlpgsql(nil, true, false, d.Body)
+// plDo runs the body of a DO block in h.
+func plDo(ctx context.Context, h plExecutor, body string) error {
+	fn, err := parsePlpgsql(nil, true, false, body)
 	if err != nil {
 		return err
 	}
 	if err := fn.check(plCheck{procedure: true}); err != nil {
 		return err
 	}
-	s.begin()
-	x := &plExec{s: s, ctx: ctx, void: true}
+	h.Begin()
+	x := &plExec{h: h, ctx: ctx, void: true}
 	if err := x.run(fn); err != nil {
 		return withContext(err, "PL/pgSQL function inline_code_block")
 	}
-	return w.Complete("DO")
+	return nil
 }
 
 // withContext adds PostgreSQL's CONTEXT line naming the routine to err.
@@ -278,7 +275,7 @@ func (x *plExec) stmt(st plStmt) (ctl, error) {
 	case *plGetDiag:
 		return ctl{}, x.getDiag(s)
 	case *plCommit:
-		return ctl{}, x.s.endTransaction(x.ctx, s.rollback)
+		return ctl{}, x.h.EndTransaction(x.ctx, s.rollback)
 	case *plOpen:
 		return ctl{}, x.open(s)
 	case *plFetch:
@@ -319,10 +316,10 @@ func (x *plExec) block(b *plBlock) (ctl, error) {
 // handler catches, the block's database changes are rolled back and the
 // handler runs with SQLSTATE and SQLERRM set.
 func (x *plExec) protected(b *plBlock) (ctl, error) {
-	x.s.begin()
-	sp := x.s.stmtSavepoint()
+	x.h.Begin()
 	outer := x.ctx
-	x.ctx = context.WithValue(outer, subtxnKey{}, true)
+	var rollback func()
+	x.ctx, rollback = x.h.Subtransaction(outer)
 	c, err := x.stmts(b.body)
 	x.ctx = outer
 	if err == nil {
@@ -336,7 +333,7 @@ func (x *plExec) protected(b *plBlock) (ctl, error) {
 	if h == nil {
 		return c, err
 	}
-	x.s.rollbackTo(sp)
+	rollback()
 	mark := x.push(&plVar{name: "sqlstate", t: types.Text, val: string(pe.Code)},
 		&plVar{name: "sqlerrm", t: types.Text, val: pe.Message})
 	x.errs = append(x.errs, pe)
@@ -470,11 +467,12 @@ func (x *plExec) convert(val any, from, to types.T) (any, error) {
 	if from.OID == types.OidUnknown {
 		from = types.Text
 	}
-	out, err := types.CastAssign(val, from, to, x.s.loc)
+	loc := x.h.Location()
+	out, err := types.CastAssign(val, from, to, loc)
 	if err == nil || pgerr.CodeOf(err) != pgerr.CannotCoerce {
 		return out, err
 	}
-	return types.ParseText(to, types.FormatText(from, val, x.s.loc), x.s.loc)
+	return types.ParseText(to, types.FormatText(from, val, loc), loc)
 }
 
 // assign runs "target := expr".
@@ -599,7 +597,6 @@ func (x *plExec) returnStmt(s *plReturn) (ctl, error) {
 	if x.ret, err = x.convert(val, t, x.retT); err != nil {
 		return ctl{}, err
 	}
-	x.returned = true
 	return ctl{kind: ctlReturn}, nil
 }
 
@@ -649,22 +646,22 @@ func (x *plExec) returnNext(s *plReturnNext) error {
 // returnQuery runs RETURN QUERY [EXECUTE] query: it adds the query's
 // rows to the function's result and sets FOUND and ROW_COUNT.
 func (x *plExec) returnQuery(s *plReturnQuery) error {
-	r := x.rows(0)
-	if err := x.runQuery(s.dynamic, s.query, s.params, r); err != nil {
+	r, err := x.runQuery(s.dynamic, s.query, s.params, 0)
+	if err != nil {
 		return err
 	}
-	if len(r.cols) != len(x.resT) {
+	if len(r.Columns) != len(x.resT) {
 		return pgerr.New(pgerr.DatatypeMismatch, "structure of query does not match function result type").
-			WithDetail("Number of returned columns (%d) does not match expected column count (%d).", len(r.cols), len(x.resT))
+			WithDetail("Number of returned columns (%d) does not match expected column count (%d).", len(r.Columns), len(x.resT))
 	}
-	for _, row := range r.data {
-		out, err := castRow(row, r.cols, x.resT, x.s.loc)
+	for _, row := range r.Rows {
+		out, err := castRow(row, r.Columns, x.resT, x.h.Location())
 		if err != nil {
 			return err
 		}
 		x.setRows = append(x.setRows, out)
 	}
-	x.rowCount = int64(len(r.data))
-	x.setFound(len(r.data) > 0)
+	x.rowCount = int64(len(r.Rows))
+	x.setFound(len(r.Rows) > 0)
 	return nil
 }

@@ -158,7 +158,7 @@ func (x *plExec) notice(level int, code pgerr.Code, msg string) error {
 	if code == "" {
 		code = pgerr.SuccessfulCompletion
 	}
-	return x.s.clientOf(x.ctx).Notice(severity, string(code), msg)
+	return x.h.Notice(x.ctx, severity, string(code), msg)
 }
 
 // formatRaise substitutes the RAISE parameters for the % of format
@@ -188,7 +188,7 @@ func (x *plExec) formatRaise(format string, params []plExpr) (string, error) {
 		if v == nil {
 			b.WriteString("<NULL>")
 		} else {
-			b.WriteString(types.FormatText(t, v, x.s.loc))
+			b.WriteString(types.FormatText(t, v, x.h.Location()))
 		}
 	}
 	return b.String(), nil
@@ -200,7 +200,7 @@ func (x *plExec) evalText(e plExpr) (string, error) {
 	if err != nil || v == nil {
 		return "", err
 	}
-	return types.FormatText(t, v, x.s.loc), nil
+	return types.FormatText(t, v, x.h.Location()), nil
 }
 
 // assert runs ASSERT cond [, message].
@@ -216,7 +216,7 @@ func (x *plExec) assert(s *plAssert) error {
 			return err
 		}
 		if v != nil {
-			msg = types.FormatText(t, v, x.s.loc)
+			msg = types.FormatText(t, v, x.h.Location())
 		}
 	}
 	return pgerr.New("P0004", "%s", msg)

@@ -1,14 +1,12 @@
 package sql
 
 import (
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage/col"
 )
 
 // SQL inside PL/pgSQL: expressions are evaluated as "SELECT expr" and
@@ -18,22 +16,15 @@ import (
 // the innermost variable of that name when no column has it, and
 // "label.var", "routine.param" and "record.field" resolve by name.
 
-// plScope is the binding view of the visible variables.
-type plScope struct {
-	types     []types.T
-	names     []string
-	vals      []any
-	qualified map[string]int
-}
-
-// scope builds the parameters for one statement.
-func (x *plExec) scope() *plScope {
+// scope returns the visible variables as the parameters of one
+// statement.
+func (x *plExec) scope() *plParams {
 	n := len(x.vars)
-	sc := &plScope{types: make([]types.T, n), names: make([]string, n), vals: make([]any, n)}
+	sc := &plParams{Types: make([]types.T, n), Names: make([]string, n), Values: make([]any, n)}
 	seen := map[string]bool{}
 	for i := n - 1; i >= 0; i-- {
 		v := x.vars[i]
-		sc.types[i], sc.vals[i] = v.t, v.val
+		sc.Types[i], sc.Values[i] = v.t, v.val
 		if v.qual != "" && v.name != "" {
 			sc.qualify(v.qual+"."+v.name, i+1)
 		}
@@ -41,26 +32,28 @@ func (x *plExec) scope() *plScope {
 			continue
 		}
 		seen[v.name] = true
-		sc.names[i] = v.name
+		sc.Names[i] = v.name
 		if v.rec == nil {
 			continue
 		}
 		for j, f := range v.rec.names {
-			sc.types = append(sc.types, v.rec.types[j])
-			sc.vals = append(sc.vals, v.rec.vals[j])
-			sc.names = append(sc.names, "")
-			sc.qualify(v.name+"."+f, len(sc.types))
+			sc.Types = append(sc.Types, v.rec.types[j])
+			sc.Values = append(sc.Values, v.rec.vals[j])
+			sc.Names = append(sc.Names, "")
+			sc.qualify(v.name+"."+f, len(sc.Types))
 		}
 	}
 	return sc
 }
 
-func (sc *plScope) qualify(name string, param int) {
-	if sc.qualified == nil {
-		sc.qualified = map[string]int{}
+// qualify makes "qualifier.name" refer to parameter param unless it
+// refers to one already (an inner variable hides an outer one).
+func (sc *plParams) qualify(name string, param int) {
+	if sc.Qualified == nil {
+		sc.Qualified = map[string]int{}
 	}
-	if _, dup := sc.qualified[name]; !dup {
-		sc.qualified[name] = param
+	if _, dup := sc.Qualified[name]; !dup {
+		sc.Qualified[name] = param
 	}
 }
 
@@ -79,20 +72,19 @@ func parseOne(sql string) (*plan.Parsed, error) {
 	return ps[0], nil
 }
 
-// runSQL binds sql with the visible variables and runs it into w.
-func (x *plExec) runSQL(sql string, w ResultWriter) error {
+// runSQL binds sql with the visible variables and runs it, keeping at
+// most max of its rows (0: all).
+func (x *plExec) runSQL(sql string, max int) (*plResult, error) {
 	p, err := parseOne(sql)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	sc := x.scope()
-	env := x.s.newEnv(x.ctx, sc.vals)
-	st, err := plan.BindPlpgsql(env, p, sc.types, sc.names, sc.qualified, x.s.loc)
+	st, err := x.h.Bind(x.ctx, p, x.scope())
 	if err != nil {
-		return x.recordError(err)
+		return nil, x.recordError(err)
 	}
-	x.s.begin()
-	return x.s.run(x.ctx, env, st, w)
+	x.h.Begin()
+	return st.Run(max)
 }
 
 // recordError turns the binder's error for a field of a record variable
@@ -117,32 +109,31 @@ func (x *plExec) describe(sql string) ([]Column, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := x.scope()
-	st, err := plan.BindPlpgsql(x.s.newEnv(x.ctx, sc.vals), p, sc.types, sc.names, sc.qualified, x.s.loc)
+	st, err := x.h.Bind(x.ctx, p, x.scope())
 	if err != nil {
 		return nil, err
 	}
-	q, ok := st.(*plan.Query)
+	cols, ok := st.Columns()
 	if !ok {
 		return nil, pgerr.New(pgerr.SyntaxError, "%q is not a query", sql)
 	}
-	return columnsOf(q.Node.Columns()), nil
+	return cols, nil
 }
 
 // eval evaluates a PL/pgSQL expression to one value and its type.
 func (x *plExec) eval(expr plExpr) (any, types.T, error) {
-	r := x.rows(2)
-	if err := x.runSQL("SELECT "+expr, r); err != nil {
+	r, err := x.runSQL("SELECT "+expr, 2)
+	if err != nil {
 		return nil, types.T{}, err
 	}
-	if len(r.cols) != 1 {
-		return nil, types.T{}, pgerr.New(pgerr.SyntaxError, "query %q returned %d columns", "SELECT "+expr, len(r.cols))
+	if len(r.Columns) != 1 {
+		return nil, types.T{}, pgerr.New(pgerr.SyntaxError, "query %q returned %d columns", "SELECT "+expr, len(r.Columns))
 	}
-	switch len(r.data) {
+	switch len(r.Rows) {
 	case 0:
-		return nil, r.cols[0].Type, nil
+		return nil, r.Columns[0].Type, nil
 	case 1:
-		return r.data[0][0], r.cols[0].Type, nil
+		return r.Rows[0][0], r.Columns[0].Type, nil
 	}
 	return nil, types.T{}, pgerr.New(pgerr.CardinalityViolation, "query %q returned more than one row", "SELECT "+expr)
 }
@@ -160,58 +151,14 @@ func (x *plExec) cond(expr plExpr) (bool, error) {
 	return b.(bool), nil
 }
 
-// plRows is a ResultWriter collecting up to max rows (0: all) of a
-// statement; notices go on to the client.
-type plRows struct {
-	client ResultWriter
-	max    int
-	cols   []Column
-	data   [][]any
-	n      int64 // rows seen, including those past max
-	tag    string
-}
-
-func (x *plExec) rows(max int) *plRows { return &plRows{client: x.s.clientOf(x.ctx), max: max} }
-
-func (r *plRows) Columns(cols []Column) error { r.cols = cols; return nil }
-
-func (r *plRows) Batch(b *col.Batch) error {
-	for i := 0; i < b.Len(); i++ {
-		r.n++
-		if r.max > 0 && len(r.data) >= r.max {
-			continue
-		}
-		row := make([]any, len(b.Cols))
-		for j, c := range b.Cols {
-			row[j] = c.Get(b.Row(i))
-		}
-		r.data = append(r.data, row)
-	}
-	return nil
-}
-
-func (r *plRows) Complete(tag string) error { r.tag = tag; return nil }
-func (r *plRows) EmptyQuery() error         { return nil }
-func (r *plRows) Notice(severity, code, msg string) error {
-	return r.client.Notice(severity, code, msg)
-}
-func (r *plRows) ParameterStatus(name, value string) error {
-	return r.client.ParameterStatus(name, value)
-}
-func (*plRows) CopyData([]byte) error               { return errPlCopy }
-func (*plRows) CopyOut(bool, int) error             { return errPlCopy }
-func (*plRows) CopyIn(bool, int) (io.Reader, error) { return nil, errPlCopy }
-
-var errPlCopy = pgerr.New(pgerr.FeatureNotSupported, "cannot COPY to/from client in PL/pgSQL")
-
 // affected is the row count of a finished statement: rows returned,
 // else the count of its command tag ("INSERT 0 3", "UPDATE 2").
-func (r *plRows) affected() int64 {
-	if r.cols != nil {
-		return r.n
+func (r *plResult) affected() int64 {
+	if r.Columns != nil {
+		return r.Count
 	}
-	if i := strings.LastIndexByte(r.tag, ' '); i >= 0 {
-		n, _ := strconv.ParseInt(r.tag[i+1:], 10, 64)
+	if i := strings.LastIndexByte(r.Tag, ' '); i >= 0 {
+		n, _ := strconv.ParseInt(r.Tag[i+1:], 10, 64)
 		return n
 	}
 	return 0
@@ -219,16 +166,17 @@ func (r *plRows) affected() int64 {
 
 // execSQL runs a SQL statement of the body, with or without INTO.
 func (x *plExec) execSQL(s *plExecSQL) error {
-	r := x.rows(0)
+	max := 0
 	if s.into {
-		r.max = 2
+		max = 2
 	}
-	if err := x.runSQL(s.sql, r); err != nil {
+	r, err := x.runSQL(s.sql, max)
+	if err != nil {
 		return err
 	}
 	x.rowCount = r.affected()
 	if !s.into {
-		if r.cols != nil {
+		if r.Columns != nil {
 			return pgerr.New(pgerr.SyntaxError, "query has no destination for result data").
 				WithHint("If you want to discard the results of a SELECT, use PERFORM instead.")
 		}
@@ -250,19 +198,19 @@ func isSelect(sql string) bool {
 // into assigns the first row of r to target (NULLs without rows).
 // strict (or dml, for INSERT/UPDATE/DELETE RETURNING) requires exactly
 // one row.
-func (x *plExec) into(target []string, strict bool, r *plRows, dml bool) error {
+func (x *plExec) into(target []string, strict bool, r *plResult, dml bool) error {
 	switch {
-	case r.n == 0 && strict:
+	case r.Count == 0 && strict:
 		return pgerr.New("P0002", "query returned no rows")
-	case r.n > 1 && (strict || dml):
+	case r.Count > 1 && (strict || dml):
 		return pgerr.New("P0003", "query returned more than one row").
 			WithHint("Make sure the query returns a single row, or use LIMIT 1.")
 	}
 	var row []any
-	if len(r.data) > 0 {
-		row = r.data[0]
+	if len(r.Rows) > 0 {
+		row = r.Rows[0]
 	}
-	return x.assignRow(target, r.cols, row)
+	return x.assignRow(target, r.Columns, row)
 }
 
 // assignRow assigns a row (nil: all NULL) to a record variable or to
@@ -296,8 +244,8 @@ func (x *plExec) assignRow(target []string, cols []Column, row []any) error {
 
 // perform runs PERFORM query (and CALL), discarding the rows.
 func (x *plExec) perform(s *plPerform) error {
-	r := x.rows(1)
-	if err := x.runSQL(s.sql, r); err != nil {
+	r, err := x.runSQL(s.sql, 1)
+	if err != nil {
 		return err
 	}
 	x.rowCount = r.affected()
@@ -315,7 +263,7 @@ func (x *plExec) dynamic(query plExpr, params []plExpr) (*plan.Parsed, []types.T
 	if q == nil {
 		return nil, nil, nil, pgerr.New(pgerr.NullValueNotAllowed, "query string argument of EXECUTE is null")
 	}
-	text := types.FormatText(t, q, x.s.loc)
+	text := types.FormatText(t, q, x.h.Location())
 	p, err := parseOne(text)
 	if err != nil {
 		return nil, nil, nil, err
@@ -329,29 +277,30 @@ func (x *plExec) dynamic(query plExpr, params []plExpr) (*plan.Parsed, []types.T
 	return p, ts, vals, nil
 }
 
-// runDynamic runs an EXECUTE'd statement into w.
-func (x *plExec) runDynamic(query plExpr, params []plExpr, w ResultWriter) (sql string, err error) {
+// runDynamic runs an EXECUTE'd statement, keeping at most max of its
+// rows (0: all), and returns the statement's text with its result.
+func (x *plExec) runDynamic(query plExpr, params []plExpr, max int) (string, *plResult, error) {
 	p, ts, vals, err := x.dynamic(query, params)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	env := x.s.newEnv(x.ctx, vals)
-	st, err := plan.BindBody(env, p, ts, nil, x.s.loc)
+	st, err := x.h.Bind(x.ctx, p, &plParams{Types: ts, Values: vals})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	x.s.begin()
-	return p.SQL, x.s.run(x.ctx, env, st, w)
+	x.h.Begin()
+	r, err := st.Run(max)
+	return p.SQL, r, err
 }
 
 // dynExec runs EXECUTE query [INTO [STRICT] target] [USING ...]. It sets
 // ROW_COUNT but, as in PostgreSQL, not FOUND.
 func (x *plExec) dynExec(s *plDynExec) error {
-	r := x.rows(0)
+	max := 0
 	if s.into {
-		r.max = 2
+		max = 2
 	}
-	sql, err := x.runDynamic(s.query, s.params, r)
+	sql, r, err := x.runDynamic(s.query, s.params, max)
 	if err != nil {
 		return err
 	}
@@ -363,24 +312,24 @@ func (x *plExec) dynExec(s *plDynExec) error {
 }
 
 // runQuery runs query, or with dynamic set the query EXECUTE computes
-// from it with params, writing its rows to r.
-func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, r *plRows) error {
+// from it with params, keeping at most max of its rows (0: all).
+func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, max int) (*plResult, error) {
 	if dynamic {
-		_, err := x.runDynamic(query, params, r)
-		return err
+		_, r, err := x.runDynamic(query, params, max)
+		return r, err
 	}
-	return x.runSQL(query, r)
+	return x.runSQL(query, max)
 }
 
 // forQuery runs FOR target IN [EXECUTE] query LOOP. The rows are read
 // in full first, so the body may COMMIT.
 func (x *plExec) forQuery(s *plForS) (ctl, error) {
-	r := x.rows(0)
-	if err := x.runQuery(s.dynamic, s.query, s.params, r); err != nil {
+	r, err := x.runQuery(s.dynamic, s.query, s.params, 0)
+	if err != nil {
 		return ctl{}, err
 	}
-	for _, row := range r.data {
-		if err := x.assignRow(s.target, r.cols, row); err != nil {
+	for _, row := range r.Rows {
+		if err := x.assignRow(s.target, r.Columns, row); err != nil {
 			return ctl{}, err
 		}
 		if out, done, err := x.iterate(s.label, s.body); done {
@@ -390,7 +339,7 @@ func (x *plExec) forQuery(s *plForS) (ctl, error) {
 			return out, err
 		}
 	}
-	x.setFound(len(r.data) > 0)
+	x.setFound(len(r.Rows) > 0)
 	return ctl{}, nil
 }
 

@@ -247,7 +247,7 @@ func (e *execEnv) CallUserFunc(f *catalog.Function, args []any) (any, error) {
 	if f.IsPlpgsql() {
 		return e.callPlpgsql(ctx, f, args)
 	}
-	r := &plRows{client: e.s.clientOf(ctx), max: 1}
+	r := &rowBuffer{client: e.s.clientOf(ctx), max: 1}
 	if err := e.runSQLBody(ctx, f, args, r); err != nil {
 		return nil, err
 	}
@@ -274,7 +274,7 @@ func (e *execEnv) CallUserSet(f *catalog.Function, args []any) ([][]any, error) 
 	if f.IsPlpgsql() {
 		return e.callPlpgsqlSet(ctx, f, args)
 	}
-	r := &plRows{client: e.s.clientOf(ctx)}
+	r := &rowBuffer{client: e.s.clientOf(ctx)}
 	if err := e.runSQLBody(ctx, f, args, r); err != nil {
 		return nil, err
 	}
