@@ -3,6 +3,7 @@ package catalog
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
@@ -107,6 +108,25 @@ func (f *Function) HasOutParams() bool {
 		}
 	}
 	return false
+}
+
+// ResultTypes returns the types of the columns a call of f returns: its
+// OUT, INOUT and TABLE parameters, or else its one result type.
+func (f *Function) ResultTypes() []types.T {
+	if len(f.OutTypes) > 0 {
+		return f.OutTypes
+	}
+	return []types.T{f.Ret}
+}
+
+// Signature spells a routine as PostgreSQL's messages do: its name and
+// its argument types, "name(integer, text)".
+func Signature(name string, args []types.T) string {
+	ts := make([]string, len(args))
+	for i, t := range args {
+		ts[i] = t.Info().SQLName
+	}
+	return name + "(" + strings.Join(ts, ", ") + ")"
 }
 
 // Function languages (pg_language.lanname).

@@ -7,6 +7,7 @@ import (
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/plpgsql"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -21,7 +22,7 @@ type cursor struct {
 	hold    bool
 	done    bool
 	// mat, when set, holds all the cursor's rows (op is then nil).
-	mat *plCursor
+	mat *plpgsql.Cursor
 }
 
 func (c *cursor) close() {
@@ -123,7 +124,7 @@ func (c *cursor) fetchRows(x *plan.Fetch, verb string, out, w ResultWriter) erro
 
 // materialize reads the rest of a cursor declared in SQL so PL/pgSQL
 // can move in it; a PL/pgSQL cursor's rows are read already.
-func (c *cursor) materialize(ctx context.Context) (*plCursor, error) {
+func (c *cursor) materialize(ctx context.Context) (*plpgsql.Cursor, error) {
 	if c.mat != nil {
 		return c.mat, nil
 	}
@@ -141,7 +142,7 @@ func (c *cursor) materialize(ctx context.Context) (*plCursor, error) {
 			data = append(data, batchRow(b, i, nil))
 		}
 	}
-	c.mat, c.pending, c.done = newPlCursor(c.cols, data), nil, false
+	c.mat, c.pending, c.done = plpgsql.NewCursor(columnsToPl(c.cols), data), nil, false
 	return c.mat, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/plpgsql"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -18,7 +19,7 @@ import (
 // callPlpgsql runs PL/pgSQL routine f with args; ctx already counts the
 // call's depth.
 func (e *execEnv) callPlpgsql(ctx context.Context, f *catalog.Function, args []any) (any, error) {
-	v, outs, err := plCall(routineContext(ctx, f), plHost{e.s}, f, args)
+	v, outs, err := plpgsql.Call(routineContext(ctx, f), plHost{e.s}, f, args)
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +32,7 @@ func (e *execEnv) callPlpgsql(ctx context.Context, f *catalog.Function, args []a
 // callPlpgsqlSet runs set-returning PL/pgSQL function f and returns the
 // rows its RETURN NEXT and RETURN QUERY statements added.
 func (e *execEnv) callPlpgsqlSet(ctx context.Context, f *catalog.Function, args []any) ([][]any, error) {
-	return plCallSet(routineContext(ctx, f), plHost{e.s}, f, args)
+	return plpgsql.CallSet(routineContext(ctx, f), plHost{e.s}, f, args)
 }
 
 // routineContext is the context PL/pgSQL routine f runs in: a function
@@ -46,7 +47,7 @@ func routineContext(ctx context.Context, f *catalog.Function) context.Context {
 
 // runDo runs a DO block.
 func (s *session) runDo(ctx context.Context, d *plan.Do, w ResultWriter) error {
-	if err := plDo(ctx, plHost{s}, d.Body); err != nil {
+	if err := plpgsql.Do(ctx, plHost{s}, d.Body); err != nil {
 		return err
 	}
 	return w.Complete("DO")
@@ -54,14 +55,15 @@ func (s *session) runDo(ctx context.Context, d *plan.Do, w ResultWriter) error {
 
 // checkPlpgsql validates a new PL/pgSQL routine's body.
 func (s *session) checkPlpgsql(_ *execEnv, f *catalog.Function) error {
-	return plCheckRoutine(f)
+	return plpgsql.CheckRoutine(f)
 }
 
-// plHost is the session as the PL/pgSQL interpreter's executor.
+// plHost is the session as the PL/pgSQL interpreter's executor; it
+// implements plpgsql.Executor.
 type plHost struct{ s *session }
 
-// Bind implements plExecutor.
-func (h plHost) Bind(ctx context.Context, p *plan.Parsed, params *plParams) (plStatement, error) {
+// Bind implements plpgsql.Executor.
+func (h plHost) Bind(ctx context.Context, p *plan.Parsed, params *plpgsql.Params) (plpgsql.Statement, error) {
 	env := h.s.newEnv(ctx, params.Values)
 	st, err := plan.BindPlpgsql(env, p, params.Types, params.Names, params.Qualified, h.s.loc)
 	if err != nil {
@@ -70,30 +72,30 @@ func (h plHost) Bind(ctx context.Context, p *plan.Parsed, params *plParams) (plS
 	return &plBound{s: h.s, ctx: ctx, env: env, st: st}, nil
 }
 
-// Begin implements plExecutor.
+// Begin implements plpgsql.Executor.
 func (h plHost) Begin() { h.s.begin() }
 
-// Subtransaction implements plExecutor.
+// Subtransaction implements plpgsql.Executor.
 func (h plHost) Subtransaction(ctx context.Context) (context.Context, func()) {
 	sp := h.s.stmtSavepoint()
 	return context.WithValue(ctx, subtxnKey{}, true), func() { h.s.rollbackTo(sp) }
 }
 
-// EndTransaction implements plExecutor.
+// EndTransaction implements plpgsql.Executor.
 func (h plHost) EndTransaction(ctx context.Context, rollback bool) error {
 	return h.s.endTransaction(ctx, rollback)
 }
 
-// Notice implements plExecutor.
+// Notice implements plpgsql.Executor.
 func (h plHost) Notice(ctx context.Context, severity, code, msg string) error {
 	return h.s.clientOf(ctx).Notice(severity, code, msg)
 }
 
-// Location implements plExecutor.
+// Location implements plpgsql.Executor.
 func (h plHost) Location() *time.Location { return h.s.loc }
 
-// Cursor implements plExecutor.
-func (h plHost) Cursor(name string) (*plCursor, bool) {
+// Cursor implements plpgsql.Executor.
+func (h plHost) Cursor(name string) (*plpgsql.Cursor, bool) {
 	c, ok := h.s.cursors[name]
 	if !ok {
 		return nil, false
@@ -101,8 +103,8 @@ func (h plHost) Cursor(name string) (*plCursor, bool) {
 	return c.mat, true
 }
 
-// ReadCursor implements plExecutor.
-func (h plHost) ReadCursor(ctx context.Context, name string) (*plCursor, bool, error) {
+// ReadCursor implements plpgsql.Executor.
+func (h plHost) ReadCursor(ctx context.Context, name string) (*plpgsql.Cursor, bool, error) {
 	c, ok := h.s.cursors[name]
 	if !ok {
 		return nil, false, nil
@@ -111,15 +113,15 @@ func (h plHost) ReadCursor(ctx context.Context, name string) (*plCursor, bool, e
 	return m, true, err
 }
 
-// OpenCursor implements plExecutor.
-func (h plHost) OpenCursor(name string, c *plCursor) {
+// OpenCursor implements plpgsql.Executor.
+func (h plHost) OpenCursor(name string, c *plpgsql.Cursor) {
 	if h.s.cursors == nil {
 		h.s.cursors = map[string]*cursor{}
 	}
-	h.s.cursors[name] = &cursor{cols: c.Columns, mat: c}
+	h.s.cursors[name] = &cursor{cols: columnsFromPl(c.Columns), mat: c}
 }
 
-// CloseCursor implements plExecutor.
+// CloseCursor implements plpgsql.Executor.
 func (h plHost) CloseCursor(name string) bool {
 	c, ok := h.s.cursors[name]
 	if ok {
@@ -138,22 +140,47 @@ type plBound struct {
 	st  plan.Statement
 }
 
-// Columns implements plStatement.
-func (b *plBound) Columns() ([]Column, bool) {
+// Columns implements plpgsql.Statement.
+func (b *plBound) Columns() ([]plpgsql.Column, bool) {
 	q, ok := b.st.(*plan.Query)
 	if !ok {
 		return nil, false
 	}
-	return columnsOf(q.Node.Columns()), true
+	return columnsToPl(columnsOf(q.Node.Columns())), true
 }
 
-// Run implements plStatement.
-func (b *plBound) Run(max int) (*plResult, error) {
+// Run implements plpgsql.Statement.
+func (b *plBound) Run(max int) (*plpgsql.Result, error) {
 	r := &rowBuffer{client: b.s.clientOf(b.ctx), max: max}
 	if err := b.s.run(b.ctx, b.env, b.st, r); err != nil {
 		return nil, err
 	}
-	return &plResult{Columns: r.cols, Rows: r.data, Count: r.n, Tag: r.tag}, nil
+	return &plpgsql.Result{Columns: columnsToPl(r.cols), Rows: r.data, Count: r.n, Tag: r.tag}, nil
+}
+
+// columnsToPl converts result columns for the interpreter, keeping nil
+// (no result set) nil.
+func columnsToPl(cols []Column) []plpgsql.Column {
+	if cols == nil {
+		return nil
+	}
+	out := make([]plpgsql.Column, len(cols))
+	for i, c := range cols {
+		out[i] = plpgsql.Column(c)
+	}
+	return out
+}
+
+// columnsFromPl converts the interpreter's result columns back.
+func columnsFromPl(cols []plpgsql.Column) []Column {
+	if cols == nil {
+		return nil
+	}
+	out := make([]Column, len(cols))
+	for i, c := range cols {
+		out[i] = Column(c)
+	}
+	return out
 }
 
 // rowBuffer is a ResultWriter collecting up to max rows (0: all) of a

@@ -182,7 +182,7 @@ func (s *session) stmtSavepoint() savepoint {
 
 func (s *session) rollbackTo(sp savepoint) {
 	if sp.txn != s.txn {
-		// A procedure committed since sp was taken (plpgsql_txn.go).
+		// A procedure committed since sp was taken (stmt_context.go).
 		return
 	}
 	s.txn.RollbackTo(sp.sp)

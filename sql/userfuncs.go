@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -146,19 +145,10 @@ func retName(f *catalog.Function) string {
 	return f.Ret.Info().SQLName
 }
 
-// resultTypes are the column types of one result row of f: its OUT
-// columns, or its one result type.
-func resultTypes(f *catalog.Function) []types.T {
-	if len(f.OutTypes) > 0 {
-		return f.OutTypes
-	}
-	return []types.T{f.Ret}
-}
-
 // checkResultCols checks that a SQL function's final statement returns
 // columns cols fitting its result.
 func checkResultCols(f *catalog.Function, cols []Column) error {
-	want := resultTypes(f)
+	want := f.ResultTypes()
 	mismatch := func() *pgerr.Error {
 		return pgerr.New("42P13", "return type mismatch in function declared to return %s", retName(f))
 	}
@@ -207,12 +197,12 @@ func (s *session) dropFunctions(x *plan.Drop, w ResultWriter) error {
 		word := strings.ToLower(x.Kind)
 		switch {
 		case len(match) == 0 && x.IfExists:
-			_ = w.Notice("NOTICE", "00000", fmt.Sprintf("%s %s does not exist, skipping", word, signature(on.Name, args)))
+			_ = w.Notice("NOTICE", "00000", fmt.Sprintf("%s %s does not exist, skipping", word, catalog.Signature(on.Name, args)))
 			continue
 		case len(match) == 0 && args == nil:
 			return pgerr.New(pgerr.UndefinedFunction, "could not find a %s named %q", word, on.Name)
 		case len(match) == 0:
-			return pgerr.New(pgerr.UndefinedFunction, "%s %s does not exist", word, signature(on.Name, args))
+			return pgerr.New(pgerr.UndefinedFunction, "%s %s does not exist", word, catalog.Signature(on.Name, args))
 		case len(match) > 1:
 			return pgerr.New("42725", "%s name %q is not unique", word, on.Name).
 				WithHint("Specify the argument list to select the %s unambiguously.", word)
@@ -224,21 +214,12 @@ func (s *session) dropFunctions(x *plan.Drop, w ResultWriter) error {
 	return w.Complete("DROP " + x.Kind)
 }
 
-// signature renders name(type, ...) as PostgreSQL's messages do.
-func signature(name string, args []types.T) string {
-	ts := make([]string, len(args))
-	for i, t := range args {
-		ts[i] = t.Info().SQLName
-	}
-	return name + "(" + strings.Join(ts, ", ") + ")"
-}
-
 // CallUserFunc implements plan.FuncRunner: it runs f's statements with
 // args in the caller's session and transaction and returns the first
 // column of the last statement's first row (NULL without rows), cast to
 // f's result type, or the whole row as a record for a function with OUT
 // parameters. Procedures return NULL, or the record of their output
-// parameters. PL/pgSQL bodies run in the interpreter (plpgsql_exec.go).
+// parameters. PL/pgSQL bodies run in the interpreter (package plpgsql).
 func (e *execEnv) CallUserFunc(f *catalog.Function, args []any) (any, error) {
 	ctx, err := e.callDepth(f)
 	if err != nil {
@@ -257,7 +238,7 @@ func (e *execEnv) CallUserFunc(f *catalog.Function, args []any) (any, error) {
 	if len(r.data) == 0 {
 		return nil, nil
 	}
-	row, err := castRow(r.data[0], r.cols, resultTypes(f), e.s.loc)
+	row, err := types.CastAssignRow(r.data[0], columnTypes(r.cols), f.ResultTypes(), e.s.loc)
 	if err != nil {
 		return nil, err
 	}
@@ -278,8 +259,9 @@ func (e *execEnv) CallUserSet(f *catalog.Function, args []any) ([][]any, error) 
 	if err := e.runSQLBody(ctx, f, args, r); err != nil {
 		return nil, err
 	}
+	from := columnTypes(r.cols)
 	for i, row := range r.data {
-		if r.data[i], err = castRow(row, r.cols, resultTypes(f), e.s.loc); err != nil {
+		if r.data[i], err = types.CastAssignRow(row, from, f.ResultTypes(), e.s.loc); err != nil {
 			return nil, err
 		}
 	}
@@ -327,32 +309,20 @@ func (e *execEnv) runSQLBody(ctx context.Context, f *catalog.Function, args []an
 	return nil
 }
 
-// castRow casts a result row with columns cols to the types want.
-func castRow(row []any, cols []Column, want []types.T, loc *time.Location) ([]any, error) {
-	out := make([]any, len(want))
-	for i, t := range want {
-		if i >= len(row) || row[i] == nil {
-			continue
-		}
-		from := cols[i].Type
-		if from.OID == t.OID {
-			out[i] = row[i]
-			continue
-		}
-		v, err := types.CastAssign(row[i], from, t, loc)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
+// columnTypes returns the types of result columns cols.
+func columnTypes(cols []Column) []types.T {
+	ts := make([]types.T, len(cols))
+	for i, c := range cols {
+		ts[i] = c.Type
 	}
-	return out, nil
+	return ts
 }
 
 // resultValue is the value of a call of f returning row: a record for a
 // function with several result columns, else the one value.
 func resultValue(f *catalog.Function, row []any) any {
 	if len(f.OutTypes) > 1 || f.RetRel != "" || f.IsProcedure() && len(f.OutTypes) > 0 {
-		return &types.Record{Types: resultTypes(f), Vals: row}
+		return &types.Record{Types: f.ResultTypes(), Vals: row}
 	}
 	return row[0]
 }

@@ -1,4 +1,3 @@
-// Package parse wraps pg_query, PostgreSQL's own parser: it is the only package that imports it.
 package parse
 
 import (

@@ -24,6 +24,28 @@ func CastAssign(v any, from, to T, loc *time.Location) (any, error) {
 	return castValue(v, from, to, loc, false)
 }
 
+// CastAssignRow casts the values of row, of types from, to the types to
+// with CastAssign, as a routine's result row is cast to its declared
+// result; NULLs and values past the end of row stay NULL.
+func CastAssignRow(row []any, from, to []T, loc *time.Location) ([]any, error) {
+	out := make([]any, len(to))
+	for i, t := range to {
+		if i >= len(row) || row[i] == nil {
+			continue
+		}
+		if from[i].OID == t.OID {
+			out[i] = row[i]
+			continue
+		}
+		v, err := CastAssign(row[i], from[i], t, loc)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
 func errCannotCast(from, to T) error {
 	return pgerr.New(pgerr.CannotCoerce, "cannot cast type %s to %s", formatTypeName(from), formatTypeName(to))
 }

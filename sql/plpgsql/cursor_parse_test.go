@@ -1,10 +1,12 @@
-package sql
+package plpgsql
 
 import (
 	"reflect"
 	"testing"
 )
 
+// TestParseCursorStmt checks the parse of OPEN, FETCH, MOVE and CLOSE
+// statements from their source text.
 func TestParseCursorStmt(t *testing.T) {
 	cases := []struct {
 		text string
@@ -35,37 +37,5 @@ func TestParseCursorStmt(t *testing.T) {
 		if _, err := parseCursorStmt(plLine{}, bad); err == nil {
 			t.Errorf("%s: no error", bad)
 		}
-	}
-}
-
-func TestCursorSeek(t *testing.T) {
-	rows := [][]any{{1}, {2}, {3}}
-	steps := []struct {
-		dir    plFetchDir
-		count  int64
-		n, pos int
-	}{
-		{dir: dirNext, n: 1, pos: 1},
-		{dir: dirForward, count: 5, n: 2, pos: 4},
-		{dir: dirPrior, n: 1, pos: 3},
-		{dir: dirRelative, count: -5, n: 0, pos: 0},
-		{dir: dirLast, n: 1, pos: 3},
-		{dir: dirAbsolute, count: -3, n: 1, pos: 1},
-		{dir: dirBackward, count: fetchAll, n: 0, pos: 0},
-		{dir: dirAbsolute, count: 9, n: 0, pos: 4},
-	}
-	m := &plCursor{Rows: rows}
-	for i, s := range steps {
-		n, err := m.seek(s.dir, s.count)
-		if err != nil || n != s.n || m.pos != s.pos {
-			t.Errorf("step %d: got n=%d pos=%d err=%v, want n=%d pos=%d", i, n, m.pos, err, s.n, s.pos)
-		}
-	}
-	ns := &plCursor{Rows: rows, noScroll: true}
-	if _, err := ns.seek(dirNext, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ns.seek(dirPrior, 1); err == nil {
-		t.Error("NO SCROLL cursor moved backward")
 	}
 }

@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 // plConditions are PL/pgSQL's exception condition names with their
 // SQLSTATEs (PostgreSQL 15's plerrcodes.h); a name may stand for two

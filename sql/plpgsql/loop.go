@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -6,7 +6,7 @@ import (
 )
 
 // PL/pgSQL loops: LOOP, WHILE, integer FOR, FOREACH, and EXIT/CONTINUE.
-// FOR over a query is in plpgsql_sql.go.
+// FOR over a query is in sql.go.
 
 // iterate runs one pass of a loop's body: done reports that the loop
 // ends, with out as its own outcome or with err.

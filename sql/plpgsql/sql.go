@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"strconv"
@@ -18,9 +18,9 @@ import (
 
 // scope returns the visible variables as the parameters of one
 // statement.
-func (x *plExec) scope() *plParams {
+func (x *plExec) scope() *Params {
 	n := len(x.vars)
-	sc := &plParams{Types: make([]types.T, n), Names: make([]string, n), Values: make([]any, n)}
+	sc := &Params{Types: make([]types.T, n), Names: make([]string, n), Values: make([]any, n)}
 	seen := map[string]bool{}
 	for i := n - 1; i >= 0; i-- {
 		v := x.vars[i]
@@ -48,7 +48,7 @@ func (x *plExec) scope() *plParams {
 
 // qualify makes "qualifier.name" refer to parameter param unless it
 // refers to one already (an inner variable hides an outer one).
-func (sc *plParams) qualify(name string, param int) {
+func (sc *Params) qualify(name string, param int) {
 	if sc.Qualified == nil {
 		sc.Qualified = map[string]int{}
 	}
@@ -74,7 +74,7 @@ func parseOne(sql string) (*plan.Parsed, error) {
 
 // runSQL binds sql with the visible variables and runs it, keeping at
 // most max of its rows (0: all).
-func (x *plExec) runSQL(sql string, max int) (*plResult, error) {
+func (x *plExec) runSQL(sql string, max int) (*Result, error) {
 	p, err := parseOne(sql)
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (x *plExec) cond(expr plExpr) (bool, error) {
 
 // affected is the row count of a finished statement: rows returned,
 // else the count of its command tag ("INSERT 0 3", "UPDATE 2").
-func (r *plResult) affected() int64 {
+func (r *Result) affected() int64 {
 	if r.Columns != nil {
 		return r.Count
 	}
@@ -198,7 +198,7 @@ func isSelect(sql string) bool {
 // into assigns the first row of r to target (NULLs without rows).
 // strict (or dml, for INSERT/UPDATE/DELETE RETURNING) requires exactly
 // one row.
-func (x *plExec) into(target []string, strict bool, r *plResult, dml bool) error {
+func (x *plExec) into(target []string, strict bool, r *Result, dml bool) error {
 	switch {
 	case r.Count == 0 && strict:
 		return pgerr.New("P0002", "query returned no rows")
@@ -279,12 +279,12 @@ func (x *plExec) dynamic(query plExpr, params []plExpr) (*plan.Parsed, []types.T
 
 // runDynamic runs an EXECUTE'd statement, keeping at most max of its
 // rows (0: all), and returns the statement's text with its result.
-func (x *plExec) runDynamic(query plExpr, params []plExpr, max int) (string, *plResult, error) {
+func (x *plExec) runDynamic(query plExpr, params []plExpr, max int) (string, *Result, error) {
 	p, ts, vals, err := x.dynamic(query, params)
 	if err != nil {
 		return "", nil, err
 	}
-	st, err := x.h.Bind(x.ctx, p, &plParams{Types: ts, Values: vals})
+	st, err := x.h.Bind(x.ctx, p, &Params{Types: ts, Values: vals})
 	if err != nil {
 		return "", nil, err
 	}
@@ -313,7 +313,7 @@ func (x *plExec) dynExec(s *plDynExec) error {
 
 // runQuery runs query, or with dynamic set the query EXECUTE computes
 // from it with params, keeping at most max of its rows (0: all).
-func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, max int) (*plResult, error) {
+func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, max int) (*Result, error) {
 	if dynamic {
 		_, r, err := x.runDynamic(query, params, max)
 		return r, err

@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// The PL/pgSQL interpreter: it walks a plFunc tree (plpgsql_parse.go)
+// The PL/pgSQL interpreter: it walks a plFunc tree (parse.go)
 // with the routine's variables on a stack. Every expression and SQL
 // statement of the body is bound when it runs, with the visible
-// variables as named, typed parameters (plpgsql_sql.go), and runs in the
+// variables as named, typed parameters (sql.go), and runs in the
 // caller's session and transaction.
 
 // plVar is one variable: a parameter, FOUND, a declared variable, a loop
@@ -58,7 +58,7 @@ type ctl struct {
 
 // plExec is one running call of a PL/pgSQL routine or DO block.
 type plExec struct {
-	h    plExecutor
+	h    Executor
 	ctx  context.Context
 	vars []*plVar
 	// rowCount is ROW_COUNT of the last SQL statement.
@@ -91,11 +91,11 @@ func argNamesOf(f *catalog.Function) []string {
 	return names
 }
 
-// plCall runs PL/pgSQL function or procedure f with args in h. It
+// Call runs PL/pgSQL function or procedure f with args in h. It
 // returns the value of the routine's RETURN cast to f's result type (""
 // for a procedure or a function returning void) or, for a routine with
 // OUT or INOUT parameters, outs: their values in order.
-func plCall(ctx context.Context, h plExecutor, f *catalog.Function, args []any) (value any, outs []any, err error) {
+func Call(ctx context.Context, h Executor, f *catalog.Function, args []any) (value any, outs []any, err error) {
 	x, err := runRoutine(ctx, h, f, args)
 	if err != nil {
 		return nil, nil, err
@@ -109,10 +109,10 @@ func plCall(ctx context.Context, h plExecutor, f *catalog.Function, args []any) 
 	return x.ret, nil, nil
 }
 
-// plCallSet runs set-returning PL/pgSQL function f with args in h and
+// CallSet runs set-returning PL/pgSQL function f with args in h and
 // returns the rows its RETURN NEXT and RETURN QUERY statements added,
 // each with f's result columns.
-func plCallSet(ctx context.Context, h plExecutor, f *catalog.Function, args []any) ([][]any, error) {
+func CallSet(ctx context.Context, h Executor, f *catalog.Function, args []any) ([][]any, error) {
 	x, err := runRoutine(ctx, h, f, args)
 	if err != nil {
 		return nil, err
@@ -122,14 +122,14 @@ func plCallSet(ctx context.Context, h plExecutor, f *catalog.Function, args []an
 
 // runRoutine declares f's parameters (OUT ones NULL, the others from
 // args in order) and runs its body.
-func runRoutine(ctx context.Context, h plExecutor, f *catalog.Function, args []any) (*plExec, error) {
+func runRoutine(ctx context.Context, h Executor, f *catalog.Function, args []any) (*plExec, error) {
 	names := argNamesOf(f)
 	fn, err := parsePlpgsql(names, f.IsProcedure(), f.RetSet, f.Body)
 	if err != nil {
 		return nil, err
 	}
 	x := &plExec{h: h, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid,
-		retSet: f.RetSet, resT: resultTypes(f)}
+		retSet: f.RetSet, resT: f.ResultTypes()}
 	next := 0
 	for i, p := range f.AllParams() {
 		v := &plVar{name: names[i], qual: f.Name, t: p.Type}
@@ -145,7 +145,7 @@ func runRoutine(ctx context.Context, h plExecutor, f *catalog.Function, args []a
 		x.vars = append(x.vars, v)
 	}
 	if err := x.run(fn); err != nil {
-		return nil, withContext(err, "PL/pgSQL function "+signature(f.Name, f.ArgTypes))
+		return nil, withContext(err, "PL/pgSQL function "+catalog.Signature(f.Name, f.ArgTypes))
 	}
 	return x, nil
 }
@@ -159,8 +159,8 @@ func (x *plExec) outValues() []any {
 	return row
 }
 
-// plDo runs the body of a DO block in h.
-func plDo(ctx context.Context, h plExecutor, body string) error {
+// Do runs the body of a DO block in h.
+func Do(ctx context.Context, h Executor, body string) error {
 	fn, err := parsePlpgsql(nil, true, false, body)
 	if err != nil {
 		return err
@@ -654,8 +654,12 @@ func (x *plExec) returnQuery(s *plReturnQuery) error {
 		return pgerr.New(pgerr.DatatypeMismatch, "structure of query does not match function result type").
 			WithDetail("Number of returned columns (%d) does not match expected column count (%d).", len(r.Columns), len(x.resT))
 	}
+	from := make([]types.T, len(r.Columns))
+	for i, c := range r.Columns {
+		from[i] = c.Type
+	}
 	for _, row := range r.Rows {
-		out, err := castRow(row, r.Columns, x.resT, x.h.Location())
+		out, err := types.CastAssignRow(row, from, x.resT, x.h.Location())
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"github.com/tsgres/tsgres/catalog"
@@ -10,8 +10,8 @@ import (
 // shared parser (which compiles every body as a procedure) leaves out.
 // As in PostgreSQL, the SQL inside the body is not bound until it runs.
 
-// plCheckRoutine validates the body of a new PL/pgSQL routine f.
-func plCheckRoutine(f *catalog.Function) error {
+// CheckRoutine validates the body of a new PL/pgSQL routine f.
+func CheckRoutine(f *catalog.Function) error {
 	fn, err := parsePlpgsql(argNamesOf(f), f.IsProcedure(), f.RetSet, f.Body)
 	if err != nil {
 		return err

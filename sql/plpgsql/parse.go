@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"encoding/json"
@@ -12,7 +12,7 @@ import (
 
 // PL/pgSQL bodies are parsed by PostgreSQL's own PL/pgSQL grammar
 // (parse.PlpgsqlJSON, through pg_query) into a JSON tree, which this file
-// turns into the plStmt tree the interpreter (plpgsql_exec.go) walks.
+// turns into the plStmt tree the interpreter (exec.go) walks.
 //
 // The JSON keeps every variable as a "datum" numbered in creation order
 // but does not say which block declares which variable; declScopes

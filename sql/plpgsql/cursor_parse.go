@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 
 // Parsing PL/pgSQL cursor declarations (from the parser's JSON) and
 // cursor statements (from the text parse.PlpgsqlJSON hid them in); see
-// plpgsql_cursor.go.
+// cursor.go.
 
 // cursorArgDatums returns the datums that are arguments of bound
 // cursors: they are declared by the cursor, not by the block.

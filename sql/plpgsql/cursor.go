@@ -1,4 +1,4 @@
-package sql
+package plpgsql
 
 import (
 	"fmt"
@@ -97,7 +97,7 @@ const fetchAll = int64(1) << 62
 func (x *plExec) cursorVar(name string) (*plVar, error) {
 	v := x.lookup(name)
 	if n, err := strconv.Atoi(strings.TrimPrefix(name, "$")); err == nil && name[0] == '$' && n >= 1 && n <= len(x.vars) {
-		// $n is the routine's n-th parameter (plpgsql_sql.go).
+		// $n is the routine's n-th parameter (sql.go).
 		v = x.vars[n-1]
 	}
 	if v == nil {
@@ -138,7 +138,7 @@ func (x *plExec) openCheck(v *plVar) error {
 
 // openPortal registers the rows r as the portal of cursor variable v,
 // naming a NULL variable's portal "<unnamed portal N>".
-func (x *plExec) openPortal(v *plVar, r *plResult, noScroll bool) (*plCursor, string, error) {
+func (x *plExec) openPortal(v *plVar, r *Result, noScroll bool) (*Cursor, string, error) {
 	if r.Columns == nil {
 		return nil, "", pgerr.New("42P11", "cannot open query as cursor: it returns no rows")
 	}
@@ -146,7 +146,7 @@ func (x *plExec) openPortal(v *plVar, r *plResult, noScroll bool) (*plCursor, st
 		v.val = fmt.Sprintf("<unnamed portal %d>", unnamedPortals.Add(1))
 	}
 	name := fmt.Sprint(v.val)
-	c := &plCursor{Columns: r.Columns, Rows: r.Rows, noScroll: noScroll}
+	c := &Cursor{Columns: r.Columns, Rows: r.Rows, noScroll: noScroll}
 	x.h.OpenCursor(name, c)
 	return c, name, nil
 }
@@ -160,7 +160,7 @@ func (x *plExec) open(s *plOpen) error {
 	if err := x.openCheck(v); err != nil {
 		return err
 	}
-	var r *plResult
+	var r *Result
 	switch {
 	case v.cursor != nil && s.query != "":
 		return pgerr.New(pgerr.SyntaxError, "cursor %q is bound to a query: OPEN it without FOR", s.name)
@@ -181,7 +181,7 @@ func (x *plExec) open(s *plOpen) error {
 
 // boundRows runs bound cursor name's query with its arguments args
 // (named by names, "" for positional ones) as variables.
-func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names []string) (*plResult, error) {
+func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names []string) (*Result, error) {
 	order, err := cursorArgOrder(name, def, args, names)
 	if err != nil {
 		return nil, err
@@ -393,11 +393,11 @@ func (x *plExec) forCursor(s *plForC) (ctl, error) {
 	}
 }
 
-// plCursor is a portal whose rows are all read: one a PL/pgSQL OPEN
+// Cursor is a portal whose rows are all read: one a PL/pgSQL OPEN
 // filled, or a cursor DECLAREd in SQL that PL/pgSQL has fetched from. Its
 // position is 0 before the first row, i on row i, len(Rows)+1 after the
 // last.
-type plCursor struct {
+type Cursor struct {
 	Columns []Column
 	Rows    [][]any
 	pos     int
@@ -405,15 +405,15 @@ type plCursor struct {
 	noScroll bool
 }
 
-// newPlCursor returns a cursor over rows, positioned before the first.
-func newPlCursor(cols []Column, rows [][]any) *plCursor {
-	return &plCursor{Columns: cols, Rows: rows}
+// NewCursor returns a cursor over rows, positioned before the first.
+func NewCursor(cols []Column, rows [][]any) *Cursor {
+	return &Cursor{Columns: cols, Rows: rows}
 }
 
 // seek moves the cursor as FETCH or MOVE dir count does and returns the
 // number of rows it fetched (MOVE: passed); a FETCH's row is then the
 // one at pos.
-func (m *plCursor) seek(dir plFetchDir, count int64) (int, error) {
+func (m *Cursor) seek(dir plFetchDir, count int64) (int, error) {
 	switch dir {
 	case dirNext:
 		dir, count = dirForward, 1
@@ -470,7 +470,7 @@ func (m *plCursor) seek(dir plFetchDir, count int64) (int, error) {
 // backward reports whether PostgreSQL moves a cursor backward (which a
 // NO SCROLL cursor refuses) for dir and count (already normalized by
 // seek).
-func (m *plCursor) backward(dir plFetchDir, count int64) bool {
+func (m *Cursor) backward(dir plFetchDir, count int64) bool {
 	p := int64(m.pos)
 	switch dir {
 	case dirBackward:
@@ -485,7 +485,7 @@ func (m *plCursor) backward(dir plFetchDir, count int64) bool {
 
 // Forward moves the cursor forward by count rows (all when count < 0),
 // as SQL FETCH and MOVE do, and returns the rows it passed.
-func (m *plCursor) Forward(count int64) ([][]any, error) {
+func (m *Cursor) Forward(count int64) ([][]any, error) {
 	if count < 0 {
 		count = fetchAll
 	}
