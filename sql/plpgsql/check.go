@@ -16,12 +16,12 @@ func CheckRoutine(f *catalog.Function) error {
 	if err != nil {
 		return err
 	}
-	return fn.check(plCheck{procedure: f.IsProcedure(), voidFunc: !f.IsProcedure() && f.Ret.OID == types.OidVoid,
+	return fn.check(checkOpts{procedure: f.IsProcedure(), voidFunc: !f.IsProcedure() && f.Ret.OID == types.OidVoid,
 		setof: f.RetSet, outs: !f.IsProcedure() && f.HasOutParams()})
 }
 
-// plCheck is what check needs to know of the routine.
-type plCheck struct {
+// checkOpts is what check needs to know of the routine.
+type checkOpts struct {
 	procedure, voidFunc bool
 	// setof: a set-returning function; outs: a function with OUT
 	// parameters.
@@ -29,13 +29,13 @@ type plCheck struct {
 }
 
 // check validates conditions and RETURN statements of the body.
-func (fn *plFunc) check(k plCheck) error {
-	if err := checkCursors([]plStmt{fn.body}); err != nil {
+func (fn *function) check(k checkOpts) error {
+	if err := checkCursors([]stmt{fn.body}); err != nil {
 		return err
 	}
-	return walkPl([]plStmt{fn.body}, func(st plStmt) error {
+	return walkPl([]stmt{fn.body}, func(st stmt) error {
 		switch s := st.(type) {
-		case *plBlock:
+		case *block:
 			for _, h := range s.handlers {
 				for _, c := range h.conds {
 					if c != "others" && len(conditionCodes(c)) == 0 {
@@ -43,11 +43,11 @@ func (fn *plFunc) check(k plCheck) error {
 					}
 				}
 			}
-		case *plRaise:
+		case *raiseStmt:
 			if s.condname != "" && len(conditionCodes(s.condname)) == 0 {
 				return errUnknownCondition(s.condname)
 			}
-		case *plReturn:
+		case *returnStmt:
 			switch {
 			case s.expr != "" && k.procedure:
 				return pgerr.New(pgerr.SyntaxError, "RETURN cannot have a parameter in a procedure")
@@ -61,7 +61,7 @@ func (fn *plFunc) check(k plCheck) error {
 			case s.expr == "" && s.Lineno > 0 && !k.procedure && !k.voidFunc && !k.setof && !k.outs:
 				return pgerr.New(pgerr.SyntaxError, "missing expression at or near \";\"")
 			}
-		case *plReturnNext:
+		case *returnNextStmt:
 			switch {
 			case s.expr != "" && k.outs:
 				return pgerr.New(pgerr.DatatypeMismatch, "RETURN NEXT cannot have a parameter in function with OUT parameters")
@@ -75,31 +75,31 @@ func (fn *plFunc) check(k plCheck) error {
 
 // walkPl calls fn for every statement of ss and of the bodies nested in
 // them, parents first.
-func walkPl(ss []plStmt, fn func(plStmt) error) error {
+func walkPl(ss []stmt, fn func(stmt) error) error {
 	for _, st := range ss {
 		if err := fn(st); err != nil {
 			return err
 		}
-		var nested [][]plStmt
+		var nested [][]stmt
 		switch s := st.(type) {
-		case *plBlock:
+		case *block:
 			nested = append(nested, s.body)
 			for _, h := range s.handlers {
 				nested = append(nested, h.body)
 			}
-		case *plIf:
+		case *ifStmt:
 			nested = append(append(nested, s.bodies...), s.els)
-		case *plCase:
+		case *caseStmt:
 			nested = append(append(nested, s.bodies...), s.els)
-		case *plLoop:
+		case *loopStmt:
 			nested = append(nested, s.body)
-		case *plForI:
+		case *forIntLoop:
 			nested = append(nested, s.body)
-		case *plForS:
+		case *forQueryLoop:
 			nested = append(nested, s.body)
-		case *plForeach:
+		case *foreachLoop:
 			nested = append(nested, s.body)
-		case *plForC:
+		case *forCursorLoop:
 			nested = append(nested, s.body)
 		}
 		for _, body := range nested {

@@ -1,9 +1,9 @@
 package plpgsql
 
-// plConditions are PL/pgSQL's exception condition names with their
+// conditionNames are PL/pgSQL's exception condition names with their
 // SQLSTATEs (PostgreSQL 15's plerrcodes.h); a name may stand for two
 // codes.
-var plConditions = []struct{ name, code string }{
+var conditionNames = []struct{ name, code string }{
 	{"sql_statement_not_yet_complete", "03000"},
 	{"connection_exception", "08000"},
 	{"connection_does_not_exist", "08003"},

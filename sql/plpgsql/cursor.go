@@ -26,19 +26,19 @@ import (
 // The shared grammar cannot parse these statements (parse.PlpgsqlJSON
 // hides them), so this file parses their text.
 
-// plCursorDef is a bound cursor's declaration.
-type plCursorDef struct {
-	query    plExpr
+// cursorDecl is a bound cursor's declaration.
+type cursorDecl struct {
+	query    expr
 	argNames []string
 	argTypes []string
 	noScroll bool
 }
 
-// plFetchDir is the direction of FETCH and MOVE.
-type plFetchDir uint8
+// fetchDir is the direction of FETCH and MOVE.
+type fetchDir uint8
 
 const (
-	dirNext plFetchDir = iota
+	dirNext fetchDir = iota
 	dirPrior
 	dirFirst
 	dirLast
@@ -49,41 +49,41 @@ const (
 )
 
 type (
-	// plOpen is OPEN cur [(args)] or OPEN cur [[NO] SCROLL] FOR [EXECUTE] query.
-	plOpen struct {
-		plLine
+	// openStmt is OPEN cur [(args)] or OPEN cur [[NO] SCROLL] FOR [EXECUTE] query.
+	openStmt struct {
+		line
 		name     string
-		args     []plExpr
+		args     []expr
 		argNames []string // "" for a positional argument
-		query    plExpr
+		query    expr
 		dynamic  bool
-		params   []plExpr
+		params   []expr
 		noScroll bool
 	}
-	// plFetch is FETCH or MOVE.
-	plFetch struct {
-		plLine
+	// fetchStmt is FETCH or MOVE.
+	fetchStmt struct {
+		line
 		move   bool
-		dir    plFetchDir
-		count  plExpr // ABSOLUTE, RELATIVE, FORWARD, BACKWARD count; "" for 1
-		all    bool   // FORWARD ALL, BACKWARD ALL, ALL
+		dir    fetchDir
+		count  expr // ABSOLUTE, RELATIVE, FORWARD, BACKWARD count; "" for 1
+		all    bool // FORWARD ALL, BACKWARD ALL, ALL
 		name   string
 		target []string
 	}
-	// plClose is CLOSE cur.
-	plClose struct {
-		plLine
+	// closeStmt is CLOSE cur.
+	closeStmt struct {
+		line
 		name string
 	}
-	// plForC is FOR rec IN cur [(args)] LOOP.
-	plForC struct {
-		plLine
+	// forCursorLoop is FOR rec IN cur [(args)] LOOP.
+	forCursorLoop struct {
+		line
 		label    string
 		varName  string
 		name     string
-		args     []plExpr
+		args     []expr
 		argNames []string
-		body     []plStmt
+		body     []stmt
 	}
 )
 
@@ -94,7 +94,7 @@ var unnamedPortals atomic.Int64
 const fetchAll = int64(1) << 62
 
 // cursorVar returns the cursor variable named name.
-func (x *plExec) cursorVar(name string) (*plVar, error) {
+func (x *execState) cursorVar(name string) (*variable, error) {
 	v := x.lookup(name)
 	if n, err := strconv.Atoi(strings.TrimPrefix(name, "$")); err == nil && name[0] == '$' && n >= 1 && n <= len(x.vars) {
 		// $n is the routine's n-th parameter (sql.go).
@@ -110,7 +110,7 @@ func (x *plExec) cursorVar(name string) (*plVar, error) {
 }
 
 // portalName returns the name of the portal cursor variable name holds.
-func (x *plExec) portalName(name string) (string, error) {
+func (x *execState) portalName(name string) (string, error) {
 	v, err := x.cursorVar(name)
 	if err != nil {
 		return "", err
@@ -126,7 +126,7 @@ func errNoCursor(name string) error {
 }
 
 // openCheck fails when v names a portal that is open.
-func (x *plExec) openCheck(v *plVar) error {
+func (x *execState) openCheck(v *variable) error {
 	if v.val == nil {
 		return nil
 	}
@@ -138,7 +138,7 @@ func (x *plExec) openCheck(v *plVar) error {
 
 // openPortal registers the rows r as the portal of cursor variable v,
 // naming a NULL variable's portal "<unnamed portal N>".
-func (x *plExec) openPortal(v *plVar, r *Result, noScroll bool) (*Cursor, string, error) {
+func (x *execState) openPortal(v *variable, r *Result, noScroll bool) (*Cursor, string, error) {
 	if r.Columns == nil {
 		return nil, "", pgerr.New("42P11", "cannot open query as cursor: it returns no rows")
 	}
@@ -152,7 +152,7 @@ func (x *plExec) openPortal(v *plVar, r *Result, noScroll bool) (*Cursor, string
 }
 
 // open runs OPEN.
-func (x *plExec) open(s *plOpen) error {
+func (x *execState) open(s *openStmt) error {
 	v, err := x.cursorVar(s.name)
 	if err != nil {
 		return err
@@ -181,14 +181,14 @@ func (x *plExec) open(s *plOpen) error {
 
 // boundRows runs bound cursor name's query with its arguments args
 // (named by names, "" for positional ones) as variables.
-func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names []string) (*Result, error) {
+func (x *execState) boundRows(name string, def *cursorDecl, args []expr, names []string) (*Result, error) {
 	order, err := cursorArgOrder(name, def, args, names)
 	if err != nil {
 		return nil, err
 	}
-	vars := make([]*plVar, len(def.argNames))
+	vars := make([]*variable, len(def.argNames))
 	for i, n := range def.argNames {
-		vars[i] = &plVar{name: n}
+		vars[i] = &variable{name: n}
 		if err := x.resolveType(vars[i], def.argTypes[i]); err != nil {
 			return nil, err
 		}
@@ -209,7 +209,7 @@ func (x *plExec) boundRows(name string, def *plCursorDef, args []plExpr, names [
 // cursorArgOrder checks the arguments args (named by names, "" for
 // positional ones) of OPEN or FOR on bound cursor name and returns the
 // parameter each sets.
-func cursorArgOrder(name string, def *plCursorDef, args []plExpr, names []string) ([]int, error) {
+func cursorArgOrder(name string, def *cursorDecl, args []expr, names []string) ([]int, error) {
 	switch {
 	case len(def.argNames) == 0 && len(args) > 0:
 		return nil, pgerr.New(pgerr.SyntaxError, "cursor %q has no arguments", name)
@@ -240,11 +240,11 @@ func cursorArgOrder(name string, def *plCursorDef, args []plExpr, names []string
 // checkCursors makes PostgreSQL's CREATE-time checks of the cursor
 // statements of body: arguments match their bound cursor, and FOR loops
 // use a bound cursor. Cursors are found by name in any block.
-func checkCursors(body []plStmt) error {
-	bound := map[string]*plCursorDef{}
+func checkCursors(body []stmt) error {
+	bound := map[string]*cursorDecl{}
 	cursorVars := map[string]bool{}
-	_ = walkPl(body, func(st plStmt) error {
-		if b, ok := st.(*plBlock); ok {
+	_ = walkPl(body, func(st stmt) error {
+		if b, ok := st.(*block); ok {
 			for _, d := range b.decls {
 				if d.cursor != nil {
 					bound[d.name] = d.cursor
@@ -255,14 +255,14 @@ func checkCursors(body []plStmt) error {
 		}
 		return nil
 	})
-	return walkPl(body, func(st plStmt) error {
+	return walkPl(body, func(st stmt) error {
 		switch s := st.(type) {
-		case *plOpen:
+		case *openStmt:
 			if def := bound[s.name]; def != nil {
 				_, err := cursorArgOrder(s.name, def, s.args, s.argNames)
 				return err
 			}
-		case *plForC:
+		case *forCursorLoop:
 			if def := bound[s.name]; def != nil {
 				_, err := cursorArgOrder(s.name, def, s.args, s.argNames)
 				return err
@@ -286,7 +286,7 @@ func indexOf(names []string, n string) int {
 
 // fetch runs FETCH and MOVE: FOUND (and ROW_COUNT) say whether a row
 // was fetched, or how many rows MOVE passed.
-func (x *plExec) fetch(s *plFetch) error {
+func (x *execState) fetch(s *fetchStmt) error {
 	name, err := x.portalName(s.name)
 	if err != nil {
 		return err
@@ -332,7 +332,7 @@ func (x *plExec) fetch(s *plFetch) error {
 }
 
 // closeStmt runs CLOSE.
-func (x *plExec) closeStmt(s *plClose) error {
+func (x *execState) closeStmt(s *closeStmt) error {
 	name, err := x.portalName(s.name)
 	if err != nil {
 		return err
@@ -346,7 +346,7 @@ func (x *plExec) closeStmt(s *plClose) error {
 // forCursor runs FOR rec IN cur [(args)] LOOP: it opens the bound
 // cursor, fetches each row into the loop's record variable, and closes
 // the cursor when the loop ends.
-func (x *plExec) forCursor(s *plForC) (ctl, error) {
+func (x *execState) forCursor(s *forCursorLoop) (ctl, error) {
 	v, err := x.cursorVar(s.name)
 	if err != nil {
 		return ctl{}, err
@@ -374,7 +374,7 @@ func (x *plExec) forCursor(s *plForC) (ctl, error) {
 			v.val = nil
 		}
 	}()
-	rec := &plVar{name: s.varName, t: types.RecordT, isRecord: true}
+	rec := &variable{name: s.varName, t: types.RecordT, isRecord: true}
 	defer x.pop(x.push(rec))
 	found := false
 	for {
@@ -413,7 +413,7 @@ func NewCursor(cols []Column, rows [][]any) *Cursor {
 // seek moves the cursor as FETCH or MOVE dir count does and returns the
 // number of rows it fetched (MOVE: passed); a FETCH's row is then the
 // one at pos.
-func (m *Cursor) seek(dir plFetchDir, count int64) (int, error) {
+func (m *Cursor) seek(dir fetchDir, count int64) (int, error) {
 	switch dir {
 	case dirNext:
 		dir, count = dirForward, 1
@@ -470,7 +470,7 @@ func (m *Cursor) seek(dir plFetchDir, count int64) (int, error) {
 // backward reports whether PostgreSQL moves a cursor backward (which a
 // NO SCROLL cursor refuses) for dir and count (already normalized by
 // seek).
-func (m *Cursor) backward(dir plFetchDir, count int64) bool {
+func (m *Cursor) backward(dir fetchDir, count int64) bool {
 	p := int64(m.pos)
 	switch dir {
 	case dirBackward:

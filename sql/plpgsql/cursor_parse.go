@@ -12,7 +12,7 @@ import (
 
 // cursorArgDatums returns the datums that are arguments of bound
 // cursors: they are declared by the cursor, not by the block.
-func (b *plBuilder) cursorArgDatums() map[int]bool {
+func (b *builder) cursorArgDatums() map[int]bool {
 	out := map[int]bool{}
 	for _, f := range b.datums {
 		if f.CursorArgs == nil || *f.CursorArgs < 0 || *f.CursorArgs >= len(b.datums) {
@@ -27,9 +27,9 @@ func (b *plBuilder) cursorArgDatums() map[int]bool {
 }
 
 // cursorDef is the bound cursor declared by datum f.
-func (b *plBuilder) cursorDef(f *jfields) *plCursorDef {
+func (b *builder) cursorDef(f *jfields) *cursorDecl {
 	const cursorOptNoScroll = 0x4
-	d := &plCursorDef{query: exprText(f.CursorExpr), noScroll: f.CursorOpts&cursorOptNoScroll != 0}
+	d := &cursorDecl{query: exprText(f.CursorExpr), noScroll: f.CursorOpts&cursorOptNoScroll != 0}
 	if f.CursorArgs != nil && *f.CursorArgs >= 0 && *f.CursorArgs < len(b.datums) {
 		for _, fd := range b.datums[*f.CursorArgs].Fields {
 			d.argNames = append(d.argNames, fd.Name)
@@ -41,17 +41,17 @@ func (b *plBuilder) cursorDef(f *jfields) *plCursorDef {
 
 // forCursorStmt builds a FOR loop over a bound cursor from the integer
 // FOR the cursor was hidden in; text is "cur" or "cur(args)".
-func forCursorStmt(ln plLine, f *jfields, text string, body []plStmt, err error) (plStmt, error) {
+func forCursorStmt(ln line, f *jfields, text string, body []stmt, err error) (stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &plForC{plLine: ln, label: f.Label, body: body}
+	s := &forCursorLoop{line: ln, label: f.Label, body: body}
 	if f.Var != nil {
 		if _, vf, err := f.Var.kind(); err == nil {
 			s.varName = vf.Refname
 		}
 	}
-	c := &cursorText{text: text, sp: plSpans(text)}
+	c := &cursorText{text: text, sp: sourceSpans(text)}
 	s.name = c.ident(0)
 	if c.tok(1) == "(" {
 		if s.args, s.argNames, err = c.args(1); err != nil {
@@ -64,7 +64,7 @@ func forCursorStmt(ln plLine, f *jfields, text string, body []plStmt, err error)
 // cursorText is the text of a cursor statement and its tokens.
 type cursorText struct {
 	text string
-	sp   []plSpan
+	sp   []sourceSpan
 }
 
 func (c *cursorText) tok(i int) string {
@@ -118,8 +118,8 @@ func (c *cursorText) find(i int, words ...string) int {
 }
 
 // list splits the tokens [i, j) at top-level commas.
-func (c *cursorText) list(i, j int) []plExpr {
-	var out []plExpr
+func (c *cursorText) list(i, j int) []expr {
+	var out []expr
 	for i < j {
 		k := c.find(i, ",")
 		if k > j {
@@ -133,7 +133,7 @@ func (c *cursorText) list(i, j int) []plExpr {
 
 // args parses the parenthesized argument list starting at token open:
 // positional arguments or "name := value" (or "name => value").
-func (c *cursorText) args(open int) (args []plExpr, names []string, err error) {
+func (c *cursorText) args(open int) (args []expr, names []string, err error) {
 	end := c.find(open, ")")
 	if c.tok(open+1) == ")" || end >= len(c.sp) {
 		return nil, nil, c.syntaxError(end)
@@ -169,8 +169,8 @@ func (c *cursorText) syntaxError(i int) error {
 }
 
 // parseCursorStmt parses the text of an OPEN, FETCH, MOVE or CLOSE.
-func parseCursorStmt(ln plLine, text string) (plStmt, error) {
-	c := &cursorText{text: text, sp: plSpans(text)}
+func parseCursorStmt(ln line, text string) (stmt, error) {
+	c := &cursorText{text: text, sp: sourceSpans(text)}
 	switch c.tok(0) {
 	case "open":
 		return c.open(ln)
@@ -180,13 +180,13 @@ func parseCursorStmt(ln plLine, text string) (plStmt, error) {
 		if len(c.sp) != 2 {
 			return nil, c.syntaxError(2)
 		}
-		return &plClose{plLine: ln, name: c.ident(1)}, nil
+		return &closeStmt{line: ln, name: c.ident(1)}, nil
 	}
 	return nil, c.syntaxError(0)
 }
 
-func (c *cursorText) open(ln plLine) (plStmt, error) {
-	s := &plOpen{plLine: ln, name: c.ident(1)}
+func (c *cursorText) open(ln line) (stmt, error) {
+	s := &openStmt{line: ln, name: c.ident(1)}
 	k := 2
 	switch {
 	case c.tok(k) == "no" && c.tok(k+1) == "scroll":
@@ -223,8 +223,8 @@ func (c *cursorText) open(ln plLine) (plStmt, error) {
 }
 
 // fetch parses FETCH|MOVE [direction] [FROM|IN] cur [INTO target].
-func (c *cursorText) fetch(ln plLine) (plStmt, error) {
-	s := &plFetch{plLine: ln, move: c.tok(0) == "move"}
+func (c *cursorText) fetch(ln line) (stmt, error) {
+	s := &fetchStmt{line: ln, move: c.tok(0) == "move"}
 	k := 1
 	countTo := func() { // a count expression up to FROM or IN
 		j := c.find(k, "from", "in")
@@ -232,7 +232,7 @@ func (c *cursorText) fetch(ln plLine) (plStmt, error) {
 	}
 	switch t := c.tok(k); t {
 	case "next", "prior", "first", "last":
-		s.dir = map[string]plFetchDir{"next": dirNext, "prior": dirPrior, "first": dirFirst, "last": dirLast}[t]
+		s.dir = map[string]fetchDir{"next": dirNext, "prior": dirPrior, "first": dirFirst, "last": dirLast}[t]
 		k++
 	case "absolute", "relative":
 		s.dir = dirAbsolute
@@ -294,5 +294,5 @@ func (c *cursorText) fetch(ln plLine) (plStmt, error) {
 
 var errFetchMultiple = pgerr.New(pgerr.FeatureNotSupported, "FETCH statement cannot return multiple rows")
 
-// isWordTok reports whether a plSpans token is an unquoted word.
+// isWordTok reports whether a sourceSpans token is an unquoted word.
 func isWordTok(t string) bool { return t != "" && isIdentStart(t[0]) }

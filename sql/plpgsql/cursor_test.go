@@ -7,7 +7,7 @@ import "testing"
 func TestCursorSeek(t *testing.T) {
 	rows := [][]any{{1}, {2}, {3}}
 	steps := []struct {
-		dir    plFetchDir
+		dir    fetchDir
 		count  int64
 		n, pos int
 	}{

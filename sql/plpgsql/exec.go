@@ -8,7 +8,7 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// The PL/pgSQL interpreter: it walks a plFunc tree (parse.go)
+// The PL/pgSQL interpreter: it walks a function tree (parse.go)
 // with the routine's variables on a stack. Every expression and SQL
 // statement of the body is bound when it runs, with the visible
 // variables as named, typed parameters (sql.go), and runs in the
@@ -31,11 +31,11 @@ type ctl struct {
 	label string
 }
 
-// plExec is one running call of a PL/pgSQL routine or DO block.
-type plExec struct {
+// execState is one running call of a PL/pgSQL routine or DO block.
+type execState struct {
 	h    Executor
 	ctx  context.Context
-	vars []*plVar
+	vars []*variable
 	// rowCount is ROW_COUNT of the last SQL statement.
 	rowCount int64
 	// errs are the errors being handled, innermost last.
@@ -47,7 +47,7 @@ type plExec struct {
 	void bool
 	// outs are the OUT and INOUT parameters, whose values are the
 	// result of a function (or CALL) having them.
-	outs []*plVar
+	outs []*variable
 	// retSet: a set-returning function, whose rows RETURN NEXT and RETURN
 	// QUERY add to setRows, each with columns of types resT.
 	retSet  bool
@@ -97,17 +97,17 @@ func CallSet(ctx context.Context, h Executor, f *catalog.Function, args []any) (
 
 // runRoutine declares f's parameters (OUT ones NULL, the others from
 // args in order) and runs its body.
-func runRoutine(ctx context.Context, h Executor, f *catalog.Function, args []any) (*plExec, error) {
+func runRoutine(ctx context.Context, h Executor, f *catalog.Function, args []any) (*execState, error) {
 	names := argNamesOf(f)
 	fn, err := parsePlpgsql(names, f.IsProcedure(), f.RetSet, f.Body)
 	if err != nil {
 		return nil, err
 	}
-	x := &plExec{h: h, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid,
+	x := &execState{h: h, ctx: ctx, retT: f.Ret, void: f.IsProcedure() || f.Ret.OID == types.OidVoid,
 		retSet: f.RetSet, resT: f.ResultTypes()}
 	next := 0
 	for i, p := range f.AllParams() {
-		v := &plVar{name: names[i], qual: f.Name, t: p.Type}
+		v := &variable{name: names[i], qual: f.Name, t: p.Type}
 		if p.IsInput() || f.IsProcedure() {
 			if next < len(args) && p.Mode != catalog.ParamOut {
 				v.val = args[next]
@@ -126,7 +126,7 @@ func runRoutine(ctx context.Context, h Executor, f *catalog.Function, args []any
 }
 
 // outValues are the current values of the OUT and INOUT parameters.
-func (x *plExec) outValues() []any {
+func (x *execState) outValues() []any {
 	row := make([]any, len(x.outs))
 	for i, v := range x.outs {
 		row[i] = v.val
@@ -140,11 +140,11 @@ func Do(ctx context.Context, h Executor, body string) error {
 	if err != nil {
 		return err
 	}
-	if err := fn.check(plCheck{procedure: true}); err != nil {
+	if err := fn.check(checkOpts{procedure: true}); err != nil {
 		return err
 	}
 	h.Begin()
-	x := &plExec{h: h, ctx: ctx, void: true}
+	x := &execState{h: h, ctx: ctx, void: true}
 	if err := x.run(fn); err != nil {
 		return withContext(err, "PL/pgSQL function inline_code_block")
 	}
@@ -163,8 +163,8 @@ func withContext(err error, where string) error {
 }
 
 // run executes the body after declaring FOUND.
-func (x *plExec) run(fn *plFunc) error {
-	x.vars = append(x.vars, &plVar{name: "found", t: types.Bool, val: false})
+func (x *execState) run(fn *function) error {
+	x.vars = append(x.vars, &variable{name: "found", t: types.Bool, val: false})
 	c, err := x.block(fn.body)
 	if err != nil {
 		return err
@@ -180,16 +180,16 @@ func (x *plExec) run(fn *plFunc) error {
 
 // push adds v to the visible variables and returns the stack mark to
 // restore with pop.
-func (x *plExec) push(v ...*plVar) int {
+func (x *execState) push(v ...*variable) int {
 	mark := len(x.vars)
 	x.vars = append(x.vars, v...)
 	return mark
 }
 
-func (x *plExec) pop(mark int) { x.vars = x.vars[:mark] }
+func (x *execState) pop(mark int) { x.vars = x.vars[:mark] }
 
 // lookup returns the innermost visible variable named name, or nil.
-func (x *plExec) lookup(name string) *plVar {
+func (x *execState) lookup(name string) *variable {
 	for i := len(x.vars) - 1; i >= 0; i-- {
 		if x.vars[i].name == name {
 			return x.vars[i]
@@ -198,7 +198,7 @@ func (x *plExec) lookup(name string) *plVar {
 	return nil
 }
 
-func (x *plExec) stmts(ss []plStmt) (ctl, error) {
+func (x *execState) stmts(ss []stmt) (ctl, error) {
 	for _, st := range ss {
 		if x.ctx.Err() != nil {
 			return ctl{}, pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
@@ -211,53 +211,53 @@ func (x *plExec) stmts(ss []plStmt) (ctl, error) {
 	return ctl{}, nil
 }
 
-func (x *plExec) stmt(st plStmt) (ctl, error) {
+func (x *execState) stmt(st stmt) (ctl, error) {
 	switch s := st.(type) {
-	case *plBlock:
+	case *block:
 		return x.block(s)
-	case *plAssign:
+	case *assignStmt:
 		return ctl{}, x.assign(s)
-	case *plIf:
+	case *ifStmt:
 		return x.ifStmt(s)
-	case *plCase:
+	case *caseStmt:
 		return x.caseStmt(s)
-	case *plLoop:
+	case *loopStmt:
 		return x.loop(s)
-	case *plForI:
+	case *forIntLoop:
 		return x.forInt(s)
-	case *plForS:
+	case *forQueryLoop:
 		return x.forQuery(s)
-	case *plForeach:
+	case *foreachLoop:
 		return x.foreach(s)
-	case *plExit:
+	case *exitStmt:
 		return x.exit(s)
-	case *plReturn:
+	case *returnStmt:
 		return x.returnStmt(s)
-	case *plReturnNext:
+	case *returnNextStmt:
 		return ctl{}, x.returnNext(s)
-	case *plReturnQuery:
+	case *returnQueryStmt:
 		return ctl{}, x.returnQuery(s)
-	case *plRaise:
+	case *raiseStmt:
 		return ctl{}, x.raise(s)
-	case *plAssert:
+	case *assertStmt:
 		return ctl{}, x.assert(s)
-	case *plExecSQL:
+	case *sqlStmt:
 		return ctl{}, x.execSQL(s)
-	case *plDynExec:
+	case *dynExecStmt:
 		return ctl{}, x.dynExec(s)
-	case *plPerform:
+	case *performStmt:
 		return ctl{}, x.perform(s)
-	case *plGetDiag:
+	case *getDiagStmt:
 		return ctl{}, x.getDiag(s)
-	case *plCommit:
+	case *commitStmt:
 		return ctl{}, x.h.EndTransaction(x.ctx, s.rollback)
-	case *plOpen:
+	case *openStmt:
 		return ctl{}, x.open(s)
-	case *plFetch:
+	case *fetchStmt:
 		return ctl{}, x.fetch(s)
-	case *plClose:
+	case *closeStmt:
 		return ctl{}, x.closeStmt(s)
-	case *plForC:
+	case *forCursorLoop:
 		return x.forCursor(s)
 	}
 	return ctl{}, pgerr.New(pgerr.Internal, "BUG: unknown PL/pgSQL statement %T", st)
@@ -265,7 +265,7 @@ func (x *plExec) stmt(st plStmt) (ctl, error) {
 
 // block declares the block's variables, runs its body (under a
 // savepoint when it has handlers) and consumes an EXIT naming it.
-func (x *plExec) block(b *plBlock) (ctl, error) {
+func (x *execState) block(b *block) (ctl, error) {
 	defer x.pop(len(x.vars))
 	for _, d := range b.decls {
 		v, err := x.declare(d, b.label)
@@ -290,7 +290,7 @@ func (x *plExec) block(b *plBlock) (ctl, error) {
 // protected runs a block with an EXCEPTION clause: on an error a
 // handler catches, the block's database changes are rolled back and the
 // handler runs with SQLSTATE and SQLERRM set.
-func (x *plExec) protected(b *plBlock) (ctl, error) {
+func (x *execState) protected(b *block) (ctl, error) {
 	x.h.Begin()
 	outer := x.ctx
 	var rollback func()
@@ -309,8 +309,8 @@ func (x *plExec) protected(b *plBlock) (ctl, error) {
 		return c, err
 	}
 	rollback()
-	mark := x.push(&plVar{name: "sqlstate", t: types.Text, val: string(pe.Code)},
-		&plVar{name: "sqlerrm", t: types.Text, val: pe.Message})
+	mark := x.push(&variable{name: "sqlstate", t: types.Text, val: string(pe.Code)},
+		&variable{name: "sqlerrm", t: types.Text, val: pe.Message})
 	x.errs = append(x.errs, pe)
 	defer func() {
 		x.errs = x.errs[:len(x.errs)-1]
@@ -319,7 +319,7 @@ func (x *plExec) protected(b *plBlock) (ctl, error) {
 	return x.stmts(h.body)
 }
 
-func (x *plExec) ifStmt(s *plIf) (ctl, error) {
+func (x *execState) ifStmt(s *ifStmt) (ctl, error) {
 	for i, cond := range s.conds {
 		ok, err := x.cond(cond)
 		if err != nil {
@@ -332,13 +332,13 @@ func (x *plExec) ifStmt(s *plIf) (ctl, error) {
 	return x.stmts(s.els)
 }
 
-func (x *plExec) caseStmt(s *plCase) (ctl, error) {
+func (x *execState) caseStmt(s *caseStmt) (ctl, error) {
 	if s.expr != "" {
 		val, t, err := x.eval(s.expr)
 		if err != nil {
 			return ctl{}, err
 		}
-		defer x.pop(x.push(&plVar{name: s.varName, t: t, val: val}))
+		defer x.pop(x.push(&variable{name: s.varName, t: t, val: val}))
 	}
 	for i, w := range s.whens {
 		ok, err := x.cond(w)
@@ -357,7 +357,7 @@ func (x *plExec) caseStmt(s *plCase) (ctl, error) {
 
 // returnStmt runs RETURN [expr]. A RETURN without a value in a function
 // with a result is the one the parser adds at the end of every body.
-func (x *plExec) returnStmt(s *plReturn) (ctl, error) {
+func (x *execState) returnStmt(s *returnStmt) (ctl, error) {
 	if x.void {
 		if s.expr != "" {
 			return ctl{}, pgerr.New(pgerr.DatatypeMismatch, "RETURN cannot have a parameter in a procedure")
@@ -382,7 +382,7 @@ func (x *plExec) returnStmt(s *plReturn) (ctl, error) {
 }
 
 // setFound sets the FOUND variable.
-func (x *plExec) setFound(b bool) {
+func (x *execState) setFound(b bool) {
 	if v := x.lookup("found"); v != nil {
 		v.val = b
 	}
@@ -391,7 +391,7 @@ func (x *plExec) setFound(b bool) {
 // returnNext runs RETURN NEXT [expr]: it adds the value of expr (a
 // record for a function with several result columns), or the OUT
 // parameters' row, to the function's result.
-func (x *plExec) returnNext(s *plReturnNext) error {
+func (x *execState) returnNext(s *returnNextStmt) error {
 	if s.expr == "" {
 		x.setRows = append(x.setRows, x.outValues())
 		return nil
@@ -426,7 +426,7 @@ func (x *plExec) returnNext(s *plReturnNext) error {
 
 // returnQuery runs RETURN QUERY [EXECUTE] query: it adds the query's
 // rows to the function's result and sets FOUND and ROW_COUNT.
-func (x *plExec) returnQuery(s *plReturnQuery) error {
+func (x *execState) returnQuery(s *returnQueryStmt) error {
 	r, err := x.runQuery(s.dynamic, s.query, s.params, 0)
 	if err != nil {
 		return err

@@ -10,7 +10,7 @@ import (
 
 // iterate runs one pass of a loop's body: done reports that the loop
 // ends, with out as its own outcome or with err.
-func (x *plExec) iterate(label string, body []plStmt) (out ctl, done bool, err error) {
+func (x *execState) iterate(label string, body []stmt) (out ctl, done bool, err error) {
 	c, err := x.stmts(body)
 	if err != nil {
 		return ctl{}, true, err
@@ -40,7 +40,7 @@ func loopCtl(label string, c ctl) (out ctl, done bool) {
 }
 
 // loop runs LOOP and WHILE.
-func (x *plExec) loop(s *plLoop) (ctl, error) {
+func (x *execState) loop(s *loopStmt) (ctl, error) {
 	for {
 		if s.cond != "" {
 			ok, err := x.cond(s.cond)
@@ -55,8 +55,8 @@ func (x *plExec) loop(s *plLoop) (ctl, error) {
 }
 
 // forInt runs FOR i IN [REVERSE] lower..upper [BY step].
-func (x *plExec) forInt(s *plForI) (ctl, error) {
-	bound := func(e plExpr, what string) (int64, error) {
+func (x *execState) forInt(s *forIntLoop) (ctl, error) {
+	bound := func(e expr, what string) (int64, error) {
 		v, t, err := x.eval(e)
 		if err != nil {
 			return 0, err
@@ -87,7 +87,7 @@ func (x *plExec) forInt(s *plForI) (ctl, error) {
 			return ctl{}, pgerr.New(pgerr.InvalidParameterValue, "BY value of FOR loop must be greater than zero")
 		}
 	}
-	v := &plVar{name: s.varName, t: types.Int4}
+	v := &variable{name: s.varName, t: types.Int4}
 	defer x.pop(x.push(v))
 	found := false
 	for i := lo; s.reverse && i >= hi || !s.reverse && i <= hi; {
@@ -110,7 +110,7 @@ func (x *plExec) forInt(s *plForI) (ctl, error) {
 }
 
 // foreach runs FOREACH var IN ARRAY expr (without SLICE).
-func (x *plExec) foreach(s *plForeach) (ctl, error) {
+func (x *execState) foreach(s *foreachLoop) (ctl, error) {
 	if s.slice != 0 {
 		return ctl{}, pgerr.New(pgerr.FeatureNotSupported, "FOREACH ... SLICE is not supported")
 	}
@@ -141,7 +141,7 @@ func (x *plExec) foreach(s *plForeach) (ctl, error) {
 	return ctl{}, nil
 }
 
-func (x *plExec) exit(s *plExit) (ctl, error) {
+func (x *execState) exit(s *exitStmt) (ctl, error) {
 	if s.cond != "" {
 		ok, err := x.cond(s.cond)
 		if err != nil || !ok {

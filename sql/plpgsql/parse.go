@@ -12,28 +12,28 @@ import (
 
 // PL/pgSQL bodies are parsed by PostgreSQL's own PL/pgSQL grammar
 // (parse.PlpgsqlJSON, through pg_query) into a JSON tree, which this file
-// turns into the plStmt tree (tree.go) the interpreter (exec.go) walks.
+// turns into the stmt tree (tree.go) the interpreter (exec.go) walks.
 //
 // The JSON keeps every variable as a "datum" numbered in creation order
 // but does not say which block declares which variable; declScopes
 // recovers that from the DECLARE sections of the source text.
 
-// plFuncCache holds parsed bodies by routine signature and source.
-var plFuncCache = struct {
+// funcCache holds parsed bodies by routine signature and source.
+var funcCache = struct {
 	sync.Mutex
-	m map[string]*plFunc
-}{m: map[string]*plFunc{}}
+	m map[string]*function
+}{m: map[string]*function{}}
 
-// plFuncCacheSize bounds plFuncCache; a full cache is dropped whole.
-const plFuncCacheSize = 512
+// funcCacheSize bounds funcCache; a full cache is dropped whole.
+const funcCacheSize = 512
 
 // parsePlpgsql parses (or finds in the cache) a PL/pgSQL body of a
 // routine with parameters argNames; setof says it returns a set.
-func parsePlpgsql(argNames []string, procedure, setof bool, body string) (*plFunc, error) {
+func parsePlpgsql(argNames []string, procedure, setof bool, body string) (*function, error) {
 	key := fmt.Sprintf("%v\x00%v\x00%q\x00%s", procedure, setof, argNames, body)
-	plFuncCache.Lock()
-	f := plFuncCache.m[key]
-	plFuncCache.Unlock()
+	funcCache.Lock()
+	f := funcCache.m[key]
+	funcCache.Unlock()
 	if f != nil {
 		return f, nil
 	}
@@ -44,12 +44,12 @@ func parsePlpgsql(argNames []string, procedure, setof bool, body string) (*plFun
 	if f, err = buildPlFunc(j, argNames, body); err != nil {
 		return nil, err
 	}
-	plFuncCache.Lock()
-	if len(plFuncCache.m) >= plFuncCacheSize {
-		plFuncCache.m = map[string]*plFunc{}
+	funcCache.Lock()
+	if len(funcCache.m) >= funcCacheSize {
+		funcCache.m = map[string]*function{}
 	}
-	plFuncCache.m[key] = f
-	plFuncCache.Unlock()
+	funcCache.m[key] = f
+	funcCache.Unlock()
 	return f, nil
 }
 
@@ -128,8 +128,8 @@ func (n jnode) kind() (string, *jfields, error) {
 	return "", nil, pgerr.New(pgerr.Internal, "empty PL/pgSQL node")
 }
 
-// plBuilder turns the JSON tree into plStmts.
-type plBuilder struct {
+// builder turns the JSON tree into stmts.
+type builder struct {
 	datums []*jfields
 	kinds  []string
 	// declCounts are the datum counts of the DECLARE sections of the
@@ -140,7 +140,7 @@ type plBuilder struct {
 	nextDecl   int
 }
 
-func buildPlFunc(j string, argNames []string, body string) (*plFunc, error) {
+func buildPlFunc(j string, argNames []string, body string) (*function, error) {
 	var top []struct {
 		F struct {
 			Datums []jnode `json:"datums"`
@@ -150,7 +150,7 @@ func buildPlFunc(j string, argNames []string, body string) (*plFunc, error) {
 	if err := json.Unmarshal([]byte(j), &top); err != nil || len(top) != 1 {
 		return nil, pgerr.New(pgerr.Internal, "decode PL/pgSQL tree: %v", err)
 	}
-	b := &plBuilder{}
+	b := &builder{}
 	for _, d := range top[0].F.Datums {
 		k, f, err := d.kind()
 		if err != nil {
@@ -169,7 +169,7 @@ func buildPlFunc(j string, argNames []string, body string) (*plFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	blk, ok := st.(*plBlock)
+	blk, ok := st.(*block)
 	if !ok {
 		return nil, pgerr.New(pgerr.Internal, "PL/pgSQL body is not a block")
 	}
@@ -180,7 +180,7 @@ func buildPlFunc(j string, argNames []string, body string) (*plFunc, error) {
 			blk.decls = append(blk.decls, b.decl(i))
 		}
 	}
-	return &plFunc{body: blk}, nil
+	return &function{body: blk}, nil
 }
 
 func typname(f *jfields) string {
@@ -194,9 +194,9 @@ func typname(f *jfields) string {
 	return strings.TrimSpace(t.Typname)
 }
 
-func (b *plBuilder) decl(i int) *plDecl {
+func (b *builder) decl(i int) *decl {
 	f := b.datums[i]
-	d := &plDecl{name: f.Refname, typ: typname(f), notNull: f.Notnull, def: exprText(f.DefaultVal)}
+	d := &decl{name: f.Refname, typ: typname(f), notNull: f.Notnull, def: exprText(f.DefaultVal)}
 	if f.CursorExpr != nil {
 		d.typ, d.cursor = "refcursor", b.cursorDef(f)
 	}
@@ -204,13 +204,13 @@ func (b *plBuilder) decl(i int) *plDecl {
 }
 
 // blockDecls returns the declarations of the next real block.
-func (b *plBuilder) blockDecls() []*plDecl {
+func (b *builder) blockDecls() []*decl {
 	n := 0
 	if b.nextBlock < len(b.declCounts) {
 		n = b.declCounts[b.nextBlock]
 	}
 	b.nextBlock++
-	var out []*plDecl
+	var out []*decl
 	for ; n > 0 && b.nextDecl < len(b.decls); n-- {
 		out = append(out, b.decl(b.decls[b.nextDecl]))
 		b.nextDecl++
@@ -219,7 +219,7 @@ func (b *plBuilder) blockDecls() []*plDecl {
 }
 
 // exprText is the query text of a PLpgSQL_expr node ("" for nil).
-func exprText(n *jnode) plExpr {
+func exprText(n *jnode) expr {
 	if n == nil {
 		return ""
 	}
@@ -232,8 +232,8 @@ func exprText(n *jnode) plExpr {
 	return s
 }
 
-func exprTexts(ns []jnode) []plExpr {
-	out := make([]plExpr, len(ns))
+func exprTexts(ns []jnode) []expr {
+	out := make([]expr, len(ns))
 	for i := range ns {
 		out[i] = exprText(&ns[i])
 	}
@@ -241,7 +241,7 @@ func exprTexts(ns []jnode) []plExpr {
 }
 
 // target returns the variable names of an INTO or FOR target.
-func (b *plBuilder) target(raw json.RawMessage) ([]string, error) {
+func (b *builder) target(raw json.RawMessage) ([]string, error) {
 	if len(raw) == 0 {
 		return nil, nil
 	}
@@ -263,8 +263,8 @@ func (b *plBuilder) target(raw json.RawMessage) ([]string, error) {
 	return out, nil
 }
 
-func (b *plBuilder) stmts(ns []jnode) ([]plStmt, error) {
-	out := make([]plStmt, 0, len(ns))
+func (b *builder) stmts(ns []jnode) ([]stmt, error) {
+	out := make([]stmt, 0, len(ns))
 	for _, n := range ns {
 		s, err := b.stmt(n)
 		if err != nil {
@@ -275,7 +275,7 @@ func (b *plBuilder) stmts(ns []jnode) ([]plStmt, error) {
 	return out, nil
 }
 
-func (b *plBuilder) datumName(varno int) string {
+func (b *builder) datumName(varno int) string {
 	if varno >= 0 && varno < len(b.datums) {
 		return b.datums[varno].Refname
 	}
@@ -283,19 +283,19 @@ func (b *plBuilder) datumName(varno int) string {
 }
 
 // stmt converts one statement node.
-func (b *plBuilder) stmt(n jnode) (plStmt, error) {
+func (b *builder) stmt(n jnode) (stmt, error) {
 	k, f, err := n.kind()
 	if err != nil {
 		return nil, err
 	}
-	ln := plLine{f.Lineno}
+	ln := line{f.Lineno}
 	switch k {
 	case "PLpgSQL_stmt_block":
 		return b.block(f)
 	case "PLpgSQL_stmt_assign":
-		return &plAssign{plLine: ln, text: exprText(f.Expr)}, nil
+		return &assignStmt{line: ln, text: exprText(f.Expr)}, nil
 	case "PLpgSQL_stmt_if":
-		s := &plIf{plLine: ln, conds: []plExpr{exprText(f.Cond)}}
+		s := &ifStmt{line: ln, conds: []expr{exprText(f.Cond)}}
 		then, err := b.stmts(f.ThenBody)
 		if err != nil {
 			return nil, err
@@ -315,7 +315,7 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		s.els, err = b.stmts(f.ElseBody)
 		return s, err
 	case "PLpgSQL_stmt_case":
-		s := &plCase{plLine: ln, expr: exprText(f.TExpr), hasElse: f.HaveElse}
+		s := &caseStmt{line: ln, expr: exprText(f.TExpr), hasElse: f.HaveElse}
 		if s.expr != "" {
 			s.varName = b.datumName(f.TVarno)
 		}
@@ -334,13 +334,13 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		return s, err
 	case "PLpgSQL_stmt_loop", "PLpgSQL_stmt_while":
 		body, err := b.stmts(f.Body)
-		return &plLoop{plLine: ln, label: f.Label, cond: exprText(f.Cond), body: body}, err
+		return &loopStmt{line: ln, label: f.Label, cond: exprText(f.Cond), body: body}, err
 	case "PLpgSQL_stmt_fori":
 		body, err := b.stmts(f.Body)
 		if text, ok := parse.PlpgsqlCursorText(exprText(f.Lower)); ok {
 			return forCursorStmt(ln, f, text, body, err)
 		}
-		s := &plForI{plLine: ln, label: f.Label, lower: exprText(f.Lower), upper: exprText(f.Upper),
+		s := &forIntLoop{line: ln, label: f.Label, lower: exprText(f.Lower), upper: exprText(f.Upper),
 			step: exprText(f.Step), reverse: f.Reverse, body: body}
 		if f.Var != nil {
 			if _, vf, err := f.Var.kind(); err == nil {
@@ -351,7 +351,7 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 	case "PLpgSQL_stmt_fors", "PLpgSQL_stmt_dynfors":
 		var q jnode
 		_ = json.Unmarshal(f.Query, &q)
-		s := &plForS{plLine: ln, label: f.Label, query: exprText(&q), dynamic: k == "PLpgSQL_stmt_dynfors", params: exprTexts(f.Params)}
+		s := &forQueryLoop{line: ln, label: f.Label, query: exprText(&q), dynamic: k == "PLpgSQL_stmt_dynfors", params: exprTexts(f.Params)}
 		if f.Var != nil {
 			raw, _ := json.Marshal(f.Var)
 			if s.target, err = b.target(raw); err != nil {
@@ -362,41 +362,41 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 		return s, err
 	case "PLpgSQL_stmt_foreach_a":
 		body, err := b.stmts(f.Body)
-		return &plForeach{plLine: ln, label: f.Label, varName: b.datumName(f.Varno), slice: f.Slice, expr: exprText(f.Expr), body: body}, err
+		return &foreachLoop{line: ln, label: f.Label, varName: b.datumName(f.Varno), slice: f.Slice, expr: exprText(f.Expr), body: body}, err
 	case "PLpgSQL_stmt_exit":
-		return &plExit{plLine: ln, isExit: f.IsExit, label: f.Label, cond: exprText(f.Cond)}, nil
+		return &exitStmt{line: ln, isExit: f.IsExit, label: f.Label, cond: exprText(f.Cond)}, nil
 	case "PLpgSQL_stmt_return":
-		return &plReturn{plLine: ln, expr: exprText(f.Expr)}, nil
+		return &returnStmt{line: ln, expr: exprText(f.Expr)}, nil
 	case "PLpgSQL_stmt_raise":
-		s := &plRaise{plLine: ln, level: f.ElogLevel, condname: f.Condname, params: exprTexts(f.Params)}
+		s := &raiseStmt{line: ln, level: f.ElogLevel, condname: f.Condname, params: exprTexts(f.Params)}
 		_ = json.Unmarshal(f.Message, &s.message)
 		for _, o := range f.Options {
 			_, of, err := o.kind()
 			if err != nil {
 				return nil, err
 			}
-			s.options = append(s.options, plRaiseOpt{kind: of.OptType, expr: exprText(of.Expr)})
+			s.options = append(s.options, raiseOption{kind: of.OptType, expr: exprText(of.Expr)})
 		}
 		return s, nil
 	case "PLpgSQL_stmt_assert":
 		var m jnode
 		_ = json.Unmarshal(f.Message, &m)
-		return &plAssert{plLine: ln, cond: exprText(f.Cond), message: exprText(&m)}, nil
+		return &assertStmt{line: ln, cond: exprText(f.Cond), message: exprText(&m)}, nil
 	case "PLpgSQL_stmt_execsql":
 		t, err := b.target(f.Target)
-		return &plExecSQL{plLine: ln, sql: exprText(f.Sqlstmt), into: f.Into, strict: f.Strict, target: t}, err
+		return &sqlStmt{line: ln, sql: exprText(f.Sqlstmt), into: f.Into, strict: f.Strict, target: t}, err
 	case "PLpgSQL_stmt_dynexecute":
 		var q jnode
 		_ = json.Unmarshal(f.Query, &q)
 		t, err := b.target(f.Target)
-		return &plDynExec{plLine: ln, query: exprText(&q), into: f.Into, strict: f.Strict, target: t, params: exprTexts(f.Params)}, err
+		return &dynExecStmt{line: ln, query: exprText(&q), into: f.Into, strict: f.Strict, target: t, params: exprTexts(f.Params)}, err
 	case "PLpgSQL_stmt_perform", "PLpgSQL_stmt_call":
 		if text, ok := parse.PlpgsqlCursorText(exprText(f.Expr)); ok {
 			return parseCursorStmt(ln, text)
 		}
-		return &plPerform{plLine: ln, sql: exprText(f.Expr)}, nil
+		return &performStmt{line: ln, sql: exprText(f.Expr)}, nil
 	case "PLpgSQL_stmt_getdiag":
-		s := &plGetDiag{plLine: ln, stacked: f.IsStacked}
+		s := &getDiagStmt{line: ln, stacked: f.IsStacked}
 		for _, it := range f.DiagItems {
 			_, itf, err := it.kind()
 			if err != nil {
@@ -406,22 +406,22 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 				Target int `json:"target"`
 			}
 			_ = json.Unmarshal(it["PLpgSQL_diag_item"], &target)
-			s.items = append(s.items, plDiagItem{kind: itf.Kind, target: b.datumName(target.Target)})
+			s.items = append(s.items, diagItem{kind: itf.Kind, target: b.datumName(target.Target)})
 		}
 		return s, nil
 	case "PLpgSQL_stmt_commit", "PLpgSQL_stmt_rollback":
 		if f.Chain {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "COMMIT AND CHAIN in PL/pgSQL is not supported")
 		}
-		return &plCommit{plLine: ln, rollback: k == "PLpgSQL_stmt_rollback"}, nil
+		return &commitStmt{line: ln, rollback: k == "PLpgSQL_stmt_rollback"}, nil
 	case "PLpgSQL_stmt_return_next":
-		s := &plReturnNext{plLine: ln, expr: exprText(f.Expr)}
+		s := &returnNextStmt{line: ln, expr: exprText(f.Expr)}
 		if s.expr == parse.PlpgsqlOutRow {
 			s.expr = ""
 		}
 		return s, nil
 	case "PLpgSQL_stmt_return_query":
-		s := &plReturnQuery{plLine: ln, params: exprTexts(f.Params)}
+		s := &returnQueryStmt{line: ln, params: exprTexts(f.Params)}
 		if f.Dynquery != nil {
 			s.query, s.dynamic = exprText(f.Dynquery), true
 		} else {
@@ -437,8 +437,8 @@ func (b *plBuilder) stmt(n jnode) (plStmt, error) {
 
 // block converts a block; a block without a line number is the wrapper
 // the parser adds around a body and has no DECLARE section of its own.
-func (b *plBuilder) block(f *jfields) (*plBlock, error) {
-	blk := &plBlock{plLine: plLine{f.Lineno}, label: f.Label}
+func (b *builder) block(f *jfields) (*block, error) {
+	blk := &block{line: line{f.Lineno}, label: f.Label}
 	if f.Lineno > 0 {
 		blk.decls = b.blockDecls()
 	}
@@ -458,7 +458,7 @@ func (b *plBuilder) block(f *jfields) (*plBlock, error) {
 		if err != nil {
 			return nil, err
 		}
-		h := &plHandler{}
+		h := &handler{}
 		for _, c := range hf.Conditions {
 			_, cf, err := c.kind()
 			if err != nil {

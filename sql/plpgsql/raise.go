@@ -32,7 +32,7 @@ func conditionCodes(name string) []pgerr.Code {
 		return []pgerr.Code{pgerr.Code(name)}
 	}
 	var out []pgerr.Code
-	for _, c := range plConditions {
+	for _, c := range conditionNames {
 		if c.name == name {
 			out = append(out, pgerr.Code(c.code))
 		}
@@ -60,7 +60,7 @@ func errUnknownCondition(name string) error {
 // matchHandler returns the first handler catching code: a condition
 // matches its own SQLSTATE, a class condition ("xx000") any code of the
 // class, and OTHERS any code but query_canceled and assert_failure.
-func matchHandler(hs []*plHandler, code pgerr.Code) *plHandler {
+func matchHandler(hs []*handler, code pgerr.Code) *handler {
 	for _, h := range hs {
 		for _, cond := range h.conds {
 			if cond == "others" {
@@ -80,7 +80,7 @@ func matchHandler(hs []*plHandler, code pgerr.Code) *plHandler {
 }
 
 // raise runs RAISE.
-func (x *plExec) raise(s *plRaise) error {
+func (x *execState) raise(s *raiseStmt) error {
 	if s.condname == "" && s.message == "" && len(s.options) == 0 {
 		if len(x.errs) == 0 {
 			return pgerr.New("0Z002", "RAISE without parameters cannot be used outside an exception handler")
@@ -142,7 +142,7 @@ func (x *plExec) raise(s *plRaise) error {
 
 // notice sends a RAISE below ERROR to the client as PostgreSQL's default
 // client_min_messages (notice) lets through.
-func (x *plExec) notice(level int, code pgerr.Code, msg string) error {
+func (x *execState) notice(level int, code pgerr.Code, msg string) error {
 	severity := "NOTICE"
 	switch {
 	case level <= elogLog:
@@ -163,7 +163,7 @@ func (x *plExec) notice(level int, code pgerr.Code, msg string) error {
 
 // formatRaise substitutes the RAISE parameters for the % of format
 // ("%%" is a literal %); NULL prints as <NULL>.
-func (x *plExec) formatRaise(format string, params []plExpr) (string, error) {
+func (x *execState) formatRaise(format string, params []expr) (string, error) {
 	var b strings.Builder
 	next := 0
 	for i := 0; i < len(format); i++ {
@@ -195,7 +195,7 @@ func (x *plExec) formatRaise(format string, params []plExpr) (string, error) {
 }
 
 // evalText evaluates an expression to its text form ("" for NULL).
-func (x *plExec) evalText(e plExpr) (string, error) {
+func (x *execState) evalText(e expr) (string, error) {
 	v, t, err := x.eval(e)
 	if err != nil || v == nil {
 		return "", err
@@ -204,7 +204,7 @@ func (x *plExec) evalText(e plExpr) (string, error) {
 }
 
 // assert runs ASSERT cond [, message].
-func (x *plExec) assert(s *plAssert) error {
+func (x *execState) assert(s *assertStmt) error {
 	ok, err := x.cond(s.cond)
 	if err != nil || ok {
 		return err

@@ -10,7 +10,7 @@ import "strings"
 func declSections(src string) []int {
 	var out []int
 	inDecl, depth, words, count, alias := false, 0, 0, 0, false
-	for _, tok := range plTokens(src) {
+	for _, tok := range sourceTokens(src) {
 		if !inDecl {
 			switch tok {
 			case "declare":
@@ -44,11 +44,11 @@ func declSections(src string) []int {
 	return out
 }
 
-// plTokens splits src into lower-cased unquoted words, single
+// sourceTokens splits src into lower-cased unquoted words, single
 // punctuation characters, and placeholders for quoted text ("'" for a
 // string, `"` for a quoted identifier), dropping comments and spaces.
-func plTokens(src string) []string {
-	spans := plSpans(src)
+func sourceTokens(src string) []string {
+	spans := sourceSpans(src)
 	out := make([]string, len(spans))
 	for i, sp := range spans {
 		out[i] = sp.tok
@@ -56,17 +56,17 @@ func plTokens(src string) []string {
 	return out
 }
 
-// plSpan is one token of plSpans: tok as plTokens returns it, and its
-// text src[start:end].
-type plSpan struct {
+// sourceSpan is one token of sourceSpans: tok as sourceTokens returns
+// it, and its text src[start:end].
+type sourceSpan struct {
 	tok        string
 	start, end int
 }
 
-// plSpans is plTokens with each token's place in src.
-func plSpans(src string) []plSpan {
-	var out []plSpan
-	add := func(tok string, start, end int) { out = append(out, plSpan{tok, start, end}) }
+// sourceSpans is sourceTokens with each token's place in src.
+func sourceSpans(src string) []sourceSpan {
+	var out []sourceSpan
+	add := func(tok string, start, end int) { out = append(out, sourceSpan{tok, start, end}) }
 	for i := 0; i < len(src); {
 		c := src[i]
 		switch {

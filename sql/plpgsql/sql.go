@@ -18,7 +18,7 @@ import (
 
 // scope returns the visible variables as the parameters of one
 // statement.
-func (x *plExec) scope() *Params {
+func (x *execState) scope() *Params {
 	n := len(x.vars)
 	sc := &Params{Types: make([]types.T, n), Names: make([]string, n), Values: make([]any, n)}
 	seen := map[string]bool{}
@@ -74,7 +74,7 @@ func parseOne(sql string) (*plan.Parsed, error) {
 
 // runSQL binds sql with the visible variables and runs it, keeping at
 // most max of its rows (0: all).
-func (x *plExec) runSQL(sql string, max int) (*Result, error) {
+func (x *execState) runSQL(sql string, max int) (*Result, error) {
 	p, err := parseOne(sql)
 	if err != nil {
 		return nil, err
@@ -89,7 +89,7 @@ func (x *plExec) runSQL(sql string, max int) (*Result, error) {
 
 // recordError turns the binder's error for a field of a record variable
 // that holds no row yet into PostgreSQL's.
-func (x *plExec) recordError(err error) error {
+func (x *execState) recordError(err error) error {
 	pe, ok := pgerr.As(err)
 	const prefix = "missing FROM-clause entry for table "
 	if !ok || pe.Code != pgerr.UndefinedTable || !strings.HasPrefix(pe.Message, prefix) {
@@ -104,7 +104,7 @@ func (x *plExec) recordError(err error) error {
 }
 
 // describe returns the result columns of a query without running it.
-func (x *plExec) describe(sql string) ([]Column, error) {
+func (x *execState) describe(sql string) ([]Column, error) {
 	p, err := parseOne(sql)
 	if err != nil {
 		return nil, err
@@ -121,7 +121,7 @@ func (x *plExec) describe(sql string) ([]Column, error) {
 }
 
 // eval evaluates a PL/pgSQL expression to one value and its type.
-func (x *plExec) eval(expr plExpr) (any, types.T, error) {
+func (x *execState) eval(expr expr) (any, types.T, error) {
 	r, err := x.runSQL("SELECT "+expr, 2)
 	if err != nil {
 		return nil, types.T{}, err
@@ -139,7 +139,7 @@ func (x *plExec) eval(expr plExpr) (any, types.T, error) {
 }
 
 // cond evaluates a boolean condition; NULL is false.
-func (x *plExec) cond(expr plExpr) (bool, error) {
+func (x *execState) cond(expr expr) (bool, error) {
 	v, t, err := x.eval(expr)
 	if err != nil || v == nil {
 		return false, err
@@ -165,7 +165,7 @@ func (r *Result) affected() int64 {
 }
 
 // execSQL runs a SQL statement of the body, with or without INTO.
-func (x *plExec) execSQL(s *plExecSQL) error {
+func (x *execState) execSQL(s *sqlStmt) error {
 	max := 0
 	if s.into {
 		max = 2
@@ -198,7 +198,7 @@ func isSelect(sql string) bool {
 // into assigns the first row of r to target (NULLs without rows).
 // strict (or dml, for INSERT/UPDATE/DELETE RETURNING) requires exactly
 // one row.
-func (x *plExec) into(target []string, strict bool, r *Result, dml bool) error {
+func (x *execState) into(target []string, strict bool, r *Result, dml bool) error {
 	switch {
 	case r.Count == 0 && strict:
 		return pgerr.New("P0002", "query returned no rows")
@@ -215,8 +215,8 @@ func (x *plExec) into(target []string, strict bool, r *Result, dml bool) error {
 
 // assignRow assigns a row (nil: all NULL) to a record variable or to
 // the variables of target, in order.
-func (x *plExec) assignRow(target []string, cols []Column, row []any) error {
-	vars := make([]*plVar, len(target))
+func (x *execState) assignRow(target []string, cols []Column, row []any) error {
+	vars := make([]*variable, len(target))
 	for i, name := range target {
 		if vars[i] = x.lookup(name); vars[i] == nil {
 			return pgerr.New(pgerr.UndefinedObject, "variable %q does not exist", name)
@@ -243,7 +243,7 @@ func (x *plExec) assignRow(target []string, cols []Column, row []any) error {
 }
 
 // perform runs PERFORM query (and CALL), discarding the rows.
-func (x *plExec) perform(s *plPerform) error {
+func (x *execState) perform(s *performStmt) error {
 	r, err := x.runSQL(s.sql, 1)
 	if err != nil {
 		return err
@@ -255,7 +255,7 @@ func (x *plExec) perform(s *plPerform) error {
 
 // dynamic evaluates the text and USING values of an EXECUTE and binds
 // the statement with those values as $1..$n.
-func (x *plExec) dynamic(query plExpr, params []plExpr) (*plan.Parsed, []types.T, []any, error) {
+func (x *execState) dynamic(query expr, params []expr) (*plan.Parsed, []types.T, []any, error) {
 	q, t, err := x.eval(query)
 	if err != nil {
 		return nil, nil, nil, err
@@ -279,7 +279,7 @@ func (x *plExec) dynamic(query plExpr, params []plExpr) (*plan.Parsed, []types.T
 
 // runDynamic runs an EXECUTE'd statement, keeping at most max of its
 // rows (0: all), and returns the statement's text with its result.
-func (x *plExec) runDynamic(query plExpr, params []plExpr, max int) (string, *Result, error) {
+func (x *execState) runDynamic(query expr, params []expr, max int) (string, *Result, error) {
 	p, ts, vals, err := x.dynamic(query, params)
 	if err != nil {
 		return "", nil, err
@@ -295,7 +295,7 @@ func (x *plExec) runDynamic(query plExpr, params []plExpr, max int) (string, *Re
 
 // dynExec runs EXECUTE query [INTO [STRICT] target] [USING ...]. It sets
 // ROW_COUNT but, as in PostgreSQL, not FOUND.
-func (x *plExec) dynExec(s *plDynExec) error {
+func (x *execState) dynExec(s *dynExecStmt) error {
 	max := 0
 	if s.into {
 		max = 2
@@ -313,7 +313,7 @@ func (x *plExec) dynExec(s *plDynExec) error {
 
 // runQuery runs query, or with dynamic set the query EXECUTE computes
 // from it with params, keeping at most max of its rows (0: all).
-func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, max int) (*Result, error) {
+func (x *execState) runQuery(dynamic bool, query expr, params []expr, max int) (*Result, error) {
 	if dynamic {
 		_, r, err := x.runDynamic(query, params, max)
 		return r, err
@@ -323,7 +323,7 @@ func (x *plExec) runQuery(dynamic bool, query plExpr, params []plExpr, max int) 
 
 // forQuery runs FOR target IN [EXECUTE] query LOOP. The rows are read
 // in full first, so the body may COMMIT.
-func (x *plExec) forQuery(s *plForS) (ctl, error) {
+func (x *execState) forQuery(s *forQueryLoop) (ctl, error) {
 	r, err := x.runQuery(s.dynamic, s.query, s.params, 0)
 	if err != nil {
 		return ctl{}, err
@@ -344,7 +344,7 @@ func (x *plExec) forQuery(s *plForS) (ctl, error) {
 }
 
 // getDiag runs GET [CURRENT|STACKED] DIAGNOSTICS.
-func (x *plExec) getDiag(s *plGetDiag) error {
+func (x *execState) getDiag(s *getDiagStmt) error {
 	var cur *pgerr.Error
 	if s.stacked {
 		if len(x.errs) == 0 {

@@ -1,162 +1,162 @@
 package plpgsql
 
 // The statement tree the parser (parse.go) builds and the interpreter
-// (exec.go) walks. Expressions and SQL statements stay text (plExpr).
+// (exec.go) walks. Expressions and SQL statements stay text (expr).
 
-// plFunc is a parsed PL/pgSQL body.
-type plFunc struct {
-	body *plBlock
+// function is a parsed PL/pgSQL body.
+type function struct {
+	body *block
 }
 
-// plExpr is the SQL text of an expression ("x + 1") or statement.
-type plExpr = string
+// expr is the SQL text of an expression ("x + 1") or statement.
+type expr = string
 
-// plStmt is one statement of a body; lineNo is its line (see plLine).
-type plStmt interface{ lineNo() int }
+// stmt is one statement of a body; lineNo is its line (see line).
+type stmt interface{ lineNo() int }
 
-// plLine is a statement's line in the body (0 for one the parser added).
-type plLine struct{ Lineno int }
+// line is a statement's line in the body (0 for one the parser added).
+type line struct{ Lineno int }
 
-func (l plLine) lineNo() int { return l.Lineno }
+func (l line) lineNo() int { return l.Lineno }
 
-// plDecl is one variable of a block's DECLARE section.
-type plDecl struct {
+// decl is one variable of a block's DECLARE section.
+type decl struct {
 	name    string
 	typ     string // the declared type as written: "int", "record", "t%ROWTYPE"
 	notNull bool
-	def     plExpr // "" without a default
+	def     expr // "" without a default
 	// cursor is set for a bound cursor (name CURSOR [(args)] FOR query).
-	cursor *plCursorDef
+	cursor *cursorDecl
 }
 
 type (
-	plBlock struct {
-		plLine
+	block struct {
+		line
 		label    string
-		decls    []*plDecl
-		body     []plStmt
-		handlers []*plHandler // nil without an EXCEPTION clause
+		decls    []*decl
+		body     []stmt
+		handlers []*handler // nil without an EXCEPTION clause
 	}
-	plHandler struct {
+	handler struct {
 		conds []string // condition names, SQLSTATEs or "others"
-		body  []plStmt
+		body  []stmt
 	}
-	plAssign struct {
-		plLine
-		text plExpr // "target := expr"
+	assignStmt struct {
+		line
+		text expr // "target := expr"
 	}
-	plIf struct {
-		plLine
-		conds  []plExpr // IF and ELSIF conditions
-		bodies [][]plStmt
-		els    []plStmt
+	ifStmt struct {
+		line
+		conds  []expr // IF and ELSIF conditions
+		bodies [][]stmt
+		els    []stmt
 	}
-	plCase struct {
-		plLine
-		expr    plExpr // "" for a searched CASE
+	caseStmt struct {
+		line
+		expr    expr   // "" for a searched CASE
 		varName string // the hidden variable holding expr's value
-		whens   []plExpr
-		bodies  [][]plStmt
+		whens   []expr
+		bodies  [][]stmt
 		hasElse bool
-		els     []plStmt
+		els     []stmt
 	}
-	plLoop struct {
-		plLine
+	loopStmt struct {
+		line
 		label string
-		cond  plExpr // WHILE condition; "" for LOOP
-		body  []plStmt
+		cond  expr // WHILE condition; "" for LOOP
+		body  []stmt
 	}
-	plForI struct {
-		plLine
+	forIntLoop struct {
+		line
 		label              string
 		varName            string
-		lower, upper, step plExpr
+		lower, upper, step expr
 		reverse            bool
-		body               []plStmt
+		body               []stmt
 	}
-	plForS struct {
-		plLine
+	forQueryLoop struct {
+		line
 		label   string
 		target  []string // variables, or one record variable
-		query   plExpr
+		query   expr
 		dynamic bool // FOR ... IN EXECUTE query USING params
-		params  []plExpr
-		body    []plStmt
+		params  []expr
+		body    []stmt
 	}
-	plForeach struct {
-		plLine
+	foreachLoop struct {
+		line
 		label   string
 		varName string
 		slice   int
-		expr    plExpr
-		body    []plStmt
+		expr    expr
+		body    []stmt
 	}
-	plExit struct {
-		plLine
+	exitStmt struct {
+		line
 		isExit bool // EXIT, else CONTINUE
 		label  string
-		cond   plExpr
+		cond   expr
 	}
-	plReturn struct {
-		plLine
-		expr plExpr
+	returnStmt struct {
+		line
+		expr expr
 	}
-	plRaise struct {
-		plLine
+	raiseStmt struct {
+		line
 		level    int // elog level: see raiseSeverity
 		condname string
 		message  string
-		params   []plExpr
-		options  []plRaiseOpt
+		params   []expr
+		options  []raiseOption
 	}
-	plRaiseOpt struct {
+	raiseOption struct {
 		kind int // 0 ERRCODE, 1 MESSAGE, 2 DETAIL, 3 HINT, others ignored
-		expr plExpr
+		expr expr
 	}
-	plAssert struct {
-		plLine
-		cond, message plExpr
+	assertStmt struct {
+		line
+		cond, message expr
 	}
-	plExecSQL struct {
-		plLine
-		sql    plExpr
+	sqlStmt struct {
+		line
+		sql    expr
 		into   bool
 		strict bool
 		target []string
 	}
-	plDynExec struct {
-		plLine
-		query  plExpr
+	dynExecStmt struct {
+		line
+		query  expr
 		into   bool
 		strict bool
 		target []string
-		params []plExpr
+		params []expr
 	}
-	plReturnNext struct {
-		plLine
-		expr plExpr // "" for the OUT parameters' row
+	returnNextStmt struct {
+		line
+		expr expr // "" for the OUT parameters' row
 	}
-	plReturnQuery struct {
-		plLine
-		query   plExpr
+	returnQueryStmt struct {
+		line
+		query   expr
 		dynamic bool // RETURN QUERY EXECUTE query USING params
-		params  []plExpr
+		params  []expr
 	}
-	plPerform struct {
-		plLine
-		sql plExpr
+	performStmt struct {
+		line
+		sql expr
 	}
-	plGetDiag struct {
-		plLine
+	getDiagStmt struct {
+		line
 		stacked bool
-		items   []plDiagItem
+		items   []diagItem
 	}
-	plDiagItem struct {
+	diagItem struct {
 		kind   string // ROW_COUNT, MESSAGE_TEXT, ...
 		target string // variable name
 	}
-	plCommit struct {
-		plLine
+	commitStmt struct {
+		line
 		rollback bool
 	}
 )

@@ -10,9 +10,9 @@ import (
 // Variables of a running routine: declaration, type resolution, and
 // assignment with PL/pgSQL's conversion rules.
 
-// plVar is one variable: a parameter, FOUND, a declared variable, a loop
-// variable, or SQLSTATE/SQLERRM of a handler.
-type plVar struct {
+// variable is one PL/pgSQL variable: a parameter, FOUND, a declared
+// variable, a loop variable, or SQLSTATE/SQLERRM of a handler.
+type variable struct {
 	name string
 	// qual is the name qualifying it: its block's label, or the
 	// routine's name for parameters.
@@ -22,21 +22,21 @@ type plVar struct {
 	notNull  bool
 	isRecord bool
 	// rec is a record variable's row; nil until assigned.
-	rec *plRow
+	rec *recordValue
 	// cursor is set for a bound cursor variable.
-	cursor *plCursorDef
+	cursor *cursorDecl
 }
 
-// plRow is the value of a record variable.
-type plRow struct {
+// recordValue is the value of a record variable.
+type recordValue struct {
 	names []string
 	types []types.T
 	vals  []any
 }
 
 // declare creates a block variable and evaluates its default.
-func (x *plExec) declare(d *plDecl, label string) (*plVar, error) {
-	v := &plVar{name: d.name, qual: label, notNull: d.notNull, cursor: d.cursor}
+func (x *execState) declare(d *decl, label string) (*variable, error) {
+	v := &variable{name: d.name, qual: label, notNull: d.notNull, cursor: d.cursor}
 	if err := x.resolveType(v, d.typ); err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (x *plExec) declare(d *plDecl, label string) (*plVar, error) {
 
 // resolveType sets v's type from its declaration: a SQL type name,
 // record, table%ROWTYPE, variable%TYPE or table.column%TYPE.
-func (x *plExec) resolveType(v *plVar, typ string) error {
+func (x *execState) resolveType(v *variable, typ string) error {
 	low := strings.ToLower(typ)
 	switch {
 	case low == "record":
@@ -71,7 +71,7 @@ func (x *plExec) resolveType(v *plVar, typ string) error {
 			return err
 		}
 		v.isRecord, v.t = true, types.RecordT
-		v.rec = &plRow{}
+		v.rec = &recordValue{}
 		for _, c := range cols {
 			v.rec.names, v.rec.types = append(v.rec.names, c.Name), append(v.rec.types, c.Type)
 		}
@@ -107,7 +107,7 @@ func (x *plExec) resolveType(v *plVar, typ string) error {
 }
 
 // set assigns val (of type t) to v with PL/pgSQL's conversion rules.
-func (x *plExec) set(v *plVar, val any, t types.T) error {
+func (x *execState) set(v *variable, val any, t types.T) error {
 	if val == nil && v.notNull {
 		return pgerr.New(pgerr.NullValueNotAllowed, "null value cannot be assigned to variable %q declared NOT NULL", v.name)
 	}
@@ -120,7 +120,7 @@ func (x *plExec) set(v *plVar, val any, t types.T) error {
 			v.val, v.rec = nil, nil
 			return nil
 		}
-		row := &plRow{types: r.Types, vals: r.Vals, names: make([]string, len(r.Vals))}
+		row := &recordValue{types: r.Types, vals: r.Vals, names: make([]string, len(r.Vals))}
 		if v.rec != nil && len(v.rec.names) == len(r.Vals) {
 			copy(row.names, v.rec.names)
 		}
@@ -136,8 +136,8 @@ func (x *plExec) set(v *plVar, val any, t types.T) error {
 }
 
 // setRow assigns a result row to a record variable.
-func (v *plVar) setRow(cols []Column, row []any) {
-	r := &plRow{names: make([]string, len(cols)), types: make([]types.T, len(cols)), vals: make([]any, len(cols))}
+func (v *variable) setRow(cols []Column, row []any) {
+	r := &recordValue{names: make([]string, len(cols)), types: make([]types.T, len(cols)), vals: make([]any, len(cols))}
 	for i, c := range cols {
 		r.names[i], r.types[i] = c.Name, c.Type
 		if row != nil {
@@ -150,7 +150,7 @@ func (v *plVar) setRow(cols []Column, row []any) {
 
 // convert casts val from type from to type to as PL/pgSQL assignment
 // does: an assignment cast, else conversion through text.
-func (x *plExec) convert(val any, from, to types.T) (any, error) {
+func (x *execState) convert(val any, from, to types.T) (any, error) {
 	if val == nil || from.OID == to.OID && (from.Mod == to.Mod || to.Mod < 0) {
 		return val, nil
 	}
@@ -166,7 +166,7 @@ func (x *plExec) convert(val any, from, to types.T) (any, error) {
 }
 
 // assign runs "target := expr".
-func (x *plExec) assign(s *plAssign) error {
+func (x *execState) assign(s *assignStmt) error {
 	target, expr := splitAssign(s.text)
 	v := x.lookupTarget(target)
 	if v == nil {
@@ -180,7 +180,7 @@ func (x *plExec) assign(s *plAssign) error {
 }
 
 // lookupTarget resolves an assignment target: name or qualifier.name.
-func (x *plExec) lookupTarget(target string) *plVar {
+func (x *execState) lookupTarget(target string) *variable {
 	parts := splitIdent(target)
 	if len(parts) == 1 {
 		return x.lookup(parts[0])
