@@ -11,8 +11,8 @@ import (
 )
 
 // PL/pgSQL cursors. A cursor variable holds the name of a portal, which
-// is a session cursor (cursor.go) whose rows OPEN reads in full
-// (cursorRows), so FETCH may move in any direction and SQL-level FETCH
+// is a session cursor (Executor.OpenCursor) whose rows OPEN reads in
+// full (Cursor), so FETCH may move in any direction and SQL-level FETCH
 // can read a cursor a function opened and returned, as in PostgreSQL:
 //
 //	DECLARE
