@@ -37,6 +37,10 @@ func TestFunctionHelpers(t *testing.T) {
 		{"SameArgs ignores typmod", plain.SameArgs([]types.T{{OID: types.OidInt4, Mod: 5}, types.Text}), true},
 		{"SameArgs other type", plain.SameArgs([]types.T{types.Int8, types.Text}), false},
 		{"SameArgs other count", plain.SameArgs([]types.T{types.Int4}), false},
+		{"ResultTypes", (&Function{Ret: types.Int8}).ResultTypes(), []types.T{types.Int8}},
+		{"ResultTypes OUT", (&Function{Ret: types.RecordT, OutTypes: []types.T{types.Int4, types.Text}}).ResultTypes(), []types.T{types.Int4, types.Text}},
+		{"Signature", Signature("f", plain.ArgTypes), "f(integer, text)"},
+		{"Signature no args", Signature("g", nil), "g()"},
 	}
 	for _, tc := range tests {
 		if !reflect.DeepEqual(tc.got, tc.want) {

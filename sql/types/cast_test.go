@@ -101,6 +101,19 @@ func TestCastGolden(t *testing.T) {
 	}
 }
 
+// TestCastAssignRow checks that a row is cast column by column, NULLs
+// and missing values staying NULL, and that a failing cast fails the row.
+func TestCastAssignRow(t *testing.T) {
+	vc3 := T{OidVarchar, 3 + 4}
+	got, err := CastAssignRow([]any{int64(7), nil, "ab"}, []T{Int4, Int4, Text}, []T{Int8, Text, vc3, Text}, nil)
+	if err != nil || len(got) != 4 || got[0] != int64(7) || got[1] != nil || got[2] != "ab" || got[3] != nil {
+		t.Errorf("CastAssignRow = %#v, %v", got, err)
+	}
+	if _, err := CastAssignRow([]any{"abcd"}, []T{Text}, []T{vc3}, nil); pgerr.CodeOf(err) != pgerr.StringDataRightTruncation {
+		t.Errorf("CastAssignRow of a too long value: %v", err)
+	}
+}
+
 func TestCastAssignLength(t *testing.T) {
 	vc3 := T{OidVarchar, 3 + 4}
 	if _, err := CastAssign("abcd", Text, vc3, nil); err == nil || pgerr.CodeOf(err) != pgerr.StringDataRightTruncation ||
