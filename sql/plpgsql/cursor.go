@@ -398,9 +398,11 @@ func (x *execState) forCursor(s *forCursorLoop) (ctl, error) {
 // position is 0 before the first row, i on row i, len(Rows)+1 after the
 // last.
 type Cursor struct {
+	// Columns are the columns of the cursor's query.
 	Columns []Column
-	Rows    [][]any
-	pos     int
+	// Rows are all the rows of the query.
+	Rows [][]any
+	pos  int
 	// noScroll refuses to move backward (NO SCROLL).
 	noScroll bool
 }
