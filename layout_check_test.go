@@ -34,7 +34,8 @@ func cleanGraph() importGraph {
 	add("sql/plan", "catalog", "sql/funcs", "sql/types", "storage/col", pgquery)
 	add("sql/table", "catalog", "storage/col")
 	add("sql/exec", "sql/plan", "sql/table", "storage")
-	add("sql", "sql/exec", "sql/plan", "catalog")
+	add("sql/plpgsql", "catalog", "sql/parse", "sql/pgerr", "sql/plan", "sql/types")
+	add("sql", "sql/exec", "sql/plan", "sql/plpgsql", "catalog")
 	add("server", "sql", pgproto3)
 	add("continuous", "sql")
 	add("cmd/tsgres", "server", "sql", "continuous")
@@ -68,6 +69,8 @@ func TestCheckImports(t *testing.T) {
 			[]string{"does not import catalog: sql/exec imports catalog", "only through sql/plan and sql/table: sql/exec imports catalog"}},
 		{"exec reaches catalog through storage", addImport("storage", "catalog"),
 			[]string{"only through sql/plan and sql/table: sql/exec depends on catalog (sql/exec -> storage -> catalog)"}},
+		{"plpgsql imports storage", addImport("sql/plpgsql", "storage"),
+			[]string{"only through its Executor: sql/plpgsql imports storage"}},
 		{"pebble outside storage", addImport("catalog", "github.com/cockroachdb/pebble/v2"),
 			[]string{"only storage imports pebble: catalog imports github.com/cockroachdb/pebble/v2"}},
 		{"pgproto3 outside server", addImport("sql", "github.com/jackc/pgx/v5/pgproto3"),

@@ -76,6 +76,11 @@ var layoutRules = []importRule{
 		through:    []string{"sql/plan", "sql/table"},
 	},
 	{
+		name: "sql/plpgsql reaches the database only through its Executor",
+		from: []string{"sql/plpgsql"},
+		to:   []string{"storage/...", "server/..."},
+	},
+	{
 		name:   "only storage imports pebble",
 		from:   []string{"..."},
 		exempt: []string{"storage/..."},
