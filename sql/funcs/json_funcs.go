@@ -10,29 +10,6 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// parseFor parses a json (raw) or jsonb (canonical) datum.
-func parseFor(t types.T, s string) (*jval, error) {
-	v, err := parseJSON(s)
-	if err != nil {
-		return nil, err
-	}
-	if t.OID == types.OidJSONB {
-		v.canon()
-	}
-	return v, nil
-}
-
-// jsonOut renders v as a json (raw text) or jsonb datum.
-func jsonOut(v *jval, jsonb bool) any {
-	if v == nil {
-		return nil
-	}
-	if jsonb {
-		return v.String()
-	}
-	return v.raw
-}
-
 // datumJSON renders a datum as to_json does; jsonb selects jsonb spacing.
 func datumJSON(t types.T, v any, loc *time.Location, jsonb bool) string {
 	switch x := v.(type) {
@@ -63,8 +40,8 @@ func datumJSON(t types.T, v any, loc *time.Location, jsonb bool) string {
 		if t.OID == types.OidJSON || t.OID == types.OidJSONB {
 			if p, err := parseFor(t, x); err == nil {
 				if jsonb {
-					p.canon()
-					return p.String()
+					p.Normalize()
+					return p.JSONBText()
 				}
 				return x
 			}
@@ -127,7 +104,7 @@ func buildObject(ctx *Ctx, at []types.T, a []any, jsonb bool) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return v.String(), nil
+		return v.JSONBText(), nil
 	}
 	return b.String(), nil
 }
@@ -150,21 +127,21 @@ func pathArgs(a []any) ([]any, bool) {
 	return a, true
 }
 
-func extractPath(v *jval, path []any) *jval {
+func extractPath(v *types.JSONValue, path []any) *types.JSONValue {
 	for _, p := range path {
 		if p == nil || v == nil {
 			return nil
 		}
 		k := str(p)
-		switch v.kind {
-		case jObject:
-			v = v.field(k)
-		case jArray:
+		switch v.Kind {
+		case types.JSONObject:
+			v = v.Field(k)
+		case types.JSONArray:
 			n, err := parseIntStrict(k)
 			if err != nil {
 				return nil
 			}
-			v = v.elem(n)
+			v = v.Elem(n)
 		default:
 			return nil
 		}
@@ -207,15 +184,15 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return jsonOut(v.field(str(a[1])), jb), nil
+			return jsonOut(v.Field(str(a[1])), jb), nil
 		})
 		reg(pre+"_object_field_text", ts(jt, T), T, func(_ *Ctx, _ []types.T, a []any) (any, error) {
 			v, err := parseFor(jt, str(a[0]))
 			if err != nil {
 				return nil, err
 			}
-			if f := v.field(str(a[1])); f != nil {
-				return f.asText(jb), nil
+			if f := v.Field(str(a[1])); f != nil {
+				return asText(f, jb), nil
 			}
 			return nil, nil
 		})
@@ -224,15 +201,15 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return jsonOut(v.elem(a[1].(int64)), jb), nil
+			return jsonOut(v.Elem(a[1].(int64)), jb), nil
 		})
 		reg(pre+"_array_element_text", ts(jt, I), T, func(_ *Ctx, _ []types.T, a []any) (any, error) {
 			v, err := parseFor(jt, str(a[0]))
 			if err != nil {
 				return nil, err
 			}
-			if e := v.elem(a[1].(int64)); e != nil {
-				return e.asText(jb), nil
+			if e := v.Elem(a[1].(int64)); e != nil {
+				return asText(e, jb), nil
 			}
 			return nil, nil
 		})
@@ -253,7 +230,7 @@ func init() {
 				}
 				p, _ := pathArgs(a[1:])
 				if e := extractPath(v, p); e != nil {
-					return e.asText(jb), nil
+					return asText(e, jb), nil
 				}
 				return nil, nil
 			}})
@@ -262,17 +239,17 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return [...]string{"null", "boolean", "number", "string", "array", "object"}[v.kind], nil
+			return v.Kind.String(), nil
 		})
 		reg(pre+"_array_length", ts(jt), I, func(_ *Ctx, _ []types.T, a []any) (any, error) {
 			v, err := parseFor(jt, str(a[0]))
 			if err != nil {
 				return nil, err
 			}
-			if v.kind != jArray {
+			if v.Kind != types.JSONArray {
 				return nil, errf(pgerr.InvalidParameterValue, "cannot get array length of a non-array")
 			}
-			return int64(len(v.arr)), nil
+			return int64(len(v.Vals)), nil
 		})
 		RegisterScalar(&Scalar{Name: "to_" + pre, Args: ts(AnyElement), Strict: true, Ret: Fixed(jt),
 			Fn: func(ctx *Ctx, at []types.T, a []any) (any, error) {
@@ -282,7 +259,7 @@ func init() {
 					if err != nil {
 						return nil, err
 					}
-					return v.String(), nil
+					return v.JSONBText(), nil
 				}
 				return s, nil
 			}})
@@ -320,17 +297,17 @@ func init() {
 			return nil, err
 		}
 		k := str(a[1])
-		switch v.kind {
-		case jObject:
-			return v.field(k) != nil, nil
-		case jArray:
-			for _, e := range v.arr {
-				if e.kind == jString && e.s == k {
+		switch v.Kind {
+		case types.JSONObject:
+			return v.Field(k) != nil, nil
+		case types.JSONArray:
+			for _, e := range v.Vals {
+				if e.Kind == types.JSONString && e.Str == k {
 					return true, nil
 				}
 			}
-		case jString:
-			return v.s == k, nil
+		case types.JSONString:
+			return v.Str == k, nil
 		}
 		return false, nil
 	})

@@ -302,22 +302,21 @@ func castValue(v any, from, to T, loc *time.Location, explicit bool) (any, error
 
 // jsonbScalarCast implements jsonb::numeric/int/float/bool.
 func jsonbScalarCast(s string, to T, loc *time.Location) (any, error) {
-	jv, err := parseJSON(s)
+	jv, err := parseJSON(s, false)
 	if err != nil {
 		return nil, err
 	}
-	want := "number"
+	want := JSONNumber
 	if to.OID == OidBool {
-		want = "boolean"
+		want = JSONBool
 	}
-	kinds := map[byte]string{'o': "object", 'a': "array", 's': "string", 'n': "number", 't': "boolean", 'f': "boolean", 'z': "null"}
-	if kinds[jv.kind] != want {
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "cannot cast jsonb %s to type %s", kinds[jv.kind], typeLabel(to))
+	if jv.Kind != want {
+		return nil, pgerr.New(pgerr.InvalidParameterValue, "cannot cast jsonb %s to type %s", jv.Kind, typeLabel(to))
 	}
 	if to.OID == OidBool {
-		return jv.kind == 't', nil
+		return jv.Bool, nil
 	}
-	d, err := parseNumeric(jv.str)
+	d, err := parseNumeric(jv.Str)
 	if err != nil {
 		return nil, err
 	}

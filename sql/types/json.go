@@ -9,13 +9,48 @@ import (
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
 
-// jsonValue is a parsed JSON value. kind is one of 'o' object, 'a' array,
-// 's' string, 'n' number, 't' true, 'f' false, 'z' null.
-type jsonValue struct {
-	kind byte
-	str  string // string value (decoded) or number text
-	keys []string
-	vals []*jsonValue
+// This file holds the one JSON parser: json_in, jsonb_in, the jsonb casts
+// and the json/jsonb functions and operators (package funcs) all parse with
+// it. It accepts RFC 8259 JSON as PostgreSQL does, reports errors as 22P02
+// with PostgreSQL's DETAIL, keeps number text as written, and bounds
+// nesting at maxJSONDepth.
+
+// JSONKind is the kind of a JSON value.
+type JSONKind uint8
+
+// The JSON kinds, in the order of their json_typeof names.
+const (
+	JSONNull JSONKind = iota
+	JSONBool
+	JSONNumber
+	JSONString
+	JSONArray
+	JSONObject
+)
+
+var jsonKindNames = [...]string{"null", "boolean", "number", "string", "array", "object"}
+
+// String returns the kind's name as json_typeof reports it.
+func (k JSONKind) String() string { return jsonKindNames[k] }
+
+// JSONValue is a parsed JSON value. Values of a parsed document are
+// immutable after Normalize; Raw always holds the exact input text.
+type JSONValue struct {
+	Kind JSONKind
+	// Bool is a JSONBool's value.
+	Bool bool
+	// Str is a JSONString's decoded value or a JSONNumber's text (as
+	// written, or numeric's canonical text after Normalize).
+	Str string
+	// Raw is the value's exact input text, without surrounding white
+	// space: json (not jsonb) results show it.
+	Raw string
+	// Keys are a JSONObject's member names in input order (duplicates
+	// kept) or, after Normalize, unique and in jsonb order.
+	Keys []string
+	// Vals are a JSONObject's member values (parallel to Keys) or a
+	// JSONArray's elements.
+	Vals []*JSONValue
 }
 
 type jsonParser struct {
@@ -33,10 +68,24 @@ func jsonErr(detail string) error {
 	return pgerr.New(pgerr.InvalidTextRepresentation, "invalid input syntax for type json").WithDetail("%s", detail)
 }
 
-// parseJSON parses s as JSON (RFC 8259, as PostgreSQL's json_in accepts).
-func parseJSON(s string) (*jsonValue, error) { return parseJSONMode(s, false) }
+// ParseJSON parses s by json_in's rules (RFC 8259; \u0000 is accepted).
+// The result keeps every member as written: duplicate keys, input order
+// and number text. Errors are 22P02 with PostgreSQL's DETAIL.
+func ParseJSON(s string) (*JSONValue, error) { return parseJSON(s, true) }
 
-func parseJSONMode(s string, plain bool) (*jsonValue, error) {
+// ParseJSONB parses s by jsonb_in's rules (\u0000 is rejected) and returns
+// the value in canonical form (see Normalize).
+func ParseJSONB(s string) (*JSONValue, error) {
+	v, err := parseJSON(s, false)
+	if err != nil {
+		return nil, err
+	}
+	v.Normalize()
+	return v, nil
+}
+
+// parseJSON parses s; plain selects json's rules over jsonb's.
+func parseJSON(s string, plain bool) (*JSONValue, error) {
 	p := &jsonParser{s: s, json: plain}
 	v := p.value()
 	if p.err != nil {
@@ -67,18 +116,28 @@ func (p *jsonParser) token() string {
 	return p.s[p.i:j]
 }
 
-func (p *jsonParser) fail(detail string) *jsonValue {
+func (p *jsonParser) fail(detail string) *JSONValue {
 	if p.err == nil {
 		p.err = jsonErr(detail)
 	}
 	return nil
 }
 
-func (p *jsonParser) value() *jsonValue {
+func (p *jsonParser) value() *JSONValue {
 	p.ws()
 	if p.i >= len(p.s) {
 		return p.fail("The input string ended unexpectedly.")
 	}
+	start := p.i
+	v := p.scalarOrNested()
+	if v != nil {
+		v.Raw = p.s[start:p.i]
+	}
+	return v
+}
+
+// scalarOrNested parses the value starting at p.i (not white space).
+func (p *jsonParser) scalarOrNested() *JSONValue {
 	switch c := p.s[p.i]; {
 	case c == '{':
 		return p.object()
@@ -89,7 +148,7 @@ func (p *jsonParser) value() *jsonValue {
 		if !ok {
 			return nil
 		}
-		return &jsonValue{kind: 's', str: s}
+		return &JSONValue{Kind: JSONString, Str: s}
 	case c == '-' || isDigit(c):
 		return p.number()
 	default:
@@ -97,26 +156,26 @@ func (p *jsonParser) value() *jsonValue {
 		switch tok {
 		case "true":
 			p.i += 4
-			return &jsonValue{kind: 't'}
+			return &JSONValue{Kind: JSONBool, Bool: true}
 		case "false":
 			p.i += 5
-			return &jsonValue{kind: 'f'}
+			return &JSONValue{Kind: JSONBool}
 		case "null":
 			p.i += 4
-			return &jsonValue{kind: 'z'}
+			return &JSONValue{Kind: JSONNull}
 		}
 		return p.fail("Token \"" + tok + "\" is invalid.")
 	}
 }
 
-func (p *jsonParser) object() *jsonValue {
+func (p *jsonParser) object() *JSONValue {
 	p.depth++
 	if p.depth > maxJSONDepth {
 		return p.fail("JSON nesting too deep.")
 	}
 	defer func() { p.depth-- }()
 	p.i++
-	v := &jsonValue{kind: 'o'}
+	v := &JSONValue{Kind: JSONObject}
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
@@ -146,8 +205,8 @@ func (p *jsonParser) object() *jsonValue {
 		if e == nil {
 			return nil
 		}
-		v.keys = append(v.keys, k)
-		v.vals = append(v.vals, e)
+		v.Keys = append(v.Keys, k)
+		v.Vals = append(v.Vals, e)
 		p.ws()
 		if p.i >= len(p.s) {
 			return p.fail("The input string ended unexpectedly.")
@@ -164,14 +223,14 @@ func (p *jsonParser) object() *jsonValue {
 	}
 }
 
-func (p *jsonParser) array() *jsonValue {
+func (p *jsonParser) array() *JSONValue {
 	p.depth++
 	if p.depth > maxJSONDepth {
 		return p.fail("JSON nesting too deep.")
 	}
 	defer func() { p.depth-- }()
 	p.i++
-	v := &jsonValue{kind: 'a'}
+	v := &JSONValue{Kind: JSONArray}
 	p.ws()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
@@ -182,7 +241,7 @@ func (p *jsonParser) array() *jsonValue {
 		if e == nil {
 			return nil
 		}
-		v.vals = append(v.vals, e)
+		v.Vals = append(v.Vals, e)
 		p.ws()
 		if p.i >= len(p.s) {
 			return p.fail("The input string ended unexpectedly.")
@@ -294,7 +353,7 @@ func (p *jsonParser) hex4() (rune, bool) {
 	return r, true
 }
 
-func (p *jsonParser) number() *jsonValue {
+func (p *jsonParser) number() *JSONValue {
 	j := p.i
 	if j < len(p.s) && p.s[j] == '-' {
 		j++
@@ -325,27 +384,28 @@ func (p *jsonParser) number() *jsonValue {
 		}
 		k = e
 	}
-	v := &jsonValue{kind: 'n', str: p.s[p.i:k]}
+	v := &JSONValue{Kind: JSONNumber, Str: p.s[p.i:k]}
 	p.i = k
 	return v
 }
 
-// normalizeJSONB turns parsed JSON into jsonb's canonical form: object keys
-// unique (last wins) and sorted by (length, bytes), numbers as numeric.
-func normalizeJSONB(v *jsonValue) {
-	switch v.kind {
-	case 'o':
-		idx := make(map[string]int, len(v.keys))
+// Normalize turns v into jsonb's canonical form, in place: object keys
+// unique (the last duplicate wins) and ordered by (length, bytes), numbers
+// as numeric's text. Raw is left as parsed.
+func (v *JSONValue) Normalize() {
+	switch v.Kind {
+	case JSONObject:
+		idx := make(map[string]int, len(v.Keys))
 		var keys []string
-		var vals []*jsonValue
-		for i, k := range v.keys {
+		var vals []*JSONValue
+		for i, k := range v.Keys {
 			if j, ok := idx[k]; ok {
-				vals[j] = v.vals[i]
+				vals[j] = v.Vals[i]
 				continue
 			}
 			idx[k] = len(keys)
 			keys = append(keys, k)
-			vals = append(vals, v.vals[i])
+			vals = append(vals, v.Vals[i])
 		}
 		order := make([]int, len(keys))
 		for i := range order {
@@ -358,60 +418,94 @@ func normalizeJSONB(v *jsonValue) {
 			}
 			return ka < kb
 		})
-		v.keys = make([]string, len(keys))
-		v.vals = make([]*jsonValue, len(keys))
+		v.Keys = make([]string, len(keys))
+		v.Vals = make([]*JSONValue, len(keys))
 		for i, o := range order {
-			v.keys[i], v.vals[i] = keys[o], vals[o]
-			normalizeJSONB(v.vals[i])
+			v.Keys[i], v.Vals[i] = keys[o], vals[o]
+			v.Vals[i].Normalize()
 		}
-	case 'a':
-		for _, e := range v.vals {
-			normalizeJSONB(e)
+	case JSONArray:
+		for _, e := range v.Vals {
+			e.Normalize()
 		}
-	case 'n':
-		if d, err := parseNumeric(v.str); err == nil {
-			v.str = string(appendNumeric(nil, d))
+	case JSONNumber:
+		if d, err := parseNumeric(v.Str); err == nil {
+			v.Str = string(appendNumeric(nil, d))
 		}
 	}
 }
 
-// appendJSONB writes v in jsonb's output format: ", " and ": " separators.
-func appendJSONB(dst []byte, v *jsonValue) []byte {
-	switch v.kind {
-	case 'o':
+// AppendJSONB appends v in jsonb's output format (", " and ": "
+// separators) to dst. v should be normalized.
+func (v *JSONValue) AppendJSONB(dst []byte) []byte {
+	switch v.Kind {
+	case JSONObject:
 		dst = append(dst, '{')
-		for i, k := range v.keys {
+		for i, k := range v.Keys {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			dst = appendJSONString(dst, k)
+			dst = AppendJSONString(dst, k)
 			dst = append(dst, ": "...)
-			dst = appendJSONB(dst, v.vals[i])
+			dst = v.Vals[i].AppendJSONB(dst)
 		}
 		return append(dst, '}')
-	case 'a':
+	case JSONArray:
 		dst = append(dst, '[')
-		for i, e := range v.vals {
+		for i, e := range v.Vals {
 			if i > 0 {
 				dst = append(dst, ", "...)
 			}
-			dst = appendJSONB(dst, e)
+			dst = e.AppendJSONB(dst)
 		}
 		return append(dst, ']')
-	case 's':
-		return appendJSONString(dst, v.str)
-	case 'n':
-		return append(dst, v.str...)
-	case 't':
-		return append(dst, "true"...)
-	case 'f':
+	case JSONString:
+		return AppendJSONString(dst, v.Str)
+	case JSONNumber:
+		return append(dst, v.Str...)
+	case JSONBool:
+		if v.Bool {
+			return append(dst, "true"...)
+		}
 		return append(dst, "false"...)
 	}
 	return append(dst, "null"...)
 }
 
+// JSONBText returns v in jsonb's output format (see AppendJSONB).
+func (v *JSONValue) JSONBText() string { return string(v.AppendJSONB(nil)) }
+
+// Field returns the object member named k (the last one, when a json
+// object repeats k), or nil when v is not an object or has no such member.
+func (v *JSONValue) Field(k string) *JSONValue {
+	if v.Kind != JSONObject {
+		return nil
+	}
+	for i := len(v.Keys) - 1; i >= 0; i-- {
+		if v.Keys[i] == k {
+			return v.Vals[i]
+		}
+	}
+	return nil
+}
+
+// Elem returns array element i (0-based; negative counts from the end), or
+// nil when v is not an array or i is out of range.
+func (v *JSONValue) Elem(i int64) *JSONValue {
+	if v.Kind != JSONArray {
+		return nil
+	}
+	if i < 0 {
+		i += int64(len(v.Vals))
+	}
+	if i < 0 || i >= int64(len(v.Vals)) {
+		return nil
+	}
+	return v.Vals[i]
+}
+
 // appendJSONString quotes s as PostgreSQL's escape_json.
-func appendJSONString(dst []byte, s string) []byte {
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	for i := 0; i < len(s); i++ {
 		c := s[i]
@@ -443,16 +537,15 @@ func appendJSONString(dst []byte, s string) []byte {
 
 // NormalizeJSONB parses s as JSON and returns its canonical jsonb text.
 func NormalizeJSONB(s string) (string, error) {
-	v, err := parseJSON(s)
+	v, err := ParseJSONB(s)
 	if err != nil {
 		return "", err
 	}
-	normalizeJSONB(v)
-	return string(appendJSONB(nil, v)), nil
+	return v.JSONBText(), nil
 }
 
 // ValidateJSON reports a 22P02 error when s is not valid JSON.
 func ValidateJSON(s string) error {
-	_, err := parseJSONMode(s, true)
+	_, err := ParseJSON(s)
 	return err
 }
