@@ -30,7 +30,7 @@ import (
 
 // refreshSlice is the time span one INSERT ... SELECT of a refresh covers
 // (at least one bucket): it bounds the groups aggregated at once.
-const refreshSlice = 3600 * 1_000_000
+const refreshSlice = types.MicrosPerHour
 
 // errWindowTooSmall is TimescaleDB's error for a refresh window that
 // holds no whole bucket.

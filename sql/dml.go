@@ -181,7 +181,7 @@ func timeValue(t types.T, v int64) int64 {
 		if v == math.MaxInt64 || v == math.MinInt64 {
 			return v
 		}
-		return v * 86400_000_000
+		return v * types.MicrosPerDay
 	}
 	return v
 }

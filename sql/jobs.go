@@ -42,13 +42,13 @@ const (
 // Defaults of TimescaleDB's policy and job functions.
 var (
 	retentionSchedule    = types.Interval{Days: 1}
-	retentionMaxRuntime  = types.Interval{Micros: 5 * 60 * 1_000_000}
-	retentionRetryPeriod = types.Interval{Micros: 5 * 60 * 1_000_000}
-	compressionRetry     = types.Interval{Micros: 3600 * 1_000_000}
+	retentionMaxRuntime  = types.Interval{Micros: 5 * types.MicrosPerMinute}
+	retentionRetryPeriod = types.Interval{Micros: 5 * types.MicrosPerMinute}
+	compressionRetry     = types.Interval{Micros: types.MicrosPerHour}
 	// compressionIntSchedule is the compression policy's schedule for
 	// integer-time hypertables (time ones use half the chunk interval).
 	compressionIntSchedule = types.Interval{Days: 1}
-	userJobRetryPeriod     = types.Interval{Micros: 5 * 60 * 1_000_000}
+	userJobRetryPeriod     = types.Interval{Micros: 5 * types.MicrosPerMinute}
 )
 
 // retryForever is max_retries' "no limit".
@@ -230,8 +230,7 @@ func typeAt(at []types.T, i int) types.T {
 // halfInterval is half a chunk width in µs as TimescaleDB shows it.
 func halfInterval(us int64) types.Interval {
 	h := us / 2
-	const day = 86400 * 1_000_000
-	return types.Interval{Days: int32(h / day), Micros: h % day}
+	return types.Interval{Days: int32(h / types.MicrosPerDay), Micros: h % types.MicrosPerDay}
 }
 
 func removeCompressionPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {

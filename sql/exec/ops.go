@@ -9,9 +9,6 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// usPerDay is the number of microseconds in a day (time-of-day arithmetic).
-const usPerDay = 86400 * 1000000
-
 func evalOp(ctx *Ctx, e *plan.Op, env *rowEnv) (any, error) {
 	switch e.Kind {
 	case plan.OpAnd, plan.OpOr:
@@ -303,7 +300,7 @@ func arith(ctx *Ctx, k plan.OpKind, t, lt, rt types.T, l, r any) (any, error) {
 		case lt.OID == types.OidDate && ok && t.OID == types.OidInt4:
 			return types.DateSub(x, y)
 		case lt.OID == types.OidDate && rt.OID == types.OidTime:
-			return x*usPerDay + y, nil
+			return x*types.MicrosPerDay + y, nil
 		case lt.OID == types.OidTime && rt.OID == types.OidTime:
 			return types.Interval{Micros: x - y}, nil
 		case lt.OID == types.OidTime:
@@ -312,9 +309,9 @@ func arith(ctx *Ctx, k plan.OpKind, t, lt, rt types.T, l, r any) (any, error) {
 			if k == plan.OpSub {
 				d = -d
 			}
-			v := (x + d%usPerDay) % usPerDay
+			v := (x + d%types.MicrosPerDay) % types.MicrosPerDay
 			if v < 0 {
-				v += usPerDay
+				v += types.MicrosPerDay
 			}
 			return v, nil
 		case rt.OID == types.OidInterval:

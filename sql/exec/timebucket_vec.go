@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
@@ -11,8 +12,6 @@ import (
 // integer math over the whole vector, the same as funcs' bucketTs with the
 // default origin 2000-01-03. Values near the int64 limits (including
 // ±infinity) go through the scalar function.
-
-const defaultBucketOrigin = int64(10959) * usPerDay // 2000-01-03 00:00:00
 
 // bucketSafe bounds the timestamps the fast loop handles without overflow.
 const bucketSafe = int64(1) << 62
@@ -42,11 +41,11 @@ func asFixedBucket(e *plan.Call) (fb fixedBucket, ok bool) {
 	if !isIv || w.Months != 0 {
 		return fb, false
 	}
-	period := int64(w.Days)*usPerDay + w.Micros
+	period := int64(w.Days)*types.MicrosPerDay + w.Micros
 	if period <= 0 || w.Days < 0 || w.Days > 1<<20 || w.Micros < 0 || w.Micros > bucketSafe/4 {
 		return fb, false
 	}
-	return fixedBucket{w: w, period: period, origin: floorMod64(defaultBucketOrigin, period)}, true
+	return fixedBucket{w: w, period: period, origin: floorMod64(funcs.TimeBucketOrigin, period)}, true
 }
 
 // start returns the bucket of x, which must lie within ±bucketSafe.

@@ -23,7 +23,7 @@ func TestAggregates(t *testing.T) {
 	ints := col(int64(1), int64(2), nil, int64(4), int64(7))
 	floats := col(1.5, 2.25, 4.1, 7.3)
 	nums := col(dec("1.50"), dec("2.25"), dec("4.1"))
-	ivs := col(ivl(0, 1, 2*usPerHour), ivl(1, 0, 3*usPerHour), ivl(0, 0, 5*usPerMin))
+	ivs := col(ivl(0, 1, 2*types.MicrosPerHour), ivl(1, 0, 3*types.MicrosPerHour), ivl(0, 0, 5*types.MicrosPerMinute))
 	xy := [][]any{{2.0, 1.0}, {3.5, 2.0}, {7.25, 3.0}, {8.0, 4.0}}
 	cases := []struct {
 		name   string
@@ -84,7 +84,7 @@ func TestAggregates(t *testing.T) {
 		{"percentile_cont", ts(F8), []any{0.25}, col(1.0, 2.0, 4.0), "1.5"},
 		{"percentile_disc", ts(F8), []any{0.3}, col(1.0, 2.0, 2.0, 5.0, 9.0), "2"},
 		{"mode", ts(F8), nil, col(5.0, 1.0, 2.0, 2.0, 9.0, 5.0), "2"},
-		{"percentile_cont", ts(IV), []any{0.25}, col(ivl(0, 1, 0), ivl(1, 0, 0), ivl(0, 0, 3*usPerHour)), "13:30:00"},
+		{"percentile_cont", ts(IV), []any{0.25}, col(ivl(0, 1, 0), ivl(1, 0, 0), ivl(0, 0, 3*types.MicrosPerHour)), "13:30:00"},
 		{"percentile_cont", ts(F8), []any{1.5}, col(1.0), "error 22003"},
 	}
 	for _, c := range cases {

@@ -83,6 +83,6 @@ func compareInterval(x, y types.Interval) int {
 
 // intervalSpan returns (whole days, remaining µs in [0, 1 day)).
 func intervalSpan(iv types.Interval) (int64, int64) {
-	d := int64(iv.Months)*30 + int64(iv.Days) + floorDiv(iv.Micros, usPerDay)
-	return d, floorMod(iv.Micros, usPerDay)
+	d := int64(iv.Months)*30 + int64(iv.Days) + floorDiv(iv.Micros, types.MicrosPerDay)
+	return d, floorMod(iv.Micros, types.MicrosPerDay)
 }

@@ -23,7 +23,7 @@ func init() {
 		Fn: func(ctx *Ctx, _ []types.T, _ []any) (any, error) { return localOf(ctx.Now, locOf(ctx)), nil }})
 	RegisterScalar(&Scalar{Name: "current_date", Ret: Fixed(types.Date), Strict: true,
 		Fn: func(ctx *Ctx, _ []types.T, _ []any) (any, error) {
-			return floorDiv(localOf(ctx.Now, locOf(ctx)), usPerDay), nil
+			return floorDiv(localOf(ctx.Now, locOf(ctx)), types.MicrosPerDay), nil
 		}})
 
 	T := types.Text
@@ -132,11 +132,11 @@ func truncLocal(unit string, us int64, loc *time.Location) (any, error) {
 	case "milliseconds":
 		r = local - floorMod(local, 1000)
 	case "second":
-		r = local - floorMod(local, usPerSec)
+		r = local - floorMod(local, types.MicrosPerSecond)
 	case "minute":
-		r = local - floorMod(local, usPerMin)
+		r = local - floorMod(local, types.MicrosPerMinute)
 	case "hour":
-		r = local - floorMod(local, usPerHour)
+		r = local - floorMod(local, types.MicrosPerHour)
 	default:
 		t := civil(local)
 		y, m, d := t.Date()
@@ -208,7 +208,7 @@ func truncInterval(unit string, iv types.Interval) (any, error) {
 		r.Months, r.Days = iv.Months, iv.Days
 	case "hour", "minute", "second", "milliseconds", "microseconds":
 		r.Months, r.Days = iv.Months, iv.Days
-		step := map[string]int64{"hour": usPerHour, "minute": usPerMin, "second": usPerSec,
+		step := map[string]int64{"hour": types.MicrosPerHour, "minute": types.MicrosPerMinute, "second": types.MicrosPerSecond,
 			"milliseconds": 1000, "microseconds": 1}[u]
 		r.Micros = iv.Micros / step * step
 	case "week":
@@ -252,7 +252,7 @@ func extract(ctx *Ctx, unit string, t types.T, v any) (*apd.Decimal, error) {
 	var off int
 	if tz {
 		_, off = usToTime(us, locOf(ctx)).Zone()
-		local = us + int64(off)*usPerSec
+		local = us + int64(off)*types.MicrosPerSecond
 	}
 	switch u {
 	case "timezone", "timezone_hour", "timezone_minute":
@@ -267,15 +267,15 @@ func extract(ctx *Ctx, unit string, t types.T, v any) (*apd.Decimal, error) {
 		}
 		return apd.New(int64(off/60%60), 0), nil
 	case "julian":
-		day := floorDiv(local, usPerDay)
-		frac, err := decDiv(decFromInt64(floorMod(local, usPerDay)), decFromInt64(usPerDay))
+		day := floorDiv(local, types.MicrosPerDay)
+		frac, err := decDiv(decFromInt64(floorMod(local, types.MicrosPerDay)), decFromInt64(types.MicrosPerDay))
 		if err != nil {
 			return nil, err
 		}
 		return decAdd(decFromInt64(day+unixJulian), frac), nil
 	}
 	tm := civil(local)
-	secUs := int64(tm.Second())*usPerSec + floorMod(local, usPerSec)
+	secUs := int64(tm.Second())*types.MicrosPerSecond + floorMod(local, types.MicrosPerSecond)
 	switch u {
 	case "microseconds":
 		return apd.New(secUs, 0), nil
@@ -379,11 +379,11 @@ func extractDate(u, unit string, d int64) (*apd.Decimal, error) {
 	case "microseconds", "milliseconds", "second", "minute", "hour", "timezone", "timezone_hour", "timezone_minute":
 		return nil, unitError(unit, "date")
 	}
-	return extractDateFields(u, unit, "date", civil(d*usPerDay))
+	return extractDateFields(u, unit, "date", civil(d*types.MicrosPerDay))
 }
 
 func extractTime(u, unit string, us int64) (*apd.Decimal, error) {
-	sec := us % usPerMin
+	sec := us % types.MicrosPerMinute
 	switch u {
 	case "microseconds":
 		return apd.New(sec, 0), nil
@@ -392,9 +392,9 @@ func extractTime(u, unit string, us int64) (*apd.Decimal, error) {
 	case "second":
 		return apd.New(sec, -6), nil
 	case "minute":
-		return apd.New(us/usPerMin%60, 0), nil
+		return apd.New(us/types.MicrosPerMinute%60, 0), nil
 	case "hour":
-		return apd.New(us/usPerHour, 0), nil
+		return apd.New(us/types.MicrosPerHour, 0), nil
 	case "epoch":
 		return apd.New(us, -6), nil
 	}
@@ -405,7 +405,7 @@ func extractTime(u, unit string, us int64) (*apd.Decimal, error) {
 }
 
 func extractInterval(u, unit string, iv types.Interval) (*apd.Decimal, error) {
-	secUs := iv.Micros % usPerMin
+	secUs := iv.Micros % types.MicrosPerMinute
 	years := int64(iv.Months / 12)
 	switch u {
 	case "microseconds":
@@ -415,9 +415,9 @@ func extractInterval(u, unit string, iv types.Interval) (*apd.Decimal, error) {
 	case "second":
 		return apd.New(secUs, -6), nil
 	case "minute":
-		return apd.New(iv.Micros/usPerMin%60, 0), nil
+		return apd.New(iv.Micros/types.MicrosPerMinute%60, 0), nil
 	case "hour":
-		return apd.New(iv.Micros/usPerHour, 0), nil
+		return apd.New(iv.Micros/types.MicrosPerHour, 0), nil
 	case "day":
 		return apd.New(int64(iv.Days), 0), nil
 	case "month":

@@ -83,10 +83,10 @@ func toChar(us int64, loc *time.Location, f string) string {
 	if loc != nil {
 		t := usToTime(us, loc)
 		zone, off = t.Zone()
-		local = us + int64(off)*usPerSec
+		local = us + int64(off)*types.MicrosPerSecond
 	}
 	t := civil(local)
-	frac := floorMod(local, usPerSec)
+	frac := floorMod(local, types.MicrosPerSecond)
 	var b strings.Builder
 	num := func(n, w int, fm bool) {
 		if fm {
@@ -199,7 +199,7 @@ func toChar(us int64, loc *time.Location, f string) string {
 		case "IW":
 			num(iw, 2, fm)
 		case "J":
-			num(int(floorDiv(local, usPerDay))+unixJulian, 1, fm)
+			num(int(floorDiv(local, types.MicrosPerDay))+unixJulian, 1, fm)
 		case "TZ", "tz":
 			if loc != nil {
 				z := zoneAbbrev(zone, off)
@@ -417,7 +417,7 @@ func init() {
 			return nil, err
 		}
 		if tzSet {
-			return us - int64(off)*usPerSec, nil
+			return us - int64(off)*types.MicrosPerSecond, nil
 		}
 		return fromLocal(us, locOf(ctx)), nil
 	})
@@ -426,6 +426,6 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return floorDiv(us, usPerDay), nil
+		return floorDiv(us, types.MicrosPerDay), nil
 	})
 }

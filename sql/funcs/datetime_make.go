@@ -21,7 +21,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return us / usPerDay, nil
+		return us / types.MicrosPerDay, nil
 	})
 	RegisterScalar(&Scalar{Name: "make_timestamp", Args: ts(I, I, I, I, I, F),
 		ArgNames: []string{"year", "month", "mday", "hour", "min", "sec"}, Ret: Fixed(types.Timestamp), Strict: true,
@@ -52,7 +52,7 @@ func init() {
 		return age(a[0].(int64), a[1].(int64), locOf(ctx))
 	})
 	reg("age", ts(types.Timestamp), types.IntervalT, func(ctx *Ctx, _ []types.T, a []any) (any, error) {
-		today := floorDiv(localOf(ctx.Now, locOf(ctx)), usPerDay) * usPerDay
+		today := floorDiv(localOf(ctx.Now, locOf(ctx)), types.MicrosPerDay) * types.MicrosPerDay
 		return age(today, a[0].(int64), nil)
 	})
 	iv := types.IntervalT
@@ -91,9 +91,9 @@ func init() {
 		case math.IsNaN(f):
 			return nil, errf(pgerr.DatetimeFieldOverflow, "timestamp cannot be NaN")
 		case math.IsInf(f, 1):
-			return tsInfPos, nil
+			return types.InfinityTS, nil
 		case math.IsInf(f, -1):
-			return tsInfNeg, nil
+			return types.NegInfinityTS, nil
 		}
 		us := math.RoundToEven(f * 1e6)
 		if us < -210866803200e6 || us >= 9224318016000e6 {
@@ -119,7 +119,7 @@ func makeInterval(_ *Ctx, _ []types.T, a []any) (any, error) {
 	}
 	months := get(0)*12 + get(1)
 	days := get(2)*7 + get(3)
-	us := get(4)*usPerHour + get(5)*usPerMin + int64(math.RoundToEven(secs*1e6))
+	us := get(4)*types.MicrosPerHour + get(5)*types.MicrosPerMinute + int64(math.RoundToEven(secs*1e6))
 	if months != int64(int32(months)) || days != int64(int32(days)) {
 		return nil, errf(pgerr.DatetimeFieldOverflow, "interval out of range")
 	}
@@ -136,7 +136,7 @@ func makeTs(y, m, d, h, mi int64, sec float64) (int64, error) {
 		return 0, errf(pgerr.DatetimeFieldOverflow, "time field value out of range: %d:%02d:%s", h, mi, fmtFloat(sec, 64))
 	}
 	day := fromCivil(time.Date(astroYear(y), time.Month(m), int(d), 0, 0, 0, 0, time.UTC))
-	return day + h*usPerHour + mi*usPerMin + int64(math.RoundToEven(sec*1e6)), nil
+	return day + h*types.MicrosPerHour + mi*types.MicrosPerMinute + int64(math.RoundToEven(sec*1e6)), nil
 }
 
 // astroYear maps PostgreSQL's year (negative = BC) to Go's year numbering.
@@ -158,7 +158,7 @@ func age(t1, t2 int64, loc *time.Location) (any, error) {
 		l1, l2 = localOf(t1, loc), localOf(t2, loc)
 	}
 	a, b := civil(l1), civil(l2)
-	fsec := floorMod(l1, usPerSec) - floorMod(l2, usPerSec)
+	fsec := floorMod(l1, types.MicrosPerSecond) - floorMod(l2, types.MicrosPerSecond)
 	sec := a.Second() - b.Second()
 	mn := a.Minute() - b.Minute()
 	hr := a.Hour() - b.Hour()
@@ -170,7 +170,7 @@ func age(t1, t2 int64, loc *time.Location) (any, error) {
 		fsec, sec, mn, hr, mday, mon, year = -fsec, -sec, -mn, -hr, -mday, -mon, -year
 	}
 	for fsec < 0 {
-		fsec += usPerSec
+		fsec += types.MicrosPerSecond
 		sec--
 	}
 	for sec < 0 {
@@ -201,7 +201,7 @@ func age(t1, t2 int64, loc *time.Location) (any, error) {
 		fsec, sec, mn, hr, mday, mon, year = -fsec, -sec, -mn, -hr, -mday, -mon, -year
 	}
 	return types.Interval{Months: int32(year*12 + mon), Days: int32(mday),
-		Micros: int64(hr)*usPerHour + int64(mn)*usPerMin + int64(sec)*usPerSec + fsec}, nil
+		Micros: int64(hr)*types.MicrosPerHour + int64(mn)*types.MicrosPerMinute + int64(sec)*types.MicrosPerSecond + fsec}, nil
 }
 
 func justifyDays(r types.Interval) types.Interval {
@@ -219,22 +219,22 @@ func justifyDays(r types.Interval) types.Interval {
 }
 
 func justifyHours(r types.Interval) types.Interval {
-	whole := r.Micros / usPerDay
-	r.Micros -= whole * usPerDay
+	whole := r.Micros / types.MicrosPerDay
+	r.Micros -= whole * types.MicrosPerDay
 	r.Days += int32(whole)
 	if r.Days > 0 && r.Micros < 0 {
-		r.Micros += usPerDay
+		r.Micros += types.MicrosPerDay
 		r.Days--
 	} else if r.Days < 0 && r.Micros > 0 {
-		r.Micros -= usPerDay
+		r.Micros -= types.MicrosPerDay
 		r.Days++
 	}
 	return r
 }
 
 func justifyInterval(r types.Interval) types.Interval {
-	whole := r.Micros / usPerDay
-	r.Micros -= whole * usPerDay
+	whole := r.Micros / types.MicrosPerDay
+	r.Micros -= whole * types.MicrosPerDay
 	r.Days += int32(whole)
 	wm := r.Days / 30
 	r.Days -= wm * 30
@@ -247,10 +247,10 @@ func justifyInterval(r types.Interval) types.Interval {
 		r.Months++
 	}
 	if r.Days > 0 && r.Micros < 0 {
-		r.Micros += usPerDay
+		r.Micros += types.MicrosPerDay
 		r.Days--
 	} else if r.Days < 0 && r.Micros > 0 {
-		r.Micros -= usPerDay
+		r.Micros -= types.MicrosPerDay
 		r.Days++
 	}
 	return r
@@ -268,7 +268,7 @@ func dateBin(stride types.Interval, ts, origin int64) (any, error) {
 	if stride.Months != 0 {
 		return nil, errf(pgerr.FeatureNotSupported, "timestamps cannot be binned into intervals containing months or years")
 	}
-	s := int64(stride.Days)*usPerDay + stride.Micros
+	s := int64(stride.Days)*types.MicrosPerDay + stride.Micros
 	if s <= 0 {
 		return nil, errf(pgerr.DatetimeFieldOverflow, "stride must be greater than zero")
 	}

@@ -146,7 +146,7 @@ func tsv(s string) int64 {
 	return t.UnixMicro()
 }
 
-func datev(s string) int64 { return tsv(s) / usPerDay }
+func datev(s string) int64 { return tsv(s) / types.MicrosPerDay }
 
 func ivl(months, days int32, us int64) types.Interval {
 	return types.Interval{Months: months, Days: days, Micros: us}

@@ -139,9 +139,9 @@ func arrayNeedsQuote(s string) bool {
 // without time zone.
 func fmtTimestamp(us int64, loc *time.Location) string {
 	switch us {
-	case tsInfPos:
+	case types.InfinityTS:
 		return "infinity"
-	case tsInfNeg:
+	case types.NegInfinityTS:
 		return "-infinity"
 	}
 	var t time.Time
@@ -196,7 +196,7 @@ func fmtDate(d int64) string {
 		}
 		return "-infinity"
 	}
-	t := civil(d * usPerDay)
+	t := civil(d * types.MicrosPerDay)
 	y := t.Year()
 	if y <= 0 {
 		return pad(1-y, 4) + t.Format("-01-02") + " BC"
@@ -205,8 +205,8 @@ func fmtDate(d int64) string {
 }
 
 func fmtTime(us int64) string {
-	s := pad(int(us/usPerHour), 2) + ":" + pad(int(us/usPerMin%60), 2) + ":" + pad(int(us/usPerSec%60), 2)
-	if f := us % usPerSec; f != 0 {
+	s := pad(int(us/types.MicrosPerHour), 2) + ":" + pad(int(us/types.MicrosPerMinute%60), 2) + ":" + pad(int(us/types.MicrosPerSecond%60), 2)
+	if f := us % types.MicrosPerSecond; f != 0 {
 		s += "." + strings.TrimRight(pad(int(f), 6), "0")
 	}
 	return s
@@ -241,8 +241,8 @@ func fmtInterval(iv types.Interval) string {
 		} else if len(parts) > 0 && (iv.Days < 0 || iv.Months < 0) {
 			sign = "+"
 		}
-		parts = append(parts, sign+pad(int(us/usPerHour), 2)+":"+pad(int(us/usPerMin%60), 2)+":"+
-			pad(int(us/usPerSec%60), 2)+fracPart(us%usPerSec))
+		parts = append(parts, sign+pad(int(us/types.MicrosPerHour), 2)+":"+pad(int(us/types.MicrosPerMinute%60), 2)+":"+
+			pad(int(us/types.MicrosPerSecond%60), 2)+fracPart(us%types.MicrosPerSecond))
 	}
 	return strings.Join(parts, " ")
 }

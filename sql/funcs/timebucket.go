@@ -13,8 +13,13 @@ import (
 // without a time zone argument are computed on UTC, as TimescaleDB does.
 
 const (
-	defaultOriginUs      = int64(10959) * usPerDay // 2000-01-03 00:00:00
-	defaultMonthOriginUs = int64(10957) * usPerDay // 2000-01-01 00:00:00
+	// TimeBucketOrigin is time_bucket's default origin for buckets of
+	// days, hours and smaller: 2000-01-03 00:00:00 (a Monday), in µs
+	// since 1970-01-01.
+	TimeBucketOrigin = types.PGEpochMicros + 2*types.MicrosPerDay
+	// timeBucketMonthOrigin is the default origin of month buckets:
+	// 2000-01-01.
+	timeBucketMonthOrigin = types.PGEpochMicros
 )
 
 func init() {
@@ -112,28 +117,28 @@ func bucketTyped(t types.T, width types.Interval, v int64, origin *int64, off ty
 		return v, nil
 	}
 	if width.Months == 0 {
-		period := int64(width.Days)*usPerDay + width.Micros
+		period := int64(width.Days)*types.MicrosPerDay + width.Micros
 		if period <= 0 {
 			return nil, periodError()
 		}
-		if period < usPerDay {
+		if period < types.MicrosPerDay {
 			return nil, errf(pgerr.InvalidParameterValue, "interval must not have sub-day precision")
 		}
-		if period%usPerDay != 0 {
+		if period%types.MicrosPerDay != 0 {
 			return nil, errf(pgerr.InvalidParameterValue, "interval must be a multiple of a day")
 		}
 	}
-	us := v * usPerDay
+	us := v * types.MicrosPerDay
 	var o *int64
 	if origin != nil {
-		ou := *origin * usPerDay
+		ou := *origin * types.MicrosPerDay
 		o = &ou
 	}
 	r, err := bucketTs(width, us, o, off)
 	if err != nil {
 		return nil, err
 	}
-	return floorDiv(r, usPerDay), nil
+	return floorDiv(r, types.MicrosPerDay), nil
 }
 
 // bucketTs buckets a naive timestamp.
@@ -149,7 +154,7 @@ func bucketTs(width types.Interval, us int64, origin *int64, off types.Interval)
 		if err != nil {
 			return 0, err
 		}
-		o := defaultMonthOriginUs
+		o := timeBucketMonthOrigin
 		if origin != nil {
 			o = *origin
 		}
@@ -162,11 +167,11 @@ func bucketTs(width types.Interval, us int64, origin *int64, off types.Interval)
 		r := fromCivil(time.Date(int(floorDiv(b, 12)), time.Month(floorMod(b, 12)+1), 1, 0, 0, 0, 0, time.UTC))
 		return addIntervalNaive(r, off)
 	}
-	period := int64(width.Days)*usPerDay + width.Micros
+	period := int64(width.Days)*types.MicrosPerDay + width.Micros
 	if period <= 0 {
 		return 0, periodError()
 	}
-	o := defaultOriginUs
+	o := TimeBucketOrigin
 	if origin != nil {
 		o = *origin
 	}
@@ -193,7 +198,7 @@ func addIntervalNaive(us int64, iv types.Interval) (int64, error) {
 	if iv.Months != 0 {
 		us = addMonths(us, int64(iv.Months))
 	}
-	r, ok := add64(us, int64(iv.Days)*usPerDay)
+	r, ok := add64(us, int64(iv.Days)*types.MicrosPerDay)
 	if ok {
 		r, ok = add64(r, iv.Micros)
 	}
@@ -212,7 +217,7 @@ func addMonths(us, n int64) int64 {
 	if last := daysIn(y, m); d > last {
 		d = last
 	}
-	tod := floorMod(us, usPerDay)
+	tod := floorMod(us, types.MicrosPerDay)
 	return fromCivil(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) + tod
 }
 

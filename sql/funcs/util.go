@@ -10,20 +10,6 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// Time constants in microseconds.
-const (
-	usPerSec  = int64(1_000_000)
-	usPerMin  = 60 * usPerSec
-	usPerHour = 60 * usPerMin
-	usPerDay  = 24 * usPerHour
-)
-
-// tsInfPos and tsInfNeg are the ±infinity timestamps.
-const (
-	tsInfPos = int64(math.MaxInt64)
-	tsInfNeg = int64(math.MinInt64)
-)
-
 func errf(code pgerr.Code, format string, args ...any) error {
 	return pgerr.New(code, format, args...)
 }
@@ -105,7 +91,7 @@ func usToTime(us int64, loc *time.Location) time.Time {
 func timeToUs(t time.Time) int64 { return t.UnixMicro() }
 
 // isInfTs reports whether a timestamp datum is ±infinity.
-func isInfTs(us int64) bool { return us == tsInfPos || us == tsInfNeg }
+func isInfTs(us int64) bool { return us == types.InfinityTS || us == types.NegInfinityTS }
 
 // floorDiv divides rounding toward -infinity.
 func floorDiv(a, b int64) int64 {
@@ -206,7 +192,7 @@ func localOf(us int64, loc *time.Location) int64 {
 		return us
 	}
 	_, off := usToTime(us, loc).Zone()
-	return us + int64(off)*usPerSec
+	return us + int64(off)*types.MicrosPerSecond
 }
 
 // fromLocal converts a wall-clock timestamp in loc to a timestamptz,
@@ -219,21 +205,21 @@ func fromLocal(local int64, loc *time.Location) int64 {
 	}
 	// Guess with the offset at local-as-UTC, then refine.
 	_, off1 := usToTime(local, loc).Zone()
-	u := local - int64(off1)*usPerSec
+	u := local - int64(off1)*types.MicrosPerSecond
 	_, off2 := usToTime(u, loc).Zone()
 	if off2 == off1 {
 		return u
 	}
-	u2 := local - int64(off2)*usPerSec
+	u2 := local - int64(off2)*types.MicrosPerSecond
 	_, off3 := usToTime(u2, loc).Zone()
 	if off3 == off2 {
 		return u2
 	}
 	// In a gap: PostgreSQL uses the offset in effect before the gap.
 	if off1 < off2 {
-		return local - int64(off1)*usPerSec
+		return local - int64(off1)*types.MicrosPerSecond
 	}
-	return local - int64(off2)*usPerSec
+	return local - int64(off2)*types.MicrosPerSecond
 }
 
 // civil splits a timestamp (µs, naive) into date and time-of-day parts.
@@ -241,18 +227,18 @@ func civil(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // fromCivil is the inverse of civil.
 func fromCivil(t time.Time) int64 {
-	return t.Unix()*usPerSec + int64(t.Nanosecond()/1000)
+	return t.Unix()*types.MicrosPerSecond + int64(t.Nanosecond()/1000)
 }
 
 // dateToUs converts a date datum to a timestamp at midnight.
 func dateToUs(d int64) (int64, error) {
 	if d == math.MaxInt32 || d == math.MaxInt64 {
-		return tsInfPos, nil
+		return types.InfinityTS, nil
 	}
 	if d == math.MinInt32 || d == math.MinInt64 {
-		return tsInfNeg, nil
+		return types.NegInfinityTS, nil
 	}
-	return d * usPerDay, nil
+	return d * types.MicrosPerDay, nil
 }
 
 // isInfDate reports whether a date datum is ±infinity.

@@ -95,7 +95,7 @@ func newEnv(t *testing.T) *fixture {
 	}
 	mustDo(t, w.CreateTable(metrics))
 	metrics = metrics.Clone()
-	metrics.Hyper = &catalog.Hypertable{ID: hid, TimeCol: 1, Interval: 7 * usPerDay,
+	metrics.Hyper = &catalog.Hypertable{ID: hid, TimeCol: 1, Interval: 7 * types.MicrosPerDay,
 		Space: &catalog.SpaceDim{Col: 2, Partitions: 4},
 		Compression: &catalog.Compression{SegmentBy: []uint32{2},
 			OrderBy: []catalog.OrderCol{{Col: 1, Desc: true, NullsFirst: true}}}}
@@ -114,7 +114,7 @@ func newEnv(t *testing.T) *fixture {
 	f := &fixture{devices: snap.TableByOID(devices.OID), metrics: snap.TableByOID(metrics.OID), ticks: snap.TableByOID(ticks.OID)}
 	// 2024-01-01 00:00:00 UTC in µs.
 	const jan1 = int64(1704067200) * 1_000_000
-	for _, ts := range []int64{jan1, jan1 + 8*usPerDay} {
+	for _, ts := range []int64{jan1, jan1 + 8*types.MicrosPerDay} {
 		ch, err := store.ChunkFor(nil, f.metrics, ts, 0)
 		mustDo(t, err)
 		f.chunks = append(f.chunks, ch)

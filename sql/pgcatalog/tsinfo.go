@@ -5,8 +5,6 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-const usPerDay = 86_400_000_000
-
 // hypertables returns the current database's hypertables by OID.
 func hypertables(env Env) []*catalog.Table {
 	var out []*catalog.Table
@@ -28,7 +26,7 @@ func timeColumn(t *catalog.Table) *catalog.Column {
 
 // usInterval renders a µs chunk width as TimescaleDB does ('7 days').
 func usInterval(us int64) types.Interval {
-	return types.Interval{Days: int32(us / usPerDay), Micros: us % usPerDay}
+	return types.Interval{Days: int32(us / types.MicrosPerDay), Micros: us % types.MicrosPerDay}
 }
 
 func init() {

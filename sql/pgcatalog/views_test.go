@@ -207,7 +207,7 @@ func TestTimescaleInformation(t *testing.T) {
 	c0 := got[0]
 	// 2024-01-01 falls in the 7-day chunk starting Thursday 2023-12-28.
 	const dec28 = int64(1703721600) * 1_000_000
-	if c0["range_start"] != dec28 || c0["range_end"] != dec28+7*usPerDay || c0["range_start_integer"] != nil ||
+	if c0["range_start"] != dec28 || c0["range_end"] != dec28+7*types.MicrosPerDay || c0["range_start_integer"] != nil ||
 		c0["chunk_schema"] != "_timescaledb_internal" || c0["primary_dimension"] != "time" ||
 		c0["primary_dimension_type"] != int64(types.OidTimestamptz) || c0["is_compressed"] != false {
 		t.Errorf("chunk = %v", c0)

@@ -70,13 +70,13 @@ func (b *binder) pushdown(hs []*hyperRel, cond Expr) error {
 					continue
 				}
 				if cr.T.OID == types.OidDate {
-					t *= 86400_000_000
+					t *= types.MicrosPerDay
 					if kind == OpLe || kind == OpEq {
 						// the whole day is included
 						if kind == OpEq {
 							h.lo = maxOf(h.lo, t)
 						}
-						h.hi = minOf(h.hi, t+86400_000_000-1)
+						h.hi = minOf(h.hi, t+types.MicrosPerDay-1)
 						continue
 					}
 				}

@@ -6,6 +6,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/types"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -191,18 +192,14 @@ func TimeLiteral(t types.T, us int64) string {
 	return "'" + s + "'::timestamp"
 }
 
-// bucketOrigin is time_bucket's default origin, 2000-01-03 (a Monday), in
-// µs since the Unix epoch.
-const bucketOrigin = 946857600 * 1_000_000
-
 // BucketFloor returns the start of the bucket of width w holding t.
 func BucketFloor(t, w int64) int64 {
-	d := t - bucketOrigin
+	d := t - funcs.TimeBucketOrigin
 	q := d / w
 	if d%w < 0 {
 		q--
 	}
-	return bucketOrigin + q*w
+	return funcs.TimeBucketOrigin + q*w
 }
 
 // BucketCeil returns the first bucket boundary at or after t.

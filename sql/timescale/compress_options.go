@@ -241,7 +241,7 @@ func compressIntervalOption(v string) (int64, error) {
 		return 0, err
 	}
 	i := iv.(types.Interval)
-	return (int64(i.Months)*30+int64(i.Days))*usPerDay + i.Micros, nil
+	return (int64(i.Months)*30+int64(i.Days))*types.MicrosPerDay + i.Micros, nil
 }
 
 // ParseCompressFlag reads a timescaledb.compress value as PostgreSQL

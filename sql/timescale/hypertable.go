@@ -13,10 +13,7 @@ import (
 
 // defaultChunkInterval is TimescaleDB's default chunk width for time
 // columns: 7 days, in µs.
-const defaultChunkInterval = 7 * 24 * 3600 * 1_000_000
-
-// usPerDay is one day in µs, the unit of date dimensions' intervals.
-const usPerDay = 86_400_000_000
+const defaultChunkInterval = 7 * types.MicrosPerDay
 
 // TimescaleDB's own SQLSTATEs.
 const (
@@ -215,7 +212,7 @@ func createHypertable(h Host, rel any, spec hyperSpec) (*catalog.Table, bool, er
 	} else if ct.IsInteger() {
 		return nil, false, pgerr.New(pgerr.InvalidParameterValue, "integer dimensions require an explicit interval")
 	}
-	if ct.OID == types.OidDate && interval%usPerDay != 0 {
+	if ct.OID == types.OidDate && interval%types.MicrosPerDay != 0 {
 		return nil, false, pgerr.New(pgerr.InvalidParameterValue, "invalid interval for date dimension: must be a multiple of one day")
 	}
 	hasRows := h.HasRows(t)

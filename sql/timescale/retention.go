@@ -195,7 +195,7 @@ func dimensionValue(tt types.T, v int64) int64 {
 		if v == math.MaxInt64 || v == math.MinInt64 {
 			return v
 		}
-		return v * usPerDay
+		return v * types.MicrosPerDay
 	}
 	return v
 }

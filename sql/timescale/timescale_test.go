@@ -65,9 +65,9 @@ func TestSetCompression(t *testing.T) {
 		{name: "segmentby orderby", opts: map[string]string{OptCompress: "true", OptSegmentBy: "device", OptOrderBy: "time ASC, temp DESC NULLS LAST"},
 			want: &catalog.Compression{SegmentBy: []uint32{2}, OrderBy: []catalog.OrderCol{{Col: 1}, {Col: 3, Desc: true}}}},
 		{name: "interval", opts: map[string]string{OptCompress: "1", OptCompressInterval: "1 month 2 days"},
-			want: &catalog.Compression{OrderBy: []catalog.OrderCol{{Col: 1, Desc: true, NullsFirst: true}}, ChunkInterval: 32 * usPerDay}},
+			want: &catalog.Compression{OrderBy: []catalog.OrderCol{{Col: 1, Desc: true, NullsFirst: true}}, ChunkInterval: 32 * types.MicrosPerDay}},
 		{name: "keeps old settings", compressed: true, opts: map[string]string{OptCompressInterval: "1 day"},
-			want: &catalog.Compression{SegmentBy: []uint32{2}, OrderBy: []catalog.OrderCol{{Col: 1, Desc: true, NullsFirst: true}}, ChunkInterval: usPerDay}},
+			want: &catalog.Compression{SegmentBy: []uint32{2}, OrderBy: []catalog.OrderCol{{Col: 1, Desc: true, NullsFirst: true}}, ChunkInterval: types.MicrosPerDay}},
 		{name: "off", compressed: true, opts: map[string]string{OptCompress: "off"}},
 		{name: "bad flag", opts: map[string]string{OptCompress: "maybe"}, code: pgerr.InvalidParameterValue},
 		{name: "options without compress", opts: map[string]string{OptCompress: "false", OptSegmentBy: "device"}, code: pgerr.InvalidParameterValue},
@@ -175,7 +175,7 @@ func TestIntervalArg(t *testing.T) {
 		want int64
 		code pgerr.Code
 	}{
-		{types.Interval{Days: 1}, types.Timestamptz, usPerDay, ""},
+		{types.Interval{Days: 1}, types.Timestamptz, types.MicrosPerDay, ""},
 		{"2 hours", types.Timestamp, 2 * 3600 * 1_000_000, ""},
 		{int64(1000), types.Int8, 1000, ""},
 		{int64(0), types.Int8, 0, pgerr.InvalidParameterValue},
@@ -195,11 +195,11 @@ func TestCutoffs(t *testing.T) {
 	h := &fakeHost{now: now}
 	ts := conditions(false)
 	got, err := dimensionCutoff(h, ts, types.IntervalT, types.Interval{Days: 1})
-	if err != nil || got != now-usPerDay {
+	if err != nil || got != now-types.MicrosPerDay {
 		t.Errorf("interval cutoff = %d, %v", got, err)
 	}
 	got, err = dimensionCutoff(h, ts, types.Text, "1 day")
-	if err != nil || got != now-usPerDay {
+	if err != nil || got != now-types.MicrosPerDay {
 		t.Errorf("interval text cutoff = %d, %v", got, err)
 	}
 	got, err = dimensionCutoff(h, ts, types.Text, "2000-01-01 00:00:00+00")
@@ -214,7 +214,7 @@ func TestCutoffs(t *testing.T) {
 	if got, err := dimensionCutoff(h, ints, types.Int4, int64(5)); err != nil || got != 5 {
 		t.Errorf("integer cutoff = %d, %v", got, err)
 	}
-	if got := dimensionValue(types.Date, 2); got != 2*usPerDay {
+	if got := dimensionValue(types.Date, 2); got != 2*types.MicrosPerDay {
 		t.Errorf("date dimension value = %d", got)
 	}
 	if got := dimensionValue(types.Date, math.MaxInt64); got != math.MaxInt64 {

@@ -150,7 +150,7 @@ func TestIntervalArithGolden(t *testing.T) {
 	if Hash(IntervalT, iv("1 day"), 7) != Hash(IntervalT, iv("24 hours"), 7) {
 		t.Error("interval hash")
 	}
-	if IntervalMicros(iv("1 mon 1 day 1 hour")) != 31*usPerDay+usPerHour {
+	if IntervalMicros(iv("1 mon 1 day 1 hour")) != 31*MicrosPerDay+MicrosPerHour {
 		t.Error("IntervalMicros")
 	}
 	if _, err := IntervalDiv(iv("1 day"), 0); err == nil {

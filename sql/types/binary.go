@@ -106,7 +106,7 @@ func DecodeBinary(t T, b []byte) (any, error) {
 		if v == math.MaxInt64 || v == math.MinInt64 {
 			return v, nil
 		}
-		ts := v + pgEpochMicros
+		ts := v + PGEpochMicros
 		if v > endTimestamp || ts < minTimestamp || ts >= endTimestamp {
 			return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "timestamp out of range")
 		}
@@ -122,7 +122,7 @@ func DecodeBinary(t T, b []byte) (any, error) {
 		case math.MinInt32:
 			return NegInfinityTS, nil
 		}
-		d := v + pgEpochDays
+		d := v + PGEpochDays
 		if d < minDate || d >= endDate {
 			return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "date out of range")
 		}
@@ -132,7 +132,7 @@ func DecodeBinary(t T, b []byte) (any, error) {
 			return nil, errBinary(t, "")
 		}
 		v := int64(binary.BigEndian.Uint64(b))
-		if v < 0 || v > usPerDay {
+		if v < 0 || v > MicrosPerDay {
 			return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "time out of range")
 		}
 		return v, nil
@@ -332,7 +332,7 @@ func AppendBinary(dst []byte, t T, v any) ([]byte, error) {
 	case OidTimestamp, OidTimestamptz:
 		if x, ok := v.(int64); ok {
 			if x != InfinityTS && x != NegInfinityTS {
-				x -= pgEpochMicros
+				x -= PGEpochMicros
 			}
 			return binary.BigEndian.AppendUint64(dst, uint64(x)), nil
 		}
@@ -345,7 +345,7 @@ func AppendBinary(dst []byte, t T, v any) ([]byte, error) {
 			case NegInfinityTS:
 				w = math.MinInt32
 			default:
-				w = int32(x - pgEpochDays)
+				w = int32(x - PGEpochDays)
 			}
 			return binary.BigEndian.AppendUint32(dst, uint32(w)), nil
 		}

@@ -6,17 +6,25 @@ import (
 	"time"
 )
 
-// Calendar constants. Timestamps are int64 µs since 1970-01-01 UTC.
+// Calendar constants, the one definition of each for every package.
+// Timestamps are int64 µs since 1970-01-01 UTC and dates int64 days since
+// 1970-01-01; PostgreSQL's own epoch, which its binary formats count from,
+// is 2000-01-01.
 const (
-	usPerSec  = int64(1_000_000)
-	usPerMin  = 60 * usPerSec
-	usPerHour = 60 * usPerMin
-	usPerDay  = 24 * usPerHour
+	// MicrosPerSecond is the number of microseconds in a second.
+	MicrosPerSecond = int64(1_000_000)
+	// MicrosPerMinute is the number of microseconds in a minute.
+	MicrosPerMinute = 60 * MicrosPerSecond
+	// MicrosPerHour is the number of microseconds in an hour.
+	MicrosPerHour = 60 * MicrosPerMinute
+	// MicrosPerDay is the number of microseconds in a day of 24 hours.
+	MicrosPerDay = 24 * MicrosPerHour
 
-	// pgEpochDays is 2000-01-01 (PostgreSQL's epoch) in days since 1970-01-01.
-	pgEpochDays = 10957
-	// pgEpochMicros is 2000-01-01 in µs since 1970-01-01.
-	pgEpochMicros = pgEpochDays * usPerDay
+	// PGEpochDays is 2000-01-01 (PostgreSQL's epoch) in days since
+	// 1970-01-01.
+	PGEpochDays = 10957
+	// PGEpochMicros is 2000-01-01 in µs since 1970-01-01.
+	PGEpochMicros = PGEpochDays * MicrosPerDay
 )
 
 // InfinityTS and NegInfinityTS are the ±infinity timestamps and dates.
@@ -32,8 +40,8 @@ const (
 var (
 	minDate      = daysFromCivil(-4713, 11, 24)
 	endDate      = daysFromCivil(5874898, 1, 1)
-	minTimestamp = minDate * usPerDay
-	endTimestamp = (math.MaxInt64/usPerDay - 1) * usPerDay
+	minTimestamp = minDate * MicrosPerDay
+	endTimestamp = (math.MaxInt64/MicrosPerDay - 1) * MicrosPerDay
 )
 
 // NowFunc returns the current time for the 'now', 'today', 'tomorrow' and
@@ -112,7 +120,7 @@ func zoneOffset(ts int64, loc *time.Location) int64 {
 	if loc == nil || loc == time.UTC {
 		return 0
 	}
-	sec, _ := floorDiv(ts, usPerSec)
+	sec, _ := floorDiv(ts, MicrosPerSecond)
 	_, off := time.Unix(sec, 0).In(loc).Zone()
 	return int64(off)
 }
@@ -125,19 +133,19 @@ func localToUTC(wall int64, loc *time.Location) int64 {
 		return wall
 	}
 	off1 := zoneOffset(wall, loc)
-	guess := wall - off1*usPerSec
+	guess := wall - off1*MicrosPerSecond
 	off2 := zoneOffset(guess, loc)
 	if off2 == off1 {
 		return guess
 	}
-	guess2 := wall - off2*usPerSec
+	guess2 := wall - off2*MicrosPerSecond
 	if zoneOffset(guess2, loc) == off2 {
 		return guess2
 	}
 	// In a gap: PostgreSQL interprets the time using the offset in effect
 	// before the transition.
-	before := zoneOffset(wall-max(off1, off2)*usPerSec, loc)
-	return wall - before*usPerSec
+	before := zoneOffset(wall-max(off1, off2)*MicrosPerSecond, loc)
+	return wall - before*MicrosPerSecond
 }
 
 // TimestampToLocal returns the wall clock (µs as if UTC) of instant ts in loc.
@@ -145,7 +153,7 @@ func TimestampToLocal(ts int64, loc *time.Location) int64 {
 	if ts == InfinityTS || ts == NegInfinityTS {
 		return ts
 	}
-	return ts + zoneOffset(ts, loc)*usPerSec
+	return ts + zoneOffset(ts, loc)*MicrosPerSecond
 }
 
 // LocalToTimestamp returns the instant of wall clock w (µs as if UTC) in loc.
@@ -182,12 +190,12 @@ func appendYMD(dst []byte, days int64) ([]byte, bool) {
 
 // appendTimeOfDay appends HH:MM:SS[.ffffff] with trailing zeros trimmed.
 func appendTimeOfDay(dst []byte, us int64) []byte {
-	h := us / usPerHour
-	us -= h * usPerHour
-	mi := us / usPerMin
-	us -= mi * usPerMin
-	s := us / usPerSec
-	us -= s * usPerSec
+	h := us / MicrosPerHour
+	us -= h * MicrosPerHour
+	mi := us / MicrosPerMinute
+	us -= mi * MicrosPerMinute
+	s := us / MicrosPerSecond
+	us -= s * MicrosPerSecond
 	dst = appendPad(dst, h, 2)
 	dst = append(dst, ':')
 	dst = appendPad(dst, mi, 2)
@@ -234,7 +242,7 @@ func appendTimestamp(dst []byte, ts int64, withTZ bool, loc *time.Location) []by
 	if withTZ {
 		off = zoneOffset(ts, loc)
 	}
-	days, us := floorDiv(ts+off*usPerSec, usPerDay)
+	days, us := floorDiv(ts+off*MicrosPerSecond, MicrosPerDay)
 	dst, bc := appendYMD(dst, days)
 	dst = append(dst, ' ')
 	dst = appendTimeOfDay(dst, us)
@@ -273,7 +281,7 @@ func DateToTimestamp(d int64) (int64, error) {
 	case InfinityTS, NegInfinityTS:
 		return d, nil
 	}
-	ts := d * usPerDay
+	ts := d * MicrosPerDay
 	if ts < minTimestamp || ts >= endTimestamp {
 		return 0, errOutOfRange(Timestamp)
 	}
@@ -286,12 +294,12 @@ func TimestampToDate(ts int64) int64 {
 	case InfinityTS, NegInfinityTS:
 		return ts
 	}
-	d, _ := floorDiv(ts, usPerDay)
+	d, _ := floorDiv(ts, MicrosPerDay)
 	return d
 }
 
 // TimestampTimeOfDay returns the time-of-day part of a wall-clock timestamp.
 func TimestampTimeOfDay(ts int64) int64 {
-	_, us := floorDiv(ts, usPerDay)
+	_, us := floorDiv(ts, MicrosPerDay)
 	return us
 }

@@ -225,14 +225,14 @@ func parseDT(s string) (f dtFields, e dtErr, zoneName string) {
 		return f, dtSyntax, ""
 	}
 	if f.hasTime && (f.am || f.pm) {
-		h := f.us / usPerHour
+		h := f.us / MicrosPerHour
 		if h > 12 || h == 0 && f.pm {
 			return f, dtRange, ""
 		}
 		if f.pm && h < 12 {
-			f.us += 12 * usPerHour
+			f.us += 12 * MicrosPerHour
 		} else if f.am && h == 12 {
-			f.us -= 12 * usPerHour
+			f.us -= 12 * MicrosPerHour
 		}
 	}
 	if f.hasDate {
@@ -331,7 +331,7 @@ func parseClock(s string, i int, f *dtFields) (int, dtErr) {
 		return i, dtRange
 	}
 	f.hasTime = true
-	f.us = h*usPerHour + mi*usPerMin + sec*usPerSec + us
+	f.us = h*MicrosPerHour + mi*MicrosPerMinute + sec*MicrosPerSecond + us
 	return i, dtOK
 }
 
@@ -473,7 +473,7 @@ func parseTimestamp(t T, s string, loc *time.Location) (int64, error) {
 			return wall, nil
 		case "today", "tomorrow", "yesterday":
 			_, wall := nowWall(loc)
-			day, _ := floorDiv(wall, usPerDay)
+			day, _ := floorDiv(wall, MicrosPerDay)
 			switch f.special {
 			case "tomorrow":
 				day++
@@ -490,17 +490,17 @@ func parseTimestamp(t T, s string, loc *time.Location) (int64, error) {
 		return 0, errDatetimeSyntax(t, s)
 	}
 	days := daysFromCivil(f.y, f.m, f.d)
-	if days < minDate-1 || days > endTimestamp/usPerDay {
+	if days < minDate-1 || days > endTimestamp/MicrosPerDay {
 		return 0, pgerr.New(pgerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", s)
 	}
-	wall := days*usPerDay + f.us
+	wall := days*MicrosPerDay + f.us
 	ts := wall
 	if withTZ {
 		switch {
 		case f.zone != nil:
 			ts = localToUTC(wall, f.zone)
 		case f.hasTZ:
-			ts = wall - f.off*usPerSec
+			ts = wall - f.off*MicrosPerSecond
 		default:
 			ts = localToUTC(wall, loc)
 		}
@@ -530,7 +530,7 @@ func parseDate(s string, loc *time.Location) (int64, error) {
 			return NegInfinityTS, nil
 		case "now", "today", "tomorrow", "yesterday":
 			_, wall := nowWall(loc)
-			day, _ := floorDiv(wall, usPerDay)
+			day, _ := floorDiv(wall, MicrosPerDay)
 			switch f.special {
 			case "tomorrow":
 				day++
@@ -563,7 +563,7 @@ func parseTime(s string, loc *time.Location) (int64, error) {
 		return 0, nil
 	case "now":
 		_, wall := nowWall(loc)
-		_, us := floorDiv(wall, usPerDay)
+		_, us := floorDiv(wall, MicrosPerDay)
 		return us, nil
 	default:
 		return 0, errDatetimeSyntax(Time, s)

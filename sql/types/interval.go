@@ -18,12 +18,12 @@ func appendInterval(dst []byte, iv Interval) []byte {
 	mon := int64(iv.Months % 12)
 	day := int64(iv.Days)
 	us := iv.Micros
-	hour := us / usPerHour
-	us -= hour * usPerHour
-	min := us / usPerMin
-	us -= min * usPerMin
-	sec := us / usPerSec
-	fsec := us - sec*usPerSec
+	hour := us / MicrosPerHour
+	us -= hour * MicrosPerHour
+	min := us / MicrosPerMinute
+	us -= min * MicrosPerMinute
+	sec := us / MicrosPerSecond
+	fsec := us - sec*MicrosPerSecond
 	isZero, isBefore := true, false
 	part := func(v int64, unit string) {
 		if v == 0 {
@@ -291,7 +291,7 @@ func parseIntervalClock(v string, i int) (int64, int, bool) {
 	if m > 59 || sec > 59 {
 		return 0, i, false
 	}
-	return h*usPerHour + m*usPerMin + sec*usPerSec + us, i, true
+	return h*MicrosPerHour + m*MicrosPerMinute + sec*MicrosPerSecond + us, i, true
 }
 
 // parseISOInterval reads the part after 'P' of an ISO 8601 duration.

@@ -97,7 +97,7 @@ func intervalScale(iv Interval, months, days, micros float64) (Interval, error) 
 // intervalKey returns the comparison key of iv: total days at 30 days a
 // month and 24 hours a day, plus the µs remainder in [0, 1 day).
 func intervalKey(iv Interval) (int64, int64) {
-	q, r := floorDiv(iv.Micros, usPerDay)
+	q, r := floorDiv(iv.Micros, MicrosPerDay)
 	return int64(iv.Months)*daysPerMonth + int64(iv.Days) + q, r
 }
 
@@ -122,7 +122,7 @@ func IntervalCmp(a, b Interval) int {
 // saturating at the int64 range; used for bucket widths.
 func IntervalMicros(iv Interval) int64 {
 	d := int64(iv.Months)*daysPerMonth + int64(iv.Days)
-	hi, lo := bits.Mul64(uint64(absI(d)), uint64(usPerDay))
+	hi, lo := bits.Mul64(uint64(absI(d)), uint64(MicrosPerDay))
 	if hi != 0 || lo > math.MaxInt64 {
 		if d < 0 {
 			return math.MinInt64
@@ -145,14 +145,14 @@ func IntervalMicros(iv Interval) int64 {
 
 // IntervalToTime converts like interval_time: the µs part modulo one day.
 func IntervalToTime(iv Interval) int64 {
-	_, r := floorDiv(iv.Micros, usPerDay)
+	_, r := floorDiv(iv.Micros, MicrosPerDay)
 	return r
 }
 
 // addMonthsDays applies months then days to a wall-clock timestamp with
 // PostgreSQL's month-end clamping.
 func addMonthsDays(wall int64, months, days int32) (int64, bool) {
-	day, tod := floorDiv(wall, usPerDay)
+	day, tod := floorDiv(wall, MicrosPerDay)
 	if months != 0 {
 		y, m, d := civilFromDays(day)
 		mm := y*12 + (m - 1) + int64(months)
@@ -167,7 +167,7 @@ func addMonthsDays(wall int64, months, days int32) (int64, bool) {
 	if day < minDate-1 || day > endDate+1 {
 		return 0, false
 	}
-	return day*usPerDay + tod, true
+	return day*MicrosPerDay + tod, true
 }
 
 // AddInterval returns ts + iv for t timestamp, timestamptz or date (a date
@@ -226,8 +226,8 @@ func SubTimestamps(a, b int64) Interval {
 		return Interval{}
 	}
 	diff := a - b
-	days := diff / usPerDay
-	us := diff - days*usPerDay
+	days := diff / MicrosPerDay
+	us := diff - days*MicrosPerDay
 	return Interval{Days: int32(days), Micros: us}
 }
 
