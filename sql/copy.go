@@ -108,9 +108,8 @@ type copyReader struct {
 	done   bool
 	fields []string
 	nulls  []bool
-	// binary format: per-column fast decoders (nil: generic), types and
-	// a scratch buffer for fields too large to read in place.
-	dec []binDecoder
+	// binary format: the columns' types and a scratch buffer for fields
+	// too large to read in place.
 	typ []types.T
 	big []byte
 	// first is true until the first batch has been read.

@@ -1,141 +1,69 @@
 package sql
 
 // Binary COPY FROM: rows are decoded straight from the buffered reader into
-// typed column vectors. The common fixed-width types (integers, floats,
-// bool, timestamps, dates) and text take a fast path that appends to the
-// typed slice without boxing; anything the fast path does not accept
-// (other types, unusual widths, values near a range limit) goes through
-// types.DecodeBinary, which also produces the exact PostgreSQL error.
+// typed column vectors. Every field is decoded by sql/types' binary codec,
+// the receive functions the wire protocol uses for binary parameters:
+// int64, float64, bool and string datums go in unboxed
+// (types.DecodeBinaryInt64 etc.), others through types.DecodeBinary.
 
 import (
 	"bytes"
 	"encoding/binary"
 	"io"
-	"math"
 
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// pgEpochUnixMicros and pgEpochUnixDays are 2000-01-01 in Unix time.
-const (
-	pgEpochUnixDays   = 10957
-	pgEpochUnixMicros = pgEpochUnixDays * 86400_000_000
-	// Values within these bounds of 2000-01-01 are certainly inside
-	// PostgreSQL's timestamp and date ranges; others take the slow path.
-	fastTimestampSpan = 1 << 52 // ~142 years in microseconds
-	fastDateSpan      = 1 << 20 // ~2870 years in days
-)
-
-// binDecoder appends the binary value b to v and reports true, or reports
-// false (appending nothing) when the value needs the generic decoder.
-type binDecoder func(v *col.Vec, b []byte) bool
-
-// fastBinaryDecoder returns the fast decoder for t, or nil.
-func fastBinaryDecoder(t types.T) binDecoder {
-	switch t.OID {
-	case types.OidBool:
-		return func(v *col.Vec, b []byte) bool {
-			if len(b) != 1 {
-				return false
+// decodeBinaryInto decodes the binary field b as a value of t and appends
+// it to v, whose kind is t's; on error nothing is appended.
+func decodeBinaryInto(t types.T, b []byte, v *col.Vec) error {
+	switch v.Kind {
+	case col.Int64:
+		if x, ok, err := types.DecodeBinaryInt64(t, b); ok {
+			if err == nil {
+				v.AppendInt64(x)
 			}
-			v.B = append(v.B, b[0] != 0)
-			return true
+			return err
 		}
-	case types.OidInt2:
-		return func(v *col.Vec, b []byte) bool {
-			if len(b) != 2 {
-				return false
+	case col.Float64:
+		if x, ok, err := types.DecodeBinaryFloat64(t, b); ok {
+			if err == nil {
+				v.AppendFloat64(x)
 			}
-			v.I64 = append(v.I64, int64(int16(binary.BigEndian.Uint16(b))))
-			return true
+			return err
 		}
-	case types.OidInt4:
-		return func(v *col.Vec, b []byte) bool {
-			switch len(b) {
-			case 4:
-				v.I64 = append(v.I64, int64(int32(binary.BigEndian.Uint32(b))))
-			case 2:
-				v.I64 = append(v.I64, int64(int16(binary.BigEndian.Uint16(b))))
-			default:
-				return false
+	case col.Bool:
+		if x, ok, err := types.DecodeBinaryBool(t, b); ok {
+			if err == nil {
+				v.AppendBool(x)
 			}
-			return true
+			return err
 		}
-	case types.OidInt8:
-		return func(v *col.Vec, b []byte) bool {
-			switch len(b) {
-			case 8:
-				v.I64 = append(v.I64, int64(binary.BigEndian.Uint64(b)))
-			case 4:
-				v.I64 = append(v.I64, int64(int32(binary.BigEndian.Uint32(b))))
-			case 2:
-				v.I64 = append(v.I64, int64(int16(binary.BigEndian.Uint16(b))))
-			default:
-				return false
+	case col.Bytes:
+		if x, ok, err := types.DecodeBinaryString(t, b); ok {
+			if err == nil {
+				v.AppendString(x)
 			}
-			return true
-		}
-	case types.OidFloat8:
-		return func(v *col.Vec, b []byte) bool {
-			if len(b) != 8 {
-				return false
-			}
-			v.F64 = append(v.F64, math.Float64frombits(binary.BigEndian.Uint64(b)))
-			return true
-		}
-	case types.OidFloat4:
-		return func(v *col.Vec, b []byte) bool {
-			if len(b) != 4 {
-				return false
-			}
-			v.F64 = append(v.F64, float64(math.Float32frombits(binary.BigEndian.Uint32(b))))
-			return true
-		}
-	case types.OidTimestamp, types.OidTimestamptz:
-		return func(v *col.Vec, b []byte) bool {
-			if len(b) != 8 {
-				return false
-			}
-			x := int64(binary.BigEndian.Uint64(b))
-			if x <= -fastTimestampSpan || x >= fastTimestampSpan {
-				return false
-			}
-			v.I64 = append(v.I64, x+pgEpochUnixMicros)
-			return true
-		}
-	case types.OidDate:
-		return func(v *col.Vec, b []byte) bool {
-			if len(b) != 4 {
-				return false
-			}
-			x := int64(int32(binary.BigEndian.Uint32(b)))
-			if x <= -fastDateSpan || x >= fastDateSpan {
-				return false
-			}
-			v.I64 = append(v.I64, x+pgEpochUnixDays)
-			return true
-		}
-	case types.OidText:
-		return func(v *col.Vec, b []byte) bool {
-			v.S = append(v.S, string(b))
-			return true
+			return err
 		}
 	}
-	return nil
+	x, err := types.DecodeBinary(t, b)
+	if err == nil {
+		v.Append(x)
+	}
+	return err
 }
 
-// binaryColumns prepares the per-column decoders of a binary COPY.
+// binaryColumns records the types of a binary COPY's columns.
 func (c *copyReader) binaryColumns() {
-	if c.dec != nil {
+	if c.typ != nil {
 		return
 	}
-	c.dec = make([]binDecoder, len(c.x.Cols))
 	c.typ = make([]types.T, len(c.x.Cols))
 	for i, ci := range c.x.Cols {
 		c.typ[i] = c.t.Cols[ci].Type
-		c.dec[i] = fastBinaryDecoder(c.typ[i])
 	}
 }
 
@@ -230,19 +158,11 @@ func (c *copyReader) nextBinary(vecs []*col.Vec) (bool, error) {
 				return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
 			}
 		}
-		if d := c.dec[i]; d != nil && d(v, buf) {
-			if v.Nulls != nil {
-				v.Nulls = append(v.Nulls, false)
-			}
-		} else {
-			x, err := types.DecodeBinary(c.typ[i], buf)
-			if err != nil {
-				e, _ := pgerr.As(err)
-				cp := *e
-				cp.Where = c.where(i, "")
-				return false, &cp
-			}
-			v.Append(x)
+		if err := decodeBinaryInto(c.typ[i], buf, v); err != nil {
+			e, _ := pgerr.As(err)
+			cp := *e
+			cp.Where = c.where(i, "")
+			return false, &cp
 		}
 		if l <= peekField {
 			c.br.Discard(int(l))
@@ -254,9 +174,9 @@ func (c *copyReader) nextBinary(vecs []*col.Vec) (bool, error) {
 // fastBinaryRows decodes up to max whole rows straight out of the reader's
 // buffer and returns how many it decoded. It stops, leaving the rest to
 // nextBinary, at the first row that is not entirely buffered, has the
-// wrong field count (the trailer, a malformed row) or holds a value the
-// fast decoders do not take; such a row's partial values are removed.
-// vecs hold base slots each on entry.
+// wrong field count (the trailer, a malformed row) or holds a value that
+// does not decode (nextBinary reports the error with its context); such a
+// row's partial values are removed. vecs hold base slots each on entry.
 func (c *copyReader) fastBinaryRows(vecs []*col.Vec, base, max int) int {
 	buf, _ := c.br.Peek(c.br.Buffered())
 	pos, got := 0, 0
@@ -291,15 +211,11 @@ rows:
 				v.AppendNull()
 				continue
 			}
-			d := c.dec[i]
-			if d == nil || !d(v, buf[q:q+l]) {
+			if decodeBinaryInto(c.typ[i], buf[q:q+l], v) != nil {
 				for _, v := range vecs {
 					truncateVec(v, base+got)
 				}
 				break rows
-			}
-			if v.Nulls != nil {
-				v.Nulls = append(v.Nulls, false)
 			}
 			q += l
 		}

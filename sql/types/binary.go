@@ -22,120 +22,42 @@ const (
 // wire form of a non-NULL value. Integer types also accept a 2-, 4- or
 // 8-byte integer whatever their declared width (clients such as pgx send
 // int2 for int8 parameters), checking the range. Malformed input is 22P03.
+//
+// DecodeBinaryInt64, DecodeBinaryFloat64, DecodeBinaryBool and
+// DecodeBinaryString are the same decoder for the types whose datum is an
+// int64, float64, bool or string, without boxing the result.
 func DecodeBinary(t T, b []byte) (any, error) {
-	switch t.OID {
-	case OidBool:
-		if len(b) != 1 {
-			return nil, errBinary(t, "")
-		}
-		return b[0] != 0, nil
-	case OidInt2, OidInt4, OidInt8:
-		var n int64
-		switch len(b) {
-		case 2:
-			n = int64(int16(binary.BigEndian.Uint16(b)))
-		case 4:
-			n = int64(int32(binary.BigEndian.Uint32(b)))
-		case 8:
-			n = int64(binary.BigEndian.Uint64(b))
-		default:
-			return nil, errBinary(t, "")
-		}
-		if err := checkIntRange(t, n); err != nil {
+	if v, ok, err := DecodeBinaryInt64(t, b); ok {
+		if err != nil {
 			return nil, err
 		}
-		return n, nil
-	case OidOid, OidRegclass, OidRegtype, OidRegproc, OidRegprocedur, OidRegoper,
-		OidRegnamesp, OidRegrole, OidRegconfig, OidXid, OidCid:
-		switch len(b) {
-		case 4:
-			return int64(binary.BigEndian.Uint32(b)), nil
-		case 8:
-			n := int64(binary.BigEndian.Uint64(b))
-			if n < 0 || n > math.MaxUint32 {
-				return nil, errOutOfRange(Oid)
-			}
-			return n, nil
+		return v, nil
+	}
+	if v, ok, err := DecodeBinaryFloat64(t, b); ok {
+		if err != nil {
+			return nil, err
 		}
-		return nil, errBinary(t, "")
-	case OidFloat4:
-		if len(b) == 4 {
-			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
+		return v, nil
+	}
+	if v, ok, err := DecodeBinaryBool(t, b); ok {
+		if err != nil {
+			return nil, err
 		}
-		if len(b) == 8 {
-			return float64(float32(math.Float64frombits(binary.BigEndian.Uint64(b)))), nil
+		return v, nil
+	}
+	if v, ok, err := DecodeBinaryString(t, b); ok {
+		if err != nil {
+			return nil, err
 		}
-		return nil, errBinary(t, "")
-	case OidFloat8:
-		if len(b) == 8 {
-			return math.Float64frombits(binary.BigEndian.Uint64(b)), nil
-		}
-		if len(b) == 4 {
-			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), nil
-		}
-		return nil, errBinary(t, "")
+		return v, nil
+	}
+	switch t.OID {
 	case OidNumeric:
 		d, err := decodeNumeric(b)
 		if err != nil {
 			return nil, err
 		}
 		return applyNumericTypmod(d, t.Mod)
-	case OidVarchar, OidBpchar, OidName, OidChar:
-		return applyStringTypmod(t, string(b), false)
-	case OidUUID:
-		if len(b) != 16 {
-			return nil, errBinary(t, "")
-		}
-		return string(b), nil
-	case OidJSON:
-		s := string(b)
-		if err := ValidateJSON(s); err != nil {
-			return nil, err
-		}
-		return s, nil
-	case OidJSONB:
-		if len(b) < 1 || b[0] != 1 {
-			return nil, pgerr.New(pgerr.InvalidBinaryRepresentation, "unsupported jsonb version number %d", firstByte(b))
-		}
-		return NormalizeJSONB(string(b[1:]))
-	case OidTimestamp, OidTimestamptz:
-		if len(b) != 8 {
-			return nil, errBinary(t, "")
-		}
-		v := int64(binary.BigEndian.Uint64(b))
-		if v == math.MaxInt64 || v == math.MinInt64 {
-			return v, nil
-		}
-		ts := v + PGEpochMicros
-		if v > endTimestamp || ts < minTimestamp || ts >= endTimestamp {
-			return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "timestamp out of range")
-		}
-		return ts, nil
-	case OidDate:
-		if len(b) != 4 {
-			return nil, errBinary(t, "")
-		}
-		v := int64(int32(binary.BigEndian.Uint32(b)))
-		switch v {
-		case math.MaxInt32:
-			return InfinityTS, nil
-		case math.MinInt32:
-			return NegInfinityTS, nil
-		}
-		d := v + PGEpochDays
-		if d < minDate || d >= endDate {
-			return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "date out of range")
-		}
-		return d, nil
-	case OidTime:
-		if len(b) != 8 {
-			return nil, errBinary(t, "")
-		}
-		v := int64(binary.BigEndian.Uint64(b))
-		if v < 0 || v > MicrosPerDay {
-			return nil, pgerr.New(pgerr.DatetimeFieldOverflow, "time out of range")
-		}
-		return v, nil
 	case OidInterval:
 		if len(b) != 16 {
 			return nil, errBinary(t, "")
@@ -153,6 +75,151 @@ func DecodeBinary(t T, b []byte) (any, error) {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "input of anonymous composite types is not implemented")
 	}
 	return string(b), nil
+}
+
+// DecodeBinaryInt64 is DecodeBinary for the types whose datum is an int64
+// (integers, the OID types, timestamps, date and time) without boxing the
+// result; ok is false, and nothing is decoded, for other types.
+func DecodeBinaryInt64(t T, b []byte) (v int64, ok bool, err error) {
+	switch t.OID {
+	case OidInt2, OidInt4, OidInt8:
+		switch len(b) {
+		case 2:
+			v = int64(int16(binary.BigEndian.Uint16(b)))
+		case 4:
+			v = int64(int32(binary.BigEndian.Uint32(b)))
+		case 8:
+			v = int64(binary.BigEndian.Uint64(b))
+		default:
+			return 0, true, errBinary(t, "")
+		}
+		if err := checkIntRange(t, v); err != nil {
+			return 0, true, err
+		}
+		return v, true, nil
+	case OidOid, OidRegclass, OidRegtype, OidRegproc, OidRegprocedur, OidRegoper,
+		OidRegnamesp, OidRegrole, OidRegconfig, OidXid, OidCid:
+		switch len(b) {
+		case 4:
+			return int64(binary.BigEndian.Uint32(b)), true, nil
+		case 8:
+			v = int64(binary.BigEndian.Uint64(b))
+			if v < 0 || v > math.MaxUint32 {
+				return 0, true, errOutOfRange(Oid)
+			}
+			return v, true, nil
+		}
+		return 0, true, errBinary(t, "")
+	case OidTimestamp, OidTimestamptz:
+		if len(b) != 8 {
+			return 0, true, errBinary(t, "")
+		}
+		v = int64(binary.BigEndian.Uint64(b))
+		if v == math.MaxInt64 || v == math.MinInt64 {
+			return v, true, nil
+		}
+		ts := v + PGEpochMicros
+		if v > endTimestamp || ts < minTimestamp || ts >= endTimestamp {
+			return 0, true, pgerr.New(pgerr.DatetimeFieldOverflow, "timestamp out of range")
+		}
+		return ts, true, nil
+	case OidDate:
+		if len(b) != 4 {
+			return 0, true, errBinary(t, "")
+		}
+		v = int64(int32(binary.BigEndian.Uint32(b)))
+		switch v {
+		case math.MaxInt32:
+			return InfinityTS, true, nil
+		case math.MinInt32:
+			return NegInfinityTS, true, nil
+		}
+		d := v + PGEpochDays
+		if d < minDate || d >= endDate {
+			return 0, true, pgerr.New(pgerr.DatetimeFieldOverflow, "date out of range")
+		}
+		return d, true, nil
+	case OidTime:
+		if len(b) != 8 {
+			return 0, true, errBinary(t, "")
+		}
+		v = int64(binary.BigEndian.Uint64(b))
+		if v < 0 || v > MicrosPerDay {
+			return 0, true, pgerr.New(pgerr.DatetimeFieldOverflow, "time out of range")
+		}
+		return v, true, nil
+	}
+	return 0, false, nil
+}
+
+// DecodeBinaryFloat64 is DecodeBinary for float4 and float8 without boxing
+// the result; ok is false, and nothing is decoded, for other types. Both
+// accept either width (a float8 read as float4 is rounded to float4).
+func DecodeBinaryFloat64(t T, b []byte) (v float64, ok bool, err error) {
+	switch t.OID {
+	case OidFloat4:
+		if len(b) == 4 {
+			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), true, nil
+		}
+		if len(b) == 8 {
+			return float64(float32(math.Float64frombits(binary.BigEndian.Uint64(b)))), true, nil
+		}
+		return 0, true, errBinary(t, "")
+	case OidFloat8:
+		if len(b) == 8 {
+			return math.Float64frombits(binary.BigEndian.Uint64(b)), true, nil
+		}
+		if len(b) == 4 {
+			return float64(math.Float32frombits(binary.BigEndian.Uint32(b))), true, nil
+		}
+		return 0, true, errBinary(t, "")
+	}
+	return 0, false, nil
+}
+
+// DecodeBinaryBool is DecodeBinary for bool without boxing the result; ok
+// is false, and nothing is decoded, for other types. Any non-zero byte is
+// true, as in PostgreSQL's boolrecv.
+func DecodeBinaryBool(t T, b []byte) (v bool, ok bool, err error) {
+	if t.OID != OidBool {
+		return false, false, nil
+	}
+	if len(b) != 1 {
+		return false, true, errBinary(t, "")
+	}
+	return b[0] != 0, true, nil
+}
+
+// DecodeBinaryString is DecodeBinary for the common string types (text,
+// bytea, varchar, bpchar, name, "char", uuid, json and jsonb) without
+// boxing the result; ok is false, and nothing is decoded, for other
+// types. The string does not alias b.
+func DecodeBinaryString(t T, b []byte) (v string, ok bool, err error) {
+	switch t.OID {
+	case OidText, OidBytea:
+		return string(b), true, nil
+	case OidVarchar, OidBpchar, OidName, OidChar:
+		v, err = applyStringTypmod(t, string(b), false)
+		return v, true, err
+	case OidUUID:
+		if len(b) != 16 {
+			return "", true, errBinary(t, "")
+		}
+		return string(b), true, nil
+	case OidJSON:
+		v = string(b)
+		if err := ValidateJSON(v); err != nil {
+			return "", true, err
+		}
+		return v, true, nil
+	case OidJSONB:
+		if len(b) < 1 || b[0] != 1 {
+			return "", true, pgerr.New(pgerr.InvalidBinaryRepresentation, "unsupported jsonb version number %d", firstByte(b))
+		}
+		v, err = NormalizeJSONB(string(b[1:]))
+		return v, true, err
+	}
+	return "", false, nil
 }
 
 func firstByte(b []byte) int {

@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"testing"
 	"time"
+
+	"github.com/tsgres/tsgres/storage/col"
 )
 
 // pgBinaryCases are typsend outputs captured from PostgreSQL 15
@@ -107,5 +109,25 @@ func TestIntegerWidening(t *testing.T) {
 		if c.ok != (err == nil) || (c.ok && v != c.want) {
 			t.Errorf("%v %s: got %v, %v", c.typ, c.hex, v, err)
 		}
+	}
+}
+
+// TestDecodeBinaryUnboxedKinds: the unboxed decoders cover every type
+// whose vector kind is Int64, Float64 or Bool, so binary COPY decodes
+// those columns without boxing; DecodeBinaryString covers text.
+func TestDecodeBinaryUnboxedKinds(t *testing.T) {
+	for oid, in := range byOID {
+		typ := T{OID: oid, Mod: -1}
+		_, okI, _ := DecodeBinaryInt64(typ, nil)
+		_, okF, _ := DecodeBinaryFloat64(typ, nil)
+		_, okB, _ := DecodeBinaryBool(typ, nil)
+		_, okS, _ := DecodeBinaryString(typ, nil)
+		if okI != (in.Kind == col.Int64) || okF != (in.Kind == col.Float64) || okB != (in.Kind == col.Bool) ||
+			okS && in.Kind != col.Bytes {
+			t.Errorf("%s (kind %v): int64 %v float64 %v bool %v string %v", in.Name, in.Kind, okI, okF, okB, okS)
+		}
+	}
+	if _, ok, _ := DecodeBinaryString(Text, nil); !ok {
+		t.Error("DecodeBinaryString does not take text")
 	}
 }
