@@ -14,6 +14,7 @@ import (
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -26,12 +27,9 @@ import (
 // column vectors, sorted by bucket and in runs of whole sealed blocks, so
 // the materialization lands as sealed blocks rather than delta blocks.
 
-// sealRun is the row count the appended runs are cut to: the storage
-// seals time-ordered appends in blocks of this many rows.
-const sealRun = 4096
-
-// flushRows is how many state rows a refresh collects before appending.
-const flushRows = 16 * sealRun
+// flushRows is how many state rows a refresh collects before appending:
+// a whole number of sealed blocks.
+const flushRows = 16 * storage.SealedBlockRows
 
 // typedRefresh computes the state rows of one continuous aggregate.
 type typedRefresh struct {
@@ -247,7 +245,7 @@ func (r *typedRefresh) run(ctx context.Context, lo, hi, step int64) error {
 		}
 		r.emit()
 		if r.npend >= flushRows {
-			if err := r.flush(r.npend / sealRun * sealRun); err != nil {
+			if err := r.flush(r.npend / storage.SealedBlockRows * storage.SealedBlockRows); err != nil {
 				return err
 			}
 		}

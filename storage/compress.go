@@ -48,7 +48,7 @@ const (
 	// 2.3x and "latest 100 rows" 4x faster on compressed vehicle data,
 	// at the same size for it and 24% more for the narrow readings table
 	// (whose rows compress below a byte), and 5% slower full-day scans.
-	compressedBlockRows = sealedBlockRows / 2
+	compressedBlockRows = SealedBlockRows / 2
 	// compressedMinRows is the smallest block cut at a segment change:
 	// smaller segments share a block with their neighbours (min/max
 	// skipping still works, over a range of segment values), so a

@@ -20,7 +20,7 @@
 //   - delta blocks: a commit's appended rows for one chunk, in arrival
 //     order (split at maxDeltaBlockRows);
 //   - sealed blocks: written by the merge (merge.go), sorted by time,
-//     sealedBlockRows rows each except the last;
+//     SealedBlockRows rows each except the last;
 //   - compressed blocks: written by compression (compress.go), sorted by
 //     segment and orderby, with the compact codecs.
 //

@@ -53,15 +53,15 @@ type preEncode struct {
 // background when rows are many enough and in time order; otherwise it
 // returns nil and the rows are encoded at commit.
 func (db *DB) startPreEncode(schema ChunkSchema, rows *col.Batch) *preEncode {
-	n := rows.Rows() / sealedBlockRows * sealedBlockRows
+	n := rows.Rows() / SealedBlockRows * SealedBlockRows
 	if n == 0 || !sortedByTime(schema, rows) {
 		return nil
 	}
 	pe := &preEncode{rows: n, done: make(chan struct{})}
-	parts := make([]*col.Batch, 0, n/sealedBlockRows)
-	sealed := make([]bool, 0, n/sealedBlockRows)
-	for from := 0; from < n; from += sealedBlockRows {
-		parts = append(parts, sliceExact(rows, from, from+sealedBlockRows))
+	parts := make([]*col.Batch, 0, n/SealedBlockRows)
+	sealed := make([]bool, 0, n/SealedBlockRows)
+	for from := 0; from < n; from += SealedBlockRows {
+		parts = append(parts, sliceExact(rows, from, from+SealedBlockRows))
 		sealed = append(sealed, true)
 	}
 	go func() {
@@ -155,19 +155,19 @@ func putBlock(b *pebble.Batch, chunk uint64, schema ChunkSchema, eb *encodedBloc
 
 // sealSorted appends p to parts: when p's rows are already in time order
 // (as a large COPY of in-order data is) cut into sealed blocks of
-// sealedBlockRows rows, so the background merge need not decode and
+// SealedBlockRows rows, so the background merge need not decode and
 // re-encode them; what is left over (a short tail, or a part out of time
 // order) stays a delta block for the merge. sealed[i] reports whether
 // parts[i] is sealed.
 func sealSorted(parts []*col.Batch, sealed []bool, schema ChunkSchema, p *col.Batch) ([]*col.Batch, []bool) {
 	n := p.Rows()
-	if n < sealedBlockRows || !sortedByTime(schema, p) {
+	if n < SealedBlockRows || !sortedByTime(schema, p) {
 		return append(parts, p), append(sealed, false)
 	}
-	for from := 0; from < n; from += sealedBlockRows {
-		to := min(n, from+sealedBlockRows)
+	for from := 0; from < n; from += SealedBlockRows {
+		to := min(n, from+SealedBlockRows)
 		parts = append(parts, sliceExact(p, from, to))
-		sealed = append(sealed, to-from == sealedBlockRows)
+		sealed = append(sealed, to-from == SealedBlockRows)
 	}
 	return parts, sealed
 }

@@ -7,7 +7,7 @@ import (
 
 // TestAppendOwnedBlocks appends segments (owned and copied, crossing the
 // delta block size) and checks the committed blocks: every row once, in
-// order, sealed blocks of exactly sealedBlockRows rows.
+// order, sealed blocks of exactly SealedBlockRows rows.
 func TestAppendOwnedBlocks(t *testing.T) {
 	sizes := []int{1000, 60000, 10000, maxDeltaBlockRows + 5, 3}
 	db := openMem(t, Options{DisableBackgroundMerge: true})
@@ -55,13 +55,13 @@ func TestAppendOwnedBlocks(t *testing.T) {
 		}
 	}
 	// The rows arrive in time order, so each append's leading multiple of
-	// sealedBlockRows rows becomes sealed blocks (encoded in the
+	// SealedBlockRows rows becomes sealed blocks (encoded in the
 	// background) and only the rows between them stay delta blocks.
 	ndelta := 0
 	for _, blk := range blocks {
 		switch {
-		case blk.Sealed && blk.Rows != sealedBlockRows:
-			t.Fatalf("sealed block of %d rows, want %d", blk.Rows, sealedBlockRows)
+		case blk.Sealed && blk.Rows != SealedBlockRows:
+			t.Fatalf("sealed block of %d rows, want %d", blk.Rows, SealedBlockRows)
 		case !blk.Sealed:
 			ndelta++
 		}
@@ -79,7 +79,7 @@ func TestAppendOwnedBlocks(t *testing.T) {
 // the merge then seals it into sorted blocks.
 func TestUnsortedAppendStaysDelta(t *testing.T) {
 	db := openMem(t, Options{DisableBackgroundMerge: true})
-	ts := rng(0, 3*sealedBlockRows)
+	ts := rng(0, 3*SealedBlockRows)
 	ts[0], ts[len(ts)-1] = ts[len(ts)-1], ts[0]
 	commitAppend(t, db, 1, ts...)
 	blocks, _, err := db.Begin().Blocks(fullSpec(1))
@@ -100,8 +100,8 @@ func TestUnsortedAppendStaysDelta(t *testing.T) {
 		t.Fatalf("%d blocks after merge, want 3", len(blocks))
 	}
 	for _, blk := range blocks {
-		if !blk.Sealed || blk.Rows != sealedBlockRows {
-			t.Fatalf("block %d: sealed %v, %d rows; want sealed %d rows", blk.ID, blk.Sealed, blk.Rows, sealedBlockRows)
+		if !blk.Sealed || blk.Rows != SealedBlockRows {
+			t.Fatalf("block %d: sealed %v, %d rows; want sealed %d rows", blk.ID, blk.Sealed, blk.Rows, SealedBlockRows)
 		}
 	}
 }
@@ -113,16 +113,16 @@ func TestUnsortedAppendStaysDelta(t *testing.T) {
 func TestPreEncodedAppendRollback(t *testing.T) {
 	db := openMem(t, Options{DisableBackgroundMerge: true})
 	txn := db.Begin()
-	keep := rng(0, 2*sealedBlockRows+10)
+	keep := rng(0, 2*SealedBlockRows+10)
 	if err := txn.Append(1, testSchema, mkBatch(keep...)); err != nil {
 		t.Fatal(err)
 	}
 	sp := txn.Savepoint()
-	if err := txn.Append(1, testSchema, mkBatch(rng(1_000_000, 1_000_000+3*sealedBlockRows)...)); err != nil {
+	if err := txn.Append(1, testSchema, mkBatch(rng(1_000_000, 1_000_000+3*SealedBlockRows)...)); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(rowStrings(t, txn, fullSpec(1))); got != len(keep)+3*sealedBlockRows {
-		t.Fatalf("transaction sees %d rows, want %d", got, len(keep)+3*sealedBlockRows)
+	if got := len(rowStrings(t, txn, fullSpec(1))); got != len(keep)+3*SealedBlockRows {
+		t.Fatalf("transaction sees %d rows, want %d", got, len(keep)+3*SealedBlockRows)
 	}
 	txn.RollbackTo(sp)
 	if err := txn.Commit(); err != nil {
@@ -138,7 +138,7 @@ func TestPreEncodedAppendRollback(t *testing.T) {
 	for _, blk := range blocks {
 		sizes = append(sizes, blk.Rows)
 	}
-	if want := []int{sealedBlockRows, sealedBlockRows, 10}; !slices.Equal(sizes, want) {
+	if want := []int{SealedBlockRows, SealedBlockRows, 10}; !slices.Equal(sizes, want) {
 		t.Fatalf("block sizes %v, want %v", sizes, want)
 	}
 	if got := len(rowStrings(t, r, fullSpec(1))); got != len(keep) {

@@ -30,10 +30,13 @@ import (
 // the background merge seals them.
 const defaultMergeThreshold = 16
 
-// sealedBlockRows is the row count of a sealed block: large enough for
-// the codecs to shine, small enough that time-range and predicate
-// skipping stay selective and a rewrite stays cheap.
-const sealedBlockRows = 4096
+// SealedBlockRows is the row count of a sealed block (the last block of
+// a sealed run may be shorter): large enough for the codecs to shine,
+// small enough that time-range and predicate skipping stay selective and
+// a rewrite stays cheap. A time-ordered append of a whole multiple of
+// SealedBlockRows rows lands as sealed blocks, which callers that write
+// in bulk (continuous-aggregate refresh) rely on.
+const SealedBlockRows = 4096
 
 // mergeIdleAge is how long a chunk's delta blocks must go without a new
 // one before the background merge seals them anyway.
@@ -267,7 +270,7 @@ func (db *DB) mergeChunk(chunk uint64) error {
 }
 
 // smallSealedFanIn is how many small sealed blocks (fewer than
-// sealedBlockRows rows) a chunk may hold before the merge combines them.
+// SealedBlockRows rows) a chunk may hold before the merge combines them.
 const smallSealedFanIn = 8
 
 // mergeInputs picks what one merge of chunk replaces, or nil when there is
@@ -286,7 +289,7 @@ func (db *DB) mergeInputs(snap reader, chunk uint64) (*chunkInput, error) {
 		case !m.Sealed:
 			deltas = append(deltas, m)
 			rows += m.Rows
-		case m.Rows < sealedBlockRows:
+		case m.Rows < SealedBlockRows:
 			small = append(small, m)
 			rows += m.Rows
 		}
@@ -295,7 +298,7 @@ func (db *DB) mergeInputs(snap reader, chunk uint64) (*chunkInput, error) {
 		return nil, err
 	}
 	in := &chunkInput{chunk: chunk, blocks: deltas, deltas: len(deltas)}
-	if len(small) >= smallSealedFanIn || len(small) > 0 && rows >= sealedBlockRows {
+	if len(small) >= smallSealedFanIn || len(small) > 0 && rows >= SealedBlockRows {
 		in.blocks = append(in.blocks, small...)
 	}
 	if len(in.blocks) == 0 || in.deltas == 0 && len(in.blocks) < 2 {
@@ -350,7 +353,7 @@ func (in *chunkInput) read(snap reader) error {
 }
 
 // sealedBlocks encodes the input rows sorted by time as sealed blocks of
-// sealedBlockRows rows (the last may be shorter), on up to workers
+// SealedBlockRows rows (the last may be shorter), on up to workers
 // goroutines.
 func sealedBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
 	if in.rows == nil || in.rows.Rows() == 0 {
@@ -359,8 +362,8 @@ func sealedBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
 	sorted := sortByTime(in.schema, in.rows)
 	var parts []*col.Batch
 	var sealed []bool
-	for from := 0; from < sorted.Rows(); from += sealedBlockRows {
-		parts = append(parts, sliceExact(sorted, from, min(from+sealedBlockRows, sorted.Rows())))
+	for from := 0; from < sorted.Rows(); from += SealedBlockRows {
+		parts = append(parts, sliceExact(sorted, from, min(from+SealedBlockRows, sorted.Rows())))
 		sealed = append(sealed, true)
 	}
 	return encodeBlocks(in.schema, parts, sealed, workers, false)

@@ -33,7 +33,7 @@ func TestMergeSealsSorted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (len(all) + sealedBlockRows - 1) / sealedBlockRows; len(blocks) != want {
+	if want := (len(all) + SealedBlockRows - 1) / SealedBlockRows; len(blocks) != want {
 		t.Fatalf("%d blocks after merge, want %d", len(blocks), want)
 	}
 	prevMax := int64(-1)
@@ -203,7 +203,7 @@ func TestMergeTinyCommits(t *testing.T) {
 	small, rows := 0, 0
 	for _, b := range blocks {
 		rows += b.Rows
-		if b.Sealed && b.Rows < sealedBlockRows {
+		if b.Sealed && b.Rows < SealedBlockRows {
 			small++
 		}
 	}
