@@ -94,6 +94,30 @@ func (c *copyReader) readBinaryHeader() (bool, error) {
 // bigger ones are copied out.
 const peekField = 64 << 10
 
+// readBig reads a field of n bytes, more than peekField, into c.big. The
+// buffer grows as the data arrives rather than to the length word up
+// front, so a stream that claims a field of up to 1 GB and then ends
+// costs memory in proportion to what it sent. A short stream is
+// io.EOF or io.ErrUnexpectedEOF.
+func (c *copyReader) readBig(n int) ([]byte, error) {
+	buf := c.big[:0]
+	for len(buf) < n {
+		if len(buf) == cap(buf) {
+			grown := make([]byte, len(buf), min(n, max(2*cap(buf), 4*peekField)))
+			copy(grown, buf)
+			buf = grown
+		}
+		m, err := io.ReadFull(c.br, buf[len(buf):min(n, cap(buf))])
+		buf = buf[:len(buf)+m]
+		if err != nil {
+			c.big = buf
+			return nil, err
+		}
+	}
+	c.big = buf
+	return buf, nil
+}
+
 func (c *copyReader) nextBinary(vecs []*col.Vec) (bool, error) {
 	if !c.header {
 		if ok, err := c.readBinaryHeader(); !ok || err != nil {
@@ -146,17 +170,11 @@ func (c *copyReader) nextBinary(vecs []*col.Vec) (bool, error) {
 				}
 				return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
 			}
-		} else {
-			if cap(c.big) < int(l) {
-				c.big = make([]byte, l)
+		} else if buf, err = c.readBig(int(l)); err != nil {
+			if err != io.EOF && err != io.ErrUnexpectedEOF {
+				return false, copyIOError(err)
 			}
-			buf = c.big[:l]
-			if _, err := io.ReadFull(c.br, buf); err != nil {
-				if err != io.EOF && err != io.ErrUnexpectedEOF {
-					return false, copyIOError(err)
-				}
-				return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
-			}
+			return false, c.fail(pgerr.BadCopyFileFormat, -1, "", "unexpected EOF in COPY data")
 		}
 		if err := decodeBinaryInto(c.typ[i], buf, v); err != nil {
 			e, _ := pgerr.As(err)
