@@ -691,6 +691,10 @@ func (b *binder) copyStmt(s *pg.CopyStmt) (Statement, error) {
 	if c.Escape == "" {
 		c.Escape = c.Quote
 	}
+	if c.Format == "csv" && c.Quote == "" {
+		// CSV reading and writing need a quote byte.
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "COPY quote must be a single one-byte character")
+	}
 	if len(c.Delimiter) != 1 {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "COPY delimiter must be a single one-byte character")
 	}
