@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"math"
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
@@ -175,17 +174,6 @@ func chunkSchema(t *catalog.Table) storage.ChunkSchema {
 	return cs
 }
 
-// timeMicros returns a time column's values as chunk-dimension units.
-func timeValue(t types.T, v int64) int64 {
-	if t.OID == types.OidDate {
-		if v == math.MaxInt64 || v == math.MinInt64 {
-			return v
-		}
-		return v * types.MicrosPerDay
-	}
-	return v
-}
-
 func spacePartition(t *catalog.Table, b *col.Batch, row int) int {
 	sp := t.Hyper.Space
 	if sp == nil || sp.Partitions <= 1 {
@@ -234,7 +222,7 @@ func (s *session) appendHyperRows(ec *exec.Ctx, t *catalog.Table, b *col.Batch, 
 		order = []*catalog.Chunk{one}
 	}
 	for r := 0; r < b.Rows() && one == nil; r++ {
-		ts := timeValue(t.Cols[ti].Type, tv.I64[r])
+		ts := table.DimensionValue(t.Cols[ti].Type, tv.I64[r])
 		part := spacePartition(t, b, r)
 		c := last
 		if c == nil || ts < c.Start || ts >= c.End || c.Partition != part {
@@ -297,7 +285,7 @@ func (s *session) singleChunk(t *catalog.Table, ti int, b *col.Batch) (*catalog.
 		lo, hi = min(lo, x), max(hi, x)
 	}
 	tt := t.Cols[ti].Type
-	lo, hi = timeValue(tt, lo), timeValue(tt, hi)
+	lo, hi = table.DimensionValue(tt, lo), table.DimensionValue(tt, hi)
 	c, err := s.db.cat.ChunkFor(s.ddl, t, lo, 0)
 	if err != nil {
 		return nil, err

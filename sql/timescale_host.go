@@ -81,7 +81,7 @@ func (h tsHost) StaleLastValues(t *catalog.Table, chunks []*catalog.Chunk) (map[
 	for _, ix := range t.LastValueIndexes() {
 		it := h.e.s.txn.Iter(table.LastValueSpace(t, ix), nil, nil)
 		for it.Next() {
-			ts := timeValue(tt, table.LastValueTime(it.Value()))
+			ts := table.DimensionValue(tt, table.LastValueTime(it.Value()))
 			for _, c := range chunks {
 				if ts >= c.Start && ts < c.End {
 					if stale[ix] == nil {

@@ -1,6 +1,7 @@
 package table
 
 import (
+	"math"
 	"testing"
 
 	"github.com/cockroachdb/apd/v3"
@@ -59,5 +60,17 @@ func TestRowCodec(t *testing.T) {
 	k2, _ := RowKey(tbl, []any{int64(5)}, 0)
 	if string(k1) >= string(k2) {
 		t.Fatalf("row keys out of order")
+	}
+}
+
+func TestDimensionValue(t *testing.T) {
+	if got := DimensionValue(types.Date, 2); got != 2*types.MicrosPerDay {
+		t.Errorf("date dimension value = %d", got)
+	}
+	if got := DimensionValue(types.Date, math.MaxInt64); got != math.MaxInt64 {
+		t.Errorf("infinite date = %d", got)
+	}
+	if got := DimensionValue(types.Timestamptz, 7); got != 7 {
+		t.Errorf("timestamptz dimension value = %d", got)
 	}
 }

@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
@@ -61,4 +62,17 @@ func FromStorage(t types.T, v *col.Vec) (*col.Vec, error) {
 		out.Append(x)
 	}
 	return out, nil
+}
+
+// DimensionValue returns a value of time column type t in time-dimension
+// units: µs, a date's days scaled to µs (the infinities stay). Rows are
+// routed to chunks, and chunk ranges compared, by it.
+func DimensionValue(t types.T, v int64) int64 {
+	if t.OID == types.OidDate {
+		if v == math.MaxInt64 || v == math.MinInt64 {
+			return v
+		}
+		return v * types.MicrosPerDay
+	}
+	return v
 }

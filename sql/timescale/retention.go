@@ -7,6 +7,7 @@ import (
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -184,20 +185,7 @@ func dimensionCutoff(h Host, t *catalog.Table, at types.T, v any) (int64, error)
 	if err != nil {
 		return 0, err
 	}
-	return dimensionValue(tt, ts), nil
-}
-
-// dimensionValue returns a time column value of type tt in
-// time-dimension units: µs, a date's days scaled to µs (the infinities
-// stay). It is the conversion the engine routes rows to chunks by.
-func dimensionValue(tt types.T, v int64) int64 {
-	if tt.OID == types.OidDate {
-		if v == math.MaxInt64 || v == math.MinInt64 {
-			return v
-		}
-		return v * types.MicrosPerDay
-	}
-	return v
+	return table.DimensionValue(tt, ts), nil
 }
 
 // creationCutoff converts created_before/created_after to µs since the

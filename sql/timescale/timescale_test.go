@@ -2,7 +2,6 @@ package timescale
 
 import (
 	"errors"
-	"math"
 	"testing"
 	"time"
 
@@ -213,11 +212,5 @@ func TestCutoffs(t *testing.T) {
 	ints.Cols[0].Type = types.Int8
 	if got, err := dimensionCutoff(h, ints, types.Int4, int64(5)); err != nil || got != 5 {
 		t.Errorf("integer cutoff = %d, %v", got, err)
-	}
-	if got := dimensionValue(types.Date, 2); got != 2*types.MicrosPerDay {
-		t.Errorf("date dimension value = %d", got)
-	}
-	if got := dimensionValue(types.Date, math.MaxInt64); got != math.MaxInt64 {
-		t.Errorf("infinite date = %d", got)
 	}
 }
