@@ -3,7 +3,7 @@ package exec
 import (
 	"sort"
 
-	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
@@ -13,7 +13,7 @@ import (
 // aggGroup is one group of a hash aggregation.
 type aggGroup struct {
 	key    []any
-	states []funcs.AggState
+	states []agg.State
 	// per aggregate with DISTINCT: the argument rows already fed
 	seen []*rowSet
 	// per aggregate with ORDER BY: buffered arguments and sort keys
@@ -90,7 +90,7 @@ func (a *aggOp) grand() *aggGroup {
 }
 
 func (a *aggOp) newGroup(key []any) *aggGroup {
-	g := &aggGroup{key: key, states: make([]funcs.AggState, len(a.n.Aggs))}
+	g := &aggGroup{key: key, states: make([]agg.State, len(a.n.Aggs))}
 	for i, c := range a.n.Aggs {
 		g.states[i] = c.Agg.New(a.argT[i], a.direct[i])
 		if c.Distinct {
@@ -286,8 +286,8 @@ func (a *aggOp) flushFast(f *fastAgg, merge bool) {
 			grp = a.newGroup(f.keys[g])
 		}
 		for i := range f.accs {
-			st := f.stats(i, int32(g))
-			if !funcs.FoldStats(grp.states[i], &st, true) {
+			st := f.accs[i].Summary(int32(g))
+			if !agg.Fold(grp.states[i], &st, true) {
 				panic("BUG: typed aggregate accumulator refused by its state")
 			}
 		}

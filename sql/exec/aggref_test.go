@@ -7,7 +7,7 @@ import (
 	"math/rand"
 	"testing"
 
-	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
@@ -15,14 +15,14 @@ import (
 
 // The aggregate reference test. Every aggregation path must give the
 // answer of feeding the rows one at a time into the aggregate's state
-// (funcs.AggState.Add), the reference:
+// (agg.State.Add), the reference:
 //
 //   - typed hash aggregation (fastAgg), fed in random batch sizes, its
-//     accumulators folded into states (funcs.FoldStats);
+//     accumulators folded into states (agg.Fold);
 //   - block metadata answers: rows cut into random blocks, each block's
 //     summary folded in when the state accepts it, its rows fed when not;
 //   - partial states (parallel aggregation, continuous aggregates): rows
-//     split at random into states that are merged (AggState.Merge).
+//     split at random into states that are merged (State.Merge).
 //
 // Float sums may differ in the last bits when the order of additions
 // differs (blocks, partials), as in PostgreSQL's parallel aggregation;
@@ -106,7 +106,7 @@ func argsOf(call *plan.AggCall, v any) []any {
 // refResults feeds the rows (those keep selects, all when nil) one at a
 // time into one state per group and returns each group's result.
 func refResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, keep func(i int) bool) map[any]any {
-	states := map[any]funcs.AggState{}
+	states := map[any]agg.State{}
 	for i := range c.vals {
 		if keep != nil && !keep(i) {
 			continue
@@ -123,7 +123,7 @@ func refResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, keep fu
 	return results(t, ctx, states)
 }
 
-func results(t *testing.T, ctx *Ctx, states map[any]funcs.AggState) map[any]any {
+func results(t *testing.T, ctx *Ctx, states map[any]agg.State) map[any]any {
 	out := map[any]any{}
 	for k, s := range states {
 		v, err := s.Result(ctx.funcCtx())
@@ -152,11 +152,11 @@ func fastResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *ran
 		f.consume([]*col.Vec{keys}, []*col.Vec{vals}, hi-lo)
 		lo = hi
 	}
-	states := map[any]funcs.AggState{}
+	states := map[any]agg.State{}
 	for g := 0; g < f.ngroup; g++ {
 		s := call.Agg.New(call.ArgTypes, nil)
-		st := f.stats(0, int32(g))
-		if !funcs.FoldStats(s, &st, true) {
+		st := f.accs[0].Summary(int32(g))
+		if !agg.Fold(s, &st, true) {
 			t.Fatalf("%s: a typed accumulator's summary was refused", call.Agg.Name)
 		}
 		states[f.keys[g][0]] = s
@@ -176,7 +176,7 @@ func blockResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *ra
 		}
 		rows[k] = append(rows[k], c.vals[i])
 	}
-	states := map[any]funcs.AggState{}
+	states := map[any]agg.State{}
 	for _, k := range order {
 		s := call.Agg.New(call.ArgTypes, nil)
 		states[k] = s
@@ -184,7 +184,7 @@ func blockResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *ra
 		for lo := 0; lo < len(vals); {
 			hi := min(len(vals), lo+1+r.Intn(300))
 			st := blockStats(vals[lo:hi])
-			if !funcs.FoldStats(s, &st, true) {
+			if !agg.Fold(s, &st, true) {
 				for _, v := range vals[lo:hi] {
 					if err := s.Add(ctx.funcCtx(), argsOf(call, v)); err != nil {
 						t.Fatal(err)
@@ -199,8 +199,8 @@ func blockResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *ra
 
 // blockStats summarizes values as storage's block metadata does: the
 // integer sum only when it is exact in int64.
-func blockStats(vals []any) funcs.ColumnStats {
-	st := funcs.ColumnStats{Rows: int64(len(vals))}
+func blockStats(vals []any) agg.Summary {
+	st := agg.Summary{Rows: int64(len(vals))}
 	var isum big.Int
 	for _, v := range vals {
 		if v == nil {
@@ -219,10 +219,10 @@ func blockStats(vals []any) funcs.ColumnStats {
 		case float64:
 			st.FloatSum += x
 			st.HasFloatSum = true
-			if st.Min == nil || floatLess(x, st.Min.(float64)) {
+			if st.Min == nil || agg.FloatLess(x, st.Min.(float64)) {
 				st.Min = x
 			}
-			if st.Max == nil || floatLess(st.Max.(float64), x) {
+			if st.Max == nil || agg.FloatLess(st.Max.(float64), x) {
 				st.Max = x
 			}
 		}
@@ -240,9 +240,9 @@ func mergedResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *r
 	for i := range part {
 		part[i] = r.Intn(parts)
 	}
-	var merged map[any]funcs.AggState
+	var merged map[any]agg.State
 	for p := 0; p < parts; p++ {
-		states := map[any]funcs.AggState{}
+		states := map[any]agg.State{}
 		for i := range c.vals {
 			if part[i] != p {
 				continue

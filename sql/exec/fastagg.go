@@ -2,12 +2,8 @@ package exec
 
 import (
 	"encoding/binary"
-	"math"
-	"math/big"
-	"math/bits"
 
-	"github.com/cockroachdb/apd/v3"
-	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
@@ -19,32 +15,11 @@ import (
 // groups get dense ids and each aggregate keeps plain typed accumulators
 // indexed by group id: no boxing and no interface call per row. At the end
 // the accumulators are folded into the aggregates' ordinary states
-// (funcs.FoldStats), which produce the results.
+// (agg.Fold), which produce the results.
 
 // DisableFastAgg turns typed hash aggregation, the vectorized time_bucket
 // and column pruning for aggregates over scans off (differential tests).
 var DisableFastAgg = false
-
-type accKind uint8
-
-const (
-	accCountStar accKind = iota + 1
-	accCount
-	accSumFloat
-	accSumInt
-	accMinMaxInt
-	accMinMaxFloat
-)
-
-// fastAcc is one aggregate's accumulators, indexed by group id.
-type fastAcc struct {
-	kind accKind
-	max  bool      // min/max: true for max
-	cnt  []int64   // rows (count(*)) or non-NULL arguments
-	f    []float64 // float sums or float extremes
-	lo   []uint64  // int sums: low 64 bits of a 128-bit two's complement sum
-	hi   []int64   // int sums: high 64 bits; int extremes
-}
 
 // ikey is a group key of at most two int64 values.
 type ikey struct {
@@ -60,7 +35,7 @@ type fastAgg struct {
 	smap   map[string]int32
 	buf    []byte
 	keys   [][]any // per group
-	accs   []fastAcc
+	accs   []*agg.Typed
 	gids   []int32
 	ngroup int
 	dense  denseIDs
@@ -105,36 +80,11 @@ func newFastAgg(n *plan.Agg, argT [][]types.T) *fastAgg {
 		if c.Distinct || c.Filter != nil || len(c.OrderBy) > 0 || len(c.Direct) > 0 {
 			return nil
 		}
-		var a fastAcc
-		probe := funcs.ColumnStats{Rows: 1, NonNull: 1}
-		var k col.Kind
-		if !c.Star {
-			if len(c.Args) != 1 {
-				return nil
-			}
-			k = argT[i][0].Kind()
-		}
-		switch {
-		case c.Agg.Name == "count" && c.Star:
-			a.kind = accCountStar
-		case c.Agg.Name == "count":
-			a.kind = accCount
-		case (c.Agg.Name == "sum" || c.Agg.Name == "avg") && k == col.Float64:
-			a.kind, probe.HasFloatSum = accSumFloat, true
-		case (c.Agg.Name == "sum" || c.Agg.Name == "avg") && k == col.Int64:
-			a.kind, probe.HasIntSum = accSumInt, true
-		case (c.Agg.Name == "min" || c.Agg.Name == "max") && k == col.Int64:
-			a.kind, probe.Min, probe.Max = accMinMaxInt, int64(0), int64(0)
-		case (c.Agg.Name == "min" || c.Agg.Name == "max") && k == col.Float64:
-			a.kind, probe.Min, probe.Max = accMinMaxFloat, 0.0, 0.0
-		default:
+		t, ok := agg.NewTyped(c.Agg, argT[i])
+		if !ok {
 			return nil
 		}
-		a.max = c.Agg.Name == "max"
-		if !funcs.FoldStats(c.Agg.New(argT[i], nil), &probe, false) {
-			return nil
-		}
-		f.accs = append(f.accs, a)
+		f.accs = append(f.accs, t)
 	}
 	if f.strKey {
 		f.smap = map[string]int32{}
@@ -153,17 +103,8 @@ func (f *fastAgg) addGroup(keys []*col.Vec, r int) int32 {
 		key[i] = k.Get(r)
 	}
 	f.keys = append(f.keys, key)
-	for i := range f.accs {
-		a := &f.accs[i]
-		a.cnt = append(a.cnt, 0)
-		switch a.kind {
-		case accSumFloat, accMinMaxFloat:
-			a.f = append(a.f, 0)
-		case accSumInt:
-			a.lo, a.hi = append(a.lo, 0), append(a.hi, 0)
-		case accMinMaxInt:
-			a.hi = append(a.hi, 0)
-		}
+	for _, a := range f.accs {
+		a.Grow()
 	}
 	return g
 }
@@ -329,100 +270,7 @@ func allEqual(v []int64) bool {
 // argument vector (nil for count(*)).
 func (f *fastAgg) consume(keys []*col.Vec, args []*col.Vec, n int) {
 	f.groupIDs(keys, n)
-	gids := f.gids
-	for i := range f.accs {
-		a := &f.accs[i]
-		v := args[i]
-		if a.kind == accCountStar {
-			for _, g := range gids {
-				a.cnt[g]++
-			}
-			continue
-		}
-		nulls := v.Nulls
-		switch a.kind {
-		case accCount:
-			for r, g := range gids {
-				if nulls == nil || !nulls[r] {
-					a.cnt[g]++
-				}
-			}
-		case accSumFloat:
-			x := v.F64[:n]
-			for r, g := range gids {
-				if nulls == nil || !nulls[r] {
-					a.f[g] += x[r]
-					a.cnt[g]++
-				}
-			}
-		case accSumInt:
-			x := v.I64[:n]
-			for r, g := range gids {
-				if nulls == nil || !nulls[r] {
-					var c uint64
-					a.lo[g], c = bits.Add64(a.lo[g], uint64(x[r]), 0)
-					a.hi[g] += int64(c) + x[r]>>63
-					a.cnt[g]++
-				}
-			}
-		case accMinMaxInt:
-			x := v.I64[:n]
-			for r, g := range gids {
-				if nulls != nil && nulls[r] {
-					continue
-				}
-				if a.cnt[g] == 0 || (a.max && x[r] > a.hi[g]) || (!a.max && x[r] < a.hi[g]) {
-					a.hi[g] = x[r]
-				}
-				a.cnt[g]++
-			}
-		case accMinMaxFloat:
-			x := v.F64[:n]
-			for r, g := range gids {
-				if nulls != nil && nulls[r] {
-					continue
-				}
-				if a.cnt[g] == 0 || (a.max && floatLess(a.f[g], x[r])) || (!a.max && floatLess(x[r], a.f[g])) {
-					a.f[g] = x[r]
-				}
-				a.cnt[g]++
-			}
-		}
+	for i, a := range f.accs {
+		a.Add(f.gids, args[i])
 	}
-}
-
-// floatLess orders floats as PostgreSQL: NaN above everything.
-func floatLess(a, b float64) bool {
-	if math.IsNaN(a) {
-		return false
-	}
-	if math.IsNaN(b) {
-		return true
-	}
-	return a < b
-}
-
-// stats returns accumulator i of group g as a summary.
-func (f *fastAgg) stats(i int, g int32) funcs.ColumnStats {
-	a := &f.accs[i]
-	st := funcs.ColumnStats{Rows: a.cnt[g], NonNull: a.cnt[g]}
-	switch a.kind {
-	case accSumFloat:
-		st.FloatSum, st.HasFloatSum = a.f[g], true
-	case accSumInt:
-		lo, hi := a.lo[g], a.hi[g]
-		if hi == int64(lo)>>63 {
-			st.IntSum, st.HasIntSum = int64(lo), true
-		} else {
-			b := new(big.Int).SetInt64(hi)
-			b.Lsh(b, 64)
-			b.Add(b, new(big.Int).SetUint64(lo))
-			st.BigSum = apd.NewWithBigInt(new(apd.BigInt).SetMathBigInt(b), 0)
-		}
-	case accMinMaxInt:
-		st.Min, st.Max = a.hi[g], a.hi[g]
-	case accMinMaxFloat:
-		st.Min, st.Max = a.f[g], a.f[g]
-	}
-	return st
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/opt"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -127,7 +128,7 @@ func aggCall(t testing.TB, name string, args []plan.Expr) *plan.AggCall {
 	for _, a := range args {
 		at = append(at, a.Type())
 	}
-	for _, a := range funcs.Aggregates(name) {
+	for _, a := range agg.Overloads(name) {
 		if len(a.Args) != len(at) {
 			continue
 		}

@@ -3,7 +3,7 @@ package exec
 import (
 	"math"
 
-	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
@@ -53,9 +53,9 @@ type metaAgg struct {
 	lo, hi int64 // inclusive time bounds implied by the filter
 	keys   []metaKey
 	args   []metaArg
-	stats  []funcs.ColumnStats
-	probe  []funcs.AggState // fresh states for trial folds (keyed aggregates)
-	blocks int              // blocks answered from metadata
+	stats  []agg.Summary
+	probe  []agg.State // fresh states for trial folds (keyed aggregates)
+	blocks int         // blocks answered from metadata
 }
 
 // planMetaAgg returns the metadata shortcut for n, or nil when sql/opt
@@ -104,7 +104,7 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 		tc := &hs.Table.Cols[hs.ColIdx[cr.Idx]]
 		m.args = append(m.args, metaArg{colID: tc.ID, kind: table.StorageKind(tc.Type), minMax: metaMinMaxType(tc.Type)})
 	}
-	m.stats = make([]funcs.ColumnStats, len(m.args))
+	m.stats = make([]agg.Summary, len(m.args))
 	return m
 }
 
@@ -256,7 +256,7 @@ func (m *metaAgg) fold(a *aggOp, blk *storage.BlockMeta) bool {
 	}
 	for i, a := range m.args {
 		st := &m.stats[i]
-		*st = funcs.ColumnStats{Rows: int64(blk.Rows)}
+		*st = agg.Summary{Rows: int64(blk.Rows)}
 		if a.star {
 			continue
 		}
@@ -290,7 +290,7 @@ func (m *metaAgg) fold(a *aggOp, blk *storage.BlockMeta) bool {
 		states = g.states
 	}
 	for i := range m.args {
-		if !funcs.FoldStats(states[i], &m.stats[i], false) {
+		if !agg.Fold(states[i], &m.stats[i], false) {
 			return false
 		}
 	}
@@ -298,7 +298,7 @@ func (m *metaAgg) fold(a *aggOp, blk *storage.BlockMeta) bool {
 		g = a.lookup(key)
 	}
 	for i := range m.args {
-		funcs.FoldStats(g.states[i], &m.stats[i], true)
+		agg.Fold(g.states[i], &m.stats[i], true)
 	}
 	m.blocks++
 	return true

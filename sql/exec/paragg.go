@@ -12,7 +12,7 @@ import (
 // hypertable scan reads the scan's blocks on up to GOMAXPROCS goroutines:
 // each takes the next block, decodes it and folds it into its own typed
 // accumulators; at the end every worker's groups are folded into the
-// aggregation's states, which merge (funcs.FoldStats). The expressions the
+// aggregation's states, which merge (agg.Fold). The expressions the
 // workers evaluate (group keys, aggregate arguments, the scan's filter)
 // must be free of per-statement caches: sql/opt's parallel_agg rule
 // marks the aggregates where they are (plan.Agg.Parallel).

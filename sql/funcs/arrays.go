@@ -135,7 +135,7 @@ func init() {
 				return nil, err
 			}
 			for i, v := range arr.Vals {
-				if (v == nil && a[1] == nil) || (v != nil && a[1] != nil && compareDatum(v, a[1]) == 0) {
+				if (v == nil && a[1] == nil) || (v != nil && a[1] != nil && CompareDatum(v, a[1]) == 0) {
 					return int64(i + lowerOf(arr, 0)), nil
 				}
 			}
@@ -152,7 +152,7 @@ func init() {
 			}
 			var vals []any
 			for _, v := range arr.Vals {
-				if (v == nil && a[1] == nil) || (v != nil && a[1] != nil && compareDatum(v, a[1]) == 0) {
+				if (v == nil && a[1] == nil) || (v != nil && a[1] != nil && CompareDatum(v, a[1]) == 0) {
 					continue
 				}
 				vals = append(vals, v)

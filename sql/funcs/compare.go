@@ -9,11 +9,11 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// compareDatum orders two non-NULL datums of the same SQL type as
+// CompareDatum orders two non-NULL datums of the same SQL type as
 // PostgreSQL's btree comparison does: NaN sorts above every float, text
 // compares bytewise (C collation), intervals by their 30-day-month span,
 // arrays element by element with NULL last.
-func compareDatum(a, b any) int {
+func CompareDatum(a, b any) int {
 	switch x := a.(type) {
 	case int64:
 		return cmp.Compare(x, b.(int64))
@@ -48,7 +48,7 @@ func compareDatum(a, b any) int {
 			case v == nil:
 				return -1
 			}
-			if c := compareDatum(u, v); c != 0 {
+			if c := CompareDatum(u, v); c != 0 {
 				return c
 			}
 		}

@@ -56,7 +56,7 @@ func init() {
 			if err != nil || d == nil {
 				return nil, err
 			}
-			return toF64(d), nil
+			return ToF64(d), nil
 		})
 		reg("extract", ts(T, t), types.Numeric, func(ctx *Ctx, _ []types.T, a []any) (any, error) {
 			d, err := extract(ctx, str(a[0]), t, a[1])
@@ -268,11 +268,11 @@ func extract(ctx *Ctx, unit string, t types.T, v any) (*apd.Decimal, error) {
 		return apd.New(int64(off/60%60), 0), nil
 	case "julian":
 		day := floorDiv(local, types.MicrosPerDay)
-		frac, err := decDiv(decFromInt64(floorMod(local, types.MicrosPerDay)), decFromInt64(types.MicrosPerDay))
+		frac, err := DecDiv(DecFromInt64(floorMod(local, types.MicrosPerDay)), DecFromInt64(types.MicrosPerDay))
 		if err != nil {
 			return nil, err
 		}
-		return decAdd(decFromInt64(day+unixJulian), frac), nil
+		return DecAdd(DecFromInt64(day+unixJulian), frac), nil
 	}
 	tm := civil(local)
 	secUs := int64(tm.Second())*types.MicrosPerSecond + floorMod(local, types.MicrosPerSecond)
@@ -434,7 +434,7 @@ func extractInterval(u, unit string, iv types.Interval) (*apd.Decimal, error) {
 		return apd.New(years/1000, 0), nil
 	case "epoch":
 		secs := (1461*years + 120*int64(iv.Months%12) + 4*int64(iv.Days)) * (86400 / 4)
-		return decAdd(apd.New(secs, 0), apd.New(iv.Micros, -6)), nil
+		return DecAdd(apd.New(secs, 0), apd.New(iv.Micros, -6)), nil
 	}
 	if isKnownUnit(u) {
 		return nil, unitError(unit, "interval")

@@ -26,7 +26,7 @@ func init() {
 	RegisterScalar(&Scalar{Name: "make_timestamp", Args: ts(I, I, I, I, I, F),
 		ArgNames: []string{"year", "month", "mday", "hour", "min", "sec"}, Ret: Fixed(types.Timestamp), Strict: true,
 		Fn: func(_ *Ctx, _ []types.T, a []any) (any, error) {
-			return makeTs(a[0].(int64), a[1].(int64), a[2].(int64), a[3].(int64), a[4].(int64), toF64(a[5]))
+			return makeTs(a[0].(int64), a[1].(int64), a[2].(int64), a[3].(int64), a[4].(int64), ToF64(a[5]))
 		}})
 	RegisterScalar(&Scalar{Name: "make_timestamptz", Args: ts(I, I, I, I, I, F, T), Defaults: 1,
 		ArgNames: []string{"year", "month", "mday", "hour", "min", "sec", "timezone"}, Ret: Fixed(types.Timestamptz), Strict: true,
@@ -39,7 +39,7 @@ func init() {
 				}
 				loc = l
 			}
-			us, err := makeTs(a[0].(int64), a[1].(int64), a[2].(int64), a[3].(int64), a[4].(int64), toF64(a[5]))
+			us, err := makeTs(a[0].(int64), a[1].(int64), a[2].(int64), a[3].(int64), a[4].(int64), ToF64(a[5]))
 			if err != nil {
 				return nil, err
 			}
@@ -86,7 +86,7 @@ func init() {
 	reg("isfinite", ts(types.Date), types.Bool, func(_ *Ctx, _ []types.T, a []any) (any, error) { return !isInfDate(a[0].(int64)), nil })
 	reg("isfinite", ts(iv), types.Bool, func(*Ctx, []types.T, []any) (any, error) { return true, nil })
 	reg("to_timestamp", ts(F), types.Timestamptz, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		f := toF64(a[0])
+		f := ToF64(a[0])
 		switch {
 		case math.IsNaN(f):
 			return nil, errf(pgerr.DatetimeFieldOverflow, "timestamp cannot be NaN")
@@ -97,7 +97,7 @@ func init() {
 		}
 		us := math.RoundToEven(f * 1e6)
 		if us < -210866803200e6 || us >= 9224318016000e6 {
-			return nil, errf(pgerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", fmtFloat(f, 64))
+			return nil, errf(pgerr.DatetimeFieldOverflow, "timestamp out of range: \"%s\"", FormatFloat(f, 64))
 		}
 		return int64(us), nil
 	})
@@ -112,7 +112,7 @@ func makeInterval(_ *Ctx, _ []types.T, a []any) (any, error) {
 	}
 	secs := 0.0
 	if len(a) > 6 && a[6] != nil {
-		secs = toF64(a[6])
+		secs = ToF64(a[6])
 	}
 	if math.IsInf(secs, 0) || math.IsNaN(secs) {
 		return nil, errf(pgerr.DatetimeFieldOverflow, "interval out of range")
@@ -133,7 +133,7 @@ func makeTs(y, m, d, h, mi int64, sec float64) (int64, error) {
 	}
 	if h < 0 || h > 24 || mi < 0 || mi > 59 || sec < 0 || sec > 60 || math.IsNaN(sec) ||
 		h == 24 && (mi != 0 || sec != 0) {
-		return 0, errf(pgerr.DatetimeFieldOverflow, "time field value out of range: %d:%02d:%s", h, mi, fmtFloat(sec, 64))
+		return 0, errf(pgerr.DatetimeFieldOverflow, "time field value out of range: %d:%02d:%s", h, mi, FormatFloat(sec, 64))
 	}
 	day := fromCivil(time.Date(astroYear(y), time.Month(m), int(d), 0, 0, 0, 0, time.UTC))
 	return day + h*types.MicrosPerHour + mi*types.MicrosPerMinute + int64(math.RoundToEven(sec*1e6)), nil

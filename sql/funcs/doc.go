@@ -8,9 +8,11 @@
 //	timebucket.go                 TimescaleDB time_bucket, all overloads
 //	json.go, json_funcs.go        JSON model; jsonb/json accessors, builders, @>, ?
 //	arrays.go                     array_length, array_append, array_position ...
-//	numeric.go, compare.go, text.go  private helpers: numeric scales, datum ordering, text output
-//	aggregates*.go, orderedset.go count/sum/avg/min/max, statistics, first/last,
-//	                              histogram, percentile_cont/disc, mode
+//	numeric.go, compare.go, text.go  numeric arithmetic and scales, datum ordering,
+//	                              text output (the numeric and ordering helpers
+//	                              are exported for sql/agg's aggregate states)
+//
+// Aggregates live in package sql/agg.
 //
 // # Invariants
 //
@@ -20,7 +22,6 @@
 // Result types and values follow PostgreSQL exactly, including numeric
 // result scales (select_div_scale) and the float aggregates' Youngs-Cramer
 // transition functions, so results match PostgreSQL to the last digit.
-// Aggregate states merge exactly as PostgreSQL's combine functions do.
 // Errors a client can provoke carry PostgreSQL's SQLSTATE (package pgerr);
 // no function panics on bad input.
 package funcs

@@ -88,7 +88,7 @@ func init() {
 	for name, f := range float8Unary {
 		f := f
 		reg(name, ts(types.Float8), types.Float8, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-			return f(toF64(a[0]))
+			return f(ToF64(a[0]))
 		})
 	}
 	// abs for every number type keeps the type.
@@ -100,30 +100,30 @@ func init() {
 				v = -v
 			}
 			if v < 0 {
-				return nil, outOfRange("bigint")
+				return nil, OutOfRange("bigint")
 			}
 			return checkInt(t, v)
 		})
 	}
 	for _, t := range []types.T{types.Float4, types.Float8} {
-		reg("abs", ts(t), t, func(_ *Ctx, _ []types.T, a []any) (any, error) { return math.Abs(toF64(a[0])), nil })
+		reg("abs", ts(t), t, func(_ *Ctx, _ []types.T, a []any) (any, error) { return math.Abs(ToF64(a[0])), nil })
 	}
 	reg("abs", ts(types.Numeric), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		return new(apd.Decimal).Abs(toDec(a[0])), nil
+		return new(apd.Decimal).Abs(ToDec(a[0])), nil
 	})
 	reg("atan2", ts(types.Float8, types.Float8), types.Float8, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		return math.Atan2(toF64(a[0]), toF64(a[1])), nil
+		return math.Atan2(ToF64(a[0]), ToF64(a[1])), nil
 	})
 	for _, n := range []string{"power", "pow"} {
 		reg(n, ts(types.Float8, types.Float8), types.Float8, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-			return powFloat(toF64(a[0]), toF64(a[1]))
+			return powFloat(ToF64(a[0]), ToF64(a[1]))
 		})
 		reg(n, ts(types.Numeric, types.Numeric), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-			return powNumeric(toDec(a[0]), toDec(a[1]))
+			return powNumeric(ToDec(a[0]), ToDec(a[1]))
 		})
 	}
 	reg("log", ts(types.Float8, types.Float8), types.Float8, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		b, x := toF64(a[0]), toF64(a[1])
+		b, x := ToF64(a[0]), ToF64(a[1])
 		lb, err := logChecked(b, math.Log)
 		if err != nil {
 			return nil, err
@@ -151,7 +151,7 @@ func init() {
 		})
 	}
 	reg("mod", ts(types.Numeric, types.Numeric), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		x, y := toDec(a[0]), toDec(a[1])
+		x, y := ToDec(a[0]), ToDec(a[1])
 		if y.IsZero() {
 			return nil, divZero()
 		}
@@ -162,14 +162,14 @@ func init() {
 		return r, nil
 	})
 	reg("div", ts(types.Numeric, types.Numeric), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		x, y := toDec(a[0]), toDec(a[1])
+		x, y := ToDec(a[0]), ToDec(a[1])
 		if y.IsZero() {
 			return nil, divZero()
 		}
 		// PostgreSQL truncates toward zero.
 		r := new(apd.Decimal)
 		if _, err := exactCtx.QuoInteger(r, x, y); err != nil {
-			return nil, outOfRange("value")
+			return nil, OutOfRange("value")
 		}
 		return decRound(r, 0), nil
 	})
@@ -177,10 +177,10 @@ func init() {
 		Fn: func(*Ctx, []types.T, []any) (any, error) { return math.Pi, nil }})
 	RegisterScalar(&Scalar{Name: "random", Ret: Fixed(types.Float8), Strict: true, Volatile: true,
 		Fn: func(*Ctx, []types.T, []any) (any, error) { return rand.Float64(), nil }})
-	reg("width_bucket", ts(types.Float8, types.Float8, types.Float8, types.Int4), types.Int4, widthBucketFloat)
+	reg("width_bucket", ts(types.Float8, types.Float8, types.Float8, types.Int4), types.Int4, WidthBucketFloat)
 	reg("width_bucket", ts(types.Numeric, types.Numeric, types.Numeric, types.Int4), types.Int4,
 		func(c *Ctx, t []types.T, a []any) (any, error) {
-			return widthBucketFloat(c, t, []any{toF64(a[0]), toF64(a[1]), toF64(a[2]), a[3]})
+			return WidthBucketFloat(c, t, []any{ToF64(a[0]), ToF64(a[1]), ToF64(a[2]), a[3]})
 		})
 }
 
@@ -198,9 +198,9 @@ func powFloat(x, y float64) (any, error) {
 	return r, nil
 }
 
-// widthBucketFloat is width_bucket_float8.
-func widthBucketFloat(_ *Ctx, _ []types.T, a []any) (any, error) {
-	op, lo, hi, n := toF64(a[0]), toF64(a[1]), toF64(a[2]), a[3].(int64)
+// WidthBucketFloat is width_bucket_float8.
+func WidthBucketFloat(_ *Ctx, _ []types.T, a []any) (any, error) {
+	op, lo, hi, n := ToF64(a[0]), ToF64(a[1]), ToF64(a[2]), a[3].(int64)
 	if n <= 0 {
 		return nil, errf(codeInvalidArgForWidth, "count must be greater than zero")
 	}

@@ -20,9 +20,9 @@ func init() {
 		"sign": func(x *apd.Decimal) (any, error) {
 			return apd.New(int64(x.Sign()), 0), nil
 		},
-		"sqrt": func(x *apd.Decimal) (any, error) { return decSqrt(x, sqrtScale(x)) },
+		"sqrt": func(x *apd.Decimal) (any, error) { return DecSqrt(x, sqrtScale(x)) },
 		"exp": func(x *apd.Decimal) (any, error) {
-			f := toF64(x) * 0.434294481903252
+			f := ToF64(x) * 0.434294481903252
 			f = max(min(f, 2000), -2000)
 			rs := clampScale(int32(numericMinSigDigits-int(f)), dscale(x))
 			return decFn(func(c *apd.Context, d *apd.Decimal) error { _, err := c.Exp(d, x); return err }, int(f), rs)
@@ -40,17 +40,17 @@ func init() {
 	for name, f := range numUnary {
 		f := f
 		reg(name, ts(types.Numeric), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-			return f(toDec(a[0]))
+			return f(ToDec(a[0]))
 		})
 	}
 	reg("round", ts(types.Numeric, types.Int4), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		return decRoundScale(toDec(a[0]), a[1].(int64), false), nil
+		return decRoundScale(ToDec(a[0]), a[1].(int64), false), nil
 	})
 	reg("trunc", ts(types.Numeric, types.Int4), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		return decRoundScale(toDec(a[0]), a[1].(int64), true), nil
+		return decRoundScale(ToDec(a[0]), a[1].(int64), true), nil
 	})
 	reg("log", ts(types.Numeric, types.Numeric), types.Numeric, func(_ *Ctx, _ []types.T, a []any) (any, error) {
-		return logNumeric(toDec(a[0]), toDec(a[1]))
+		return logNumeric(ToDec(a[0]), ToDec(a[1]))
 	})
 }
 
@@ -97,13 +97,13 @@ func checkLogArg(x *apd.Decimal) error {
 
 // lnDWeight estimates the decimal weight of ln(x) (estimate_ln_dweight).
 func lnDWeight(x *apd.Decimal) int {
-	f := toF64(x)
+	f := ToF64(x)
 	if f >= 0.9 && f <= 1.1 {
-		d := decSub(x, apd.New(1, 0))
+		d := DecSub(x, apd.New(1, 0))
 		if d.IsZero() {
 			return 0
 		}
-		return int(math.Floor(math.Log10(math.Abs(toF64(d)))))
+		return int(math.Floor(math.Log10(math.Abs(ToF64(d)))))
 	}
 	l := math.Log(f)
 	if l == 0 || math.IsInf(l, 0) || math.IsNaN(l) {
@@ -119,7 +119,7 @@ func decFn(f func(*apd.Context, *apd.Decimal) error, weight int, rscale int32) (
 	c.Precision = uint32(max(weight+1, 1) + int(rscale) + 12)
 	d := new(apd.Decimal)
 	if err := f(&c, d); err != nil {
-		return nil, outOfRange("value")
+		return nil, OutOfRange("value")
 	}
 	return decRound(d, rscale), nil
 }
@@ -147,7 +147,7 @@ func logNumeric(b, x *apd.Decimal) (any, error) {
 		}
 		_, err := c.Quo(d, lx, lb)
 		return err
-	}, int(math.Log10(math.Abs(toF64(x)))+1), rs)
+	}, int(math.Log10(math.Abs(ToF64(x)))+1), rs)
 }
 
 func powNumeric(b, e *apd.Decimal) (any, error) {
@@ -164,7 +164,7 @@ func powNumeric(b, e *apd.Decimal) (any, error) {
 	if b.IsZero() {
 		return decRound(apd.New(0, 0), clampScale(numericMinSigDigits, dscale(b), dscale(e))), nil
 	}
-	f := toF64(e) * math.Log10(math.Abs(toF64(b)))
+	f := ToF64(e) * math.Log10(math.Abs(ToF64(b)))
 	if f > 2000 {
 		return nil, errf("22003", "value overflows numeric format")
 	}

@@ -53,7 +53,7 @@ func TestFloatText(t *testing.T) {
 		want string
 	}{{1.5, 64, "1.5"}, {1e15, 64, "1e+15"}, {1e-5, 64, "1e-05"}, {123456.7, 32, "123456.7"}, {1e6, 32, "1e+06"},
 		{123456789012345, 64, "123456789012345"}} {
-		if got := fmtFloat(c.f, c.bits); got != c.want {
+		if got := FormatFloat(c.f, c.bits); got != c.want {
 			t.Errorf("fmtFloat(%v) = %s, want %s", c.f, got, c.want)
 		}
 	}

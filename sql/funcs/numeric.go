@@ -23,7 +23,8 @@ var exactCtx = &apd.Context{
 	Rounding:    apd.RoundHalfUp,
 }
 
-func decFromInt64(v int64) *apd.Decimal { return apd.New(v, 0) }
+// DecFromInt64 returns v as a numeric.
+func DecFromInt64(v int64) *apd.Decimal { return apd.New(v, 0) }
 
 // decFromFloat converts a float8 to numeric as PostgreSQL's float8_numeric
 // does: through its shortest-round-trip text (15 significant digits in
@@ -54,16 +55,16 @@ func decToInt64(d *apd.Decimal) (int64, error) {
 	}
 	n, err := r.Int64()
 	if err != nil {
-		return 0, outOfRange("bigint")
+		return 0, OutOfRange("bigint")
 	}
 	return n, nil
 }
 
-// toDec converts an int/float/numeric datum to numeric.
-func toDec(v any) *apd.Decimal {
+// ToDec converts an int/float/numeric datum to numeric.
+func ToDec(v any) *apd.Decimal {
 	switch x := v.(type) {
 	case int64:
-		return decFromInt64(x)
+		return DecFromInt64(x)
 	case float64:
 		d, _ := decFromFloat(x)
 		return d
@@ -101,8 +102,8 @@ func weightFirst(d *apd.Decimal) (int, int) {
 	return w, first
 }
 
-// divScale is PostgreSQL's select_div_scale.
-func divScale(x, y *apd.Decimal) int32 {
+// DivScale is PostgreSQL's select_div_scale.
+func DivScale(x, y *apd.Decimal) int32 {
 	w1, f1 := weightFirst(x)
 	w2, f2 := weightFirst(y)
 	qw := w1 - w2
@@ -136,8 +137,8 @@ func decTrunc(d *apd.Decimal, scale int32) *apd.Decimal {
 	return r
 }
 
-// decQuoScale divides x by y rounding to scale (half away from zero).
-func decQuoScale(x, y *apd.Decimal, scale int32) (*apd.Decimal, error) {
+// DecQuoScale divides x by y rounding to scale (half away from zero).
+func DecQuoScale(x, y *apd.Decimal, scale int32) (*apd.Decimal, error) {
 	if y.IsZero() {
 		return nil, divZero()
 	}
@@ -158,34 +159,37 @@ func decQuoScale(x, y *apd.Decimal, scale int32) (*apd.Decimal, error) {
 	return decRound(q, scale), nil
 }
 
-// decDiv is numeric division with PostgreSQL's result scale.
-func decDiv(x, y *apd.Decimal) (*apd.Decimal, error) {
+// DecDiv is numeric division with PostgreSQL's result scale.
+func DecDiv(x, y *apd.Decimal) (*apd.Decimal, error) {
 	if y.IsZero() {
 		return nil, divZero()
 	}
-	return decQuoScale(x, y, divScale(x, y))
+	return DecQuoScale(x, y, DivScale(x, y))
 }
 
-func decAdd(x, y *apd.Decimal) *apd.Decimal {
+// DecAdd is numeric addition (exact).
+func DecAdd(x, y *apd.Decimal) *apd.Decimal {
 	r := new(apd.Decimal)
 	_, _ = exactCtx.Add(r, x, y)
 	return r
 }
 
-func decSub(x, y *apd.Decimal) *apd.Decimal {
+// DecSub is numeric subtraction (exact).
+func DecSub(x, y *apd.Decimal) *apd.Decimal {
 	r := new(apd.Decimal)
 	_, _ = exactCtx.Sub(r, x, y)
 	return r
 }
 
-func decMul(x, y *apd.Decimal) *apd.Decimal {
+// DecMul is numeric multiplication (exact).
+func DecMul(x, y *apd.Decimal) *apd.Decimal {
 	r := new(apd.Decimal)
 	_, _ = exactCtx.Mul(r, x, y)
 	return r
 }
 
-// decSqrt is sqrt_var rounded to rscale.
-func decSqrt(x *apd.Decimal, rscale int32) (*apd.Decimal, error) {
+// DecSqrt is sqrt_var rounded to rscale.
+func DecSqrt(x *apd.Decimal, rscale int32) (*apd.Decimal, error) {
 	if x.Sign() < 0 {
 		return nil, errf(codeInvalidArgForPower, "cannot take square root of a negative number")
 	}

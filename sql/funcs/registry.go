@@ -65,50 +65,14 @@ type Scalar struct {
 	Fn func(ctx *Ctx, argTypes []types.T, args []any) (any, error)
 }
 
-// AggState accumulates one group of an aggregate.
-type AggState interface {
-	// Add feeds one row's argument values (NULLs included; aggregates
-	// skip them as PostgreSQL does).
-	Add(ctx *Ctx, args []any) error
-	// Merge folds another state of the same aggregate into this one
-	// (parallel chunks, continuous aggregates).
-	Merge(other AggState) error
-	// Result returns the final value (nil for NULL).
-	Result(ctx *Ctx) (any, error)
-}
-
-// Aggregate is one overload of an aggregate function.
-type Aggregate struct {
-	Name string
-	Args []types.T
-	Ret  func(args []types.T) types.T
-	// New returns an empty state; direct holds the direct arguments of an
-	// ordered-set aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY
-	// x): direct = [0.5], args = [x]); nil otherwise.
-	New func(argTypes []types.T, direct []any) AggState
-	// OrderedSet marks WITHIN GROUP aggregates.
-	OrderedSet bool
-	// DirectArgs are the direct argument types of an ordered-set aggregate.
-	DirectArgs []types.T
-}
-
-var (
-	scalars    = map[string][]*Scalar{}
-	aggregates = map[string][]*Aggregate{}
-)
+var scalars = map[string][]*Scalar{}
 
 // RegisterScalar adds an overload; used by this package's init functions
 // and by the engine for catalog-aware functions.
 func RegisterScalar(f *Scalar) { scalars[f.Name] = append(scalars[f.Name], f) }
 
-// RegisterAggregate adds an aggregate overload.
-func RegisterAggregate(a *Aggregate) { aggregates[a.Name] = append(aggregates[a.Name], a) }
-
 // Scalars returns the overloads of a scalar function (lower-case name).
 func Scalars(name string) []*Scalar { return scalars[name] }
-
-// Aggregates returns the overloads of an aggregate (lower-case name).
-func Aggregates(name string) []*Aggregate { return aggregates[name] }
 
 // Fixed returns a Ret function that always yields t.
 func Fixed(t types.T) func([]types.T) types.T { return func([]types.T) types.T { return t } }
@@ -120,9 +84,6 @@ func SameAsArg(i int) func([]types.T) types.T {
 
 // ScalarNames returns the names of all registered scalar functions, sorted.
 func ScalarNames() []string { return sortedKeys(scalars) }
-
-// AggregateNames returns the names of all registered aggregates, sorted.
-func AggregateNames() []string { return sortedKeys(aggregates) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))

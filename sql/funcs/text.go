@@ -30,9 +30,9 @@ func datumText(t types.T, v any, loc *time.Location) string {
 		return "f"
 	case float64:
 		if t.OID == types.OidFloat4 {
-			return fmtFloat(x, 32)
+			return FormatFloat(x, 32)
 		}
-		return fmtFloat(x, 64)
+		return FormatFloat(x, 64)
 	case *apd.Decimal:
 		return fmtDecimal(x)
 	case types.Interval:
@@ -55,10 +55,10 @@ func datumText(t types.T, v any, loc *time.Location) string {
 	return ""
 }
 
-// fmtFloat is float8out/float4out with extra_float_digits = 1: shortest
+// FormatFloat is float8out/float4out with extra_float_digits = 1: shortest
 // round-trip digits, exponent form below 1e-4 and from 1e15 (1e6 for
 // float4).
-func fmtFloat(f float64, bits int) string {
+func FormatFloat(f float64, bits int) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"

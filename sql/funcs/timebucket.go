@@ -198,9 +198,9 @@ func addIntervalNaive(us int64, iv types.Interval) (int64, error) {
 	if iv.Months != 0 {
 		us = addMonths(us, int64(iv.Months))
 	}
-	r, ok := add64(us, int64(iv.Days)*types.MicrosPerDay)
+	r, ok := Add64(us, int64(iv.Days)*types.MicrosPerDay)
 	if ok {
-		r, ok = add64(r, iv.Micros)
+		r, ok = Add64(r, iv.Micros)
 	}
 	if !ok || isInfTs(r) {
 		return 0, errf(pgerr.DatetimeFieldOverflow, "timestamp out of range")
@@ -242,8 +242,8 @@ func addIntervalZoned(us int64, iv types.Interval, loc *time.Location) (int64, e
 	return us + iv.Micros, nil
 }
 
-// add64 adds with overflow detection.
-func add64(a, b int64) (int64, bool) {
+// Add64 adds with overflow detection.
+func Add64(a, b int64) (int64, bool) {
 	r := a + b
 	return r, (r > a) == (b > 0) || b == 0
 }

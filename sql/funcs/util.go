@@ -16,7 +16,8 @@ func errf(code pgerr.Code, format string, args ...any) error {
 
 func divZero() error { return errf(pgerr.DivisionByZero, "division by zero") }
 
-func outOfRange(what string) error {
+// OutOfRange is PostgreSQL's 22003 "<what> out of range" error.
+func OutOfRange(what string) error {
 	return errf(pgerr.NumericValueOutOfRange, "%s out of range", what)
 }
 
@@ -33,8 +34,8 @@ func reg(name string, args []types.T, ret types.T, fn scalarFn) *Scalar {
 // ts returns a slice of types (shorthand for Args).
 func ts(t ...types.T) []types.T { return t }
 
-// toF64 converts a numeric-kind datum to float64.
-func toF64(v any) float64 {
+// ToF64 converts a numeric-kind datum to float64.
+func ToF64(v any) float64 {
 	switch x := v.(type) {
 	case int64:
 		return float64(x)
@@ -72,11 +73,11 @@ func checkInt(t types.T, v int64) (any, error) {
 	switch t.OID {
 	case types.OidInt2:
 		if v < math.MinInt16 || v > math.MaxInt16 {
-			return nil, outOfRange("smallint")
+			return nil, OutOfRange("smallint")
 		}
 	case types.OidInt4:
 		if v < math.MinInt32 || v > math.MaxInt32 {
-			return nil, outOfRange("integer")
+			return nil, OutOfRange("integer")
 		}
 	}
 	return v, nil

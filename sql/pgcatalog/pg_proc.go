@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -200,8 +201,8 @@ func procs() []proc {
 					argNames: s.ArgNames, defaultSQL: s.DefaultSQL})
 			}
 		}
-		for _, name := range funcs.AggregateNames() {
-			for _, a := range funcs.Aggregates(name) {
+		for _, name := range agg.Names() {
+			for _, a := range agg.Overloads(name) {
 				add(proc{name: name, kind: 'a', args: a.Args, ret: retType(a.Ret, a.Args)})
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
@@ -31,7 +32,7 @@ func (b *binder) funcCall(fc *pg.FuncCall, ec *exprCtx) (Expr, error) {
 	if fc.Over != nil {
 		return b.windowCall(name, fc, ec)
 	}
-	if fc.AggStar || len(funcs.Aggregates(name)) > 0 && len(funcs.Scalars(name)) == 0 {
+	if fc.AggStar || len(agg.Overloads(name)) > 0 && len(funcs.Scalars(name)) == 0 {
 		return b.aggCall(name, fc, ec)
 	}
 	// Named and positional arguments.
@@ -319,8 +320,8 @@ func (b *binder) aggCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error
 	if err != nil {
 		return nil, err
 	}
-	var found *funcs.Aggregate
-	for _, a := range funcs.Aggregates(name) {
+	var found *agg.Aggregate
+	for _, a := range agg.Overloads(name) {
 		if a.OrderedSet != fc.AggWithinGroup {
 			continue
 		}
@@ -342,7 +343,7 @@ func (b *binder) aggCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error
 		}
 	}
 	if found == nil {
-		if len(funcs.Aggregates(name)) == 0 && !fc.AggStar {
+		if len(agg.Overloads(name)) == 0 && !fc.AggStar {
 			return nil, b.noFunction(name, args)
 		}
 		return nil, b.noFunction(name, args)
@@ -384,7 +385,7 @@ func (b *binder) aggCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error
 	return &aggRef{T: ac.T, Idx: len(*ec.aggs) - 1}, nil
 }
 
-func exactArgs(a *funcs.Aggregate, args []Expr) bool {
+func exactArgs(a *agg.Aggregate, args []Expr) bool {
 	for i, want := range a.Args {
 		if args[i].Type().OID != want.OID {
 			return false

@@ -6,6 +6,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
@@ -263,7 +264,7 @@ func groupedTargets(targets []*pg.Node) bool {
 func isGroupingCall(fc *pg.FuncCall) bool {
 	_, name := funcName(fc.Funcname)
 	name = strings.ToLower(name)
-	return fc.Over != nil || fc.AggStar || len(funcs.Aggregates(name)) > 0 && len(funcs.Scalars(name)) == 0
+	return fc.Over != nil || fc.AggStar || len(agg.Overloads(name)) > 0 && len(funcs.Scalars(name)) == 0
 }
 
 // hasCall reports whether a function call matching pred occurs in m,

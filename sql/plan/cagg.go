@@ -6,7 +6,7 @@ import (
 
 	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
-	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -340,7 +340,7 @@ func (b *binder) caggAggs(sel *pg.SelectStmt, src *catalog.Table, c *catalog.Cag
 				return walkErr == nil
 			}
 			fn := aggName(fc)
-			if len(funcs.Aggregates(fn)) == 0 && !fc.AggWithinGroup {
+			if len(agg.Overloads(fn)) == 0 && !fc.AggWithinGroup {
 				return true
 			}
 			if fc.Over != nil {

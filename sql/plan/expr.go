@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -211,7 +212,7 @@ type RowExpr struct {
 
 // AggCall is an aggregate inside an Agg node.
 type AggCall struct {
-	Agg      *funcs.Aggregate
+	Agg      *agg.Aggregate
 	Args     []Expr
 	ArgTypes []types.T
 	Direct   []Expr // ordered-set direct arguments

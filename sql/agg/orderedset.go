@@ -1,6 +1,7 @@
-package funcs
+package agg
 
 import (
+	"github.com/tsgres/tsgres/sql/funcs"
 	"math"
 	"slices"
 
@@ -18,14 +19,14 @@ type sortedState struct {
 	final  func(s *sortedState) (any, error)
 }
 
-func (s *sortedState) Add(_ *Ctx, args []any) error {
+func (s *sortedState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] != nil {
 		s.vals = append(s.vals, args[0])
 	}
 	return nil
 }
 
-func (s *sortedState) Merge(o AggState) error {
+func (s *sortedState) Merge(o State) error {
 	x, ok := o.(*sortedState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -34,17 +35,17 @@ func (s *sortedState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *sortedState) Result(*Ctx) (any, error) {
+func (s *sortedState) Result(*funcs.Ctx) (any, error) {
 	if len(s.direct) > 0 && s.direct[0] == nil {
 		return nil, nil
 	}
-	slices.SortStableFunc(s.vals, compareDatum)
+	slices.SortStableFunc(s.vals, funcs.CompareDatum)
 	return s.final(s)
 }
 
 func checkFraction(p float64) error {
 	if p < 0 || p > 1 || math.IsNaN(p) {
-		return errf(pgerr.NumericValueOutOfRange, "percentile value %s is not between 0 and 1", fmtFloat(p, 64))
+		return pgerr.New(pgerr.NumericValueOutOfRange, "percentile value %s is not between 0 and 1", funcs.FormatFloat(p, 64))
 	}
 	return nil
 }
@@ -103,7 +104,7 @@ func multi(s *sortedState, elem types.T, one func(float64) (any, error)) (any, e
 		if f == nil {
 			continue
 		}
-		v, err := one(toF64(f))
+		v, err := one(funcs.ToF64(f))
 		if err != nil {
 			return nil, err
 		}
@@ -117,8 +118,8 @@ func init() {
 	f8arr := types.T{OID: types.OidFloat8Array, Mod: -1}
 	ivarr := types.T{OID: types.OidIntervalArr, Mod: -1}
 	os := func(name string, direct, args []types.T, ret func([]types.T) types.T, final func(s *sortedState) (any, error)) {
-		RegisterAggregate(&Aggregate{Name: name, Args: args, Ret: ret, OrderedSet: true, DirectArgs: direct,
-			New: func(at []types.T, d []any) AggState {
+		Register(&Aggregate{Name: name, Args: args, Ret: ret, OrderedSet: true, DirectArgs: direct,
+			New: func(at []types.T, d []any) State {
 				e := types.Unknown
 				if len(at) > 0 {
 					e = at[0]
@@ -126,29 +127,29 @@ func init() {
 				return &sortedState{direct: d, elem: e, final: final}
 			}})
 	}
-	os("percentile_cont", ts(f8), ts(f8), Fixed(f8), func(s *sortedState) (any, error) {
-		return contAt(s.vals, toF64(s.direct[0]), false)
+	os("percentile_cont", ts(f8), ts(f8), funcs.Fixed(f8), func(s *sortedState) (any, error) {
+		return contAt(s.vals, funcs.ToF64(s.direct[0]), false)
 	})
-	os("percentile_cont", ts(f8), ts(iv), Fixed(iv), func(s *sortedState) (any, error) {
-		return contAt(s.vals, toF64(s.direct[0]), true)
+	os("percentile_cont", ts(f8), ts(iv), funcs.Fixed(iv), func(s *sortedState) (any, error) {
+		return contAt(s.vals, funcs.ToF64(s.direct[0]), true)
 	})
-	os("percentile_cont", ts(f8arr), ts(f8), Fixed(f8arr), func(s *sortedState) (any, error) {
+	os("percentile_cont", ts(f8arr), ts(f8), funcs.Fixed(f8arr), func(s *sortedState) (any, error) {
 		return multi(s, f8, func(p float64) (any, error) { return contAt(s.vals, p, false) })
 	})
-	os("percentile_cont", ts(f8arr), ts(iv), Fixed(ivarr), func(s *sortedState) (any, error) {
+	os("percentile_cont", ts(f8arr), ts(iv), funcs.Fixed(ivarr), func(s *sortedState) (any, error) {
 		return multi(s, iv, func(p float64) (any, error) { return contAt(s.vals, p, true) })
 	})
-	os("percentile_disc", ts(f8), ts(AnyElement), SameAsArg(0), func(s *sortedState) (any, error) {
-		return discAt(s.vals, toF64(s.direct[0]))
+	os("percentile_disc", ts(f8), ts(funcs.AnyElement), funcs.SameAsArg(0), func(s *sortedState) (any, error) {
+		return discAt(s.vals, funcs.ToF64(s.direct[0]))
 	})
-	os("percentile_disc", ts(f8arr), ts(AnyElement), arrayRet, func(s *sortedState) (any, error) {
+	os("percentile_disc", ts(f8arr), ts(funcs.AnyElement), arrayRet, func(s *sortedState) (any, error) {
 		return multi(s, s.elem, func(p float64) (any, error) { return discAt(s.vals, p) })
 	})
-	os("mode", nil, ts(AnyElement), SameAsArg(0), func(s *sortedState) (any, error) {
+	os("mode", nil, ts(funcs.AnyElement), funcs.SameAsArg(0), func(s *sortedState) (any, error) {
 		var best any
 		bestN, n := 0, 0
 		for i, v := range s.vals {
-			if i > 0 && compareDatum(v, s.vals[i-1]) == 0 {
+			if i > 0 && funcs.CompareDatum(v, s.vals[i-1]) == 0 {
 				n++
 			} else {
 				n = 1

@@ -1,6 +1,7 @@
-package funcs
+package agg
 
 import (
+	"github.com/tsgres/tsgres/sql/funcs"
 	"math"
 
 	"github.com/cockroachdb/apd/v3"
@@ -11,12 +12,12 @@ import (
 // Basic aggregates: count, sum, avg, min, max, bool_and/bool_or/every.
 
 // regAgg registers an aggregate with a fixed result type.
-func regAgg(name string, args []types.T, ret types.T, New func(argTypes []types.T, direct []any) AggState) {
-	RegisterAggregate(&Aggregate{Name: name, Args: args, Ret: Fixed(ret), New: New})
+func regAgg(name string, args []types.T, ret types.T, New func(argTypes []types.T, direct []any) State) {
+	Register(&Aggregate{Name: name, Args: args, Ret: funcs.Fixed(ret), New: New})
 }
 
-func mergeTypeError(a, b AggState) error {
-	return errf(pgerr.Internal, "cannot merge aggregate states of types %T and %T", a, b)
+func mergeTypeError(a, b State) error {
+	return pgerr.New(pgerr.Internal, "cannot merge aggregate states of types %T and %T", a, b)
 }
 
 type countState struct {
@@ -24,14 +25,14 @@ type countState struct {
 	star bool
 }
 
-func (s *countState) Add(_ *Ctx, args []any) error {
+func (s *countState) Add(_ *funcs.Ctx, args []any) error {
 	if s.star || args[0] != nil {
 		s.n++
 	}
 	return nil
 }
 
-func (s *countState) Merge(o AggState) error {
+func (s *countState) Merge(o State) error {
 	x, ok := o.(*countState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -40,7 +41,7 @@ func (s *countState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *countState) Result(*Ctx) (any, error) { return s.n, nil }
+func (s *countState) Result(*funcs.Ctx) (any, error) { return s.n, nil }
 
 // intSumState sums integers exactly: int64 while it fits, then numeric.
 // big != nil once the int64 accumulator overflowed.
@@ -52,7 +53,7 @@ type intSumState struct {
 	avg bool
 }
 
-func (s *intSumState) Add(_ *Ctx, args []any) error {
+func (s *intSumState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -63,12 +64,12 @@ func (s *intSumState) Add(_ *Ctx, args []any) error {
 
 func (s *intSumState) addInt(v int64) {
 	if s.big != nil {
-		s.big = decAdd(s.big, decFromInt64(v))
+		s.big = funcs.DecAdd(s.big, funcs.DecFromInt64(v))
 		return
 	}
-	r, ok := add64(s.sum, v)
+	r, ok := funcs.Add64(s.sum, v)
 	if !ok {
-		s.big = decAdd(decFromInt64(s.sum), decFromInt64(v))
+		s.big = funcs.DecAdd(funcs.DecFromInt64(s.sum), funcs.DecFromInt64(v))
 		return
 	}
 	s.sum = r
@@ -78,16 +79,16 @@ func (s *intSumState) total() *apd.Decimal {
 	if s.big != nil {
 		return s.big
 	}
-	return decFromInt64(s.sum)
+	return funcs.DecFromInt64(s.sum)
 }
 
-func (s *intSumState) Merge(o AggState) error {
+func (s *intSumState) Merge(o State) error {
 	x, ok := o.(*intSumState)
 	if !ok {
 		return mergeTypeError(s, o)
 	}
 	if x.big != nil {
-		s.big = decAdd(s.total(), x.big)
+		s.big = funcs.DecAdd(s.total(), x.big)
 	} else {
 		s.addInt(x.sum)
 	}
@@ -95,16 +96,16 @@ func (s *intSumState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *intSumState) Result(*Ctx) (any, error) {
+func (s *intSumState) Result(*funcs.Ctx) (any, error) {
 	if s.n == 0 {
 		return nil, nil
 	}
 	if s.avg {
-		return decDiv(s.total(), decFromInt64(s.n))
+		return funcs.DecDiv(s.total(), funcs.DecFromInt64(s.n))
 	}
 	if s.ret.OID == types.OidInt8 {
 		if s.big != nil {
-			return nil, outOfRange("bigint")
+			return nil, funcs.OutOfRange("bigint")
 		}
 		return s.sum, nil
 	}
@@ -120,7 +121,7 @@ type floatSumState struct {
 	avg   bool
 }
 
-func (s *floatSumState) Add(_ *Ctx, args []any) error {
+func (s *floatSumState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -134,7 +135,7 @@ func (s *floatSumState) Add(_ *Ctx, args []any) error {
 	return nil
 }
 
-func (s *floatSumState) Merge(o AggState) error {
+func (s *floatSumState) Merge(o State) error {
 	x, ok := o.(*floatSumState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -145,7 +146,7 @@ func (s *floatSumState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *floatSumState) Result(*Ctx) (any, error) {
+func (s *floatSumState) Result(*funcs.Ctx) (any, error) {
 	switch {
 	case s.n == 0:
 		return nil, nil
@@ -165,7 +166,7 @@ type numericSumState struct {
 	avg bool
 }
 
-func (s *numericSumState) Add(_ *Ctx, args []any) error {
+func (s *numericSumState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -178,12 +179,12 @@ func (s *numericSumState) Add(_ *Ctx, args []any) error {
 	if s.sum == nil {
 		s.sum = new(apd.Decimal).Set(d)
 	} else {
-		s.sum = decAdd(s.sum, d)
+		s.sum = funcs.DecAdd(s.sum, d)
 	}
 	return nil
 }
 
-func (s *numericSumState) Merge(o AggState) error {
+func (s *numericSumState) Merge(o State) error {
 	x, ok := o.(*numericSumState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -195,12 +196,12 @@ func (s *numericSumState) Merge(o AggState) error {
 	case s.sum == nil:
 		s.sum = x.sum
 	default:
-		s.sum = decAdd(s.sum, x.sum)
+		s.sum = funcs.DecAdd(s.sum, x.sum)
 	}
 	return nil
 }
 
-func (s *numericSumState) Result(*Ctx) (any, error) {
+func (s *numericSumState) Result(*funcs.Ctx) (any, error) {
 	switch {
 	case s.n == 0:
 		return nil, nil
@@ -210,7 +211,7 @@ func (s *numericSumState) Result(*Ctx) (any, error) {
 		s.sum = apd.New(0, 0)
 	}
 	if s.avg {
-		return decDiv(s.sum, decFromInt64(s.n))
+		return funcs.DecDiv(s.sum, funcs.DecFromInt64(s.n))
 	}
 	return s.sum, nil
 }
@@ -222,7 +223,7 @@ type intervalSumState struct {
 	avg bool
 }
 
-func (s *intervalSumState) Add(_ *Ctx, args []any) error {
+func (s *intervalSumState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -233,15 +234,15 @@ func (s *intervalSumState) Add(_ *Ctx, args []any) error {
 func (s *intervalSumState) add(v types.Interval) error {
 	m := int64(s.sum.Months) + int64(v.Months)
 	d := int64(s.sum.Days) + int64(v.Days)
-	us, ok := add64(s.sum.Micros, v.Micros)
+	us, ok := funcs.Add64(s.sum.Micros, v.Micros)
 	if !ok || m != int64(int32(m)) || d != int64(int32(d)) {
-		return errf(pgerr.DatetimeFieldOverflow, "interval out of range")
+		return pgerr.New(pgerr.DatetimeFieldOverflow, "interval out of range")
 	}
 	s.sum = types.Interval{Months: int32(m), Days: int32(d), Micros: us}
 	return nil
 }
 
-func (s *intervalSumState) Merge(o AggState) error {
+func (s *intervalSumState) Merge(o State) error {
 	x, ok := o.(*intervalSumState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -250,7 +251,7 @@ func (s *intervalSumState) Merge(o AggState) error {
 	return s.add(x.sum)
 }
 
-func (s *intervalSumState) Result(*Ctx) (any, error) {
+func (s *intervalSumState) Result(*funcs.Ctx) (any, error) {
 	if s.n == 0 {
 		return nil, nil
 	}
@@ -298,14 +299,14 @@ type minMaxState struct {
 	sign int // -1 for min, 1 for max
 }
 
-func (s *minMaxState) Add(_ *Ctx, args []any) error {
-	if v := args[0]; v != nil && (s.v == nil || compareDatum(v, s.v)*s.sign > 0) {
+func (s *minMaxState) Add(_ *funcs.Ctx, args []any) error {
+	if v := args[0]; v != nil && (s.v == nil || funcs.CompareDatum(v, s.v)*s.sign > 0) {
 		s.v = v
 	}
 	return nil
 }
 
-func (s *minMaxState) Merge(o AggState) error {
+func (s *minMaxState) Merge(o State) error {
 	x, ok := o.(*minMaxState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -313,14 +314,14 @@ func (s *minMaxState) Merge(o AggState) error {
 	return s.Add(nil, []any{x.v})
 }
 
-func (s *minMaxState) Result(*Ctx) (any, error) { return s.v, nil }
+func (s *minMaxState) Result(*funcs.Ctx) (any, error) { return s.v, nil }
 
 // boolState is bool_and/every (and) or bool_or (or).
 type boolState struct {
 	seen, v, and bool
 }
 
-func (s *boolState) Add(_ *Ctx, args []any) error {
+func (s *boolState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -335,7 +336,7 @@ func (s *boolState) Add(_ *Ctx, args []any) error {
 	return nil
 }
 
-func (s *boolState) Merge(o AggState) error {
+func (s *boolState) Merge(o State) error {
 	x, ok := o.(*boolState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -346,7 +347,7 @@ func (s *boolState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *boolState) Result(*Ctx) (any, error) {
+func (s *boolState) Result(*funcs.Ctx) (any, error) {
 	if !s.seen {
 		return nil, nil
 	}
@@ -356,12 +357,12 @@ func (s *boolState) Result(*Ctx) (any, error) {
 // minMaxTypes are the types min/max accept (PostgreSQL's btree types).
 var minMaxTypes = []types.T{types.Int2, types.Int4, types.Int8, types.Float4, types.Float8, types.Numeric,
 	types.Text, types.Bpchar, types.Date, types.Time, types.Timestamp,
-	types.Timestamptz, types.IntervalT, types.Bool, types.UUID, types.Bytea, types.Oid, AnyArray}
+	types.Timestamptz, types.IntervalT, types.Bool, types.UUID, types.Bytea, types.Oid, funcs.AnyArray}
 
 func init() {
-	RegisterAggregate(&Aggregate{Name: "count", Ret: Fixed(types.Int8),
-		New: func([]types.T, []any) AggState { return &countState{star: true} }})
-	regAgg("count", ts(AnyT), types.Int8, func([]types.T, []any) AggState { return &countState{} })
+	Register(&Aggregate{Name: "count", Ret: funcs.Fixed(types.Int8),
+		New: func([]types.T, []any) State { return &countState{star: true} }})
+	regAgg("count", ts(funcs.AnyT), types.Int8, func([]types.T, []any) State { return &countState{} })
 
 	for _, avg := range []bool{false, true} {
 		name := "sum"
@@ -375,24 +376,24 @@ func init() {
 				ret = types.Int8
 			}
 			ret2 := ret
-			regAgg(name, ts(t), ret, func([]types.T, []any) AggState { return &intSumState{ret: ret2, avg: avg} })
+			regAgg(name, ts(t), ret, func([]types.T, []any) State { return &intSumState{ret: ret2, avg: avg} })
 		}
 		f4ret := types.Float4
 		if avg {
 			f4ret = types.Float8
 		}
-		regAgg(name, ts(types.Float4), f4ret, func([]types.T, []any) AggState { return &floatSumState{f4: !avg, avg: avg} })
-		regAgg(name, ts(types.Float8), types.Float8, func([]types.T, []any) AggState { return &floatSumState{avg: avg} })
-		regAgg(name, ts(types.Numeric), types.Numeric, func([]types.T, []any) AggState { return &numericSumState{avg: avg} })
-		regAgg(name, ts(types.IntervalT), types.IntervalT, func([]types.T, []any) AggState { return &intervalSumState{avg: avg} })
+		regAgg(name, ts(types.Float4), f4ret, func([]types.T, []any) State { return &floatSumState{f4: !avg, avg: avg} })
+		regAgg(name, ts(types.Float8), types.Float8, func([]types.T, []any) State { return &floatSumState{avg: avg} })
+		regAgg(name, ts(types.Numeric), types.Numeric, func([]types.T, []any) State { return &numericSumState{avg: avg} })
+		regAgg(name, ts(types.IntervalT), types.IntervalT, func([]types.T, []any) State { return &intervalSumState{avg: avg} })
 	}
 	for _, t := range minMaxTypes {
-		RegisterAggregate(&Aggregate{Name: "min", Args: ts(t), Ret: SameAsArg(0),
-			New: func([]types.T, []any) AggState { return &minMaxState{sign: -1} }})
-		RegisterAggregate(&Aggregate{Name: "max", Args: ts(t), Ret: SameAsArg(0),
-			New: func([]types.T, []any) AggState { return &minMaxState{sign: 1} }})
+		Register(&Aggregate{Name: "min", Args: ts(t), Ret: funcs.SameAsArg(0),
+			New: func([]types.T, []any) State { return &minMaxState{sign: -1} }})
+		Register(&Aggregate{Name: "max", Args: ts(t), Ret: funcs.SameAsArg(0),
+			New: func([]types.T, []any) State { return &minMaxState{sign: 1} }})
 	}
-	regAgg("bool_and", ts(types.Bool), types.Bool, func([]types.T, []any) AggState { return &boolState{and: true} })
-	regAgg("every", ts(types.Bool), types.Bool, func([]types.T, []any) AggState { return &boolState{and: true} })
-	regAgg("bool_or", ts(types.Bool), types.Bool, func([]types.T, []any) AggState { return &boolState{} })
+	regAgg("bool_and", ts(types.Bool), types.Bool, func([]types.T, []any) State { return &boolState{and: true} })
+	regAgg("every", ts(types.Bool), types.Bool, func([]types.T, []any) State { return &boolState{and: true} })
+	regAgg("bool_or", ts(types.Bool), types.Bool, func([]types.T, []any) State { return &boolState{} })
 }

@@ -1,6 +1,7 @@
-package funcs
+package agg
 
 import (
+	"github.com/tsgres/tsgres/sql/funcs"
 	"math"
 
 	"github.com/cockroachdb/apd/v3"
@@ -29,7 +30,7 @@ type floatVarState struct {
 	kind       statKind
 }
 
-func (s *floatVarState) Add(_ *Ctx, args []any) error {
+func (s *floatVarState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -41,7 +42,7 @@ func (s *floatVarState) Add(_ *Ctx, args []any) error {
 		s.sxx += tmp * tmp / (n * s.n)
 		if math.IsInf(sx, 0) || math.IsInf(s.sxx, 0) {
 			if !math.IsInf(s.sx, 0) && !math.IsInf(v, 0) {
-				return outOfRange("value")
+				return funcs.OutOfRange("value")
 			}
 			s.sxx = math.NaN()
 		}
@@ -52,7 +53,7 @@ func (s *floatVarState) Add(_ *Ctx, args []any) error {
 	return nil
 }
 
-func (s *floatVarState) Merge(o AggState) error {
+func (s *floatVarState) Merge(o State) error {
 	x, ok := o.(*floatVarState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -71,7 +72,7 @@ func (s *floatVarState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *floatVarState) Result(*Ctx) (any, error) {
+func (s *floatVarState) Result(*funcs.Ctx) (any, error) {
 	switch s.kind {
 	case varSamp, stddevSamp:
 		if s.n <= 1 {
@@ -101,11 +102,11 @@ type numericVarState struct {
 	kind    statKind
 }
 
-func (s *numericVarState) Add(_ *Ctx, args []any) error {
+func (s *numericVarState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
-	d := toDec(args[0])
+	d := funcs.ToDec(args[0])
 	s.n++
 	if d.Form != apd.Finite {
 		s.nan = true
@@ -114,12 +115,12 @@ func (s *numericVarState) Add(_ *Ctx, args []any) error {
 	if s.sx == nil {
 		s.sx, s.sxx = apd.New(0, 0), apd.New(0, 0)
 	}
-	s.sx = decAdd(s.sx, d)
-	s.sxx = decAdd(s.sxx, decMul(d, d))
+	s.sx = funcs.DecAdd(s.sx, d)
+	s.sxx = funcs.DecAdd(s.sxx, funcs.DecMul(d, d))
 	return nil
 }
 
-func (s *numericVarState) Merge(o AggState) error {
+func (s *numericVarState) Merge(o State) error {
 	x, ok := o.(*numericVarState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -131,12 +132,12 @@ func (s *numericVarState) Merge(o AggState) error {
 	case s.sx == nil:
 		s.sx, s.sxx = x.sx, x.sxx
 	default:
-		s.sx, s.sxx = decAdd(s.sx, x.sx), decAdd(s.sxx, x.sxx)
+		s.sx, s.sxx = funcs.DecAdd(s.sx, x.sx), funcs.DecAdd(s.sxx, x.sxx)
 	}
 	return nil
 }
 
-func (s *numericVarState) Result(*Ctx) (any, error) {
+func (s *numericVarState) Result(*funcs.Ctx) (any, error) {
 	sample := s.kind == varSamp || s.kind == stddevSamp
 	if s.n == 0 || sample && s.n == 1 {
 		return nil, nil
@@ -148,24 +149,24 @@ func (s *numericVarState) Result(*Ctx) (any, error) {
 	if sx == nil {
 		sx, sxx = apd.New(0, 0), apd.New(0, 0)
 	}
-	n := decFromInt64(s.n)
-	num := decSub(decMul(n, sxx), decMul(sx, sx))
+	n := funcs.DecFromInt64(s.n)
+	num := funcs.DecSub(funcs.DecMul(n, sxx), funcs.DecMul(sx, sx))
 	if num.Sign() <= 0 {
 		return apd.New(0, 0), nil
 	}
 	var den *apd.Decimal
 	if sample {
-		den = decFromInt64(s.n * (s.n - 1))
+		den = funcs.DecFromInt64(s.n * (s.n - 1))
 	} else {
-		den = decMul(n, n)
+		den = funcs.DecMul(n, n)
 	}
-	rscale := divScale(num, den)
-	v, err := decQuoScale(num, den, rscale)
+	rscale := funcs.DivScale(num, den)
+	v, err := funcs.DecQuoScale(num, den, rscale)
 	if err != nil {
 		return nil, err
 	}
 	if s.kind == stddevSamp || s.kind == stddevPop {
-		return decSqrt(v, rscale)
+		return funcs.DecSqrt(v, rscale)
 	}
 	return v, nil
 }
@@ -177,11 +178,11 @@ type regrState struct {
 	final                    func(s *regrState) any
 }
 
-func (s *regrState) Add(_ *Ctx, args []any) error {
+func (s *regrState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil || args[1] == nil {
 		return nil
 	}
-	y, x := toF64(args[0]), toF64(args[1])
+	y, x := funcs.ToF64(args[0]), funcs.ToF64(args[1])
 	n := s.n + 1
 	sx, sy := s.sx+x, s.sy+y
 	if s.n > 0 {
@@ -202,7 +203,7 @@ func (s *regrState) Add(_ *Ctx, args []any) error {
 	return nil
 }
 
-func (s *regrState) Merge(o AggState) error {
+func (s *regrState) Merge(o State) error {
 	x, ok := o.(*regrState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -227,7 +228,7 @@ func (s *regrState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *regrState) Result(*Ctx) (any, error) { return s.final(s), nil }
+func (s *regrState) Result(*funcs.Ctx) (any, error) { return s.final(s), nil }
 
 var regrFinals = map[string]func(s *regrState) any{
 	"covar_pop": func(s *regrState) any {
@@ -309,17 +310,17 @@ func init() {
 	for name, k := range kinds {
 		k := k
 		for _, t := range []types.T{types.Float4, types.Float8} {
-			regAgg(name, ts(t), types.Float8, func([]types.T, []any) AggState { return &floatVarState{kind: k} })
+			regAgg(name, ts(t), types.Float8, func([]types.T, []any) State { return &floatVarState{kind: k} })
 		}
 		for _, t := range []types.T{types.Int2, types.Int4, types.Int8, types.Numeric} {
-			regAgg(name, ts(t), types.Numeric, func([]types.T, []any) AggState { return &numericVarState{kind: k} })
+			regAgg(name, ts(t), types.Numeric, func([]types.T, []any) State { return &numericVarState{kind: k} })
 		}
 	}
 	for name, f := range regrFinals {
 		f := f
-		regAgg(name, ts(types.Float8, types.Float8), types.Float8, func([]types.T, []any) AggState { return &regrState{final: f} })
+		regAgg(name, ts(types.Float8, types.Float8), types.Float8, func([]types.T, []any) State { return &regrState{final: f} })
 	}
-	regAgg("regr_count", ts(types.Float8, types.Float8), types.Int8, func([]types.T, []any) AggState {
+	regAgg("regr_count", ts(types.Float8, types.Float8), types.Int8, func([]types.T, []any) State {
 		return &regrState{final: func(s *regrState) any { return int64(s.n) }}
 	})
 }

@@ -1,6 +1,7 @@
-package funcs
+package agg
 
 import (
+	"github.com/tsgres/tsgres/sql/funcs"
 	"strings"
 
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -15,7 +16,7 @@ type stringAggState struct {
 	firstDelim any // delimiter of the first row: written before it when merged after another state
 }
 
-func (s *stringAggState) Add(_ *Ctx, args []any) error {
+func (s *stringAggState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil {
 		return nil
 	}
@@ -32,7 +33,7 @@ func (s *stringAggState) Add(_ *Ctx, args []any) error {
 
 // Merge appends other's rows after this state's, joined by the
 // delimiter of other's first row, as if its rows had been added here.
-func (s *stringAggState) Merge(o AggState) error {
+func (s *stringAggState) Merge(o State) error {
 	x, ok := o.(*stringAggState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -51,7 +52,7 @@ func (s *stringAggState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *stringAggState) Result(*Ctx) (any, error) {
+func (s *stringAggState) Result(*funcs.Ctx) (any, error) {
 	if !s.seen {
 		return nil, nil
 	}
@@ -64,13 +65,13 @@ type arrayAggState struct {
 	seen bool
 }
 
-func (s *arrayAggState) Add(_ *Ctx, args []any) error {
+func (s *arrayAggState) Add(_ *funcs.Ctx, args []any) error {
 	s.vals = append(s.vals, args[0])
 	s.seen = true
 	return nil
 }
 
-func (s *arrayAggState) Merge(o AggState) error {
+func (s *arrayAggState) Merge(o State) error {
 	x, ok := o.(*arrayAggState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -80,7 +81,7 @@ func (s *arrayAggState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *arrayAggState) Result(*Ctx) (any, error) {
+func (s *arrayAggState) Result(*funcs.Ctx) (any, error) {
 	if !s.seen {
 		return nil, nil
 	}
@@ -97,17 +98,17 @@ type bookendState struct {
 	sign      int
 }
 
-func (s *bookendState) Add(_ *Ctx, args []any) error {
+func (s *bookendState) Add(_ *funcs.Ctx, args []any) error {
 	if args[1] == nil {
 		return nil
 	}
-	if !s.seen || compareDatum(args[1], s.time)*s.sign > 0 {
+	if !s.seen || funcs.CompareDatum(args[1], s.time)*s.sign > 0 {
 		s.val, s.time, s.seen = args[0], args[1], true
 	}
 	return nil
 }
 
-func (s *bookendState) Merge(o AggState) error {
+func (s *bookendState) Merge(o State) error {
 	x, ok := o.(*bookendState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -118,30 +119,30 @@ func (s *bookendState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *bookendState) Result(*Ctx) (any, error) { return s.val, nil }
+func (s *bookendState) Result(*funcs.Ctx) (any, error) { return s.val, nil }
 
 // histogramState counts values into nbuckets+2 buckets as width_bucket.
 type histogramState struct {
 	counts []int64
 }
 
-func (s *histogramState) Add(_ *Ctx, args []any) error {
+func (s *histogramState) Add(_ *funcs.Ctx, args []any) error {
 	if args[0] == nil || args[1] == nil || args[2] == nil || args[3] == nil {
 		return nil
 	}
-	lo, hi, n := toF64(args[1]), toF64(args[2]), args[3].(int64)
+	lo, hi, n := funcs.ToF64(args[1]), funcs.ToF64(args[2]), args[3].(int64)
 	if lo > hi {
-		return errf(pgerr.InvalidParameterValue, "lower bound cannot exceed upper bound")
+		return pgerr.New(pgerr.InvalidParameterValue, "lower bound cannot exceed upper bound")
 	}
 	if n < 1 || n > 1<<20 {
-		return errf(pgerr.InvalidParameterValue, "number of buckets must not be less than one")
+		return pgerr.New(pgerr.InvalidParameterValue, "number of buckets must not be less than one")
 	}
 	if s.counts == nil {
 		s.counts = make([]int64, n+2)
 	} else if int64(len(s.counts)) != n+2 {
-		return errf(pgerr.InvalidParameterValue, "number of buckets must not change between calls")
+		return pgerr.New(pgerr.InvalidParameterValue, "number of buckets must not change between calls")
 	}
-	b, err := widthBucketFloat(nil, nil, []any{args[0], lo, hi, n})
+	b, err := funcs.WidthBucketFloat(nil, nil, []any{args[0], lo, hi, n})
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func (s *histogramState) Add(_ *Ctx, args []any) error {
 	return nil
 }
 
-func (s *histogramState) Merge(o AggState) error {
+func (s *histogramState) Merge(o State) error {
 	x, ok := o.(*histogramState)
 	if !ok {
 		return mergeTypeError(s, o)
@@ -159,7 +160,7 @@ func (s *histogramState) Merge(o AggState) error {
 	case s.counts == nil:
 		s.counts = append([]int64(nil), x.counts...)
 	case len(s.counts) != len(x.counts):
-		return errf(pgerr.InvalidParameterValue, "number of buckets must not change between calls")
+		return pgerr.New(pgerr.InvalidParameterValue, "number of buckets must not change between calls")
 	default:
 		for i, c := range x.counts {
 			s.counts[i] += c
@@ -168,7 +169,7 @@ func (s *histogramState) Merge(o AggState) error {
 	return nil
 }
 
-func (s *histogramState) Result(*Ctx) (any, error) {
+func (s *histogramState) Result(*funcs.Ctx) (any, error) {
 	if s.counts == nil {
 		return nil, nil
 	}
@@ -188,14 +189,14 @@ func arrayRet(a []types.T) types.T {
 }
 
 func init() {
-	regAgg("string_agg", ts(types.Text, types.Text), types.Text, func([]types.T, []any) AggState { return &stringAggState{} })
-	regAgg("string_agg", ts(types.Bytea, types.Bytea), types.Bytea, func([]types.T, []any) AggState { return &stringAggState{} })
-	RegisterAggregate(&Aggregate{Name: "array_agg", Args: ts(AnyElement), Ret: arrayRet,
-		New: func(at []types.T, _ []any) AggState { return &arrayAggState{elem: at[0]} }})
-	RegisterAggregate(&Aggregate{Name: "first", Args: ts(AnyElement, AnyT), Ret: SameAsArg(0),
-		New: func([]types.T, []any) AggState { return &bookendState{sign: -1} }})
-	RegisterAggregate(&Aggregate{Name: "last", Args: ts(AnyElement, AnyT), Ret: SameAsArg(0),
-		New: func([]types.T, []any) AggState { return &bookendState{sign: 1} }})
+	regAgg("string_agg", ts(types.Text, types.Text), types.Text, func([]types.T, []any) State { return &stringAggState{} })
+	regAgg("string_agg", ts(types.Bytea, types.Bytea), types.Bytea, func([]types.T, []any) State { return &stringAggState{} })
+	Register(&Aggregate{Name: "array_agg", Args: ts(funcs.AnyElement), Ret: arrayRet,
+		New: func(at []types.T, _ []any) State { return &arrayAggState{elem: at[0]} }})
+	Register(&Aggregate{Name: "first", Args: ts(funcs.AnyElement, funcs.AnyT), Ret: funcs.SameAsArg(0),
+		New: func([]types.T, []any) State { return &bookendState{sign: -1} }})
+	Register(&Aggregate{Name: "last", Args: ts(funcs.AnyElement, funcs.AnyT), Ret: funcs.SameAsArg(0),
+		New: func([]types.T, []any) State { return &bookendState{sign: 1} }})
 	regAgg("histogram", ts(types.Float8, types.Float8, types.Float8, types.Int4), types.T{OID: types.OidInt4Array, Mod: -1},
-		func([]types.T, []any) AggState { return &histogramState{} })
+		func([]types.T, []any) State { return &histogramState{} })
 }

@@ -1,7 +1,8 @@
-package funcs
+package agg
 
 import (
 	"github.com/cockroachdb/apd/v3"
+	"github.com/tsgres/tsgres/sql/funcs"
 )
 
 // Folding summaries into aggregate states: the executor answers
@@ -10,9 +11,9 @@ import (
 // their totals to the ordinary states here so results (types, overflow to
 // numeric, NULL on no rows) are exactly those of feeding rows one by one.
 
-// ColumnStats summarizes the values of one aggregate argument over a set
+// Summary summarizes the values of one aggregate argument over a set
 // of rows.
-type ColumnStats struct {
+type Summary struct {
 	// Rows is the number of rows covered (count(*)); NonNull those whose
 	// argument is not NULL.
 	Rows, NonNull int64
@@ -29,12 +30,12 @@ type ColumnStats struct {
 	BigSum    *apd.Decimal
 }
 
-// FoldStats folds st into state s when s's aggregate can be answered from
+// Fold folds st into state s when s's aggregate can be answered from
 // such a summary, and reports whether it did. With apply false it only
 // reports whether folding would succeed and changes nothing. States of
 // other aggregates, float4 sums (float4 arithmetic) and summaries lacking
 // what the aggregate needs are refused; callers then feed rows.
-func FoldStats(s AggState, st *ColumnStats, apply bool) bool {
+func Fold(s State, st *Summary, apply bool) bool {
 	switch x := s.(type) {
 	case *countState:
 		if apply {
@@ -54,7 +55,7 @@ func FoldStats(s AggState, st *ColumnStats, apply bool) bool {
 		}
 		if apply {
 			if st.BigSum != nil {
-				x.big = decAdd(x.total(), st.BigSum)
+				x.big = funcs.DecAdd(x.total(), st.BigSum)
 			} else {
 				x.addInt(st.IntSum)
 			}

@@ -1,0 +1,63 @@
+package agg
+
+import (
+	"sort"
+
+	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/types"
+)
+
+// State accumulates one group of an aggregate.
+type State interface {
+	// Add feeds one row's argument values (NULLs included; aggregates
+	// skip them as PostgreSQL does).
+	Add(ctx *funcs.Ctx, args []any) error
+	// Merge folds another state of the same aggregate into this one
+	// (parallel partials, continuous aggregates).
+	Merge(other State) error
+	// Result returns the final value (nil for NULL).
+	Result(ctx *funcs.Ctx) (any, error)
+}
+
+// Aggregate is one overload of an aggregate function.
+type Aggregate struct {
+	Name string
+	Args []types.T
+	Ret  func(args []types.T) types.T
+	// New returns an empty state; direct holds the direct arguments of an
+	// ordered-set aggregate (percentile_cont(0.5) WITHIN GROUP (ORDER BY
+	// x): direct = [0.5], args = [x]); nil otherwise.
+	New func(argTypes []types.T, direct []any) State
+	// OrderedSet marks WITHIN GROUP aggregates.
+	OrderedSet bool
+	// DirectArgs are the direct argument types of an ordered-set aggregate.
+	DirectArgs []types.T
+}
+
+var aggregates = map[string][]*Aggregate{}
+
+// Register adds an aggregate overload; this package's init functions
+// register the builtins.
+func Register(a *Aggregate) { aggregates[a.Name] = append(aggregates[a.Name], a) }
+
+// Overloads returns the overloads of an aggregate (lower-case name).
+func Overloads(name string) []*Aggregate { return aggregates[name] }
+
+// Names returns the names of all registered aggregates, sorted.
+func Names() []string {
+	out := make([]string, 0, len(aggregates))
+	for k := range aggregates {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ts lists argument types.
+func ts(t ...types.T) []types.T { return t }
+
+// str returns v as a string (text-like datums).
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
