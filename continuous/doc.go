@@ -1,5 +1,82 @@
-// Package continuous runs tsgres's background work. Today that is the job
-// scheduler; continuous-aggregate materialization will live here too.
+// Package continuous keeps continuous aggregates up to date and runs
+// tsgres's background jobs: it owns the refresh of a continuous
+// aggregate (materialization, the invalidation log, the watermark and
+// refresh windows) and the job scheduler.
+//
+// # The seam with the engine
+//
+// The package does not import package sql; the engine calls in and hands
+// itself over through the interfaces in host.go. Host opens a refresh's
+// transaction in an internal session; Txn is that transaction (run SQL,
+// append rows to a hypertable, read and write the invalidation log and
+// the watermark, commit); Dropper is the session running DROP. The
+// scheduler's Engine runs a job's procedure. Package sql implements all
+// of them (sql/continuous_host.go, sql.DB); cmd/tsgres wires the
+// scheduler.
+//
+// The analysis of a definition (CREATE MATERIALIZED VIEW ... WITH
+// (timescaledb.continuous)) into a catalog.Cagg and the SQL built from
+// that descriptor (state query, real-time union, RefreshSpec) stay in
+// sql/plan: the binder needs them to create an aggregate and to expand a
+// reference to one, and the binder does not import this package.
+//
+// # Model
+//
+// A continuous aggregate is a view over a materialization hypertable
+// (catalog.Cagg.MatOID, _timescaledb_internal._materialized_hypertable_N)
+// that holds, per time bucket and grouping, the partial states of the
+// defining query's aggregates. The view finalizes those states. Its
+// source is a hypertable or, hierarchically, another continuous
+// aggregate.
+//
+// # Invalidation log
+//
+// Every write to or delete from a hypertable with aggregates on it is
+// noted in the writing transaction's WriteLog (the lowest and highest
+// time touched per hypertable). At commit, in the same storage
+// transaction, WriteLog.Flush logs [lo, hi+1) as an invalidation of each
+// aggregate on that hypertable (catalog.Store.AddInvalidation), so a committed
+// write is always covered by the log and an aborted one never is. A new
+// aggregate starts fully invalid: [-inf, +inf).
+//
+// # Refresh windows
+//
+// Refresh(view, [start, end)) first rounds the window inwards to whole
+// buckets (start up, end down); a window without a whole bucket is
+// "refresh window too small" (IsWindowTooSmall). It then takes the
+// invalidations overlapping the window, putting back the parts outside it,
+// widens the rest outwards to whole buckets (clipped to the window),
+// merges them, and recomputes each range. Refreshes of one aggregate are
+// serialized by a lock; one that loses a write conflict (40001, e.g. a
+// concurrent merge rewrote a materialization block) is retried a few
+// times.
+//
+// # Materialization
+//
+// Recomputing [lo, hi) deletes its buckets from the materialization and
+// inserts their states recomputed from the source, one slice of about an
+// hour (at least a bucket) at a time so the aggregation's memory stays
+// proportional to one slice's groups. When the state query is simple
+// (plan.RefreshSpec: grouping by the bucket and plain columns,
+// count/sum/min/max states) the typed refresh (refresh_typed.go) scans the
+// needed columns, folds them into typed accumulators indexed by dense
+// group ids and appends the state rows sorted by bucket in runs of
+// storage.SealedBlockRows, so they land as sealed blocks; otherwise each
+// slice is one INSERT ... SELECT of the state query. Every recomputed
+// range is also logged as an invalidation of the aggregates built on this
+// one.
+//
+// # Watermark and real-time union
+//
+// The watermark is the end of the last materialized bucket. It moves
+// with the refresh, in the refresh's transaction; the typed refresh knows
+// the last bucket it wrote, else the materialization is queried. A query
+// on an aggregate with materialized_only = false reads the materialized
+// rows below the watermark UNION ALL the state query over the source
+// from the watermark on (plan.CaggViewSQL); with materialized_only it
+// reads the materialization alone. The refresh, the consumed
+// invalidations, the new invalidations and the watermark commit
+// together, so a crash leaves the previous result.
 //
 // # Scheduler
 //

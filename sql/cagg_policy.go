@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/timescale"
@@ -194,7 +195,7 @@ func (db *DB) runRefreshPolicy(ctx context.Context, d *catalog.Database, j *cata
 		return err
 	}
 	err = db.refreshCaggIn(ctx, d, j.Owner, view.OID, start, end)
-	if pe, ok := err.(*pgerr.Error); ok && pe.Message == errWindowTooSmall {
+	if continuous.IsWindowTooSmall(err) {
 		return nil // the window holds no whole bucket yet: nothing to do
 	}
 	return err

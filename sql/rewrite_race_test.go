@@ -58,3 +58,11 @@ func TestRewriteRetriesAfterMerge(t *testing.T) {
 		t.Fatalf("count, sum = %s, want [3 3]", got)
 	}
 }
+
+// run executes q on s, failing the test on an error.
+func run(b testing.TB, s Session, q string) {
+	b.Helper()
+	if err := s.Query(context.Background(), q, &benchWriter{}); err != nil {
+		b.Fatalf("%s: %v", q, err)
+	}
+}

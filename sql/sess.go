@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -42,7 +43,7 @@ type session struct {
 
 	// caggInval holds the time range written per hypertable with
 	// continuous aggregates, made invalidations at commit (cagg.go).
-	caggInval map[uint32][2]int64
+	caggInval continuous.WriteLog
 
 	currval map[string]int64
 	cursors map[string]*cursor

@@ -225,7 +225,7 @@ func (s *session) dropViews(x *plan.Drop, w ResultWriter) error {
 		}
 		switch {
 		case t.IsCagg() && x.Kind == "MATERIALIZED VIEW":
-			if err := s.dropCagg(t, x.Cascade, w); err != nil {
+			if err := s.dropCagg(t, x.Cascade); err != nil {
 				return err
 			}
 			continue
@@ -285,7 +285,7 @@ func (s *session) checkDropTables(x *plan.Drop) error {
 				WithHint("Use DROP ... CASCADE to drop the dependent objects too.")
 		}
 		for _, c := range caggs {
-			if err := s.dropCagg(c, true, discard{}); err != nil {
+			if err := s.dropCagg(c, true); err != nil {
 				return err
 			}
 		}

@@ -152,11 +152,11 @@ func (b *binder) caggDef(sel *pg.SelectStmt) (*CaggDef, error) {
 	var sel2 []string
 	for _, g := range groups {
 		c.GroupCols = append(c.GroupCols, g.name)
-		sel2 = append(sel2, g.text+" AS "+quoteIdentSQL(g.name))
+		sel2 = append(sel2, g.text+" AS "+QuoteIdent(g.name))
 	}
 	for _, a := range aggs {
 		for i := range a.states {
-			sel2 = append(sel2, a.exprs[i]+" AS "+quoteIdentSQL(a.states[i]))
+			sel2 = append(sel2, a.exprs[i]+" AS "+QuoteIdent(a.states[i]))
 		}
 	}
 	c.StateSelect = strings.Join(sel2, ", ")
@@ -383,7 +383,7 @@ func (b *binder) caggAgg(n *pg.Node, fc *pg.FuncCall, fn string, i int, src *cat
 	// In a hierarchical aggregate, avg and stddev over the parent's
 	// decomposed column combine the parent's states.
 	if po := parentOutput(parent, fc); po != nil {
-		p := func(s string) string { return quoteIdentSQL(c.SourceAlias) + "." + quoteIdentSQL(s) }
+		p := func(s string) string { return QuoteIdent(c.SourceAlias) + "." + QuoteIdent(s) }
 		switch {
 		case fn == "avg" && po.Agg == "avg":
 			a.kind = "avg"
@@ -411,7 +411,7 @@ func (b *binder) caggAgg(n *pg.Node, fc *pg.FuncCall, fn string, i int, src *cat
 		a.states = []string{name("sum"), name("count")}
 		a.exprs = []string{"sum(" + arg + ")", "count(" + arg + ")"}
 	case stddevFamily[fn] != "" && arg != "":
-		probe, err := b.bindSQL("SELECT " + whole + " FROM " + caggSourceSQL(b.env, src, nil, nil, true) + " AS " + quoteIdentSQL(c.SourceAlias))
+		probe, err := b.bindSQL("SELECT " + whole + " FROM " + caggSourceSQL(b.env, src, nil, nil, true) + " AS " + QuoteIdent(c.SourceAlias))
 		if err != nil {
 			return nil, err
 		}
@@ -474,7 +474,7 @@ func caggOutput(val *pg.Node, name string, groups []caggGroup, aggs []*caggAgg, 
 		}
 		for _, g := range groups {
 			if g.text == s || (n.GetColumnRef() != nil && g.node.GetColumnRef() != nil && lastField(n) == lastField(g.node)) {
-				r, _ := parseExprText(quoteIdentSQL(g.name))
+				r, _ := parseExprText(QuoteIdent(g.name))
 				return r, true
 			}
 		}
@@ -498,7 +498,7 @@ func lastField(n *pg.Node) string {
 
 // finalizer returns the SQL finishing aggregate a from its state columns.
 func finalizer(a *caggAgg, stype map[string]types.T) string {
-	q := func(i int) string { return quoteIdentSQL(a.states[i]) }
+	q := func(i int) string { return QuoteIdent(a.states[i]) }
 	switch a.kind {
 	case "avg":
 		if t := stype[a.states[0]]; t.OID == types.OidFloat8 || t.OID == types.OidFloat4 {
@@ -520,5 +520,6 @@ func parseExprText(s string) (*pg.Node, error) {
 	return res.Stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val, nil
 }
 
-// quoteIdentSQL quotes an identifier for generated SQL.
-func quoteIdentSQL(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+// QuoteIdent quotes an identifier for the SQL generated from a
+// continuous aggregate's descriptor (always quoted, so any name is safe).
+func QuoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }

@@ -52,7 +52,7 @@ func CaggViewSQL(env Watermarks, view *catalog.Table) (string, error) {
 		return "SELECT " + outs + " FROM (" + CaggStateQuery(c, caggSourceSQL(env, sourceOf(env, c), nil, nil, false), nil, nil) + ") AS _r", nil
 	}
 	raw := CaggStateQuery(c, caggSourceSQL(env, sourceOf(env, c), &wm, nil, false), &wm, nil)
-	return "SELECT " + outs + " FROM " + qualified(mat) + " WHERE " + quoteIdentSQL(c.BucketCol()) + " < " + TimeLiteral(c.TimeType, wm) +
+	return "SELECT " + outs + " FROM " + qualified(mat) + " WHERE " + QuoteIdent(c.BucketCol()) + " < " + TimeLiteral(c.TimeType, wm) +
 		" UNION ALL SELECT " + outs + " FROM (" + raw + ") AS _r", nil
 }
 
@@ -65,12 +65,12 @@ func CaggStateQuery(c *catalog.Cagg, from string, lo, hi *int64) string {
 	sb.WriteString(" FROM ")
 	sb.WriteString(from)
 	sb.WriteString(" AS ")
-	sb.WriteString(quoteIdentSQL(c.SourceAlias))
+	sb.WriteString(QuoteIdent(c.SourceAlias))
 	var conds []string
 	if c.Where != "" {
 		conds = append(conds, "("+c.Where+")")
 	}
-	tc := quoteIdentSQL(c.SourceAlias) + "." + quoteIdentSQL(c.SourceTime)
+	tc := QuoteIdent(c.SourceAlias) + "." + QuoteIdent(c.SourceTime)
 	if lo != nil {
 		conds = append(conds, tc+" >= "+TimeLiteral(c.TimeType, *lo))
 	}
@@ -112,7 +112,7 @@ func caggSourceSQL(env Watermarks, src *catalog.Table, lo, hi *int64, matOnly bo
 	mat := env.Catalog().TableByOID(p.MatOID)
 	var cols []string
 	for _, mc := range mat.Cols {
-		cols = append(cols, quoteIdentSQL(mc.Name))
+		cols = append(cols, QuoteIdent(mc.Name))
 	}
 	isGroup := map[string]bool{}
 	for _, g := range p.GroupCols {
@@ -120,7 +120,7 @@ func caggSourceSQL(env Watermarks, src *catalog.Table, lo, hi *int64, matOnly bo
 	}
 	for _, o := range p.Outputs {
 		if !isGroup[o.Name] {
-			cols = append(cols, o.Expr+" AS "+quoteIdentSQL(o.Name))
+			cols = append(cols, o.Expr+" AS "+QuoteIdent(o.Name))
 		}
 	}
 	return "(SELECT " + strings.Join(cols, ", ") + " FROM (" + caggStateRows(env, src, lo, hi, matOnly) + ") AS _p)"
@@ -131,7 +131,7 @@ func caggSourceSQL(env Watermarks, src *catalog.Table, lo, hi *int64, matOnly bo
 func caggStateRows(env Watermarks, view *catalog.Table, lo, hi *int64, matOnly bool) string {
 	c := view.View.Cagg
 	mat := env.Catalog().TableByOID(c.MatOID)
-	bc := quoteIdentSQL(c.BucketCol())
+	bc := QuoteIdent(c.BucketCol())
 	matRows := func(lo, hi *int64) string {
 		var conds []string
 		if lo != nil {
@@ -175,12 +175,12 @@ func caggStateRows(env Watermarks, view *catalog.Table, lo, hi *int64, matOnly b
 func caggOutputList(c *catalog.Cagg) string {
 	out := make([]string, len(c.Outputs))
 	for i, o := range c.Outputs {
-		out[i] = o.Expr + " AS " + quoteIdentSQL(o.Name)
+		out[i] = o.Expr + " AS " + QuoteIdent(o.Name)
 	}
 	return strings.Join(out, ", ")
 }
 
-func qualified(t *catalog.Table) string { return quoteIdentSQL(t.Schema) + "." + quoteIdentSQL(t.Name) }
+func qualified(t *catalog.Table) string { return QuoteIdent(t.Schema) + "." + QuoteIdent(t.Name) }
 
 // TimeLiteral renders µs since the Unix epoch as a literal of type t
 // (timestamp or timestamptz).
@@ -269,7 +269,7 @@ func eachChild(m protoreflect.Message, fn func(*pg.Node) *pg.Node) {
 }
 
 // RefreshSpec is the shape of a state query simple enough to be computed
-// with typed accumulators (see sql/cagg_refresh.go): grouping by the
+// with typed accumulators (see continuous/refresh_typed.go): grouping by the
 // time bucket of the source's time column and plain source columns, every
 // state count(*), count(col), sum(col), min(col) or max(col).
 type RefreshSpec struct {

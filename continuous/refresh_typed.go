@@ -1,4 +1,4 @@
-package sql
+package continuous
 
 import (
 	"cmp"
@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
-	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
@@ -27,14 +26,14 @@ import (
 // column vectors, sorted by bucket and in runs of whole sealed blocks, so
 // the materialization lands as sealed blocks rather than delta blocks.
 
-// flushRows is how many state rows a refresh collects before appending:
-// a whole number of sealed blocks.
+// flushRows is how many state rows a refresh collects before appending;
+// appends are cut to whole storage.SealedBlockRows runs so time-ordered
+// state rows land as sealed blocks.
 const flushRows = 16 * storage.SealedBlockRows
 
 // typedRefresh computes the state rows of one continuous aggregate.
 type typedRefresh struct {
-	s     *session
-	ec    *exec.Ctx
+	tx    Txn
 	c     *catalog.Cagg
 	mat   *catalog.Table
 	spec  *plan.RefreshSpec
@@ -133,9 +132,9 @@ type stateAcc struct {
 
 // newTypedRefresh returns the typed refresh of view, or nil when its
 // state query does not qualify.
-func (s *session) newTypedRefresh(env *execEnv, view *catalog.Table) *typedRefresh {
+func newTypedRefresh(tx Txn, view *catalog.Table) *typedRefresh {
 	c := view.View.Cagg
-	snap := s.catalogSnap()
+	snap := tx.Catalog()
 	src, mat := snap.TableByOID(c.SourceOID), snap.TableByOID(c.MatOID)
 	if src == nil || mat == nil || src.IsCagg() || src.Hyper == nil {
 		return nil
@@ -144,7 +143,7 @@ func (s *session) newTypedRefresh(env *execEnv, view *catalog.Table) *typedRefre
 	if !ok || len(spec.Groups) > maxTypedGroups || len(mat.Cols) != 1+len(spec.Groups)+len(spec.States) {
 		return nil
 	}
-	r := &typedRefresh{s: s, ec: env.execCtx(), c: c, mat: mat, spec: spec, ids: map[groupKey]int32{}}
+	r := &typedRefresh{tx: tx, c: c, mat: mat, spec: spec, ids: map[groupKey]int32{}}
 	var names []string
 	at := func(name string) (int, bool) {
 		tc := src.Col(name)
@@ -240,7 +239,7 @@ func (r *typedRefresh) run(ctx context.Context, lo, hi, step int64) error {
 		if r.c.Where != "" {
 			q += " AND (" + r.c.Where + ")"
 		}
-		if err := r.s.Query(ctx, q, &batchFunc{f: r.consume}); err != nil {
+		if err := r.tx.Query(ctx, q, r.consume); err != nil {
 			return err
 		}
 		r.emit()
@@ -252,14 +251,6 @@ func (r *typedRefresh) run(ctx context.Context, lo, hi, step int64) error {
 	}
 	return r.flush(r.npend)
 }
-
-// batchFunc is a ResultWriter handing each batch to f.
-type batchFunc struct {
-	discard
-	f func(*col.Batch) error
-}
-
-func (w *batchFunc) Batch(b *col.Batch) error { return w.f(b) }
 
 // consume folds one batch of scanned rows into the accumulators.
 func (r *typedRefresh) consume(b *col.Batch) error {
@@ -524,7 +515,7 @@ func (r *typedRefresh) flush(n int) error {
 			rest[j].AppendFrom(v, i)
 		}
 	}
-	if _, err := r.s.appendHyperOwned(r.ec, r.mat, col.FromVecs(full, n)); err != nil {
+	if err := r.tx.AppendRows(r.mat, col.FromVecs(full, n)); err != nil {
 		return err
 	}
 	r.pending, r.npend = rest, r.npend-n

@@ -1,11 +1,12 @@
-package sql
+package continuous_test
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tsgres/tsgres/sql"
 )
 
 // caggBenchDevices × caggBenchMinutes rows of 10 metrics: one day of
@@ -17,9 +18,9 @@ const (
 )
 
 // caggBenchDB loads the benchmark's raw data and returns a session on it.
-func caggBenchDB(b testing.TB) Session {
+func caggBenchDB(b testing.TB) sql.Session {
 	b.Helper()
-	_, s := benchSession(b, "unused")
+	_, s := testDB(b)
 	devices := caggBenchDevices
 	if testing.Short() {
 		devices = 50
@@ -34,13 +35,6 @@ func caggBenchDB(b testing.TB) Session {
 	run(b, s, fmt.Sprintf(`INSERT INTO raw SELECT '2024-01-01'::timestamptz + g * INTERVAL '1 minute', d, %s
 		FROM generate_series(0, %d) g, generate_series(1, %d) d`, strings.Join(vals, ", "), caggBenchMinutes-1, devices))
 	return s
-}
-
-func run(b testing.TB, s Session, q string) {
-	b.Helper()
-	if err := s.Query(context.Background(), q, &benchWriter{}); err != nil {
-		b.Fatalf("%s: %v", q, err)
-	}
 }
 
 // caggBenchView defines the per-minute rollup: avg, max, min of every metric.

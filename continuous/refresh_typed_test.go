@@ -1,15 +1,15 @@
-package sql
+package continuous_test
 
 import (
-	"context"
 	"testing"
+
+	"github.com/tsgres/tsgres/continuous"
 )
 
 // TestTypedRefreshQualifies checks which continuous aggregates the typed
 // refresh takes (the client test TestCaggTypedRefresh checks its results).
 func TestTypedRefreshQualifies(t *testing.T) {
-	_, sess := benchSession(t, "unused")
-	s := sess.(*session)
+	db, s := testDB(t)
 	run(t, s, "CREATE TABLE r (time timestamptz NOT NULL, device int, site text, v double precision, k int, b bigint, f real)")
 	run(t, s, "SELECT create_hypertable('r', 'time')")
 	for _, c := range []struct {
@@ -28,10 +28,9 @@ func TestTypedRefreshQualifies(t *testing.T) {
 		run(t, s, "DROP MATERIALIZED VIEW IF EXISTS m")
 		run(t, s, "CREATE MATERIALIZED VIEW m WITH (timescaledb.continuous) AS SELECT time_bucket('1 minute', time) AS bucket, "+
 			c.sel+" FROM r GROUP BY "+c.group+" WITH NO DATA")
-		view := s.catalogSnap().Table(s.dbOID, "public", "m")
-		s.begin()
-		got := s.newTypedRefresh(s.newEnv(context.Background(), nil), view) != nil
-		s.rollback()
+		snap := db.Catalog().Snapshot()
+		view := snap.Table(snap.Database("postgres").OID, "public", "m")
+		got := continuous.TypedRefresh(snap, view)
 		if got != c.typed {
 			t.Errorf("%s: typed refresh %v, want %v", c.sel, got, c.typed)
 		}
