@@ -6,13 +6,24 @@
 // # The seam with the engine
 //
 // The package does not import package sql; the engine calls in and hands
-// itself over through the interfaces in host.go. Host opens a refresh's
-// transaction in an internal session; Txn is that transaction (run SQL,
-// append rows to a hypertable, read and write the invalidation log and
-// the watermark, commit); Dropper is the session running DROP. The
-// scheduler's Engine runs a job's procedure. Package sql implements all
-// of them (sql/continuous_host.go, sql.DB); cmd/tsgres wires the
-// scheduler.
+// itself over through small interfaces declared here, which package sql
+// implements with adapter types of its own (sql/continuous_host.go), not
+// with methods of its session:
+//
+//   - Host (host.go) is the database: its catalog store, and BeginRefresh,
+//     which opens a refresh's transaction in a new internal session.
+//   - Txn (host.go) is that transaction: run SQL, append rows to a
+//     hypertable, read and write the invalidation log and the watermark,
+//     commit. Everything a refresh does through one Txn commits together.
+//   - Dropper (host.go) is the session running DROP of an aggregate.
+//   - JobHost (jobs.go) is a Host that also opens a job run's internal
+//     session, a JobSession: run SQL, and run the retention and
+//     compression policies, whose chunk work stays in the engine.
+//   - Engine (scheduler.go) is what the scheduler needs: run a job (sql.DB
+//     implements it by calling RunJob with its JobHost).
+//
+// Each Txn and JobSession is used by one goroutine and ended with Close.
+// cmd/tsgres wires the scheduler.
 //
 // The analysis of a definition (CREATE MATERIALIZED VIEW ... WITH
 // (timescaledb.continuous)) into a catalog.Cagg and the SQL built from
@@ -78,6 +89,23 @@
 // invalidations, the new invalidations and the watermark commit
 // together, so a crash leaves the previous result.
 //
+// # Jobs and policies
+//
+// RunJob (jobs.go) is one run of a job, the same for run_job and the
+// scheduler: it opens an internal session of the job's owner in the
+// job's database, bounded by max_runtime, turns a panic into an XX000
+// error, and executes the procedure: CALL/SELECT of a user-defined
+// procedure or function with (job_id, config), or one of the built-in
+// policies in _timescaledb_functions. The refresh policy
+// (policy_refresh.go) refreshes [now - start_offset, now - end_offset)
+// and treats a window without a whole bucket as nothing to do. The
+// package also builds and checks policy job definitions
+// (RefreshPolicyJob, CheckPolicyWindow, ParsePolicyConfig, SetStart);
+// the SQL functions that store them (add_job, alter_job, the policy
+// functions) stay in package sql, because a definition changes through
+// the calling session's DDL and commits or rolls back with its
+// transaction.
+//
 // # Scheduler
 //
 // One Scheduler runs every job of every database (policies and user jobs,
@@ -86,8 +114,8 @@
 // are stored durably through catalog.Store, so jobs and their statistics
 // survive a restart and the schedule resumes where it stopped.
 //
-// The division of work with package sql: sql.DB.RunJob executes a job's
-// procedure (the same code run_job uses); the scheduler decides when,
+// The division of work: RunJob executes a job's procedure (reached
+// through sql.DB.RunJob, the same code run_job uses); the scheduler decides when,
 // marks runs started and finished, computes the next start, and records
 // failures. A job is due when its next start (catalog.Job.NextStart) has
 // passed. After a success the next start is the following point of the

@@ -1,9 +1,6 @@
 package sql
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
@@ -18,7 +15,7 @@ import (
 // (add/remove_continuous_aggregate_policy, job procedure
 // policy_refresh_continuous_aggregate).
 
-const procRefresh = "policy_refresh_continuous_aggregate"
+const procRefresh = continuous.ProcRefresh
 
 func init() {
 	b, iv, tz, t := types.Bool, types.IntervalT, types.Timestamptz, types.Text
@@ -119,9 +116,8 @@ func addCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if !ok {
 		return nil, pgerr.New(pgerr.InvalidParameterValue, "cannot use NULL schedule interval")
 	}
-	if start != nil && end != nil && *start-*end < 2*c.BucketWidth {
-		return nil, pgerr.New(pgerr.InvalidParameterValue, "policy refresh window too small").
-			WithDetail("The start and end offsets must cover at least two buckets in the valid time range of type %q.", c.TimeType.Info().Name)
+	if err := continuous.CheckPolicyWindow(c, start, end); err != nil {
+		return nil, err
 	}
 	if len(e.s.catalogSnap().JobsFor(procRefresh, c.MatOID)) > 0 {
 		if !boolAt(a, 4, false) {
@@ -130,14 +126,8 @@ func addCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		}
 		return int64(-1), nil
 	}
-	cfg, err := jsonbText(map[string]any{"start_offset": startCfg, "end_offset": endCfg, "mat_hypertable_id": c.MatID})
+	j, err := continuous.RefreshPolicyJob(e.s.dbOID, t, startCfg, endCfg, sched, argAt(a, 5), argAt(a, 6), nowMicros())
 	if err != nil {
-		return nil, err
-	}
-	j := &catalog.Job{DB: e.s.dbOID, AppName: "Refresh Continuous Aggregate Policy", ProcSchema: jobProcSchema, ProcName: procRefresh,
-		ScheduleInterval: sched, MaxRetries: retryForever, RetryPeriod: sched, Config: cfg, Scheduled: true,
-		FixedSchedule: true, HypertableOID: c.MatOID, Owner: tableOwner(t), Created: nowMicros()}
-	if err := setStartArgs(j, argAt(a, 5), argAt(a, 6)); err != nil {
 		return nil, err
 	}
 	if err := e.s.writer().PutJob(j); err != nil {
@@ -154,51 +144,6 @@ func removeCaggPolicy(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	_, err = e.removePolicy(procRefresh, t.View.Cagg.MatOID, boolAt(a, 1, false),
 		pgerr.New(pgerr.UndefinedObject, "continuous aggregate policy not found for %q", t.Name))
 	return "", err
-}
-
-// refreshConfig is a refresh policy's config.
-type refreshConfig struct {
-	StartOffset *string `json:"start_offset"`
-	EndOffset   *string `json:"end_offset"`
-	MatID       int32   `json:"mat_hypertable_id"`
-}
-
-// runRefreshPolicy is policy_refresh_continuous_aggregate: refresh the
-// window [now - start_offset, now - end_offset).
-func (db *DB) runRefreshPolicy(ctx context.Context, d *catalog.Database, j *catalog.Job) error {
-	var rc refreshConfig
-	if err := json.Unmarshal([]byte(j.Config), &rc); err != nil {
-		return pgerr.New(pgerr.InvalidParameterValue, "invalid job config: %v", err)
-	}
-	view := db.cat.Snapshot().CaggByMatID(rc.MatID)
-	if view == nil {
-		return pgerr.New(pgerr.UndefinedTable, "continuous aggregate with materialization hypertable %d of job %d does not exist", rc.MatID, j.ID)
-	}
-	now := nowMicros()
-	at := func(off *string) (*int64, error) {
-		if off == nil {
-			return nil, nil
-		}
-		iv, err := types.ParseText(types.IntervalT, *off, nil)
-		if err != nil {
-			return nil, fmt.Errorf("job %d offset %q: %w", j.ID, *off, err)
-		}
-		v := now - types.IntervalMicros(iv.(types.Interval))
-		return &v, nil
-	}
-	start, err := at(rc.StartOffset)
-	if err != nil {
-		return err
-	}
-	end, err := at(rc.EndOffset)
-	if err != nil {
-		return err
-	}
-	err = db.refreshCaggIn(ctx, d, j.Owner, view.OID, start, end)
-	if continuous.IsWindowTooSmall(err) {
-		return nil // the window holds no whole bucket yet: nothing to do
-	}
-	return err
 }
 
 // policyArg resolves the first argument of a policy function with

@@ -9,13 +9,14 @@ import (
 )
 
 // The engine side of package continuous: adapters through which
-// continuous-aggregate maintenance (refresh, invalidation, drop) reaches
-// sessions, transactions and the catalog without importing this package.
+// continuous-aggregate maintenance (refresh, invalidation, drop) and job
+// runs reach sessions, transactions and the catalog without package
+// continuous importing this package.
 
-// caggDB is the database as a continuous.Host.
+// caggDB is the database as a continuous.Host and continuous.JobHost.
 type caggDB struct{ db *DB }
 
-var _ continuous.Host = caggDB{}
+var _ continuous.JobHost = caggDB{}
 
 // Catalog implements continuous.Host.
 func (h caggDB) Catalog() *catalog.Store { return h.db.cat }
@@ -28,6 +29,42 @@ func (h caggDB) BeginRefresh(ctx context.Context, d *catalog.Database, user stri
 	s.inBlock = true
 	return &caggHost{s: s, env: s.newEnv(ctx, nil)}
 }
+
+// BeginJob implements continuous.JobHost: a new internal session of the
+// job's owner named after the job.
+func (h caggDB) BeginJob(d *catalog.Database, j *catalog.Job) continuous.JobSession {
+	p := StartupParams{User: j.Owner, Database: d.Name, Options: map[string]string{"application_name": j.ApplicationName()}}
+	return jobSession{newSession(h.db, p, d)}
+}
+
+// jobSession is a job run's internal session as a continuous.JobSession.
+type jobSession struct{ s *session }
+
+var _ continuous.JobSession = jobSession{}
+
+// PID implements continuous.JobSession.
+func (j jobSession) PID() int32 { return j.s.pid }
+
+// Catalog implements continuous.JobSession.
+func (j jobSession) Catalog() *catalog.Snapshot { return j.s.catalogSnap() }
+
+// Query implements continuous.JobSession.
+func (j jobSession) Query(ctx context.Context, sql string) error {
+	return j.s.Query(ctx, sql, discard{})
+}
+
+// RunRetention implements continuous.JobSession.
+func (j jobSession) RunRetention(ctx context.Context, job *catalog.Job) error {
+	return j.s.runRetention(ctx, job)
+}
+
+// RunCompression implements continuous.JobSession.
+func (j jobSession) RunCompression(ctx context.Context, job *catalog.Job) error {
+	return j.s.runCompression(ctx, job)
+}
+
+// Close implements continuous.JobSession.
+func (j jobSession) Close() { j.s.Close() }
 
 // caggHost is one session's transaction as a continuous.Txn (and, for
 // DROP, a continuous.Dropper). env is the environment the refresh's

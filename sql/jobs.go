@@ -5,11 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -19,24 +18,21 @@ import (
 )
 
 // Background jobs: the SQL API (add_job, alter_job, delete_job, run_job,
-// add/remove_compression_policy) and the execution of one job run.
+// add/remove_compression_policy) and the engine's part of a job run.
 //
 // Job definitions are catalog objects (catalog.Job) changed through the
 // session's DDL writer, so they commit or roll back with the caller's
-// transaction. Running a job is DB.RunJob: both run_job and the scheduler
-// in package continuous call it, so a job does the same work either way.
-// The scheduler owns everything around a run (when to start, run state,
-// retries, the error log); RunJob only executes the job's procedure in an
-// internal session of its own, one transaction per unit of work (one
-// drop_chunks, one compress_chunk per chunk), as TimescaleDB's policies
-// commit per chunk.
+// transaction. Running a job is DB.RunJob, which hands over to
+// continuous.RunJob: both run_job and the scheduler in package
+// continuous call it, so a job does the same work either way. The
+// retention and compression policies execute here (runRetention,
+// runCompression), reached through continuous.JobSession.
 
-// Built-in job procedures (TimescaleDB 2.12+ keeps them in
-// _timescaledb_functions; older releases used _timescaledb_internal).
+// Built-in job procedures (see package continuous).
 const (
-	jobProcSchema   = "_timescaledb_functions"
-	procRetention   = "policy_retention"
-	procCompression = "policy_compression"
+	jobProcSchema   = continuous.ProcSchema
+	procRetention   = continuous.ProcRetention
+	procCompression = continuous.ProcCompression
 )
 
 // Defaults of TimescaleDB's policy and job functions.
@@ -50,9 +46,6 @@ var (
 	compressionIntSchedule = types.Interval{Days: 1}
 	userJobRetryPeriod     = types.Interval{Micros: 5 * types.MicrosPerMinute}
 )
-
-// retryForever is max_retries' "no limit".
-const retryForever = -1
 
 func init() {
 	i4, iv, b, tz, t, jb := types.Int4, types.IntervalT, types.Bool, types.Timestamptz, types.Text, types.JSONB
@@ -98,50 +91,20 @@ func (e *execEnv) addPolicy(t *catalog.Table, p policySpec) (int64, error) {
 		p.schedule = iv
 	}
 	p.config["hypertable_id"] = t.Hyper.ID
-	cfg, err := jsonbText(p.config)
+	cfg, err := continuous.ConfigText(p.config)
 	if err != nil {
 		return 0, err
 	}
 	j := &catalog.Job{DB: e.s.dbOID, AppName: p.appName, ProcSchema: jobProcSchema, ProcName: p.proc,
-		ScheduleInterval: p.schedule, MaxRuntime: p.maxRuntime, MaxRetries: retryForever, RetryPeriod: p.retryPeriod,
-		Config: cfg, Scheduled: true, FixedSchedule: true, HypertableOID: t.OID, Owner: tableOwner(t), Created: nowMicros()}
-	if err := setStartArgs(j, p.initialStart, p.timezone); err != nil {
+		ScheduleInterval: p.schedule, MaxRuntime: p.maxRuntime, MaxRetries: continuous.RetryForever, RetryPeriod: p.retryPeriod,
+		Config: cfg, Scheduled: true, FixedSchedule: true, HypertableOID: t.OID, Owner: continuous.Owner(t), Created: nowMicros()}
+	if err := continuous.SetStart(j, p.initialStart, p.timezone); err != nil {
 		return 0, err
 	}
 	if err := e.s.writer().PutJob(j); err != nil {
 		return 0, err
 	}
 	return int64(j.ID), nil
-}
-
-// setStartArgs applies initial_start and timezone arguments to j.
-func setStartArgs(j *catalog.Job, initialStart, tz any) error {
-	if v, ok := initialStart.(int64); ok {
-		j.InitialStart = &v
-	}
-	if z, ok := tz.(string); ok {
-		if _, err := time.LoadLocation(z); err != nil {
-			return pgerr.New(pgerr.InvalidParameterValue, "invalid timezone %q", z)
-		}
-		j.Timezone = z
-	}
-	return nil
-}
-
-func tableOwner(t *catalog.Table) string {
-	if t.Owner == "" {
-		return catalog.DefaultRole
-	}
-	return t.Owner
-}
-
-// jsonbText renders a config object as canonical jsonb text.
-func jsonbText(m map[string]any) (string, error) {
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "", fmt.Errorf("encode job config: %w", err)
-	}
-	return types.NormalizeJSONB(string(b))
 }
 
 // lagArg reads a policy's "after" argument (compress_after, drop_after):
@@ -274,10 +237,6 @@ func (e *execEnv) jobProc(name string) (schema, proc string, err error) {
 	return f.Schema, f.Name, nil
 }
 
-// isPolicyJob reports whether j runs a built-in policy procedure (whose
-// config names a hypertable) rather than a user-defined one.
-func isPolicyJob(j *catalog.Job) bool { return j.ProcSchema == jobProcSchema }
-
 func addJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	e, err := envOf(ctx)
 	if err != nil {
@@ -308,10 +267,10 @@ func addJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 		htOID = t.OID
 	}
 	j := &catalog.Job{DB: e.s.dbOID, AppName: "User-Defined Action", ProcSchema: schema, ProcName: proc,
-		ScheduleInterval: iv, MaxRetries: retryForever, RetryPeriod: userJobRetryPeriod, Config: cfg,
+		ScheduleInterval: iv, MaxRetries: continuous.RetryForever, RetryPeriod: userJobRetryPeriod, Config: cfg,
 		Scheduled: boolAt(a, 4, true), FixedSchedule: boolAt(a, 6, true), HypertableOID: htOID,
 		Owner: e.s.user, Created: nowMicros()}
-	if err := setStartArgs(j, argAt(a, 3), argAt(a, 7)); err != nil {
+	if err := continuous.SetStart(j, argAt(a, 3), argAt(a, 7)); err != nil {
 		return nil, err
 	}
 	if err := e.s.writer().PutJob(j); err != nil {
@@ -320,20 +279,10 @@ func addJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	return int64(j.ID), nil
 }
 
-// policyConfig is the part of a policy job's config the policies read.
-type policyConfig struct {
-	HypertableID int32 `json:"hypertable_id"`
-	// Lag is drop_after / compress_after: interval text or an integer.
-	DropAfter             json.RawMessage `json:"drop_after"`
-	CompressAfter         json.RawMessage `json:"compress_after"`
-	DropCreatedBefore     string          `json:"drop_created_before"`
-	CompressCreatedBefore string          `json:"compress_created_before"`
-}
-
 // policyTable checks a policy procedure's config and returns the
 // hypertable it names.
 func (e *execEnv) policyTable(proc, cfg string) (*catalog.Table, error) {
-	pc, err := parsePolicyConfig(cfg)
+	pc, err := continuous.ParsePolicyConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -350,20 +299,6 @@ func (e *execEnv) policyTable(proc, cfg string) (*catalog.Table, error) {
 			map[string]string{procRetention: "drop_after", procCompression: "compress_after"}[proc])
 	}
 	return t, nil
-}
-
-func parsePolicyConfig(cfg string) (policyConfig, error) {
-	var pc policyConfig
-	if cfg == "" {
-		return pc, pgerr.New(pgerr.InvalidParameterValue, "config must not be NULL")
-	}
-	if err := json.Unmarshal([]byte(cfg), &pc); err != nil {
-		return pc, pgerr.New(pgerr.InvalidParameterValue, "invalid job config: %v", err)
-	}
-	if pc.HypertableID == 0 {
-		return pc, pgerr.New(pgerr.InvalidParameterValue, "could not find hypertable_id in config for job")
-	}
-	return pc, nil
 }
 
 func (e *execEnv) jobArg(v any) (*catalog.Job, error) {
@@ -414,7 +349,7 @@ func alterJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if v, ok := argAt(a, 5).(bool); ok {
 		j.Scheduled = v
 	}
-	if v, ok := argAt(a, 6).(string); ok && isPolicyJob(&j) {
+	if v, ok := argAt(a, 6).(string); ok && continuous.IsPolicy(&j) {
 		t, err := e.policyTable(j.ProcName, v)
 		if err != nil {
 			return nil, err
@@ -429,7 +364,7 @@ func alterJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 	if v, ok := argAt(a, 10).(bool); ok {
 		j.FixedSchedule = v
 	}
-	if err := setStartArgs(&j, argAt(a, 11), argAt(a, 12)); err != nil {
+	if err := continuous.SetStart(&j, argAt(a, 11), argAt(a, 12)); err != nil {
 		return nil, err
 	}
 	w := e.s.writer()
@@ -489,71 +424,15 @@ func runJob(ctx *funcs.Ctx, _ []types.T, a []any) (any, error) {
 
 // RunJob runs job id's procedure now and returns the backend pid of the
 // internal session it ran in and the error the run failed with (nil on
-// success). It runs as the job's owner in the job's database, bounded by
-// the job's max_runtime; it does not record run state (the caller does).
+// success); see continuous.RunJob.
 func (db *DB) RunJob(ctx context.Context, id int32) (pid int32, err error) {
-	snap := db.cat.Snapshot()
-	j := snap.Job(id)
-	if j == nil {
-		return 0, pgerr.New(pgerr.UndefinedObject, "job %d not found", id)
-	}
-	var d *catalog.Database
-	for _, x := range snap.Databases() {
-		if x.OID == j.DB {
-			d = x
-		}
-	}
-	if d == nil {
-		return 0, pgerr.New(pgerr.InvalidCatalogName, "database of job %d does not exist", id)
-	}
-	s := newSession(db, StartupParams{User: j.Owner, Database: d.Name, Options: map[string]string{"application_name": j.ApplicationName()}}, d)
-	defer s.Close()
-	if max := types.IntervalMicros(j.MaxRuntime); max > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, time.Duration(max)*time.Microsecond)
-		defer cancel()
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = pgerr.New(pgerr.Internal, "job %d panicked: %v", id, r)
-		}
-	}()
-	if !isPolicyJob(j) {
-		return s.pid, s.runUserJob(ctx, j)
-	}
-	switch j.ProcName {
-	case procRetention:
-		err = s.runRetention(ctx, j)
-	case procCompression:
-		err = s.runCompression(ctx, j)
-	case procRefresh:
-		err = db.runRefreshPolicy(ctx, d, j)
-	default:
-		err = pgerr.New(pgerr.FeatureNotSupported, "job procedure %s.%s is not supported", j.ProcSchema, j.ProcName)
-	}
-	return s.pid, err
-}
-
-// lagLiteral renders a stored drop_after/compress_after value as a SQL
-// literal: interval text or an integer.
-func lagLiteral(raw json.RawMessage) (string, error) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid job config: %v", err)
-	}
-	switch x := v.(type) {
-	case string:
-		return quoteLiteral(x) + "::interval", nil
-	case float64:
-		return strconv.FormatInt(int64(x), 10), nil
-	}
-	return "", pgerr.New(pgerr.InvalidParameterValue, "invalid lag %s in job config", raw)
+	return continuous.RunJob(ctx, caggDB{db}, id)
 }
 
 // runRetention is policy_retention: drop the hypertable's chunks older
 // than drop_after (or created before drop_created_before).
 func (s *session) runRetention(ctx context.Context, j *catalog.Job) error {
-	pc, err := parsePolicyConfig(j.Config)
+	pc, err := continuous.ParsePolicyConfig(j.Config)
 	if err != nil {
 		return err
 	}
@@ -564,7 +443,7 @@ func (s *session) runRetention(ctx context.Context, j *catalog.Job) error {
 	arg := ""
 	switch {
 	case len(pc.DropAfter) > 0:
-		lit, err := lagLiteral(pc.DropAfter)
+		lit, err := continuous.LagLiteral(pc.DropAfter)
 		if err != nil {
 			return err
 		}
@@ -576,25 +455,6 @@ func (s *session) runRetention(ctx context.Context, j *catalog.Job) error {
 		arg = "created_before => " + quoteLiteral(pc.DropCreatedBefore) + "::interval"
 	}
 	return s.Query(ctx, fmt.Sprintf("SELECT count(*) FROM drop_chunks(%d, %s)", t.OID, arg), discard{})
-}
-
-// runUserJob runs a user-defined job: CALL proc(job_id, config) for a
-// procedure, SELECT proc(job_id, config) for a function.
-func (s *session) runUserJob(ctx context.Context, j *catalog.Job) error {
-	fs := s.catalogSnap().Functions(j.DB, j.ProcSchema, j.ProcName)
-	if len(fs) == 0 {
-		return pgerr.New(pgerr.UndefinedFunction, "function or procedure %s.%s(job_id int, config jsonb) not found", j.ProcSchema, j.ProcName)
-	}
-	verb := "SELECT"
-	if fs[0].IsProcedure() {
-		verb = "CALL"
-	}
-	cfg := "NULL"
-	if j.Config != "" {
-		cfg = quoteLiteral(j.Config)
-	}
-	q := fmt.Sprintf("%s %s.%s(%d, %s::jsonb)", verb, quoteIdent(j.ProcSchema), quoteIdent(j.ProcName), j.ID, cfg)
-	return s.Query(ctx, q, discard{})
 }
 
 // integerNowLag turns an integer lag literal of an integer-time
@@ -616,7 +476,7 @@ func (s *session) integerNowLag(t *catalog.Table, lit string) (string, error) {
 // partially compressed (rows written since its compression are folded
 // in, as TimescaleDB's policy recompresses such chunks).
 func (s *session) runCompression(ctx context.Context, j *catalog.Job) error {
-	pc, err := parsePolicyConfig(j.Config)
+	pc, err := continuous.ParsePolicyConfig(j.Config)
 	if err != nil {
 		return err
 	}
