@@ -25,11 +25,16 @@
 // Each Txn and JobSession is used by one goroutine and ended with Close.
 // cmd/tsgres wires the scheduler.
 //
-// The analysis of a definition (CREATE MATERIALIZED VIEW ... WITH
-// (timescaledb.continuous)) into a catalog.Cagg and the SQL built from
-// that descriptor (state query, real-time union, RefreshSpec) stay in
-// sql/plan: the binder needs them to create an aggregate and to expand a
-// reference to one, and the binder does not import this package.
+// What stays in sql/plan, and why: the analysis of a definition (CREATE
+// MATERIALIZED VIEW ... WITH (timescaledb.continuous)) into a
+// catalog.Cagg binds the defining query and probe expressions with the
+// binder's own machinery; the SQL built from a descriptor alone (state
+// query, finalizing select list, a parent as a source) is what that
+// analysis binds; plan.RefreshSpec classifies the state query by parsing
+// it with pg_query, which this package must not import. The binder
+// reaches this package's real-time union through plan.Env.CaggViewSQL,
+// which the engine implements by calling ViewSQL (plan does not import
+// this package, which imports plan).
 //
 // # Model
 //
@@ -84,7 +89,7 @@
 // the last bucket it wrote, else the materialization is queried. A query
 // on an aggregate with materialized_only = false reads the materialized
 // rows below the watermark UNION ALL the state query over the source
-// from the watermark on (plan.CaggViewSQL); with materialized_only it
+// from the watermark on (ViewSQL, union.go); with materialized_only it
 // reads the materialization alone. The refresh, the consumed
 // invalidations, the new invalidations and the watermark commit
 // together, so a crash leaves the previous result.

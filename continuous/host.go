@@ -32,7 +32,7 @@ type Txn interface {
 	// CaggWatermark returns the committed watermark of the continuous
 	// aggregate with materialization hypertable matID, as seen by the
 	// transaction (ok false before anything was materialized). With
-	// Catalog it makes a Txn a plan.Watermarks for the SQL builders.
+	// Catalog it makes a Txn a Watermarks for the real-time union.
 	CaggWatermark(matID int32) (wm int64, ok bool, err error)
 	// Query runs one SQL statement in the transaction and hands each
 	// result batch to rows, which must not keep it past the call; rows

@@ -76,7 +76,7 @@ func materialize(ctx context.Context, tx Txn, view *catalog.Table, lo, hi int64)
 	}
 	for a := lo; a < hi; a += step {
 		b := min(a+step, hi)
-		q := "INSERT INTO " + matName + " " + plan.CaggStateQuery(c, plan.CaggSourceSQL(tx, c, &a, &b), &a, &b)
+		q := "INSERT INTO " + matName + " " + plan.CaggStateQuery(c, sourceSQL(tx, c, &a, &b), &a, &b)
 		if err := tx.Query(ctx, q, nil); err != nil {
 			return nil, false, fmt.Errorf("materialize %s: %w", view.Name, err)
 		}
@@ -87,7 +87,7 @@ func materialize(ctx context.Context, tx Txn, view *catalog.Table, lo, hi int64)
 // sourceExtent returns the first and last source times in [lo, hi).
 func sourceExtent(ctx context.Context, tx Txn, c *catalog.Cagg, lo, hi int64) (first, last int64, ok bool, err error) {
 	tc := quoteIdent(c.SourceAlias) + "." + quoteIdent(c.SourceTime)
-	q := "SELECT min(" + tc + "), max(" + tc + ") FROM " + plan.CaggSourceSQL(tx, c, bound(lo), bound(hi)) + " AS " + quoteIdent(c.SourceAlias) +
+	q := "SELECT min(" + tc + "), max(" + tc + ") FROM " + sourceSQL(tx, c, bound(lo), bound(hi)) + " AS " + quoteIdent(c.SourceAlias) +
 		rangeConds(tc, c, lo, hi)
 	row, err := queryRow(ctx, tx, q)
 	if err != nil || row[0] == nil {

@@ -17,7 +17,14 @@ import (
 // materialization and the invalidation log (see continuous/doc.go and
 // continuous_host.go for the adapters).
 
-// CaggWatermark implements plan.Env.
+// CaggViewSQL implements plan.Env: the real-time union of package
+// continuous, over the watermark the statement's transaction sees.
+func (e *execEnv) CaggViewSQL(view *catalog.Table) (string, error) {
+	return continuous.ViewSQL(e, view)
+}
+
+// CaggWatermark implements continuous.Watermarks: the aggregate's
+// watermark as the statement's transaction sees it.
 func (e *execEnv) CaggWatermark(matID int32) (int64, bool, error) {
 	if e.s.txn == nil {
 		txn := e.s.db.store.Begin()

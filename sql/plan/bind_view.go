@@ -120,7 +120,7 @@ func (b *binder) viewNode(t *catalog.Table) (Node, error) {
 	sql := t.View.SQL
 	if t.IsCagg() {
 		var err error
-		if sql, err = CaggViewSQL(b.env, t); err != nil {
+		if sql, err = b.env.CaggViewSQL(t); err != nil {
 			return nil, err
 		}
 	}

@@ -165,7 +165,7 @@ func (b *binder) caggDef(sel *pg.SelectStmt) (*CaggDef, error) {
 			return nil, err
 		}
 	}
-	stateSQL := CaggStateQuery(c, caggSourceSQL(b.env, src, nil, nil, true), nil, nil)
+	stateSQL := CaggStateQuery(c, definitionSource(b.env.Catalog(), src), nil, nil)
 	matNode, err := b.bindSQL(stateSQL)
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ func (b *binder) caggDef(sel *pg.SelectStmt) (*CaggDef, error) {
 		}
 		c.Outputs = append(c.Outputs, out)
 	}
-	final, err := b.bindSQL("SELECT " + caggOutputList(c) + " FROM (" + stateSQL + ") AS _m")
+	final, err := b.bindSQL("SELECT " + CaggOutputList(c) + " FROM (" + stateSQL + ") AS _m")
 	if err != nil {
 		return nil, err
 	}
@@ -411,7 +411,7 @@ func (b *binder) caggAgg(n *pg.Node, fc *pg.FuncCall, fn string, i int, src *cat
 		a.states = []string{name("sum"), name("count")}
 		a.exprs = []string{"sum(" + arg + ")", "count(" + arg + ")"}
 	case stddevFamily[fn] != "" && arg != "":
-		probe, err := b.bindSQL("SELECT " + whole + " FROM " + caggSourceSQL(b.env, src, nil, nil, true) + " AS " + QuoteIdent(c.SourceAlias))
+		probe, err := b.bindSQL("SELECT " + whole + " FROM " + definitionSource(b.env.Catalog(), src) + " AS " + QuoteIdent(c.SourceAlias))
 		if err != nil {
 			return nil, err
 		}

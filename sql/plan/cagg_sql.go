@@ -11,53 +11,24 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// The SQL a continuous aggregate runs, put together from its catalog
-// descriptor. Bucket ranges are [lo, hi) in µs, nil for an open end; they
-// are always bucket-aligned, so "bucket in [lo, hi)" and "time in [lo,
-// hi)" select the same rows and a range's buckets are complete.
+// The SQL of a continuous aggregate's definition, put together from its
+// catalog descriptor. Bucket ranges are [lo, hi) in µs, nil for an open
+// end; they are always bucket-aligned, so "bucket in [lo, hi)" and "time
+// in [lo, hi)" select the same rows and a range's buckets are complete.
 //
-//	state rows(lo, hi)  = grouping columns + partial states per bucket:
-//	  materialized rows below the watermark UNION ALL the state query over
-//	  the source from the watermark on (only the materialized rows when
-//	  materialized_only)
-//	view                = per-row finalize over state rows(-inf, +inf)
 //	state query(lo, hi) = SELECT StateSelect FROM source WHERE ... GROUP BY
+//	view                = SELECT CaggOutputList FROM state rows
 //
 // A hierarchical aggregate's source is its parent's state rows with the
-// parent's view columns added, so it can both aggregate the parent's
-// finalized values and combine the parent's states.
-
-// Watermarks is what the SQL builders need to know about refresh state.
-type Watermarks interface {
-	Catalog() *catalog.Snapshot
-	// CaggWatermark returns a continuous aggregate's watermark (ok false
-	// before anything was materialized).
-	CaggWatermark(matID int32) (wm int64, ok bool, err error)
-}
-
-// CaggViewSQL returns the query a reference to continuous aggregate view
-// expands to.
-func CaggViewSQL(env Watermarks, view *catalog.Table) (string, error) {
-	c := view.View.Cagg
-	mat := env.Catalog().TableByOID(c.MatOID)
-	outs := caggOutputList(c)
-	if c.MaterializedOnly {
-		return "SELECT " + outs + " FROM " + qualified(mat), nil
-	}
-	wm, ok, err := env.CaggWatermark(c.MatID)
-	if err != nil {
-		return "", err
-	}
-	if !ok {
-		return "SELECT " + outs + " FROM (" + CaggStateQuery(c, caggSourceSQL(env, sourceOf(env, c), nil, nil, false), nil, nil) + ") AS _r", nil
-	}
-	raw := CaggStateQuery(c, caggSourceSQL(env, sourceOf(env, c), &wm, nil, false), &wm, nil)
-	return "SELECT " + outs + " FROM " + qualified(mat) + " WHERE " + QuoteIdent(c.BucketCol()) + " < " + TimeLiteral(c.TimeType, wm) +
-		" UNION ALL SELECT " + outs + " FROM (" + raw + ") AS _r", nil
-}
+// parent's view columns added (CaggParentSource). Which state rows a
+// query reads, materialized below the watermark and computed from the
+// source above it (the real-time union), is package continuous's
+// (continuous/union.go); the binder reaches it through Env.CaggViewSQL.
 
 // CaggStateQuery returns the state query of c over source relation text
-// from (see caggSourceSQL) for buckets in [lo, hi).
+// from for buckets in [lo, hi). from is the source hypertable
+// (QualifiedName) or, for a hierarchical aggregate, the parent's state
+// rows (CaggParentSource).
 func CaggStateQuery(c *catalog.Cagg, from string, lo, hi *int64) string {
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
@@ -91,88 +62,43 @@ func CaggStateQuery(c *catalog.Cagg, from string, lo, hi *int64) string {
 	return sb.String()
 }
 
-// CaggSourceSQL returns the FROM text of c's state query for buckets in
-// [lo, hi): the raw hypertable, or the parent's state rows.
-func CaggSourceSQL(env Watermarks, c *catalog.Cagg, lo, hi *int64) string {
-	return caggSourceSQL(env, sourceOf(env, c), lo, hi, false)
-}
-
-func sourceOf(env Watermarks, c *catalog.Cagg) *catalog.Table {
-	return env.Catalog().TableByOID(c.SourceOID)
-}
-
-// caggSourceSQL is CaggSourceSQL for source relation src; matOnly reads
-// only a parent's materialized rows (used to bind definitions, where no
-// watermark is known).
-func caggSourceSQL(env Watermarks, src *catalog.Table, lo, hi *int64, matOnly bool) string {
-	if !src.IsCagg() {
-		return qualified(src)
-	}
-	p := src.View.Cagg
-	mat := env.Catalog().TableByOID(p.MatOID)
+// CaggParentSource returns the FROM text of a state query whose source is
+// continuous aggregate parent (materialization hypertable mat) with state
+// rows the query text rows: the state columns with the parent's view
+// columns added, so the child can both aggregate the parent's finalized
+// values and combine its states.
+func CaggParentSource(parent *catalog.Cagg, mat *catalog.Table, rows string) string {
 	var cols []string
 	for _, mc := range mat.Cols {
 		cols = append(cols, QuoteIdent(mc.Name))
 	}
 	isGroup := map[string]bool{}
-	for _, g := range p.GroupCols {
+	for _, g := range parent.GroupCols {
 		isGroup[g] = true
 	}
-	for _, o := range p.Outputs {
+	for _, o := range parent.Outputs {
 		if !isGroup[o.Name] {
 			cols = append(cols, o.Expr+" AS "+QuoteIdent(o.Name))
 		}
 	}
-	return "(SELECT " + strings.Join(cols, ", ") + " FROM (" + caggStateRows(env, src, lo, hi, matOnly) + ") AS _p)"
+	return "(SELECT " + strings.Join(cols, ", ") + " FROM (" + rows + ") AS _p)"
 }
 
-// caggStateRows returns continuous aggregate view's state rows for
-// buckets in [lo, hi).
-func caggStateRows(env Watermarks, view *catalog.Table, lo, hi *int64, matOnly bool) string {
-	c := view.View.Cagg
-	mat := env.Catalog().TableByOID(c.MatOID)
-	bc := QuoteIdent(c.BucketCol())
-	matRows := func(lo, hi *int64) string {
-		var conds []string
-		if lo != nil {
-			conds = append(conds, bc+" >= "+TimeLiteral(c.TimeType, *lo))
-		}
-		if hi != nil {
-			conds = append(conds, bc+" < "+TimeLiteral(c.TimeType, *hi))
-		}
-		s := "SELECT * FROM " + qualified(mat)
-		if len(conds) > 0 {
-			s += " WHERE " + strings.Join(conds, " AND ")
-		}
-		return s
+// definitionSource returns the FROM text a definition over source
+// relation src is bound against: the hypertable, or only a parent
+// aggregate's materialized rows (no watermark is known while binding a
+// definition; the real-time union is package continuous's).
+func definitionSource(snap *catalog.Snapshot, src *catalog.Table) string {
+	if !src.IsCagg() {
+		return QualifiedName(src)
 	}
-	if matOnly || c.MaterializedOnly {
-		return matRows(lo, hi)
-	}
-	wm, ok, err := env.CaggWatermark(c.MatID)
-	if err != nil || !ok {
-		return CaggStateQuery(c, caggSourceSQL(env, sourceOf(env, c), lo, hi, false), lo, hi)
-	}
-	var parts []string
-	if lo == nil || *lo < wm {
-		mhi := &wm
-		if hi != nil && *hi < wm {
-			mhi = hi
-		}
-		parts = append(parts, matRows(lo, mhi))
-	}
-	if hi == nil || *hi > wm {
-		rlo := &wm
-		if lo != nil && *lo > wm {
-			rlo = lo
-		}
-		parts = append(parts, CaggStateQuery(c, caggSourceSQL(env, sourceOf(env, c), rlo, hi, false), rlo, hi))
-	}
-	return strings.Join(parts, " UNION ALL ")
+	mat := snap.TableByOID(src.View.Cagg.MatOID)
+	return CaggParentSource(src.View.Cagg, mat, "SELECT * FROM "+QualifiedName(mat))
 }
 
-// caggOutputList is the view's select list over state rows.
-func caggOutputList(c *catalog.Cagg) string {
+// CaggOutputList is the view's select list over state rows: each output
+// column's finalizing expression.
+func CaggOutputList(c *catalog.Cagg) string {
 	out := make([]string, len(c.Outputs))
 	for i, o := range c.Outputs {
 		out[i] = o.Expr + " AS " + QuoteIdent(o.Name)
@@ -180,7 +106,8 @@ func caggOutputList(c *catalog.Cagg) string {
 	return strings.Join(out, ", ")
 }
 
-func qualified(t *catalog.Table) string { return QuoteIdent(t.Schema) + "." + QuoteIdent(t.Name) }
+// QualifiedName returns t's schema-qualified, quoted name.
+func QualifiedName(t *catalog.Table) string { return QuoteIdent(t.Schema) + "." + QuoteIdent(t.Name) }
 
 // TimeLiteral renders µs since the Unix epoch as a literal of type t
 // (timestamp or timestamptz).

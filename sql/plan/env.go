@@ -30,10 +30,10 @@ type Env interface {
 	// ResolveReg converts the text of a reg* value ('conditions',
 	// 'integer', 'public') to its OID, with PostgreSQL's errors.
 	ResolveReg(t types.T, s string) (int64, error)
-	// CaggWatermark returns a continuous aggregate's watermark as the
-	// statement's transaction sees it (ok false before anything was
-	// materialized).
-	CaggWatermark(matID int32) (wm int64, ok bool, err error)
+	// CaggViewSQL returns the query a reference to continuous aggregate
+	// view expands to (its real-time union, built by package continuous
+	// from the watermark the statement's transaction sees).
+	CaggViewSQL(view *catalog.Table) (string, error)
 }
 
 // SetStreamer is implemented by an Env whose set-returning functions have
