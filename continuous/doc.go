@@ -1,7 +1,8 @@
 // Package continuous keeps continuous aggregates up to date and runs
-// tsgres's background jobs: it owns the refresh of a continuous
-// aggregate (materialization, the invalidation log, the watermark and
-// refresh windows) and the job scheduler.
+// tsgres's background jobs: it owns a continuous aggregate's catalog
+// objects (Create, Drop), its refresh (materialization, the invalidation
+// log, the watermark and refresh windows), the real-time union a query
+// on it reads, job runs, the refresh policy and the job scheduler.
 //
 // # The seam with the engine
 //
@@ -15,7 +16,8 @@
 //   - Txn (host.go) is that transaction: run SQL, append rows to a
 //     hypertable, read and write the invalidation log and the watermark,
 //     commit. Everything a refresh does through one Txn commits together.
-//   - Dropper (host.go) is the session running DROP of an aggregate.
+//   - Creator (create.go) and Dropper (host.go) are the session running
+//     CREATE or DROP of an aggregate: its catalog writer and transaction.
 //   - JobHost (jobs.go) is a Host that also opens a job run's internal
 //     session, a JobSession: run SQL, and run the retention and
 //     compression policies, whose chunk work stays in the engine.

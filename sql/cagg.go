@@ -47,33 +47,10 @@ func (s *session) createCagg(ctx context.Context, x *plan.CreateMatView, w Resul
 		return pgerr.New(pgerr.ActiveSQLTransaction, "CREATE MATERIALIZED VIEW ... WITH DATA cannot run inside a transaction block")
 	}
 	def := x.Cagg
-	wr := s.writer()
-	id, err := wr.NewHypertableID()
+	view, err := continuous.Create(&caggHost{s: s}, continuous.Definition{DB: s.dbOID, Schema: schema, Name: x.Name.Name,
+		Owner: s.user, SQL: x.SQL, Cagg: def.Cagg, MatCols: viewColumns(def.MatCols), Cols: viewColumns(x.Cols),
+		ChunkInterval: def.ChunkInterval})
 	if err != nil {
-		return err
-	}
-	mat := &catalog.Table{DB: s.dbOID, Schema: catalog.SchemaInternal, Name: catalog.MaterializationName(id),
-		Owner: s.user, Cols: viewColumns(def.MatCols)}
-	mat.NextColID = uint32(len(mat.Cols))
-	mat.Cols[0].NotNull = true
-	mat.Hyper = &catalog.Hypertable{ID: id, TimeCol: mat.Cols[0].ID, Interval: def.ChunkInterval,
-		AssociatedSchema: catalog.SchemaInternal, AssociatedPrefix: fmt.Sprintf("_hyper_%d", id)}
-	if err := wr.CreateTable(mat); err != nil {
-		return err
-	}
-	c := *def.Cagg
-	c.MatOID, c.MatID = mat.OID, id
-	view := &catalog.Table{DB: s.dbOID, Schema: schema, Name: x.Name.Name, Owner: s.user, Cols: viewColumns(x.Cols),
-		View: &catalog.View{Kind: catalog.ViewPlain, SQL: x.SQL, Cagg: &c}}
-	view.NextColID = uint32(len(view.Cols))
-	if err := checkColumnNames(view.Cols); err != nil {
-		return err
-	}
-	if err := wr.CreateTable(view); err != nil {
-		return err
-	}
-	// Everything is invalid until refreshed.
-	if err := s.db.cat.AddInvalidation(s.txn, id, minInt64, maxInt64); err != nil {
 		return err
 	}
 	if !x.WithData {

@@ -67,7 +67,7 @@ func (j jobSession) RunCompression(ctx context.Context, job *catalog.Job) error 
 func (j jobSession) Close() { j.s.Close() }
 
 // caggHost is one session's transaction as a continuous.Txn (and, for
-// DROP, a continuous.Dropper). env is the environment the refresh's
+// CREATE and DROP, a continuous.Creator and continuous.Dropper). env is the environment the refresh's
 // statements share: its executor context appends the state rows.
 type caggHost struct {
 	s   *session
@@ -77,6 +77,7 @@ type caggHost struct {
 var (
 	_ continuous.Txn     = (*caggHost)(nil)
 	_ continuous.Dropper = (*caggHost)(nil)
+	_ continuous.Creator = (*caggHost)(nil)
 )
 
 // Catalog implements continuous.Txn.
@@ -124,6 +125,15 @@ func (h *caggHost) Commit() error { return h.s.commit() }
 
 // Close implements continuous.Txn.
 func (h *caggHost) Close() { h.s.Close() }
+
+// NewHypertableID implements continuous.Creator.
+func (h *caggHost) NewHypertableID() (int32, error) { return h.s.writer().NewHypertableID() }
+
+// CreateTable implements continuous.Creator.
+func (h *caggHost) CreateTable(t *catalog.Table) error { return h.s.writer().CreateTable(t) }
+
+// CheckColumns implements continuous.Creator.
+func (h *caggHost) CheckColumns(cols []catalog.Column) error { return checkColumnNames(cols) }
 
 // DropTable implements continuous.Dropper.
 func (h *caggHost) DropTable(t *catalog.Table) error { return h.s.writer().DropTable(t) }
