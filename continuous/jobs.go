@@ -152,8 +152,8 @@ func SetStart(j *catalog.Job, initialStart, tz any) error {
 	return nil
 }
 
-// Owner returns the role a policy job on relation t runs as: t's owner.
-func Owner(t *catalog.Table) string {
+// PolicyOwner returns the role a policy job on relation t runs as: t's owner.
+func PolicyOwner(t *catalog.Table) string {
 	if t.Owner == "" {
 		return catalog.DefaultRole
 	}

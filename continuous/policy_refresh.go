@@ -37,7 +37,7 @@ func RefreshPolicyJob(db uint32, view *catalog.Table, start, end any, schedule t
 	}
 	j := &catalog.Job{DB: db, AppName: "Refresh Continuous Aggregate Policy", ProcSchema: ProcSchema, ProcName: ProcRefresh,
 		ScheduleInterval: schedule, MaxRetries: RetryForever, RetryPeriod: schedule, Config: cfg, Scheduled: true,
-		FixedSchedule: true, HypertableOID: c.MatOID, Owner: Owner(view), Created: created}
+		FixedSchedule: true, HypertableOID: c.MatOID, Owner: PolicyOwner(view), Created: created}
 	if err := SetStart(j, initialStart, tz); err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (e *execEnv) addPolicy(t *catalog.Table, p policySpec) (int64, error) {
 	}
 	j := &catalog.Job{DB: e.s.dbOID, AppName: p.appName, ProcSchema: jobProcSchema, ProcName: p.proc,
 		ScheduleInterval: p.schedule, MaxRuntime: p.maxRuntime, MaxRetries: continuous.RetryForever, RetryPeriod: p.retryPeriod,
-		Config: cfg, Scheduled: true, FixedSchedule: true, HypertableOID: t.OID, Owner: continuous.Owner(t), Created: nowMicros()}
+		Config: cfg, Scheduled: true, FixedSchedule: true, HypertableOID: t.OID, Owner: continuous.PolicyOwner(t), Created: nowMicros()}
 	if err := continuous.SetStart(j, p.initialStart, p.timezone); err != nil {
 		return 0, err
 	}
