@@ -32,8 +32,10 @@ func cleanGraph() importGraph {
 	add("sql/parse", pgquery)
 	add("sql/funcs", "sql/types")
 	add("sql/plan", "catalog", "sql/funcs", "sql/types", "storage/col", pgquery)
+	add("sql/agg", "sql/funcs", "sql/types", "storage/col")
+	add("sql/opt", "catalog", "sql/plan", "sql/types")
 	add("sql/table", "catalog", "storage/col")
-	add("sql/exec", "sql/plan", "sql/table", "storage")
+	add("sql/exec", "sql/agg", "sql/plan", "sql/table", "storage")
 	add("sql/plpgsql", "catalog", "sql/parse", "sql/pgerr", "sql/plan", "sql/types")
 	add("sql", "sql/exec", "sql/plan", "sql/plpgsql", "catalog")
 	add("server", "sql", pgproto3)
@@ -58,7 +60,8 @@ func TestCheckImports(t *testing.T) {
 		{"col leaf", addImport("storage/col", "sql/pgerr"),
 			[]string{"are leaves: storage/col imports sql/pgerr"}},
 		{"types above leaves only", addImport("sql/types", "catalog"),
-			[]string{"sql/types sits directly above the leaves sql/pgerr and storage/col: sql/types imports catalog"}},
+			[]string{"sql/types sits directly above the leaves sql/pgerr and storage/col: sql/types imports catalog",
+				"only through sql/plan and sql/table: sql/exec depends on catalog (sql/exec -> sql/agg -> sql/types -> catalog)"}},
 		{"plan imports storage", addImport("sql/plan", "storage"),
 			[]string{"sql/plan does not import storage: sql/plan imports storage", "only through catalog: sql/plan imports storage"}},
 		{"plan imports storage/encoding", addImport("sql/plan", "storage/encoding"),
@@ -71,6 +74,11 @@ func TestCheckImports(t *testing.T) {
 			[]string{"only through sql/plan and sql/table: sql/exec depends on catalog (sql/exec -> storage -> catalog)"}},
 		{"plpgsql imports storage", addImport("sql/plpgsql", "storage"),
 			[]string{"only through its Executor: sql/plpgsql imports storage"}},
+		{"opt imports exec", addImport("sql/opt", "sql/exec"),
+			[]string{"sql/opt rewrites plans and runs nothing: no storage, executor or session: sql/opt imports sql/exec"}},
+		{"agg imports catalog", addImport("sql/agg", "catalog"),
+			[]string{"not blocks or descriptors: sql/agg imports catalog",
+				"only through sql/plan and sql/table: sql/exec depends on catalog (sql/exec -> sql/agg -> catalog)"}},
 		{"pebble outside storage", addImport("catalog", "github.com/cockroachdb/pebble/v2"),
 			[]string{"only storage imports pebble: catalog imports github.com/cockroachdb/pebble/v2"}},
 		{"pgproto3 outside server", addImport("sql", "github.com/jackc/pgx/v5/pgproto3"),

@@ -81,6 +81,17 @@ var layoutRules = []importRule{
 		to:   []string{"storage/...", "server/..."},
 	},
 	{
+		name: "sql/opt rewrites plans and runs nothing: no storage, executor or session",
+		from: []string{"sql/opt"},
+		to:   []string{"storage/...", "sql/exec", "sql/table"},
+	},
+	{
+		name:  "sql/agg folds values and summaries, not blocks or descriptors",
+		from:  []string{"sql/agg"},
+		to:    []string{"storage/...", "catalog/...", "sql/plan/...", "sql/exec/..."},
+		allow: []string{"storage/col"},
+	},
+	{
 		name:   "only storage imports pebble",
 		from:   []string{"..."},
 		exempt: []string{"storage/..."},
