@@ -2,7 +2,6 @@ package agg
 
 import (
 	"github.com/tsgres/tsgres/sql/funcs"
-	"math"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -256,41 +255,9 @@ func (s *intervalSumState) Result(*funcs.Ctx) (any, error) {
 		return nil, nil
 	}
 	if s.avg {
-		return intervalDiv(s.sum, float64(s.n)), nil
+		return types.IntervalDiv(s.sum, float64(s.n))
 	}
 	return s.sum, nil
-}
-
-// tsRound is PostgreSQL's TSROUND: round to microsecond precision.
-func tsRound(f float64) float64 { return math.RoundToEven(f*1e6) / 1e6 }
-
-// intervalDiv is interval_div (PostgreSQL 15).
-func intervalDiv(span types.Interval, factor float64) types.Interval {
-	return intervalScale(span, func(x float64) float64 { return x / factor })
-}
-
-// intervalMul is interval_mul (PostgreSQL 15).
-func intervalMul(span types.Interval, factor float64) types.Interval {
-	return intervalScale(span, func(x float64) float64 { return x * factor })
-}
-
-// intervalScale applies f to each field, cascading fractional months and
-// days down to smaller units as interval_mul/interval_div do.
-func intervalScale(span types.Interval, f func(float64) float64) types.Interval {
-	var r types.Interval
-	r.Months = int32(f(float64(span.Months)))
-	r.Days = int32(f(float64(span.Days)))
-	monthRemDays := (f(float64(span.Months)) - float64(r.Months)) * 30
-	monthRemDays = tsRound(monthRemDays)
-	secRem := (f(float64(span.Days)) - float64(r.Days) + monthRemDays - float64(int(monthRemDays))) * 86400
-	secRem = tsRound(secRem)
-	if math.Abs(secRem) >= 86400 {
-		r.Days += int32(secRem / 86400)
-		secRem -= float64(int(secRem/86400)) * 86400
-	}
-	r.Days += int32(monthRemDays)
-	r.Micros = int64(math.RoundToEven(f(float64(span.Micros)) + secRem*1e6))
-	return r
 }
 
 // minMaxState keeps the least or greatest non-NULL value.

@@ -68,7 +68,10 @@ func contAt(vals []any, p float64, interval bool) (any, error) {
 			return l, nil
 		}
 		diff := types.Interval{Months: h.Months - l.Months, Days: h.Days - l.Days, Micros: h.Micros - l.Micros}
-		m := intervalMul(diff, frac)
+		m, err := types.IntervalMul(diff, frac)
+		if err != nil {
+			return nil, err
+		}
 		return types.Interval{Months: l.Months + m.Months, Days: l.Days + m.Days, Micros: l.Micros + m.Micros}, nil
 	}
 	l, h := lo.(float64), hi.(float64)
