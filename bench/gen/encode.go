@@ -5,11 +5,9 @@ import (
 	"math"
 	"strconv"
 	"time"
-)
 
-// pgEpochMicros is 2000-01-01 00:00:00 UTC in Unix microseconds, the
-// origin of PostgreSQL's binary timestamps.
-const pgEpochMicros = 946_684_800_000_000
+	"github.com/tsgres/tsgres/sql/types"
+)
 
 // BinaryHeader is the binary COPY signature, flags and empty header
 // extension; BinaryTrailer ends the stream.
@@ -127,7 +125,7 @@ func appendTimestamp(buf []byte, micros int64) []byte {
 
 func appendBinaryTime(buf []byte, micros int64) []byte {
 	buf = binary.BigEndian.AppendUint32(buf, 8)
-	return binary.BigEndian.AppendUint64(buf, uint64(micros-pgEpochMicros))
+	return binary.BigEndian.AppendUint64(buf, uint64(micros-types.PGEpochMicros))
 }
 
 func appendBinaryText(buf []byte, s string) []byte {
