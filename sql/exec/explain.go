@@ -100,6 +100,14 @@ func (e *explainer) nodeWith(n plan.Node, depth int, filter plan.Expr, statsNode
 		e.nodeWith(x.Input, depth, filter, statsNode)
 		return
 	}
+	if hs, ok := n.(*plan.HyperScan); ok && hs.Filter != nil {
+		// The scan's own filter shows with the filters merged into it.
+		if filter != nil {
+			filter = &plan.Op{T: types.Bool, Kind: plan.OpAnd, L: filter, R: hs.Filter}
+		} else {
+			filter = hs.Filter
+		}
+	}
 	label, props, kids := e.describe(n)
 	e.header(depth, label, statsNode)
 	for _, p := range props {
@@ -121,9 +129,6 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 	case *plan.HyperScan:
 		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}
 		props = append(props, scanDecisions(x)...)
-		if x.Filter != nil {
-			props = append(props, "Filter: "+fmtExpr(x.Filter, x.Cols))
-		}
 		if e.analyze {
 			if st := e.ctx.scans[x]; st != nil {
 				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))

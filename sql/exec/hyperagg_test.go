@@ -434,7 +434,7 @@ func TestMetaAggGroupKeys(t *testing.T) {
 
 // TestParallelAggFusedFilter checks that an aggregation over a filtered
 // hypertable scan reads the blocks on several goroutines only when the
-// filter (fused into the scan by newFilter) is safe to share: a regular
+// filter (fused into the scan by sql/opt) is safe to share: a regular
 // expression's pattern cache is not.
 func TestParallelAggFusedFilter(t *testing.T) {
 	if runtime.GOMAXPROCS(0) < 2 {

@@ -57,14 +57,6 @@ func newFilter(ctx *Ctx, n *plan.Filter) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if h, ok := unwrapStats(in).(*hyperScanOp); ok && h.filter == nil {
-		// Filter each block as it is decoded. EXPLAIN ANALYZE shows the
-		// filter on the scan with the filter's row count, so the scan's
-		// own counter goes (a parallel aggregation looks for the scan
-		// right under one counter).
-		h.filter = n.Cond
-		return h, nil
-	}
 	return &filterOp{ctx: ctx, in: in, n: n}, nil
 }
 

@@ -84,9 +84,9 @@ type hyperScanOp struct {
 	blocksChunk uint64
 	stats       *storage.ScanStats
 	hook        blockHook // consumes whole blocks from metadata; may be nil
-	// filter keeps the rows of each block that pass it: the scan's own
-	// filter, or the condition of a Filter node right above the scan,
-	// which newFilter fuses into it.
+	// filter keeps the rows of each block that pass it (the plan's scan
+	// filter; sql/opt's fuse_filter rule moves a Filter right above the
+	// scan into it).
 	filter plan.Expr
 	// pos maps each decoded column to its output position; nil when
 	// every column is decoded in order.

@@ -11,6 +11,8 @@
 //     GROUP BY series with last(x, time)/max(time), and WHERE series = v
 //     ORDER BY time DESC LIMIT 1 read the hypertable's last-value index
 //     (plan.LastValueScan) instead of its chunks.
+//   - fuse_filter: a Filter right above a hypertable scan becomes the
+//     scan's own filter, applied to each block as it is decoded.
 //   - prune_columns: an aggregate over a hypertable scan decodes only the
 //     columns its keys, arguments and filters use.
 //   - metadata_answers: count/sum/avg/min/max over a hypertable scan whose

@@ -21,9 +21,28 @@ var rules = []rule{
 // visits every node, including the plans of subqueries and CTEs.
 func Optimize(n plan.Node) plan.Node {
 	n = lastValue(n)
+	n = replaceEach(n, fuseFilter)
 	plan.VisitNodes(n, func(x plan.Node) {
 		for _, r := range rules {
 			r.apply(x)
+		}
+	})
+	return n
+}
+
+// replaceEach replaces every node x of the plan rooted at n, including
+// subquery and CTE plans, by f(x), parents first, and returns the new root.
+func replaceEach(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
+	n = f(n)
+	plan.VisitNodes(n, func(x plan.Node) {
+		plan.MapInputs(x, f)
+		for _, e := range plan.NodeExprs(x) {
+			plan.Walk(e, func(e plan.Expr) bool {
+				if s, ok := e.(*plan.Subquery); ok {
+					s.Plan = f(s.Plan)
+				}
+				return true
+			})
 		}
 	})
 	return n

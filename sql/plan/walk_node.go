@@ -116,3 +116,33 @@ func VisitNodes(n Node, f func(Node)) {
 	}
 	visit(n)
 }
+
+// MapInputs replaces each child plan node c of n by f(c), in place.
+func MapInputs(n Node, f func(Node) Node) {
+	switch x := n.(type) {
+	case *Filter:
+		x.Input = f(x.Input)
+	case *Project:
+		x.Input = f(x.Input)
+	case *ProjectSet:
+		x.Input = f(x.Input)
+	case *Agg:
+		x.Input = f(x.Input)
+	case *Sort:
+		x.Input = f(x.Input)
+	case *Limit:
+		x.Input = f(x.Input)
+	case *Distinct:
+		x.Input = f(x.Input)
+	case *Join:
+		x.Left, x.Right = f(x.Left), f(x.Right)
+	case *SetOp:
+		x.Left, x.Right = f(x.Left), f(x.Right)
+	case *Window:
+		x.Input = f(x.Input)
+	case *Explain:
+		x.Input = f(x.Input)
+	case *CTERef:
+		x.CTE.Plan = f(x.CTE.Plan)
+	}
+}
