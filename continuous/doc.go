@@ -109,7 +109,7 @@
 // package also builds and checks policy job definitions
 // (RefreshPolicyJob, CheckPolicyWindow, ParsePolicyConfig, SetStart);
 // the SQL functions that store them (add_job, alter_job, the policy
-// functions) stay in package sql, because a definition changes through
+// functions) are package sql/timescale's: a definition changes through
 // the calling session's DDL and commits or rolls back with its
 // transaction.
 //

@@ -18,9 +18,9 @@ import (
 // internal session of its own, one transaction per unit of work (one
 // drop_chunks, one compress_chunk per chunk, one refresh), as
 // TimescaleDB's policies commit per chunk. The SQL API that defines jobs
-// (add_job, alter_job, the policy functions) is in package sql: it
-// changes catalog.Job definitions through the calling session's DDL, so
-// they commit or roll back with the caller's transaction.
+// (add_job, alter_job, the policy functions) is in package sql/timescale:
+// it changes catalog.Job definitions through the calling session's DDL,
+// so they commit or roll back with the caller's transaction.
 
 // Built-in job procedures (TimescaleDB 2.12+ keeps them in
 // _timescaledb_functions; older releases used _timescaledb_internal).

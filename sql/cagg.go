@@ -8,7 +8,6 @@ import (
 	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -110,22 +109,4 @@ func (db *DB) refreshCagg(ctx context.Context, caller *session, oid uint32, star
 
 func (db *DB) refreshCaggIn(ctx context.Context, d *catalog.Database, user string, oid uint32, start, end *int64) error {
 	return continuous.Refresh(ctx, caggDB{db}, d, user, oid, start, end)
-}
-
-// timeArg converts a refresh window argument to µs (nil for NULL).
-func timeArg(v any, t types.T) (*int64, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case int64:
-		return &x, nil
-	case string:
-		p, err := types.ParseText(t, x, nil)
-		if err != nil {
-			return nil, err
-		}
-		us := p.(int64)
-		return &us, nil
-	}
-	return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid refresh window argument of type %T", v)
 }

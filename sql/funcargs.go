@@ -5,16 +5,12 @@ import (
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/types"
 )
 
-// Helpers of the functions the root registers (policies, jobs, user
-// functions, sequences): the session a call runs in and its arguments.
+// Helpers of the functions the root registers (sequences, regclass
+// output, user functions): the session a call runs in and its arguments.
 
-var (
-	anyT    = funcs.AnyT
-	recordT = types.RecordT
-)
+var anyT = funcs.AnyT
 
 // envOf returns the statement environment a function call runs in.
 func envOf(ctx *funcs.Ctx) (*execEnv, error) {
@@ -47,11 +43,3 @@ func (e *execEnv) tableArg(v any) (*catalog.Table, error) {
 // parseQualified parses a relation name argument (see
 // plan.ParseObjectName).
 func parseQualified(s string) plan.ObjectName { return plan.ParseObjectName(s) }
-
-// argAt returns argument i, or nil when the call has fewer arguments
-// (see funcs.Arg).
-func argAt(a []any, i int) any { return funcs.Arg(a, i) }
-
-// boolAt returns boolean argument i, or def when it is absent or NULL
-// (see funcs.BoolArg).
-func boolAt(a []any, i int, def bool) bool { return funcs.BoolArg(a, i, def) }

@@ -13,8 +13,9 @@ import (
 
 // The engine's side of package timescale (the TimescaleDB SQL API):
 // tsHost implements timescale.Host for one statement, and the root's
-// callers of the API (ALTER TABLE, continuous aggregates, policy jobs)
-// call the package's exported functions.
+// callers of the API (ALTER TABLE, continuous aggregates, the retention
+// and compression policies' job runs) call the package's exported
+// functions.
 
 // tsHost is one statement's timescale.Host: it is the statement's
 // execEnv seen from the TimescaleDB API.
@@ -41,6 +42,19 @@ func (h tsHost) CatalogEnv() pgcatalog.Env                { return h.e }
 
 func (h tsHost) IntegerNow(t *catalog.Table) (int64, error)      { return h.e.integerNow(t) }
 func (h tsHost) Function(name string) (*catalog.Function, error) { return h.e.functionArg(name) }
+func (h tsHost) User() string                                    { return h.e.s.user }
+func (h tsHost) InTransactionBlock() bool                        { return h.e.s.inBlock || h.e.s.ddl != nil }
+
+// RunJob runs the job through DB.RunJob, which the scheduler calls too;
+// the pid of the job's internal session is of no use to run_job.
+func (h tsHost) RunJob(id int32) error {
+	_, err := h.e.s.db.RunJob(h.e.ctx, id)
+	return err
+}
+
+func (h tsHost) RefreshContinuousAggregate(oid uint32, start, end *int64) error {
+	return h.e.s.db.refreshCagg(h.e.ctx, h.e.s, oid, start, end)
+}
 
 func (h tsHost) AppendRows(t *catalog.Table, b *col.Batch) error {
 	_, err := h.e.s.appendHyper(h.e.execCtx(), t, b, nil)

@@ -8,6 +8,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -352,7 +353,7 @@ func (e *execEnv) functionArg(name string) (*catalog.Function, error) {
 func (e *execEnv) integerNow(t *catalog.Table) (int64, error) {
 	f := e.s.catalogSnap().FunctionByOID(t.Hyper.IntegerNowFunc)
 	if f == nil {
-		return 0, errNoIntegerNow
+		return 0, timescale.ErrNoIntegerNow
 	}
 	v, err := e.CallUserFunc(f, nil)
 	if err != nil {
@@ -364,7 +365,3 @@ func (e *execEnv) integerNow(t *catalog.Table) (int64, error) {
 	}
 	return n, nil
 }
-
-// errNoIntegerNow is TimescaleDB's error for an integer-time policy on a
-// hypertable without set_integer_now_func.
-var errNoIntegerNow = pgerr.New(pgerr.UndefinedFunction, "integer_now function not set")

@@ -11,15 +11,32 @@
 //	              hypertable_compression_stats, chunk_compression_stats
 //	retention     drop_chunks; the chunk selection of policy runs
 //	              (PolicyFilter, ChunkFilter, PartiallyCompressed)
+//	policies      add/remove_retention_policy,
+//	              add/remove_compression_policy,
+//	              add/remove_continuous_aggregate_policy
+//	jobs          add_job, alter_job, delete_job, run_job
+//	caggs         refresh_continuous_aggregate
 //
 // Scalar functions register themselves with package funcs at init (the
 // engine imports this package, which is what installs them); the
-// set-returning ones are found through SetFunc. Policies and jobs
-// (add_retention_policy, add_compression_policy, the scheduler) are not
-// here: they live with the job runner and call this package's exported
-// functions. The catalog views (timescaledb_information.*) and the size
-// functions (hypertable_size, approximate_row_count, ...) are package
-// pgcatalog's; this package only feeds it the hypertable to report on.
+// set-returning ones are found through SetFunc. The catalog views
+// (timescaledb_information.*) and the size functions (hypertable_size,
+// approximate_row_count, ...) are package pgcatalog's; this package only
+// feeds it the hypertable to report on.
+//
+// # Jobs and policies
+//
+// The job and policy functions define jobs; package continuous runs them
+// and owns what a job is made of (the built-in procedures, their config,
+// initial_start and timezone handling, the refresh policy's window
+// checks and job), which these functions call. A definition is a
+// catalog.Job written through the session's DDL writer (Host.Writer), so
+// it commits or rolls back with the caller's transaction. run_job and
+// refresh_continuous_aggregate run in transactions of their own, through
+// Host.RunJob and Host.RefreshContinuousAggregate, and so refuse to run
+// inside a transaction block (Host.InTransactionBlock). The retention
+// and compression policies' runs stay in the engine, which selects
+// chunks with this package's drop_chunks and PolicyFilter.
 //
 // # The engine seam
 //
@@ -27,7 +44,9 @@
 // needs from the session comes through Host: the transaction, the
 // catalog snapshot and DDL writer, chunk listing, name resolution on the
 // search path, appending rows to a hypertable, reading a table's rows,
-// now() and the time zone, and the last-value maintenance hooks. The engine puts a Provider in
+// now() and the time zone, the last-value maintenance hooks, the user,
+// and running a job or a refresh in transactions of their own. The
+// engine puts a Provider in
 // funcs.Ctx.Extra and passes it as the context of set-returning
 // functions; a function called without one fails with 0A000.
 //

@@ -71,6 +71,23 @@ type Host interface {
 	// CatalogEnv returns the statement's pgcatalog environment, for the
 	// size and compression statistics that package pgcatalog computes.
 	CatalogEnv() pgcatalog.Env
+	// User returns the session's user: the owner of the jobs add_job
+	// creates.
+	User() string
+	// InTransactionBlock reports whether the statement cannot be followed
+	// by transactions of the function's own: it runs inside a
+	// transaction block (BEGIN), or after DDL in the same implicit
+	// transaction (whose catalog changes the function's own DDL would
+	// wait for).
+	InTransactionBlock() bool
+	// RunJob runs job id now, in its own internal session and
+	// transactions (see continuous.RunJob), and returns the error the
+	// run failed with.
+	RunJob(id int32) error
+	// RefreshContinuousAggregate refreshes continuous aggregate oid over
+	// [start, end) (nil: open) in transactions of its own, as the
+	// session's user in the session's database (see continuous.Refresh).
+	RefreshContinuousAggregate(oid uint32, start, end *int64) error
 }
 
 // Provider is implemented by the engine's per-statement value that it
