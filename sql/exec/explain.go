@@ -353,12 +353,7 @@ func (x *explainOp) Close() error { return nil }
 // with early stop, and the columns decoded when not all are.
 func scanDecisions(x *plan.HyperScan) []string {
 	var props []string
-	ti := -1
-	for i, ci := range x.ColIdx {
-		if x.Table.Hyper != nil && ci >= 0 && ci < len(x.Table.Cols) && x.Table.Cols[ci].ID == x.Table.Hyper.TimeCol {
-			ti = i
-		}
-	}
+	ti := x.TimeIdx()
 	timeName := "time"
 	if ti >= 0 {
 		timeName = x.Cols[ti].Name

@@ -77,12 +77,7 @@ func planMetaAgg(ctx *Ctx, n *plan.Agg) *metaAgg {
 		return nil
 	}
 	m := &metaAgg{scan: hs, lo: storage.MinTime, hi: storage.MaxTime}
-	timeIdx := -1
-	for i, ci := range hs.ColIdx {
-		if ci >= 0 && ci < len(hs.Table.Cols) && hs.Table.Cols[ci].ID == hs.Table.Hyper.TimeCol {
-			timeIdx = i
-		}
-	}
+	timeIdx := hs.TimeIdx()
 	for _, c := range []plan.Expr{cond, hs.Filter} {
 		if c != nil && !m.bound(ctx, c, timeIdx) {
 			return nil

@@ -18,7 +18,7 @@ func metadataAnswers(n plan.Node) {
 	if a == nil {
 		return
 	}
-	timeIdx := timeIndex(hs)
+	timeIdx := hs.TimeIdx()
 	for _, c := range []plan.Expr{cond, hs.Filter} {
 		if c != nil && !timeBounds(c, timeIdx) {
 			return

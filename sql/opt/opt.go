@@ -67,14 +67,3 @@ func aggOverScan(n plan.Node) (*plan.Agg, *plan.HyperScan, plan.Expr) {
 	}
 	return a, hs, cond
 }
-
-// timeIndex returns the position of the hypertable's time column among
-// the scan's columns, or -1.
-func timeIndex(hs *plan.HyperScan) int {
-	for i, ci := range hs.ColIdx {
-		if ci >= 0 && ci < len(hs.Table.Cols) && hs.Table.Cols[ci].ID == hs.Table.Hyper.TimeCol {
-			return i
-		}
-	}
-	return -1
-}

@@ -27,7 +27,7 @@ func orderedScan(n plan.Node) {
 		return
 	}
 	hs, i := timeSource(s.Input, cr.Idx)
-	if hs == nil || hs.Table == nil || hs.Table.Hyper == nil || i != timeIndex(hs) {
+	if hs == nil || hs.Table == nil || hs.Table.Hyper == nil || i != hs.TimeIdx() {
 		return
 	}
 	switch hs.Cols[i].T.OID {

@@ -70,6 +70,20 @@ type HyperScan struct {
 	Order ScanOrder
 }
 
+// TimeIdx returns the position of the hypertable's time column among the
+// scan's columns, or -1 when the scan does not read it.
+func (n *HyperScan) TimeIdx() int {
+	if n.Table == nil || n.Table.Hyper == nil {
+		return -1
+	}
+	for i, ci := range n.ColIdx {
+		if ci >= 0 && ci < len(n.Table.Cols) && n.Table.Cols[ci].ID == n.Table.Hyper.TimeCol {
+			return i
+		}
+	}
+	return -1
+}
+
 // ScanOrder is the order a hypertable scan reads its blocks in.
 type ScanOrder uint8
 
