@@ -8,7 +8,8 @@ type rule struct {
 	apply func(n plan.Node)
 }
 
-// rules run in this order on every node, parents before children.
+// rules run in this order on every node, parents before children, once
+// fuse_filter has replaced the node.
 var rules = []rule{
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
@@ -16,36 +17,36 @@ var rules = []rule{
 	{"parallel_agg", parallelAgg},
 }
 
-// Optimize returns the physical plan for the bound plan n: the last_value
-// rule first replaces latest-row-per-series shapes, then every other rule
-// visits every node, including the plans of subqueries and CTEs.
+// Optimize returns the physical plan for the bound plan n. The
+// last_value rule first replaces latest-row-per-series shapes; then one
+// walk over every node, including the plans of subqueries and CTEs, lets
+// fuse_filter replace the node and every other rule record its decision.
 func Optimize(n plan.Node) plan.Node {
-	n = lastValue(n)
-	n = replaceEach(n, fuseFilter)
-	plan.VisitNodes(n, func(x plan.Node) {
+	seen := map[*plan.CTE]bool{}
+	var visit func(plan.Node) plan.Node
+	visit = func(x plan.Node) plan.Node {
+		if r, ok := x.(*plan.CTERef); ok {
+			if seen[r.CTE] {
+				return x
+			}
+			seen[r.CTE] = true
+		}
+		x = fuseFilter(x)
 		for _, r := range rules {
 			r.apply(x)
 		}
-	})
-	return n
-}
-
-// replaceEach replaces every node x of the plan rooted at n, including
-// subquery and CTE plans, by f(x), parents first, and returns the new root.
-func replaceEach(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
-	n = f(n)
-	plan.VisitNodes(n, func(x plan.Node) {
-		plan.MapInputs(x, f)
 		for _, e := range plan.NodeExprs(x) {
 			plan.Walk(e, func(e plan.Expr) bool {
 				if s, ok := e.(*plan.Subquery); ok {
-					s.Plan = f(s.Plan)
+					s.Plan = visit(s.Plan)
 				}
 				return true
 			})
 		}
-	})
-	return n
+		plan.MapInputs(x, visit)
+		return x
+	}
+	return visit(lastValue(n))
 }
 
 // aggOverScan returns n when it is an aggregate reading a hypertable scan

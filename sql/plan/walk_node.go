@@ -1,36 +1,5 @@
 package plan
 
-// Inputs returns n's child plan nodes.
-func Inputs(n Node) []Node {
-	switch x := n.(type) {
-	case *Filter:
-		return []Node{x.Input}
-	case *Project:
-		return []Node{x.Input}
-	case *ProjectSet:
-		return []Node{x.Input}
-	case *Agg:
-		return []Node{x.Input}
-	case *Sort:
-		return []Node{x.Input}
-	case *Limit:
-		return []Node{x.Input}
-	case *Distinct:
-		return []Node{x.Input}
-	case *Join:
-		return []Node{x.Left, x.Right}
-	case *SetOp:
-		return []Node{x.Left, x.Right}
-	case *Window:
-		return []Node{x.Input}
-	case *Explain:
-		return []Node{x.Input}
-	case *CTERef:
-		return []Node{x.CTE.Plan}
-	}
-	return nil
-}
-
 // NodeExprs returns the expressions n evaluates itself (not its inputs').
 func NodeExprs(n Node) []Expr {
 	var out []Expr
@@ -83,38 +52,6 @@ func NodeExprs(n Node) []Expr {
 		}
 	}
 	return out
-}
-
-// VisitNodes calls f once for every node of the plan rooted at n, parents
-// before children, including the plans of subqueries in expressions and
-// of CTEs (each CTE once).
-func VisitNodes(n Node, f func(Node)) {
-	seen := map[*CTE]bool{}
-	var visit func(Node)
-	visit = func(n Node) {
-		if n == nil {
-			return
-		}
-		if r, ok := n.(*CTERef); ok {
-			if seen[r.CTE] {
-				return
-			}
-			seen[r.CTE] = true
-		}
-		f(n)
-		for _, e := range NodeExprs(n) {
-			Walk(e, func(e Expr) bool {
-				if s, ok := e.(*Subquery); ok {
-					visit(s.Plan)
-				}
-				return true
-			})
-		}
-		for _, in := range Inputs(n) {
-			visit(in)
-		}
-	}
-	visit(n)
 }
 
 // MapInputs replaces each child plan node c of n by f(c), in place.
