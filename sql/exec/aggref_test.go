@@ -82,7 +82,7 @@ func TestAggStatesAgainstReference(t *testing.T) {
 		}
 		for _, call := range calls {
 			name := fmt.Sprintf("round %d: %s(%v) over %d rows", round, call.Agg.Name, at.Info().SQLName, n)
-			want := refResults(t, ctx, call, c, nil)
+			want := refResults(t, ctx, call, c)
 			if got := fastResults(t, ctx, call, c, r); !sameResults(got, want) {
 				t.Errorf("%s: typed hash aggregation %v, reference %v", name, got, want)
 			}
@@ -103,12 +103,12 @@ func argsOf(call *plan.AggCall, v any) []any {
 	return []any{v}
 }
 
-// refResults feeds the rows (those keep selects, all when nil) one at a
-// time into one state per group and returns each group's result.
-func refResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, keep func(i int) bool) map[any]any {
+// feedRows feeds the rows keep selects one at a time into one state per
+// group.
+func feedRows(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, keep func(i int) bool) map[any]agg.State {
 	states := map[any]agg.State{}
 	for i := range c.vals {
-		if keep != nil && !keep(i) {
+		if !keep(i) {
 			continue
 		}
 		s := states[c.keys[i]]
@@ -120,7 +120,12 @@ func refResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, keep fu
 			t.Fatal(err)
 		}
 	}
-	return results(t, ctx, states)
+	return states
+}
+
+// refResults is each group's result of feeding every row one at a time.
+func refResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn) map[any]any {
+	return results(t, ctx, feedRows(t, ctx, call, c, func(int) bool { return true }))
 }
 
 func results(t *testing.T, ctx *Ctx, states map[any]agg.State) map[any]any {
@@ -140,7 +145,7 @@ func fastResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *ran
 	n := &plan.Agg{Keys: []plan.Expr{cref(0, types.Int8)}, Aggs: []*plan.AggCall{call}}
 	f := newFastAgg(n, [][]types.T{call.ArgTypes})
 	if f == nil {
-		return refResults(t, ctx, call, c, nil) // not a typed aggregate: nothing to compare
+		return refResults(t, ctx, call, c) // not a typed aggregate: nothing to compare
 	}
 	for lo := 0; lo < len(c.vals); {
 		hi := min(len(c.vals), lo+1+r.Intn(700))
@@ -242,20 +247,7 @@ func mergedResults(t *testing.T, ctx *Ctx, call *plan.AggCall, c refColumn, r *r
 	}
 	var merged map[any]agg.State
 	for p := 0; p < parts; p++ {
-		states := map[any]agg.State{}
-		for i := range c.vals {
-			if part[i] != p {
-				continue
-			}
-			s := states[c.keys[i]]
-			if s == nil {
-				s = call.Agg.New(call.ArgTypes, nil)
-				states[c.keys[i]] = s
-			}
-			if err := s.Add(ctx.funcCtx(), argsOf(call, c.vals[i])); err != nil {
-				t.Fatal(err)
-			}
-		}
+		states := feedRows(t, ctx, call, c, func(i int) bool { return part[i] == p })
 		if merged == nil {
 			merged = states
 			continue
