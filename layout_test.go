@@ -108,12 +108,6 @@ var layoutRules = []importRule{
 		from:   []string{"..."},
 		exempt: []string{"sql/parse/..."},
 		to:     []string{"github.com/pganalyze/pg_query_go/..."},
-		debt: map[string]string{
-			// The binder walks pg_query's parse tree nodes itself; it
-			// stops importing pg_query once sql/parse hands it
-			// statements of its own.
-			"sql/plan": "the binder walks pg_query nodes",
-		},
 	},
 	{
 		name:   "the sql root is the seam: packages below it do not import it",

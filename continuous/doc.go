@@ -33,7 +33,7 @@
 // binder's own machinery; the SQL built from a descriptor alone (state
 // query, finalizing select list, a parent as a source) is what that
 // analysis binds; plan.RefreshSpec classifies the state query by parsing
-// it with pg_query, which this package must not import. The binder
+// it (package parse), which this package does not import. The binder
 // reaches this package's real-time union through plan.Env.CaggViewSQL,
 // which the engine implements by calling ViewSQL (plan does not import
 // this package, which imports plan).

@@ -7,6 +7,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
@@ -75,7 +76,7 @@ func (e *execEnv) Chunks(t *catalog.Table, lo, hi int64) ([]*catalog.Chunk, int)
 // share it. FETCH and MOVE keep the view of the statement before them,
 // normally the cursor's DECLARE, so a cursor reading its chunks one FETCH
 // at a time sees each commit in all of them or in none.
-func (s *session) newStatement(p *plan.Parsed) {
+func (s *session) newStatement(p *parse.Statement) {
 	if s.txn != nil && !p.IsFetch() {
 		s.txn.NewStatement()
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
@@ -16,7 +17,7 @@ import (
 // prepared is a statement prepared with Parse or PREPARE: both share the
 // session's namespace of statement names, as in PostgreSQL.
 type prepared struct {
-	parsed     *plan.Parsed // nil for an empty query
+	parsed     *parse.Statement // nil for an empty query
 	paramTypes []types.T
 	cols       []Column
 	// What pg_prepared_statements shows.
@@ -61,7 +62,7 @@ func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []u
 	if _, ok := s.stmts[name]; ok && name != "" {
 		return nil, pgerr.New(pgerr.DuplicatePreparedStatement, "prepared statement %q already exists", name)
 	}
-	stmts, err := plan.Parse(query)
+	stmts, err := parse.Parse(query)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/plpgsql"
@@ -63,7 +64,7 @@ func (s *session) checkPlpgsql(_ *execEnv, f *catalog.Function) error {
 type plHost struct{ s *session }
 
 // Bind implements plpgsql.Executor.
-func (h plHost) Bind(ctx context.Context, p *plan.Parsed, params *plpgsql.Params) (plpgsql.Statement, error) {
+func (h plHost) Bind(ctx context.Context, p *parse.Statement, params *plpgsql.Params) (plpgsql.Statement, error) {
 	env := h.s.newEnv(ctx, params.Values)
 	st, err := plan.BindPlpgsql(env, p, params.Types, params.Names, params.Qualified, h.s.loc)
 	if err != nil {

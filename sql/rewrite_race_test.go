@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/parse"
 )
 
 // TestRewriteRetriesAfterMerge runs UPDATE and DELETE on a statement
@@ -35,7 +35,7 @@ func TestRewriteRetriesAfterMerge(t *testing.T) {
 		if err := db.store.Merge(chunks[0].ID); err != nil {
 			t.Fatal(err)
 		}
-		ps, err := plan.Parse(c.q)
+		ps, err := parse.Parse(c.q)
 		if err != nil {
 			t.Fatal(err)
 		}

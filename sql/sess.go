@@ -8,6 +8,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/continuous"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -263,7 +264,7 @@ func (s *session) transaction(t *plan.Transaction, w ResultWriter) error {
 // run in one implicit transaction unless they manage transactions
 // themselves, as in PostgreSQL.
 func (s *session) Query(ctx context.Context, query string, w ResultWriter) error {
-	stmts, err := plan.Parse(query)
+	stmts, err := parse.Parse(query)
 	if err != nil {
 		if s.inBlock {
 			s.failed = true
@@ -318,7 +319,7 @@ func (s *session) Query(ctx context.Context, query string, w ResultWriter) error
 // insertRun returns how many statements at the front of stmts are one
 // single-row INSERT repeated with different literals, as psycopg2's
 // execute_batch sends them.
-func insertRun(stmts []*plan.Parsed) int {
+func insertRun(stmts []*parse.Statement) int {
 	if len(stmts) < 2 || !stmts[0].IsSingleRowInsert() {
 		return 1
 	}
@@ -336,7 +337,7 @@ func insertRun(stmts []*plan.Parsed) int {
 // nothing of the run behind, as the transaction it fails is rolled back
 // or aborted either way. Runs that do not bind to plain inserts of the
 // same hypertable go one statement at a time.
-func (s *session) runInsertRun(ctx context.Context, run []*plan.Parsed, w ResultWriter) error {
+func (s *session) runInsertRun(ctx context.Context, run []*parse.Statement, w ResultWriter) error {
 	var merged *plan.Insert
 	var rows [][]plan.Expr
 	var env *execEnv
@@ -364,7 +365,7 @@ func (s *session) runInsertRun(ctx context.Context, run []*plan.Parsed, w Result
 }
 
 // runEach runs statements one at a time in the current transaction.
-func (s *session) runEach(ctx context.Context, stmts []*plan.Parsed, w ResultWriter) error {
+func (s *session) runEach(ctx context.Context, stmts []*parse.Statement, w ResultWriter) error {
 	for i, p := range stmts {
 		if i > 0 {
 			s.newStatement(p)
@@ -394,7 +395,7 @@ func (r repeatedTag) Complete(string) error {
 
 // runParsed binds and runs one statement in the current transaction,
 // undoing its effects (but keeping the transaction) when it fails.
-func (s *session) runParsed(ctx context.Context, p *plan.Parsed, params []any, w ResultWriter, maxRows int, pt []types.T) error {
+func (s *session) runParsed(ctx context.Context, p *parse.Statement, params []any, w ResultWriter, maxRows int, pt []types.T) error {
 	if s.failed {
 		if t, ok := txnKind(p); !ok || (t != "ROLLBACK" && t != "COMMIT" && t != "ROLLBACK TO") {
 			return pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
@@ -470,7 +471,7 @@ func isRewrite(st plan.Statement) bool {
 	return false
 }
 
-func txnKind(p *plan.Parsed) (string, bool) {
+func txnKind(p *parse.Statement) (string, bool) {
 	if !p.IsTransactionControl() {
 		return "", false
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/timescale"
@@ -100,7 +101,7 @@ func (s *session) createFunction(env *execEnv, x *plan.CreateFunction, w ResultW
 // utility statements, which are only parsed), and a function's final
 // statement must return a value of its result type.
 func (s *session) checkBody(env *execEnv, f *catalog.Function) error {
-	stmts, err := plan.Parse(f.Body)
+	stmts, err := parse.Parse(f.Body)
 	if err != nil {
 		return err
 	}
@@ -286,7 +287,7 @@ func (e *execEnv) callDepth(f *catalog.Function) (context.Context, error) {
 func (e *execEnv) runSQLBody(ctx context.Context, f *catalog.Function, args []any, w ResultWriter) error {
 	// SQL bodies run atomically: a procedure they CALL cannot COMMIT.
 	ctx = context.WithValue(ctx, atomicKey{}, true)
-	stmts, err := plan.Parse(f.Body)
+	stmts, err := parse.Parse(f.Body)
 	if err != nil {
 		return err
 	}

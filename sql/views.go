@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -193,7 +194,7 @@ func (s *session) refreshMatView(env *execEnv, x *plan.RefreshMatView, w ResultW
 
 // bindQuery binds one SELECT given as text.
 func (s *session) bindQuery(env *execEnv, sql string) (plan.Node, error) {
-	ps, err := plan.Parse(sql)
+	ps, err := parse.Parse(sql)
 	if err != nil {
 		return nil, err
 	}

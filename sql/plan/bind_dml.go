@@ -4,8 +4,8 @@ import (
 	"strings"
 	"time"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -13,10 +13,10 @@ import (
 // Bind binds one parsed statement. params are the client-declared
 // parameter types (zero OID: infer); the result's parameter types are
 // final (unresolved ones are text).
-func Bind(env Env, p *Parsed, params []types.T, loc *time.Location) (Statement, []types.T, error) {
+func Bind(env Env, p *parse.Statement, params []types.T, loc *time.Location) (Statement, []types.T, error) {
 	b := newBinder(env, params, loc)
-	b.lits, b.litBase = p.lits, p.base
-	st, err := b.statement(p.raw.Stmt, p.SQL)
+	b.lits, b.litBase = p.Literals()
+	st, err := b.statement(p.Tree().Stmt, p.SQL)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -26,7 +26,7 @@ func Bind(env Env, p *Parsed, params []types.T, loc *time.Location) (Statement, 
 // BindExpr binds a standalone SQL expression (column defaults) with no
 // columns in scope.
 func BindExpr(env Env, sql string, loc *time.Location) (Expr, error) {
-	res, err := parseCached("SELECT " + sql)
+	res, err := parse.Tree("SELECT " + sql)
 	if err != nil {
 		return nil, err
 	}
@@ -35,21 +35,21 @@ func BindExpr(env Env, sql string, loc *time.Location) (Expr, error) {
 	return b.expr(sel.TargetList[0].GetResTarget().Val, &exprCtx{sc: newScope(nil), what: "DEFAULT expressions"})
 }
 
-func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
+func (b *binder) statement(n *parse.Node, sql string) (Statement, error) {
 	switch x := n.Node.(type) {
-	case *pg.Node_SelectStmt:
+	case *parse.Node_SelectStmt:
 		node, err := b.selectStmt(x.SelectStmt, nil)
 		if err != nil {
 			return nil, err
 		}
 		return &Query{Node: node}, nil
-	case *pg.Node_InsertStmt:
+	case *parse.Node_InsertStmt:
 		return b.insert(x.InsertStmt)
-	case *pg.Node_UpdateStmt:
+	case *parse.Node_UpdateStmt:
 		return b.update(x.UpdateStmt)
-	case *pg.Node_DeleteStmt:
+	case *parse.Node_DeleteStmt:
 		return b.delete(x.DeleteStmt)
-	case *pg.Node_ExplainStmt:
+	case *parse.Node_ExplainStmt:
 		inner, err := b.statement(x.ExplainStmt.Query, sql)
 		if err != nil {
 			return nil, err
@@ -62,9 +62,9 @@ func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
 			}
 		}
 		return e, nil
-	case *pg.Node_CopyStmt:
+	case *parse.Node_CopyStmt:
 		return b.copyStmt(x.CopyStmt)
-	case *pg.Node_DeclareCursorStmt:
+	case *parse.Node_DeclareCursorStmt:
 		d := x.DeclareCursorStmt
 		node, err := b.selectStmt(d.Query.GetSelectStmt(), nil)
 		if err != nil {
@@ -72,9 +72,9 @@ func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
 		}
 		const cursorOptHold = 0x20
 		return &DeclareCursor{Name: d.Portalname, Node: node, Hold: d.Options&cursorOptHold != 0}, nil
-	case *pg.Node_FetchStmt:
+	case *parse.Node_FetchStmt:
 		f := x.FetchStmt
-		if f.Direction != pg.FetchDirection_FETCH_FORWARD {
+		if f.Direction != parse.FetchDirection_FETCH_FORWARD {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "only forward FETCH is supported")
 		}
 		n := f.HowMany
@@ -82,23 +82,23 @@ func (b *binder) statement(n *pg.Node, sql string) (Statement, error) {
 			n = -1
 		}
 		return &Fetch{Name: f.Portalname, Count: n, Move: f.Ismove}, nil
-	case *pg.Node_ClosePortalStmt:
+	case *parse.Node_ClosePortalStmt:
 		return &CloseCursor{Name: x.ClosePortalStmt.Portalname, All: x.ClosePortalStmt.Portalname == ""}, nil
-	case *pg.Node_CallStmt:
+	case *parse.Node_CallStmt:
 		e, err := b.funcCall(x.CallStmt.Funccall, &exprCtx{sc: newScope(nil), what: "CALL"})
 		if err != nil {
 			return nil, err
 		}
 		return &CallStmt{E: e}, nil
-	case *pg.Node_PrepareStmt:
+	case *parse.Node_PrepareStmt:
 		return b.prepare(x.PrepareStmt, sql)
-	case *pg.Node_ExecuteStmt:
+	case *parse.Node_ExecuteStmt:
 		return b.execute(x.ExecuteStmt)
 	}
 	return b.utility(n, sql)
 }
 
-func (b *binder) table(rv *pg.RangeVar) (*catalog.Table, error) {
+func (b *binder) table(rv *parse.RangeVar) (*catalog.Table, error) {
 	t := lookupTable(b.env, rv.Schemaname, rv.Relname)
 	if t == nil {
 		name := rv.Relname
@@ -124,7 +124,7 @@ func tableCols(t *catalog.Table, alias string) []OutCol {
 	return cols
 }
 
-func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
+func (b *binder) insert(s *parse.InsertStmt) (Statement, error) {
 	if s.WithClause != nil {
 		if err := b.withClause(s.WithClause, nil); err != nil {
 			return nil, err
@@ -170,7 +170,7 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 		// INSERT ... DEFAULT VALUES
 		ins.Cols = nil
 		ins.Source = &Values{Rows: [][]Expr{{}}}
-	case len(sel.ValuesLists) > 0 && sel.Op == pg.SetOperation_SETOP_NONE:
+	case len(sel.ValuesLists) > 0 && sel.Op == parse.SetOperation_SETOP_NONE:
 		src := &Values{}
 		for _, l := range sel.ValuesLists {
 			items := l.GetList().GetItems()
@@ -259,7 +259,7 @@ func (b *binder) insert(s *pg.InsertStmt) (Statement, error) {
 		alias = s.Relation.Alias.Aliasname
 	}
 	if oc := s.OnConflictClause; oc != nil {
-		c := &OnConflict{DoNothing: oc.Action == pg.OnConflictAction_ONCONFLICT_NOTHING}
+		c := &OnConflict{DoNothing: oc.Action == parse.OnConflictAction_ONCONFLICT_NOTHING}
 		if oc.Infer != nil {
 			var names []string
 			for _, ie := range oc.Infer.IndexElems {
@@ -359,7 +359,7 @@ func (b *binder) defaultExpr(col *catalog.Column) (Expr, error) {
 
 // returning binds a RETURNING list over sc: the target table's row,
 // followed by the FROM/USING items of UPDATE/DELETE.
-func (b *binder) returning(list []*pg.Node, sc *scope) ([]Expr, []OutCol, error) {
+func (b *binder) returning(list []*parse.Node, sc *scope) ([]Expr, []OutCol, error) {
 	var exprs []Expr
 	var cols []OutCol
 	for _, rt := range list {
@@ -435,7 +435,7 @@ type dmlTarget struct {
 	srcHs   []*hyperRel // hypertables scanned by src
 }
 
-func (b *binder) dmlTarget(rv *pg.RangeVar, op writeOp) (*dmlTarget, error) {
+func (b *binder) dmlTarget(rv *parse.RangeVar, op writeOp) (*dmlTarget, error) {
 	t, err := b.table(rv)
 	if err != nil {
 		return nil, err
@@ -452,7 +452,7 @@ func (b *binder) dmlTarget(rv *pg.RangeVar, op writeOp) (*dmlTarget, error) {
 
 // finishDML binds WHERE and RETURNING and picks the scan (narrowed by the
 // WHERE's time bounds for hypertables).
-func (b *binder) finishDML(d *dmlTarget, where *pg.Node, returning []*pg.Node) error {
+func (b *binder) finishDML(d *dmlTarget, where *parse.Node, returning []*parse.Node) error {
 	if where != nil {
 		w, err := b.expr(where, &exprCtx{sc: d.sc, what: "WHERE"})
 		if err != nil {
@@ -477,7 +477,7 @@ func (b *binder) finishDML(d *dmlTarget, where *pg.Node, returning []*pg.Node) e
 	return err
 }
 
-func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
+func (b *binder) update(s *parse.UpdateStmt) (Statement, error) {
 	d, err := b.dmlTarget(s.Relation, writeUpdate)
 	if err != nil {
 		return nil, err
@@ -514,7 +514,7 @@ func (b *binder) update(s *pg.UpdateStmt) (Statement, error) {
 	return u, nil
 }
 
-func (b *binder) delete(s *pg.DeleteStmt) (Statement, error) {
+func (b *binder) delete(s *parse.DeleteStmt) (Statement, error) {
 	d, err := b.dmlTarget(s.Relation, writeDelete)
 	if err != nil {
 		return nil, err
@@ -532,7 +532,7 @@ func (b *binder) delete(s *pg.DeleteStmt) (Statement, error) {
 // USING), cross-joined, after the target table in d's scope. The items
 // are bound in a scope of their own, like a join's, so lateral references
 // among them see the source row the executor evaluates them over.
-func (b *binder) dmlSource(d *dmlTarget, items []*pg.Node) error {
+func (b *binder) dmlSource(d *dmlTarget, items []*parse.Node) error {
 	if len(items) == 0 {
 		return nil
 	}
@@ -582,20 +582,20 @@ func (b *binder) finishSource(d *dmlTarget) error {
 	return nil
 }
 
-func defBool(n *pg.Node) bool {
+func defBool(n *parse.Node) bool {
 	switch x := n.Node.(type) {
-	case *pg.Node_Boolean:
+	case *parse.Node_Boolean:
 		return x.Boolean.Boolval
-	case *pg.Node_String_:
+	case *parse.Node_String_:
 		v := strings.ToLower(x.String_.Sval)
 		return v == "true" || v == "on" || v == "1" || v == "yes"
-	case *pg.Node_Integer:
+	case *parse.Node_Integer:
 		return x.Integer.Ival != 0
-	case *pg.Node_AConst:
-		if bv, ok := x.AConst.Val.(*pg.A_Const_Boolval); ok {
+	case *parse.Node_AConst:
+		if bv, ok := x.AConst.Val.(*parse.A_Const_Boolval); ok {
 			return bv.Boolval.Boolval
 		}
-		if sv, ok := x.AConst.Val.(*pg.A_Const_Sval); ok {
+		if sv, ok := x.AConst.Val.(*parse.A_Const_Sval); ok {
 			v := strings.ToLower(sv.Sval.Sval)
 			return v == "true" || v == "on"
 		}
@@ -603,39 +603,39 @@ func defBool(n *pg.Node) bool {
 	return true
 }
 
-func defString(n *pg.Node) string {
+func defString(n *parse.Node) string {
 	if n == nil {
 		return ""
 	}
 	switch x := n.Node.(type) {
-	case *pg.Node_String_:
+	case *parse.Node_String_:
 		return x.String_.Sval
-	case *pg.Node_Integer:
+	case *parse.Node_Integer:
 		return itoa(int(x.Integer.Ival))
-	case *pg.Node_Float:
+	case *parse.Node_Float:
 		return x.Float.Fval
-	case *pg.Node_Boolean:
+	case *parse.Node_Boolean:
 		if x.Boolean.Boolval {
 			return "true"
 		}
 		return "false"
-	case *pg.Node_TypeName:
+	case *parse.Node_TypeName:
 		return strVal(x.TypeName.Names[len(x.TypeName.Names)-1])
-	case *pg.Node_AConst:
+	case *parse.Node_AConst:
 		switch v := x.AConst.Val.(type) {
-		case *pg.A_Const_Sval:
+		case *parse.A_Const_Sval:
 			return v.Sval.Sval
-		case *pg.A_Const_Ival:
+		case *parse.A_Const_Ival:
 			return itoa(int(v.Ival.Ival))
-		case *pg.A_Const_Fval:
+		case *parse.A_Const_Fval:
 			return v.Fval.Fval
-		case *pg.A_Const_Boolval:
+		case *parse.A_Const_Boolval:
 			if v.Boolval.Boolval {
 				return "true"
 			}
 			return "false"
 		}
-	case *pg.Node_List:
+	case *parse.Node_List:
 		var parts []string
 		for _, it := range x.List.Items {
 			parts = append(parts, defString(it))
@@ -645,7 +645,7 @@ func defString(n *pg.Node) string {
 	return ""
 }
 
-func (b *binder) copyStmt(s *pg.CopyStmt) (Statement, error) {
+func (b *binder) copyStmt(s *parse.CopyStmt) (Statement, error) {
 	c := &Copy{From: s.IsFrom, Format: "text", Delimiter: "\t", Null: `\N`, Quote: `"`}
 	if s.Filename != "" {
 		return nil, pgerr.New(pgerr.InsufficientPrivilege, "COPY to or from a file is not supported; use STDIN/STDOUT (psql \\copy)")

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -44,30 +44,30 @@ type winRef struct {
 func (e *aggRef) Type() types.T { return e.T }
 func (e *winRef) Type() types.T { return e.T }
 
-func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
+func (b *binder) expr(n *parse.Node, ec *exprCtx) (Expr, error) {
 	if n == nil {
 		return &Const{T: types.Unknown}, nil
 	}
 	switch x := n.Node.(type) {
-	case *pg.Node_AConst:
+	case *parse.Node_AConst:
 		return constant(x.AConst)
-	case *pg.Node_ColumnRef:
+	case *parse.Node_ColumnRef:
 		return b.columnRef(x.ColumnRef, ec)
-	case *pg.Node_ParamRef:
+	case *parse.Node_ParamRef:
 		return b.param(int(x.ParamRef.Number))
-	case *pg.Node_TypeCast:
+	case *parse.Node_TypeCast:
 		return b.typeCast(x.TypeCast, ec)
-	case *pg.Node_AExpr:
+	case *parse.Node_AExpr:
 		return b.aExpr(x.AExpr, ec)
-	case *pg.Node_BoolExpr:
+	case *parse.Node_BoolExpr:
 		return b.boolExpr(x.BoolExpr, ec)
-	case *pg.Node_NullTest:
+	case *parse.Node_NullTest:
 		e, err := b.expr(x.NullTest.Arg, ec)
 		if err != nil {
 			return nil, err
 		}
-		return &IsNull{E: e, Not: x.NullTest.Nulltesttype == pg.NullTestType_IS_NOT_NULL}, nil
-	case *pg.Node_BooleanTest:
+		return &IsNull{E: e, Not: x.NullTest.Nulltesttype == parse.NullTestType_IS_NOT_NULL}, nil
+	case *parse.Node_BooleanTest:
 		e, err := b.expr(x.BooleanTest.Arg, ec)
 		if err != nil {
 			return nil, err
@@ -76,26 +76,26 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 			return nil, err
 		}
 		switch x.BooleanTest.Booltesttype {
-		case pg.BoolTestType_IS_TRUE:
+		case parse.BoolTestType_IS_TRUE:
 			return &BoolTest{E: e, Value: true}, nil
-		case pg.BoolTestType_IS_NOT_TRUE:
+		case parse.BoolTestType_IS_NOT_TRUE:
 			return &BoolTest{E: e, Value: true, Not: true}, nil
-		case pg.BoolTestType_IS_FALSE:
+		case parse.BoolTestType_IS_FALSE:
 			return &BoolTest{E: e, Value: false}, nil
-		case pg.BoolTestType_IS_NOT_FALSE:
+		case parse.BoolTestType_IS_NOT_FALSE:
 			return &BoolTest{E: e, Value: false, Not: true}, nil
-		case pg.BoolTestType_IS_UNKNOWN:
+		case parse.BoolTestType_IS_UNKNOWN:
 			return &IsNull{E: e}, nil
 		default:
 			return &IsNull{E: e, Not: true}, nil
 		}
-	case *pg.Node_FuncCall:
+	case *parse.Node_FuncCall:
 		return b.funcCall(x.FuncCall, ec)
-	case *pg.Node_SqlvalueFunction:
+	case *parse.Node_SqlvalueFunction:
 		return b.sqlValueFunc(x.SqlvalueFunction)
-	case *pg.Node_CaseExpr:
+	case *parse.Node_CaseExpr:
 		return b.caseExpr(x.CaseExpr, ec)
-	case *pg.Node_CoalesceExpr:
+	case *parse.Node_CoalesceExpr:
 		args, err := b.exprList(x.CoalesceExpr.Args, ec)
 		if err != nil {
 			return nil, err
@@ -105,13 +105,13 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 			return nil, err
 		}
 		return &Coalesce{T: t, Args: args}, nil
-	case *pg.Node_MinMaxExpr:
+	case *parse.Node_MinMaxExpr:
 		args, err := b.exprList(x.MinMaxExpr.Args, ec)
 		if err != nil {
 			return nil, err
 		}
 		name := "LEAST"
-		if x.MinMaxExpr.Op == pg.MinMaxOp_IS_GREATEST {
+		if x.MinMaxExpr.Op == parse.MinMaxOp_IS_GREATEST {
 			name = "GREATEST"
 		}
 		t, args, err := b.unify(args, name)
@@ -119,9 +119,9 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 			return nil, err
 		}
 		return &MinMax{T: t, Args: args, Greatest: name == "GREATEST"}, nil
-	case *pg.Node_SubLink:
+	case *parse.Node_SubLink:
 		return b.subLink(x.SubLink, ec)
-	case *pg.Node_AArrayExpr:
+	case *parse.Node_AArrayExpr:
 		elems, err := b.exprList(x.AArrayExpr.Elements, ec)
 		if err != nil {
 			return nil, err
@@ -138,7 +138,7 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 			at = types.TextArray
 		}
 		return &ArrayExpr{T: at, Elems: elems}, nil
-	case *pg.Node_AIndirection:
+	case *parse.Node_AIndirection:
 		e, err := b.expr(x.AIndirection.Arg, ec)
 		if err != nil {
 			return nil, err
@@ -171,15 +171,15 @@ func (b *binder) expr(n *pg.Node, ec *exprCtx) (Expr, error) {
 			e = &Subscript{T: et, E: e, Idx: idx}
 		}
 		return e, nil
-	case *pg.Node_RowExpr:
+	case *parse.Node_RowExpr:
 		args, err := b.exprList(x.RowExpr.Args, ec)
 		if err != nil {
 			return nil, err
 		}
 		return &RowExpr{Args: args}, nil
-	case *pg.Node_CollateClause:
+	case *parse.Node_CollateClause:
 		return b.expr(x.CollateClause.Arg, ec)
-	case *pg.Node_NamedArgExpr:
+	case *parse.Node_NamedArgExpr:
 		return nil, pgerr.New(pgerr.SyntaxError, "named argument %s outside a function call", x.NamedArgExpr.Name)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported expression: %T", n.Node)
@@ -213,7 +213,7 @@ func fieldSelect(e Expr, name string) (Expr, error) {
 	return &Call{T: ft, Fn: fn, Args: []Expr{e}, ArgTypes: []types.T{t}}, nil
 }
 
-func (b *binder) exprList(ns []*pg.Node, ec *exprCtx) ([]Expr, error) {
+func (b *binder) exprList(ns []*parse.Node, ec *exprCtx) ([]Expr, error) {
 	out := make([]Expr, len(ns))
 	for i, n := range ns {
 		e, err := b.expr(n, ec)
@@ -225,14 +225,14 @@ func (b *binder) exprList(ns []*pg.Node, ec *exprCtx) ([]Expr, error) {
 	return out, nil
 }
 
-func constant(c *pg.A_Const) (Expr, error) {
+func constant(c *parse.A_Const) (Expr, error) {
 	if c.Isnull {
 		return &Const{T: types.Unknown}, nil
 	}
 	switch v := c.Val.(type) {
-	case *pg.A_Const_Ival:
+	case *parse.A_Const_Ival:
 		return &Const{T: types.Int4, V: int64(v.Ival.Ival)}, nil
-	case *pg.A_Const_Fval:
+	case *parse.A_Const_Fval:
 		s := v.Fval.Fval
 		if !strings.ContainsAny(s, ".eE") {
 			if i, err := strconv.ParseInt(s, 10, 64); err == nil {
@@ -247,24 +247,24 @@ func constant(c *pg.A_Const) (Expr, error) {
 			return nil, err
 		}
 		return &Const{T: types.Numeric, V: d}, nil
-	case *pg.A_Const_Boolval:
+	case *parse.A_Const_Boolval:
 		return &Const{T: types.Bool, V: v.Boolval.Boolval}, nil
-	case *pg.A_Const_Sval:
+	case *parse.A_Const_Sval:
 		return &Const{T: types.Unknown, V: v.Sval.Sval}, nil
-	case *pg.A_Const_Bsval:
+	case *parse.A_Const_Bsval:
 		return &Const{T: types.Unknown, V: v.Bsval.Bsval}, nil
 	}
 	return &Const{T: types.Unknown}, nil
 }
 
-func strVal(n *pg.Node) string {
+func strVal(n *parse.Node) string {
 	if s := n.GetString_(); s != nil {
 		return s.Sval
 	}
 	return ""
 }
 
-func (b *binder) columnRef(c *pg.ColumnRef, ec *exprCtx) (Expr, error) {
+func (b *binder) columnRef(c *parse.ColumnRef, ec *exprCtx) (Expr, error) {
 	var parts []string
 	for _, f := range c.Fields {
 		if f.GetAStar() != nil {
@@ -323,7 +323,7 @@ func (b *binder) setParamType(p *Param, t types.T) {
 }
 
 // typeName resolves a pg TypeName to a types.T.
-func (b *binder) typeName(tn *pg.TypeName) (types.T, error) {
+func (b *binder) typeName(tn *parse.TypeName) (types.T, error) {
 	var names []string
 	for _, n := range tn.Names {
 		names = append(names, strVal(n))
@@ -335,7 +335,7 @@ func (b *binder) typeName(tn *pg.TypeName) (types.T, error) {
 	var mods []int32
 	for _, m := range tn.Typmods {
 		if c := m.GetAConst(); c != nil {
-			if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+			if iv, ok := c.Val.(*parse.A_Const_Ival); ok {
 				mods = append(mods, iv.Ival.Ival)
 			}
 		}
@@ -380,7 +380,7 @@ func (b *binder) typeName(tn *pg.TypeName) (types.T, error) {
 	return t, nil
 }
 
-func (b *binder) typeCast(tc *pg.TypeCast, ec *exprCtx) (Expr, error) {
+func (b *binder) typeCast(tc *parse.TypeCast, ec *exprCtx) (Expr, error) {
 	t, err := b.typeName(tc.TypeName)
 	if err != nil {
 		return nil, err

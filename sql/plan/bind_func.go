@@ -4,14 +4,14 @@ import (
 	"slices"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-func funcName(names []*pg.Node) (schema, name string) {
+func funcName(names []*parse.Node) (schema, name string) {
 	if len(names) == 2 {
 		return strVal(names[0]), strVal(names[1])
 	}
@@ -21,7 +21,7 @@ func funcName(names []*pg.Node) (schema, name string) {
 var windowOnly = map[string]bool{"row_number": true, "rank": true, "dense_rank": true, "lag": true, "lead": true,
 	"first_value": true, "last_value": true, "ntile": true, "percent_rank": true, "cume_dist": true, "nth_value": true}
 
-func (b *binder) funcCall(fc *pg.FuncCall, ec *exprCtx) (Expr, error) {
+func (b *binder) funcCall(fc *parse.FuncCall, ec *exprCtx) (Expr, error) {
 	schema, name := funcName(fc.Funcname)
 	name = strings.ToLower(name)
 	isCall := ec != nil && ec.what == "CALL"
@@ -282,7 +282,7 @@ func (b *binder) noFunction(name string, args []Expr) error {
 		WithHint("No function matches the given name and argument types. You might need to add explicit type casts.")
 }
 
-func (b *binder) aggCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error) {
+func (b *binder) aggCall(name string, fc *parse.FuncCall, ec *exprCtx) (Expr, error) {
 	if ec == nil || ec.aggs == nil {
 		what := "WHERE"
 		if ec != nil && ec.what != "" {
@@ -394,12 +394,12 @@ func exactArgs(a *agg.Aggregate, args []Expr) bool {
 	return true
 }
 
-func sortKey(e Expr, sb *pg.SortBy) SortKey {
-	k := SortKey{E: e, Desc: sb.SortbyDir == pg.SortByDir_SORTBY_DESC}
+func sortKey(e Expr, sb *parse.SortBy) SortKey {
+	k := SortKey{E: e, Desc: sb.SortbyDir == parse.SortByDir_SORTBY_DESC}
 	switch sb.SortbyNulls {
-	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+	case parse.SortByNulls_SORTBY_NULLS_FIRST:
 		k.NullsFirst = true
-	case pg.SortByNulls_SORTBY_NULLS_LAST:
+	case parse.SortByNulls_SORTBY_NULLS_LAST:
 		k.NullsFirst = false
 	default:
 		k.NullsFirst = k.Desc // PostgreSQL: NULLs sort as larger than any value
@@ -407,7 +407,7 @@ func sortKey(e Expr, sb *pg.SortBy) SortKey {
 	return k
 }
 
-func (b *binder) windowCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, error) {
+func (b *binder) windowCall(name string, fc *parse.FuncCall, ec *exprCtx) (Expr, error) {
 	if ec == nil || ec.wins == nil {
 		return nil, pgerr.New(pgerr.WindowingError, "window functions are not allowed in %s", orDefault(ec))
 	}
@@ -472,7 +472,7 @@ func (b *binder) windowCall(name string, fc *pg.FuncCall, ec *exprCtx) (Expr, er
 	} else {
 		var aggs []*AggCall
 		actx := &exprCtx{sc: ec.sc, aggs: &aggs, argAggs: ec.aggs, what: "window function calls"}
-		fc2 := &pg.FuncCall{Funcname: fc.Funcname, Args: fc.Args, AggOrder: fc.AggOrder, AggFilter: fc.AggFilter,
+		fc2 := &parse.FuncCall{Funcname: fc.Funcname, Args: fc.Args, AggOrder: fc.AggOrder, AggFilter: fc.AggFilter,
 			AggStar: fc.AggStar, AggDistinct: fc.AggDistinct, FuncVariadic: fc.FuncVariadic}
 		if _, err := b.aggCall(name, fc2, actx); err != nil {
 			return nil, err
@@ -491,7 +491,7 @@ func orDefault(ec *exprCtx) string {
 	return "this context"
 }
 
-func (b *binder) subLink(sl *pg.SubLink, ec *exprCtx) (Expr, error) {
+func (b *binder) subLink(sl *parse.SubLink, ec *exprCtx) (Expr, error) {
 	var sc *scope
 	if ec != nil {
 		sc = ec.sc
@@ -504,20 +504,20 @@ func (b *binder) subLink(sl *pg.SubLink, ec *exprCtx) (Expr, error) {
 	cols := visible(node.Columns())
 	s := &Subquery{Plan: node, Correlated: sub.correlated}
 	switch sl.SubLinkType {
-	case pg.SubLinkType_EXISTS_SUBLINK:
+	case parse.SubLinkType_EXISTS_SUBLINK:
 		s.Kind, s.T = SubExists, types.Bool
-	case pg.SubLinkType_EXPR_SUBLINK:
+	case parse.SubLinkType_EXPR_SUBLINK:
 		if len(cols) != 1 {
 			return nil, pgerr.New(pgerr.SyntaxError, "subquery must return only one column")
 		}
 		s.Kind, s.T = SubScalar, cols[0].T
-	case pg.SubLinkType_ARRAY_SUBLINK:
+	case parse.SubLinkType_ARRAY_SUBLINK:
 		at, ok := types.ArrayOf(cols[0].T)
 		if !ok {
 			at = types.TextArray
 		}
 		s.Kind, s.T = SubArray, at
-	case pg.SubLinkType_ANY_SUBLINK, pg.SubLinkType_ALL_SUBLINK:
+	case parse.SubLinkType_ANY_SUBLINK, parse.SubLinkType_ALL_SUBLINK:
 		if len(cols) != 1 {
 			return nil, pgerr.New(pgerr.SyntaxError, "subquery has too many columns")
 		}
@@ -548,7 +548,7 @@ func (b *binder) subLink(sl *pg.SubLink, ec *exprCtx) (Expr, error) {
 		}
 		s.Plan = node
 		s.Kind, s.T, s.E, s.Op = SubAny, types.Bool, l, k
-		if sl.SubLinkType == pg.SubLinkType_ALL_SUBLINK {
+		if sl.SubLinkType == parse.SubLinkType_ALL_SUBLINK {
 			s.Kind = SubAll
 		} else if k == OpEq {
 			s.Kind = SubIn

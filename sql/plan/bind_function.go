@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/parse"
@@ -54,7 +53,7 @@ type FuncRunner interface {
 }
 
 // createFunction binds CREATE FUNCTION / CREATE PROCEDURE.
-func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
+func (b *binder) createFunction(s *parse.CreateFunctionStmt) (Statement, error) {
 	schema, name := funcName(s.Funcname)
 	cf := &CreateFunction{Name: ObjectName{Schema: schema, Name: name}, Procedure: s.IsProcedure, Replace: s.Replace,
 		Ret: types.Void, Volatility: 'v'}
@@ -113,14 +112,14 @@ func (b *binder) createFunction(s *pg.CreateFunctionStmt) (Statement, error) {
 		}
 		return cf, nil
 	}
-	if _, err := Parse(cf.Body); err != nil {
+	if _, err := parse.Parse(cf.Body); err != nil {
 		return nil, err
 	}
 	return cf, nil
 }
 
 // doStmt binds DO [LANGUAGE plpgsql] 'body'.
-func doStmt(s *pg.DoStmt) (Statement, error) {
+func doStmt(s *parse.DoStmt) (Statement, error) {
 	d := &Do{}
 	lang := catalog.LangPlpgsql
 	for _, a := range s.Args {
@@ -150,8 +149,8 @@ func doStmt(s *pg.DoStmt) (Statement, error) {
 
 // atomicBody turns a SQL-standard body (RETURN expr, or BEGIN ATOMIC ...
 // END) into statement text.
-func atomicBody(n *pg.Node) (string, error) {
-	var stmts []*pg.Node
+func atomicBody(n *parse.Node) (string, error) {
+	var stmts []*parse.Node
 	if l := n.GetList(); l != nil {
 		for _, it := range l.Items {
 			if inner := it.GetList(); inner != nil {
@@ -161,16 +160,16 @@ func atomicBody(n *pg.Node) (string, error) {
 			}
 		}
 	} else {
-		stmts = []*pg.Node{n}
+		stmts = []*parse.Node{n}
 	}
 	var parts []string
 	for _, st := range stmts {
 		if r := st.GetReturnStmt(); r != nil {
-			st = &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
-				TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: r.Returnval}}}},
+			st = &parse.Node{Node: &parse.Node_SelectStmt{SelectStmt: &parse.SelectStmt{
+				TargetList: []*parse.Node{{Node: &parse.Node_ResTarget{ResTarget: &parse.ResTarget{Val: r.Returnval}}}},
 			}}}
 		}
-		s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: st}}})
+		s, err := parse.Deparse(&parse.ParseResult{Stmts: []*parse.RawStmt{{Stmt: st}}})
 		if err != nil {
 			return "", pgerr.New(pgerr.FeatureNotSupported, "cannot deparse function body: %v", err)
 		}
@@ -181,7 +180,7 @@ func atomicBody(n *pg.Node) (string, error) {
 
 // funcArgTypes resolves the argument types of a DROP FUNCTION name; nil
 // when the arguments were not given.
-func (b *binder) funcArgTypes(ow *pg.ObjectWithArgs) ([]types.T, error) {
+func (b *binder) funcArgTypes(ow *parse.ObjectWithArgs) ([]types.T, error) {
 	if ow == nil || ow.ArgsUnspecified {
 		return nil, nil
 	}
@@ -252,11 +251,11 @@ func wrongKindError(f *catalog.Function, call bool) error {
 // BindBody binds one statement of a user function's body: $1..$n and the
 // argument names (where no column of that name is in scope) refer to the
 // arguments, typed argTypes.
-func BindBody(env Env, p *Parsed, argTypes []types.T, argNames []string, loc *time.Location) (Statement, error) {
+func BindBody(env Env, p *parse.Statement, argTypes []types.T, argNames []string, loc *time.Location) (Statement, error) {
 	b := newBinder(env, argTypes, loc)
-	b.lits, b.litBase = p.lits, p.base
+	b.lits, b.litBase = p.Literals()
 	b.argNames = argNames
-	return b.statement(p.raw.Stmt, p.SQL)
+	return b.statement(p.Tree().Stmt, p.SQL)
 }
 
 // argRef resolves an unqualified name to a function argument, or nil.
@@ -273,21 +272,21 @@ func (b *binder) argRef(name string) Expr {
 // and qualified maps two-part references "qualifier.name" (record
 // fields, label- or routine-qualified variables) to parameter numbers.
 // Such references win over table columns of the same spelling.
-func BindPlpgsql(env Env, p *Parsed, argTypes []types.T, argNames []string, qualified map[string]int, loc *time.Location) (Statement, error) {
+func BindPlpgsql(env Env, p *parse.Statement, argTypes []types.T, argNames []string, qualified map[string]int, loc *time.Location) (Statement, error) {
 	if len(qualified) == 0 {
 		return BindBody(env, p, argTypes, argNames, loc)
 	}
 	// Substitute on a private copy of the original (not normalized)
 	// tree: cached trees are shared, and literal placeholders would
 	// collide with the parameter numbers.
-	res, err := parseCached(p.SQL)
+	res, err := parse.Tree(p.SQL)
 	if err != nil {
 		return nil, err
 	}
 	if len(res.Stmts) != 1 {
 		return nil, pgerr.New(pgerr.SyntaxError, "expected one statement in %q", p.SQL)
 	}
-	stmt := proto.Clone(res.Stmts[0].Stmt).(*pg.Node)
+	stmt := proto.Clone(res.Stmts[0].Stmt).(*parse.Node)
 	substituteQualified(stmt.ProtoReflect(), qualified)
 	b := newBinder(env, argTypes, loc)
 	b.argNames = argNames
@@ -297,10 +296,10 @@ func BindPlpgsql(env Env, p *Parsed, argTypes []types.T, argNames []string, qual
 // substituteQualified replaces, in m and every message below it, each
 // two-part column reference named in qualified by its parameter.
 func substituteQualified(m protoreflect.Message, qualified map[string]int) {
-	if n, ok := m.Interface().(*pg.Node); ok {
+	if n, ok := m.Interface().(*parse.Node); ok {
 		if c := n.GetColumnRef(); c != nil && len(c.Fields) == 2 {
 			if k, ok := qualified[strVal(c.Fields[0])+"."+strVal(c.Fields[1])]; ok {
-				n.Node = &pg.Node_ParamRef{ParamRef: &pg.ParamRef{Number: int32(k), Location: c.Location}}
+				n.Node = &parse.Node_ParamRef{ParamRef: &parse.ParamRef{Number: int32(k), Location: c.Location}}
 				return
 			}
 		}
@@ -337,18 +336,18 @@ func (cf *CreateFunction) VarNames() []string {
 // ArgNames/ArgTypes get the call signature (a function's input
 // parameters, every parameter of a procedure), OutNames/OutTypes the
 // output ones, Params all of them when any is not IN.
-func (b *binder) functionParams(cf *CreateFunction, params []*pg.Node) error {
+func (b *binder) functionParams(cf *CreateFunction, params []*parse.Node) error {
 	allIn := true
 	for _, p := range params {
 		fp := p.GetFunctionParameter()
 		mode := byte(catalog.ParamIn)
 		switch fp.Mode {
-		case pg.FunctionParameterMode_FUNC_PARAM_IN, pg.FunctionParameterMode_FUNC_PARAM_DEFAULT:
-		case pg.FunctionParameterMode_FUNC_PARAM_OUT:
+		case parse.FunctionParameterMode_FUNC_PARAM_IN, parse.FunctionParameterMode_FUNC_PARAM_DEFAULT:
+		case parse.FunctionParameterMode_FUNC_PARAM_OUT:
 			mode = catalog.ParamOut
-		case pg.FunctionParameterMode_FUNC_PARAM_INOUT:
+		case parse.FunctionParameterMode_FUNC_PARAM_INOUT:
 			mode = catalog.ParamInOut
-		case pg.FunctionParameterMode_FUNC_PARAM_TABLE:
+		case parse.FunctionParameterMode_FUNC_PARAM_TABLE:
 			mode = catalog.ParamTable
 		default:
 			return pgerr.New(pgerr.FeatureNotSupported, "VARIADIC parameters are not supported")
@@ -382,7 +381,7 @@ func (b *binder) functionParams(cf *CreateFunction, params []*pg.Node) error {
 
 // paramDefault records the DEFAULT of a call argument, which every
 // later argument must then have too.
-func (b *binder) paramDefault(cf *CreateFunction, fp *pg.FunctionParameter, t types.T) error {
+func (b *binder) paramDefault(cf *CreateFunction, fp *parse.FunctionParameter, t types.T) error {
 	if fp.Defexpr == nil {
 		if len(cf.ArgDefaults) > 0 {
 			return pgerr.New(invalidFunctionDefinition, "input parameters after one with a default value must also have defaults")
@@ -402,11 +401,11 @@ func (b *binder) paramDefault(cf *CreateFunction, fp *pg.FunctionParameter, t ty
 }
 
 // exprSQL deparses an expression to SQL text.
-func exprSQL(n *pg.Node) (string, error) {
-	sel := &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
-		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
+func exprSQL(n *parse.Node) (string, error) {
+	sel := &parse.Node{Node: &parse.Node_SelectStmt{SelectStmt: &parse.SelectStmt{
+		TargetList: []*parse.Node{{Node: &parse.Node_ResTarget{ResTarget: &parse.ResTarget{Val: n}}}},
 	}}}
-	s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: sel}}})
+	s, err := parse.Deparse(&parse.ParseResult{Stmts: []*parse.RawStmt{{Stmt: sel}}})
 	if err != nil {
 		return "", pgerr.New(pgerr.FeatureNotSupported, "cannot deparse default expression: %v", err)
 	}
@@ -416,7 +415,7 @@ func exprSQL(n *pg.Node) (string, error) {
 // paramDefaultExpr binds a parameter's DEFAULT expression text as a value of
 // type t.
 func (b *binder) paramDefaultExpr(text string, t types.T) (Expr, error) {
-	res, err := parseCached("SELECT " + text)
+	res, err := parse.Tree("SELECT " + text)
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +430,7 @@ func (b *binder) paramDefaultExpr(text string, t types.T) (Expr, error) {
 
 // functionResult binds a function's result: RETURNS type, SETOF type,
 // SETOF a table's row type, TABLE (...) or the OUT parameters' record.
-func (b *binder) functionResult(cf *CreateFunction, s *pg.CreateFunctionStmt) error {
+func (b *binder) functionResult(cf *CreateFunction, s *parse.CreateFunctionStmt) error {
 	if cf.Procedure {
 		return nil
 	}
@@ -483,7 +482,7 @@ func (b *binder) functionResult(cf *CreateFunction, s *pg.CreateFunctionStmt) er
 }
 
 // isRecordName reports whether a type name is record.
-func isRecordName(tn *pg.TypeName) bool {
+func isRecordName(tn *parse.TypeName) bool {
 	_, name := funcName(tn.Names)
 	return strings.EqualFold(name, "record")
 }

@@ -3,7 +3,7 @@ package plan
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -100,7 +100,7 @@ func (b *binder) unify(es []Expr, what string) (types.T, []Expr, error) {
 	return t, out, nil
 }
 
-func opName(names []*pg.Node) string {
+func opName(names []*parse.Node) string {
 	if len(names) == 0 {
 		return ""
 	}
@@ -109,10 +109,10 @@ func opName(names []*pg.Node) string {
 
 var cmpOps = map[string]OpKind{"=": OpEq, "<>": OpNe, "!=": OpNe, "<": OpLt, "<=": OpLe, ">": OpGt, ">=": OpGe}
 
-func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
+func (b *binder) aExpr(a *parse.A_Expr, ec *exprCtx) (Expr, error) {
 	name := opName(a.Name)
 	switch a.Kind {
-	case pg.A_Expr_Kind_AEXPR_OP:
+	case parse.A_Expr_Kind_AEXPR_OP:
 		if a.Lexpr == nil {
 			r, err := b.expr(a.Rexpr, ec)
 			if err != nil {
@@ -129,7 +129,7 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 			return nil, err
 		}
 		return b.binaryOp(name, l, r)
-	case pg.A_Expr_Kind_AEXPR_DISTINCT, pg.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+	case parse.A_Expr_Kind_AEXPR_DISTINCT, parse.A_Expr_Kind_AEXPR_NOT_DISTINCT:
 		l, r, err := b.pair(a, ec)
 		if err != nil {
 			return nil, err
@@ -140,11 +140,11 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 		}
 		op := e.(*Op)
 		op.Kind = OpIsDistinct
-		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_DISTINCT {
+		if a.Kind == parse.A_Expr_Kind_AEXPR_NOT_DISTINCT {
 			op.Kind = OpIsNotDistinct
 		}
 		return op, nil
-	case pg.A_Expr_Kind_AEXPR_NULLIF:
+	case parse.A_Expr_Kind_AEXPR_NULLIF:
 		l, r, err := b.pair(a, ec)
 		if err != nil {
 			return nil, err
@@ -155,7 +155,7 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 		}
 		_ = t
 		return &NullIf{A: es[0], B: es[1]}, nil
-	case pg.A_Expr_Kind_AEXPR_IN:
+	case parse.A_Expr_Kind_AEXPR_IN:
 		l, err := b.expr(a.Lexpr, ec)
 		if err != nil {
 			return nil, err
@@ -170,7 +170,7 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 		}
 		_ = t
 		return &InList{E: all[0], List: all[1:], Not: name == "<>"}, nil
-	case pg.A_Expr_Kind_AEXPR_LIKE, pg.A_Expr_Kind_AEXPR_ILIKE:
+	case parse.A_Expr_Kind_AEXPR_LIKE, parse.A_Expr_Kind_AEXPR_ILIKE:
 		l, r, err := b.pair(a, ec)
 		if err != nil {
 			return nil, err
@@ -181,8 +181,8 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 		if r, err = b.coerce(r, types.Text, "argument of LIKE"); err != nil {
 			return nil, b.noOperator(name, l, r)
 		}
-		return &Like{E: l, Pattern: r, Not: strings.HasPrefix(name, "!"), CaseFold: a.Kind == pg.A_Expr_Kind_AEXPR_ILIKE}, nil
-	case pg.A_Expr_Kind_AEXPR_BETWEEN, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN, pg.A_Expr_Kind_AEXPR_BETWEEN_SYM, pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
+		return &Like{E: l, Pattern: r, Not: strings.HasPrefix(name, "!"), CaseFold: a.Kind == parse.A_Expr_Kind_AEXPR_ILIKE}, nil
+	case parse.A_Expr_Kind_AEXPR_BETWEEN, parse.A_Expr_Kind_AEXPR_NOT_BETWEEN, parse.A_Expr_Kind_AEXPR_BETWEEN_SYM, parse.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM:
 		items := a.Rexpr.GetList().GetItems()
 		lo, err := b.expr(items[0], ec)
 		if err != nil {
@@ -209,7 +209,7 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 			return nil, err
 		}
 		var e Expr = &Op{T: types.Bool, Kind: OpAnd, L: ge, R: le}
-		if a.Kind == pg.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
+		if a.Kind == parse.A_Expr_Kind_AEXPR_BETWEEN_SYM || a.Kind == parse.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
 			x3, _ := b.expr(a.Lexpr, ec)
 			x4, _ := b.expr(a.Lexpr, ec)
 			ge2, err := b.binaryOp(">=", x3, hi)
@@ -222,11 +222,11 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 			}
 			e = &Op{T: types.Bool, Kind: OpOr, L: e, R: &Op{T: types.Bool, Kind: OpAnd, L: ge2, R: le2}}
 		}
-		if a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == pg.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
+		if a.Kind == parse.A_Expr_Kind_AEXPR_NOT_BETWEEN || a.Kind == parse.A_Expr_Kind_AEXPR_NOT_BETWEEN_SYM {
 			e = &Op{T: types.Bool, Kind: OpNot, L: e}
 		}
 		return e, nil
-	case pg.A_Expr_Kind_AEXPR_OP_ANY, pg.A_Expr_Kind_AEXPR_OP_ALL:
+	case parse.A_Expr_Kind_AEXPR_OP_ANY, parse.A_Expr_Kind_AEXPR_OP_ALL:
 		l, r, err := b.pair(a, ec)
 		if err != nil {
 			return nil, err
@@ -251,12 +251,12 @@ func (b *binder) aExpr(a *pg.A_Expr, ec *exprCtx) (Expr, error) {
 		if l, err = b.castTo(l, et, isUnknown(l)); err != nil {
 			return nil, err
 		}
-		return &AnyArray{E: l, Op: k, Array: r, All: a.Kind == pg.A_Expr_Kind_AEXPR_OP_ALL}, nil
+		return &AnyArray{E: l, Op: k, Array: r, All: a.Kind == parse.A_Expr_Kind_AEXPR_OP_ALL}, nil
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported operator expression %v", a.Kind)
 }
 
-func (b *binder) pair(a *pg.A_Expr, ec *exprCtx) (Expr, Expr, error) {
+func (b *binder) pair(a *parse.A_Expr, ec *exprCtx) (Expr, Expr, error) {
 	l, err := b.expr(a.Lexpr, ec)
 	if err != nil {
 		return nil, nil, err
@@ -560,7 +560,7 @@ func (b *binder) arith(name string, l, r Expr) (Expr, error) {
 	return nil, b.noOperator(name, l, r)
 }
 
-func (b *binder) boolExpr(be *pg.BoolExpr, ec *exprCtx) (Expr, error) {
+func (b *binder) boolExpr(be *parse.BoolExpr, ec *exprCtx) (Expr, error) {
 	args, err := b.exprList(be.Args, ec)
 	if err != nil {
 		return nil, err
@@ -568,9 +568,9 @@ func (b *binder) boolExpr(be *pg.BoolExpr, ec *exprCtx) (Expr, error) {
 	for i, a := range args {
 		what := "argument of AND"
 		switch be.Boolop {
-		case pg.BoolExprType_OR_EXPR:
+		case parse.BoolExprType_OR_EXPR:
 			what = "argument of OR"
-		case pg.BoolExprType_NOT_EXPR:
+		case parse.BoolExprType_NOT_EXPR:
 			what = "argument of NOT"
 		}
 		if args[i], err = b.coerce(a, types.Bool, what); err != nil {
@@ -578,9 +578,9 @@ func (b *binder) boolExpr(be *pg.BoolExpr, ec *exprCtx) (Expr, error) {
 		}
 	}
 	switch be.Boolop {
-	case pg.BoolExprType_NOT_EXPR:
+	case parse.BoolExprType_NOT_EXPR:
 		return &Op{T: types.Bool, Kind: OpNot, L: args[0]}, nil
-	case pg.BoolExprType_OR_EXPR:
+	case parse.BoolExprType_OR_EXPR:
 		e := args[0]
 		for _, a := range args[1:] {
 			e = &Op{T: types.Bool, Kind: OpOr, L: e, R: a}
@@ -595,7 +595,7 @@ func (b *binder) boolExpr(be *pg.BoolExpr, ec *exprCtx) (Expr, error) {
 	}
 }
 
-func (b *binder) caseExpr(c *pg.CaseExpr, ec *exprCtx) (Expr, error) {
+func (b *binder) caseExpr(c *parse.CaseExpr, ec *exprCtx) (Expr, error) {
 	var arg Expr
 	var err error
 	if c.Arg != nil {
@@ -647,35 +647,35 @@ func (b *binder) caseExpr(c *pg.CaseExpr, ec *exprCtx) (Expr, error) {
 	return out, nil
 }
 
-func (b *binder) sqlValueFunc(f *pg.SQLValueFunction) (Expr, error) {
+func (b *binder) sqlValueFunc(f *parse.SQLValueFunction) (Expr, error) {
 	switch f.Op {
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+	case parse.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, parse.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
 		return b.callByName("now", nil)
-	case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+	case parse.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, parse.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
 		e, err := b.callByName("now", nil)
 		if err != nil {
 			return nil, err
 		}
 		return &Cast{E: e, T: types.Timestamp}, nil
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+	case parse.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
 		e, err := b.callByName("now", nil)
 		if err != nil {
 			return nil, err
 		}
 		return &Cast{E: e, T: types.Date}, nil
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N,
-		pg.SQLValueFunctionOp_SVFOP_LOCALTIME, pg.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
+	case parse.SQLValueFunctionOp_SVFOP_CURRENT_TIME, parse.SQLValueFunctionOp_SVFOP_CURRENT_TIME_N,
+		parse.SQLValueFunctionOp_SVFOP_LOCALTIME, parse.SQLValueFunctionOp_SVFOP_LOCALTIME_N:
 		e, err := b.callByName("now", nil)
 		if err != nil {
 			return nil, err
 		}
 		return &Cast{E: e, T: types.Time}, nil
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_ROLE, pg.SQLValueFunctionOp_SVFOP_CURRENT_USER,
-		pg.SQLValueFunctionOp_SVFOP_USER, pg.SQLValueFunctionOp_SVFOP_SESSION_USER:
+	case parse.SQLValueFunctionOp_SVFOP_CURRENT_ROLE, parse.SQLValueFunctionOp_SVFOP_CURRENT_USER,
+		parse.SQLValueFunctionOp_SVFOP_USER, parse.SQLValueFunctionOp_SVFOP_SESSION_USER:
 		return b.callByName("current_user", nil)
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+	case parse.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
 		return b.callByName("current_database", nil)
-	case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+	case parse.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
 		return b.callByName("current_schema", nil)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported SQL value function")

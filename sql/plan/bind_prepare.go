@@ -1,7 +1,7 @@
 package plan
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -13,7 +13,7 @@ type PrepareStmt struct {
 	// ParamTypes are the declared parameter types (more may be inferred).
 	ParamTypes []types.T
 	// Query is the statement prepared, bound when PREPARE runs.
-	Query *Parsed
+	Query *parse.Statement
 	// SQL is the PREPARE statement's text (pg_prepared_statements).
 	SQL string
 }
@@ -32,9 +32,9 @@ func (*ExecuteStmt) stmt() {}
 
 // prepare binds PREPARE: the parameter types; the statement itself is
 // bound when PREPARE runs, against the declared types.
-func (b *binder) prepare(s *pg.PrepareStmt, sql string) (Statement, error) {
+func (b *binder) prepare(s *parse.PrepareStmt, sql string) (Statement, error) {
 	ps := &PrepareStmt{Name: s.Name, SQL: sql,
-		Query: &Parsed{raw: &pg.RawStmt{Stmt: s.Query}, SQL: sql, Tag: tagOf(s.Query), lits: b.lits, base: b.litBase}}
+		Query: parse.Nested(s.Query, sql, b.lits, b.litBase)}
 	for _, a := range s.Argtypes {
 		t, err := b.typeName(a.GetTypeName())
 		if err != nil {
@@ -46,7 +46,7 @@ func (b *binder) prepare(s *pg.PrepareStmt, sql string) (Statement, error) {
 }
 
 // execute binds EXECUTE's parameter expressions.
-func (b *binder) execute(s *pg.ExecuteStmt) (Statement, error) {
+func (b *binder) execute(s *parse.ExecuteStmt) (Statement, error) {
 	es := &ExecuteStmt{Name: s.Name}
 	for _, p := range s.Params {
 		e, err := b.expr(p, &exprCtx{sc: newScope(nil), what: "EXECUTE parameter"})

@@ -3,7 +3,7 @@ package plan
 import (
 	"math"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -177,7 +177,7 @@ type target struct {
 	attnum int16
 }
 
-func (b *binder) project(s *pg.SelectStmt, input Node, sc *scope, outer *scope) (Node, error) {
+func (b *binder) project(s *parse.SelectStmt, input Node, sc *scope, outer *scope) (Node, error) {
 	var aggs []*AggCall
 	var wins []*WindowFunc
 	ec := &exprCtx{sc: sc, aggs: &aggs, wins: &wins, what: "SELECT"}
@@ -254,9 +254,9 @@ func (b *binder) project(s *pg.SelectStmt, input Node, sc *scope, outer *scope) 
 	}
 	// ORDER BY and DISTINCT ON: output names/ordinals, else expressions
 	// added as hidden columns.
-	resolveOut := func(n *pg.Node) (int, error) {
+	resolveOut := func(n *parse.Node) (int, error) {
 		if c := n.GetAConst(); c != nil {
-			if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+			if iv, ok := c.Val.(*parse.A_Const_Ival); ok {
 				i := int(iv.Ival.Ival)
 				if i < 1 || i > nvis {
 					return 0, pgerr.New(pgerr.InvalidColumnReference, "ORDER BY position %d is not in select list", i)
@@ -462,9 +462,9 @@ func exprEqualCol(e Expr, sc *scope, name string) bool {
 	return err == nil && idx == cr.Idx
 }
 
-func (b *binder) groupItem(g *pg.Node, targets []target, sc *scope) (Expr, error) {
+func (b *binder) groupItem(g *parse.Node, targets []target, sc *scope) (Expr, error) {
 	if c := g.GetAConst(); c != nil {
-		if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+		if iv, ok := c.Val.(*parse.A_Const_Ival); ok {
 			i := int(iv.Ival.Ival)
 			if i < 1 || i > len(targets) {
 				return nil, pgerr.New(pgerr.InvalidColumnReference, "GROUP BY position %d is not in select list", i)
@@ -519,7 +519,7 @@ func rewriteGrouped(e Expr, keys []Expr, nk int, sc *scope) (Expr, error) {
 	return out, err
 }
 
-func (b *binder) limit(node Node, count, offset *pg.Node) (Node, error) {
+func (b *binder) limit(node Node, count, offset *parse.Node) (Node, error) {
 	if count == nil && offset == nil {
 		return node, nil
 	}
@@ -550,7 +550,7 @@ func (b *binder) limit(node Node, count, offset *pg.Node) (Node, error) {
 
 // orderLimit applies ORDER BY (by output name or position) and LIMIT to a
 // node whose columns are final (VALUES, set operations).
-func (b *binder) orderLimit(node Node, sorts []*pg.Node, count, offset *pg.Node, outer *scope) (Node, error) {
+func (b *binder) orderLimit(node Node, sorts []*parse.Node, count, offset *parse.Node, outer *scope) (Node, error) {
 	if len(sorts) > 0 {
 		cols := node.Columns()
 		sc := newScope(outer)
@@ -560,7 +560,7 @@ func (b *binder) orderLimit(node Node, sorts []*pg.Node, count, offset *pg.Node,
 			sbn := o.GetSortBy()
 			var e Expr
 			if c := sbn.Node.GetAConst(); c != nil {
-				if iv, ok := c.Val.(*pg.A_Const_Ival); ok {
+				if iv, ok := c.Val.(*parse.A_Const_Ival); ok {
 					i := int(iv.Ival.Ival)
 					if i < 1 || i > len(cols) {
 						return nil, pgerr.New(pgerr.InvalidColumnReference, "ORDER BY position %d is not in select list", i)
@@ -581,7 +581,7 @@ func (b *binder) orderLimit(node Node, sorts []*pg.Node, count, offset *pg.Node,
 	return b.limit(node, count, offset)
 }
 
-func (b *binder) setOp(s *pg.SelectStmt, outer *scope) (Node, error) {
+func (b *binder) setOp(s *parse.SelectStmt, outer *scope) (Node, error) {
 	l, err := b.child().selectStmt(s.Larg, outer)
 	if err != nil {
 		return nil, err
@@ -620,9 +620,9 @@ func (b *binder) setOp(s *pg.SelectStmt, outer *scope) (Node, error) {
 	}
 	kind := SetUnion
 	switch s.Op {
-	case pg.SetOperation_SETOP_INTERSECT:
+	case parse.SetOperation_SETOP_INTERSECT:
 		kind = SetIntersect
-	case pg.SetOperation_SETOP_EXCEPT:
+	case parse.SetOperation_SETOP_EXCEPT:
 		kind = SetExcept
 	}
 	var node Node = &SetOp{Kind: kind, All: s.All, Left: l, Right: r, Cols: cols}
@@ -637,11 +637,11 @@ func castCol(from, to types.T, i int) Expr {
 	return e
 }
 
-func setOpName(op pg.SetOperation) string {
+func setOpName(op parse.SetOperation) string {
 	switch op {
-	case pg.SetOperation_SETOP_INTERSECT:
+	case parse.SetOperation_SETOP_INTERSECT:
 		return "INTERSECT"
-	case pg.SetOperation_SETOP_EXCEPT:
+	case parse.SetOperation_SETOP_EXCEPT:
 		return "EXCEPT"
 	}
 	return "UNION"
@@ -649,24 +649,24 @@ func setOpName(op pg.SetOperation) string {
 
 // weakName reports whether n's derived name is one PostgreSQL lets an
 // enclosing cast override (FigureColname's strength 1).
-func weakName(n *pg.Node) bool {
+func weakName(n *parse.Node) bool {
 	switch n.Node.(type) {
-	case *pg.Node_TypeCast, *pg.Node_CaseExpr:
+	case *parse.Node_TypeCast, *parse.Node_CaseExpr:
 		return true
 	}
 	return false
 }
 
 // deriveName names a select-list column the way PostgreSQL does.
-func deriveName(n *pg.Node) string {
+func deriveName(n *parse.Node) string {
 	switch x := n.Node.(type) {
-	case *pg.Node_ColumnRef:
+	case *parse.Node_ColumnRef:
 		f := x.ColumnRef.Fields
 		return strVal(f[len(f)-1])
-	case *pg.Node_FuncCall:
+	case *parse.Node_FuncCall:
 		_, name := funcName(x.FuncCall.Funcname)
 		return name
-	case *pg.Node_TypeCast:
+	case *parse.Node_TypeCast:
 		// The argument's name wins unless it is only a weak one (another
 		// cast's type or "case"): 'r'::regclass::text is named text.
 		if d := deriveName(x.TypeCast.Arg); d != "?column?" && !weakName(x.TypeCast.Arg) {
@@ -681,22 +681,22 @@ func deriveName(n *pg.Node) string {
 			}
 		}
 		return tn
-	case *pg.Node_CaseExpr:
+	case *parse.Node_CaseExpr:
 		return "case"
-	case *pg.Node_CoalesceExpr:
+	case *parse.Node_CoalesceExpr:
 		return "coalesce"
-	case *pg.Node_MinMaxExpr:
-		if x.MinMaxExpr.Op == pg.MinMaxOp_IS_GREATEST {
+	case *parse.Node_MinMaxExpr:
+		if x.MinMaxExpr.Op == parse.MinMaxOp_IS_GREATEST {
 			return "greatest"
 		}
 		return "least"
-	case *pg.Node_SubLink:
+	case *parse.Node_SubLink:
 		switch x.SubLink.SubLinkType {
-		case pg.SubLinkType_EXISTS_SUBLINK:
+		case parse.SubLinkType_EXISTS_SUBLINK:
 			return "exists"
-		case pg.SubLinkType_ARRAY_SUBLINK:
+		case parse.SubLinkType_ARRAY_SUBLINK:
 			return "array"
-		case pg.SubLinkType_EXPR_SUBLINK:
+		case parse.SubLinkType_EXPR_SUBLINK:
 			if sel := x.SubLink.Subselect.GetSelectStmt(); sel != nil && len(sel.TargetList) == 1 {
 				rt := sel.TargetList[0].GetResTarget()
 				if rt.Name != "" {
@@ -705,30 +705,30 @@ func deriveName(n *pg.Node) string {
 				return deriveName(rt.Val)
 			}
 		}
-	case *pg.Node_SqlvalueFunction:
+	case *parse.Node_SqlvalueFunction:
 		switch x.SqlvalueFunction.Op {
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, pg.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
+		case parse.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP, parse.SQLValueFunctionOp_SVFOP_CURRENT_TIMESTAMP_N:
 			return "current_timestamp"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
+		case parse.SQLValueFunctionOp_SVFOP_CURRENT_DATE:
 			return "current_date"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_USER:
+		case parse.SQLValueFunctionOp_SVFOP_CURRENT_USER:
 			return "current_user"
-		case pg.SQLValueFunctionOp_SVFOP_USER:
+		case parse.SQLValueFunctionOp_SVFOP_USER:
 			return "user"
-		case pg.SQLValueFunctionOp_SVFOP_SESSION_USER:
+		case parse.SQLValueFunctionOp_SVFOP_SESSION_USER:
 			return "session_user"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
+		case parse.SQLValueFunctionOp_SVFOP_CURRENT_SCHEMA:
 			return "current_schema"
-		case pg.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
+		case parse.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG:
 			return "current_catalog"
-		case pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, pg.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
+		case parse.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP, parse.SQLValueFunctionOp_SVFOP_LOCALTIMESTAMP_N:
 			return "localtimestamp"
 		}
-	case *pg.Node_AArrayExpr:
+	case *parse.Node_AArrayExpr:
 		return "array"
-	case *pg.Node_RowExpr:
+	case *parse.Node_RowExpr:
 		return "row"
-	case *pg.Node_AIndirection:
+	case *parse.Node_AIndirection:
 		return deriveName(x.AIndirection.Arg)
 	}
 	return "?column?"

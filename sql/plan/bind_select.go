@@ -4,15 +4,15 @@ import (
 	"strconv"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
 // selectStmt binds a SELECT (or VALUES / set operation). outer is the
 // enclosing query's scope for correlated references (nil at top level).
-func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
+func (b *binder) selectStmt(s *parse.SelectStmt, outer *scope) (Node, error) {
 	n, err := b.selectBlock(s, outer)
 	if err != nil {
 		return n, err
@@ -21,7 +21,7 @@ func (b *binder) selectStmt(s *pg.SelectStmt, outer *scope) (Node, error) {
 }
 
 // selectBlock binds a SELECT without the rewrites for views (prune.go).
-func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
+func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 	if s == nil {
 		return nil, pgerr.New(pgerr.SyntaxError, "expected a SELECT")
 	}
@@ -32,7 +32,7 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 			return nil, err
 		}
 	}
-	if s.Op != pg.SetOperation_SETOP_NONE {
+	if s.Op != parse.SetOperation_SETOP_NONE {
 		return b.setOp(s, outer)
 	}
 	if len(s.ValuesLists) > 0 {
@@ -76,7 +76,7 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 	for _, wd := range s.WindowClause {
 		w := wd.GetWindowDef()
 		if b.windows == nil {
-			b.windows = map[string]*pg.WindowDef{}
+			b.windows = map[string]*parse.WindowDef{}
 		}
 		b.windows[w.Name] = w
 	}
@@ -105,7 +105,7 @@ func (b *binder) selectBlock(s *pg.SelectStmt, outer *scope) (Node, error) {
 // lateralNode marks a FROM item that must be joined laterally.
 type lateralNode struct{ Node }
 
-func (b *binder) withClause(w *pg.WithClause, outer *scope) error {
+func (b *binder) withClause(w *parse.WithClause, outer *scope) error {
 	if b.ctes == nil {
 		b.ctes = map[string]*CTE{}
 	}
@@ -129,7 +129,7 @@ func (b *binder) withClause(w *pg.WithClause, outer *scope) error {
 	return nil
 }
 
-func renameCols(n Node, names []*pg.Node) Node {
+func renameCols(n Node, names []*parse.Node) Node {
 	cols := visible(n.Columns())
 	exprs := make([]Expr, len(cols))
 	out := make([]OutCol, len(cols))
@@ -143,7 +143,7 @@ func renameCols(n Node, names []*pg.Node) Node {
 	return &Project{Input: n, Exprs: exprs, Cols: out}
 }
 
-func (b *binder) values(lists []*pg.Node, outer *scope) (Node, error) {
+func (b *binder) values(lists []*parse.Node, outer *scope) (Node, error) {
 	var rows [][]Expr
 	for _, l := range lists {
 		row, err := b.exprList(l.GetList().GetItems(), &exprCtx{sc: newScope(outer), what: "VALUES"})
@@ -183,13 +183,13 @@ type hyperRel struct {
 	lo, hi int64
 }
 
-func (b *binder) fromItem(n *pg.Node, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) fromItem(n *parse.Node, sc *scope) (Node, []*hyperRel, error) {
 	switch x := n.Node.(type) {
-	case *pg.Node_RangeVar:
+	case *parse.Node_RangeVar:
 		return b.rangeVar(x.RangeVar, sc)
-	case *pg.Node_JoinExpr:
+	case *parse.Node_JoinExpr:
 		return b.joinExpr(x.JoinExpr, sc)
-	case *pg.Node_RangeSubselect:
+	case *parse.Node_RangeSubselect:
 		rs := x.RangeSubselect
 		sub := b.child()
 		parent := sc.parent
@@ -216,7 +216,7 @@ func (b *binder) fromItem(n *pg.Node, sc *scope) (Node, []*hyperRel, error) {
 			return &lateralNode{node}, nil, nil
 		}
 		return node, nil, nil
-	case *pg.Node_RangeFunction:
+	case *parse.Node_RangeFunction:
 		return b.rangeFunction(x.RangeFunction, sc)
 	}
 	return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported FROM item %T", n.Node)
@@ -258,7 +258,7 @@ func lookupTable(env Env, schema, name string) *catalog.Table {
 	return nil
 }
 
-func (b *binder) rangeVar(rv *pg.RangeVar, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) rangeVar(rv *parse.RangeVar, sc *scope) (Node, []*hyperRel, error) {
 	alias := rv.Relname
 	if rv.Alias != nil {
 		alias = rv.Alias.Aliasname
@@ -324,7 +324,7 @@ func (b *binder) virtual(schema, name string) (*Virtual, bool) {
 	return nil, false
 }
 
-func (b *binder) joinExpr(j *pg.JoinExpr, outer *scope) (Node, []*hyperRel, error) {
+func (b *binder) joinExpr(j *parse.JoinExpr, outer *scope) (Node, []*hyperRel, error) {
 	// A join binds its items in a scope of its own, as PostgreSQL does:
 	// its ON condition and its lateral items see the join's own row (the
 	// row the Join evaluates them over), not FROM items before the join
@@ -351,11 +351,11 @@ func (b *binder) joinExpr(j *pg.JoinExpr, outer *scope) (Node, []*hyperRel, erro
 	}
 	kind := JoinInner
 	switch j.Jointype {
-	case pg.JoinType_JOIN_LEFT:
+	case parse.JoinType_JOIN_LEFT:
 		kind = JoinLeft
-	case pg.JoinType_JOIN_RIGHT:
+	case parse.JoinType_JOIN_RIGHT:
 		kind = JoinRight
-	case pg.JoinType_JOIN_FULL:
+	case parse.JoinType_JOIN_FULL:
 		kind = JoinFull
 	}
 	var cond Expr
@@ -526,7 +526,7 @@ func shift(e Expr, d int) Expr {
 	})
 }
 
-func (b *binder) rangeFunction(rf *pg.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
 	if len(rf.Functions) != 1 {
 		return b.rowsFrom(rf, sc)
 	}

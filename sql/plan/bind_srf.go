@@ -4,10 +4,10 @@ import (
 	"slices"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 	"google.golang.org/protobuf/proto"
@@ -38,7 +38,7 @@ const srfAlias = "?srf?"
 
 // srfCall returns the call when n is a top-level set-returning function
 // call of a select list: a built-in one or a user-defined SETOF function.
-func (b *binder) srfCall(n *pg.Node) *pg.FuncCall {
+func (b *binder) srfCall(n *parse.Node) *parse.FuncCall {
 	fc := n.GetFuncCall()
 	if fc == nil || fc.Over != nil {
 		return nil
@@ -61,7 +61,7 @@ func (b *binder) srfCall(n *pg.Node) *pg.FuncCall {
 // select list, at the top of a target or inside its expression
 // ("SELECT f() + 1"), come from a LATERAL ROWS FROM item, or s itself
 // when it has none. s is not modified (parse trees are cached).
-func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
+func (b *binder) srfTargets(s *parse.SelectStmt) (*parse.SelectStmt, error) {
 	s, err := b.fieldTargets(s)
 	if err != nil {
 		return nil, err
@@ -78,14 +78,14 @@ func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 	if len(s.GroupClause) > 0 || s.HavingClause != nil || len(s.WindowClause) > 0 || groupedTargets(s.TargetList) {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "set-returning functions in the select list of a query with aggregates or window functions are not supported")
 	}
-	targets := append([]*pg.Node(nil), s.TargetList...)
-	var fns, colnames []*pg.Node
+	targets := append([]*parse.Node(nil), s.TargetList...)
+	var fns, colnames []*parse.Node
 	// lift moves one call to the FROM item and returns its column.
-	lift := func(call *pg.Node, loc int32) *pg.Node {
+	lift := func(call *parse.Node, loc int32) *parse.Node {
 		col := "?column" + itoa(len(fns)) + "?"
-		fns = append(fns, pg.MakeListNode([]*pg.Node{call, nil}))
-		colnames = append(colnames, pg.MakeStrNode(col))
-		return pg.MakeColumnRefNode([]*pg.Node{pg.MakeStrNode(srfAlias), pg.MakeStrNode(col)}, loc)
+		fns = append(fns, parse.MakeListNode([]*parse.Node{call, nil}))
+		colnames = append(colnames, parse.MakeStrNode(col))
+		return parse.MakeColumnRefNode([]*parse.Node{parse.MakeStrNode(srfAlias), parse.MakeStrNode(col)}, loc)
 	}
 	for _, i := range calls {
 		rt := targets[i].GetResTarget()
@@ -97,22 +97,22 @@ func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 		if b.srfCall(val) != nil {
 			val = lift(val, rt.Location)
 		} else {
-			val = proto.Clone(val).(*pg.Node)
+			val = proto.Clone(val).(*parse.Node)
 			if err := b.liftSRFs(val.ProtoReflect(), lift); err != nil {
 				return nil, err
 			}
 		}
-		targets[i] = pg.MakeResTargetNodeWithNameAndVal(name, val, rt.Location)
+		targets[i] = parse.MakeResTargetNodeWithNameAndVal(name, val, rt.Location)
 	}
 	for _, t := range targets {
 		if cr := t.GetResTarget().GetVal().GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetAStar() != nil {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "* together with set-returning functions in the select list is not supported")
 		}
 	}
-	rf := &pg.RangeFunction{Lateral: true, IsRowsfrom: len(fns) > 1, Functions: fns,
-		Alias: &pg.Alias{Aliasname: srfAlias, Colnames: colnames}}
-	from := append(append([]*pg.Node(nil), s.FromClause...), &pg.Node{Node: &pg.Node_RangeFunction{RangeFunction: rf}})
-	return &pg.SelectStmt{
+	rf := &parse.RangeFunction{Lateral: true, IsRowsfrom: len(fns) > 1, Functions: fns,
+		Alias: &parse.Alias{Aliasname: srfAlias, Colnames: colnames}}
+	from := append(append([]*parse.Node(nil), s.FromClause...), &parse.Node{Node: &parse.Node_RangeFunction{RangeFunction: rf}})
+	return &parse.SelectStmt{
 		DistinctClause: s.DistinctClause,
 		TargetList:     targets,
 		FromClause:     from,
@@ -129,8 +129,8 @@ func (b *binder) srfTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 // hasSRF reports whether a set-returning call occurs in expression m,
 // not looking into subqueries.
 func (b *binder) hasSRF(m protoreflect.Message) bool {
-	return hasCall(m, func(fc *pg.FuncCall) bool {
-		return b.srfCall(&pg.Node{Node: &pg.Node_FuncCall{FuncCall: fc}}) != nil
+	return hasCall(m, func(fc *parse.FuncCall) bool {
+		return b.srfCall(&parse.Node{Node: &parse.Node_FuncCall{FuncCall: fc}}) != nil
 	})
 }
 
@@ -138,27 +138,27 @@ func (b *binder) hasSRF(m protoreflect.Message) bool {
 // a target) by the column lift returns for it. As in PostgreSQL, such a
 // call may not be conditional (in CASE or COALESCE); selecting a field
 // of its record result is not supported.
-func (b *binder) liftSRFs(m protoreflect.Message, lift func(*pg.Node, int32) *pg.Node) error {
+func (b *binder) liftSRFs(m protoreflect.Message, lift func(*parse.Node, int32) *parse.Node) error {
 	switch x := m.Interface().(type) {
-	case *pg.SubLink:
+	case *parse.SubLink:
 		return nil
-	case *pg.CaseExpr, *pg.CoalesceExpr:
+	case *parse.CaseExpr, *parse.CoalesceExpr:
 		if b.hasSRF(m) {
 			what := "CASE"
-			if _, ok := x.(*pg.CoalesceExpr); ok {
+			if _, ok := x.(*parse.CoalesceExpr); ok {
 				what = "COALESCE"
 			}
 			return pgerr.New(pgerr.FeatureNotSupported, "set-returning functions are not allowed in %s", what).
 				WithHint("You might be able to move the set-returning function into a LATERAL FROM item.")
 		}
 		return nil
-	case *pg.A_Indirection:
+	case *parse.A_Indirection:
 		if b.srfCall(x.Arg) != nil {
 			return pgerr.New(pgerr.FeatureNotSupported, "selecting a field of a set-returning function's result in the select list is not supported")
 		}
-	case *pg.Node:
+	case *parse.Node:
 		if fc := b.srfCall(x); fc != nil {
-			call := &pg.Node{Node: x.Node}
+			call := &parse.Node{Node: x.Node}
 			x.Node = lift(call, fc.Location).Node
 			return nil
 		}
@@ -185,8 +185,8 @@ func (b *binder) liftSRFs(m protoreflect.Message, lift func(*pg.Node, int32) *pg
 // results named as PostgreSQL names them ("SELECT (f(1)).x" is column
 // x) and "(f(1)).*" expanded to one target per result column, or s
 // itself when it has none.
-func (b *binder) fieldTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
-	var targets []*pg.Node
+func (b *binder) fieldTargets(s *parse.SelectStmt) (*parse.SelectStmt, error) {
+	var targets []*parse.Node
 	for i, t := range s.TargetList {
 		rt := t.GetResTarget()
 		ind := rt.GetVal().GetAIndirection()
@@ -197,12 +197,12 @@ func (b *binder) fieldTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 			continue
 		}
 		if targets == nil {
-			targets = append([]*pg.Node(nil), s.TargetList[:i]...)
+			targets = append([]*parse.Node(nil), s.TargetList[:i]...)
 		}
 		last := ind.Indirection[len(ind.Indirection)-1]
 		switch {
 		case last.GetString_() != nil && rt.Name == "":
-			targets = append(targets, pg.MakeResTargetNodeWithNameAndVal(strVal(last), rt.Val, rt.Location))
+			targets = append(targets, parse.MakeResTargetNodeWithNameAndVal(strVal(last), rt.Val, rt.Location))
 		case last.GetAStar() != nil:
 			names, err := b.resultNames(ind.Arg)
 			if err != nil {
@@ -210,9 +210,9 @@ func (b *binder) fieldTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 			}
 			head := ind.Indirection[:len(ind.Indirection)-1]
 			for _, n := range names {
-				path := append(append([]*pg.Node(nil), head...), pg.MakeStrNode(n))
-				val := &pg.Node{Node: &pg.Node_AIndirection{AIndirection: &pg.A_Indirection{Arg: ind.Arg, Indirection: path}}}
-				targets = append(targets, pg.MakeResTargetNodeWithNameAndVal(n, val, rt.Location))
+				path := append(append([]*parse.Node(nil), head...), parse.MakeStrNode(n))
+				val := &parse.Node{Node: &parse.Node_AIndirection{AIndirection: &parse.A_Indirection{Arg: ind.Arg, Indirection: path}}}
+				targets = append(targets, parse.MakeResTargetNodeWithNameAndVal(n, val, rt.Location))
 			}
 		default:
 			targets = append(targets, t)
@@ -221,7 +221,7 @@ func (b *binder) fieldTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 	if targets == nil {
 		return s, nil
 	}
-	cp := proto.Clone(s).(*pg.SelectStmt)
+	cp := proto.Clone(s).(*parse.SelectStmt)
 	cp.TargetList = targets
 	return cp, nil
 }
@@ -229,7 +229,7 @@ func (b *binder) fieldTargets(s *pg.SelectStmt) (*pg.SelectStmt, error) {
 // resultNames returns the result column names of the user-defined
 // function call n for "(n).*": every function of that name must have
 // the same ones.
-func (b *binder) resultNames(n *pg.Node) ([]string, error) {
+func (b *binder) resultNames(n *parse.Node) ([]string, error) {
 	fc := n.GetFuncCall()
 	if fc == nil {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "row expansion via \"*\" is supported only on a function call")
@@ -252,7 +252,7 @@ func (b *binder) resultNames(n *pg.Node) ([]string, error) {
 // groupedTargets reports whether a select list calls an aggregate or a
 // window function outside subqueries (the query then aggregates, and its
 // set-returning calls would run after grouping).
-func groupedTargets(targets []*pg.Node) bool {
+func groupedTargets(targets []*parse.Node) bool {
 	for _, t := range targets {
 		if hasCall(t.ProtoReflect(), isGroupingCall) {
 			return true
@@ -261,7 +261,7 @@ func groupedTargets(targets []*pg.Node) bool {
 	return false
 }
 
-func isGroupingCall(fc *pg.FuncCall) bool {
+func isGroupingCall(fc *parse.FuncCall) bool {
 	_, name := funcName(fc.Funcname)
 	name = strings.ToLower(name)
 	return fc.Over != nil || fc.AggStar || len(agg.Overloads(name)) > 0 && len(funcs.Scalars(name)) == 0
@@ -269,13 +269,13 @@ func isGroupingCall(fc *pg.FuncCall) bool {
 
 // hasCall reports whether a function call matching pred occurs in m,
 // not looking into subqueries.
-func hasCall(m protoreflect.Message, pred func(*pg.FuncCall) bool) bool {
+func hasCall(m protoreflect.Message, pred func(*parse.FuncCall) bool) bool {
 	switch x := m.Interface().(type) {
-	case *pg.FuncCall:
+	case *parse.FuncCall:
 		if pred(x) {
 			return true
 		}
-	case *pg.SubLink:
+	case *parse.SubLink:
 		return false
 	}
 	found := false
@@ -299,7 +299,7 @@ func hasCall(m protoreflect.Message, pred func(*pg.FuncCall) bool) bool {
 // rowsFrom binds ROWS FROM (f0(...), f1(...), ...): the functions run
 // side by side, row i holding every function's i-th row, shorter results
 // padded with NULL.
-func (b *binder) rowsFrom(rf *pg.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) rowsFrom(rf *parse.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
 	var parts []*FuncScan
 	lateral := false
 	for _, f := range rf.Functions {
@@ -309,7 +309,7 @@ func (b *binder) rowsFrom(rf *pg.RangeFunction, sc *scope) (Node, []*hyperRel, e
 		// Each function binds against a scratch copy of the scope, so
 		// only the combined item is added to sc.
 		scratch := &scope{rels: sc.rels[:len(sc.rels):len(sc.rels)], parent: sc.parent, ncols: sc.ncols}
-		n, _, err := b.rangeFunction(&pg.RangeFunction{Lateral: rf.Lateral, Functions: []*pg.Node{f}}, scratch)
+		n, _, err := b.rangeFunction(&parse.RangeFunction{Lateral: rf.Lateral, Functions: []*parse.Node{f}}, scratch)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -398,7 +398,7 @@ func (b *binder) userFunctions(schema, name string) ([]*catalog.Function, []*fun
 // table's row type) rather than by an alias. In the select-list rewrite
 // (srfTargets) a function with several result columns yields one record
 // column, as in PostgreSQL.
-func (b *binder) userFunctionScan(rf *pg.RangeFunction, name string, args []Expr, names []string) (
+func (b *binder) userFunctionScan(rf *parse.RangeFunction, name string, args []Expr, names []string) (
 	fn SetFunc, cols []OutCol, callArgs []Expr, named, user bool, err error) {
 	fs, scs := b.userFunctions("", name)
 	if len(fs) == 0 {

@@ -3,8 +3,8 @@ package plan
 import (
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
 
@@ -23,7 +23,7 @@ func init() {
 // relOption decodes one WITH (...) / SET (...) storage option: its name
 // qualified by its namespace ("timescaledb.compress") and its value as
 // text ("true" when given without one).
-func relOption(d *pg.DefElem) (name, value string) {
+func relOption(d *parse.DefElem) (name, value string) {
 	name = d.Defname
 	if d.Defnamespace != "" {
 		name = d.Defnamespace + "." + name
@@ -36,20 +36,22 @@ func relOption(d *pg.DefElem) (name, value string) {
 }
 
 // deparseExpr turns an expression node back into SQL text.
-func deparseExpr(n *pg.Node) (string, error) {
-	tree := &pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: &pg.Node{Node: &pg.Node_SelectStmt{SelectStmt: &pg.SelectStmt{
-		TargetList: []*pg.Node{{Node: &pg.Node_ResTarget{ResTarget: &pg.ResTarget{Val: n}}}},
+func deparseExpr(n *parse.Node) (string, error) {
+	tree := &parse.ParseResult{Stmts: []*parse.RawStmt{{Stmt: &parse.Node{Node: &parse.Node_SelectStmt{SelectStmt: &parse.SelectStmt{
+		TargetList: []*parse.Node{{Node: &parse.Node_ResTarget{ResTarget: &parse.ResTarget{Val: n}}}},
 	}}}}}}
-	s, err := pg.Deparse(tree)
+	s, err := parse.Deparse(tree)
 	if err != nil {
 		return "", pgerr.New(pgerr.SyntaxError, "cannot deparse expression: %v", err)
 	}
 	return strings.TrimPrefix(s, "SELECT "), nil
 }
 
-func objName(rv *pg.RangeVar) ObjectName { return ObjectName{Schema: rv.Schemaname, Name: rv.Relname} }
+func objName(rv *parse.RangeVar) ObjectName {
+	return ObjectName{Schema: rv.Schemaname, Name: rv.Relname}
+}
 
-func (b *binder) columnDef(cd *pg.ColumnDef) (ColumnDef, []string, error) {
+func (b *binder) columnDef(cd *parse.ColumnDef) (ColumnDef, []string, error) {
 	d := ColumnDef{Name: cd.Colname}
 	names := cd.TypeName.Names
 	tn := strVal(names[len(names)-1])
@@ -67,29 +69,29 @@ func (b *binder) columnDef(cd *pg.ColumnDef) (ColumnDef, []string, error) {
 	for _, c := range cd.Constraints {
 		con := c.GetConstraint()
 		switch con.Contype {
-		case pg.ConstrType_CONSTR_NOTNULL:
+		case parse.ConstrType_CONSTR_NOTNULL:
 			d.NotNull = true
-		case pg.ConstrType_CONSTR_NULL:
+		case parse.ConstrType_CONSTR_NULL:
 			d.NotNull = false
-		case pg.ConstrType_CONSTR_DEFAULT:
+		case parse.ConstrType_CONSTR_DEFAULT:
 			s, err := deparseExpr(con.RawExpr)
 			if err != nil {
 				return d, nil, err
 			}
 			d.Default = s
-		case pg.ConstrType_CONSTR_PRIMARY:
+		case parse.ConstrType_CONSTR_PRIMARY:
 			d.Primary, d.NotNull = true, true
-		case pg.ConstrType_CONSTR_UNIQUE:
+		case parse.ConstrType_CONSTR_UNIQUE:
 			d.Unique = true
 			uniq = append(uniq, cd.Colname)
-		case pg.ConstrType_CONSTR_CHECK, pg.ConstrType_CONSTR_FOREIGN, pg.ConstrType_CONSTR_GENERATED, pg.ConstrType_CONSTR_IDENTITY:
+		case parse.ConstrType_CONSTR_CHECK, parse.ConstrType_CONSTR_FOREIGN, parse.ConstrType_CONSTR_GENERATED, parse.ConstrType_CONSTR_IDENTITY:
 			// Accepted, not enforced yet.
 		}
 	}
 	return d, uniq, nil
 }
 
-func keyNames(keys []*pg.Node) []string {
+func keyNames(keys []*parse.Node) []string {
 	var out []string
 	for _, k := range keys {
 		out = append(out, strVal(k))
@@ -97,14 +99,14 @@ func keyNames(keys []*pg.Node) []string {
 	return out
 }
 
-func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
+func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 	switch x := n.Node.(type) {
-	case *pg.Node_CreateStmt:
+	case *parse.Node_CreateStmt:
 		s := x.CreateStmt
 		ct := &CreateTable{Schema: s.Relation.Schemaname, Name: s.Relation.Relname, IfNotExists: s.IfNotExists}
 		for _, el := range s.TableElts {
 			switch e := el.Node.(type) {
-			case *pg.Node_ColumnDef:
+			case *parse.Node_ColumnDef:
 				d, _, err := b.columnDef(e.ColumnDef)
 				if err != nil {
 					return nil, err
@@ -116,21 +118,21 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 					ct.Uniques = append(ct.Uniques, []string{d.Name})
 				}
 				ct.Cols = append(ct.Cols, d)
-			case *pg.Node_Constraint:
+			case *parse.Node_Constraint:
 				switch e.Constraint.Contype {
-				case pg.ConstrType_CONSTR_PRIMARY:
+				case parse.ConstrType_CONSTR_PRIMARY:
 					ct.PrimaryKey = keyNames(e.Constraint.Keys)
-				case pg.ConstrType_CONSTR_UNIQUE:
+				case parse.ConstrType_CONSTR_UNIQUE:
 					ct.Uniques = append(ct.Uniques, keyNames(e.Constraint.Keys))
 				}
-			case *pg.Node_TableLikeClause:
+			case *parse.Node_TableLikeClause:
 				return nil, pgerr.New(pgerr.FeatureNotSupported, "CREATE TABLE ... LIKE is not supported yet")
 			}
 		}
 		return ct, nil
-	case *pg.Node_CreateTableAsStmt:
+	case *parse.Node_CreateTableAsStmt:
 		s := x.CreateTableAsStmt
-		if s.Objtype == pg.ObjectType_OBJECT_MATVIEW {
+		if s.Objtype == parse.ObjectType_OBJECT_MATVIEW {
 			return b.createMatView(s)
 		}
 		node, err := b.selectStmt(s.Query.GetSelectStmt(), nil)
@@ -142,29 +144,29 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 			ct.Cols = append(ct.Cols, ColumnDef{Name: c.Name, Type: c.T})
 		}
 		return ct, nil
-	case *pg.Node_DropStmt:
+	case *parse.Node_DropStmt:
 		s := x.DropStmt
-		d := &Drop{IfExists: s.MissingOk, Cascade: s.Behavior == pg.DropBehavior_DROP_CASCADE}
+		d := &Drop{IfExists: s.MissingOk, Cascade: s.Behavior == parse.DropBehavior_DROP_CASCADE}
 		switch s.RemoveType {
-		case pg.ObjectType_OBJECT_TABLE:
+		case parse.ObjectType_OBJECT_TABLE:
 			d.Kind = "TABLE"
-		case pg.ObjectType_OBJECT_SCHEMA:
+		case parse.ObjectType_OBJECT_SCHEMA:
 			d.Kind = "SCHEMA"
-		case pg.ObjectType_OBJECT_INDEX:
+		case parse.ObjectType_OBJECT_INDEX:
 			d.Kind = "INDEX"
-		case pg.ObjectType_OBJECT_EXTENSION:
+		case parse.ObjectType_OBJECT_EXTENSION:
 			d.Kind = "EXTENSION"
-		case pg.ObjectType_OBJECT_VIEW:
+		case parse.ObjectType_OBJECT_VIEW:
 			d.Kind = "VIEW"
-		case pg.ObjectType_OBJECT_MATVIEW:
+		case parse.ObjectType_OBJECT_MATVIEW:
 			d.Kind = "MATERIALIZED VIEW"
-		case pg.ObjectType_OBJECT_SEQUENCE:
+		case parse.ObjectType_OBJECT_SEQUENCE:
 			d.Kind = "SEQUENCE"
-		case pg.ObjectType_OBJECT_FUNCTION:
+		case parse.ObjectType_OBJECT_FUNCTION:
 			d.Kind = "FUNCTION"
-		case pg.ObjectType_OBJECT_PROCEDURE:
+		case parse.ObjectType_OBJECT_PROCEDURE:
 			d.Kind = "PROCEDURE"
-		case pg.ObjectType_OBJECT_TYPE:
+		case parse.ObjectType_OBJECT_TYPE:
 			d.Kind = "TYPE"
 		default:
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported DROP")
@@ -200,24 +202,24 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 			d.Names = append(d.Names, on)
 		}
 		return d, nil
-	case *pg.Node_AlterTableStmt:
+	case *parse.Node_AlterTableStmt:
 		return b.alterTable(x.AlterTableStmt)
-	case *pg.Node_RenameStmt:
+	case *parse.Node_RenameStmt:
 		s := x.RenameStmt
 		if s.Relation == nil {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported ALTER ... RENAME")
 		}
 		at := &AlterTable{Table: objName(s.Relation), IfExists: s.MissingOk}
 		switch s.RenameType {
-		case pg.ObjectType_OBJECT_COLUMN:
+		case parse.ObjectType_OBJECT_COLUMN:
 			at.Cmds = []AlterCmd{{Kind: "RENAME COLUMN", Name: s.Subname, NewName: s.Newname}}
-		case pg.ObjectType_OBJECT_TABLE:
+		case parse.ObjectType_OBJECT_TABLE:
 			at.Cmds = []AlterCmd{{Kind: "RENAME TABLE", NewName: s.Newname}}
 		default:
 			return &Noop{Tag: "ALTER TABLE"}, nil
 		}
 		return at, nil
-	case *pg.Node_IndexStmt:
+	case *parse.Node_IndexStmt:
 		s := x.IndexStmt
 		ci := &CreateIndex{Name: s.Idxname, Table: objName(s.Relation), Unique: s.Unique, IfNotExists: s.IfNotExists}
 		for _, p := range s.IndexParams {
@@ -230,63 +232,63 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 			ci.Cols = append(ci.Cols, ie.Name)
 		}
 		return ci, nil
-	case *pg.Node_CreateSchemaStmt:
+	case *parse.Node_CreateSchemaStmt:
 		return &CreateSchema{Name: x.CreateSchemaStmt.Schemaname, IfNotExists: x.CreateSchemaStmt.IfNotExists}, nil
-	case *pg.Node_CreatedbStmt:
+	case *parse.Node_CreatedbStmt:
 		return &CreateDatabase{Name: x.CreatedbStmt.Dbname}, nil
-	case *pg.Node_DropdbStmt:
+	case *parse.Node_DropdbStmt:
 		return &Drop{Kind: "DATABASE", Names: []ObjectName{{Name: x.DropdbStmt.Dbname}}, IfExists: x.DropdbStmt.MissingOk}, nil
-	case *pg.Node_CreateExtensionStmt:
+	case *parse.Node_CreateExtensionStmt:
 		return &CreateExtension{Name: x.CreateExtensionStmt.Extname, IfNotExists: x.CreateExtensionStmt.IfNotExists}, nil
-	case *pg.Node_TruncateStmt:
+	case *parse.Node_TruncateStmt:
 		t := &Truncate{}
 		for _, r := range x.TruncateStmt.Relations {
 			t.Tables = append(t.Tables, objName(r.GetRangeVar()))
 		}
 		return t, nil
-	case *pg.Node_CreateRoleStmt:
+	case *parse.Node_CreateRoleStmt:
 		r := &RoleStmt{Create: true, Name: x.CreateRoleStmt.Role}
-		if x.CreateRoleStmt.StmtType == pg.RoleStmtType_ROLESTMT_USER {
+		if x.CreateRoleStmt.StmtType == parse.RoleStmtType_ROLESTMT_USER {
 			t := true
 			r.Login = &t
 		}
 		roleOptions(r, x.CreateRoleStmt.Options)
 		return r, nil
-	case *pg.Node_AlterRoleStmt:
+	case *parse.Node_AlterRoleStmt:
 		r := &RoleStmt{Name: x.AlterRoleStmt.Role.Rolename}
 		roleOptions(r, x.AlterRoleStmt.Options)
 		return r, nil
-	case *pg.Node_DropRoleStmt:
+	case *parse.Node_DropRoleStmt:
 		d := &Drop{Kind: "ROLE", IfExists: x.DropRoleStmt.MissingOk}
 		for _, r := range x.DropRoleStmt.Roles {
 			d.Names = append(d.Names, ObjectName{Name: r.GetRoleSpec().Rolename})
 		}
 		return d, nil
-	case *pg.Node_TransactionStmt:
+	case *parse.Node_TransactionStmt:
 		s := x.TransactionStmt
 		t := &Transaction{Savepoint: s.SavepointName}
 		switch s.Kind {
-		case pg.TransactionStmtKind_TRANS_STMT_BEGIN, pg.TransactionStmtKind_TRANS_STMT_START:
+		case parse.TransactionStmtKind_TRANS_STMT_BEGIN, parse.TransactionStmtKind_TRANS_STMT_START:
 			t.Kind = "BEGIN"
-		case pg.TransactionStmtKind_TRANS_STMT_COMMIT:
+		case parse.TransactionStmtKind_TRANS_STMT_COMMIT:
 			t.Kind = "COMMIT"
-		case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		case parse.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 			t.Kind = "ROLLBACK"
-		case pg.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
+		case parse.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
 			t.Kind = "SAVEPOINT"
-		case pg.TransactionStmtKind_TRANS_STMT_RELEASE:
+		case parse.TransactionStmtKind_TRANS_STMT_RELEASE:
 			t.Kind = "RELEASE"
-		case pg.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		case parse.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
 			t.Kind = "ROLLBACK TO"
 		default:
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "two-phase commit is not supported")
 		}
 		return t, nil
-	case *pg.Node_VariableSetStmt:
+	case *parse.Node_VariableSetStmt:
 		s := x.VariableSetStmt
 		st := &Set{Name: strings.ToLower(s.Name), Local: s.IsLocal}
 		switch s.Kind {
-		case pg.VariableSetKind_VAR_SET_VALUE:
+		case parse.VariableSetKind_VAR_SET_VALUE:
 			for _, a := range s.Args {
 				if tc := a.GetTypeCast(); tc != nil {
 					st.Values = append(st.Values, defString(tc.Arg))
@@ -294,17 +296,17 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 				}
 				st.Values = append(st.Values, defString(a))
 			}
-		case pg.VariableSetKind_VAR_RESET_ALL:
+		case parse.VariableSetKind_VAR_RESET_ALL:
 			st.All = true
-		case pg.VariableSetKind_VAR_SET_MULTI:
+		case parse.VariableSetKind_VAR_SET_MULTI:
 			return &Noop{Tag: "SET"}, nil
 		}
 		return st, nil
-	case *pg.Node_VariableShowStmt:
+	case *parse.Node_VariableShowStmt:
 		return &Show{Name: strings.ToLower(x.VariableShowStmt.Name)}, nil
-	case *pg.Node_DeallocateStmt:
+	case *parse.Node_DeallocateStmt:
 		return &Deallocate{Name: x.DeallocateStmt.Name, All: x.DeallocateStmt.Name == ""}, nil
-	case *pg.Node_ViewStmt:
+	case *parse.Node_ViewStmt:
 		s := x.ViewStmt
 		q, err := deparseSelect(s.Query)
 		if err != nil {
@@ -315,54 +317,54 @@ func (b *binder) utility(n *pg.Node, sql string) (Statement, error) {
 			return nil, err
 		}
 		return &CreateView{Name: objName(s.View), SQL: q, Replace: s.Replace, Cols: viewCols(node, s.Aliases)}, nil
-	case *pg.Node_RefreshMatViewStmt:
+	case *parse.Node_RefreshMatViewStmt:
 		return &RefreshMatView{Name: objName(x.RefreshMatViewStmt.Relation), WithData: !x.RefreshMatViewStmt.SkipData}, nil
-	case *pg.Node_VacuumStmt:
+	case *parse.Node_VacuumStmt:
 		if x.VacuumStmt.IsVacuumcmd {
 			return &Noop{Tag: "VACUUM"}, nil
 		}
 		return &Noop{Tag: "ANALYZE"}, nil
-	case *pg.Node_GrantStmt:
+	case *parse.Node_GrantStmt:
 		if x.GrantStmt.IsGrant {
 			return &Noop{Tag: "GRANT"}, nil
 		}
 		return &Noop{Tag: "REVOKE"}, nil
-	case *pg.Node_GrantRoleStmt:
+	case *parse.Node_GrantRoleStmt:
 		return &Noop{Tag: "GRANT ROLE"}, nil
-	case *pg.Node_CommentStmt:
+	case *parse.Node_CommentStmt:
 		return &Noop{Tag: "COMMENT"}, nil
-	case *pg.Node_ListenStmt:
+	case *parse.Node_ListenStmt:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "LISTEN is not supported: tsgres has no asynchronous notifications (LISTEN/NOTIFY)")
-	case *pg.Node_NotifyStmt:
+	case *parse.Node_NotifyStmt:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "NOTIFY is not supported: tsgres has no asynchronous notifications (LISTEN/NOTIFY)")
-	case *pg.Node_UnlistenStmt:
+	case *parse.Node_UnlistenStmt:
 		// Nothing can be listened to, so UNLISTEN has nothing to undo and
 		// succeeds as in PostgreSQL (poolers reset connections with it).
 		return &Noop{Tag: "UNLISTEN"}, nil
-	case *pg.Node_DiscardStmt:
+	case *parse.Node_DiscardStmt:
 		return &Noop{Tag: "DISCARD ALL"}, nil
-	case *pg.Node_CheckPointStmt:
+	case *parse.Node_CheckPointStmt:
 		return &Noop{Tag: "CHECKPOINT"}, nil
-	case *pg.Node_CreateSeqStmt:
+	case *parse.Node_CreateSeqStmt:
 		return &Noop{Tag: "CREATE SEQUENCE"}, nil
-	case *pg.Node_ClusterStmt:
+	case *parse.Node_ClusterStmt:
 		return &Noop{Tag: "CLUSTER"}, nil
-	case *pg.Node_ReindexStmt:
+	case *parse.Node_ReindexStmt:
 		return &Noop{Tag: "REINDEX"}, nil
-	case *pg.Node_LockStmt:
+	case *parse.Node_LockStmt:
 		return &Noop{Tag: "LOCK TABLE"}, nil
-	case *pg.Node_AlterDatabaseSetStmt, *pg.Node_AlterRoleSetStmt:
+	case *parse.Node_AlterDatabaseSetStmt, *parse.Node_AlterRoleSetStmt:
 		return &Noop{Tag: "ALTER DATABASE"}, nil
-	case *pg.Node_DoStmt:
+	case *parse.Node_DoStmt:
 		return doStmt(x.DoStmt)
-	case *pg.Node_CreateFunctionStmt:
+	case *parse.Node_CreateFunctionStmt:
 		return b.createFunction(x.CreateFunctionStmt)
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "statement not supported: %s", firstWords(sql))
 }
 
-func deparseSelect(n *pg.Node) (string, error) {
-	s, err := pg.Deparse(&pg.ParseResult{Stmts: []*pg.RawStmt{{Stmt: n}}})
+func deparseSelect(n *parse.Node) (string, error) {
+	s, err := parse.Deparse(&parse.ParseResult{Stmts: []*parse.RawStmt{{Stmt: n}}})
 	if err != nil {
 		return "", pgerr.New(pgerr.SyntaxError, "cannot deparse query: %v", err)
 	}
@@ -377,7 +379,7 @@ func firstWords(sql string) string {
 	return strings.Join(f, " ")
 }
 
-func roleOptions(r *RoleStmt, opts []*pg.Node) {
+func roleOptions(r *RoleStmt, opts []*parse.Node) {
 	for _, o := range opts {
 		d := o.GetDefElem()
 		switch d.Defname {
@@ -396,34 +398,34 @@ func roleOptions(r *RoleStmt, opts []*pg.Node) {
 	}
 }
 
-func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
+func (b *binder) alterTable(s *parse.AlterTableStmt) (Statement, error) {
 	at := &AlterTable{Table: objName(s.Relation), IfExists: s.MissingOk}
-	if s.Objtype == pg.ObjectType_OBJECT_MATVIEW || s.Objtype == pg.ObjectType_OBJECT_VIEW {
+	if s.Objtype == parse.ObjectType_OBJECT_MATVIEW || s.Objtype == parse.ObjectType_OBJECT_VIEW {
 		return alterView(s)
 	}
 	for _, c := range s.Cmds {
 		cmd := c.GetAlterTableCmd()
 		switch cmd.Subtype {
-		case pg.AlterTableType_AT_AddColumn:
+		case parse.AlterTableType_AT_AddColumn:
 			d, _, err := b.columnDef(cmd.Def.GetColumnDef())
 			if err != nil {
 				return nil, err
 			}
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD COLUMN", Col: d, IfExists: cmd.MissingOk})
-		case pg.AlterTableType_AT_DropColumn:
+		case parse.AlterTableType_AT_DropColumn:
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP COLUMN", Name: cmd.Name, IfExists: cmd.MissingOk})
-		case pg.AlterTableType_AT_SetRelOptions, pg.AlterTableType_AT_ResetRelOptions:
+		case parse.AlterTableType_AT_SetRelOptions, parse.AlterTableType_AT_ResetRelOptions:
 			opts := map[string]string{}
 			for _, o := range cmd.Def.GetList().GetItems() {
 				name, v := relOption(o.GetDefElem())
 				opts[name] = v
 			}
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "SET OPTIONS", Options: opts})
-		case pg.AlterTableType_AT_SetNotNull:
+		case parse.AlterTableType_AT_SetNotNull:
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "SET NOT NULL", Name: cmd.Name})
-		case pg.AlterTableType_AT_DropNotNull:
+		case parse.AlterTableType_AT_DropNotNull:
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP NOT NULL", Name: cmd.Name})
-		case pg.AlterTableType_AT_ColumnDefault:
+		case parse.AlterTableType_AT_ColumnDefault:
 			ac := AlterCmd{Kind: "DROP DEFAULT", Name: cmd.Name}
 			if cmd.Def != nil {
 				s, err := deparseExpr(cmd.Def)
@@ -433,18 +435,18 @@ func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 				ac.Kind, ac.Col.Default = "SET DEFAULT", s
 			}
 			at.Cmds = append(at.Cmds, ac)
-		case pg.AlterTableType_AT_AlterColumnType:
+		case parse.AlterTableType_AT_AlterColumnType:
 			d := cmd.Def.GetColumnDef()
 			t, err := b.typeName(d.TypeName)
 			if err != nil {
 				return nil, err
 			}
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "ALTER TYPE", Name: cmd.Name, Col: ColumnDef{Name: cmd.Name, Type: t}})
-		case pg.AlterTableType_AT_AddConstraint:
+		case parse.AlterTableType_AT_AddConstraint:
 			con := cmd.Def.GetConstraint()
 			switch con.Contype {
-			case pg.ConstrType_CONSTR_PRIMARY, pg.ConstrType_CONSTR_UNIQUE:
-				at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD CONSTRAINT", Name: con.Conname, Unique: keyNames(con.Keys), Primary: con.Contype == pg.ConstrType_CONSTR_PRIMARY})
+			case parse.ConstrType_CONSTR_PRIMARY, parse.ConstrType_CONSTR_UNIQUE:
+				at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD CONSTRAINT", Name: con.Conname, Unique: keyNames(con.Keys), Primary: con.Contype == parse.ConstrType_CONSTR_PRIMARY})
 			default:
 				at.Cmds = append(at.Cmds, AlterCmd{Kind: "NOOP"})
 			}
@@ -457,16 +459,16 @@ func (b *binder) alterTable(s *pg.AlterTableStmt) (Statement, error) {
 
 // indexOption returns an index column's sort options as pg_index.indoption
 // bits: DESC, and NULLS FIRST (the default for DESC).
-func indexOption(ie *pg.IndexElem) int16 {
+func indexOption(ie *parse.IndexElem) int16 {
 	var o int16
-	desc := ie.Ordering == pg.SortByDir_SORTBY_DESC
+	desc := ie.Ordering == parse.SortByDir_SORTBY_DESC
 	if desc {
 		o |= catalog.IndexDesc
 	}
 	switch ie.NullsOrdering {
-	case pg.SortByNulls_SORTBY_NULLS_FIRST:
+	case parse.SortByNulls_SORTBY_NULLS_FIRST:
 		o |= catalog.IndexNullsFirst
-	case pg.SortByNulls_SORTBY_NULLS_DEFAULT:
+	case parse.SortByNulls_SORTBY_NULLS_DEFAULT:
 		if desc {
 			o |= catalog.IndexNullsFirst
 		}

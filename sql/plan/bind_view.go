@@ -1,8 +1,8 @@
 package plan
 
 import (
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
 
@@ -15,7 +15,7 @@ const maxViewDepth = 64
 
 // viewCols returns a view's columns: its query's, renamed by an
 // explicit column list.
-func viewCols(n Node, aliases []*pg.Node) []OutCol {
+func viewCols(n Node, aliases []*parse.Node) []OutCol {
 	cols := visible(n.Columns())
 	out := make([]OutCol, len(cols))
 	for i, c := range cols {
@@ -28,7 +28,7 @@ func viewCols(n Node, aliases []*pg.Node) []OutCol {
 }
 
 // createMatView binds CREATE MATERIALIZED VIEW.
-func (b *binder) createMatView(s *pg.CreateTableAsStmt) (Statement, error) {
+func (b *binder) createMatView(s *parse.CreateTableAsStmt) (Statement, error) {
 	q, err := deparseSelect(s.Query)
 	if err != nil {
 		return nil, err
@@ -93,11 +93,11 @@ func boolOption(name, v string) (bool, error) {
 }
 
 // alterView binds ALTER MATERIALIZED VIEW ... SET (...).
-func alterView(s *pg.AlterTableStmt) (Statement, error) {
+func alterView(s *parse.AlterTableStmt) (Statement, error) {
 	av := &AlterView{Name: objName(s.Relation), IfExists: s.MissingOk, Options: map[string]string{}}
 	for _, c := range s.Cmds {
 		cmd := c.GetAlterTableCmd()
-		if cmd.Subtype != pg.AlterTableType_AT_SetRelOptions {
+		if cmd.Subtype != parse.AlterTableType_AT_SetRelOptions {
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "only ALTER MATERIALIZED VIEW ... SET (...) is supported")
 		}
 		for _, o := range cmd.Def.GetList().GetItems() {

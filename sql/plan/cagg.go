@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/agg"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -62,7 +62,7 @@ func minRows(fn string) int {
 
 // caggAgg is one aggregate call of the defining query.
 type caggAgg struct {
-	node   *pg.Node
+	node   *parse.Node
 	fn     string
 	states []string // state column names
 	exprs  []string // state expressions over the source
@@ -71,7 +71,7 @@ type caggAgg struct {
 }
 
 type caggGroup struct {
-	node *pg.Node
+	node *parse.Node
 	text string
 	name string
 }
@@ -81,9 +81,9 @@ func caggErr(format string, a ...any) *pgerr.Error {
 }
 
 // caggDef analyses a continuous aggregate's defining query.
-func (b *binder) caggDef(sel *pg.SelectStmt) (*CaggDef, error) {
+func (b *binder) caggDef(sel *parse.SelectStmt) (*CaggDef, error) {
 	switch {
-	case sel == nil || sel.Op != pg.SetOperation_SETOP_NONE || len(sel.ValuesLists) > 0:
+	case sel == nil || sel.Op != parse.SetOperation_SETOP_NONE || len(sel.ValuesLists) > 0:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "invalid continuous aggregate query").WithHint("Use a SELECT query in the continuous aggregate view.")
 	case sel.WithClause != nil:
 		return nil, caggErr("invalid continuous aggregate query").WithDetail("CTEs, subqueries and set-returning functions are not supported by continuous aggregates.")
@@ -195,7 +195,7 @@ func (b *binder) caggDef(sel *pg.SelectStmt) (*CaggDef, error) {
 	return d, nil
 }
 
-func isStar(cr *pg.ColumnRef) bool {
+func isStar(cr *parse.ColumnRef) bool {
 	for _, f := range cr.Fields {
 		if f.GetAStar() != nil {
 			return true
@@ -206,7 +206,7 @@ func isStar(cr *pg.ColumnRef) bool {
 
 // bindSQL binds a generated SELECT in a fresh binder.
 func (b *binder) bindSQL(sql string) (Node, error) {
-	res, err := parseCached(sql)
+	res, err := parse.Tree(sql)
 	if err != nil {
 		return nil, fmt.Errorf("BUG: generated continuous aggregate query does not parse: %w: %s", err, sql)
 	}
@@ -220,7 +220,7 @@ func (b *binder) bindSQL(sql string) (Node, error) {
 
 // caggGroups resolves the GROUP BY list, finds the time bucket and names
 // the grouping columns (bucket first).
-func (b *binder) caggGroups(sel *pg.SelectStmt, src *catalog.Table, c *catalog.Cagg, outCols []OutCol) ([]caggGroup, error) {
+func (b *binder) caggGroups(sel *parse.SelectStmt, src *catalog.Table, c *catalog.Cagg, outCols []OutCol) ([]caggGroup, error) {
 	isSourceCol := func(name string) bool {
 		if src.IsCagg() {
 			for _, o := range src.View.Cagg.Outputs {
@@ -283,19 +283,19 @@ func (b *binder) caggGroups(sel *pg.SelectStmt, src *catalog.Table, c *catalog.C
 	return groups, nil
 }
 
-func intConst(n *pg.Node) (int32, bool) {
+func intConst(n *parse.Node) (int32, bool) {
 	if ac := n.GetAConst(); ac != nil && ac.GetIval() != nil {
 		return ac.GetIval().Ival, true
 	}
 	return 0, false
 }
 
-func aggName(fc *pg.FuncCall) string {
+func aggName(fc *parse.FuncCall) string {
 	return strings.ToLower(strVal(fc.Funcname[len(fc.Funcname)-1]))
 }
 
 // bucketWidth checks time_bucket(width, time) and returns width in µs.
-func (b *binder) bucketWidth(fc *pg.FuncCall, c *catalog.Cagg) (int64, error) {
+func (b *binder) bucketWidth(fc *parse.FuncCall, c *catalog.Cagg) (int64, error) {
 	if len(fc.Args) != 2 {
 		return 0, caggErr("continuous aggregates support only time_bucket(width, time) in tsgres (no origin, offset or time zone)")
 	}
@@ -330,11 +330,11 @@ func (b *binder) bucketWidth(fc *pg.FuncCall, c *catalog.Cagg) (int64, error) {
 
 // caggAggs collects the aggregate calls of the select list and their
 // partial states.
-func (b *binder) caggAggs(sel *pg.SelectStmt, src *catalog.Table, c *catalog.Cagg, parent *catalog.Cagg) ([]*caggAgg, error) {
+func (b *binder) caggAggs(sel *parse.SelectStmt, src *catalog.Table, c *catalog.Cagg, parent *catalog.Cagg) ([]*caggAgg, error) {
 	var aggs []*caggAgg
 	var walkErr error
 	for _, t := range sel.TargetList {
-		walkNodes(t.GetResTarget().Val, func(n *pg.Node) bool {
+		walkNodes(t.GetResTarget().Val, func(n *parse.Node) bool {
 			fc := n.GetFuncCall()
 			if fc == nil || walkErr != nil {
 				return walkErr == nil
@@ -370,7 +370,7 @@ func (b *binder) caggAggs(sel *pg.SelectStmt, src *catalog.Table, c *catalog.Cag
 }
 
 // caggAgg works out the partial states of aggregate call n, the i-th.
-func (b *binder) caggAgg(n *pg.Node, fc *pg.FuncCall, fn string, i int, src *catalog.Table, c *catalog.Cagg, parent *catalog.Cagg) (*caggAgg, error) {
+func (b *binder) caggAgg(n *parse.Node, fc *parse.FuncCall, fn string, i int, src *catalog.Table, c *catalog.Cagg, parent *catalog.Cagg) (*caggAgg, error) {
 	a := &caggAgg{node: n, fn: fn}
 	name := func(s string) string { return fmt.Sprintf("agg_%d_%s", i, s) }
 	var arg string
@@ -430,7 +430,7 @@ func (b *binder) caggAgg(n *pg.Node, fc *pg.FuncCall, fn string, i int, src *cat
 
 // parentOutput returns the parent's output column an aggregate's only
 // argument names, or nil.
-func parentOutput(parent *catalog.Cagg, fc *pg.FuncCall) *catalog.CaggOutput {
+func parentOutput(parent *catalog.Cagg, fc *parse.FuncCall) *catalog.CaggOutput {
 	if parent == nil || len(fc.Args) != 1 {
 		return nil
 	}
@@ -449,14 +449,14 @@ func parentOutput(parent *catalog.Cagg, fc *pg.FuncCall) *catalog.CaggOutput {
 
 // caggOutput builds a view column's finalize expression: grouping
 // expressions become their columns, aggregates their finalizers.
-func caggOutput(val *pg.Node, name string, groups []caggGroup, aggs []*caggAgg, stype map[string]types.T) (catalog.CaggOutput, error) {
+func caggOutput(val *parse.Node, name string, groups []caggGroup, aggs []*caggAgg, stype map[string]types.T) (catalog.CaggOutput, error) {
 	out := catalog.CaggOutput{Name: name}
-	byNode := map[*pg.Node]*caggAgg{}
+	byNode := map[*parse.Node]*caggAgg{}
 	for _, a := range aggs {
 		byNode[a.node] = a
 	}
 	var ferr error
-	rewritten := rewriteNodes(val, func(n *pg.Node) (*pg.Node, bool) {
+	rewritten := rewriteNodes(val, func(n *parse.Node) (*parse.Node, bool) {
 		if a := byNode[n]; a != nil {
 			text := finalizer(a, stype)
 			if n == val && a.kind != "" {
@@ -491,7 +491,7 @@ func caggOutput(val *pg.Node, name string, groups []caggGroup, aggs []*caggAgg, 
 	return out, nil
 }
 
-func lastField(n *pg.Node) string {
+func lastField(n *parse.Node) string {
 	cr := n.GetColumnRef()
 	return strVal(cr.Fields[len(cr.Fields)-1])
 }
@@ -512,8 +512,8 @@ func finalizer(a *caggAgg, stype map[string]types.T) string {
 }
 
 // parseExprText parses one SQL expression into a node.
-func parseExprText(s string) (*pg.Node, error) {
-	res, err := pg.Parse("SELECT " + s)
+func parseExprText(s string) (*parse.Node, error) {
+	res, err := parse.Fresh("SELECT " + s)
 	if err != nil {
 		return nil, fmt.Errorf("BUG: generated expression %q does not parse: %w", s, err)
 	}

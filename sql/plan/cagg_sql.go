@@ -4,9 +4,9 @@ import (
 	"strings"
 	"time"
 
-	pg "github.com/pganalyze/pg_query_go/v5"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/types"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -139,11 +139,11 @@ func BucketCeil(t, w int64) int64 {
 }
 
 // walkNodes calls f on n and, while f returns true, on its descendants.
-func walkNodes(n *pg.Node, f func(*pg.Node) bool) {
+func walkNodes(n *parse.Node, f func(*parse.Node) bool) {
 	if n == nil || !f(n) {
 		return
 	}
-	eachChild(n.ProtoReflect(), func(c *pg.Node) *pg.Node {
+	eachChild(n.ProtoReflect(), func(c *parse.Node) *parse.Node {
 		walkNodes(c, f)
 		return c
 	})
@@ -151,20 +151,20 @@ func walkNodes(n *pg.Node, f func(*pg.Node) bool) {
 
 // rewriteNodes replaces, top-down, every node f returns a replacement for
 // (ok true); it modifies n in place and returns the new root.
-func rewriteNodes(n *pg.Node, f func(*pg.Node) (*pg.Node, bool)) *pg.Node {
+func rewriteNodes(n *parse.Node, f func(*parse.Node) (*parse.Node, bool)) *parse.Node {
 	if n == nil {
 		return nil
 	}
 	if r, ok := f(n); ok {
 		return r
 	}
-	eachChild(n.ProtoReflect(), func(c *pg.Node) *pg.Node { return rewriteNodes(c, f) })
+	eachChild(n.ProtoReflect(), func(c *parse.Node) *parse.Node { return rewriteNodes(c, f) })
 	return n
 }
 
-// eachChild calls fn on every *pg.Node reachable from m without passing
-// through another *pg.Node, storing what fn returns in its place.
-func eachChild(m protoreflect.Message, fn func(*pg.Node) *pg.Node) {
+// eachChild calls fn on every *parse.Node reachable from m without passing
+// through another *parse.Node, storing what fn returns in its place.
+func eachChild(m protoreflect.Message, fn func(*parse.Node) *parse.Node) {
 	type field struct {
 		fd protoreflect.FieldDescriptor
 		v  protoreflect.Value
@@ -177,7 +177,7 @@ func eachChild(m protoreflect.Message, fn func(*pg.Node) *pg.Node) {
 		return true
 	})
 	visit := func(el protoreflect.Message) protoreflect.Message {
-		if node, ok := el.Interface().(*pg.Node); ok {
+		if node, ok := el.Interface().(*parse.Node); ok {
 			return fn(node).ProtoReflect()
 		}
 		eachChild(el, fn)
@@ -219,7 +219,7 @@ var refreshFns = map[string]bool{"count": true, "sum": true, "min": true, "max":
 // CaggRefreshSpec returns c's state query as a RefreshSpec, or false when
 // it is not that simple (the refresh then runs the state query as SQL).
 func CaggRefreshSpec(c *catalog.Cagg) (*RefreshSpec, bool) {
-	res, err := parseCached("SELECT " + c.StateSelect)
+	res, err := parse.Tree("SELECT " + c.StateSelect)
 	if err != nil || len(res.Stmts) != 1 {
 		return nil, false
 	}
@@ -255,7 +255,7 @@ func CaggRefreshSpec(c *catalog.Cagg) (*RefreshSpec, bool) {
 }
 
 // refreshState classifies one state expression.
-func refreshState(n *pg.Node, alias string) (RefreshState, bool) {
+func refreshState(n *parse.Node, alias string) (RefreshState, bool) {
 	fc := n.GetFuncCall()
 	if fc == nil || fc.AggFilter != nil || fc.AggDistinct || len(fc.AggOrder) > 0 || fc.Over != nil || fc.AggWithinGroup || len(fc.Funcname) != 1 {
 		return RefreshState{}, false
@@ -276,7 +276,7 @@ func refreshState(n *pg.Node, alias string) (RefreshState, bool) {
 
 // sourceCol returns the column a plain (optionally alias-qualified)
 // column reference names, or "".
-func sourceCol(n *pg.Node, alias string) string {
+func sourceCol(n *parse.Node, alias string) string {
 	cr := n.GetColumnRef()
 	if cr == nil {
 		return ""

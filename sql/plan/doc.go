@@ -2,8 +2,10 @@
 // tsgres's own plan types: bound, typed expressions (Expr) and a tree of
 // relational nodes (Node) that package exec turns into operators.
 //
-// The binder reads pg_query_go's protobuf parse tree directly; that tree
-// never leaves this package: everything exported here is tsgres's own.
+// The binder reads the parse tree of package parse (PostgreSQL's raw
+// parse nodes, see parse's doc.go) and never imports the parser library
+// itself; the tree never leaves this package: everything exported here is
+// tsgres's own.
 //
 // Rules applied while planning: chunk exclusion by time (a hypertable scan
 // lists only the chunks whose range meets the WHERE clause's bounds on the

@@ -24,7 +24,7 @@
 //
 // The interpreter reaches the database only through an Executor, which
 // the session implements (package sql, plpgsql_host.go): this package
-// imports plan for the parsed statements it hands over, but never the
+// imports parse for the parsed statements it hands over, but never the
 // session, the storage or the wire protocol. Each expression is run as
 // "SELECT expr" and each statement as written, bound by Executor.Bind
 // with the visible variables as parameters ($1..$n in stack order, plus

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -16,7 +16,7 @@ type Executor interface {
 	// Bind binds statement p of the body (or one EXECUTE computed) with
 	// params in the session's current state: search path, catalog,
 	// settings. Binding does not start a transaction.
-	Bind(ctx context.Context, p *plan.Parsed, params *Params) (Statement, error)
+	Bind(ctx context.Context, p *parse.Statement, params *Params) (Statement, error)
 
 	// Begin starts a transaction unless one is open; the interpreter
 	// calls it before running a bound statement and before

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
 )
 
 // fakeExecutor is an Executor without a database: "SELECT name" returns
@@ -25,7 +25,7 @@ type fakeExecutor struct {
 // subtxnKey marks the context fakeExecutor.Subtransaction returns.
 type subtxnKey struct{}
 
-func (f *fakeExecutor) Bind(_ context.Context, p *plan.Parsed, params *Params) (Statement, error) {
+func (f *fakeExecutor) Bind(_ context.Context, p *parse.Statement, params *Params) (Statement, error) {
 	return &fakeStatement{f: f, sql: p.SQL, params: params}, nil
 }
 

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -58,8 +58,8 @@ func (sc *Params) qualify(name string, param int) {
 }
 
 // parseOne parses a statement of the body.
-func parseOne(sql string) (*plan.Parsed, error) {
-	ps, err := plan.Parse(sql)
+func parseOne(sql string) (*parse.Statement, error) {
+	ps, err := parse.Parse(sql)
 	if err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func (x *execState) perform(s *performStmt) error {
 
 // dynamic evaluates the text and USING values of an EXECUTE and binds
 // the statement with those values as $1..$n.
-func (x *execState) dynamic(query expr, params []expr) (*plan.Parsed, []types.T, []any, error) {
+func (x *execState) dynamic(query expr, params []expr) (*parse.Statement, []types.T, []any, error) {
 	q, t, err := x.eval(query)
 	if err != nil {
 		return nil, nil, nil, err

@@ -1,4 +1,4 @@
-package plan
+package parse
 
 import (
 	"container/list"
@@ -28,9 +28,10 @@ type parseEntry struct {
 
 var cache = &parseCache{ll: list.New(), items: map[string]*list.Element{}}
 
-// parseCached parses query, reusing an earlier parse of the same text.
-// Parse trees are never modified after parsing, so sharing is safe.
-func parseCached(query string) (*pg.ParseResult, error) {
+// Tree parses query into PostgreSQL's raw parse tree, reusing an earlier
+// parse of the same text; errors are syntax errors as in Parse.
+// The tree is shared with every caller: it must not be modified.
+func Tree(query string) (*pg.ParseResult, error) {
 	if len(query) <= maxCachedQuery {
 		cache.mu.Lock()
 		if e, ok := cache.items[query]; ok {
