@@ -19,8 +19,8 @@
 //   - Creator (create.go) and Dropper (host.go) are the session running
 //     CREATE or DROP of an aggregate: its catalog writer and transaction.
 //   - JobHost (jobs.go) is a Host that also opens a job run's internal
-//     session, a JobSession: run SQL, and run the retention and
-//     compression policies, whose chunk work stays in the engine.
+//     session, a JobSession: run SQL, and ask which chunks a compression
+//     policy selects (package timescale decides that in the engine).
 //   - Engine (scheduler.go) is what the scheduler needs: run a job (sql.DB
 //     implements it by calling RunJob with its JobHost).
 //
@@ -106,6 +106,10 @@
 // policies in _timescaledb_functions. The refresh policy
 // (policy_refresh.go) refreshes [now - start_offset, now - end_offset)
 // and treats a window without a whole bucket as nothing to do. The
+// retention policy (policies.go) calls drop_chunks with the job's lag
+// (integer-time hypertables: integer_now() - lag); the compression policy
+// calls compress_chunk, one transaction each, on the chunks
+// JobSession.CompressionCandidates returns. The
 // package also builds and checks policy job definitions
 // (RefreshPolicyJob, CheckPolicyWindow, ParsePolicyConfig, SetStart);
 // the SQL functions that store them (add_job, alter_job, the policy

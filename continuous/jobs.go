@@ -59,11 +59,13 @@ type JobSession interface {
 	Catalog() *catalog.Snapshot
 	// Query runs one SQL statement, discarding its result.
 	Query(ctx context.Context, sql string) error
-	// RunRetention executes a retention policy job (policy_retention).
-	RunRetention(ctx context.Context, j *catalog.Job) error
-	// RunCompression executes a compression policy job
-	// (policy_compression).
-	RunCompression(ctx context.Context, j *catalog.Job) error
+	// CompressionCandidates returns the chunks of hypertable t a
+	// compression policy with config pc compresses now: those whose
+	// whole range is older than compress_after (or created before
+	// compress_created_before) and that are not compressed, or are
+	// partially compressed (rows written since their compression are
+	// folded in, as TimescaleDB's policy recompresses such chunks).
+	CompressionCandidates(ctx context.Context, t *catalog.Table, pc PolicyConfig) ([]*catalog.Chunk, error)
 	// Close ends the session.
 	Close()
 }
@@ -104,9 +106,9 @@ func RunJob(ctx context.Context, h JobHost, id int32) (pid int32, err error) {
 	}
 	switch j.ProcName {
 	case ProcRetention:
-		err = s.RunRetention(ctx, j)
+		err = runRetention(ctx, s, j)
 	case ProcCompression:
-		err = s.RunCompression(ctx, j)
+		err = runCompression(ctx, s, j)
 	case ProcRefresh:
 		err = runRefreshPolicy(ctx, h, d, j)
 	default:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/timescale"
 )
 
@@ -39,7 +40,7 @@ func (s *session) setCaggCompression(view *catalog.Table, opts map[string]string
 	if _, ok := opts[timescale.OptSegmentBy]; on && !ok && nt.Hyper.Compression == nil && len(c.GroupCols) > 1 {
 		var cols []string
 		for _, g := range c.GroupCols[1:] {
-			cols = append(cols, quoteIdent(g))
+			cols = append(cols, plan.QuoteIdent(g))
 		}
 		opts[timescale.OptSegmentBy] = strings.Join(cols, ", ")
 	}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/continuous"
+	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -53,14 +54,14 @@ func (j jobSession) Query(ctx context.Context, sql string) error {
 	return j.s.Query(ctx, sql, discard{})
 }
 
-// RunRetention implements continuous.JobSession.
-func (j jobSession) RunRetention(ctx context.Context, job *catalog.Job) error {
-	return j.s.runRetention(ctx, job)
-}
-
-// RunCompression implements continuous.JobSession.
-func (j jobSession) RunCompression(ctx context.Context, job *catalog.Job) error {
-	return j.s.runCompression(ctx, job)
+// CompressionCandidates implements continuous.JobSession: package
+// timescale selects the chunks, in a transaction of its own that reads
+// and writes nothing else.
+func (j jobSession) CompressionCandidates(ctx context.Context, t *catalog.Table, pc continuous.PolicyConfig) ([]*catalog.Chunk, error) {
+	j.s.begin()
+	defer j.s.rollback()
+	h := j.s.newEnv(ctx, nil).TimescaleHost()
+	return timescale.CompressionCandidates(h, t, pc.CompressAfter, pc.CompressCreatedBefore)
 }
 
 // Close implements continuous.JobSession.

@@ -6,10 +6,10 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -354,7 +354,7 @@ func (e *execEnv) functionArg(name string) (*catalog.Function, error) {
 func (e *execEnv) integerNow(t *catalog.Table) (int64, error) {
 	f := e.s.catalogSnap().FunctionByOID(t.Hyper.IntegerNowFunc)
 	if f == nil {
-		return 0, timescale.ErrNoIntegerNow
+		return 0, continuous.ErrNoIntegerNow
 	}
 	v, err := e.CallUserFunc(f, nil)
 	if err != nil {

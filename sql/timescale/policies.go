@@ -1,6 +1,8 @@
 package timescale
 
 import (
+	"encoding/json"
+
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/funcs"
@@ -13,10 +15,9 @@ import (
 // add/remove_retention_policy and add/remove_compression_policy. Each
 // adds or removes a policy job (procedure continuous.ProcRetention or
 // continuous.ProcCompression) for a hypertable, or for a continuous
-// aggregate's materialization hypertable. The jobs run in the engine
-// (continuous.JobSession's RunRetention and RunCompression), which call
-// drop_chunks, or select chunks with PolicyFilter and call
-// compress_chunk.
+// aggregate's materialization hypertable. The jobs run in package
+// continuous: retention calls drop_chunks; compression calls
+// compress_chunk on the chunks CompressionCandidates selects.
 
 // Defaults of TimescaleDB's policy functions.
 var (
@@ -42,10 +43,6 @@ func init() {
 	funcs.RegisterScalar(&funcs.Scalar{Name: "remove_compression_policy", Args: []types.T{anyT, b},
 		ArgNames: []string{"hypertable", "if_exists"}, Defaults: 1, Ret: funcs.Fixed(types.Bool), Volatile: true, Fn: removeCompressionPolicy})
 }
-
-// ErrNoIntegerNow is TimescaleDB's error for an integer-time policy on a
-// hypertable without set_integer_now_func.
-var ErrNoIntegerNow = pgerr.New(pgerr.UndefinedFunction, "integer_now function not set")
 
 // policyArg resolves the first argument of a policy function with
 // ResolvePolicyTarget; t is nil when that argument is NULL (the
@@ -214,7 +211,7 @@ func lagArg(t *catalog.Table, name string, at types.T, v any) (any, error) {
 				WithHint("Integer duration in \"%s\" or interval time duration in \"%s\" is required for hypertables with integer time dimension.", name, name)
 		}
 		if t.Hyper.IntegerNowFunc == 0 {
-			return nil, ErrNoIntegerNow
+			return nil, continuous.ErrNoIntegerNow
 		}
 		return v, nil
 	}
@@ -244,4 +241,42 @@ func typeAt(at []types.T, i int) types.T {
 func halfInterval(us int64) types.Interval {
 	h := us / 2
 	return types.Interval{Days: int32(h / types.MicrosPerDay), Micros: h % types.MicrosPerDay}
+}
+
+// CompressionCandidates returns the chunks of hypertable t that a
+// compression policy compresses now: every chunk whose whole range is
+// older than compressAfter (a JSON lag: interval text or an integer) or,
+// without it, that was created before createdBefore, and that is not
+// compressed or is partially compressed (rows written since its
+// compression are folded in, as TimescaleDB's policy recompresses such
+// chunks).
+func CompressionCandidates(h Host, t *catalog.Table, compressAfter json.RawMessage, createdBefore string) ([]*catalog.Chunk, error) {
+	var f ChunkFilter
+	var err error
+	if len(compressAfter) > 0 {
+		var lag any
+		if err := json.Unmarshal(compressAfter, &lag); err != nil {
+			return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid job config: %v", err)
+		}
+		f, err = PolicyFilter(h, t, lag, "")
+	} else {
+		f, err = PolicyFilter(h, t, nil, createdBefore)
+	}
+	var todo []*catalog.Chunk
+	for _, c := range h.Chunks(t.OID) {
+		if err != nil || !f.Match(c) {
+			continue
+		}
+		if c.Compressed {
+			var partial bool
+			if partial, err = PartiallyCompressed(h, t, c); !partial {
+				continue
+			}
+		}
+		todo = append(todo, c)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return todo, nil
 }
