@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
@@ -98,8 +99,15 @@ func (e *execEnv) VirtualTable(schema, name string) (*plan.Virtual, bool) {
 	}}, true
 }
 
-func (e *execEnv) SetFunc(name string, argTypes []types.T) (plan.SetFunc, []plan.OutCol, bool) {
-	return lookupSetFunc(name, argTypes)
+// Location implements funcs.SetEnv: the session TimeZone.
+func (e *execEnv) Location() *time.Location { return e.s.loc }
+
+// Err implements funcs.SetEnv: the statement's cancellation.
+func (e *execEnv) Err() error {
+	if e.ctx == nil {
+		return nil
+	}
+	return e.ctx.Err()
 }
 
 func (e *execEnv) EvalConst(x plan.Expr) (any, bool, error) {

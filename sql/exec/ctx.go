@@ -25,7 +25,7 @@ type Ctx struct {
 	Params []any
 	// Funcs is passed to scalar functions and aggregate states.
 	Funcs *funcs.Ctx
-	// Engine is passed to plan.VirtualRows and plan.SetFunc.
+	// Engine is passed to plan.VirtualRows and funcs.SetFunc.
 	Engine any
 	// Analyze collects per-node statistics for EXPLAIN ANALYZE.
 	Analyze bool

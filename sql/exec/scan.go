@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/storage"
@@ -436,8 +437,8 @@ func (v *valuesOp) Close() error { return nil }
 type funcScanOp struct {
 	ctx   *Ctx
 	n     *plan.FuncScan
-	rows  *rowsOp      // materialized result
-	next  plan.SetIter // streaming result, nil until started
+	rows  *rowsOp       // materialized result
+	next  funcs.SetIter // streaming result, nil until started
 	kinds []col.Kind
 	ord   int64 // rows streamed so far (WITH ORDINALITY)
 }

@@ -8,11 +8,16 @@
 //	timebucket.go                 TimescaleDB time_bucket, all overloads
 //	json.go, json_funcs.go        JSON model; jsonb/json accessors, builders, @>, ?
 //	arrays.go                     array_length, array_append, array_position ...
+//	set.go, set_*.go              set-returning functions (RegisterSet, LookupSet):
+//	                              generate_series (materialized and streaming),
+//	                              unnest, generate_subscripts
 //	numeric.go, compare.go, text.go  numeric arithmetic and scales, datum ordering,
 //	                              text output (the numeric and ordering helpers
 //	                              are exported for sql/agg's aggregate states)
 //
-// Aggregates live in package sql/agg.
+// Aggregates live in package sql/agg. Other packages register their own
+// functions here the same way (sql/timescale's show_chunks, drop_chunks,
+// ...; sql/pgcatalog's catalog functions).
 //
 // # Invariants
 //

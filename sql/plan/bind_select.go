@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
@@ -568,8 +569,19 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyp
 		argTypes = append(argTypes, args[i].Type())
 	}
 	lname := strings.ToLower(name)
-	fn, cols, ok := b.env.SetFunc(lname, argTypes)
-	fromEnv, named, user := ok, false, false
+	var fn funcs.SetFunc
+	var cols []OutCol
+	set := funcs.LookupSet(lname)
+	ok := false
+	if set != nil {
+		var sc []funcs.SetCol
+		if fn, sc, ok = set.Resolve(argTypes); ok {
+			for _, c := range sc {
+				cols = append(cols, OutCol{Name: c.Name, T: c.T})
+			}
+		}
+	}
+	named, user := false, false
 	if !ok {
 		var callArgs []Expr
 		var err error
@@ -612,8 +624,8 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyp
 		}
 	}
 	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
-	if st, ok := b.env.(SetStreamer); ok && fromEnv {
-		node.Stream, _ = st.SetStream(lname, argTypes)
+	if ok && set.Stream != nil {
+		node.Stream, _ = set.Stream(argTypes)
 	}
 	sc.add(alias, relCols(cols, alias))
 	if !sub.correlated {
@@ -696,7 +708,7 @@ func placeNamed(fn string, args []Expr, names []string) ([]Expr, error) {
 
 // scalarAsSet turns a scalar call in FROM into a one-row function scan;
 // record results with declared fields expand into columns.
-func scalarAsSet(c *Call, name string) (SetFunc, []OutCol) {
+func scalarAsSet(c *Call, name string) (funcs.SetFunc, []OutCol) {
 	var cols []OutCol
 	if len(c.Fn.OutNames) > 0 {
 		for i, n := range c.Fn.OutNames {

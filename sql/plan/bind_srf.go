@@ -352,7 +352,7 @@ func (b *binder) rowsFrom(rf *parse.RangeFunction, sc *scope) (Node, []*hyperRel
 // zipSetFuncs runs parts' functions on their slices of the combined
 // arguments and joins their results row by row; width is the number of
 // output columns (excluding ordinality).
-func zipSetFuncs(parts []*FuncScan, width int) SetFunc {
+func zipSetFuncs(parts []*FuncScan, width int) funcs.SetFunc {
 	return func(ctx any, args []any) ([][]any, error) {
 		var out [][]any
 		argOff, colOff := 0, 0
@@ -399,7 +399,7 @@ func (b *binder) userFunctions(schema, name string) ([]*catalog.Function, []*fun
 // (srfTargets) a function with several result columns yields one record
 // column, as in PostgreSQL.
 func (b *binder) userFunctionScan(rf *parse.RangeFunction, name string, args []Expr, names []string) (
-	fn SetFunc, cols []OutCol, callArgs []Expr, named, user bool, err error) {
+	fn funcs.SetFunc, cols []OutCol, callArgs []Expr, named, user bool, err error) {
 	fs, scs := b.userFunctions("", name)
 	if len(fs) == 0 {
 		return nil, nil, nil, false, false, nil
@@ -440,7 +440,7 @@ func (b *binder) userFunctionScan(rf *parse.RangeFunction, name string, args []E
 
 // recordRows wraps a set function so each of its rows becomes one record
 // value with columns cols.
-func recordRows(fn SetFunc, cols []OutCol) SetFunc {
+func recordRows(fn funcs.SetFunc, cols []OutCol) funcs.SetFunc {
 	ts := make([]types.T, len(cols))
 	for i, c := range cols {
 		ts[i] = c.T

@@ -20,8 +20,6 @@ type Env interface {
 	// VirtualTable returns a catalog view (pg_catalog.pg_class,
 	// information_schema.tables, timescaledb_information.chunks, ...).
 	VirtualTable(schema, name string) (*Virtual, bool)
-	// SetFunc returns a set-returning function usable in FROM.
-	SetFunc(name string, argTypes []types.T) (fn SetFunc, cols []OutCol, ok bool)
 	// EvalConst evaluates an expression without column references
 	// (constants, parameters with their bound values, stable functions
 	// such as now()); ok is false when it cannot be evaluated yet (an
@@ -34,11 +32,4 @@ type Env interface {
 	// view expands to (its real-time union, built by package continuous
 	// from the watermark the statement's transaction sees).
 	CaggViewSQL(view *catalog.Table) (string, error)
-}
-
-// SetStreamer is implemented by an Env whose set-returning functions have
-// streaming forms (see SetStream); the binder asks it for every function
-// in FROM that SetFunc resolved.
-type SetStreamer interface {
-	SetStream(name string, argTypes []types.T) (SetStream, bool)
 }

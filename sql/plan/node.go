@@ -2,6 +2,7 @@ package plan
 
 import (
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -157,31 +158,19 @@ type ProjectSet struct {
 	Input Node
 	Exprs []Expr // SRF positions hold nil
 	SRF   int    // index of the SRF column
-	Fn    SetFunc
+	Fn    funcs.SetFunc
 	Args  []Expr
 	Cols  []OutCol
 }
 
-// SetFunc computes a set-returning function's rows from its arguments.
-type SetFunc func(ctx any, args []any) ([][]any, error)
-
-// SetIter returns the next rows of a streaming set-returning function,
-// at most max of them; no rows means the set is exhausted.
-type SetIter func(max int) ([][]any, error)
-
-// SetStream starts a set-returning function that produces its rows
-// incrementally, so a huge set (generate_series(1, 1e9)) needs memory for
-// one batch only and its consumer can stop it between batches.
-type SetStream func(ctx any, args []any) (SetIter, error)
-
 // FuncScan is a set-returning function in FROM.
 type FuncScan struct {
-	Fn   SetFunc
+	Fn   funcs.SetFunc
 	Args []Expr
 	Cols []OutCol
 	// Stream, when set, produces the same rows as Fn incrementally; the
 	// executor prefers it.
-	Stream SetStream
+	Stream funcs.SetStream
 	// Ordinality appends a bigint ordinality column.
 	Ordinality bool
 }

@@ -11,27 +11,27 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// Chunks: show_chunks, chunks_detailed_size, chunk_compression_stats
-// (the API's set-returning functions, found through SetFunc) and how a
-// chunk or policy target argument is resolved.
+// Chunks: show_chunks, drop_chunks, chunks_detailed_size,
+// chunk_compression_stats (the API's set-returning functions, registered
+// with funcs.RegisterSet; their context must be the engine's Provider)
+// and how a chunk or policy target argument is resolved.
 
-// SetFunc returns the API's set-returning function name for argument
-// types at, with its output columns; ok is false when name is not one of
-// them or the argument count does not fit. The function's context must
-// be the engine's Provider.
-func SetFunc(name string, at []types.T) (fn plan.SetFunc, cols []plan.OutCol, ok bool) {
-	one := func(t types.T) []plan.OutCol { return []plan.OutCol{{Name: name, T: t}} }
-	switch name {
-	case "show_chunks":
-		return showChunks, one(types.Text), len(at) >= 1 && len(at) <= 3
-	case "drop_chunks":
-		return dropChunksFunc(at), one(types.Text), len(at) >= 1 && len(at) <= 6
-	case "chunks_detailed_size":
-		return chunksDetailedSize, pgcatalog.ChunkSizeCols, len(at) == 1
-	case "chunk_compression_stats":
-		return chunkCompressionStats, pgcatalog.ChunkCompressionCols, len(at) == 1
+func init() {
+	reg := func(name string, fn func(at []types.T) funcs.SetFunc, cols []plan.OutCol, ok func(n int) bool) {
+		sc := make([]funcs.SetCol, len(cols))
+		for i, c := range cols {
+			sc[i] = funcs.SetCol{Name: c.Name, T: c.T}
+		}
+		funcs.RegisterSet(&funcs.Set{Name: name, Resolve: func(at []types.T) (funcs.SetFunc, []funcs.SetCol, bool) {
+			return fn(at), sc, ok(len(at))
+		}})
 	}
-	return nil, nil, false
+	fixed := func(f funcs.SetFunc) func([]types.T) funcs.SetFunc { return func([]types.T) funcs.SetFunc { return f } }
+	text := func(name string) []plan.OutCol { return []plan.OutCol{{Name: name, T: types.Text}} }
+	reg("show_chunks", fixed(showChunks), text("show_chunks"), func(n int) bool { return n >= 1 && n <= 3 })
+	reg("drop_chunks", dropChunksFunc, text("drop_chunks"), func(n int) bool { return n >= 1 && n <= 6 })
+	reg("chunks_detailed_size", fixed(chunksDetailedSize), pgcatalog.ChunkSizeCols, func(n int) bool { return n == 1 })
+	reg("chunk_compression_stats", fixed(chunkCompressionStats), pgcatalog.ChunkCompressionCols, func(n int) bool { return n == 1 })
 }
 
 // ResolvePolicyTarget resolves the relation a retention or compression

@@ -18,8 +18,8 @@
 //	caggs         refresh_continuous_aggregate
 //
 // Scalar functions register themselves with package funcs at init (the
-// engine imports this package, which is what installs them); the
-// set-returning ones are found through SetFunc. The catalog views
+// engine imports this package, which is what installs them), and so do
+// the set-returning ones (funcs.RegisterSet). The catalog views
 // (timescaledb_information.*) and the size functions (hypertable_size,
 // approximate_row_count, ...) are package pgcatalog's; this package only
 // feeds it the hypertable to report on.

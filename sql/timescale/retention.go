@@ -6,7 +6,6 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -48,7 +47,7 @@ func (f ChunkFilter) Match(c *catalog.Chunk) bool {
 // dropChunksFunc returns drop_chunks(relation, older_than, newer_than,
 // verbose, created_before, created_after) for argument types at; it
 // returns the dropped chunks' qualified names.
-func dropChunksFunc(at []types.T) plan.SetFunc {
+func dropChunksFunc(at []types.T) funcs.SetFunc {
 	return func(ctx any, args []any) ([][]any, error) {
 		h := setHost(ctx)
 		t, err := ResolvePolicyTarget(h, args[0])
