@@ -328,8 +328,11 @@ var minMaxTypes = []types.T{types.Int2, types.Int4, types.Int8, types.Float4, ty
 
 func init() {
 	Register(&Aggregate{Name: "count", Ret: funcs.Fixed(types.Int8),
-		New: func([]types.T, []any) State { return &countState{star: true} }})
-	regAgg("count", ts(funcs.AnyT), types.Int8, func([]types.T, []any) State { return &countState{} })
+		New:    func([]types.T, []any) State { return &countState{star: true} },
+		Vector: countVector(true)})
+	Register(&Aggregate{Name: "count", Args: ts(funcs.AnyT), Ret: funcs.Fixed(types.Int8),
+		New:    func([]types.T, []any) State { return &countState{} },
+		Vector: countVector(false)})
 
 	for _, avg := range []bool{false, true} {
 		name := "sum"
@@ -343,22 +346,30 @@ func init() {
 				ret = types.Int8
 			}
 			ret2 := ret
-			regAgg(name, ts(t), ret, func([]types.T, []any) State { return &intSumState{ret: ret2, avg: avg} })
+			Register(&Aggregate{Name: name, Args: ts(t), Ret: funcs.Fixed(ret),
+				New:    func([]types.T, []any) State { return &intSumState{ret: ret2, avg: avg} },
+				Vector: intSumVector(ret2, avg)})
 		}
-		f4ret := types.Float4
+		// sum(float4) adds in float4 arithmetic: no vector form.
+		f4 := &Aggregate{Name: name, Args: ts(types.Float4), Ret: funcs.Fixed(types.Float4),
+			New: func([]types.T, []any) State { return &floatSumState{f4: !avg, avg: avg} }}
 		if avg {
-			f4ret = types.Float8
+			f4.Ret, f4.Vector = funcs.Fixed(types.Float8), floatSumVector(true)
 		}
-		regAgg(name, ts(types.Float4), f4ret, func([]types.T, []any) State { return &floatSumState{f4: !avg, avg: avg} })
-		regAgg(name, ts(types.Float8), types.Float8, func([]types.T, []any) State { return &floatSumState{avg: avg} })
+		Register(f4)
+		Register(&Aggregate{Name: name, Args: ts(types.Float8), Ret: funcs.Fixed(types.Float8),
+			New:    func([]types.T, []any) State { return &floatSumState{avg: avg} },
+			Vector: floatSumVector(avg)})
 		regAgg(name, ts(types.Numeric), types.Numeric, func([]types.T, []any) State { return &numericSumState{avg: avg} })
 		regAgg(name, ts(types.IntervalT), types.IntervalT, func([]types.T, []any) State { return &intervalSumState{avg: avg} })
 	}
 	for _, t := range minMaxTypes {
 		Register(&Aggregate{Name: "min", Args: ts(t), Ret: funcs.SameAsArg(0),
-			New: func([]types.T, []any) State { return &minMaxState{sign: -1} }})
+			New:    func([]types.T, []any) State { return &minMaxState{sign: -1} },
+			Vector: minMaxVector(t, false)})
 		Register(&Aggregate{Name: "max", Args: ts(t), Ret: funcs.SameAsArg(0),
-			New: func([]types.T, []any) State { return &minMaxState{sign: 1} }})
+			New:    func([]types.T, []any) State { return &minMaxState{sign: 1} },
+			Vector: minMaxVector(t, true)})
 	}
 	regAgg("bool_and", ts(types.Bool), types.Bool, func([]types.T, []any) State { return &boolState{and: true} })
 	regAgg("every", ts(types.Bool), types.Bool, func([]types.T, []any) State { return &boolState{and: true} })

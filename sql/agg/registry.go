@@ -32,6 +32,10 @@ type Aggregate struct {
 	OrderedSet bool
 	// DirectArgs are the direct argument types of an ordered-set aggregate.
 	DirectArgs []types.T
+	// Vector, when set, makes the aggregate's vector form for argument
+	// types at, or returns nil when there is none for them (see Vector;
+	// callers use NewVector).
+	Vector func(at []types.T) Vector
 }
 
 var aggregates = map[string][]*Aggregate{}
@@ -42,6 +46,26 @@ func Register(a *Aggregate) { aggregates[a.Name] = append(aggregates[a.Name], a)
 
 // Overloads returns the overloads of an aggregate (lower-case name).
 func Overloads(name string) []*Aggregate { return aggregates[name] }
+
+// Lookup returns the overload of name (not ordered-set) whose parameters
+// are exactly the types args (any and anyelement take every type; no
+// args for count(*)), or nil. Callers whose arguments need casts bind
+// them as the SQL binder does instead.
+func Lookup(name string, args []types.T) *Aggregate {
+	for _, a := range aggregates[name] {
+		if a.OrderedSet || len(a.Args) != len(args) {
+			continue
+		}
+		ok := true
+		for i, p := range a.Args {
+			ok = ok && (p.OID == types.OidAny || p.OID == types.OidAnyElement || p.OID == args[i].OID)
+		}
+		if ok {
+			return a
+		}
+	}
+	return nil
+}
 
 // Names returns the names of all registered aggregates, sorted.
 func Names() []string {

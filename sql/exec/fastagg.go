@@ -10,12 +10,14 @@ import (
 )
 
 // Typed hash aggregation. When every group key is an int64- or
-// bytes-kind vector and every aggregate is count, or sum/avg/min/max over
-// an int64- or float64-kind argument (no DISTINCT, FILTER or ORDER BY),
-// groups get dense ids and each aggregate keeps plain typed accumulators
-// indexed by group id: no boxing and no interface call per row. At the end
-// the accumulators are folded into the aggregates' ordinary states
-// (agg.Fold), which produce the results.
+// bytes-kind vector and every aggregate has a vector form for its
+// argument types (agg.Aggregate.NewVector: count, and sum/avg/min/max
+// over an int64- or float64-kind argument) and no DISTINCT, FILTER or
+// ORDER BY, groups get dense ids and each aggregate keeps an agg.Vector:
+// plain typed accumulators indexed by group id, no boxing and no
+// interface call per row. At the end each group's accumulators are
+// folded into the aggregates' ordinary states (agg.Vector.Summary,
+// agg.Fold), which produce the results.
 
 // DisableFastAgg turns typed hash aggregation, the vectorized time_bucket
 // and column pruning for aggregates over scans off (differential tests).
@@ -35,7 +37,7 @@ type fastAgg struct {
 	smap   map[string]int32
 	buf    []byte
 	keys   [][]any // per group
-	accs   []*agg.Typed
+	accs   []agg.Vector
 	gids   []int32
 	ngroup int
 	dense  denseIDs
@@ -80,7 +82,7 @@ func newFastAgg(n *plan.Agg, argT [][]types.T) *fastAgg {
 		if c.Distinct || c.Filter != nil || len(c.OrderBy) > 0 || len(c.Direct) > 0 {
 			return nil
 		}
-		t, ok := agg.NewTyped(c.Agg, argT[i])
+		t, ok := c.Agg.NewVector(argT[i])
 		if !ok {
 			return nil
 		}
@@ -104,7 +106,7 @@ func (f *fastAgg) addGroup(keys []*col.Vec, r int) int32 {
 	}
 	f.keys = append(f.keys, key)
 	for _, a := range f.accs {
-		a.Grow()
+		a.Grow(f.ngroup)
 	}
 	return g
 }
