@@ -21,7 +21,9 @@ import (
 // blocks, which hold one segmentby value) and its first and last times
 // fall in one bucket. The scan hands each block to the aggregate first
 // (blockHook); blocks the aggregate cannot take are decoded as usual and
-// pass through the filter and the ordinary aggregation.
+// pass through the filter and the ordinary aggregation. What a column's
+// metadata says about an aggregate's argument is agg.FromBlockMeta's to
+// decide; whether the aggregate can take it, its state's (agg.Fold).
 
 // DisableMetaAgg turns the metadata shortcut off (differential tests and
 // benchmarks compare both paths).
@@ -250,30 +252,16 @@ func (m *metaAgg) fold(a *aggOp, blk *storage.BlockMeta) bool {
 		}
 	}
 	for i, a := range m.args {
-		st := &m.stats[i]
-		*st = agg.Summary{Rows: int64(blk.Rows)}
-		if a.star {
-			continue
+		var c *agg.BlockColumn
+		if !a.star {
+			if cm := blk.Col(a.colID); cm != nil {
+				c = &agg.BlockColumn{Kind: cm.Kind, Count: cm.Count, NullCount: cm.NullCount, Min: cm.Min, Max: cm.Max,
+					FloatSum: cm.Sum, IntSum: cm.SumInt, IntSumExact: cm.SumExact}
+			}
 		}
-		cm := blk.Col(a.colID)
-		if cm == nil { // column added after the block was written: all NULL
-			continue
-		}
-		if cm.Kind != a.kind || cm.Count != int64(blk.Rows) {
+		var ok bool
+		if m.stats[i], ok = agg.FromBlockMeta(int64(blk.Rows), c, a.kind, a.minMax); !ok {
 			return false
-		}
-		st.NonNull = cm.Count - cm.NullCount
-		if st.NonNull == 0 {
-			continue
-		}
-		if a.minMax {
-			st.Min, st.Max = cm.Min, cm.Max
-		}
-		switch cm.Kind {
-		case col.Float64:
-			st.FloatSum, st.HasFloatSum = cm.Sum, true
-		case col.Int64:
-			st.IntSum, st.HasIntSum = cm.SumInt, cm.SumExact
 		}
 	}
 	// A trial fold on states of the same aggregates: whether a summary is
