@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/agg"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
@@ -21,8 +22,9 @@ import (
 // time bucket and a few columns and keep count/sum/min/max states (avg
 // is sum + count). For those a refresh does not run INSERT ... SELECT
 // (a generic hash aggregation with one boxed state object per aggregate
-// and group): it scans the columns it needs, folds them into typed
-// accumulators indexed by dense group ids, and appends the state rows as
+// and group): it scans the columns it needs, folds them into the
+// aggregates' vector forms (agg.Vector) indexed by dense group ids, and
+// appends the state rows (agg.Vector.Final) as
 // column vectors, sorted by bucket and in runs of whole sealed blocks, so
 // the materialization lands as sealed blocks rather than delta blocks.
 
@@ -51,7 +53,7 @@ type typedRefresh struct {
 	dense   denseIDs
 	buckets []int64
 	groups  []*col.Vec // grouping column values per group
-	accs    []stateAcc
+	accs    []agg.Vector
 	gids    []int32
 	keyBuf  []byte
 	pending []*col.Vec // appended state rows not yet flushed
@@ -121,15 +123,6 @@ func (d *denseIDs) put(bucket, v int64, id int32) {
 // typed refresh handles (their nulls are a bit mask).
 const maxTypedGroups = 8
 
-// stateAcc is one state's accumulators by group id.
-type stateAcc struct {
-	fn   string
-	kind col.Kind // argument kind
-	cnt  []int64  // rows or non-null arguments
-	i    []int64
-	f    []float64
-}
-
 // newTypedRefresh returns the typed refresh of view, or nil when its
 // state query does not qualify.
 func newTypedRefresh(tx Txn, view *catalog.Table) *typedRefresh {
@@ -176,7 +169,7 @@ func newTypedRefresh(tx Txn, view *catalog.Table) *typedRefresh {
 				return nil
 			}
 		}
-		acc, ok := newStateAcc(st, src, mat)
+		acc, ok := stateVector(st, src, mat)
 		if !ok {
 			return nil
 		}
@@ -199,34 +192,28 @@ func newTypedRefresh(tx Txn, view *catalog.Table) *typedRefresh {
 	return r
 }
 
-// newStateAcc checks that state st over its source column has the
-// result type the materialization column holds.
-func newStateAcc(st plan.RefreshState, src, mat *catalog.Table) (stateAcc, bool) {
+// stateVector returns the vector form of state st over its source
+// column, or false when it has none or its result is not what the
+// materialization column holds. Only int64- and float64-kind results
+// are taken: they are appended as the materialization stores them.
+func stateVector(st plan.RefreshState, src, mat *catalog.Table) (agg.Vector, bool) {
 	mc := mat.Col(st.Name)
 	if mc == nil {
-		return stateAcc{}, false
+		return nil, false
 	}
-	acc := stateAcc{fn: st.Fn}
-	if st.Col == "" {
-		return acc, mc.Type.OID == types.OidInt8
+	var at []types.T
+	if st.Col != "" {
+		at = []types.T{src.Col(st.Col).Type}
 	}
-	at := src.Col(st.Col).Type
-	acc.kind = at.Kind()
-	switch st.Fn {
-	case "count":
-		return acc, mc.Type.OID == types.OidInt8
-	case "sum":
-		switch at.OID {
-		case types.OidInt2, types.OidInt4:
-			return acc, mc.Type.OID == types.OidInt8
-		case types.OidFloat8:
-			return acc, mc.Type.OID == types.OidFloat8
-		}
-		return acc, false
+	a := agg.Lookup(st.Fn, at)
+	if a == nil {
+		return nil, false
 	}
-	// min, max: the argument's own type, compared as numbers.
-	numeric := acc.kind == col.Float64 || acc.kind == col.Int64 && at.OID != types.OidOid
-	return acc, numeric && mc.Type == at
+	ret := a.Ret(at)
+	if k := ret.Kind(); k != col.Int64 && k != col.Float64 || mc.Type != ret {
+		return nil, false
+	}
+	return a.NewVector(at)
 }
 
 // run materializes the buckets in [lo, hi), bucket-aligned, one slice
@@ -242,7 +229,9 @@ func (r *typedRefresh) run(ctx context.Context, lo, hi, step int64) error {
 		if err := r.tx.Query(ctx, q, r.consume); err != nil {
 			return err
 		}
-		r.emit()
+		if err := r.emit(); err != nil {
+			return err
+		}
 		if r.npend >= flushRows {
 			if err := r.flush(r.npend / storage.SealedBlockRows * storage.SealedBlockRows); err != nil {
 				return err
@@ -315,8 +304,8 @@ func (r *typedRefresh) consume(b *col.Batch) error {
 		if p := r.statePos[i]; p >= 0 {
 			v = b.Cols[p]
 		}
-		r.accs[i].grow(len(r.buckets))
-		r.accs[i].add(r.gids, v)
+		r.accs[i].Grow(len(r.buckets))
+		r.accs[i].Add(r.gids, v)
 	}
 	return nil
 }
@@ -351,106 +340,26 @@ func (r *typedRefresh) newGroup(k groupKey, b *col.Batch, row int) int32 {
 	return id
 }
 
-// grow extends the accumulators to n groups (new ones zero).
-func (a *stateAcc) grow(n int) {
-	if len(a.cnt) >= n {
-		return
-	}
-	a.cnt = growZero(a.cnt, n)
-	switch {
-	case a.fn == "count":
-	case a.kind == col.Float64:
-		a.f = growZero(a.f, n)
-	default:
-		a.i = growZero(a.i, n)
-	}
-}
-
 // growZero returns xs extended to length n with zero values.
-func growZero[T int32 | int64 | float64](xs []T, n int) []T {
+func growZero(xs []int32, n int) []int32 {
 	k := len(xs)
 	xs = slices.Grow(xs, n-k)[:n]
 	clear(xs[k:])
 	return xs
 }
 
-// add folds argument vector v (nil for count(*)) of rows in groups gids.
-func (a *stateAcc) add(gids []int32, v *col.Vec) {
-	switch {
-	case v == nil:
-		for _, g := range gids {
-			a.cnt[g]++
-		}
-	case a.fn == "count":
-		for r, g := range gids {
-			if !v.IsNull(r) {
-				a.cnt[g]++
-			}
-		}
-	case a.kind == col.Float64:
-		a.addFloat(gids, v)
-	default:
-		a.addInt(gids, v)
-	}
-}
-
-func (a *stateAcc) addFloat(gids []int32, v *col.Vec) {
-	for r, g := range gids {
-		if v.IsNull(r) {
-			continue
-		}
-		x, cur := v.F64[r], a.f[g]
-		switch {
-		case a.fn == "sum":
-			a.f[g] = cur + x
-		case a.cnt[g] == 0:
-			a.f[g] = x
-		case a.fn == "max":
-			// NaN sorts above every number, as in PostgreSQL.
-			if math.IsNaN(x) || x > cur {
-				a.f[g] = x
-			}
-		default:
-			if !math.IsNaN(x) && (math.IsNaN(cur) || x < cur) {
-				a.f[g] = x
-			}
-		}
-		a.cnt[g]++
-	}
-}
-
-func (a *stateAcc) addInt(gids []int32, v *col.Vec) {
-	for r, g := range gids {
-		if v.IsNull(r) {
-			continue
-		}
-		x, cur := v.I64[r], a.i[g]
-		switch {
-		case a.fn == "sum":
-			a.i[g] = cur + x
-		case a.cnt[g] == 0:
-			a.i[g] = x
-		case a.fn == "max":
-			a.i[g] = max(cur, x)
-		default:
-			a.i[g] = min(cur, x)
-		}
-		a.cnt[g]++
-	}
-}
-
 // emit moves the slice's groups, ordered by bucket, to the pending rows
 // and resets the accumulators.
-func (r *typedRefresh) emit() {
+func (r *typedRefresh) emit() error {
 	n := len(r.buckets)
 	if n == 0 {
-		return
+		return nil
 	}
-	order := make([]int, n)
+	order := make([]int32, n)
 	for i := range order {
-		order[i] = i
+		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(x, y int) int {
+	slices.SortStableFunc(order, func(x, y int32) int {
 		return cmp.Compare(r.buckets[x], r.buckets[y])
 	})
 	if r.pending == nil {
@@ -465,13 +374,16 @@ func (r *typedRefresh) emit() {
 	for j, gv := range r.groups {
 		dst := r.pending[1+j]
 		for _, g := range order {
-			dst.AppendFrom(gv, g)
+			dst.AppendFrom(gv, int(g))
 		}
 		r.groups[j] = col.NewVec(gv.Kind, 0)
 	}
 	base := 1 + len(r.groups)
 	for i := range r.accs {
-		r.accs[i].emit(r.pending[base+i], order)
+		if err := r.accs[i].Final(r.pending[base+i], order); err != nil {
+			return err
+		}
+		r.accs[i].Reset()
 	}
 	r.npend += n
 	last := r.buckets[order[n-1]]
@@ -481,23 +393,7 @@ func (r *typedRefresh) emit() {
 	clear(r.ids)
 	r.dense = denseIDs{}
 	r.buckets = r.buckets[:0]
-}
-
-// emit appends the states of groups in order to dst and resets a.
-func (a *stateAcc) emit(dst *col.Vec, order []int) {
-	for _, g := range order {
-		switch {
-		case a.fn == "count":
-			dst.AppendInt64(a.cnt[g])
-		case a.cnt[g] == 0:
-			dst.AppendNull()
-		case a.kind == col.Float64:
-			dst.AppendFloat64(a.f[g])
-		default:
-			dst.AppendInt64(a.i[g])
-		}
-	}
-	a.cnt, a.i, a.f = a.cnt[:0], a.i[:0], a.f[:0]
+	return nil
 }
 
 // flush appends the first n pending rows to the materialization
