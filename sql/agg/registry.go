@@ -48,23 +48,33 @@ func Register(a *Aggregate) { aggregates[a.Name] = append(aggregates[a.Name], a)
 func Overloads(name string) []*Aggregate { return aggregates[name] }
 
 // Lookup returns the overload of name (not ordered-set) whose parameters
-// are exactly the types args (any and anyelement take every type; no
-// args for count(*)), or nil. Callers whose arguments need casts bind
-// them as the SQL binder does instead.
+// are exactly the types args, or else one whose any or anyelement
+// parameters take the others (no args for count(*)), or nil. Callers
+// whose arguments need casts bind them as the SQL binder does instead.
 func Lookup(name string, args []types.T) *Aggregate {
+	var generic *Aggregate
 	for _, a := range aggregates[name] {
 		if a.OrderedSet || len(a.Args) != len(args) {
 			continue
 		}
-		ok := true
+		exact, ok := true, true
 		for i, p := range a.Args {
-			ok = ok && (p.OID == types.OidAny || p.OID == types.OidAnyElement || p.OID == args[i].OID)
+			switch {
+			case p.OID == args[i].OID:
+			case p.OID == types.OidAny || p.OID == types.OidAnyElement:
+				exact = false
+			default:
+				ok = false
+			}
 		}
-		if ok {
+		switch {
+		case ok && exact:
 			return a
+		case ok && generic == nil:
+			generic = a
 		}
 	}
-	return nil
+	return generic
 }
 
 // Names returns the names of all registered aggregates, sorted.

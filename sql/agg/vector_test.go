@@ -90,6 +90,38 @@ func TestVectorForms(t *testing.T) {
 	}
 }
 
+// TestLookup checks the exact overload lookup the typed refresh uses.
+func TestLookup(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []types.T
+		want string // the overload's parameters, or "none"
+	}{
+		{"count", nil, "[]"},
+		{"count", []types.T{types.Text}, "[any]"},
+		{"sum", []types.T{types.Int4}, "[int4]"},
+		{"max", []types.T{types.Timestamptz}, "[timestamptz]"},
+		{"sum", []types.T{types.Oid}, "none"},
+		{"percentile_cont", []types.T{types.Float8}, "none"},
+		{"nosuch", nil, "none"},
+	} {
+		got := "none"
+		if a := Lookup(c.name, c.args); a != nil {
+			var ps []string
+			for _, p := range a.Args {
+				ps = append(ps, p.Info().Name)
+			}
+			got = fmt.Sprint(ps)
+			if len(ps) == 0 {
+				got = "[]"
+			}
+		}
+		if got != c.want {
+			t.Errorf("Lookup(%s, %v) = %s, want %s", c.name, c.args, got, c.want)
+		}
+	}
+}
+
 // vecRows is a random argument column with a group id per row.
 type vecRows struct {
 	gids []int32
