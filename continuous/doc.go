@@ -77,8 +77,9 @@
 // proportional to one slice's groups. When the state query is simple
 // (plan.RefreshSpec: grouping by the bucket and plain columns,
 // count/sum/min/max states) the typed refresh (refresh_typed.go) scans the
-// needed columns, folds them into typed accumulators indexed by dense
-// group ids and appends the state rows sorted by bucket in runs of
+// needed columns, folds them into the aggregates' vector forms
+// (agg.Vector, typed arrays indexed by dense group ids) and appends the
+// state rows (Vector.Final) sorted by bucket in runs of
 // storage.SealedBlockRows, so they land as sealed blocks; otherwise each
 // slice is one INSERT ... SELECT of the state query. Every recomputed
 // range is also logged as an invalidation of the aggregates built on this
