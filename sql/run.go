@@ -3,7 +3,6 @@ package sql
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/tsgres/tsgres/sql/exec"
@@ -11,11 +10,6 @@ import (
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
-)
-
-const (
-	minInt64 = math.MinInt64
-	maxInt64 = math.MaxInt64
 )
 
 func nowMicros() int64 { return time.Now().UnixMicro() }
