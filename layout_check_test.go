@@ -36,7 +36,8 @@ func cleanGraph() importGraph {
 	add("sql/table", "catalog", "storage/col")
 	add("sql/exec", "sql/agg", "sql/plan", "sql/table", "storage")
 	add("sql/plpgsql", "catalog", "sql/parse", "sql/pgerr", "sql/types")
-	add("sql", "sql/exec", "sql/plan", "sql/plpgsql", "catalog")
+	add("sql/dml", "catalog", "sql/exec", "sql/plan", "sql/table", "storage/col")
+	add("sql", "sql/dml", "sql/exec", "sql/plan", "sql/plpgsql", "catalog")
 	add("server", "sql", pgproto3)
 	add("continuous", "sql")
 	add("cmd/tsgres", "server", "sql", "continuous")
@@ -75,6 +76,10 @@ func TestCheckImports(t *testing.T) {
 			[]string{"only through its Executor: sql/plpgsql imports storage"}},
 		{"opt imports exec", addImport("sql/opt", "sql/exec"),
 			[]string{"sql/opt rewrites plans and runs nothing: no storage, executor or session: sql/opt imports sql/exec"}},
+		{"table imports exec", addImport("sql/table", "sql/exec"),
+			[]string{"sql/table writes tables and runs no SQL: no executor, plans or statement drivers: sql/table imports sql/exec"}},
+		{"dml imports storage", addImport("sql/dml", "storage"),
+			[]string{"sql/dml writes through sql/table's Writer, not storage: sql/dml imports storage"}},
 		{"agg imports catalog", addImport("sql/agg", "catalog"),
 			[]string{"not blocks or descriptors: sql/agg imports catalog",
 				"only through sql/plan and sql/table: sql/exec depends on catalog (sql/exec -> sql/agg -> catalog)"}},

@@ -86,6 +86,17 @@ var layoutRules = []importRule{
 		to:   []string{"storage/...", "sql/exec", "sql/table"},
 	},
 	{
+		name: "sql/table writes tables and runs no SQL: no executor, plans or statement drivers",
+		from: []string{"sql/table"},
+		to:   []string{"sql/exec", "sql/plan", "sql/dml"},
+	},
+	{
+		name:  "sql/dml writes through sql/table's Writer, not storage",
+		from:  []string{"sql/dml"},
+		to:    []string{"storage/..."},
+		allow: []string{"storage/col"},
+	},
+	{
 		name:  "sql/agg folds values and summaries, not blocks or descriptors",
 		from:  []string{"sql/agg"},
 		to:    []string{"storage/...", "catalog/...", "sql/plan/...", "sql/exec/..."},

@@ -99,8 +99,7 @@ func (h *caggHost) Query(ctx context.Context, sql string, rows func(*col.Batch) 
 
 // AppendRows implements continuous.Txn.
 func (h *caggHost) AppendRows(t *catalog.Table, b *col.Batch) error {
-	_, err := h.s.appendHyperOwned(h.env.execCtx(), t, b)
-	return err
+	return h.s.tableWriter().AppendHyper(t, b, true)
 }
 
 // Invalidations implements continuous.Txn.

@@ -146,6 +146,15 @@ func (c *cursor) materialize(ctx context.Context) (*plpgsql.Cursor, error) {
 	return c.mat, nil
 }
 
+// batchRow copies row i of b into a datum slice.
+func batchRow(b *col.Batch, i int, dst []any) []any {
+	dst = dst[:0]
+	for _, v := range b.Cols {
+		dst = append(dst, v.Get(i))
+	}
+	return dst
+}
+
 // closeCursors closes cursors at transaction end (all with everything).
 func (s *session) closeCursors(everything bool) {
 	for name, c := range s.cursors {

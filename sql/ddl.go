@@ -357,7 +357,7 @@ func (s *session) createIndex(x *plan.CreateIndex, w ResultWriter) error {
 		return err
 	}
 	if ix.LastValue {
-		if err := s.recomputeLastValue(nt, &nt.Indexes[len(nt.Indexes)-1], nil); err != nil {
+		if err := s.tableWriter().RecomputeLastValue(nt, &nt.Indexes[len(nt.Indexes)-1], nil); err != nil {
 			return err
 		}
 	}
@@ -638,7 +638,7 @@ func (s *session) backfill(env *execEnv, nt *catalog.Table, ci int) error {
 		}
 		return nil
 	}
-	newSchema := chunkSchema(nt)
+	newSchema := table.ChunkSchema(nt)
 	oldSchema := newSchema
 	oldSchema.Cols = newSchema.Cols[:ci]
 	sv := col.NewVec(table.StorageKind(c.Type), 1)

@@ -63,8 +63,7 @@ var pgEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 // in a binary COPY (no trailer, as pgx).
 func sensorBinaryCopy(n int) []byte {
 	g := gen.NewSensors(1, 1000, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), time.Second)
-	buf := append([]byte(nil), binarySignature...)
-	buf = append(buf, 0, 0, 0, 0, 0, 0, 0, 0)
+	buf := append([]byte(nil), gen.BinaryHeader...)
 	for _, r := range g.Rows(n) {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(r)))
 		buf = appendSensorParams(buf, r, func(b []byte) []byte { return b })

@@ -3,7 +3,6 @@ package sql
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/tsgres/tsgres/sql/exec"
@@ -13,25 +12,14 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-const (
-	minInt64 = math.MinInt64
-	maxInt64 = math.MaxInt64
-)
-
 func nowMicros() int64 { return time.Now().UnixMicro() }
 
 // columnsOf converts plan output columns to wire columns.
 func columnsOf(cols []plan.OutCol) []Column {
-	out := make([]Column, 0, len(cols))
-	for _, c := range cols {
-		if c.Hidden {
-			continue
-		}
-		t := c.T
-		if t.OID == 0 || t.OID == types.OidUnknown {
-			t = types.Text
-		}
-		out = append(out, Column{Name: c.Name, Type: t, TableOID: c.TableOID, AttNum: c.AttNum})
+	rc := plan.ResultColumns(cols)
+	out := make([]Column, len(rc))
+	for i, c := range rc {
+		out[i] = Column{Name: c.Name, Type: c.T, TableOID: c.TableOID, AttNum: c.AttNum}
 	}
 	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 )
@@ -421,23 +422,9 @@ func (s *session) runParsed(ctx context.Context, p *parse.Statement, params []an
 // after losing a block it rewrites to a concurrent commit or merge.
 const rewriteRetries = 16
 
-// rewriteRace is the error of an UPDATE or DELETE that read a block a
-// commit or the background merge replaced before the statement rewrote
-// it. The block's rows are still there, so the statement can run again
-// on a fresh snapshot (PostgreSQL's READ COMMITTED re-evaluates a
-// concurrently updated row rather than failing).
-type rewriteRace struct{ pe *pgerr.Error }
-
-func (e rewriteRace) Error() string { return e.pe.Message }
-func (e rewriteRace) Unwrap() error { return e.pe }
-
-func newRewriteRace() error {
-	return rewriteRace{pgerr.New("40001", "could not serialize access due to concurrent update")}
-}
-
 // runUndoable runs top-level statement st, undoing its effects (but
 // keeping the transaction) when it fails. An UPDATE or DELETE that failed
-// with rewriteRace runs again, bound anew by rebind on a fresh snapshot:
+// with a table.RaceError runs again, bound anew by rebind on a fresh snapshot:
 // its rows reach the client only at its end, so a failed attempt has sent
 // nothing. Each failed attempt pins the chunk it lost against merges.
 func (s *session) runUndoable(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter, rebind func() (*execEnv, plan.Statement, error)) error {
@@ -451,7 +438,7 @@ func (s *session) runUndoable(ctx context.Context, env *execEnv, st plan.Stateme
 			return err
 		}
 		s.rollbackTo(sp)
-		var race rewriteRace
+		var race table.RaceError
 		if !errors.As(err, &race) || try == rewriteRetries || sp.txn != s.txn || !isRewrite(st) {
 			return err
 		}

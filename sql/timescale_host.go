@@ -57,12 +57,11 @@ func (h tsHost) RefreshContinuousAggregate(oid uint32, start, end *int64) error 
 }
 
 func (h tsHost) AppendRows(t *catalog.Table, b *col.Batch) error {
-	_, err := h.e.s.appendHyper(h.e.execCtx(), t, b, nil)
-	return err
+	return h.e.s.tableWriter().AppendHyper(t, b, false)
 }
 
 func (h tsHost) RecomputeLastValue(t *catalog.Table, ix *catalog.Index, stale map[string]bool) error {
-	return h.e.s.recomputeLastValue(t, ix, stale)
+	return h.e.s.tableWriter().RecomputeLastValue(t, ix, stale)
 }
 
 // ReadRows reads a regular table into one batch (migrate_data).

@@ -1,14 +1,37 @@
 // Package table is SQL tables over storage: how the rows and columns of
-// catalog tables become the bytes and vectors package storage keeps. For
-// now it holds the row codec of regular tables, the encoding of their row
-// and index keys, and the storable forms of hypertable columns; indexes,
-// constraints, hypertable routing and last-value maintenance are to join
-// it.
+// catalog tables become the bytes and vectors package storage keeps, and
+// how they are written. It holds the row codec of regular tables, the
+// encoding of their row and index keys, the storable forms of hypertable
+// columns, the last-value index, and the Writer.
 //
-// The functions here are pure: they take a table descriptor and values and
-// return bytes (or the reverse), and never read or write storage. Callers
-// put the results under storage.Space{Table: oid} (rows, index 0) or
-// storage.Space{Table: oid, Index: ix.Space} (secondary index entries).
+//	row.go                row codec, row keys and unique index keys
+//	storable.go           storable kinds of hypertable columns
+//	writer.go             Writer and Env, what it needs from the session
+//	rowstore.go           regular tables: rows with their unique index
+//	                      entries, conflicts, NOT NULL, row iteration
+//	route.go              hypertables: rows routed to chunks and appended
+//	blocks.go             hypertable blocks read whole and rewritten
+//	lastvalue*.go         the last-value index
+//
+// The codecs (row.go, storable.go) are pure: they take a table descriptor
+// and values and return bytes (or the reverse), and never read or write
+// storage. The rows go under storage.Space{Table: oid} (rows, index 0)
+// and storage.Space{Table: oid, Index: ix.Space} (secondary index
+// entries, last-value entries).
+//
+// # Writer
+//
+// A Writer writes rows inside one storage transaction, keeping every
+// index of a table in step with its rows in that transaction, and checks
+// the constraints a write must hold (NOT NULL, unique indexes; errors
+// 23502 and 23505 with PostgreSQL's messages). It evaluates no SQL: the
+// statement drivers (package dml) compute the rows, decide ON CONFLICT
+// and RETURNING, and call it. What it needs from the session (chunks as
+// the transaction sees them, hidden row ids, the notes continuous
+// aggregates take of writes) comes through Env. A write that fails may
+// leave part of its change in the transaction; the session undoes a
+// failed statement with its statement savepoint. The package does not
+// import package exec, which reads tables through it.
 //
 // # Row format
 //

@@ -1,4 +1,4 @@
-package sql
+package dml_test
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 // TestCopyCSVEmptyQuote: an empty CSV quote is rejected as PostgreSQL
 // does (it used to index the empty string and panic).
 func TestCopyCSVEmptyQuote(t *testing.T) {
-	_, s := benchSession(t, "ingest")
+	s := openSession(t)
 	ctx := context.Background()
 	w := &rowsWriter{step: 64}
 	if err := s.Query(ctx, "CREATE TABLE q (a int, b text)", w); err != nil {

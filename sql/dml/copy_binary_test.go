@@ -1,63 +1,17 @@
-package sql
+package dml_test
 
 import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"io"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/tsgres/tsgres/sql/dml"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
-	"github.com/tsgres/tsgres/storage/col"
 )
-
-// rowsWriter collects result rows as text and serves COPY data through a
-// reader that returns at most step bytes per Read.
-type rowsWriter struct {
-	benchWriter
-	step int
-	cols []Column
-	rows []string
-}
-
-func (w *rowsWriter) Columns(c []Column) error { w.cols = c; return nil }
-
-func (w *rowsWriter) Batch(b *col.Batch) error {
-	for i := 0; i < b.Len(); i++ {
-		var f []string
-		for j, v := range b.Cols {
-			x := v.Get(b.Row(i))
-			if x == nil {
-				f = append(f, "NULL")
-				continue
-			}
-			f = append(f, types.FormatText(w.cols[j].Type, x, nil))
-		}
-		w.rows = append(w.rows, strings.Join(f, "|"))
-	}
-	return nil
-}
-
-type trickleReader struct {
-	data []byte
-	step int
-}
-
-func (r *trickleReader) Read(p []byte) (int, error) {
-	if len(r.data) == 0 {
-		return 0, io.EOF
-	}
-	n := copy(p[:min(len(p), r.step)], r.data)
-	r.data = r.data[n:]
-	return n, nil
-}
-
-func (w *rowsWriter) CopyIn(bool, int) (io.Reader, error) {
-	return &trickleReader{data: w.copyData, step: w.step}, nil
-}
 
 // binField is one COPY binary field: nil is NULL.
 func binRow(fields ...[]byte) []byte {
@@ -78,7 +32,7 @@ func be32(x int32) []byte    { return binary.BigEndian.AppendUint32(nil, uint32(
 func bef64(x float64) []byte { return be64(int64(math.Float64bits(x))) }
 
 func copyFile(rows ...[]byte) []byte {
-	out := append([]byte(nil), binarySignature...)
+	out := append([]byte(nil), dml.BinarySignature...)
 	out = append(out, 0, 0, 0, 0, 0, 0, 0, 0)
 	for _, r := range rows {
 		out = append(out, r...)
@@ -105,7 +59,7 @@ func TestCopyBinaryTypes(t *testing.T) {
 	}
 	for _, step := range []int{1, 3, 7, 64 << 10} {
 		t.Run(fmt.Sprint(step), func(t *testing.T) {
-			_, s := benchSession(t, "ingest")
+			s := openSession(t)
 			ctx := context.Background()
 			w := &rowsWriter{step: step}
 			for _, q := range []string{
@@ -160,7 +114,7 @@ func TestCopyBinaryErrors(t *testing.T) {
 	for _, tc := range cases {
 		for _, step := range []int{2, 64 << 10} {
 			t.Run(fmt.Sprint(tc.name, step), func(t *testing.T) {
-				_, s := benchSession(t, "ingest")
+				s := openSession(t)
 				ctx := context.Background()
 				w := &rowsWriter{step: step}
 				for _, q := range []string{"CREATE TABLE et (t timestamptz NOT NULL, i int)", "SELECT create_hypertable('et', 't')"} {

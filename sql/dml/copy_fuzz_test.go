@@ -1,13 +1,13 @@
-package sql
+package dml_test
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"strings"
 	"testing"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/dml"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
@@ -22,7 +22,7 @@ import (
 //
 // Run one at a time, e.g.
 //
-//	go test -run='^$' -fuzz=FuzzCopyBinary -fuzztime=30s ./sql/
+//	go test -run='^$' -fuzz=FuzzCopyBinary -fuzztime=30s ./sql/dml/
 
 // copyFuzzTable has one column of each type the fuzz targets exercise.
 var copyFuzzTable = &catalog.Table{Name: "f", Cols: []catalog.Column{
@@ -68,11 +68,10 @@ func copyFuzzRun(t *testing.T, format string, header bool, mask uint16, data []b
 			x.Cols = append(x.Cols, i)
 		}
 	}
-	cr := &copyReader{t: copyFuzzTable, x: x, first: true,
-		br: bufio.NewReaderSize(&trickleReader{data: data, step: step}, 256<<10)}
+	cr := dml.NewCopyReader(copyFuzzTable, x, &trickleReader{data: data, step: step})
 	var out strings.Builder
 	for {
-		b, err := cr.batch(3)
+		b, err := cr.Batch(3)
 		if err != nil {
 			e, ok := pgerr.As(err)
 			if !ok {
@@ -195,7 +194,7 @@ func FuzzCopyBinary(f *testing.F) {
 		{fuzzScalars, cat(hdr, binRow(ts, be32(7), bef64(1.5), []byte("a"), []byte{1}), be16(-1))},
 		{fuzzRich, cat(hdr, binRow(numericBin(0, 0, 1, 1, 5000), append([]byte{1}, `{"a":1}`...),
 			arrayBin(23, be32(1), nil), be32(8766)), be16(-1))},
-		{fuzzTI, cat(binarySignature, be32(0), be32(4), []byte("ext!"), binRow(ts, be32(1)))},
+		{fuzzTI, cat(dml.BinarySignature, be32(0), be32(4), []byte("ext!"), binRow(ts, be32(1)))},
 		{fuzzTI, cat(hdr, be16(2), be32(8), ts, be32(-2))},
 		{fuzzTI, cat(hdr, be16(3))},
 		{fuzzTI, []byte("PGCOPY\n")},

@@ -1,4 +1,4 @@
-package sql
+package dml
 
 // Binary COPY FROM: rows are decoded straight from the buffered reader into
 // typed column vectors. Every field is decoded by sql/types' binary codec,

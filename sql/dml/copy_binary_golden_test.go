@@ -1,4 +1,4 @@
-package sql
+package dml_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsgres/tsgres/sql"
+	"github.com/tsgres/tsgres/sql/dml"
 	"github.com/tsgres/tsgres/sql/pgerr"
 )
 
@@ -135,10 +137,10 @@ var copyBinaryStreams = func() []copyBinaryField {
 		{"data after trailer", cat(hdr, row(1), be16(-1), []byte("garbage"))},
 		{"short signature", []byte("PGCOPY\n")},
 		{"bad signature", cat([]byte("PGCOPY\n\xff\r\n\x01"), make([]byte, 8))},
-		{"header extension", cat(binarySignature, be32(0), be32(4), []byte("ext!"), row(1), be16(-1))},
-		{"header extension too long", cat(binarySignature, be32(0), be32(1<<20+1))},
-		{"header extension missing", cat(binarySignature, be32(0), be32(8), []byte("ab"))},
-		{"flags set", cat(binarySignature, be32(1<<16), be32(0), row(1), be16(-1))},
+		{"header extension", cat(dml.BinarySignature, be32(0), be32(4), []byte("ext!"), row(1), be16(-1))},
+		{"header extension too long", cat(dml.BinarySignature, be32(0), be32(1<<20+1))},
+		{"header extension missing", cat(dml.BinarySignature, be32(0), be32(8), []byte("ab"))},
+		{"flags set", cat(dml.BinarySignature, be32(1<<16), be32(0), row(1), be16(-1))},
 		{"too few fields", cat(hdr, row(1), binRow(ts, be32(2)))},
 		{"too many fields", cat(hdr, binRow(ts, be32(2), nil, nil))},
 		{"zero fields", cat(hdr, be16(0))},
@@ -192,7 +194,7 @@ func describeCopyResult(err error, tag string, rows []string) string {
 // copyBinaryRun runs one binary COPY of data into table, delivered step
 // bytes per read, and describes the outcome and the rows query sel
 // returns after it; the table is emptied afterwards.
-func copyBinaryRun(t *testing.T, s Session, table, sel string, data []byte, step int) string {
+func copyBinaryRun(t *testing.T, s sql.Session, table, sel string, data []byte, step int) string {
 	t.Helper()
 	ctx := context.Background()
 	w := &rowsWriter{step: step}
@@ -217,7 +219,7 @@ func copyBinaryRun(t *testing.T, s Session, table, sel string, data []byte, step
 // buffered fast path and the field-by-field path) and both must agree.
 // Run with -rewrite to regenerate testdata/copy_binary.golden.
 func TestCopyBinaryGolden(t *testing.T) {
-	_, s := benchSession(t, "ingest")
+	s := openSession(t)
 	ctx := context.Background()
 	exec := func(q string) {
 		t.Helper()

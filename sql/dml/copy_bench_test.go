@@ -1,13 +1,13 @@
-package sql
+package dml_test
 
 import (
-	"bufio"
 	"bytes"
 	"testing"
 	"time"
 
 	"github.com/tsgres/tsgres/bench/gen"
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/dml"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
@@ -71,10 +71,10 @@ func BenchmarkCopyParse(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			for b.Loop() {
-				cr := &copyReader{t: t, x: x, br: bufio.NewReaderSize(bytes.NewReader(data), 256<<10), first: true}
+				cr := dml.NewCopyReader(t, x, bytes.NewReader(data))
 				n := 0
 				for {
-					batch, err := cr.batch(copyBatchRows)
+					batch, err := cr.Batch(dml.CopyBatchRows)
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -1,0 +1,200 @@
+package dml
+
+import (
+	"fmt"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/exec"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// Insert runs INSERT x: it runs the source plan, widens its rows to all
+// of the table's columns with their defaults, and writes them (routed to
+// chunks for a hypertable; row by row with ON CONFLICT for a regular
+// table). The tag is "INSERT 0 n".
+func Insert(h Host, x *plan.Insert, out Output) error {
+	ec := h.ExecCtx()
+	op, err := exec.Build(ec, h.Physical(x.Source))
+	if err != nil {
+		return err
+	}
+	defer op.Close()
+	w := h.Writer()
+	t := x.Table
+	ret := newReturner(x.Returning, x.RetCols)
+	var n int64
+	for {
+		b, err := op.Next()
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			break
+		}
+		b = b.Compact()
+		if b.Rows() == 0 {
+			continue
+		}
+		full, err := fullRows(ec, t, x.Cols, x.Defaults, b)
+		if err != nil {
+			return err
+		}
+		var k int64
+		if t.Hyper != nil {
+			k, err = appendHyper(ec, w, t, full, ret)
+		} else {
+			k, err = insertRows(ec, w, t, full, x.OnConflict, ret)
+		}
+		if err != nil {
+			return err
+		}
+		n += k
+	}
+	return ret.finish(out, fmt.Sprintf("INSERT 0 %d", n))
+}
+
+// fullRows widens a batch of the statement's target columns cols to all
+// table columns, filling defaults (nil: NULL), and checks NOT NULL.
+func fullRows(ec *exec.Ctx, t *catalog.Table, cols []int, defaults []plan.Expr, b *col.Batch) (*col.Batch, error) {
+	full := make([]*col.Vec, len(t.Cols))
+	for j, ci := range cols {
+		full[ci] = b.Cols[j]
+	}
+	for i := range t.Cols {
+		if full[i] != nil {
+			continue
+		}
+		d := defaults[i]
+		v := col.NewVec(t.Cols[i].Type.Kind(), b.Rows())
+		if c, ok := d.(*plan.Const); ok || d == nil {
+			var val any
+			if ok {
+				val = c.V
+			}
+			for r := 0; r < b.Rows(); r++ {
+				v.Append(val)
+			}
+		} else {
+			for r := 0; r < b.Rows(); r++ {
+				val, err := exec.Eval(ec, d, nil)
+				if err != nil {
+					return nil, err
+				}
+				v.Append(val)
+			}
+		}
+		full[i] = v
+	}
+	fb := col.FromVecs(full, b.Rows())
+	if err := table.CheckNotNull(t, fb); err != nil {
+		return nil, err
+	}
+	return fb, nil
+}
+
+// appendHyper appends rows b to hypertable t and adds their RETURNING
+// rows.
+func appendHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, ret *returner) (int64, error) {
+	if err := w.AppendHyper(t, b, false); err != nil {
+		return 0, err
+	}
+	if ret != nil {
+		row := make([]any, 0, len(t.Cols))
+		for r := 0; r < b.Rows(); r++ {
+			if err := ret.add(ec, batchRow(b, r, row)); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return int64(b.Rows()), nil
+}
+
+// insertRows inserts rows b into regular table t one at a time, with ON
+// CONFLICT oc (nil: a conflict is a unique violation), and returns how
+// many rows it inserted or updated.
+func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, oc *plan.OnConflict, ret *returner) (int64, error) {
+	var n int64
+	touched := map[string]bool{}
+	for r := 0; r < b.Rows(); r++ {
+		row := batchRow(b, r, make([]any, 0, len(t.Cols)))
+		key, err := w.NewRowKey(t, row)
+		if err != nil {
+			return n, err
+		}
+		ckey, ix, err := w.Conflict(t, row, key)
+		if err != nil {
+			return n, err
+		}
+		if ix != nil {
+			if oc == nil || oc.Index != nil && oc.Index.OID != ix.OID {
+				return n, table.UniqueViolation(t, ix, row)
+			}
+			if oc.DoNothing {
+				continue
+			}
+			if touched[string(ckey)] {
+				return n, pgerr.New(pgerr.CardinalityViolation, "ON CONFLICT DO UPDATE command cannot affect row a second time").
+					WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
+			}
+			nrow, ok, err := conflictUpdate(ec, w, t, oc, ckey, row)
+			if err != nil {
+				return n, err
+			}
+			if !ok {
+				continue
+			}
+			nk, _ := table.RowKey(t, nrow, 0)
+			touched[string(nk)] = true
+			if err := ret.add(ec, nrow); err != nil {
+				return n, err
+			}
+			n++
+			continue
+		}
+		if err := w.PutRow(t, key, row); err != nil {
+			return n, err
+		}
+		touched[string(key)] = true
+		if err := ret.add(ec, row); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// conflictUpdate runs ON CONFLICT DO UPDATE oc for proposed row, which
+// conflicts with the stored row under ckey: the SET expressions and WHERE
+// read the stored row followed by the proposed one (EXCLUDED). It returns
+// the updated row, or ok false when WHERE skips it.
+func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.OnConflict, ckey []byte, row []any) (nrow []any, ok bool, err error) {
+	old, err := w.GetRow(t, ckey)
+	if err != nil {
+		return nil, false, err
+	}
+	both := append(append(make([]any, 0, 2*len(row)), old...), row...)
+	if oc.Where != nil {
+		ok, err := exec.Eval(ec, oc.Where, both)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok != true {
+			return nil, false, nil
+		}
+	}
+	nrow = append([]any(nil), old...)
+	for _, set := range oc.Set {
+		v, err := exec.Eval(ec, set.E, both)
+		if err != nil {
+			return nil, false, err
+		}
+		nrow[set.Col] = v
+	}
+	if err := w.ReplaceRow(t, ckey, old, nrow); err != nil {
+		return nil, false, err
+	}
+	return nrow, true, nil
+}

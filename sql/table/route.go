@@ -1,0 +1,136 @@
+package table
+
+import (
+	"hash/fnv"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// Hypertable routing: rows written to a hypertable go to the chunk whose
+// time range (and space partition) holds them, appended to the
+// transaction in their storable form, after their last-value entries are
+// updated and their times noted for the continuous aggregates.
+
+// ChunkSchema returns the storage schema of hypertable t's chunks: every
+// column with its storable kind, and the time column.
+func ChunkSchema(t *catalog.Table) storage.ChunkSchema {
+	cs := storage.ChunkSchema{Cols: make([]storage.ColumnRef, len(t.Cols)), TimeCol: t.ColByID(t.Hyper.TimeCol)}
+	for i, c := range t.Cols {
+		cs.Cols[i] = storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)}
+	}
+	return cs
+}
+
+// spacePartition returns the space partition of row of b: the FNV-1a hash
+// of the space column's text form modulo the partition count (0 without
+// space partitioning and for NULL).
+func spacePartition(t *catalog.Table, b *col.Batch, row int) int {
+	sp := t.Hyper.Space
+	if sp == nil || sp.Partitions <= 1 {
+		return 0
+	}
+	i := t.ColByID(sp.Col)
+	v := b.Cols[i].Get(row)
+	if v == nil {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write(types.AppendText(nil, t.Cols[i].Type, v, nil))
+	return int(h.Sum32() % uint32(sp.Partitions))
+}
+
+// AppendHyper routes rows b (SQL kinds, all of t's columns) of hypertable
+// t to chunks by time and space partition, creating chunks as needed, and
+// appends them to the transaction. With owned, the caller hands b's
+// vectors over (COPY) and the transaction may keep them without copying.
+// A NULL time is a NotNullError; other constraints are the caller's.
+func (w *Writer) AppendHyper(t *catalog.Table, b *col.Batch, owned bool) error {
+	ti := t.ColByID(t.Hyper.TimeCol)
+	tv := b.Cols[ti]
+	if tv.HasNulls() {
+		return NotNullError(t, &t.Cols[ti])
+	}
+	if err := MaintainLastValue(w.Txn, t, b); err != nil {
+		return err
+	}
+	w.Env.NoteHyperWrite(t, tv, b.Rows())
+	groups := map[*catalog.Chunk][]int{}
+	var order []*catalog.Chunk
+	var last *catalog.Chunk
+	one, err := w.singleChunk(t, ti, b)
+	if err != nil {
+		return err
+	}
+	if one != nil {
+		order = []*catalog.Chunk{one}
+	}
+	for r := 0; r < b.Rows() && one == nil; r++ {
+		ts := DimensionValue(t.Cols[ti].Type, tv.I64[r])
+		part := spacePartition(t, b, r)
+		c := last
+		if c == nil || ts < c.Start || ts >= c.End || c.Partition != part {
+			var err error
+			if c, err = w.Env.ChunkFor(t, ts, part); err != nil {
+				return err
+			}
+			last = c
+		}
+		if _, ok := groups[c]; !ok {
+			order = append(order, c)
+		}
+		groups[c] = append(groups[c], r)
+	}
+	schema := ChunkSchema(t)
+	for _, c := range order {
+		rows, n := groups[c], len(groups[c])
+		if len(order) == 1 {
+			n = b.Rows()
+		}
+		vecs := make([]*col.Vec, len(t.Cols))
+		for i, v := range b.Cols {
+			if len(order) > 1 {
+				v = v.Gather(rows)
+			}
+			sv, err := ToStorage(t.Cols[i].Type, v)
+			if err != nil {
+				return err
+			}
+			vecs[i] = sv
+		}
+		app := w.Txn.Append
+		if owned {
+			app = w.Txn.AppendOwned
+		}
+		if err := app(c.ID, schema, col.FromVecs(vecs, n)); err != nil {
+			return pgerr.Wrap(err, pgerr.Internal, "append to chunk %s", c.Name)
+		}
+	}
+	return nil
+}
+
+// singleChunk returns the chunk holding all of b's rows when there is
+// one (no space partitioning and the time range fits a chunk), else nil.
+func (w *Writer) singleChunk(t *catalog.Table, ti int, b *col.Batch) (*catalog.Chunk, error) {
+	if sp := t.Hyper.Space; (sp != nil && sp.Partitions > 1) || b.Rows() == 0 {
+		return nil, nil
+	}
+	times := b.Cols[ti].I64[:b.Rows()]
+	lo, hi := times[0], times[0]
+	for _, x := range times[1:] {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	tt := t.Cols[ti].Type
+	lo, hi = DimensionValue(tt, lo), DimensionValue(tt, hi)
+	c, err := w.Env.ChunkFor(t, lo, 0)
+	if err != nil {
+		return nil, err
+	}
+	if lo < c.Start || hi >= c.End || c.Partition != 0 {
+		return nil, nil
+	}
+	return c, nil
+}

@@ -1,0 +1,219 @@
+package table
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// The row store of regular tables: each row under its row key in
+// storage.Space{Table: oid}, and an entry per unique secondary index
+// under storage.Space{Table: oid, Index: ix.Space} whose value is the
+// row key (formats: doc.go). Every write here changes a row and its index
+// entries together.
+
+// NotNullError is the error of a NULL in NOT NULL column c of t.
+func NotNullError(t *catalog.Table, c *catalog.Column) error {
+	return pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name)
+}
+
+// CheckNotNull fails with NotNullError when a NOT NULL column of t holds
+// a NULL in batch b (all of t's columns).
+func CheckNotNull(t *catalog.Table, b *col.Batch) error {
+	for i := range t.Cols {
+		if t.Cols[i].NotNull && b.Cols[i].HasNulls() {
+			return NotNullError(t, &t.Cols[i])
+		}
+	}
+	return nil
+}
+
+// UniqueViolation is the error of row duplicating another row's values in
+// unique index ix of t.
+func UniqueViolation(t *catalog.Table, ix *catalog.Index, row []any) error {
+	var names, vals []string
+	for _, id := range ix.Cols {
+		i := t.ColByID(id)
+		names = append(names, t.Cols[i].Name)
+		vals = append(vals, types.FormatText(t.Cols[i].Type, row[i], nil))
+	}
+	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).
+		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
+}
+
+// rowSpace is the key space of t's rows.
+func rowSpace(t *catalog.Table) storage.Space { return storage.Space{Table: uint64(t.OID)} }
+
+// indexSpace is the key space of t's unique secondary index ix.
+func indexSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
+	return storage.Space{Table: uint64(t.OID), Index: ix.Space}
+}
+
+// NewRowKey returns the key a new row of t is stored under: its primary
+// key (RowKey), or a new hidden row id when t has none.
+func (w *Writer) NewRowKey(t *catalog.Table, row []any) ([]byte, error) {
+	var rowID int64
+	if t.PrimaryKey() == nil {
+		id, err := w.Env.NextSequence(fmt.Sprintf("rowid/%d", t.OID), 1)
+		if err != nil {
+			return nil, err
+		}
+		rowID = id
+	}
+	return RowKey(t, row, rowID)
+}
+
+// Conflict finds a stored row of t that row (to be stored under key)
+// conflicts with on a unique index: it returns that row's key and the
+// index, or a nil index when there is none. NULLs never conflict.
+func (w *Writer) Conflict(t *catalog.Table, row []any, key []byte) ([]byte, *catalog.Index, error) {
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if !ix.Unique {
+			continue
+		}
+		if ix.Primary {
+			if _, found, err := w.Txn.Get(rowSpace(t), key); err != nil {
+				return nil, nil, err
+			} else if found {
+				return key, ix, nil
+			}
+			continue
+		}
+		ik, ok := IndexKey(t, ix, row)
+		if !ok {
+			continue
+		}
+		pk, found, err := w.Txn.Get(indexSpace(t, ix), ik)
+		if err != nil {
+			return nil, nil, err
+		}
+		if found {
+			return append([]byte(nil), pk...), ix, nil
+		}
+	}
+	return nil, nil, nil
+}
+
+// PutRow stores row under key with its unique index entries. It checks
+// nothing: callers check constraints first (Conflict, CheckNotNull).
+func (w *Writer) PutRow(t *catalog.Table, key []byte, row []any) error {
+	data, err := EncodeRow(t, row)
+	if err != nil {
+		return err
+	}
+	w.Txn.Put(rowSpace(t), key, data)
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if !ix.Unique || ix.Primary || ix.Space == 0 {
+			continue
+		}
+		if ik, ok := IndexKey(t, ix, row); ok {
+			w.Txn.Put(indexSpace(t, ix), ik, key)
+		}
+	}
+	return nil
+}
+
+// DeleteRow deletes row, stored under key, with its index entries.
+func (w *Writer) DeleteRow(t *catalog.Table, key []byte, row []any) {
+	w.Txn.Delete(rowSpace(t), key)
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if !ix.Unique || ix.Primary || ix.Space == 0 {
+			continue
+		}
+		if ik, ok := IndexKey(t, ix, row); ok {
+			w.Txn.Delete(indexSpace(t, ix), ik)
+		}
+	}
+}
+
+// GetRow reads the row of t stored under key; nil when there is none.
+func (w *Writer) GetRow(t *catalog.Table, key []byte) ([]any, error) {
+	data, found, err := w.Txn.Get(rowSpace(t), key)
+	if err != nil || !found {
+		return nil, err
+	}
+	row := make([]any, len(t.Cols))
+	if err := DecodeRow(t, data, row); err != nil {
+		return nil, err
+	}
+	return row, nil
+}
+
+// ReplaceRow replaces row old, stored under key, with row, moving it when
+// its primary key changes, after checking NOT NULL and the unique
+// indexes. A unique violation is found after old is deleted, which the
+// transaction then still holds: the caller undoes the failed statement
+// (the session's statement savepoint).
+func (w *Writer) ReplaceRow(t *catalog.Table, key []byte, old, row []any) error {
+	for i := range t.Cols {
+		if t.Cols[i].NotNull && row[i] == nil {
+			return NotNullError(t, &t.Cols[i])
+		}
+	}
+	w.DeleteRow(t, key, old)
+	nkey := key
+	if t.PrimaryKey() != nil {
+		var err error
+		if nkey, err = RowKey(t, row, 0); err != nil {
+			return err
+		}
+	}
+	if ck, ix, err := w.Conflict(t, row, nkey); err != nil {
+		return err
+	} else if ix != nil && string(ck) != string(key) {
+		return UniqueViolation(t, ix, row)
+	}
+	return w.PutRow(t, nkey, row)
+}
+
+// Rows returns an iterator over the stored rows of regular table t, in
+// row key order. The caller closes it.
+func (w *Writer) Rows(t *catalog.Table) *RowIter {
+	return &RowIter{t: t, it: w.Txn.Iter(rowSpace(t), nil, nil)}
+}
+
+// RowIter iterates the rows of a regular table (Writer.Rows).
+type RowIter struct {
+	t   *catalog.Table
+	it  storage.KVIter
+	row []any
+	err error
+}
+
+// Next moves to the next row and decodes it; false at the end or on an
+// error (Err).
+func (r *RowIter) Next() bool {
+	if r.err != nil || !r.it.Next() {
+		return false
+	}
+	r.row = make([]any, len(r.t.Cols))
+	if r.err = DecodeRow(r.t, r.it.Value(), r.row); r.err != nil {
+		return false
+	}
+	return true
+}
+
+// Row returns the current row; it stays valid after Next.
+func (r *RowIter) Row() []any { return r.row }
+
+// Key returns a copy of the current row's key.
+func (r *RowIter) Key() []byte { return append([]byte(nil), r.it.Key()...) }
+
+// Err returns the error that ended the iteration, if any.
+func (r *RowIter) Err() error {
+	if r.err != nil {
+		return r.err
+	}
+	return r.it.Err()
+}
+
+// Close releases the iterator.
+func (r *RowIter) Close() error { return r.it.Close() }
