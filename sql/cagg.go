@@ -9,10 +9,12 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// Continuous aggregates: the statements and commit hooks of the engine
-// that hand over to package continuous, which owns refresh,
+// Continuous aggregates: the engine's hooks (the real-time union, write
+// ranges noted for invalidation at commit, refresh in a transaction of
+// its own) that hand over to package continuous, which owns refresh,
 // materialization and the invalidation log (see continuous/doc.go and
-// continuous_host.go for the adapters).
+// continuous_host.go for the adapters). Their CREATE, ALTER and DROP
+// statements are package ddl's (view_cagg.go).
 
 // CaggViewSQL implements plan.Env: the real-time union of package
 // continuous, over the watermark the statement's transaction sees.

@@ -142,18 +142,14 @@ func checkBody(h Host, f *catalog.Function) error {
 }
 
 // resultTypes returns the types of the result columns a client sees of
-// cols: hidden columns left out, unknown-typed literals as text.
+// cols: hidden columns left out, unknown-typed literals as text (as
+// viewColumns types them).
 func resultTypes(cols []plan.OutCol) []types.T {
 	var out []types.T
-	for _, c := range cols {
-		if c.Hidden {
-			continue
+	for i, c := range viewColumns(cols) {
+		if !cols[i].Hidden {
+			out = append(out, c.Type)
 		}
-		t := c.T
-		if t.OID == 0 || t.OID == types.OidUnknown {
-			t = types.Text
-		}
-		out = append(out, t)
 	}
 	return out
 }
