@@ -37,8 +37,10 @@ func cleanGraph() importGraph {
 	add("sql/exec", "sql/agg", "sql/plan", "sql/table", "storage")
 	add("sql/plpgsql", "catalog", "sql/parse", "sql/pgerr", "sql/types")
 	add("sql/dml", "catalog", "sql/exec", "sql/plan", "sql/table", "storage/col")
-	add("sql", "sql/dml", "sql/exec", "sql/plan", "sql/plpgsql", "catalog")
-	add("server", "sql", pgproto3)
+	add("sql/ddl", "catalog", "server/scram", "sql/plan", "sql/plpgsql", "sql/table", "storage")
+	add("sql", "sql/ddl", "sql/dml", "sql/exec", "sql/plan", "sql/plpgsql", "catalog")
+	add("server/scram", "fmt")
+	add("server", "server/scram", "sql", pgproto3)
 	add("continuous", "sql")
 	add("cmd/tsgres", "server", "sql", "continuous")
 	return g
@@ -83,6 +85,10 @@ func TestCheckImports(t *testing.T) {
 		{"agg imports catalog", addImport("sql/agg", "catalog"),
 			[]string{"not blocks or descriptors: sql/agg imports catalog",
 				"only through sql/plan and sql/table: sql/exec depends on catalog (sql/exec -> sql/agg -> catalog)"}},
+		{"ddl imports exec", addImport("sql/ddl", "sql/exec"),
+			[]string{"no executor, optimizer or wire layer: sql/ddl imports sql/exec"}},
+		{"ddl imports server", addImport("sql/ddl", "server"),
+			[]string{"no executor, optimizer or wire layer: sql/ddl imports server"}},
 		{"pebble outside storage", addImport("catalog", "github.com/cockroachdb/pebble/v2"),
 			[]string{"only storage imports pebble: catalog imports github.com/cockroachdb/pebble/v2"}},
 		{"pgproto3 outside server", addImport("sql", "github.com/jackc/pgx/v5/pgproto3"),

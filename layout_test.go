@@ -103,6 +103,12 @@ var layoutRules = []importRule{
 		allow: []string{"storage/col"},
 	},
 	{
+		name:  "sql/ddl changes schemas and runs no queries: no executor, optimizer or wire layer",
+		from:  []string{"sql/ddl"},
+		to:    []string{"sql/exec", "sql/opt", "server/..."},
+		allow: []string{"server/scram"},
+	},
+	{
 		name:   "only storage imports pebble",
 		from:   []string{"..."},
 		exempt: []string{"storage/..."},

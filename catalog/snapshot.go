@@ -125,6 +125,21 @@ func (s *Snapshot) Table(db uint32, schema, name string) *Table {
 	return s.byName[tableKey{db, schema, name}]
 }
 
+// FindTable returns the relation a possibly qualified name means in db:
+// schema.name when schema is given, else name in the first schema of
+// searchPath that holds it. It returns nil when none does.
+func (s *Snapshot) FindTable(db uint32, searchPath []string, schema, name string) *Table {
+	if schema != "" {
+		return s.Table(db, schema, name)
+	}
+	for _, sc := range searchPath {
+		if t := s.Table(db, sc, name); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
 // TableByOID returns the table with oid, or nil.
 func (s *Snapshot) TableByOID(oid uint32) *Table { return s.tables[oid] }
 

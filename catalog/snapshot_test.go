@@ -488,3 +488,40 @@ func TestTableHelpers(t *testing.T) {
 		}
 	}
 }
+
+func TestFindTable(t *testing.T) {
+	e := newEnv(t)
+	pg := e.dbOID(DefaultDatabase)
+	e.ddl(func(w *Writer) {
+		must(t, w.CreateSchema(pg, "a"))
+		must(t, w.CreateSchema(pg, "b"))
+		must(t, w.CreateTable(plainTable(pg, "a", "t")))
+		must(t, w.CreateTable(plainTable(pg, "b", "t")))
+		must(t, w.CreateTable(plainTable(pg, "b", "u")))
+	})
+	snap := e.cat.Snapshot()
+	schemaOf := func(tb *Table) string {
+		if tb == nil {
+			return "<nil>"
+		}
+		return tb.Schema
+	}
+	for _, c := range []struct {
+		path         []string
+		schema, name string
+		want         string
+	}{
+		{[]string{"a", "b"}, "", "t", "a"}, // the first schema on the path wins
+		{[]string{"b", "a"}, "", "t", "b"}, // in path order
+		{[]string{"a", "b"}, "", "u", "b"}, // later schemas are searched
+		{[]string{"a"}, "", "u", "<nil>"},  // but only those on the path
+		{[]string{"missing", "a"}, "", "t", "a"},
+		{nil, "b", "t", "b"}, // a qualified name ignores the path
+		{[]string{"a"}, "b", "t", "b"},
+		{[]string{"a", "b"}, "a", "u", "<nil>"}, // and does not fall back to it
+	} {
+		if got := schemaOf(snap.FindTable(pg, c.path, c.schema, c.name)); got != c.want {
+			t.Errorf("FindTable(%v, %q, %q) in schema %s, want %s", c.path, c.schema, c.name, got, c.want)
+		}
+	}
+}

@@ -2,19 +2,19 @@ package sql
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/continuous"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// Continuous aggregates: the statements and commit hooks of the engine
-// that hand over to package continuous, which owns refresh,
+// Continuous aggregates: the engine's hooks (the real-time union, write
+// ranges noted for invalidation at commit, refresh in a transaction of
+// its own) that hand over to package continuous, which owns refresh,
 // materialization and the invalidation log (see continuous/doc.go and
-// continuous_host.go for the adapters).
+// continuous_host.go for the adapters). Their CREATE, ALTER and DROP
+// statements are package ddl's (view_cagg.go).
 
 // CaggViewSQL implements plan.Env: the real-time union of package
 // continuous, over the watermark the statement's transaction sees.
@@ -31,45 +31,6 @@ func (e *execEnv) CaggWatermark(matID int32) (int64, bool, error) {
 		return catalog.Watermark(txn, matID)
 	}
 	return catalog.Watermark(e.s.txn, matID)
-}
-
-func (s *session) createCagg(ctx context.Context, x *plan.CreateMatView, w ResultWriter) error {
-	schema := s.schemaOrDefault(x.Name.Schema)
-	if s.catalogSnap().Table(s.dbOID, schema, x.Name.Name) != nil {
-		if x.IfNotExists {
-			_ = w.Notice("NOTICE", "42P07", fmt.Sprintf("continuous aggregate %q already exists, skipping", x.Name.Name))
-			return w.Complete("CREATE MATERIALIZED VIEW")
-		}
-		return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", x.Name.Name)
-	}
-	if x.WithData && s.inBlock {
-		return pgerr.New(pgerr.ActiveSQLTransaction, "CREATE MATERIALIZED VIEW ... WITH DATA cannot run inside a transaction block")
-	}
-	def := x.Cagg
-	view, err := continuous.Create(&caggHost{s: s}, continuous.Definition{DB: s.dbOID, Schema: schema, Name: x.Name.Name,
-		Owner: s.user, SQL: x.SQL, Cagg: def.Cagg, MatCols: viewColumns(def.MatCols), Cols: viewColumns(x.Cols),
-		ChunkInterval: def.ChunkInterval})
-	if err != nil {
-		return err
-	}
-	if !x.WithData {
-		return w.Complete("CREATE MATERIALIZED VIEW")
-	}
-	if err := s.commit(); err != nil {
-		return err
-	}
-	_ = w.Notice("NOTICE", "00000", fmt.Sprintf("refreshing continuous aggregate %q", view.Name))
-	if err := s.db.refreshCagg(ctx, s, view.OID, nil, nil); err != nil {
-		return err
-	}
-	return w.Complete("CREATE MATERIALIZED VIEW")
-}
-
-// dropCagg drops continuous aggregate t with its materialization
-// hypertable, policies, watermark and invalidations; continuous
-// aggregates built on it go too with cascade.
-func (s *session) dropCagg(t *catalog.Table, cascade bool) error {
-	return continuous.Drop(&caggHost{s: s}, t, cascade)
 }
 
 // noteHyperWrite records the time range of rows written to or deleted

@@ -5,6 +5,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/continuous"
+	"github.com/tsgres/tsgres/sql/ddl"
 	"github.com/tsgres/tsgres/sql/timescale"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -133,7 +134,7 @@ func (h *caggHost) NewHypertableID() (int32, error) { return h.s.writer().NewHyp
 func (h *caggHost) CreateTable(t *catalog.Table) error { return h.s.writer().CreateTable(t) }
 
 // CheckColumns implements continuous.Creator.
-func (h *caggHost) CheckColumns(cols []catalog.Column) error { return checkColumnNames(cols) }
+func (h *caggHost) CheckColumns(cols []catalog.Column) error { return ddl.CheckColumnNames(cols) }
 
 // DropTable implements continuous.Dropper.
 func (h *caggHost) DropTable(t *catalog.Table) error { return h.s.writer().DropTable(t) }

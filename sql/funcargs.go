@@ -32,12 +32,21 @@ func (e *execEnv) tableArg(v any) (*catalog.Table, error) {
 		return nil, pgerr.New(pgerr.UndefinedTable, "relation with OID %d does not exist", x)
 	case string:
 		on := parseQualified(x)
-		if t := e.s.findTable(on); t != nil {
+		if t := e.s.catalogSnap().FindTable(e.s.dbOID, e.SearchPath(), on.Schema, on.Name); t != nil {
 			return t, nil
 		}
 		return nil, noTable(on)
 	}
 	return nil, pgerr.New(pgerr.DatatypeMismatch, "invalid relation argument")
+}
+
+// noTable is PostgreSQL's error for a relation name that finds nothing.
+func noTable(on plan.ObjectName) error {
+	name := on.Name
+	if on.Schema != "" {
+		name = on.Schema + "." + on.Name
+	}
+	return pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", name)
 }
 
 // parseQualified parses a relation name argument (see

@@ -54,11 +54,6 @@ func (s *session) runDo(ctx context.Context, d *plan.Do, w ResultWriter) error {
 	return w.Complete("DO")
 }
 
-// checkPlpgsql validates a new PL/pgSQL routine's body.
-func (s *session) checkPlpgsql(_ *execEnv, f *catalog.Function) error {
-	return plpgsql.CheckRoutine(f)
-}
-
 // plHost is the session as the PL/pgSQL interpreter's executor; it
 // implements plpgsql.Executor.
 type plHost struct{ s *session }

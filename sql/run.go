@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tsgres/tsgres/sql/ddl"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
@@ -99,13 +100,7 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	case *plan.ExecuteStmt:
 		return s.executeSQL(ctx, env, x, w)
 	}
-	if ok, err := s.functionStmt(env, st, w); ok || err != nil {
-		return err
-	}
-	if ok, err := s.viewStmt(ctx, env, st, w); ok || err != nil {
-		return err
-	}
-	return s.ddlStmt(env, st, w)
+	return ddl.Run(ctx, ddlHost{env}, st, w)
 }
 
 // stream sends an operator's rows to w, at most maxRows (0: all). pending

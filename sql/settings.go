@@ -16,8 +16,6 @@ import (
 const (
 	ServerVersion    = "15.8"
 	ServerVersionNum = "150008"
-	// TimescaleVersion is the TimescaleDB release whose API tsgres provides.
-	TimescaleVersion = "2.17.2"
 )
 
 // defaultSettings are the run-time parameters a session starts with.
