@@ -185,13 +185,33 @@ func (s *session) settingsList() [][2]string {
 	return out
 }
 
+// optimizerOff reports SET tsgres.optimizer = off, with which statements
+// run as the binder bound them: no block rewrites while binding (every
+// hypertable scan still gets the list of all its chunks) and no physical
+// rules. The answers are the same; tests compare both.
+func (s *session) optimizerOff() bool { return s.settings["tsgres.optimizer"] == "off" }
+
 // physical returns the plan the executor runs for a bound plan n: n with
-// the optimizer's decisions recorded (sql/opt), unless the session has
-// SET tsgres.optimizer = off, which runs the bound plan as it is (tests
-// compare both).
+// the optimizer's physical decisions recorded (sql/opt.Optimize).
 func (s *session) physical(n plan.Node) plan.Node {
-	if s.settings["tsgres.optimizer"] == "off" {
+	if s.optimizerOff() {
 		return n
 	}
 	return opt.Optimize(n)
 }
+
+// rewriter is the optimizer's part in binding (plan.Rewriter).
+func (e *execEnv) rewriter() opt.Rewriter {
+	return opt.Rewriter{Env: e, Off: e.s.optimizerOff()}
+}
+
+// NarrowScans implements plan.Rewriter.
+func (e *execEnv) NarrowScans(from plan.Node, off int, cond plan.Expr) error {
+	return e.rewriter().NarrowScans(from, off, cond)
+}
+
+// LookupChunks implements plan.Rewriter.
+func (e *execEnv) LookupChunks(from plan.Node) { e.rewriter().LookupChunks(from) }
+
+// RewriteBlock implements plan.Rewriter.
+func (e *execEnv) RewriteBlock(n plan.Node) (plan.Node, error) { return e.rewriter().RewriteBlock(n) }

@@ -1,11 +1,34 @@
-// Package opt turns a bound plan into the physical plan the executor
-// runs. The binder (sql/plan) produces plan nodes; opt applies its rules,
-// one per file, and records each decision as data on the nodes
-// (plan.HyperScan.Decode and Order, plan.Agg.FromMetadata and Parallel)
-// or as a physical node (plan.LastValueScan), so that sql/exec builds
-// operators from the plan alone and EXPLAIN prints every decision.
+// Package opt holds tsgres's optimizer: rewrite rules, one per file, that
+// turn a bound plan (sql/plan) into the physical plan the executor runs.
+// Each rule records its decision as data on the plan's nodes (time
+// bounds, chunk lists and block predicates on plan.HyperScan;
+// plan.HyperScan.Decode and Order; plan.Agg.FromMetadata and Parallel)
+// or as a changed or physical node (plan.LastValueScan), so that sql/exec
+// builds operators from the plan alone and EXPLAIN prints every decision.
 //
-// The rules:
+// The rules run in two phases, in this order.
+//
+// Block rewrites (Rewriter, rewrite.go), applied while binding: the
+// binder calls them through plan.Env (plan.Rewriter) where it has bound a
+// FROM list and where it has bound a query block, at every nesting level.
+//
+//   - chunk_exclusion (NarrowScans, LookupChunks): conjuncts of a WHERE
+//     or inner join ON condition bounding a hypertable's time column
+//     narrow the scan's time bounds; the scan's chunk list is looked up
+//     by them.
+//   - block_predicates: the other "column op constant" conjuncts let the
+//     scan skip blocks by their min/max metadata (plan.ScanPred).
+//   - push_filters: movable filter conjuncts move down through
+//     projections, sorts, set operations, grouping keys and joins to the
+//     scans, narrowing them as above (also by time_bucket bounds).
+//   - merge_projects: a projection or aggregation over a projection reads
+//     the inner expressions directly.
+//   - regroup_cagg: an aggregation of a continuous aggregate by its own
+//     grouping is a projection.
+//   - prune_columns: every node computes only the columns its parent uses.
+//
+// Physical rules (Optimize, opt.go), applied by the session to every plan
+// it runs or explains:
 //
 //   - last_value: DISTINCT ON (series) ... ORDER BY series, time DESC,
 //     GROUP BY series with last(x, time)/max(time), and WHERE series = v
@@ -26,13 +49,15 @@
 // Decisions that depend on run-time values stay with the executor, which
 // applies a decision only when they allow it: the time bounds a parameter
 // gives, the LIMIT's value, the number of blocks, the typed accumulators
-// a parallel aggregate needs. Chunk exclusion and block predicates are
-// still derived by the binder (plan/prune.go), which EXPLAIN shows too.
+// a parallel aggregate needs.
 //
-// Contract: Optimize is called once on a freshly bound plan; it records
+// Contract: the block rewrites see each query block once, inner blocks
+// before the blocks holding them, and keep its columns; every hypertable
+// scan gets its chunk list from LookupChunks, with the optimizer on or
+// off. Optimize is called once on a freshly bound plan; it records
 // decisions on the plan's nodes in place and returns the physical plan,
-// which may share subtrees with the input. Rules must not
-// change results, only how they are computed: the logic tests run with
-// the optimizer on, and SET tsgres.optimizer = off runs the same
-// statements without it.
+// which may share subtrees with the input. Rules must not change
+// results, only how they are computed: the logic tests run with the
+// optimizer on, and SET tsgres.optimizer = off (Rewriter.Off, and the
+// session skipping Optimize) runs the same statements without any rule.
 package opt

@@ -16,6 +16,7 @@ import (
 // TestRules runs the scripts in testdata, one engine per file. Commands:
 //
 //	exec            run the statements; print "ok" or the error
+//	query           run the query; print its rows
 //	opt             print the plan of the query without the optimizer
 //	                (input) and with it (output); the query's rows must
 //	                be the same both ways
@@ -52,6 +53,8 @@ func TestRules(t *testing.T) {
 					return "error: " + err.Error() + "\n"
 				}
 				return "ok\n"
+			case "query":
+				return strings.Join(must(d.Input), "\n") + "\n"
 			case "opt":
 				must("SET tsgres.optimizer = off")
 				before := must("EXPLAIN " + d.Input)

@@ -412,14 +412,12 @@ func (b *binder) tableScan(t *catalog.Table, alias string, where Expr) (Node, er
 	if t.Hyper == nil {
 		return &Scan{Table: t, Cols: cols, ColIdx: idx}, nil
 	}
-	hs := &HyperScan{Table: t, Cols: cols, ColIdx: idx}
-	h := &hyperRel{scan: hs, timeIx: t.ColByID(t.Hyper.TimeCol), lo: minI64, hi: maxI64}
-	if where != nil {
-		if err := b.pushdown([]*hyperRel{h}, where); err != nil {
-			return nil, err
-		}
+	hs := &HyperScan{Table: t, Cols: cols, ColIdx: idx, TimeMin: minI64, TimeMax: maxI64}
+	if err := b.env.NarrowScans(hs, 0, where); err != nil {
+		return nil, err
 	}
-	return hs, b.finishHyperScan(h)
+	b.env.LookupChunks(hs)
+	return hs, nil
 }
 
 // dmlTarget is the common part of binding UPDATE and DELETE.
@@ -431,8 +429,8 @@ type dmlTarget struct {
 	scan    Node
 	ret     []Expr
 	retCols []OutCol
-	src     *DMLSource  // FROM / USING items, nil without
-	srcHs   []*hyperRel // hypertables scanned by src
+	src     *DMLSource // FROM / USING items, nil without
+	srcOff  int        // position of src's first column in the row WHERE reads
 }
 
 func (b *binder) dmlTarget(rv *parse.RangeVar, op writeOp) (*dmlTarget, error) {
@@ -538,13 +536,11 @@ func (b *binder) dmlSource(d *dmlTarget, items []*parse.Node) error {
 	}
 	fs := newScope(d.sc.parent)
 	var input Node
-	var hs []*hyperRel
 	for _, f := range items {
-		n, h, err := b.fromItem(f, fs)
+		n, err := b.fromItem(f, fs)
 		if err != nil {
 			return err
 		}
-		hs = append(hs, h...)
 		lat, isLat := n.(*lateralNode)
 		switch {
 		case input == nil && isLat:
@@ -557,27 +553,22 @@ func (b *binder) dmlSource(d *dmlTarget, items []*parse.Node) error {
 			input = &Join{Kind: JoinCross, Left: input, Right: n}
 		}
 	}
-	mergeScope(d.sc, fs, hs)
+	d.srcOff = d.sc.ncols
+	mergeScope(d.sc, fs)
 	if err := d.sc.checkAliases(); err != nil {
 		return err
 	}
-	d.src, d.srcHs = &DMLSource{Node: input}, hs
+	d.src = &DMLSource{Node: input}
 	return nil
 }
 
 // finishSource narrows the source's hypertable scans by the bound WHERE
 // and finds its hash keys.
 func (b *binder) finishSource(d *dmlTarget) error {
-	if d.filter != nil {
-		if err := b.pushdown(d.srcHs, d.filter); err != nil {
-			return err
-		}
+	if err := b.env.NarrowScans(d.src.Node, d.srcOff, d.filter); err != nil {
+		return err
 	}
-	for _, h := range d.srcHs {
-		if err := b.finishHyperScan(h); err != nil {
-			return err
-		}
-	}
+	b.env.LookupChunks(d.src.Node)
 	d.src.TargetKeys, d.src.SourceKeys = equiKeys(d.filter, len(d.t.Cols))
 	return nil
 }
@@ -744,7 +735,7 @@ func (b *binder) copyStmt(s *parse.CopyStmt) (Statement, error) {
 		}
 		if t.Hyper != nil {
 			hs := &HyperScan{Table: t, Cols: cols, ColIdx: idx, TimeMin: minI64, TimeMax: maxI64}
-			hs.Chunks, hs.Total = b.env.Chunks(t, minI64, maxI64)
+			b.env.LookupChunks(hs)
 			c.Query = hs
 		} else {
 			c.Query = &Scan{Table: t, Cols: cols, ColIdx: idx}

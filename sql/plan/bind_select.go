@@ -18,10 +18,13 @@ func (b *binder) selectStmt(s *parse.SelectStmt, outer *scope) (Node, error) {
 	if err != nil {
 		return n, err
 	}
-	return b.optimize(n)
+	if n, err = b.env.RewriteBlock(n); err != nil {
+		return nil, err
+	}
+	return postponeVolatile(n), nil
 }
 
-// selectBlock binds a SELECT without the rewrites for views (prune.go).
+// selectBlock binds a SELECT without the optimizer's block rewrites.
 func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 	if s == nil {
 		return nil, pgerr.New(pgerr.SyntaxError, "expected a SELECT")
@@ -49,16 +52,14 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 	}
 	sc := newScope(outer)
 	var input Node
-	var hypers []*hyperRel
 	if len(s.FromClause) == 0 {
 		input = &Values{Rows: [][]Expr{{}}}
 	} else {
 		for _, f := range s.FromClause {
-			n, hs, err := b.fromItem(f, sc)
+			n, err := b.fromItem(f, sc)
 			if err != nil {
 				return nil, err
 			}
-			hypers = append(hypers, hs...)
 			if input == nil {
 				input = n
 			} else if lat, ok := n.(*lateralNode); ok {
@@ -89,15 +90,13 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 		if cond, err = b.coerce(cond, types.Bool, "argument of WHERE"); err != nil {
 			return nil, err
 		}
-		if err := b.pushdown(hypers, cond); err != nil {
+		if err := b.env.NarrowScans(input, 0, cond); err != nil {
 			return nil, err
 		}
+		b.env.LookupChunks(input)
 		input = &Filter{Input: input, Cond: cond}
-	}
-	for _, h := range hypers {
-		if err := b.finishHyperScan(h); err != nil {
-			return nil, err
-		}
+	} else {
+		b.env.LookupChunks(input)
 	}
 	b.keepUnknown = keepUnknown
 	return b.project(s, input, sc, outer)
@@ -176,15 +175,7 @@ func (b *binder) values(lists []*parse.Node, outer *scope) (Node, error) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// hyperRel tracks a hypertable scan for chunk exclusion.
-type hyperRel struct {
-	scan   *HyperScan
-	off    int
-	timeIx int // position of the time column in scan.Cols, -1 when not scanned
-	lo, hi int64
-}
-
-func (b *binder) fromItem(n *parse.Node, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) fromItem(n *parse.Node, sc *scope) (Node, error) {
 	switch x := n.Node.(type) {
 	case *parse.Node_RangeVar:
 		return b.rangeVar(x.RangeVar, sc)
@@ -199,7 +190,7 @@ func (b *binder) fromItem(n *parse.Node, sc *scope) (Node, []*hyperRel, error) {
 		}
 		node, err := sub.selectStmt(rs.Subquery.GetSelectStmt(), parent)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		alias := ""
 		if rs.Alias != nil {
@@ -214,13 +205,13 @@ func (b *binder) fromItem(n *parse.Node, sc *scope) (Node, []*hyperRel, error) {
 		}
 		sc.add(alias, cols)
 		if rs.Lateral && sub.correlated {
-			return &lateralNode{node}, nil, nil
+			return &lateralNode{node}, nil
 		}
-		return node, nil, nil
+		return node, nil
 	case *parse.Node_RangeFunction:
 		return b.rangeFunction(x.RangeFunction, sc)
 	}
-	return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported FROM item %T", n.Node)
+	return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported FROM item %T", n.Node)
 }
 
 func relCols(cols []OutCol, alias string) []OutCol {
@@ -259,25 +250,24 @@ func lookupTable(env Env, schema, name string) *catalog.Table {
 	return nil
 }
 
-func (b *binder) rangeVar(rv *parse.RangeVar, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) rangeVar(rv *parse.RangeVar, sc *scope) (Node, error) {
 	alias := rv.Relname
 	if rv.Alias != nil {
 		alias = rv.Alias.Aliasname
 	}
 	var node Node
-	var hs []*hyperRel
 	if c := b.cte(rv.Relname); c != nil && rv.Schemaname == "" {
 		node = &CTERef{CTE: c, Cols: visible(c.Plan.Columns())}
 	} else if t := lookupTable(b.env, rv.Schemaname, rv.Relname); t != nil && t.View != nil && t.View.Kind == catalog.ViewPlain {
 		n, err := b.viewNode(t)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		node = n
 	} else if t != nil {
 		if t.View != nil {
 			if _, err := b.viewNode(t); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
 		cols := make([]OutCol, len(t.Cols))
@@ -287,10 +277,7 @@ func (b *binder) rangeVar(rv *parse.RangeVar, sc *scope) (Node, []*hyperRel, err
 			idx[i] = i
 		}
 		if t.Hyper != nil {
-			hsn := &HyperScan{Table: t, Cols: cols, ColIdx: idx}
-			h := &hyperRel{scan: hsn, off: sc.ncols, timeIx: t.ColByID(t.Hyper.TimeCol), lo: minI64, hi: maxI64}
-			hs = append(hs, h)
-			node = hsn
+			node = &HyperScan{Table: t, Cols: cols, ColIdx: idx, TimeMin: minI64, TimeMax: maxI64}
 		} else {
 			node = &Scan{Table: t, Cols: cols, ColIdx: idx}
 		}
@@ -301,7 +288,7 @@ func (b *binder) rangeVar(rv *parse.RangeVar, sc *scope) (Node, []*hyperRel, err
 		if rv.Schemaname != "" {
 			name = rv.Schemaname + "." + rv.Relname
 		}
-		return nil, nil, pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", name).WithPosition(rv.Location + 1)
+		return nil, pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", name).WithPosition(rv.Location + 1)
 	}
 	cols := relCols(node.Columns(), alias)
 	if rv.Alias != nil {
@@ -312,7 +299,7 @@ func (b *binder) rangeVar(rv *parse.RangeVar, sc *scope) (Node, []*hyperRel, err
 		}
 	}
 	sc.add(alias, cols)
-	return node, hs, nil
+	return node, nil
 }
 
 func (b *binder) virtual(schema, name string) (*Virtual, bool) {
@@ -325,24 +312,24 @@ func (b *binder) virtual(schema, name string) (*Virtual, bool) {
 	return nil, false
 }
 
-func (b *binder) joinExpr(j *parse.JoinExpr, outer *scope) (Node, []*hyperRel, error) {
+func (b *binder) joinExpr(j *parse.JoinExpr, outer *scope) (Node, error) {
 	// A join binds its items in a scope of its own, as PostgreSQL does:
 	// its ON condition and its lateral items see the join's own row (the
 	// row the Join evaluates them over), not FROM items before the join
 	// ("FROM a, b JOIN c ON ..."). The join's relations are then added
 	// to the enclosing FROM scope at their place in its row.
 	sc := newScope(outer.parent)
-	left, hl, err := b.fromItem(j.Larg, sc)
+	left, err := b.fromItem(j.Larg, sc)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	leftRels := len(sc.rels)
 	leftCols := sc.ncols
-	right, hr, err := b.fromItem(j.Rarg, sc)
+	right, err := b.fromItem(j.Rarg, sc)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	defer mergeScope(outer, sc, append(hl, hr...))
+	defer mergeScope(outer, sc)
 	lateral := false
 	if lat, ok := left.(*lateralNode); ok {
 		left = lat.Node
@@ -398,70 +385,48 @@ func (b *binder) joinExpr(j *parse.JoinExpr, outer *scope) (Node, []*hyperRel, e
 				}
 			}
 			if li < 0 || ri < 0 {
-				return nil, nil, pgerr.New(pgerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
+				return nil, pgerr.New(pgerr.UndefinedColumn, "column %q specified in USING clause does not exist in %s table", name, map[bool]string{true: "left", false: "right"}[li < 0])
 			}
 			eq, err := b.compare(OpEq, "=", &ColRef{T: lt, Idx: li, Name: name}, &ColRef{T: rt, Idx: ri, Name: name})
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
-			cond = and(cond, eq)
+			cond = And(cond, eq)
 		}
 	} else if j.Quals != nil {
 		q, err := b.expr(j.Quals, &exprCtx{sc: sc, what: "JOIN conditions"})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if q, err = b.coerce(q, types.Bool, "argument of JOIN/ON"); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		cond = q
 	} else if kind == JoinInner && !j.IsNatural {
 		kind = JoinCross
 	}
+	jn := &Join{Kind: kind, Left: left, Right: right, Cond: cond, Lateral: lateral}
 	// Conditions of inner joins narrow hypertable scans like WHERE does.
 	if kind == JoinInner && cond != nil {
-		if err := b.pushdown(append(append([]*hyperRel(nil), hl...), hr...), cond); err != nil {
-			return nil, nil, err
+		if err := b.env.NarrowScans(jn, 0, cond); err != nil {
+			return nil, err
 		}
 	}
-	jn := &Join{Kind: kind, Left: left, Right: right, Cond: cond, Lateral: lateral}
 	if !lateral {
 		jn.EqLeft, jn.EqRight = equiKeys(cond, leftCols)
 	}
-	return jn, append(hl, hr...), nil
+	return jn, nil
 }
 
 // mergeScope appends a join's scope js to the enclosing FROM scope sc,
-// moving its relations (and hypertable scans hs) to their offsets in sc's
-// row.
-func mergeScope(sc, js *scope, hs []*hyperRel) {
+// moving its relations to their offsets in sc's row.
+func mergeScope(sc, js *scope) {
 	base := sc.ncols
 	for _, r := range js.rels {
 		r.off += base
 		sc.rels = append(sc.rels, r)
 	}
 	sc.ncols += js.ncols
-	for _, h := range hs {
-		h.off += base
-	}
-}
-
-func and(a, b Expr) Expr {
-	if a == nil {
-		return b
-	}
-	if b == nil {
-		return a
-	}
-	return &Op{T: types.Bool, Kind: OpAnd, L: a, R: b}
-}
-
-// conjuncts splits an AND tree.
-func conjuncts(e Expr) []Expr {
-	if op, ok := e.(*Op); ok && op.Kind == OpAnd {
-		return append(conjuncts(op.L), conjuncts(op.R)...)
-	}
-	return []Expr{e}
 }
 
 // equiKeys finds "left col = right col" conjuncts for a hash join.
@@ -469,7 +434,7 @@ func equiKeys(cond Expr, leftCols int) (l, r []Expr) {
 	if cond == nil {
 		return nil, nil
 	}
-	for _, c := range conjuncts(cond) {
+	for _, c := range Conjuncts(cond) {
 		op, ok := c.(*Op)
 		if !ok || op.Kind != OpEq {
 			continue
@@ -527,14 +492,14 @@ func shift(e Expr, d int) Expr {
 	})
 }
 
-func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, error) {
 	if len(rf.Functions) != 1 {
 		return b.rowsFrom(rf, sc)
 	}
 	items := rf.Functions[0].GetList().GetItems()
 	fc := items[0].GetFuncCall()
 	if fc == nil {
-		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in FROM")
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in FROM")
 	}
 	_, name := funcName(fc.Funcname)
 	// Functions in FROM are implicitly LATERAL: their arguments may read
@@ -556,7 +521,7 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyp
 		}
 		e, err := sub.expr(n, argScope)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		args, names = append(args, e), append(names, name)
 	}
@@ -586,7 +551,7 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyp
 		var callArgs []Expr
 		var err error
 		if fn, cols, callArgs, named, user, err = sub.userFunctionScan(rf, lname, raw, names); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if user {
 			args = callArgs
@@ -596,12 +561,12 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyp
 	case ok:
 		var err error
 		if args, err = placeNamed(lname, args, names); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	case !user:
 		call, err := sub.call(lname, args, names)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		fn, cols = scalarAsSet(call.(*Call), lname)
 		args = []Expr{call}
@@ -629,19 +594,19 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, []*hyp
 	}
 	sc.add(alias, relCols(cols, alias))
 	if !sub.correlated {
-		return node, nil, nil
+		return node, nil
 	}
 	if !lateral {
 		// The arguments read the enclosing query's row ("SELECT
 		// array(SELECT x FROM unnest(t.arr) x) FROM t"): the query being
 		// bound is correlated, the function is not lateral.
 		b.correlated = true
-		return node, nil, nil
+		return node, nil
 	}
 	if readsEnclosing(args) {
 		b.correlated = true
 	}
-	return &lateralNode{node}, nil, nil
+	return &lateralNode{node}, nil
 }
 
 // readsEnclosing reports whether lateral function arguments read the

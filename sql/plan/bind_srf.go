@@ -299,26 +299,26 @@ func hasCall(m protoreflect.Message, pred func(*parse.FuncCall) bool) bool {
 // rowsFrom binds ROWS FROM (f0(...), f1(...), ...): the functions run
 // side by side, row i holding every function's i-th row, shorter results
 // padded with NULL.
-func (b *binder) rowsFrom(rf *parse.RangeFunction, sc *scope) (Node, []*hyperRel, error) {
+func (b *binder) rowsFrom(rf *parse.RangeFunction, sc *scope) (Node, error) {
 	var parts []*FuncScan
 	lateral := false
 	for _, f := range rf.Functions {
 		if items := f.GetList().GetItems(); len(items) > 1 && items[1] != nil && items[1].Node != nil {
-			return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "column definition lists in ROWS FROM are not supported")
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "column definition lists in ROWS FROM are not supported")
 		}
 		// Each function binds against a scratch copy of the scope, so
 		// only the combined item is added to sc.
 		scratch := &scope{rels: sc.rels[:len(sc.rels):len(sc.rels)], parent: sc.parent, ncols: sc.ncols}
-		n, _, err := b.rangeFunction(&parse.RangeFunction{Lateral: rf.Lateral, Functions: []*parse.Node{f}}, scratch)
+		n, err := b.rangeFunction(&parse.RangeFunction{Lateral: rf.Lateral, Functions: []*parse.Node{f}}, scratch)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if lat, ok := n.(*lateralNode); ok {
 			n, lateral = lat.Node, true
 		}
 		fs, ok := n.(*FuncScan)
 		if !ok {
-			return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in ROWS FROM")
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "unsupported function in ROWS FROM")
 		}
 		parts = append(parts, fs)
 	}
@@ -344,9 +344,9 @@ func (b *binder) rowsFrom(rf *parse.RangeFunction, sc *scope) (Node, []*hyperRel
 	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
 	sc.add(alias, relCols(cols, alias))
 	if lateral {
-		return &lateralNode{node}, nil, nil
+		return &lateralNode{node}, nil
 	}
-	return node, nil, nil
+	return node, nil
 }
 
 // zipSetFuncs runs parts' functions on their slices of the combined

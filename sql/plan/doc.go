@@ -7,8 +7,17 @@
 // itself; the tree never leaves this package: everything exported here is
 // tsgres's own.
 //
-// Rules applied while planning: chunk exclusion by time (a hypertable scan
-// lists only the chunks whose range meets the WHERE clause's bounds on the
-// time column), block-skipping predicates pushed into storage scans,
-// projection pushdown (scans decode only referenced columns).
+// The binder only binds: it takes no optimizer decision. Where it has
+// bound a FROM list (its WHERE and inner joins' ON conditions), an
+// UPDATE/DELETE scan, a COPY scan or a whole query block, it calls the
+// Rewriter its Env provides (sql/opt.Rewriter): NarrowScans and
+// LookupChunks give every hypertable scan its time bounds, block
+// predicates and chunk list, and RewriteBlock rewrites each query block
+// (filter pushdown, projection merging, column pruning, ...) before it
+// becomes part of the enclosing plan. Invariants: every HyperScan the
+// binder makes passes through LookupChunks exactly once before its
+// block is rewritten, and RewriteBlock keeps a block's columns, so the
+// binding of the enclosing block does not depend on the rewrites. The
+// one rewrite the binder keeps is postponeVolatile (postpone.go): it is
+// PostgreSQL's order of evaluation, not an optimization.
 package plan

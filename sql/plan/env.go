@@ -14,9 +14,6 @@ type Env interface {
 	Database() uint32
 	// SearchPath lists the schemas searched for unqualified names.
 	SearchPath() []string
-	// Chunks returns the chunks of a hypertable meeting [lo, hi] and the
-	// hypertable's total chunk count.
-	Chunks(t *catalog.Table, lo, hi int64) (chunks []*catalog.Chunk, total int)
 	// VirtualTable returns a catalog view (pg_catalog.pg_class,
 	// information_schema.tables, timescaledb_information.chunks, ...).
 	VirtualTable(schema, name string) (*Virtual, bool)
@@ -32,4 +29,26 @@ type Env interface {
 	// view expands to (its real-time union, built by package continuous
 	// from the watermark the statement's transaction sees).
 	CaggViewSQL(view *catalog.Table) (string, error)
+	// Rewriter is the optimizer's part in binding (sql/opt.Rewriter).
+	Rewriter
+}
+
+// Rewriter rewrites the plans the binder produces (sql/opt implements it;
+// the session's Env passes it on). The binder only binds: it calls the
+// Rewriter at three points and leaves every decision to it.
+type Rewriter interface {
+	// NarrowScans narrows the hypertable scans of FROM tree from (reached
+	// through joins) by cond, a WHERE or inner join ON condition over
+	// from's row starting at column off: their time bounds and block
+	// predicates. The binder calls it for each inner join's ON condition
+	// and each FROM list's WHERE, before LookupChunks.
+	NarrowScans(from Node, off int, cond Expr) error
+	// LookupChunks sets the chunk list of every hypertable scan of FROM
+	// tree from, by the scan's time bounds. Every hypertable scan the
+	// binder makes must pass through it once.
+	LookupChunks(from Node)
+	// RewriteBlock rewrites a bound query block (a SELECT, VALUES or set
+	// operation, at any nesting level) before it becomes part of the
+	// enclosing plan; the result has the same columns.
+	RewriteBlock(n Node) (Node, error)
 }

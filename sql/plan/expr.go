@@ -81,6 +81,22 @@ const (
 )
 
 // String returns the operator's SQL spelling.
+// Flip returns the comparison with its operands swapped: a < b is b > a.
+// Other operators are returned as they are.
+func (k OpKind) Flip() OpKind {
+	switch k {
+	case OpLt:
+		return OpGt
+	case OpLe:
+		return OpGe
+	case OpGt:
+		return OpLt
+	case OpGe:
+		return OpLe
+	}
+	return k
+}
+
 func (k OpKind) String() string {
 	return [...]string{"?", "=", "<>", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "^", "||", "AND", "OR", "NOT", "-",
 		"IS DISTINCT FROM", "IS NOT DISTINCT FROM", "~", "~*", "!~", "!~*", "&", "|", "<<", ">>"}[k]

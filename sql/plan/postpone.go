@@ -9,7 +9,7 @@ import "github.com/tsgres/tsgres/sql/types"
 // them. The sort keys must not need the volatile results: they are
 // rewritten over the projection's input and must be movable there.
 func postponeVolatile(n Node) Node {
-	n, _ = mapChildren(n, func(c Node) (Node, error) { return postponeVolatile(c), nil })
+	n, _ = CopyInputs(n, func(c Node) (Node, error) { return postponeVolatile(c), nil })
 	lim, ok := n.(*Limit)
 	if !ok {
 		return n
@@ -26,8 +26,8 @@ func postponeVolatile(n Node) Node {
 		}
 		keys := make([]SortKey, len(in.Keys))
 		for i, k := range in.Keys {
-			k.E = subst(k.E, p.Exprs)
-			if !movable(k.E) {
+			k.E = Subst(k.E, p.Exprs)
+			if !Movable(k.E) {
 				return n
 			}
 			keys[i] = k
@@ -54,10 +54,14 @@ func limitBelow(lim *Limit, p *Project, input Node) Node {
 
 // anyVolatile reports whether one of es calls a volatile function.
 func anyVolatile(es []Expr) bool {
+	volatile := false
 	for _, e := range es {
-		if _, _, v := exprFlags(e); v {
-			return true
-		}
+		Walk(e, func(x Expr) bool {
+			if c, ok := x.(*Call); ok && c.Fn.Volatile {
+				volatile = true
+			}
+			return !volatile
+		})
 	}
-	return false
+	return volatile
 }

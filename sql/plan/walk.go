@@ -233,3 +233,50 @@ func format(sb *strings.Builder, e Expr, cols []OutCol) {
 
 // exprEqual compares bound expressions structurally.
 func exprEqual(a, b Expr) bool { return Format(a, nil) == Format(b, nil) }
+
+// And returns the conjunction of a and b; a nil operand is absent.
+func And(a, b Expr) Expr {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	return &Op{T: types.Bool, Kind: OpAnd, L: a, R: b}
+}
+
+// Conjuncts splits an AND tree into its operands.
+func Conjuncts(e Expr) []Expr {
+	if op, ok := e.(*Op); ok && op.Kind == OpAnd {
+		return append(Conjuncts(op.L), Conjuncts(op.R)...)
+	}
+	return []Expr{e}
+}
+
+// Movable reports whether e may be evaluated at another place in the
+// plan: it holds no subqueries, outer references or volatile calls.
+func Movable(e Expr) bool {
+	ok := true
+	Walk(e, func(x Expr) bool {
+		switch x := x.(type) {
+		case *Subquery, *OuterRef:
+			ok = false
+		case *Call:
+			ok = ok && !x.Fn.Volatile
+		}
+		return ok
+	})
+	return ok
+}
+
+// Subst replaces every column reference in e with the expression at that
+// position in exprs (e read over a projection becomes e read over the
+// projection's input).
+func Subst(e Expr, exprs []Expr) Expr {
+	return MapExpr(e, func(x Expr) (Expr, bool) {
+		if c, ok := x.(*ColRef); ok {
+			return exprs[c.Idx], true
+		}
+		return x, false
+	})
+}

@@ -83,3 +83,64 @@ func MapInputs(n Node, f func(Node) Node) {
 		x.CTE.Plan = f(x.CTE.Plan)
 	}
 }
+
+// CopyInputs returns a shallow copy of n with each input plan c replaced
+// by f(c); the first error stops it. Leaves and CTE plans (shared by
+// their references) are left alone, and n itself is never changed
+// (MapInputs is the in-place form).
+func CopyInputs(n Node, f func(Node) (Node, error)) (Node, error) {
+	var err error
+	one := func(c Node) Node {
+		if err != nil {
+			return c
+		}
+		var r Node
+		if r, err = f(c); err != nil {
+			return c
+		}
+		return r
+	}
+	switch x := n.(type) {
+	case *Filter:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Project:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *ProjectSet:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Agg:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Sort:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Limit:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Distinct:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Window:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *Join:
+		cp := *x
+		cp.Left, cp.Right = one(x.Left), one(x.Right)
+		return &cp, err
+	case *SetOp:
+		cp := *x
+		cp.Left, cp.Right = one(x.Left), one(x.Right)
+		return &cp, err
+	}
+	return n, nil
+}

@@ -1,7 +1,8 @@
-package plan
+package opt
 
 import (
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/types"
 )
 
@@ -15,21 +16,21 @@ import (
 // x, count(*) is 1 and count(x) is 0 or 1.
 
 // regroupAggs replaces such aggregations anywhere in n by projections.
-func (b *binder) regroupAggs(n Node) Node {
-	n, _ = mapChildren(n, func(c Node) (Node, error) { return b.regroupAggs(c), nil })
-	a, ok := n.(*Agg)
+func regroupAggs(env Env, n plan.Node) plan.Node {
+	n, _ = plan.CopyInputs(n, func(c plan.Node) (plan.Node, error) { return regroupAggs(env, c), nil })
+	a, ok := n.(*plan.Agg)
 	if !ok || len(a.Keys) == 0 {
 		return n
 	}
 	in := a.Input
-	if f, ok := in.(*Filter); ok {
+	if f, ok := in.(*plan.Filter); ok {
 		in = f.Input
 	}
-	hs, ok := in.(*HyperScan)
+	hs, ok := in.(*plan.HyperScan)
 	if !ok || hs.Table.Hyper == nil {
 		return n
 	}
-	view := b.env.Catalog().CaggByMatID(hs.Table.Hyper.ID)
+	view := env.Catalog().CaggByMatID(hs.Table.Hyper.ID)
 	if view == nil || view.View.Cagg.MatOID != hs.Table.OID {
 		return n
 	}
@@ -45,25 +46,25 @@ func (b *binder) regroupAggs(n Node) Node {
 		}
 		exprs = append(exprs, e)
 	}
-	return &Project{Input: a.Input, Exprs: exprs, Cols: a.Cols}
+	return &plan.Project{Input: a.Input, Exprs: exprs, Cols: a.Cols}
 }
 
 // uniqueKeys reports whether grouping keys cover c's grouping columns in
 // materialization scan hs, and returns the keys with time_bucket of the
 // bucket at the aggregate's own width replaced by the bucket itself.
-func uniqueKeys(keys []Expr, hs *HyperScan, c *catalog.Cagg) ([]Expr, bool) {
-	colName := func(e Expr) string {
-		if cr, ok := e.(*ColRef); ok && cr.Idx >= 0 && cr.Idx < len(hs.ColIdx) {
+func uniqueKeys(keys []plan.Expr, hs *plan.HyperScan, c *catalog.Cagg) ([]plan.Expr, bool) {
+	colName := func(e plan.Expr) string {
+		if cr, ok := e.(*plan.ColRef); ok && cr.Idx >= 0 && cr.Idx < len(hs.ColIdx) {
 			return hs.Table.Cols[hs.ColIdx[cr.Idx]].Name
 		}
 		return ""
 	}
 	covered := map[string]bool{}
-	out := make([]Expr, len(keys))
+	out := make([]plan.Expr, len(keys))
 	for i, k := range keys {
 		out[i] = k
-		if call, ok := k.(*Call); ok && call.Fn.Name == "time_bucket" && len(call.Args) == 2 && colName(call.Args[1]) == c.BucketCol() {
-			if w, ok := call.Args[0].(*Const); ok {
+		if call, ok := k.(*plan.Call); ok && call.Fn.Name == "time_bucket" && len(call.Args) == 2 && colName(call.Args[1]) == c.BucketCol() {
+			if w, ok := call.Args[0].(*plan.Const); ok {
 				if iv, ok := w.V.(types.Interval); ok && iv.Months == 0 && types.IntervalMicros(iv) == c.BucketWidth {
 					out[i] = call.Args[1]
 					covered[c.BucketCol()] = true
@@ -84,12 +85,12 @@ func uniqueKeys(keys []Expr, hs *HyperScan, c *catalog.Cagg) ([]Expr, bool) {
 }
 
 // oneRowAgg returns what aggregate call c yields over one row.
-func oneRowAgg(c *AggCall) (Expr, bool) {
+func oneRowAgg(c *plan.AggCall) (plan.Expr, bool) {
 	if c.Distinct || c.Filter != nil || len(c.OrderBy) > 0 || len(c.Direct) > 0 {
 		return nil, false
 	}
 	if c.Star {
-		return &Const{T: types.Int8, V: int64(1)}, c.Agg.Name == "count"
+		return &plan.Const{T: types.Int8, V: int64(1)}, c.Agg.Name == "count"
 	}
 	if len(c.Args) != 1 {
 		return nil, false
@@ -99,14 +100,14 @@ func oneRowAgg(c *AggCall) (Expr, bool) {
 	case "max", "min":
 		return x, x.Type() == c.T
 	case "count":
-		return &Case{T: types.Int8, Whens: []When{{Cond: &IsNull{E: x}, Then: &Const{T: types.Int8, V: int64(0)}}},
-			Else: &Const{T: types.Int8, V: int64(1)}}, true
+		return &plan.Case{T: types.Int8, Whens: []plan.When{{Cond: &plan.IsNull{E: x}, Then: &plan.Const{T: types.Int8, V: int64(0)}}},
+			Else: &plan.Const{T: types.Int8, V: int64(1)}}, true
 	case "sum":
 		switch {
 		case x.Type() == c.T:
 			return x, true
 		case x.Type().IsInteger() && (c.T.OID == types.OidInt8 || c.T.OID == types.OidNumeric):
-			return &Cast{E: x, T: c.T}, true
+			return &plan.Cast{E: x, T: c.T}, true
 		}
 	}
 	return nil, false
