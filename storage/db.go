@@ -67,6 +67,9 @@ type DB struct {
 	epoch uint64
 	open  map[*Txn]uint64
 
+	// rowLocks are the transactions' row and chunk locks (locks.go).
+	rowLocks lockTable
+
 	cacheMu   sync.RWMutex
 	metaCache map[uint64]map[uint64]*BlockMeta // chunk -> block id -> meta
 	cacheLen  int
@@ -118,6 +121,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		pins:       map[uint64]int{},
 		retired:    map[uint64]uint64{},
 		open:       map[*Txn]uint64{},
+		rowLocks:   lockTable{keys: map[string]*rowLock{}, waits: map[*Txn]*rowLock{}},
 		metaCache:  map[uint64]map[uint64]*BlockMeta{},
 		stop:       make(chan struct{}),
 		encSem:     make(chan struct{}, runtime.GOMAXPROCS(0)),

@@ -46,6 +46,9 @@ type Txn struct {
 	// just before its batch is written (see BeforeCommit).
 	beforeCommit []func()
 	done         bool
+	// locked are the row and chunk locks the transaction holds (guarded
+	// by the database's lock table mutex); they are released when it ends.
+	locked []*rowLock
 }
 
 type opKind uint8
@@ -337,6 +340,7 @@ func (t *Txn) finishLocked() {
 		t.db.txnMu.Unlock()
 	}
 	t.done = true
+	t.releaseLocks()
 	t.log = nil
 	t.chunks = nil
 	if t.batch != nil {
