@@ -42,9 +42,13 @@ var _ dml.Host = dmlHost{}
 
 func (h dmlHost) ExecCtx() *exec.Ctx             { return h.e.execCtx() }
 func (h dmlHost) Physical(n plan.Node) plan.Node { return h.e.s.physical(n) }
-func (h dmlHost) Writer() *table.Writer          { return h.e.s.tableWriter() }
-func (h dmlHost) BindEnv() plan.Env              { return h.e }
-func (h dmlHost) Location() *time.Location       { return h.e.s.loc }
+func (h dmlHost) Writer() *table.Writer {
+	w := h.e.s.tableWriter()
+	w.Ctx = h.e.ctx
+	return w
+}
+func (h dmlHost) BindEnv() plan.Env        { return h.e }
+func (h dmlHost) Location() *time.Location { return h.e.s.loc }
 
 // dmlOutput is a ResultWriter as a dml.Output.
 type dmlOutput struct{ ResultWriter }

@@ -1,6 +1,7 @@
 package dml
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/tsgres/tsgres/catalog"
@@ -124,6 +125,7 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 		if err != nil {
 			return n, err
 		}
+	retry:
 		ckey, ix, err := w.Conflict(t, row, key)
 		if err != nil {
 			return n, err
@@ -140,6 +142,9 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 					WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
 			}
 			nrow, ok, err := conflictUpdate(ec, w, t, oc, ckey, row)
+			if errors.Is(err, errConflictGone) {
+				goto retry
+			}
 			if err != nil {
 				return n, err
 			}
@@ -166,14 +171,26 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 	return n, nil
 }
 
+// errConflictGone is conflictUpdate's error when the conflicting row was
+// deleted while it waited for the row's lock: the insert tries again.
+var errConflictGone = errors.New("conflicting row deleted concurrently")
+
 // conflictUpdate runs ON CONFLICT DO UPDATE oc for proposed row, which
 // conflicts with the stored row under ckey: the SET expressions and WHERE
-// read the stored row followed by the proposed one (EXCLUDED). It returns
-// the updated row, or ok false when WHERE skips it.
+// read the stored row followed by the proposed one (EXCLUDED). It locks
+// the stored row first (FOR UPDATE, as PostgreSQL does) and reads its
+// newest version; errConflictGone when it is gone. It returns the
+// updated row, or ok false when WHERE skips it.
 func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.OnConflict, ckey []byte, row []any) (nrow []any, ok bool, err error) {
+	if _, err := w.LockRow(t, ckey, table.LockUpdate, table.Wait); err != nil {
+		return nil, false, err
+	}
 	old, err := w.GetRow(t, ckey)
 	if err != nil {
 		return nil, false, err
+	}
+	if old == nil {
+		return nil, false, errConflictGone
 	}
 	both := append(append(make([]any, 0, 2*len(row)), old...), row...)
 	if oc.Where != nil {

@@ -11,7 +11,8 @@ import (
 // rewriteHyper deletes (set == nil) or updates the rows of a hypertable
 // matching filter (joined with src for UPDATE ... FROM and DELETE ...
 // USING) by rewriting the affected blocks; updated rows are re-appended
-// so a changed time moves them to the right chunk.
+// so a changed time moves them to the right chunk. It locks the chunks it
+// scans until the transaction ends (table.Writer.LockForRewrite).
 func rewriteHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, scan *plan.HyperScan, filter plan.Expr, src *plan.DMLSource, set []plan.SetItem, ret *returner) (int64, error) {
 	var n int64
 	var moved []*col.Batch
@@ -24,6 +25,16 @@ func rewriteHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, scan *plan.Hy
 		if match, err = newRowMatch(ec, t, filter, src); err != nil {
 			return 0, err
 		}
+	}
+	// Lock the chunks before reading them: a concurrent UPDATE or
+	// DELETE of one commits (or rolls back) first, and the blocks listed
+	// below include its changes, so no change is lost.
+	ids := make([]uint64, len(scan.Chunks))
+	for i, c := range scan.Chunks {
+		ids[i] = c.ID
+	}
+	if err := w.LockForRewrite(t, ids); err != nil {
+		return 0, err
 	}
 	stale := map[*catalog.Index]map[string]bool{}
 	for _, c := range scan.Chunks {

@@ -2,6 +2,7 @@ package dml
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
@@ -29,23 +30,65 @@ func Update(h Host, x *plan.Update, out Output) error {
 	if err != nil {
 		return err
 	}
-	keys, rows, envs, err := matchRows(ec, w, t, match)
+	keys, err := matchRows(ec, w, t, match)
 	if err != nil {
 		return err
 	}
-	for i, old := range rows {
-		row, err := updatedRow(ec, envs[i], x.Set)
+	mode := updateLockMode(t, x.Set)
+	n := 0
+	for _, key := range keys {
+		old, env, ok, err := lockAndRecheck(w, t, key, mode, match)
 		if err != nil {
 			return err
 		}
-		if err := w.ReplaceRow(t, keys[i], old, row[:len(t.Cols)]); err != nil {
+		if !ok {
+			continue
+		}
+		row, err := updatedRow(ec, env, x.Set)
+		if err != nil {
+			return err
+		}
+		if err := w.ReplaceRow(t, key, old, row[:len(t.Cols)]); err != nil {
 			return err
 		}
 		if err := ret.add(ec, row); err != nil {
 			return err
 		}
+		n++
 	}
-	return ret.finish(out, fmt.Sprintf("UPDATE %d", len(rows)))
+	return ret.finish(out, fmt.Sprintf("UPDATE %d", n))
+}
+
+// lockAndRecheck locks the row of t under key in mode, waiting for a
+// concurrent writer of it to end, then reads its newest version and
+// checks it against match again (PostgreSQL's READ COMMITTED
+// re-evaluation): ok is false when the row is gone or no longer
+// matches; otherwise row is the newest version and env the row the
+// statement's expressions read (see rowMatch).
+func lockAndRecheck(w *table.Writer, t *catalog.Table, key []byte, mode table.LockMode, match rowMatch) (row, env []any, ok bool, err error) {
+	if _, err := w.LockRow(t, key, mode, table.Wait); err != nil {
+		return nil, nil, false, err
+	}
+	if row, err = w.GetRow(t, key); err != nil || row == nil {
+		return nil, nil, false, err
+	}
+	env, ok, err = match(row)
+	return row, env, ok, err
+}
+
+// updateLockMode is the row lock an UPDATE of set takes: FOR UPDATE when
+// it assigns a column of a unique index (a key column, which foreign
+// keys may reference), FOR NO KEY UPDATE otherwise, as in PostgreSQL.
+func updateLockMode(t *catalog.Table, set []plan.SetItem) table.LockMode {
+	for _, it := range set {
+		id := t.Cols[it.Col].ID
+		for i := range t.Indexes {
+			if t.Indexes[i].Unique && slices.Contains(t.Indexes[i].Cols, id) {
+				return table.LockUpdate
+			}
+		}
+	}
+	return table.LockNoKeyUpdate
 }
 
 // Delete runs DELETE x, on a hypertable by rewriting the blocks holding
@@ -67,17 +110,26 @@ func Delete(h Host, x *plan.Delete, out Output) error {
 	if err != nil {
 		return err
 	}
-	keys, rows, envs, err := matchRows(ec, w, t, match)
+	keys, err := matchRows(ec, w, t, match)
 	if err != nil {
 		return err
 	}
-	for i, row := range rows {
-		w.DeleteRow(t, keys[i], row)
-		if err := ret.add(ec, envs[i]); err != nil {
+	n := 0
+	for _, key := range keys {
+		row, env, ok, err := lockAndRecheck(w, t, key, table.LockUpdate, match)
+		if err != nil {
 			return err
 		}
+		if !ok {
+			continue
+		}
+		w.DeleteRow(t, key, row)
+		if err := ret.add(ec, env); err != nil {
+			return err
+		}
+		n++
 	}
-	return ret.finish(out, fmt.Sprintf("DELETE %d", len(rows)))
+	return ret.finish(out, fmt.Sprintf("DELETE %d", n))
 }
 
 // rowMatch decides whether a target row is changed; env is the row the
@@ -104,28 +156,25 @@ func newRowMatch(ec *exec.Ctx, t *catalog.Table, filter plan.Expr, src *plan.DML
 	}, nil
 }
 
-// matchRows returns the keys, rows and expression rows (see rowMatch) of
-// a regular table's rows that match. Every row is read before any is
-// changed.
-func matchRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, match rowMatch) (keys [][]byte, rows, envs [][]any, err error) {
+// matchRows returns the keys of a regular table's rows that match, in
+// key order. Every row is read before any is changed; each is locked and
+// checked again before it is (lockAndRecheck).
+func matchRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, match rowMatch) (keys [][]byte, err error) {
 	it := w.Rows(t)
 	defer it.Close()
-	for it.Next() {
-		row := it.Row()
-		env, ok, err := match(row)
+	for n := 1; it.Next(); n++ {
+		_, ok, err := match(it.Row())
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, err
 		}
-		if !ok {
-			continue
+		if ok {
+			keys = append(keys, it.Key())
 		}
-		keys = append(keys, it.Key())
-		rows, envs = append(rows, row), append(envs, env)
-		if len(rows)%1024 == 0 && ec.Context.Err() != nil {
-			return nil, nil, nil, pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
+		if n%1024 == 0 && ec.Context.Err() != nil {
+			return nil, pgerr.New(pgerr.QueryCanceled, "canceling statement due to user request")
 		}
 	}
-	return keys, rows, envs, it.Err()
+	return keys, it.Err()
 }
 
 // updatedRow applies set to a target row: env is the row the expressions

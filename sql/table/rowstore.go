@@ -70,8 +70,13 @@ func (w *Writer) NewRowKey(t *catalog.Table, row []any) ([]byte, error) {
 
 // Conflict finds a stored row of t that row (to be stored under key)
 // conflicts with on a unique index: it returns that row's key and the
-// index, or a nil index when there is none. NULLs never conflict.
+// index, or a nil index when there is none. NULLs never conflict. It
+// first locks row's unique key values (lockUniqueKeys), so a concurrent
+// insert of one of them has committed or rolled back before it looks.
 func (w *Writer) Conflict(t *catalog.Table, row []any, key []byte) ([]byte, *catalog.Index, error) {
+	if err := w.lockUniqueKeys(t, row, key); err != nil {
+		return nil, nil, err
+	}
 	for i := range t.Indexes {
 		ix := &t.Indexes[i]
 		if !ix.Unique {

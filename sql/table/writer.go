@@ -1,6 +1,8 @@
 package table
 
 import (
+	"context"
+
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
@@ -23,6 +25,9 @@ type Writer struct {
 	// Env is the session side of the writer: chunks, hidden row ids and
 	// the notes continuous aggregates take of hypertable writes.
 	Env Env
+	// Ctx bounds the waits for row and chunk locks (locks.go): the
+	// statement's context. Nil waits without bound.
+	Ctx context.Context
 }
 
 // Env is what a Writer needs from the session beyond its transaction.
