@@ -44,7 +44,7 @@ func (h dmlHost) ExecCtx() *exec.Ctx             { return h.e.execCtx() }
 func (h dmlHost) Physical(n plan.Node) plan.Node { return h.e.s.physical(n) }
 func (h dmlHost) Writer() *table.Writer {
 	w := h.e.s.tableWriter()
-	w.Ctx = h.e.ctx
+	w.Ctx, w.LockTimeout = h.e.ctx, h.e.s.millisSetting("lock_timeout")
 	return w
 }
 func (h dmlHost) BindEnv() plan.Env        { return h.e }

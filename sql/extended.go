@@ -186,6 +186,13 @@ func (s *session) ClosePortal(name string) {
 
 // Execute implements Session.
 func (s *session) Execute(ctx context.Context, name string, maxRows int, w ResultWriter) (bool, error) {
+	ctx, cancel := s.statementContext(ctx)
+	defer cancel()
+	more, err := s.execute(ctx, name, maxRows, w)
+	return more, timeoutError(ctx, err)
+}
+
+func (s *session) execute(ctx context.Context, name string, maxRows int, w ResultWriter) (bool, error) {
 	p, ok := s.portals[name]
 	if !ok {
 		return false, pgerr.New(pgerr.InvalidCursorName, "portal %q does not exist", name)

@@ -265,6 +265,12 @@ func (s *session) transaction(t *plan.Transaction, w ResultWriter) error {
 // run in one implicit transaction unless they manage transactions
 // themselves, as in PostgreSQL.
 func (s *session) Query(ctx context.Context, query string, w ResultWriter) error {
+	ctx, cancel := s.statementContext(ctx)
+	defer cancel()
+	return timeoutError(ctx, s.query(ctx, query, w))
+}
+
+func (s *session) query(ctx context.Context, query string, w ResultWriter) error {
 	stmts, err := parse.Parse(query)
 	if err != nil {
 		if s.inBlock {

@@ -163,6 +163,13 @@ func (s *session) set(name string, values []string) error {
 		default:
 			return pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
 		}
+	case "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout":
+		if values != nil {
+			var err error
+			if val, err = parseMillis(name, val); err != nil {
+				return err
+			}
+		}
 	case "transaction_isolation", "default_transaction_isolation", "transaction_read_only", "default_transaction_read_only":
 		// Accepted; tsgres runs every transaction read committed.
 	default:

@@ -38,8 +38,42 @@ const (
 // LockRow locks the row of t stored under key in mode; false under
 // SkipLocked when another transaction holds it.
 func (w *Writer) LockRow(t *catalog.Table, key []byte, mode LockMode, wait LockWait) (bool, error) {
-	ok, err := w.Txn.LockKey(w.Ctx, rowSpace(t), key, mode, wait)
-	return ok, LockError(t, err)
+	return w.lockKey(t, rowSpace(t), key, mode, wait)
+}
+
+// errLockTimeout is the cause of a lock wait that ran out of
+// lock_timeout.
+var errLockTimeout = errors.New("lock timeout")
+
+// lockKey locks key of space sp (a row or unique key of t), bounding the
+// wait by LockTimeout, and returns PostgreSQL's errors (LockError).
+func (w *Writer) lockKey(t *catalog.Table, sp storage.Space, key []byte, mode LockMode, wait LockWait) (bool, error) {
+	ctx, cancel := w.lockContext()
+	defer cancel()
+	ok, err := w.Txn.LockKey(ctx, sp, key, mode, wait)
+	return ok, lockError(ctx, t, err)
+}
+
+// lockContext is the context of one lock wait: Ctx, bounded by
+// LockTimeout when set.
+func (w *Writer) lockContext() (context.Context, context.CancelFunc) {
+	ctx := w.Ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if w.LockTimeout > 0 {
+		return context.WithTimeoutCause(ctx, w.LockTimeout, errLockTimeout)
+	}
+	return ctx, func() {}
+}
+
+// lockError is LockError, with a wait that ran out of lock_timeout
+// reported as PostgreSQL does (55P03).
+func lockError(ctx context.Context, t *catalog.Table, err error) error {
+	if err != nil && errors.Is(context.Cause(ctx), errLockTimeout) {
+		return pgerr.New(pgerr.LockNotAvailable, "canceling statement due to lock timeout")
+	}
+	return LockError(t, err)
 }
 
 // LockForRewrite locks chunks ids of hypertable t for rewriting their
@@ -49,8 +83,12 @@ func (w *Writer) LockRow(t *catalog.Table, key []byte, mode LockMode, wait LockW
 // statement takes its chunk locks before it reads any chunk's blocks.
 func (w *Writer) LockForRewrite(t *catalog.Table, ids []uint64) error {
 	for _, id := range ids {
-		if _, err := w.Txn.LockChunk(w.Ctx, id, storage.LockUpdate, storage.Wait); err != nil {
-			return LockError(t, err)
+		ctx, cancel := w.lockContext()
+		_, err := w.Txn.LockChunk(ctx, id, storage.LockUpdate, storage.Wait)
+		err = lockError(ctx, t, err)
+		cancel()
+		if err != nil {
+			return err
 		}
 	}
 	w.Txn.NewStatement()
@@ -79,8 +117,8 @@ func (w *Writer) lockUniqueKeys(t *catalog.Table, row []any, key []byte) error {
 		if !ok {
 			continue
 		}
-		if _, err := w.Txn.LockKey(w.Ctx, indexSpace(t, ix), ik, LockNoKeyUpdate, Wait); err != nil {
-			return LockError(t, err)
+		if _, err := w.lockKey(t, indexSpace(t, ix), ik, LockNoKeyUpdate, Wait); err != nil {
+			return err
 		}
 	}
 	return nil

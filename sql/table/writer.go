@@ -2,6 +2,7 @@ package table
 
 import (
 	"context"
+	"time"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/storage"
@@ -28,6 +29,8 @@ type Writer struct {
 	// Ctx bounds the waits for row and chunk locks (locks.go): the
 	// statement's context. Nil waits without bound.
 	Ctx context.Context
+	// LockTimeout bounds each wait for a lock (lock_timeout); 0: none.
+	LockTimeout time.Duration
 }
 
 // Env is what a Writer needs from the session beyond its transaction.
