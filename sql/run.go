@@ -31,6 +31,9 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 		ctx = s.enterStatement(ctx, w)
 		env.ctx = ctx
 	}
+	if err := s.readOnlyError(st); err != nil {
+		return err
+	}
 	switch x := st.(type) {
 	case *plan.Query:
 		x.Node = s.physical(finalizeOutput(x.Node))

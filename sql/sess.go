@@ -8,6 +8,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/continuous"
+	"github.com/tsgres/tsgres/sql/ddl"
 	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
@@ -125,7 +126,60 @@ func (s *session) begin() {
 		s.txn = s.db.store.Begin()
 		s.txnStart = time.Now().UnixMicro()
 		s.savepoints = nil
+		s.settings["transaction_read_only"] = s.settingOr("default_transaction_read_only", "off")
 	}
+}
+
+// setTransactionModes applies the modes of BEGIN or SET TRANSACTION to
+// the current transaction, or with session set, those of SET SESSION
+// CHARACTERISTICS AS TRANSACTION to the defaults of later ones. Only
+// READ ONLY / READ WRITE changes what runs (readOnlyError); isolation
+// levels are accepted and every transaction runs READ COMMITTED.
+func (s *session) setTransactionModes(modes map[string]string, session bool) {
+	for k, v := range modes {
+		if k != "transaction_read_only" {
+			continue
+		}
+		if session {
+			k = "default_transaction_read_only"
+		}
+		s.settings[k] = v
+	}
+}
+
+// readOnlyError is the 25006 error of statement st in a READ ONLY
+// transaction when st writes, or nil.
+func (s *session) readOnlyError(st plan.Statement) error {
+	if s.settings["transaction_read_only"] != "on" {
+		return nil
+	}
+	name := ""
+	switch x := st.(type) {
+	case *plan.Insert:
+		name = "INSERT"
+	case *plan.Update:
+		name = "UPDATE"
+	case *plan.Delete:
+		name = "DELETE"
+	case *plan.Copy:
+		if x.From {
+			name = "COPY FROM"
+		}
+	default:
+		name = ddl.CommandName(st)
+	}
+	if name == "" {
+		return nil
+	}
+	return pgerr.New(pgerr.ReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", name)
+}
+
+// settingOr returns setting name, or def when it is not set.
+func (s *session) settingOr(name, def string) string {
+	if v, ok := s.settings[name]; ok {
+		return v
+	}
+	return def
 }
 
 func (s *session) commit() error {
@@ -171,6 +225,7 @@ func (s *session) reset() {
 	s.caggInval = nil
 	s.inBlock, s.failed = false, false
 	s.savepoints = nil
+	s.settings["transaction_read_only"] = s.settingOr("default_transaction_read_only", "off")
 }
 
 // stmtSavepoint marks the state before a statement so a failure inside a
@@ -208,7 +263,18 @@ func (s *session) transaction(t *plan.Transaction, w ResultWriter) error {
 		}
 		s.begin()
 		s.inBlock = true
+		s.setTransactionModes(t.Modes, false)
 		return w.Complete("BEGIN")
+	case "SET TRANSACTION":
+		if !s.inBlock {
+			_ = w.Notice("WARNING", "25P01", "SET TRANSACTION can only be used in transaction blocks")
+			return w.Complete("SET")
+		}
+		s.setTransactionModes(t.Modes, false)
+		return w.Complete("SET")
+	case "SET SESSION CHARACTERISTICS":
+		s.setTransactionModes(t.Modes, true)
+		return w.Complete("SET")
 	case "COMMIT":
 		if !s.inBlock && s.txn == nil {
 			_ = w.Notice("WARNING", "25P01", "there is no transaction in progress")

@@ -170,7 +170,18 @@ func (s *session) set(name string, values []string) error {
 				return err
 			}
 		}
-	case "transaction_isolation", "default_transaction_isolation", "transaction_read_only", "default_transaction_read_only":
+	case "transaction_read_only", "default_transaction_read_only":
+		if values != nil {
+			switch strings.ToLower(val) {
+			case "on", "true", "yes", "1":
+				val = "on"
+			case "off", "false", "no", "0":
+				val = "off"
+			default:
+				return pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
+			}
+		}
+	case "transaction_isolation", "default_transaction_isolation":
 		// Accepted; tsgres runs every transaction read committed.
 	default:
 		if _, known := defaultSettings[name]; !known && !strings.Contains(name, ".") {

@@ -283,6 +283,7 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 		default:
 			return nil, pgerr.New(pgerr.FeatureNotSupported, "two-phase commit is not supported")
 		}
+		t.Modes = transactionModes(s.Options)
 		return t, nil
 	case *parse.Node_VariableSetStmt:
 		s := x.VariableSetStmt
@@ -299,6 +300,12 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 		case parse.VariableSetKind_VAR_RESET_ALL:
 			st.All = true
 		case parse.VariableSetKind_VAR_SET_MULTI:
+			switch s.Name {
+			case "TRANSACTION":
+				return &Transaction{Kind: "SET TRANSACTION", Modes: transactionModes(s.Args)}, nil
+			case "SESSION CHARACTERISTICS":
+				return &Transaction{Kind: "SET SESSION CHARACTERISTICS", Modes: transactionModes(s.Args)}, nil
+			}
 			return &Noop{Tag: "SET"}, nil
 		}
 		return st, nil
@@ -474,4 +481,31 @@ func indexOption(ie *parse.IndexElem) int16 {
 		}
 	}
 	return o
+}
+
+// transactionModes reads the transaction modes of BEGIN, START
+// TRANSACTION and SET TRANSACTION (DefElems named after the settings
+// they set).
+func transactionModes(opts []*parse.Node) map[string]string {
+	if len(opts) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, o := range opts {
+		d := o.GetDefElem()
+		if d == nil {
+			continue
+		}
+		v := defString(d.Arg)
+		switch d.Defname {
+		case "transaction_read_only", "transaction_deferrable":
+			if v == "1" || v == "true" {
+				v = "on"
+			} else {
+				v = "off"
+			}
+		}
+		m[d.Defname] = v
+	}
+	return m
 }

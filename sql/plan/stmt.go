@@ -177,9 +177,15 @@ type (
 	}
 	// Transaction is BEGIN/COMMIT/ROLLBACK/SAVEPOINT/RELEASE/ROLLBACK TO.
 	Transaction struct {
-		Kind      string // BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK TO, PREPARE...
+		// Kind is BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, ROLLBACK
+		// TO, SET TRANSACTION or SET SESSION CHARACTERISTICS.
+		Kind      string
 		Savepoint string
-		ReadOnly  bool
+		// Modes are the transaction modes of BEGIN, SET TRANSACTION and
+		// SET SESSION CHARACTERISTICS, as settings: transaction_read_only
+		// ("on"/"off"), transaction_isolation ("read committed", ...)
+		// and transaction_deferrable.
+		Modes map[string]string
 	}
 	// Set is SET/RESET name.
 	Set struct {
