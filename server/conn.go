@@ -359,5 +359,10 @@ func (c *conn) sendError(err error) {
 		Hint:                pe.Hint,
 		Position:            pe.Position,
 		Where:               pe.Where,
+		SchemaName:          pe.SchemaName,
+		TableName:           pe.TableName,
+		ColumnName:          pe.ColumnName,
+		DataTypeName:        pe.DataTypeName,
+		ConstraintName:      pe.ConstraintName,
 	})
 }

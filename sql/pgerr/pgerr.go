@@ -117,6 +117,14 @@ type Error struct {
 	Hint     string
 	Position int32 // 1-based character position in the query, 0 when unknown
 	Where    string
+	// The object an integrity or data error is about, as PostgreSQL
+	// names it (clients read them: psycopg's Diagnostics, node-postgres's
+	// err.constraint, pgx's PgError).
+	SchemaName     string
+	TableName      string
+	ColumnName     string
+	DataTypeName   string
+	ConstraintName string
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -135,6 +143,24 @@ func (e *Error) WithDetail(format string, args ...any) *Error {
 // WithHint sets the hint field and returns e.
 func (e *Error) WithHint(format string, args ...any) *Error {
 	e.Hint = fmt.Sprintf(format, args...)
+	return e
+}
+
+// WithTable sets the schema and table name fields and returns e.
+func (e *Error) WithTable(schema, table string) *Error {
+	e.SchemaName, e.TableName = schema, table
+	return e
+}
+
+// WithColumn sets the column name field and returns e.
+func (e *Error) WithColumn(column string) *Error {
+	e.ColumnName = column
+	return e
+}
+
+// WithConstraint sets the constraint name field and returns e.
+func (e *Error) WithConstraint(name string) *Error {
+	e.ConstraintName = name
 	return e
 }
 

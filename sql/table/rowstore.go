@@ -19,7 +19,8 @@ import (
 
 // NotNullError is the error of a NULL in NOT NULL column c of t.
 func NotNullError(t *catalog.Table, c *catalog.Column) error {
-	return pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name)
+	return pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name).
+		WithTable(t.Schema, t.Name).WithColumn(c.Name)
 }
 
 // CheckNotNull fails with NotNullError when a NOT NULL column of t holds
@@ -43,7 +44,8 @@ func UniqueViolation(t *catalog.Table, ix *catalog.Index, row []any) error {
 		vals = append(vals, types.FormatText(t.Cols[i].Type, row[i], nil))
 	}
 	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).
-		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", "))
+		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", ")).
+		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
 }
 
 // rowSpace is the key space of t's rows.

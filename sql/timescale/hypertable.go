@@ -4,6 +4,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -243,7 +244,7 @@ func createHypertable(h Host, rel any, spec hyperSpec) (*catalog.Table, bool, er
 		}
 		if rows.Cols[ci].HasNulls() {
 			c := &t.Cols[ci]
-			return nil, false, pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, t.Name)
+			return nil, false, table.NotNullError(t, c)
 		}
 	}
 	if err := w.PutTable(nt); err != nil {
