@@ -30,7 +30,7 @@ func Update(h Host, x *plan.Update, out Output) error {
 	if err != nil {
 		return err
 	}
-	keys, err := matchRows(ec, w, t, match)
+	keys, err := matchRows(ec, w, t, match, x.Filter, x.From == nil)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func Delete(h Host, x *plan.Delete, out Output) error {
 	if err != nil {
 		return err
 	}
-	keys, err := matchRows(ec, w, t, match)
+	keys, err := matchRows(ec, w, t, match, x.Filter, x.Using == nil)
 	if err != nil {
 		return err
 	}
@@ -158,8 +158,29 @@ func newRowMatch(ec *exec.Ctx, t *catalog.Table, filter plan.Expr, src *plan.DML
 
 // matchRows returns the keys of a regular table's rows that match, in
 // key order. Every row is read before any is changed; each is locked and
-// checked again before it is (lockAndRecheck).
-func matchRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, match rowMatch) (keys [][]byte, err error) {
+// checked again before it is (lockAndRecheck). When plain (no FROM or
+// USING source) and filter pins the primary key, only that row is read
+// (keyed.go).
+func matchRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, match rowMatch, filter plan.Expr, plain bool) (keys [][]byte, err error) {
+	if plain {
+		key, ok, err := pinnedKey(ec, t, filter)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if key == nil {
+				return nil, nil
+			}
+			row, err := w.GetRow(t, key)
+			if err != nil || row == nil {
+				return nil, err
+			}
+			if _, ok, err := match(row); err != nil || !ok {
+				return nil, err
+			}
+			return [][]byte{key}, nil
+		}
+	}
 	it := w.Rows(t)
 	defer it.Close()
 	for n := 1; it.Next(); n++ {

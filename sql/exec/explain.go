@@ -125,6 +125,17 @@ func (e *explainer) nodeWith(n plan.Node, depth int, filter plan.Expr, statsNode
 func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 	switch x := n.(type) {
 	case *plan.Scan:
+		if x.Key != nil {
+			var conds []string
+			for i, id := range x.KeyIndex.Cols {
+				conds = append(conds, "("+x.Table.Cols[x.Table.ColByID(id)].Name+" = "+fmtExpr(x.Key[i], nil)+")")
+			}
+			cond := strings.Join(conds, " AND ")
+			if len(conds) > 1 {
+				cond = "(" + cond + ")"
+			}
+			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, []string{"Index Cond: " + cond}, nil
+		}
 		return "Seq Scan on " + x.Table.Name, nil, nil
 	case *plan.HyperScan:
 		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}

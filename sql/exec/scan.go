@@ -26,6 +26,9 @@ func newScan(ctx *Ctx, n *plan.Scan) (Operator, error) {
 	if ctx.Txn == nil {
 		return nil, bug("scan of %s without a transaction", n.Table.Name)
 	}
+	if n.Key != nil {
+		return &keyScanOp{ctx: ctx, n: n}, nil
+	}
 	sp := storage.Space{Table: uint64(n.Table.OID)}
 	return &scanOp{ctx: ctx, n: n, it: ctx.Txn.Iter(sp, nil, nil), kinds: kindsOf(n.Cols),
 		row: make([]any, len(n.Table.Cols))}, nil

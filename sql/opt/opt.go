@@ -11,6 +11,7 @@ type rule struct {
 // rules run in this order on every node, parents before children, once
 // fuse_filter has replaced the node.
 var rules = []rule{
+	{"key_lookup", keyLookup},
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
 	{"ordered_scan", orderedScan},

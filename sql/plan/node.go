@@ -43,6 +43,13 @@ type Scan struct {
 	Cols  []OutCol
 	// ColIdx maps each output column to the table's column position.
 	ColIdx []int
+	// Key, when set (sql/opt's key_lookup rule), holds the values of the
+	// primary key's columns, in the key's order (constants or
+	// parameters): the scan reads only the row stored under that key.
+	// KeyIndex is the primary key. The condition that pinned them stays
+	// above the scan.
+	Key      []Expr
+	KeyIndex *catalog.Index
 }
 
 // HyperScan reads chunks of a hypertable.

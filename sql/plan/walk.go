@@ -280,3 +280,41 @@ func Subst(e Expr, exprs []Expr) Expr {
 		return x, false
 	})
 }
+
+// Pinned returns the columns that cond's conjuncts pin by equality to a
+// constant or a parameter (possibly cast) of the column's own type:
+// column index (ColRef.Idx) -> the value expression.
+func Pinned(cond Expr) map[int]Expr {
+	var out map[int]Expr
+	for _, c := range Conjuncts(cond) {
+		op, ok := c.(*Op)
+		if !ok || op.Kind != OpEq {
+			continue
+		}
+		col, val := op.L, op.R
+		if _, isCol := col.(*ColRef); !isCol {
+			col, val = op.R, op.L
+		}
+		cr, isCol := col.(*ColRef)
+		if !isCol || val.Type().OID != cr.T.OID || !constOrParam(val) {
+			continue
+		}
+		if out == nil {
+			out = map[int]Expr{}
+		}
+		out[cr.Idx] = val
+	}
+	return out
+}
+
+// constOrParam reports whether e is a constant or a parameter, possibly
+// cast.
+func constOrParam(e Expr) bool {
+	switch x := e.(type) {
+	case *Const, *Param:
+		return true
+	case *Cast:
+		return constOrParam(x.E)
+	}
+	return false
+}
