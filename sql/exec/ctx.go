@@ -135,6 +135,8 @@ func build(ctx *Ctx, n plan.Node) (Operator, error) {
 		op, err = newSort(ctx, n)
 	case *plan.Limit:
 		op, err = newLimit(ctx, n)
+	case *plan.LockRows:
+		op, err = newLockRows(ctx, n)
 	case *plan.Distinct:
 		op, err = newDistinct(ctx, n)
 	case *plan.Join:
