@@ -41,7 +41,8 @@ type VirtualRows func(ctx any) ([][]any, error)
 type Scan struct {
 	Table *catalog.Table
 	Cols  []OutCol
-	// ColIdx maps each output column to the table's column position.
+	// ColIdx maps each output column to the table's column position;
+	// RowKeyCol marks the hidden row key column LockRows reads.
 	ColIdx []int
 }
 
