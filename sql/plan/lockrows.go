@@ -148,7 +148,12 @@ func lockingClause(s *parse.SelectStmt) (*lockSpec, error) {
 			all = true
 		}
 		for _, r := range lc.LockedRels {
-			ls.rels = append(ls.rels, r.GetRangeVar().GetRelname())
+			rv := r.GetRangeVar()
+			if rv.GetSchemaname() != "" || rv.GetCatalogname() != "" {
+				return nil, pgerr.New(pgerr.SyntaxError, "%s must specify unqualified relation names", strengthOf(lc)).
+					WithPosition(rv.Location + 1)
+			}
+			ls.rels = append(ls.rels, rv.GetRelname())
 		}
 	}
 	if all {
