@@ -148,6 +148,24 @@ func TestSelectForUpdate(t *testing.T) {
 		wantIDs(t, "B after A's commit", r.ids, 3, 4)
 	})
 
+	t.Run("writers and share locks", func(t *testing.T) {
+		reset()
+		mustExec(t, a, "BEGIN")
+		wantIDs(t, "A key-shares", queryIDs(t, a, "SELECT id FROM t WHERE id = 1 FOR KEY SHARE"), 1)
+		// An UPDATE leaving the key alone (FOR NO KEY UPDATE) passes
+		// a FOR KEY SHARE lock.
+		mustExec(t, b, "UPDATE t SET v = 12 WHERE id = 1")
+		wantIDs(t, "A shares", queryIDs(t, a, "SELECT id FROM t WHERE id = 1 FOR SHARE"), 1)
+		ch := startQuery(ctx, b, "UPDATE t SET v = 13 WHERE id = 1 RETURNING v")
+		mustBlock(t, ch, "B's UPDATE on A's FOR SHARE")
+		mustExec(t, a, "COMMIT")
+		r := await(t, ch, "B")
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		wantIDs(t, "B's UPDATE", r.ids, 13)
+	})
+
 	t.Run("nowait", func(t *testing.T) {
 		reset()
 		mustExec(t, a, "BEGIN")

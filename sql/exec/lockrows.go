@@ -2,9 +2,7 @@ package exec
 
 import (
 	"context"
-	"errors"
 
-	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/storage"
@@ -24,8 +22,9 @@ import (
 // locked.
 //
 // For a hypertable it locks every chunk the scan reads, whole, before
-// reading its input (storage.Txn.LockChunk), and returns the rows as the
-// scan read them.
+// reading its input (storage.Txn.LockChunk), then starts a fresh view of
+// committed data for the scan, and returns the rows as the scan reads
+// them. Lock errors are table.LockError's (55P03, 40P01, 57014).
 type lockRowsOp struct {
 	ctx     *Ctx
 	n       *plan.LockRows
@@ -76,30 +75,24 @@ func (l *lockRowsOp) context() context.Context {
 	return context.Background()
 }
 
-// lockError turns a storage lock error on t into PostgreSQL's error.
-func (l *lockRowsOp) lockError(t *plan.LockTarget, err error) error {
-	switch {
-	case errors.Is(err, storage.ErrLockNotAvailable):
-		return pgerr.New("55P03", "could not obtain lock on row in relation %q", t.Table.Name)
-	case errors.Is(err, storage.ErrDeadlock):
-		return pgerr.New("40P01", "deadlock detected")
-	}
-	if cerr := l.ctx.check(); cerr != nil {
-		return cerr
-	}
-	return err
-}
-
 func (l *lockRowsOp) Next() (*col.Batch, error) {
 	if !l.started {
 		l.started = true
+		locked := false
 		for i := range l.n.Targets {
 			t := &l.n.Targets[i]
 			for _, c := range t.Chunks {
 				if _, err := l.ctx.Txn.LockChunk(l.context(), c, l.mode, l.wait); err != nil {
-					return nil, l.lockError(t, err)
+					return nil, table.LockError(t.Table, err)
 				}
+				locked = true
 			}
+		}
+		if locked {
+			// As UPDATE does (table.Writer.LockForRewrite): a fresh view,
+			// so the scan below, which lists its blocks on its first
+			// Next, reads what the writers waited for committed.
+			l.ctx.Txn.NewStatement()
 		}
 	}
 	for {
@@ -143,7 +136,7 @@ func (l *lockRowsOp) lockRow(row []any) (bool, error) {
 		sp := storage.Space{Table: uint64(t.Table.OID)}
 		acquired, err := l.ctx.Txn.LockKey(l.context(), sp, []byte(key), l.mode, l.wait)
 		if err != nil {
-			return false, l.lockError(t, err)
+			return false, table.LockError(t.Table, err)
 		}
 		if !acquired {
 			return false, nil
