@@ -15,9 +15,9 @@ import (
 // sessions under READ COMMITTED: a second locker waits for the first and
 // then sees the row's new version (or drops a row that was deleted or no
 // longer matches), NOWAIT fails with 55P03, SKIP LOCKED skips held rows
-// (the job-queue pattern), a lock cycle fails one side with 40P01, and a
-// canceled wait fails with 57014. The single-session forms are in
-// testdata/forupdate.test.
+// (the job-queue pattern), a lock cycle fails one side with 40P01, a
+// canceled wait fails with 57014 and one out of lock_timeout with 55P03.
+// The single-session forms are in testdata/forupdate.test.
 
 // lockWaitMin is how long a query must stay blocked to count as waiting.
 const lockWaitMin = 300 * time.Millisecond
@@ -233,6 +233,10 @@ func TestSelectForUpdate(t *testing.T) {
 		_, err := b.Exec(qctx, "SELECT id FROM t WHERE id = 1 FOR UPDATE")
 		cancel()
 		wantCode(t, "B canceled", err, "57014", "")
+		mustExec(t, b, "SET lock_timeout = '200ms'")
+		_, err = b.Exec(ctx, "SELECT id FROM t WHERE id = 1 FOR SHARE")
+		wantCode(t, "B out of lock_timeout", err, "55P03", "canceling statement due to lock timeout")
+		mustExec(t, b, "RESET lock_timeout")
 		mustExec(t, a, "COMMIT")
 		wantIDs(t, "B usable", queryIDs(t, b, "SELECT id FROM t WHERE id = 1 FOR UPDATE"), 1)
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -29,6 +30,9 @@ type Ctx struct {
 	Engine any
 	// Analyze collects per-node statistics for EXPLAIN ANALYZE.
 	Analyze bool
+	// LockTimeout bounds each wait for a row or chunk lock of SELECT
+	// ... FOR UPDATE (lock_timeout); 0: none.
+	LockTimeout time.Duration
 
 	outer   [][]any                       // enclosing rows, innermost last
 	subs    map[*plan.Subquery]*subResult // uncorrelated subquery results

@@ -1,18 +1,15 @@
 package exec
 
 import (
-	"context"
-
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
-	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
 // lockRowsOp runs plan.LockRows: SELECT ... FOR UPDATE and its kin.
 //
 // For a regular table it locks each input row's key in the table's row
-// space (storage.Txn.LockKey), then re-reads the row's newest committed
+// space (table.Writer.LockRow), then re-reads the row's newest committed
 // version by that key and re-checks the block's WHERE on it, as
 // PostgreSQL's EvalPlanQual does after a wait: a row deleted meanwhile or
 // no longer matching is dropped, otherwise the output row is recomputed
@@ -22,20 +19,23 @@ import (
 // locked.
 //
 // For a hypertable it locks every chunk the scan reads, whole, before
-// reading its input (storage.Txn.LockChunk), then starts a fresh view of
-// committed data for the scan, and returns the rows as the scan reads
-// them. Lock errors are table.LockError's (55P03, 40P01, 57014).
+// reading its input (table.Writer.LockChunks), which then starts a fresh
+// view of committed data for the scan, and returns the rows as the scan
+// reads them. Each wait is bounded by lock_timeout (Ctx.LockTimeout);
+// the errors are package table's (55P03, 40P01, 57014).
 type lockRowsOp struct {
-	ctx     *Ctx
-	n       *plan.LockRows
-	in      Operator
-	kinds   []col.Kind
-	mode    storage.LockMode
-	wait    storage.LockWait
+	ctx   *Ctx
+	n     *plan.LockRows
+	in    Operator
+	kinds []col.Kind
+	mode  table.LockMode
+	wait  table.LockWait
+	// locker takes the locks and re-reads rows: a table.Writer over the
+	// statement's transaction that writes nothing.
+	locker  *table.Writer
 	started bool
 	cur     *col.Batch
 	pos     int
-	full    []any // a locked table's full row, re-read
 }
 
 func newLockRows(ctx *Ctx, n *plan.LockRows) (Operator, error) {
@@ -46,53 +46,39 @@ func newLockRows(ctx *Ctx, n *plan.LockRows) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	op := &lockRowsOp{ctx: ctx, n: n, in: in, kinds: kindsOf(n.Columns())}
+	op := &lockRowsOp{ctx: ctx, n: n, in: in, kinds: kindsOf(n.Columns()),
+		locker: &table.Writer{Txn: ctx.Txn, Ctx: ctx.Context, LockTimeout: ctx.LockTimeout}}
 	switch n.Strength {
 	case plan.LockForKeyShare:
-		op.mode = storage.LockKeyShare
+		op.mode = table.LockKeyShare
 	case plan.LockForShare:
-		op.mode = storage.LockShare
+		op.mode = table.LockShare
 	case plan.LockForNoKeyUpdate:
-		op.mode = storage.LockNoKeyUpdate
+		op.mode = table.LockNoKeyUpdate
 	default:
-		op.mode = storage.LockUpdate
+		op.mode = table.LockUpdate
 	}
 	switch n.Wait {
 	case plan.LockNoWait:
-		op.wait = storage.NoWait
+		op.wait = table.NoWait
 	case plan.LockSkipLocked:
-		op.wait = storage.SkipLocked
+		op.wait = table.SkipLocked
 	default:
-		op.wait = storage.Wait
+		op.wait = table.Wait
 	}
 	return op, nil
-}
-
-func (l *lockRowsOp) context() context.Context {
-	if l.ctx.Context != nil {
-		return l.ctx.Context
-	}
-	return context.Background()
 }
 
 func (l *lockRowsOp) Next() (*col.Batch, error) {
 	if !l.started {
 		l.started = true
-		locked := false
 		for i := range l.n.Targets {
+			// LockChunks starts a fresh view: the scan below lists its
+			// blocks on its first Next, after it.
 			t := &l.n.Targets[i]
-			for _, c := range t.Chunks {
-				if _, err := l.ctx.Txn.LockChunk(l.context(), c, l.mode, l.wait); err != nil {
-					return nil, table.LockError(t.Table, err)
-				}
-				locked = true
+			if _, err := l.locker.LockChunks(t.Table, t.Chunks, l.mode, l.wait); err != nil {
+				return nil, err
 			}
-		}
-		if locked {
-			// As UPDATE does (table.Writer.LockForRewrite): a fresh view,
-			// so the scan below, which lists its blocks on its first
-			// Next, reads what the writers waited for committed.
-			l.ctx.Txn.NewStatement()
 		}
 	}
 	for {
@@ -133,28 +119,18 @@ func (l *lockRowsOp) lockRow(row []any) (bool, error) {
 		if !ok {
 			return false, bug("LockRows: row key column holds %T", row[t.KeyCol])
 		}
-		sp := storage.Space{Table: uint64(t.Table.OID)}
-		acquired, err := l.ctx.Txn.LockKey(l.context(), sp, []byte(key), l.mode, l.wait)
-		if err != nil {
-			return false, table.LockError(t.Table, err)
-		}
-		if !acquired {
-			return false, nil
+		acquired, err := l.locker.LockRow(t.Table, []byte(key), l.mode, l.wait)
+		if err != nil || !acquired {
+			return false, err
 		}
 		// Re-read the newest committed version (key reads see the latest
 		// committed state, not the statement's snapshot) and re-check.
-		data, found, err := l.ctx.Txn.Get(sp, []byte(key))
-		if err != nil || !found {
-			return false, err
-		}
-		if len(l.full) != len(t.Table.Cols) {
-			l.full = make([]any, len(t.Table.Cols))
-		}
-		if err := table.DecodeRow(t.Table, data, l.full); err != nil {
+		full, err := l.locker.GetRow(t.Table, []byte(key))
+		if err != nil || full == nil {
 			return false, err
 		}
 		if t.Recheck != nil {
-			v, err := Eval(l.ctx, t.Recheck, l.full)
+			v, err := Eval(l.ctx, t.Recheck, full)
 			if err != nil {
 				return false, err
 			}
@@ -166,7 +142,7 @@ func (l *lockRowsOp) lockRow(row []any) (bool, error) {
 			if e == nil {
 				continue
 			}
-			if row[j], err = Eval(l.ctx, e, l.full); err != nil {
+			if row[j], err = Eval(l.ctx, e, full); err != nil {
 				return false, err
 			}
 		}
