@@ -33,6 +33,9 @@ type Ctx struct {
 	// LockTimeout bounds each wait for a row or chunk lock of SELECT
 	// ... FOR UPDATE (lock_timeout); 0: none.
 	LockTimeout time.Duration
+	// ReadOnly is set in a READ ONLY transaction, where row locks are
+	// refused (25006).
+	ReadOnly bool
 
 	outer   [][]any                       // enclosing rows, innermost last
 	subs    map[*plan.Subquery]*subResult // uncorrelated subquery results

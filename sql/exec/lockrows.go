@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/storage/col"
@@ -41,6 +42,9 @@ type lockRowsOp struct {
 func newLockRows(ctx *Ctx, n *plan.LockRows) (Operator, error) {
 	if ctx.Txn == nil {
 		return nil, bug("LockRows without a transaction")
+	}
+	if ctx.ReadOnly {
+		return nil, pgerr.New(pgerr.ReadOnlySQLTransaction, "cannot execute SELECT %s in a read-only transaction", n.Strength)
 	}
 	in, err := build(ctx, n.Input)
 	if err != nil {
