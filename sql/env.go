@@ -40,7 +40,8 @@ func (e *execEnv) funcCtx() *funcs.Ctx {
 
 // execCtx returns an executor context for this statement.
 func (e *execEnv) execCtx() *exec.Ctx {
-	return &exec.Ctx{Context: e.ctx, Txn: e.s.txn, Params: e.params, Funcs: e.funcCtx(), Engine: e}
+	return &exec.Ctx{Context: e.ctx, Txn: e.s.txn, Params: e.params, Funcs: e.funcCtx(), Engine: e,
+		LockTimeout: e.s.millisSetting("lock_timeout"), ReadOnly: e.s.settings["transaction_read_only"] == "on"}
 }
 
 // plan.Env

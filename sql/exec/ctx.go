@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -29,6 +30,12 @@ type Ctx struct {
 	Engine any
 	// Analyze collects per-node statistics for EXPLAIN ANALYZE.
 	Analyze bool
+	// LockTimeout bounds each wait for a row or chunk lock of SELECT
+	// ... FOR UPDATE (lock_timeout); 0: none.
+	LockTimeout time.Duration
+	// ReadOnly is set in a READ ONLY transaction, where row locks are
+	// refused (25006).
+	ReadOnly bool
 
 	outer   [][]any                       // enclosing rows, innermost last
 	subs    map[*plan.Subquery]*subResult // uncorrelated subquery results
@@ -135,6 +142,8 @@ func build(ctx *Ctx, n plan.Node) (Operator, error) {
 		op, err = newSort(ctx, n)
 	case *plan.Limit:
 		op, err = newLimit(ctx, n)
+	case *plan.LockRows:
+		op, err = newLockRows(ctx, n)
 	case *plan.Distinct:
 		op, err = newDistinct(ctx, n)
 	case *plan.Join:

@@ -25,6 +25,18 @@
 // regular-table rows through table.DecodeRow, hypertable columns in their
 // storable kinds (table.StorageKind, table.FromStorage).
 //
+// # Row locks
+//
+// LockRows (lockrows.go) locks the rows a SELECT ... FOR UPDATE returns
+// through storage.Txn.LockKey, keyed by the row key its Scan carries in a
+// hidden column, and passes one row per batch so a Limit above it locks
+// no more than it returns. After each lock it re-reads the row by key
+// (the newest committed version) and re-checks the WHERE, dropping rows
+// deleted or updated away and recomputing the others, as PostgreSQL's
+// EvalPlanQual does. Hypertables are locked by whole chunks
+// (Txn.LockChunk) before the first row. Lock errors map to 55P03
+// (NOWAIT), 40P01 (deadlock) and 57014 (a canceled wait).
+//
 // # Invariants
 //
 // Errors a client can provoke carry PostgreSQL's SQLSTATE (22003 for

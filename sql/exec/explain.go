@@ -197,6 +197,8 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		return "Sort", []string{"Sort Key: " + strings.Join(keys, ", ")}, []plan.Node{x.Input}
 	case *plan.Limit:
 		return "Limit", nil, []plan.Node{x.Input}
+	case *plan.LockRows:
+		return "LockRows", nil, []plan.Node{x.Input}
 	case *plan.Distinct:
 		if len(x.On) > 0 {
 			return "Unique", nil, []plan.Node{x.Input}

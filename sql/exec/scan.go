@@ -49,6 +49,10 @@ func (s *scanOp) Next() (*col.Batch, error) {
 			return nil, err
 		}
 		for i, ci := range s.n.ColIdx {
+			if ci == plan.RowKeyCol {
+				b.Cols[i].Append(string(s.it.Key()))
+				continue
+			}
 			if err := appendDatum(b.Cols[i], s.row[ci]); err != nil {
 				return nil, err
 			}

@@ -33,6 +33,7 @@ type (
 	IndexElem                 = pg_query.IndexElem
 	InsertStmt                = pg_query.InsertStmt
 	JoinExpr                  = pg_query.JoinExpr
+	LockingClause             = pg_query.LockingClause
 	Node                      = pg_query.Node
 	Node_AArrayExpr           = pg_query.Node_AArrayExpr
 	Node_AConst               = pg_query.Node_AConst
@@ -186,6 +187,11 @@ const (
 	JoinType_JOIN_FULL                           = pg_query.JoinType_JOIN_FULL
 	JoinType_JOIN_LEFT                           = pg_query.JoinType_JOIN_LEFT
 	JoinType_JOIN_RIGHT                          = pg_query.JoinType_JOIN_RIGHT
+	LockClauseStrength_LCS_FORKEYSHARE           = pg_query.LockClauseStrength_LCS_FORKEYSHARE
+	LockClauseStrength_LCS_FORNOKEYUPDATE        = pg_query.LockClauseStrength_LCS_FORNOKEYUPDATE
+	LockClauseStrength_LCS_FORSHARE              = pg_query.LockClauseStrength_LCS_FORSHARE
+	LockWaitPolicy_LockWaitError                 = pg_query.LockWaitPolicy_LockWaitError
+	LockWaitPolicy_LockWaitSkip                  = pg_query.LockWaitPolicy_LockWaitSkip
 	MinMaxOp_IS_GREATEST                         = pg_query.MinMaxOp_IS_GREATEST
 	NullTestType_IS_NOT_NULL                     = pg_query.NullTestType_IS_NOT_NULL
 	ObjectType_OBJECT_COLUMN                     = pg_query.ObjectType_OBJECT_COLUMN

@@ -22,7 +22,11 @@ type target struct {
 	attnum int16
 }
 
-func (b *binder) project(s *parse.SelectStmt, input Node, sc *scope, outer *scope) (Node, error) {
+// project binds the select list of block s over input (its FROM and
+// WHERE, bound in scope sc) and adds grouping, windows, DISTINCT, ORDER
+// BY, the locking clause (lock, nil when none; where is the block's
+// WHERE) and LIMIT.
+func (b *binder) project(s *parse.SelectStmt, input Node, sc *scope, outer *scope, lock *lockSpec, where Expr) (Node, error) {
 	var aggs []*AggCall
 	var wins []*WindowFunc
 	ec := &exprCtx{sc: sc, aggs: &aggs, wins: &wins, what: "SELECT"}
@@ -162,6 +166,14 @@ func (b *binder) project(s *parse.SelectStmt, input Node, sc *scope, outer *scop
 
 	node := input
 	grouped := len(aggs) > 0 || len(keys) > 0 || having != nil
+	if lock != nil {
+		if err := lock.check(len(aggs) > 0, len(wins) > 0); err != nil {
+			return nil, err
+		}
+		if key := lock.addKeyColumn(); key != nil {
+			targets = append(targets, target{e: key, name: "?rowkey?", hidden: true})
+		}
+	}
 	if grouped {
 		nk := len(keys)
 		cols := make([]OutCol, 0, nk+len(aggs))
@@ -287,6 +299,9 @@ func (b *binder) project(s *parse.SelectStmt, input Node, sc *scope, outer *scop
 			}
 			node = &Sort{Input: node, Keys: sk}
 		}
+	}
+	if lock != nil {
+		node = lock.node(node, where, exprs)
 	}
 	var err error
 	if node, err = b.limit(node, s.LimitCount, s.LimitOffset); err != nil {

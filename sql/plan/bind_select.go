@@ -36,6 +36,10 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 			return nil, err
 		}
 	}
+	lock, err := lockingClause(s)
+	if err != nil {
+		return nil, err
+	}
 	if s.Op != parse.SetOperation_SETOP_NONE {
 		return b.setOp(s, outer)
 	}
@@ -46,20 +50,31 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 		}
 		return b.orderLimit(n, s.SortClause, s.LimitCount, s.LimitOffset, outer)
 	}
-	s, err := b.srfTargets(s)
-	if err != nil {
+	if s2, err := b.srfTargets(s); err != nil {
 		return nil, err
+	} else if s2 != s {
+		if lock != nil {
+			lock.srf = true
+		}
+		s = s2
 	}
 	sc := newScope(outer)
 	var input Node
 	if len(s.FromClause) == 0 {
 		input = &Values{Rows: [][]Expr{{}}}
+		if lock != nil {
+			if err := lock.lockTargets(nil, nil); err != nil {
+				return nil, err
+			}
+		}
 	} else {
+		var items []Node
 		for _, f := range s.FromClause {
 			n, err := b.fromItem(f, sc)
 			if err != nil {
 				return nil, err
 			}
+			items = append(items, n)
 			if input == nil {
 				input = n
 			} else if lat, ok := n.(*lateralNode); ok {
@@ -74,6 +89,16 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 		if err := sc.checkAliases(); err != nil {
 			return nil, err
 		}
+		if lock != nil {
+			if lock.srf {
+				// The lifted set-returning functions are no FROM item
+				// of the query's.
+				items = items[:len(items)-1]
+			}
+			if err := lock.lockTargets(s.FromClause[:len(items)], items); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, wd := range s.WindowClause {
 		w := wd.GetWindowDef()
@@ -82,6 +107,7 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 		}
 		b.windows[w.Name] = w
 	}
+	var where Expr
 	if s.WhereClause != nil {
 		cond, err := b.expr(s.WhereClause, &exprCtx{sc: sc, what: "WHERE"})
 		if err != nil {
@@ -95,11 +121,12 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 		}
 		b.env.LookupChunks(input)
 		input = &Filter{Input: input, Cond: cond}
+		where = cond
 	} else {
 		b.env.LookupChunks(input)
 	}
 	b.keepUnknown = keepUnknown
-	return b.project(s, input, sc, outer)
+	return b.project(s, input, sc, outer, lock, where)
 }
 
 // lateralNode marks a FROM item that must be joined laterally.

@@ -20,4 +20,11 @@
 // binding of the enclosing block does not depend on the rewrites. The
 // one rewrite the binder keeps is postponeVolatile (postpone.go): it is
 // PostgreSQL's order of evaluation, not an optimization.
+//
+// A SELECT's locking clause (FOR UPDATE and its kin) becomes a LockRows
+// node between the block's Sort and its Limit (lockrows.go); the locked
+// regular table's Scan then also produces each row's storage key as a
+// hidden column (ColIdx entry RowKeyCol), and LockRows keeps the block's
+// WHERE and select list bound over that table's row for the executor's
+// re-check of a row's newest version.
 package plan

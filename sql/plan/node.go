@@ -41,7 +41,8 @@ type VirtualRows func(ctx any) ([][]any, error)
 type Scan struct {
 	Table *catalog.Table
 	Cols  []OutCol
-	// ColIdx maps each output column to the table's column position.
+	// ColIdx maps each output column to the table's column position;
+	// RowKeyCol marks the hidden row key column LockRows reads.
 	ColIdx []int
 	// Key, when set (sql/opt's key_lookup rule), holds the values of the
 	// primary key's columns, in the key's order (constants or

@@ -79,6 +79,8 @@ func MapInputs(n Node, f func(Node) Node) {
 		x.Input = f(x.Input)
 	case *Explain:
 		x.Input = f(x.Input)
+	case *LockRows:
+		x.Input = f(x.Input)
 	case *CTERef:
 		x.CTE.Plan = f(x.CTE.Plan)
 	}
@@ -130,6 +132,10 @@ func CopyInputs(n Node, f func(Node) (Node, error)) (Node, error) {
 		cp.Input = one(x.Input)
 		return &cp, err
 	case *Window:
+		cp := *x
+		cp.Input = one(x.Input)
+		return &cp, err
+	case *LockRows:
 		cp := *x
 		cp.Input = one(x.Input)
 		return &cp, err
