@@ -47,6 +47,10 @@ func (s *keyScanOp) Next() (*col.Batch, error) {
 	}
 	b := col.NewBatch(kindsOf(s.n.Cols), 1)
 	for i, ci := range s.n.ColIdx {
+		if ci == plan.RowKeyCol {
+			b.Cols[i].Append(string(key))
+			continue
+		}
 		if err := appendDatum(b.Cols[i], row[ci]); err != nil {
 			return nil, err
 		}

@@ -20,7 +20,7 @@ func keyLookup(n plan.Node) {
 	}
 	pinned := map[int]plan.Expr{} // table column position -> value
 	for out, e := range plan.Pinned(f.Cond) {
-		if out < len(s.ColIdx) && e.Type().OID == s.Table.Cols[s.ColIdx[out]].Type.OID {
+		if out < len(s.ColIdx) && s.ColIdx[out] >= 0 && e.Type().OID == s.Table.Cols[s.ColIdx[out]].Type.OID {
 			pinned[s.ColIdx[out]] = e
 		}
 	}
