@@ -310,25 +310,33 @@ func TestDeadlockDetected(t *testing.T) {
 	mustExec(t, b, "UPDATE r SET v = v + 10 WHERE id = 2")
 	pa := background(a, "UPDATE r SET v = v + 1 WHERE id = 2")
 	pb := background(b, "UPDATE r SET v = v + 10 WHERE id = 1")
-	// The first statement to end must be the victim: the other one waits
-	// for the victim's row until the victim's transaction aborts.
-	victim, survivor := pa, pb
-	failed, won, wonAdd := a, b, int64(10)
 	select {
 	case <-pa.done:
 	case <-pb.done:
-		victim, survivor = pb, pa
-		failed, won, wonAdd = b, a, 1
 	case <-time.After(2 * time.Second):
 		t.Fatal("a lock cycle was not broken within 2s")
 	}
-	if sqlState(victim.err) != "40P01" {
-		t.Fatalf("lock cycle: %v, want 40P01", victim.err)
+	// The survivor proceeds once the victim's transaction has aborted;
+	// the two replies may arrive in either order.
+	for _, p := range []*pending{pa, pb} {
+		select {
+		case <-p.done:
+		case <-time.After(unblocked):
+			t.Fatalf("one UPDATE of the lock cycle still waits %v after the other ended (errors %v, %v)", unblocked, pa.err, pb.err)
+		}
+	}
+	victim, survivor := pa, pb
+	failed, won, wonAdd := a, b, int64(10)
+	if pa.err == nil {
+		victim, survivor = pb, pa
+		failed, won, wonAdd = b, a, 1
+	}
+	if sqlState(victim.err) != "40P01" || survivor.err != nil {
+		t.Fatalf("lock cycle: errors %v and %v, want one 40P01 and one success", victim.err, survivor.err)
 	}
 	if !strings.Contains(victim.err.Error(), "deadlock detected") {
 		t.Errorf("40P01 message %q, want \"deadlock detected\"", victim.err)
 	}
-	survivor.finished(t, "the surviving transaction's UPDATE")
 	mustExec(t, won, "COMMIT")
 	mustExec(t, failed, "ROLLBACK")
 	if n := queryInt(t, failed, "SELECT count(*) FROM r WHERE v = $1", wonAdd); n != 2 {
