@@ -365,12 +365,9 @@ func TestFailedStatementLocks(t *testing.T) {
 	compat.Pending(t, "row-locks")
 	c := startLockTable(t, 3)
 	a, b, other := c[0], c[1], c[2]
-	ctx := context.Background()
 
 	// A multi-row INSERT whose last row is a duplicate inserts nothing.
-	if _, err := a.Exec(ctx, "INSERT INTO r VALUES (5, 0), (1, 0)"); sqlState(err) != "23505" {
-		t.Fatalf("duplicate INSERT: %v, want 23505", err)
-	}
+	execFails(t, a, "INSERT INTO r VALUES (5, 0), (1, 0)", "23505")
 	if n := queryInt(t, a, "SELECT count(*) FROM r"); n != 2 {
 		t.Fatalf("%d rows after a failed autocommit INSERT, want 2", n)
 	}
@@ -379,12 +376,8 @@ func TestFailedStatementLocks(t *testing.T) {
 	queryInt(t, a, "SELECT v FROM r WHERE id = 1 FOR UPDATE")
 	mustExec(t, a, "UPDATE r SET v = 7 WHERE id = 2")
 	mustExec(t, a, "INSERT INTO r VALUES (3, 0)")
-	if _, err := a.Exec(ctx, "INSERT INTO r VALUES (4, 0), (2, 0)"); sqlState(err) != "23505" {
-		t.Fatalf("duplicate INSERT in a transaction: %v, want 23505", err)
-	}
-	if _, err := a.Exec(ctx, "SELECT 1"); sqlState(err) != "25P02" {
-		t.Fatalf("statement after a failed one: %v, want 25P02", err)
-	}
+	execFails(t, a, "INSERT INTO r VALUES (4, 0), (2, 0)", "23505")
+	execFails(t, a, "SELECT 1", "25P02")
 	if v := background(b, "UPDATE r SET v = v + 1 WHERE id = 1 RETURNING v").finished(t, "UPDATE of a row locked FOR UPDATE by an aborted transaction"); v != 1 {
 		t.Fatalf("UPDATE of row 1 returned %d, want 1", v)
 	}
@@ -405,9 +398,7 @@ func TestFailedStatementLocks(t *testing.T) {
 	queryInt(t, a, "SELECT v FROM r WHERE id = 1 FOR UPDATE")
 	mustExec(t, a, "SAVEPOINT s")
 	mustExec(t, a, "UPDATE r SET v = 50 WHERE id = 2")
-	if _, err := a.Exec(ctx, "INSERT INTO r VALUES (1, 0)"); sqlState(err) != "23505" {
-		t.Fatalf("duplicate INSERT in a transaction: %v, want 23505", err)
-	}
+	execFails(t, a, "INSERT INTO r VALUES (1, 0)", "23505")
 	lock1 := background(b, "UPDATE r SET v = v + 1 WHERE id = 1 RETURNING v")
 	lock1.blocked(t, "UPDATE of a row locked before the savepoint of a failed statement")
 	mustExec(t, a, "ROLLBACK TO SAVEPOINT s")
@@ -422,5 +413,14 @@ func TestFailedStatementLocks(t *testing.T) {
 	mustExec(t, a, "COMMIT")
 	if v := lock1.finished(t, "UPDATE of a row locked by a committed transaction"); v != 102 {
 		t.Fatalf("UPDATE of row 1 returned %d, want 102", v)
+	}
+}
+
+// execFails runs sql on conn and fails the test unless it fails with
+// SQLSTATE state.
+func execFails(t *testing.T, conn *pgx.Conn, sql, state string) {
+	t.Helper()
+	if _, err := conn.Exec(context.Background(), sql); sqlState(err) != state {
+		t.Fatalf("%s: %v, want SQLSTATE %s", sql, err, state)
 	}
 }
