@@ -15,6 +15,11 @@ var Enabled = map[string]bool{
 	"catalog":    true, // pg_catalog enough for psql's \dt and \d
 	"copy":       true, // COPY FROM STDIN text/csv/binary, COPY TO STDOUT
 	"durability": true, // acknowledged commits survive kill -9
+
+	// Issue 12: regular tables with PostgreSQL's concurrency semantics.
+	"no-lost-updates":    false, // a second writer waits, then re-checks the newest version
+	"row-locks":          false, // SELECT ... FOR UPDATE / SHARE, NOWAIT, SKIP LOCKED
+	"deadlock-detection": false, // a lock cycle fails one transaction with 40P01
 }
 
 // AllEnv, set to 1, runs every pending test against tsgres.
