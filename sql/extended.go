@@ -212,7 +212,7 @@ func (s *session) execute(ctx context.Context, name string, maxRows int, w Resul
 	err := s.executePortal(ctx, p, maxRows, w)
 	if err != nil {
 		if s.inBlock {
-			s.failed = true
+			s.failBlock()
 		} else {
 			s.rollback()
 			s.extImplicit = false

@@ -238,6 +238,26 @@ func (s *session) stmtSavepoint() savepoint {
 	return sp
 }
 
+// failBlock marks the transaction block failed after an error and, as
+// PostgreSQL's error aborts the (sub)transaction at once, lets go of
+// what the failed part holds: the writes and locks after the innermost
+// savepoint, or with none all of them (and the DDL lock). Only ROLLBACK,
+// COMMIT (which rolls back) and ROLLBACK TO a savepoint run until then.
+func (s *session) failBlock() {
+	s.failed = true
+	if s.txn == nil {
+		return
+	}
+	if n := len(s.savepoints); n > 0 {
+		s.rollbackTo(s.savepoints[n-1])
+		return
+	}
+	s.txn.Rollback()
+	if s.ddl != nil {
+		s.ddl.Abort()
+	}
+}
+
 func (s *session) rollbackTo(sp savepoint) {
 	if sp.txn != s.txn {
 		// A procedure committed since sp was taken (stmt_context.go).
@@ -367,7 +387,7 @@ func (s *session) query(ctx context.Context, query string, w ResultWriter) error
 		}
 		if err != nil {
 			if s.inBlock {
-				s.failed = true
+				s.failBlock()
 			} else {
 				s.rollback()
 			}

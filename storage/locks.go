@@ -207,15 +207,30 @@ func (lt *lockTable) dropIfFree(l *rowLock) {
 }
 
 // releaseLocks ends t's row locks and wakes their waiters.
-func (t *Txn) releaseLocks() {
+func (t *Txn) releaseLocks() { t.releaseLocksFrom(0) }
+
+// lockCount returns how many locks t holds.
+func (t *Txn) lockCount() int {
 	lt := &t.db.rowLocks
 	lt.mu.Lock()
-	for _, l := range t.locked {
+	defer lt.mu.Unlock()
+	return len(t.locked)
+}
+
+// releaseLocksFrom ends the locks t took after its first n and wakes
+// their waiters.
+func (t *Txn) releaseLocksFrom(n int) {
+	lt := &t.db.rowLocks
+	lt.mu.Lock()
+	defer lt.mu.Unlock()
+	if n >= len(t.locked) {
+		return
+	}
+	for _, l := range t.locked[n:] {
 		delete(l.holders, t)
 		close(l.changed)
 		l.changed = make(chan struct{})
 		lt.dropIfFree(l)
 	}
-	lt.mu.Unlock()
-	t.locked = nil
+	t.locked = t.locked[:n]
 }

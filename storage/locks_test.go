@@ -146,3 +146,25 @@ func TestLockDeadlock(t *testing.T) {
 	}
 	a.Rollback()
 }
+
+func TestLockRollbackToReleasesLaterLocks(t *testing.T) {
+	db := lockTestDB(t)
+	ctx := context.Background()
+	a, b := db.Begin(), db.Begin()
+	defer a.Rollback()
+	defer b.Rollback()
+	if _, err := a.LockKey(ctx, lockSpace, []byte("before"), LockUpdate, Wait); err != nil {
+		t.Fatal(err)
+	}
+	sp := a.Savepoint()
+	if _, err := a.LockKey(ctx, lockSpace, []byte("after"), LockUpdate, Wait); err != nil {
+		t.Fatal(err)
+	}
+	a.RollbackTo(sp)
+	if ok, err := b.LockKey(ctx, lockSpace, []byte("after"), LockUpdate, NoWait); !ok || err != nil {
+		t.Errorf("a lock taken after the savepoint survived RollbackTo: %v %v", ok, err)
+	}
+	if _, err := b.LockKey(ctx, lockSpace, []byte("before"), LockUpdate, NoWait); !errors.Is(err, ErrLockNotAvailable) {
+		t.Errorf("a lock taken before the savepoint was released: %v", err)
+	}
+}

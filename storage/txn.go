@@ -141,23 +141,33 @@ func (t *Txn) chunk(id uint64) *chunkState {
 }
 
 // Savepoint is a position in a transaction's writes to roll back to.
-type Savepoint int
+type Savepoint struct {
+	log   int // writes logged before it
+	locks int // locks taken before it
+}
 
-// Savepoint marks the current state of the write buffer.
+// Savepoint marks the current state of the write buffer and the locks.
 func (t *Txn) Savepoint() Savepoint {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return Savepoint(len(t.log))
+	return Savepoint{log: len(t.log), locks: t.lockCount()}
 }
 
-// RollbackTo discards writes made after sp.
+// RollbackTo discards writes made after sp and releases the locks first
+// taken after it (as PostgreSQL releases a rolled-back subtransaction's
+// row locks; a lock taken before sp and strengthened after it keeps the
+// stronger mode).
 func (t *Txn) RollbackTo(sp Savepoint) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.done || int(sp) < 0 || int(sp) >= len(t.log) {
+	if t.done {
 		return
 	}
-	log := t.log[:sp]
+	t.releaseLocksFrom(sp.locks)
+	if sp.log < 0 || sp.log >= len(t.log) {
+		return
+	}
+	log := t.log[:sp.log]
 	t.log = nil
 	if t.batch != nil {
 		t.batch.Close()

@@ -17,9 +17,9 @@ var Enabled = map[string]bool{
 	"durability": true, // acknowledged commits survive kill -9
 
 	// Issue 12: regular tables with PostgreSQL's concurrency semantics.
-	"no-lost-updates":    false, // a second writer waits, then re-checks the newest version
-	"row-locks":          false, // SELECT ... FOR UPDATE / SHARE, NOWAIT, SKIP LOCKED
-	"deadlock-detection": false, // a lock cycle fails one transaction with 40P01
+	"no-lost-updates":    true, // a second writer waits, then re-checks the newest version
+	"row-locks":          true, // SELECT ... FOR UPDATE / SHARE, NOWAIT, SKIP LOCKED
+	"deadlock-detection": true, // a lock cycle fails one transaction with 40P01
 }
 
 // AllEnv, set to 1, runs every pending test against tsgres.
