@@ -28,13 +28,16 @@ type config struct {
 	SingleRows int    `json:"single_insert_rows"`
 	Runs       int    `json:"query_runs"`
 	Seed       uint64 `json:"seed"`
+	// PgbenchScale and PgbenchSecs size the OLTP phase (oltp.go).
+	PgbenchScale int `json:"pgbench_scale"`
+	PgbenchSecs  int `json:"pgbench_seconds"`
 }
 
 // scales are the presets of -scale; flags override single figures.
 var scales = map[string]config{
-	"quick":   {Rows: 1_000_000, Vehicles: 10, Readings: 500_000, Devices: 20, IngestRows: 200_000, InsertRows: 50_000, SimpleRows: 20_000, SingleRows: 2_000, Runs: 3},
-	"default": {Rows: 12_000_000, Vehicles: 60, Readings: 5_000_000, Devices: 100, IngestRows: 2_000_000, InsertRows: 500_000, SimpleRows: 100_000, SingleRows: 20_000, Runs: 5},
-	"large":   {Rows: 100_000_000, Vehicles: 500, Readings: 50_000_000, Devices: 1000, IngestRows: 5_000_000, InsertRows: 1_000_000, SimpleRows: 200_000, SingleRows: 40_000, Runs: 3},
+	"quick":   {Rows: 1_000_000, Vehicles: 10, Readings: 500_000, Devices: 20, IngestRows: 200_000, InsertRows: 50_000, SimpleRows: 20_000, SingleRows: 2_000, Runs: 3, PgbenchScale: 1, PgbenchSecs: 3},
+	"default": {Rows: 12_000_000, Vehicles: 60, Readings: 5_000_000, Devices: 100, IngestRows: 2_000_000, InsertRows: 500_000, SimpleRows: 100_000, SingleRows: 20_000, Runs: 5, PgbenchScale: 10, PgbenchSecs: 15},
+	"large":   {Rows: 100_000_000, Vehicles: 500, Readings: 50_000_000, Devices: 1000, IngestRows: 5_000_000, InsertRows: 1_000_000, SimpleRows: 200_000, SingleRows: 40_000, Runs: 3, PgbenchScale: 10, PgbenchSecs: 30},
 }
 
 // readingStep is the narrow table's reporting interval.
@@ -216,5 +219,6 @@ func (b *bench) benchEngine(ctx context.Context, e *engine, meta map[string]any)
 		b.runCompressed(ctx, e, c)
 	}
 	b.runIngest(ctx, e, c)
+	b.runPgbench(ctx, e, c)
 	return nil
 }

@@ -153,7 +153,7 @@ func formatValue(v float64, unit string) string {
 }
 
 // sections is the table's section order.
-var sections = []string{"ingest", "query", "size", "memory"}
+var sections = []string{"ingest", "query", "oltp", "size", "memory"}
 
 // printTable writes the human-readable table.
 func (r *report) printTable(w io.Writer) {
@@ -197,7 +197,7 @@ func (r *report) printTable(w io.Writer) {
 	} else {
 		fmt.Fprintln(w, "\nall compared query answers match between tsgres and PostgreSQL")
 	}
-	fmt.Fprintln(w, "ts/pg is tsgres/PostgreSQL: higher is better for rows/s and values/s, lower for latency, bytes and memory.")
+	fmt.Fprintln(w, "ts/pg is tsgres/PostgreSQL: higher is better for rows/s, values/s and tps, lower for latency, bytes and memory.")
 }
 
 func trunc(s string, n int) string {
