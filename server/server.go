@@ -226,6 +226,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) register(c *conn) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// A session with a backend pid of its own (pg_backend_pid,
+	// pg_stat_activity) keeps it, so clients see one pid everywhere.
+	if p, ok := c.sess.(interface{ BackendPID() int32 }); ok {
+		if pid := uint32(p.BackendPID()); pid > 0 && s.conns[pid] == nil {
+			c.pid, c.secret = pid, randUint32()
+			s.conns[pid] = c
+			return
+		}
+	}
 	for {
 		pid := randUint32() & 0x7fffffff // PostgreSQL pids are positive int32
 		if pid == 0 {

@@ -167,6 +167,12 @@ func (c *conn) startSession(version uint32, body []byte) bool {
 	}
 	c.sess = sess
 	c.srv.register(c)
+	if t, ok := sess.(interface{ SetTerminate(func()) }); ok {
+		// pg_terminate_backend from another session: drop the
+		// connection; the message loop then ends the session.
+		nc := c.nc
+		t.SetTerminate(func() { nc.Close() })
+	}
 	for _, kv := range sess.ParameterStatus() {
 		c.send(&pgproto3.ParameterStatus{Name: kv[0], Value: kv[1]})
 	}

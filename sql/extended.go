@@ -186,7 +186,11 @@ func (s *session) ClosePortal(name string) {
 
 // Execute implements Session.
 func (s *session) Execute(ctx context.Context, name string, maxRows int, w ResultWriter) (bool, error) {
-	ctx, cancel := s.statementContext(ctx)
+	text := ""
+	if p, ok := s.portals[name]; ok && p.stmt != nil && p.stmt.parsed != nil {
+		text = p.stmt.parsed.SQL
+	}
+	ctx, cancel := s.statementContext(ctx, text)
 	defer cancel()
 	more, err := s.execute(ctx, name, maxRows, w)
 	return more, timeoutError(ctx, err)
@@ -280,6 +284,7 @@ func (s *session) continuePortal(p *portal, maxRows int, w ResultWriter) (bool, 
 // Sync implements Session: it ends the implicit transaction of an
 // extended-protocol batch.
 func (s *session) Sync(ctx context.Context) error {
+	defer s.endActivity()
 	if s.extImplicit && !s.inBlock {
 		s.extImplicit = false
 		if s.txn != nil {

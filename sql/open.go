@@ -29,6 +29,8 @@ type DB struct {
 	cat   *catalog.Store
 	log   *slog.Logger
 	pids  atomic.Int32
+	// active are the open sessions by pid (activity.go).
+	active sessions
 }
 
 // Open opens the data directory and returns the engine.

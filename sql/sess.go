@@ -53,12 +53,18 @@ type session struct {
 
 	stmts   map[string]*prepared
 	portals map[string]*portal
+
+	// act is what other sessions see of this one (activity.go).
+	act activity
 }
 
 func newSession(db *DB, p StartupParams, d *catalog.Database) *session {
 	s := &session{db: db, user: p.User, dbName: d.Name, dbOID: d.OID, loc: time.UTC,
 		settings: map[string]string{}, stmts: map[string]*prepared{}, portals: map[string]*portal{}}
 	s.pid = db.pids.Add(1)
+	s.act.state, s.act.backendAt = "idle", time.Now().UnixMicro()
+	s.act.stateAt = s.act.backendAt
+	db.active.add(s)
 	for k, v := range defaultSettings {
 		s.settings[k] = v
 	}
@@ -97,6 +103,7 @@ func (s *session) TxStatus() byte {
 
 // Close implements Session.
 func (s *session) Close() {
+	defer s.db.active.remove(s)
 	for _, p := range s.portals {
 		p.close()
 	}
@@ -351,7 +358,7 @@ func (s *session) transaction(t *plan.Transaction, w ResultWriter) error {
 // run in one implicit transaction unless they manage transactions
 // themselves, as in PostgreSQL.
 func (s *session) Query(ctx context.Context, query string, w ResultWriter) error {
-	ctx, cancel := s.statementContext(ctx)
+	ctx, cancel := s.statementContext(ctx, query)
 	defer cancel()
 	return timeoutError(ctx, s.query(ctx, query, w))
 }

@@ -94,13 +94,22 @@ func (s *session) millisSetting(name string) time.Duration {
 	return 0
 }
 
-// statementContext returns the context one Query or Execute message runs
-// in: ctx, bounded by statement_timeout when it is set.
-func (s *session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// statementContext returns the context one Query or Execute message (of
+// text query) runs in: ctx, bounded by statement_timeout when it is set,
+// and cancelable by pg_cancel_backend; the session shows as active
+// until the returned function ends it.
+func (s *session) statementContext(ctx context.Context, query string) (context.Context, context.CancelFunc) {
+	var stop context.CancelFunc
 	if d := s.millisSetting("statement_timeout"); d > 0 {
-		return context.WithTimeoutCause(ctx, d, errStatementTimeout)
+		ctx, stop = context.WithTimeoutCause(ctx, d, errStatementTimeout)
+	} else {
+		ctx, stop = context.WithCancel(ctx)
 	}
-	return ctx, func() {}
+	s.startActivity(query, stop)
+	return ctx, func() {
+		s.endActivity()
+		stop()
+	}
 }
 
 // timeoutError turns the 57014 error of a statement whose context ran

@@ -162,6 +162,9 @@ func init() {
 		c("state", t), c("backend_xid", tXid), c("backend_xmin", tXid), c("query_id", i8),
 		c("query", t), c("backend_type", t)),
 		func(env Env) ([][]any, error) {
+			if rows := activityRows(env); rows != nil {
+				return rows, nil
+			}
 			var userOID any
 			if r := env.Catalog().Role(env.User()); r != nil {
 				userOID = i64(r.OID)
@@ -267,4 +270,54 @@ func lower(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// Backend is one session as pg_stat_activity shows it. Times are µs
+// since the Unix epoch, 0 when unknown or not applicable.
+type Backend struct {
+	PID                      int32
+	DatabaseOID              uint32
+	DatabaseName, User       string
+	AppName                  string
+	State, Query             string
+	BackendStart, XactStart  int64
+	QueryStart, StateChange  int64
+	WaitEventType, WaitEvent string
+}
+
+// BackendLister is an optional Env extension listing every session of the
+// server (pg_stat_activity); without it only the calling session shows.
+type BackendLister interface {
+	Backends() []Backend
+}
+
+// activityRows are pg_stat_activity's rows.
+func activityRows(env Env) [][]any {
+	l, ok := env.(BackendLister)
+	if !ok {
+		return nil
+	}
+	orNull := func(v int64) any {
+		if v == 0 {
+			return nil
+		}
+		return v
+	}
+	str := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	var rows [][]any
+	for _, b := range l.Backends() {
+		var userOID any
+		if r := env.Catalog().Role(b.User); r != nil {
+			userOID = i64(r.OID)
+		}
+		rows = append(rows, []any{i64(b.DatabaseOID), b.DatabaseName, int64(b.PID), nil,
+			userOID, b.User, b.AppName, nil, nil, int64(-1), orNull(b.BackendStart), orNull(b.XactStart),
+			orNull(b.QueryStart), orNull(b.StateChange), str(b.WaitEventType), str(b.WaitEvent), b.State, nil, nil, nil, b.Query, "client backend"})
+	}
+	return rows
 }
