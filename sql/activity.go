@@ -30,6 +30,9 @@ type activity struct {
 	cancelStmt  context.CancelFunc
 	terminate   func()
 	terminating bool
+	// idleTimer ends the connection of a session idle in its
+	// transaction for idle_in_transaction_session_timeout.
+	idleTimer *time.Timer
 }
 
 // sessions is the engine's registry of open sessions by pid.
@@ -77,6 +80,10 @@ func (s *session) startActivity(query string, cancel context.CancelFunc) {
 	a := &s.act
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.idleTimer != nil {
+		a.idleTimer.Stop()
+		a.idleTimer = nil
+	}
 	a.state, a.query, a.queryAt, a.stateAt, a.cancelStmt = "active", query, now, now, cancel
 }
 
@@ -99,6 +106,19 @@ func (s *session) endActivity() {
 	a.xactAt = 0
 	if s.txn != nil {
 		a.xactAt = s.txnStart
+	}
+	if a.idleTimer != nil {
+		a.idleTimer.Stop()
+		a.idleTimer = nil
+	}
+	if d := s.millisSetting("idle_in_transaction_session_timeout"); d > 0 && s.inBlock && a.terminate != nil {
+		// As PostgreSQL, end the connection of a session that keeps
+		// its transaction (and locks) open without using it.
+		end := a.terminate
+		a.idleTimer = time.AfterFunc(d, func() {
+			s.db.log.Info("terminating connection due to idle-in-transaction timeout", "pid", s.pid)
+			end()
+		})
 	}
 }
 

@@ -104,6 +104,11 @@ func (s *session) TxStatus() byte {
 // Close implements Session.
 func (s *session) Close() {
 	defer s.db.active.remove(s)
+	s.act.mu.Lock()
+	if s.act.idleTimer != nil {
+		s.act.idleTimer.Stop()
+	}
+	s.act.mu.Unlock()
 	for _, p := range s.portals {
 		p.close()
 	}

@@ -72,3 +72,30 @@ func TestLockWaitTimeouts(t *testing.T) {
 		t.Fatalf("v = %d, %v; want 10 (the holder's update rolled back)", v, err)
 	}
 }
+
+// TestIdleInTransactionTimeout: a session idle in an open transaction
+// for idle_in_transaction_session_timeout loses its connection, and with
+// it its transaction and locks; one idle outside a transaction does not.
+func TestIdleInTransactionTimeout(t *testing.T) {
+	srv := compat.Start(t)
+	ctx := context.Background()
+	a := connect(t, srv.DSN("postgres"))
+	b := connect(t, srv.DSN("postgres"))
+	mustExec(t, a, "DROP TABLE IF EXISTS idle_t")
+	mustExec(t, a, "CREATE TABLE idle_t (id int PRIMARY KEY, v int)")
+	mustExec(t, a, "INSERT INTO idle_t VALUES (1, 0)")
+	mustExec(t, b, "SET idle_in_transaction_session_timeout = '300ms'")
+	time.Sleep(600 * time.Millisecond) // idle, but not in a transaction
+	mustExec(t, b, "BEGIN")
+	mustExec(t, b, "UPDATE idle_t SET v = 5 WHERE id = 1")
+	time.Sleep(900 * time.Millisecond)
+	mustExec(t, a, "SET lock_timeout = '2s'")
+	mustExec(t, a, "UPDATE idle_t SET v = v + 1 WHERE id = 1")
+	var v int
+	if err := a.QueryRow(ctx, "SELECT v FROM idle_t WHERE id = 1").Scan(&v); err != nil || v != 1 {
+		t.Fatalf("v = %d, %v; want 1 (the idle transaction rolled back)", v, err)
+	}
+	if _, err := b.Exec(ctx, "SELECT 1"); err == nil {
+		t.Error("the session idle in its transaction past the timeout still runs statements")
+	}
+}
