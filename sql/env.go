@@ -61,7 +61,12 @@ func (e *execEnv) SearchPath() []string {
 			out = append(out, p)
 		}
 	}
-	return append(out, catalog.SchemaCatalog)
+	out = append(out, catalog.SchemaCatalog)
+	if e.s.tempReady {
+		// The temporary schema is searched first for relations.
+		out = append([]string{e.s.tempSchemaName()}, out...)
+	}
+	return out
 }
 
 // Chunks lists the chunks a scan of t over [lo, hi] reads. The

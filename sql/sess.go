@@ -56,6 +56,11 @@ type session struct {
 
 	// act is what other sessions see of this one (activity.go).
 	act activity
+
+	// tempReady: the session's temporary schema is its own (temp.go);
+	// onCommit are its temporary tables' ON COMMIT actions.
+	tempReady bool
+	onCommit  map[plan.ObjectName]string
 }
 
 func newSession(db *DB, p StartupParams, d *catalog.Database) *session {
@@ -114,6 +119,7 @@ func (s *session) Close() {
 	}
 	s.rollback()
 	s.closeCursors(true)
+	s.dropTempSchema()
 }
 
 // catalogSnap is the catalog this session sees.
@@ -203,6 +209,10 @@ func (s *session) commit() error {
 		s.rollback()
 		return err
 	}
+	if err := s.runOnCommit(); err != nil {
+		s.rollback()
+		return err
+	}
 	err := s.txn.Commit()
 	if err != nil {
 		if s.ddl != nil {
@@ -229,6 +239,7 @@ func (s *session) rollback() {
 		s.ddl.Abort()
 	}
 	s.reset()
+	s.forgetOnCommit()
 }
 
 func (s *session) reset() {

@@ -3,6 +3,7 @@ package ddl
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
@@ -107,6 +108,9 @@ func schemaOrDefault(h Host, schema string) string {
 		return schema
 	}
 	for _, sc := range h.SearchPath() {
+		if strings.HasPrefix(sc, "pg_temp_") {
+			continue // searched for names, never a default for new objects
+		}
 		if h.Catalog().Schema(h.Database(), sc) != nil && sc != catalog.SchemaCatalog {
 			return sc
 		}

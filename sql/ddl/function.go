@@ -48,7 +48,7 @@ func createFunction(h Host, x *plan.CreateFunction, w ResultWriter) error {
 	schema := x.Name.Schema
 	if schema == "" {
 		for _, sc := range h.SearchPath() {
-			if h.Catalog().Schema(h.Database(), sc) != nil {
+			if h.Catalog().Schema(h.Database(), sc) != nil && !strings.HasPrefix(sc, "pg_temp_") {
 				schema = sc
 				break
 			}

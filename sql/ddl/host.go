@@ -61,6 +61,13 @@ type Host interface {
 	// columns, in order) as INSERT ... SELECT does, and returns their
 	// number.
 	Insert(t *catalog.Table, q plan.Node) (int64, error)
+	// TempSchema returns the session's temporary schema (pg_temp_<pid>)
+	// in the current database, creating it in the transaction when
+	// needed (and dropping a stale one a crashed server left behind).
+	TempSchema() (string, error)
+	// OnCommit registers the ON COMMIT action ("DROP" or "DELETE ROWS")
+	// of the session's temporary table on.
+	OnCommit(on plan.ObjectName, action string)
 	// TableWriter returns the transaction's row and block writer
 	// (package table), for index builds and backfills.
 	TableWriter() *table.Writer

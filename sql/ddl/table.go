@@ -17,6 +17,15 @@ const maxColumns = 1600
 // indexes, and AS fills the new table with its query's rows.
 func createTable(h Host, x *plan.CreateTable, w ResultWriter) error {
 	schema := schemaOrDefault(h, x.Schema)
+	if x.Temp {
+		if x.Schema != "" && x.Schema != "pg_temp" && !strings.HasPrefix(x.Schema, "pg_temp_") {
+			return pgerr.New(pgerr.InvalidTableDefinition, "cannot create temporary relation in non-temporary schema")
+		}
+		var err error
+		if schema, err = h.TempSchema(); err != nil {
+			return err
+		}
+	}
 	if h.Catalog().Table(h.Database(), schema, x.Name) != nil && x.IfNotExists {
 		_ = w.Notice("NOTICE", "42P07", fmt.Sprintf("relation %q already exists, skipping", x.Name))
 		return w.Complete("CREATE TABLE")
@@ -47,6 +56,9 @@ func createTable(h Host, x *plan.CreateTable, w ResultWriter) error {
 	}
 	if err := wr.CreateTable(t); err != nil {
 		return err
+	}
+	if x.OnCommit == "DROP" || x.OnCommit == "DELETE ROWS" {
+		h.OnCommit(plan.ObjectName{Schema: schema, Name: x.Name}, x.OnCommit)
 	}
 	if x.AsQuery != nil {
 		return fill(h, t, x.AsQuery, w)

@@ -118,6 +118,7 @@ type (
 	Node_VariableShowStmt     = pg_query.Node_VariableShowStmt
 	Node_ViewStmt             = pg_query.Node_ViewStmt
 	ObjectWithArgs            = pg_query.ObjectWithArgs
+	OnCommitAction            = pg_query.OnCommitAction
 	ParamRef                  = pg_query.ParamRef
 	ParseResult               = pg_query.ParseResult
 	PrepareStmt               = pg_query.PrepareStmt
@@ -205,6 +206,9 @@ const (
 	ObjectType_OBJECT_TABLE                      = pg_query.ObjectType_OBJECT_TABLE
 	ObjectType_OBJECT_TYPE                       = pg_query.ObjectType_OBJECT_TYPE
 	ObjectType_OBJECT_VIEW                       = pg_query.ObjectType_OBJECT_VIEW
+	OnCommitAction_ONCOMMIT_DELETE_ROWS          = pg_query.OnCommitAction_ONCOMMIT_DELETE_ROWS
+	OnCommitAction_ONCOMMIT_DROP                 = pg_query.OnCommitAction_ONCOMMIT_DROP
+	OnCommitAction_ONCOMMIT_PRESERVE_ROWS        = pg_query.OnCommitAction_ONCOMMIT_PRESERVE_ROWS
 	OnConflictAction_ONCONFLICT_NOTHING          = pg_query.OnConflictAction_ONCONFLICT_NOTHING
 	RoleStmtType_ROLESTMT_USER                   = pg_query.RoleStmtType_ROLESTMT_USER
 	SQLValueFunctionOp_SVFOP_CURRENT_CATALOG     = pg_query.SQLValueFunctionOp_SVFOP_CURRENT_CATALOG

@@ -3,6 +3,7 @@ package pgcatalog
 import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/types"
+	"strings"
 )
 
 // Fixed values the relation catalogs report.
@@ -129,7 +130,7 @@ func init() {
 					am, filenode, int64(0),
 					int64(0), float64(-1), int64(0),
 					int64(0), hasIndex, false,
-					"p", string(r.kind), int64(r.natts()),
+					relPersistence(r.table), string(r.kind), int64(r.natts()),
 					int64(0), r.kind == 'v', false,
 					hasSub, false,
 					false, r.kind != 'm' || r.table.View.Populated,
@@ -319,4 +320,13 @@ func indexVectors(t *catalog.Table, ix *catalog.Index) (keys, colls, classes, op
 		opts = append(opts, int64(ix.Option(i)))
 	}
 	return
+}
+
+// relPersistence is pg_class.relpersistence: 't' for a session's
+// temporary tables (in a pg_temp_<pid> schema), 'p' otherwise.
+func relPersistence(t *catalog.Table) string {
+	if t != nil && strings.HasPrefix(t.Schema, "pg_temp_") {
+		return "t"
+	}
+	return "p"
 }

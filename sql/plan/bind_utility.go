@@ -104,6 +104,9 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 	case *parse.Node_CreateStmt:
 		s := x.CreateStmt
 		ct := &CreateTable{Schema: s.Relation.Schemaname, Name: s.Relation.Relname, IfNotExists: s.IfNotExists}
+		if err := tempOptions(ct, s.Relation.Relpersistence, s.Oncommit); err != nil {
+			return nil, err
+		}
 		for _, el := range s.TableElts {
 			switch e := el.Node.(type) {
 			case *parse.Node_ColumnDef:
@@ -140,6 +143,9 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 			return nil, err
 		}
 		ct := &CreateTable{Schema: s.Into.Rel.Schemaname, Name: s.Into.Rel.Relname, IfNotExists: s.IfNotExists, AsQuery: node}
+		if err := tempOptions(ct, s.Into.Rel.Relpersistence, s.Into.OnCommit); err != nil {
+			return nil, err
+		}
 		for _, c := range visible(node.Columns()) {
 			ct.Cols = append(ct.Cols, ColumnDef{Name: c.Name, Type: c.T})
 		}
@@ -508,4 +514,22 @@ func transactionModes(opts []*parse.Node) map[string]string {
 		m[d.Defname] = v
 	}
 	return m
+}
+
+// tempOptions reads CREATE TABLE's persistence ("t": TEMPORARY; "u":
+// UNLOGGED, which tsgres stores like any table) and ON COMMIT action.
+func tempOptions(ct *CreateTable, persistence string, onCommit parse.OnCommitAction) error {
+	ct.Temp = persistence == "t"
+	switch onCommit {
+	case parse.OnCommitAction_ONCOMMIT_PRESERVE_ROWS:
+		ct.OnCommit = "PRESERVE ROWS"
+	case parse.OnCommitAction_ONCOMMIT_DELETE_ROWS:
+		ct.OnCommit = "DELETE ROWS"
+	case parse.OnCommitAction_ONCOMMIT_DROP:
+		ct.OnCommit = "DROP"
+	}
+	if ct.OnCommit != "" && !ct.Temp {
+		return pgerr.New(pgerr.InvalidTableDefinition, "ON COMMIT can only be used on temporary tables")
+	}
+	return nil
 }

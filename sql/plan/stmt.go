@@ -103,6 +103,10 @@ type CreateTable struct {
 	IfNotExists  bool
 	// AsQuery is CREATE TABLE ... AS SELECT.
 	AsQuery Node
+	// Temp is CREATE TEMP[ORARY] TABLE; OnCommit its ON COMMIT action:
+	// "", "PRESERVE ROWS", "DELETE ROWS" or "DROP".
+	Temp     bool
+	OnCommit string
 }
 
 // ObjectName is a possibly schema-qualified name.
