@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"sync"
 )
 
@@ -71,19 +72,37 @@ type lockTable struct {
 	waits map[*Txn]*rowLock // the lock each waiting transaction waits for
 }
 
-// rowLock is one locked key: its holders and a channel closed (and
-// replaced) whenever a holder leaves, which wakes the waiters.
+// rowLock is one locked key: its holders (usually one) and, once a
+// transaction waits for it, a channel closed when a holder leaves, which
+// wakes the waiters. Most locks are never waited for (a writer's own
+// rows and keys), so a lock is kept small: no map, no channel.
 type rowLock struct {
 	key     string
-	holders map[*Txn]LockMode
-	changed chan struct{}
+	holders []lockHolder
+	changed chan struct{} // nil until someone waits
 	waiters int
+}
+
+// lockHolder is a transaction holding a lock in a mode.
+type lockHolder struct {
+	t    *Txn
+	mode LockMode
+}
+
+// holder returns t's position in l.holders, or -1.
+func (l *rowLock) holder(t *Txn) int {
+	for i, h := range l.holders {
+		if h.t == t {
+			return i
+		}
+	}
+	return -1
 }
 
 // blockers returns the holders of l whose modes conflict with mode for t.
 func (l *rowLock) blocks(t *Txn, mode LockMode) bool {
-	for h, m := range l.holders {
-		if h != t && conflicts(m, mode) {
+	for _, h := range l.holders {
+		if h.t != t && conflicts(h.mode, mode) {
 			return true
 		}
 	}
@@ -121,7 +140,7 @@ func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) 
 	defer lt.mu.Unlock()
 	l := lt.keys[k]
 	if l == nil {
-		l = &rowLock{key: k, holders: map[*Txn]LockMode{}, changed: make(chan struct{})}
+		l = &rowLock{key: k}
 		lt.keys[k] = l
 	}
 	for l.blocks(t, mode) {
@@ -139,6 +158,9 @@ func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) 
 		}
 		lt.waits[t] = l
 		l.waiters++
+		if l.changed == nil {
+			l.changed = make(chan struct{})
+		}
 		ch := l.changed
 		lt.mu.Unlock()
 		var done <-chan struct{}
@@ -157,11 +179,12 @@ func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) 
 			return false, ctx.Err()
 		}
 	}
-	if m, ok := l.holders[t]; !ok || m < mode {
-		if !ok {
-			t.locked = append(t.locked, l)
-		}
-		l.holders[t] = mode
+	switch i := l.holder(t); {
+	case i < 0:
+		l.holders = append(l.holders, lockHolder{t, mode})
+		t.locked = append(t.locked, l)
+	case l.holders[i].mode < mode:
+		l.holders[i].mode = mode
 	}
 	return true, nil
 }
@@ -173,26 +196,26 @@ func (lt *lockTable) closesCycle(t *Txn, l *rowLock) bool {
 	seen := map[*Txn]bool{}
 	var reaches func(l *rowLock) bool
 	reaches = func(l *rowLock) bool {
-		for h := range l.holders {
-			if h == t {
+		for _, h := range l.holders {
+			if h.t == t {
 				return true
 			}
-			if seen[h] {
+			if seen[h.t] {
 				continue
 			}
-			seen[h] = true
-			if next := lt.waits[h]; next != nil && reaches(next) {
+			seen[h.t] = true
+			if next := lt.waits[h.t]; next != nil && reaches(next) {
 				return true
 			}
 		}
 		return false
 	}
-	for h := range l.holders {
-		if h == t {
+	for _, h := range l.holders {
+		if h.t == t {
 			continue
 		}
-		seen[h] = true
-		if next := lt.waits[h]; next != nil && reaches(next) {
+		seen[h.t] = true
+		if next := lt.waits[h.t]; next != nil && reaches(next) {
 			return true
 		}
 	}
@@ -227,9 +250,13 @@ func (t *Txn) releaseLocksFrom(n int) {
 		return
 	}
 	for _, l := range t.locked[n:] {
-		delete(l.holders, t)
-		close(l.changed)
-		l.changed = make(chan struct{})
+		if i := l.holder(t); i >= 0 {
+			l.holders = slices.Delete(l.holders, i, i+1)
+		}
+		if l.changed != nil {
+			close(l.changed)
+			l.changed = nil
+		}
 		lt.dropIfFree(l)
 	}
 	t.locked = t.locked[:n]
