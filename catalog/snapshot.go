@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"sort"
+	"strings"
 	"sync/atomic"
 )
 
@@ -129,6 +130,9 @@ func (s *Snapshot) Table(db uint32, schema, name string) *Table {
 // schema.name when schema is given, else name in the first schema of
 // searchPath that holds it. It returns nil when none does.
 func (s *Snapshot) FindTable(db uint32, searchPath []string, schema, name string) *Table {
+	if schema == "pg_temp" {
+		schema = TempSchemaOf(searchPath)
+	}
 	if schema != "" {
 		return s.Table(db, schema, name)
 	}
@@ -184,4 +188,16 @@ func (s *Snapshot) Extensions(db uint32) map[string]string { return s.ext[db] }
 // Sequence returns the OID of sequence schema.name in db, or 0.
 func (s *Snapshot) Sequence(db uint32, schema, name string) uint32 {
 	return s.seqs[tableKey{db, schema, name}]
+}
+
+// TempSchemaOf returns the session's temporary schema (pg_temp_<pid>)
+// from its search path, where it comes first once it exists; "pg_temp"
+// (the alias naming it) when there is none, which holds no tables.
+func TempSchemaOf(searchPath []string) string {
+	for _, sc := range searchPath {
+		if strings.HasPrefix(sc, "pg_temp_") {
+			return sc
+		}
+	}
+	return "pg_temp"
 }

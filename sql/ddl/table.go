@@ -16,6 +16,9 @@ const maxColumns = 1600
 // get a sequence and a nextval default, PRIMARY KEY and UNIQUE become
 // indexes, and AS fills the new table with its query's rows.
 func createTable(h Host, x *plan.CreateTable, w ResultWriter) error {
+	if x.Schema == "pg_temp" {
+		x.Temp = true // CREATE TABLE pg_temp.t makes a temporary table, as in PostgreSQL
+	}
 	schema := schemaOrDefault(h, x.Schema)
 	if x.Temp {
 		if x.Schema != "" && x.Schema != "pg_temp" && !strings.HasPrefix(x.Schema, "pg_temp_") {

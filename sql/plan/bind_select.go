@@ -266,6 +266,9 @@ func stripHidden(n Node) Node {
 // LookupTable resolves a possibly qualified table name.
 func lookupTable(env Env, schema, name string) *catalog.Table {
 	snap := env.Catalog()
+	if schema == "pg_temp" {
+		schema = catalog.TempSchemaOf(env.SearchPath())
+	}
 	if schema != "" {
 		return snap.Table(env.Database(), schema, name)
 	}
