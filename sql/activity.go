@@ -33,6 +33,20 @@ type activity struct {
 	// idleTimer ends the connection of a session idle in its
 	// transaction for idle_in_transaction_session_timeout.
 	idleTimer *time.Timer
+	// waitEvent is the lock the session waits for ("" when none):
+	// pg_stat_activity's wait_event, with wait_event_type Lock.
+	waitEvent string
+}
+
+// noteWait records that the session's transaction starts or stops
+// waiting for a lock (storage.Txn.SetWaitHook).
+func (s *session) noteWait(event string, waiting bool) {
+	s.act.mu.Lock()
+	defer s.act.mu.Unlock()
+	if !waiting {
+		event = ""
+	}
+	s.act.waitEvent = event
 }
 
 // sessions is the engine's registry of open sessions by pid.
@@ -143,6 +157,9 @@ func (e *execEnv) Backends() []pgcatalog.Backend {
 		b := pgcatalog.Backend{PID: s.pid, DatabaseOID: s.dbOID, DatabaseName: s.dbName, User: s.user,
 			State: a.state, Query: a.query, BackendStart: a.backendAt, QueryStart: a.queryAt,
 			StateChange: a.stateAt, XactStart: a.xactAt}
+		if a.waitEvent != "" {
+			b.WaitEventType, b.WaitEvent = "Lock", a.waitEvent
+		}
 		a.mu.Unlock()
 		if s == e.s {
 			// The calling session is running this very statement.

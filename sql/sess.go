@@ -142,6 +142,7 @@ func (s *session) writer() *catalog.Writer {
 func (s *session) begin() {
 	if s.txn == nil {
 		s.txn = s.db.store.Begin()
+		s.txn.SetWaitHook(s.noteWait)
 		s.txnStart = time.Now().UnixMicro()
 		s.savepoints = nil
 		s.settings["transaction_read_only"] = s.settingOr("default_transaction_read_only", "off")

@@ -167,9 +167,20 @@ func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) 
 		if ctx != nil {
 			done = ctx.Done()
 		}
+		hook := t.waitHook()
+		event := "tuple"
+		if k != "" && k[0] == prefixChunk {
+			event = "relation"
+		}
+		if hook != nil {
+			hook(event, true)
+		}
 		select {
 		case <-ch:
 		case <-done:
+		}
+		if hook != nil {
+			hook(event, false)
 		}
 		lt.mu.Lock()
 		l.waiters--
@@ -260,4 +271,11 @@ func (t *Txn) releaseLocksFrom(n int) {
 		lt.dropIfFree(l)
 	}
 	t.locked = t.locked[:n]
+}
+
+// waitHook returns the transaction's wait hook (SetWaitHook), or nil.
+func (t *Txn) waitHook() func(string, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.onWait
 }

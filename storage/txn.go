@@ -49,6 +49,18 @@ type Txn struct {
 	// locked are the row and chunk locks the transaction holds (guarded
 	// by the database's lock table mutex); they are released when it ends.
 	locked []*rowLock
+	// onWait, when set (SetWaitHook), is told when the transaction starts
+	// and stops waiting for a lock.
+	onWait func(event string, waiting bool)
+}
+
+// SetWaitHook makes f hear when the transaction starts waiting for a
+// lock (event "tuple" for a row or key, "relation" for a chunk) and when
+// it stops. f runs on the waiting goroutine, without locks held.
+func (t *Txn) SetWaitHook(f func(event string, waiting bool)) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.onWait = f
 }
 
 type opKind uint8

@@ -86,3 +86,50 @@ func TestBackendActivity(t *testing.T) {
 		t.Error("the terminated session still runs statements")
 	}
 }
+
+// TestActivityLockWait: a session waiting for a row another session
+// holds shows wait_event_type Lock in pg_stat_activity until it gets it.
+func TestActivityLockWait(t *testing.T) {
+	srv := compat.Start(t)
+	ctx := context.Background()
+	a := connect(t, srv.DSN("postgres"))
+	holder := connect(t, srv.DSN("postgres"))
+	waiter := connect(t, srv.DSN("postgres"))
+	mustExec(t, a, "DROP TABLE IF EXISTS activity_w")
+	mustExec(t, a, "CREATE TABLE activity_w (id int PRIMARY KEY, v int)")
+	mustExec(t, a, "INSERT INTO activity_w VALUES (1, 0)")
+	mustExec(t, holder, "BEGIN")
+	mustExec(t, holder, "UPDATE activity_w SET v = 1 WHERE id = 1")
+	var wpid uint32
+	if err := waiter.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&wpid); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := waiter.Exec(ctx, "UPDATE activity_w SET v = v + 10 WHERE id = 1")
+		done <- err
+	}()
+	var typ *string
+	for i := 0; i < 40; i++ {
+		if err := a.QueryRow(ctx, "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", wpid).Scan(&typ); err != nil {
+			t.Fatal(err)
+		}
+		if typ != nil && *typ == "Lock" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if typ == nil || *typ != "Lock" {
+		t.Errorf("waiting session: wait_event_type %v, want Lock", typ)
+	}
+	mustExec(t, holder, "COMMIT")
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := a.QueryRow(ctx, "SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1", wpid).Scan(&typ); err != nil {
+		t.Fatal(err)
+	}
+	if typ != nil && *typ == "Lock" {
+		t.Errorf("session still shows a lock wait after getting the row")
+	}
+}
