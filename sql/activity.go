@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -157,8 +158,13 @@ func (e *execEnv) Backends() []pgcatalog.Backend {
 		b := pgcatalog.Backend{PID: s.pid, DatabaseOID: s.dbOID, DatabaseName: s.dbName, User: s.user,
 			State: a.state, Query: a.query, BackendStart: a.backendAt, QueryStart: a.queryAt,
 			StateChange: a.stateAt, XactStart: a.xactAt}
-		if a.waitEvent != "" {
+		switch {
+		case a.waitEvent != "":
 			b.WaitEventType, b.WaitEvent = "Lock", a.waitEvent
+		case strings.HasPrefix(a.state, "idle"):
+			// Waiting for the client's next message, as PostgreSQL
+			// reports its idle backends.
+			b.WaitEventType, b.WaitEvent = "Client", "ClientRead"
 		}
 		a.mu.Unlock()
 		if s == e.s {

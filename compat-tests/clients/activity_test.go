@@ -41,6 +41,10 @@ func TestBackendActivity(t *testing.T) {
 	if st, q := state(); st != "idle" || q != "SELECT pg_backend_pid()" {
 		t.Errorf("idle session: state %q query %q", st, q)
 	}
+	var wt, we string
+	if err := a.QueryRow(ctx, "SELECT wait_event_type, wait_event FROM pg_stat_activity WHERE pid = $1", bpid).Scan(&wt, &we); err != nil || wt != "Client" || we != "ClientRead" {
+		t.Errorf("idle session: wait event %q %q, %v; want Client ClientRead", wt, we, err)
+	}
 
 	done := make(chan error, 1)
 	go func() {
