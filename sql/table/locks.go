@@ -78,21 +78,36 @@ func lockError(ctx context.Context, t *catalog.Table, err error) error {
 
 // LockForRewrite locks chunks ids of hypertable t for rewriting their
 // blocks (UPDATE, DELETE), waiting for other rewrites of them to end,
-// and then starts a fresh view of committed data, so the blocks the
-// statement lists next include what those rewrites committed. A
-// statement takes its chunk locks before it reads any chunk's blocks.
+// and then starts a fresh view of committed data (LockChunks), so the
+// blocks the statement lists next include what those rewrites
+// committed. A statement takes its chunk locks before it reads any
+// chunk's blocks.
 func (w *Writer) LockForRewrite(t *catalog.Table, ids []uint64) error {
+	_, err := w.LockChunks(t, ids, LockUpdate, Wait)
+	return err
+}
+
+// LockChunks locks chunks ids of hypertable t whole in mode, as SELECT
+// ... FOR UPDATE / FOR SHARE lock the rows they read (coarser than
+// PostgreSQL's rows) and UPDATE and DELETE the chunks they rewrite,
+// bounding each wait by LockTimeout, and then starts a fresh view of
+// committed data, so the scan that lists the chunks' blocks next reads
+// what the transactions it waited for committed. false only under
+// SkipLocked, with the chunks locked so far kept.
+func (w *Writer) LockChunks(t *catalog.Table, ids []uint64, mode LockMode, wait LockWait) (bool, error) {
 	for _, id := range ids {
 		ctx, cancel := w.lockContext()
-		_, err := w.Txn.LockChunk(ctx, id, storage.LockUpdate, storage.Wait)
+		ok, err := w.Txn.LockChunk(ctx, id, mode, wait)
 		err = lockError(ctx, t, err)
 		cancel()
-		if err != nil {
-			return err
+		if err != nil || !ok {
+			return false, err
 		}
 	}
-	w.Txn.NewStatement()
-	return nil
+	if len(ids) > 0 {
+		w.Txn.NewStatement()
+	}
+	return true, nil
 }
 
 // lockUniqueKeys locks the unique key values row (to be stored under
