@@ -46,14 +46,8 @@ func (s *keyScanOp) Next() (*col.Batch, error) {
 		return nil, err
 	}
 	b := col.NewBatch(kindsOf(s.n.Cols), 1)
-	for i, ci := range s.n.ColIdx {
-		if ci == plan.RowKeyCol {
-			b.Cols[i].Append(string(key))
-			continue
-		}
-		if err := appendDatum(b.Cols[i], row[ci]); err != nil {
-			return nil, err
-		}
+	if err := appendScanRow(b, s.n, row, key); err != nil {
+		return nil, err
 	}
 	b.SetRows(1)
 	return b, nil

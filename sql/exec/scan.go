@@ -48,14 +48,8 @@ func (s *scanOp) Next() (*col.Batch, error) {
 		if err := table.DecodeRow(s.n.Table, s.it.Value(), s.row); err != nil {
 			return nil, err
 		}
-		for i, ci := range s.n.ColIdx {
-			if ci == plan.RowKeyCol {
-				b.Cols[i].Append(string(s.it.Key()))
-				continue
-			}
-			if err := appendDatum(b.Cols[i], s.row[ci]); err != nil {
-				return nil, err
-			}
+		if err := appendScanRow(b, s.n, s.row, s.it.Key()); err != nil {
+			return nil, err
 		}
 		rows++
 	}
@@ -70,6 +64,21 @@ func (s *scanOp) Next() (*col.Batch, error) {
 	}
 	b.SetRows(rows)
 	return b, nil
+}
+
+// appendScanRow appends to b the output columns of scan n for the table
+// row row stored under key (the hidden RowKeyCol column is the key).
+func appendScanRow(b *col.Batch, n *plan.Scan, row []any, key []byte) error {
+	for i, ci := range n.ColIdx {
+		if ci == plan.RowKeyCol {
+			b.Cols[i].Append(string(key))
+			continue
+		}
+		if err := appendDatum(b.Cols[i], row[ci]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *scanOp) Close() error {
