@@ -161,20 +161,7 @@ func init() {
 		c("query_start", tz), c("state_change", tz), c("wait_event_type", t), c("wait_event", t),
 		c("state", t), c("backend_xid", tXid), c("backend_xmin", tXid), c("query_id", i8),
 		c("query", t), c("backend_type", t)),
-		func(env Env) ([][]any, error) {
-			if rows := activityRows(env); rows != nil {
-				return rows, nil
-			}
-			var userOID any
-			if r := env.Catalog().Role(env.User()); r != nil {
-				userOID = i64(r.OID)
-			}
-			app, _ := env.Setting("application_name")
-			now := time.Now().UnixMicro()
-			return [][]any{{i64(env.Database()), env.DatabaseName(), backendPID(env), nil,
-				userOID, env.User(), app, nil, nil, int64(-1), startTime.UnixMicro(), now,
-				now, now, nil, nil, "active", nil, nil, nil, "", "client backend"}}, nil
-		})
+		func(env Env) ([][]any, error) { return activityRows(env), nil })
 
 	register(pc, "pg_settings", cols(c("name", t), c("setting", t), c("unit", t), c("category", t),
 		c("short_desc", t), c("extra_desc", t), c("context", t), c("vartype", t), c("source", t),
@@ -291,11 +278,18 @@ type BackendLister interface {
 	Backends() []Backend
 }
 
-// activityRows are pg_stat_activity's rows.
+// activityRows are pg_stat_activity's rows: every session of a
+// BackendLister, else the calling session alone, active.
 func activityRows(env Env) [][]any {
-	l, ok := env.(BackendLister)
-	if !ok {
-		return nil
+	var backends []Backend
+	if l, ok := env.(BackendLister); ok {
+		backends = l.Backends()
+	} else {
+		app, _ := env.Setting("application_name")
+		now := time.Now().UnixMicro()
+		backends = []Backend{{PID: int32(backendPID(env)), DatabaseOID: env.Database(), DatabaseName: env.DatabaseName(),
+			User: env.User(), AppName: app, State: "active", BackendStart: startTime.UnixMicro(),
+			XactStart: now, QueryStart: now, StateChange: now}}
 	}
 	orNull := func(v int64) any {
 		if v == 0 {
@@ -310,7 +304,7 @@ func activityRows(env Env) [][]any {
 		return s
 	}
 	var rows [][]any
-	for _, b := range l.Backends() {
+	for _, b := range backends {
 		var userOID any
 		if r := env.Catalog().Role(b.User); r != nil {
 			userOID = i64(r.OID)
