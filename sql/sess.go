@@ -145,7 +145,9 @@ func (s *session) begin() {
 		s.txn.SetWaitHook(s.noteWait)
 		s.txnStart = time.Now().UnixMicro()
 		s.savepoints = nil
-		s.settings["transaction_read_only"] = s.settingOr("default_transaction_read_only", "off")
+		// Every statement runs in a transaction, so this is where
+		// transaction_read_only returns to its default.
+		s.settings["transaction_read_only"] = s.settings["default_transaction_read_only"]
 	}
 }
 
@@ -191,14 +193,6 @@ func (s *session) readOnlyError(st plan.Statement) error {
 		return nil
 	}
 	return pgerr.New(pgerr.ReadOnlySQLTransaction, "cannot execute %s in a read-only transaction", name)
-}
-
-// settingOr returns setting name, or def when it is not set.
-func (s *session) settingOr(name, def string) string {
-	if v, ok := s.settings[name]; ok {
-		return v
-	}
-	return def
 }
 
 func (s *session) commit() error {
@@ -249,7 +243,6 @@ func (s *session) reset() {
 	s.caggInval = nil
 	s.inBlock, s.failed = false, false
 	s.savepoints = nil
-	s.settings["transaction_read_only"] = s.settingOr("default_transaction_read_only", "off")
 }
 
 // stmtSavepoint marks the state before a statement so a failure inside a
