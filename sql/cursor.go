@@ -139,20 +139,11 @@ func (c *cursor) materialize(ctx context.Context) (*plpgsql.Cursor, error) {
 	var data [][]any
 	for _, b := range rows.batches {
 		for i := 0; i < b.Len(); i++ {
-			data = append(data, batchRow(b, i, nil))
+			data = append(data, b.Values(i, nil))
 		}
 	}
 	c.mat, c.pending, c.done = plpgsql.NewCursor(columnsToPl(c.cols), data), nil, false
 	return c.mat, nil
-}
-
-// batchRow copies row i of b into a datum slice.
-func batchRow(b *col.Batch, i int, dst []any) []any {
-	dst = dst[:0]
-	for _, v := range b.Cols {
-		dst = append(dst, v.Get(i))
-	}
-	return dst
 }
 
 // closeCursors closes cursors at transaction end (all with everything).

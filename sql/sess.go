@@ -527,12 +527,12 @@ func (s *session) runParsed(ctx context.Context, p *parse.Statement, params []an
 	})
 }
 
-// rewriteRetries bounds how often a top-level UPDATE or DELETE runs again
+// rewriteRetries bounds how often a top-level rewrite (isRewrite) runs again
 // after losing a block it rewrites to a concurrent commit or merge.
 const rewriteRetries = 16
 
 // runUndoable runs top-level statement st, undoing its effects (but
-// keeping the transaction) when it fails. An UPDATE or DELETE that failed
+// keeping the transaction) when it fails. A rewrite (isRewrite) that failed
 // with a table.RaceError runs again, bound anew by rebind on a fresh snapshot:
 // its rows reach the client only at its end, so a failed attempt has sent
 // nothing. Each failed attempt pins the chunk it lost against merges.
@@ -558,11 +558,15 @@ func (s *session) runUndoable(ctx context.Context, env *execEnv, st plan.Stateme
 	}
 }
 
-// isRewrite reports whether st is an UPDATE or DELETE.
+// isRewrite reports whether st is an UPDATE, a DELETE or an INSERT ...
+// ON CONFLICT DO UPDATE into a hypertable (which rewrites the blocks of
+// the rows it updates).
 func isRewrite(st plan.Statement) bool {
-	switch st.(type) {
+	switch x := st.(type) {
 	case *plan.Update, *plan.Delete:
 		return true
+	case *plan.Insert:
+		return x.Table.Hyper != nil && x.OnConflict != nil && !x.OnConflict.DoNothing
 	}
 	return false
 }

@@ -52,6 +52,15 @@ func createIndex(h Host, x *plan.CreateIndex, w ResultWriter) error {
 		nt.NextSpace++
 		ix.Space, ix.LastValue = nt.NextSpace, true
 	}
+	if x.Unique && t.Hyper != nil {
+		ix.Unique, ix.Standalone = true, true
+		if err := table.VerifyHyperUnique(t, &ix); err != nil {
+			return err
+		}
+		if err := h.TableWriter().CheckHyperUniqueData(t, &ix); err != nil {
+			return err
+		}
+	}
 	if x.Unique && t.Hyper == nil {
 		ix.Unique, ix.Standalone = true, true
 		nt.NextSpace++

@@ -122,6 +122,18 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 			if err := addIndexes(nt, pk, uq); err != nil {
 				return err
 			}
+			if nt.Hyper != nil {
+				ix := &nt.Indexes[len(nt.Indexes)-1]
+				if cmd.Name != "" {
+					ix.Name = cmd.Name
+				}
+				if err := table.VerifyHyperUnique(nt, ix); err != nil {
+					return err
+				}
+				if err := h.TableWriter().CheckHyperUniqueData(nt, ix); err != nil {
+					return err
+				}
+			}
 			if !cmd.Primary && nt.Hyper == nil {
 				ix := &nt.Indexes[len(nt.Indexes)-1]
 				if cmd.Name != "" {

@@ -44,9 +44,12 @@ func Insert(h Host, x *plan.Insert, out Output) error {
 			return err
 		}
 		var k int64
-		if t.Hyper != nil {
+		switch {
+		case t.Hyper != nil && x.OnConflict != nil:
+			k, err = upsertHyper(ec, w, t, full, x.OnConflict, ret)
+		case t.Hyper != nil:
 			k, err = appendHyper(ec, w, t, full, ret)
-		} else {
+		default:
 			k, err = insertRows(ec, w, t, full, x.OnConflict, ret)
 		}
 		if err != nil {
@@ -105,7 +108,7 @@ func appendHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, 
 	if ret != nil {
 		row := make([]any, 0, len(t.Cols))
 		for r := 0; r < b.Rows(); r++ {
-			if err := ret.add(ec, batchRow(b, r, row)); err != nil {
+			if err := ret.add(ec, b.Values(r, row)); err != nil {
 				return 0, err
 			}
 		}
@@ -120,7 +123,7 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 	var n int64
 	touched := map[string]bool{}
 	for r := 0; r < b.Rows(); r++ {
-		row := batchRow(b, r, make([]any, 0, len(t.Cols)))
+		row := b.Values(r, make([]any, 0, len(t.Cols)))
 		key, err := w.NewRowKey(t, row)
 		if err != nil {
 			return n, err
@@ -192,6 +195,21 @@ func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.On
 	if old == nil {
 		return nil, false, errConflictGone
 	}
+	nrow, ok, err = conflictSet(ec, oc, old, row)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	if err := w.ReplaceRow(t, ckey, old, nrow); err != nil {
+		return nil, false, err
+	}
+	return nrow, true, nil
+}
+
+// conflictSet applies ON CONFLICT DO UPDATE oc to stored row old, which
+// proposed row conflicts with: the SET expressions and WHERE read old
+// followed by row (EXCLUDED). It returns the updated row, or ok false
+// when WHERE skips it.
+func conflictSet(ec *exec.Ctx, oc *plan.OnConflict, old, row []any) (nrow []any, ok bool, err error) {
 	both := append(append(make([]any, 0, 2*len(row)), old...), row...)
 	if oc.Where != nil {
 		ok, err := exec.Eval(ec, oc.Where, both)
@@ -209,9 +227,6 @@ func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.On
 			return nil, false, err
 		}
 		nrow[set.Col] = v
-	}
-	if err := w.ReplaceRow(t, ckey, old, nrow); err != nil {
-		return nil, false, err
 	}
 	return nrow, true, nil
 }

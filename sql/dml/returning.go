@@ -68,12 +68,3 @@ func rowsToBatch(cols []plan.OutCol, rows [][]any) *col.Batch {
 	}
 	return col.FromVecs(vecs, len(rows))
 }
-
-// batchRow copies row i of b into a datum slice.
-func batchRow(b *col.Batch, i int, dst []any) []any {
-	dst = dst[:0]
-	for _, v := range b.Cols {
-		dst = append(dst, v.Get(i))
-	}
-	return dst
-}

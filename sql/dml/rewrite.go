@@ -94,7 +94,7 @@ func rewriteHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, scan *plan.Hy
 				if ret != nil {
 					row := make([]any, 0, len(t.Cols))
 					for r := 0; r < hb.Rows(); r++ {
-						env := batchRow(hb, r, row)
+						env := hb.Values(r, row)
 						if envs != nil {
 							env = envs[r]
 						}
@@ -149,7 +149,7 @@ func rewriteHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, scan *plan.Hy
 // with their expression rows, and those it keeps.
 func matchBlock(qb *col.Batch, match rowMatch) (hit, keep []int, envs [][]any, err error) {
 	for r := 0; r < qb.Rows(); r++ {
-		env, ok, err := match(batchRow(qb, r, nil))
+		env, ok, err := match(qb.Values(r, nil))
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -177,9 +177,14 @@ func updatedBatch(ec *exec.Ctx, t *catalog.Table, envs [][]any, set []plan.SetIt
 		}
 		rows[i] = row[:len(t.Cols)]
 	}
+	return rowsToBatch(tableCols(t), rows), nil
+}
+
+// tableCols returns t's columns as output columns (for rowsToBatch).
+func tableCols(t *catalog.Table) []plan.OutCol {
 	cols := make([]plan.OutCol, len(t.Cols))
 	for i, c := range t.Cols {
 		cols[i] = plan.OutCol{Name: c.Name, T: c.Type}
 	}
-	return rowsToBatch(cols, rows), nil
+	return cols
 }

@@ -44,7 +44,7 @@ func init() {
 			}
 			return format(ctx, str(a[0]), at[1:], a[1:])
 		}})
-	reg("quote_ident", ts(T), T, text1(func(s string) any { return quoteIdent(s) }))
+	reg("quote_ident", ts(T), T, text1(func(s string) any { return types.QuoteIdent(s) }))
 	reg("quote_literal", ts(T), T, text1(func(s string) any { return quoteLiteral(s) }))
 	RegisterScalar(&Scalar{Name: "quote_nullable", Args: ts(T), Ret: Fixed(T),
 		Fn: func(_ *Ctx, _ []types.T, a []any) (any, error) {
@@ -210,40 +210,6 @@ func stringToArray(_ *Ctx, _ []types.T, a []any) (any, error) {
 	return textArray(vals), nil
 }
 
-// quoteIdent quotes s unless it is a lower-case identifier that is not a
-// keyword (a small list of reserved words is checked).
-func quoteIdent(s string) string {
-	safe := s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] == '_')
-	for i := 0; safe && i < len(s); i++ {
-		c := s[i]
-		safe = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
-	}
-	if safe && !reservedWords[s] {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-var reservedWords = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast check
-		collate column constraint create current_catalog current_date current_role current_time
-		current_timestamp current_user default deferrable desc distinct do else end except false
-		fetch for foreign from grant group having in initially intersect into lateral leading limit
-		localtime localtimestamp not null offset on only or order placing primary references
-		returning select session_user some symmetric table then to trailing true union unique user
-		using variadic when where window with authorization binary collation concurrently cross
-		current_schema freeze full ilike inner is isnull join left like natural notnull outer
-		overlaps right similar tablesample verbose between bigint bit boolean char character
-		coalesce dec decimal exists extract float greatest grouping inout int integer interval
-		least national nchar none normalize nullif numeric out overlay position precision real row
-		setof smallint substring time timestamp treat trim values varchar xmlattributes xmlconcat
-		xmlelement xmlexists xmlforest xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable`) {
-		reservedWords[w] = true
-	}
-}
-
 // quoteLiteral is quote_literal: doubled quotes, and an E prefix with
 // doubled backslashes when s has a backslash.
 func quoteLiteral(s string) string {
@@ -317,7 +283,7 @@ func format(ctx *Ctx, f string, at []types.T, args []any) (any, error) {
 			if v == nil {
 				return nil, errf(pgerr.NullValueNotAllowed, "null values cannot be formatted as an SQL identifier")
 			}
-			s = quoteIdent(datumText(at[argIdx], v, locOf(ctx)))
+			s = types.QuoteIdent(datumText(at[argIdx], v, locOf(ctx)))
 		case 'L':
 			if v == nil {
 				s = "NULL"

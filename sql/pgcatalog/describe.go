@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/types"
 )
 
 // indexColumns returns the quoted column names of an index.
@@ -11,7 +12,7 @@ func indexColumns(t *catalog.Table, ix *catalog.Index) []string {
 	var out []string
 	for _, id := range ix.Cols {
 		if i := t.ColByID(id); i >= 0 {
-			out = append(out, quoteIdent(t.Cols[i].Name))
+			out = append(out, types.QuoteIdent(t.Cols[i].Name))
 		}
 	}
 	return out
@@ -33,7 +34,7 @@ func indexDef(t *catalog.Table, ix *catalog.Index) string {
 	for i := range cols {
 		cols[i] += sortOptions(ix.Option(i))
 	}
-	b.WriteString("INDEX " + quoteIdent(ix.Name) + " ON " + quoteIdent(t.Schema) + "." + quoteIdent(t.Name) +
+	b.WriteString("INDEX " + types.QuoteIdent(ix.Name) + " ON " + types.QuoteIdent(t.Schema) + "." + types.QuoteIdent(t.Name) +
 		" USING " + method + " (" + strings.Join(cols, ", ") + ")")
 	return b.String()
 }

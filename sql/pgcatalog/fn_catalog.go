@@ -196,7 +196,7 @@ func init() {
 		if schema == "" {
 			schema = r.table.Schema
 		}
-		return quoteIdent(schema) + "." + quoteIdent(name), nil
+		return types.QuoteIdent(schema) + "." + types.QuoteIdent(name), nil
 	}))
 	strictFn("pg_relation_filenode", ts(types.Regclass), 0, O, withEnv(func(env Env, a []any) (any, error) {
 		if _, ok := relByOID(env, uint32(argInt(a, 0))); !ok {
@@ -238,7 +238,7 @@ func procArgs(p *proc, withDefaults bool) string {
 			typ = "VARIADIC " + typ + "[]"
 		}
 		if i < len(p.argNames) && p.argNames[i] != "" {
-			typ = quoteIdent(p.argNames[i]) + " " + typ
+			typ = types.QuoteIdent(p.argNames[i]) + " " + typ
 		}
 		if withDefaults && len(p.defaultSQL) == p.defaults && i >= firstDefault {
 			typ += " DEFAULT " + p.defaultSQL[i-firstDefault]

@@ -107,47 +107,13 @@ func parseIdent(s string) ([]string, error) {
 	}
 }
 
-// quoteIdent quotes an identifier when PostgreSQL would.
-func quoteIdent(s string) string {
-	safe := s != "" && (s[0] >= 'a' && s[0] <= 'z' || s[0] == '_')
-	for i := 0; safe && i < len(s); i++ {
-		c := s[i]
-		safe = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_'
-	}
-	if safe && !reserved[s] {
-		return s
-	}
-	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-}
-
-// reserved are the keywords quote_ident quotes that may plausibly be
-// used as table or column names.
-var reserved = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`all analyse analyze and any array as asc asymmetric both case cast
-		check collate column constraint create current_catalog current_date current_role
-		current_time current_timestamp current_user default deferrable desc distinct do else end
-		except false fetch for foreign from grant group having in initially intersect into lateral
-		leading limit localtime localtimestamp not null offset on only or order placing primary
-		references returning select session_user some symmetric table then to trailing true union
-		unique user using variadic when where window with authorization binary collation
-		concurrently cross current_schema freeze full ilike inner is isnull join left like natural
-		notnull outer overlaps right similar tablesample verbose between bigint bit boolean char
-		character coalesce dec decimal exists extract float greatest grouping inout int integer
-		interval least national nchar none normalize nullif numeric out overlay position precision
-		real row setof smallint substring time timestamp treat trim values varchar xmlattributes`) {
-		reserved[w] = true
-	}
-}
-
 // qualified renders schema.name, leaving out the schema when the name is
 // visible through the search path (as regclass output does).
 func qualified(env Env, schema, name string) string {
 	if onPath(env, schema) {
-		return quoteIdent(name)
+		return types.QuoteIdent(name)
 	}
-	return quoteIdent(schema) + "." + quoteIdent(name)
+	return types.QuoteIdent(schema) + "." + types.QuoteIdent(name)
 }
 
 // RegclassName renders a relation OID as regclass output does: the name,
@@ -253,7 +219,7 @@ func RegtypeOID(name string) (int64, bool) {
 func RegnamespaceName(env Env, oid int64) string {
 	for _, s := range env.Catalog().Schemas(env.Database()) {
 		if int64(s.OID) == oid {
-			return quoteIdent(s.Name)
+			return types.QuoteIdent(s.Name)
 		}
 	}
 	return strconv.FormatInt(oid, 10)
@@ -278,7 +244,7 @@ func RegnamespaceOID(env Env, name string) (int64, bool) {
 func RegroleName(env Env, oid int64) string {
 	for _, r := range env.Catalog().Roles() {
 		if int64(r.OID) == oid {
-			return quoteIdent(r.Name)
+			return types.QuoteIdent(r.Name)
 		}
 	}
 	return strconv.FormatInt(oid, 10)

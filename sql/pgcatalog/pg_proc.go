@@ -62,7 +62,7 @@ func userArgs(f *catalog.Function, withDefaults bool) string {
 		}
 		s := FormatType(prm.Type.OID, -1, false)
 		if prm.Name != "" {
-			s = quoteIdent(prm.Name) + " " + s
+			s = types.QuoteIdent(prm.Name) + " " + s
 		}
 		switch prm.Mode {
 		case catalog.ParamOut:
@@ -91,12 +91,12 @@ func (p *proc) resultText() string {
 	var t string
 	switch {
 	case f.RetRel != "":
-		t = quoteIdent(f.RetRel)
+		t = types.QuoteIdent(f.RetRel)
 	case f.RetSet && len(f.Params) > 0 && f.Params[len(f.Params)-1].Mode == catalog.ParamTable:
 		var cols []string
 		for _, prm := range f.Params {
 			if prm.Mode == catalog.ParamTable {
-				cols = append(cols, quoteIdent(prm.Name)+" "+FormatType(prm.Type.OID, -1, false))
+				cols = append(cols, types.QuoteIdent(prm.Name)+" "+FormatType(prm.Type.OID, -1, false))
 			}
 		}
 		return "TABLE(" + strings.Join(cols, ", ") + ")"

@@ -10,6 +10,7 @@
 //	rowstore.go           regular tables: rows with their unique index
 //	                      entries, conflicts, NOT NULL, row iteration
 //	route.go              hypertables: rows routed to chunks and appended
+//	hyperunique.go        hypertables: unique indexes checked per chunk
 //	blocks.go             hypertable blocks read whole and rewritten
 //	lastvalue*.go         the last-value index
 //

@@ -47,66 +47,111 @@ func spacePartition(t *catalog.Table, b *col.Batch, row int) int {
 // t to chunks by time and space partition, creating chunks as needed, and
 // appends them to the transaction. With owned, the caller hands b's
 // vectors over (COPY) and the transaction may keep them without copying.
-// A NULL time is a NotNullError; other constraints are the caller's.
+// A NULL time is a NotNullError, a duplicate in a unique index a
+// UniqueViolation (hyperunique.go); other constraints are the caller's.
 func (w *Writer) AppendHyper(t *catalog.Table, b *col.Batch, owned bool) error {
-	ti := t.ColByID(t.Hyper.TimeCol)
-	tv := b.Cols[ti]
-	if tv.HasNulls() {
-		return NotNullError(t, &t.Cols[ti])
-	}
-	if err := MaintainLastValue(w.Txn, t, b); err != nil {
-		return err
-	}
-	w.Env.NoteHyperWrite(t, tv, b.Rows())
-	groups := map[*catalog.Chunk][]int{}
-	var order []*catalog.Chunk
-	var last *catalog.Chunk
-	one, err := w.singleChunk(t, ti, b)
+	groups, err := w.routeHyper(t, b)
 	if err != nil {
 		return err
 	}
+	if len(hyperUniques(t)) > 0 {
+		if err := w.checkHyperUnique(t, b, groups); err != nil {
+			return err
+		}
+	}
+	return w.appendRouted(t, b, groups, owned)
+}
+
+// chunkRows are the rows of a batch bound for one chunk: rows lists
+// them (nil when the whole batch goes there), vecs holds them in
+// storable kinds.
+type chunkRows struct {
+	c    *catalog.Chunk
+	rows []int
+	vecs []*col.Vec
+	n    int
+}
+
+// batchRow returns the index in the routed batch of the group's i-th row.
+func (g *chunkRows) batchRow(i int) int {
+	if g.rows == nil {
+		return i
+	}
+	return g.rows[i]
+}
+
+// routeHyper splits rows b of hypertable t by chunk, in first-seen order,
+// and converts each group to storable kinds.
+func (w *Writer) routeHyper(t *catalog.Table, b *col.Batch) ([]*chunkRows, error) {
+	ti := t.ColByID(t.Hyper.TimeCol)
+	tv := b.Cols[ti]
+	if tv.HasNulls() {
+		return nil, NotNullError(t, &t.Cols[ti])
+	}
+	one, err := w.singleChunk(t, ti, b)
+	if err != nil {
+		return nil, err
+	}
+	var groups []*chunkRows
 	if one != nil {
-		order = []*catalog.Chunk{one}
-	}
-	for r := 0; r < b.Rows() && one == nil; r++ {
-		ts := DimensionValue(t.Cols[ti].Type, tv.I64[r])
-		part := spacePartition(t, b, r)
-		c := last
-		if c == nil || ts < c.Start || ts >= c.End || c.Partition != part {
-			var err error
-			if c, err = w.Env.ChunkFor(t, ts, part); err != nil {
-				return err
+		groups = []*chunkRows{{c: one, n: b.Rows()}}
+	} else {
+		byChunk := map[*catalog.Chunk]*chunkRows{}
+		var last *catalog.Chunk
+		for r := 0; r < b.Rows(); r++ {
+			ts := DimensionValue(t.Cols[ti].Type, tv.I64[r])
+			part := spacePartition(t, b, r)
+			c := last
+			if c == nil || ts < c.Start || ts >= c.End || c.Partition != part {
+				if c, err = w.Env.ChunkFor(t, ts, part); err != nil {
+					return nil, err
+				}
+				last = c
 			}
-			last = c
+			g := byChunk[c]
+			if g == nil {
+				g = &chunkRows{c: c, rows: []int{}}
+				byChunk[c] = g
+				groups = append(groups, g)
+			}
+			g.rows = append(g.rows, r)
+			g.n++
 		}
-		if _, ok := groups[c]; !ok {
-			order = append(order, c)
+		if len(groups) == 1 {
+			groups[0].rows = nil
 		}
-		groups[c] = append(groups[c], r)
 	}
-	schema := ChunkSchema(t)
-	for _, c := range order {
-		rows, n := groups[c], len(groups[c])
-		if len(order) == 1 {
-			n = b.Rows()
-		}
-		vecs := make([]*col.Vec, len(t.Cols))
+	for _, g := range groups {
+		g.vecs = make([]*col.Vec, len(t.Cols))
 		for i, v := range b.Cols {
-			if len(order) > 1 {
-				v = v.Gather(rows)
+			if g.rows != nil {
+				v = v.Gather(g.rows)
 			}
 			sv, err := ToStorage(t.Cols[i].Type, v)
 			if err != nil {
-				return err
+				return nil, err
 			}
-			vecs[i] = sv
+			g.vecs[i] = sv
 		}
+	}
+	return groups, nil
+}
+
+// appendRouted appends routed rows b of hypertable t to their chunks,
+// after maintaining their last-value entries and noting their times.
+func (w *Writer) appendRouted(t *catalog.Table, b *col.Batch, groups []*chunkRows, owned bool) error {
+	if err := MaintainLastValue(w.Txn, t, b); err != nil {
+		return err
+	}
+	w.Env.NoteHyperWrite(t, b.Cols[t.ColByID(t.Hyper.TimeCol)], b.Rows())
+	schema := ChunkSchema(t)
+	for _, g := range groups {
 		app := w.Txn.Append
 		if owned {
 			app = w.Txn.AppendOwned
 		}
-		if err := app(c.ID, schema, col.FromVecs(vecs, n)); err != nil {
-			return pgerr.Wrap(err, pgerr.Internal, "append to chunk %s", c.Name)
+		if err := app(g.c.ID, schema, col.FromVecs(g.vecs, g.n)); err != nil {
+			return pgerr.Wrap(err, pgerr.Internal, "append to chunk %s", g.c.Name)
 		}
 	}
 	return nil

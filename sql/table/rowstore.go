@@ -40,7 +40,7 @@ func UniqueViolation(t *catalog.Table, ix *catalog.Index, row []any) error {
 	var names, vals []string
 	for _, id := range ix.Cols {
 		i := t.ColByID(id)
-		names = append(names, t.Cols[i].Name)
+		names = append(names, types.QuoteIdent(t.Cols[i].Name))
 		vals = append(vals, types.FormatText(t.Cols[i].Type, row[i], nil))
 	}
 	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).

@@ -237,6 +237,11 @@ func createHypertable(h Host, rel any, spec hyperSpec) (*catalog.Table, bool, er
 		nt.Hyper.Space = &catalog.SpaceDim{Col: sc.ID, Partitions: spec.partitions}
 		addSpaceLastValue(nt, sc.ID)
 	}
+	for i := range nt.Indexes {
+		if err := table.VerifyHyperUnique(nt, &nt.Indexes[i]); err != nil {
+			return nil, false, err
+		}
+	}
 	var rows *col.Batch
 	if hasRows {
 		if rows, err = h.ReadRows(t); err != nil {

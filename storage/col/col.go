@@ -320,6 +320,16 @@ func (b *Batch) Len() int {
 	return b.n
 }
 
+// Values appends the values of physical row i (ignoring the selection)
+// to dst[:0] and returns it.
+func (b *Batch) Values(i int, dst []any) []any {
+	dst = dst[:0]
+	for _, v := range b.Cols {
+		dst = append(dst, v.Get(i))
+	}
+	return dst
+}
+
 // Row returns the physical position of live row i.
 func (b *Batch) Row(i int) int {
 	if b.Sel != nil {
