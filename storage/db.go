@@ -66,6 +66,9 @@ type DB struct {
 	txnMu sync.Mutex
 	epoch uint64
 	open  map[*Txn]uint64
+	// rr records the row keys commits write while repeatable-read
+	// transactions are open (snapshot.go).
+	rr rrState
 
 	// rowLocks are the transactions' row and chunk locks (locks.go).
 	rowLocks lockTable

@@ -1,0 +1,183 @@
+package storage
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"sort"
+	"testing"
+)
+
+func commitKV(t *testing.T, db *DB, sp Space, sets map[string]string, dels ...string) {
+	t.Helper()
+	txn := db.Begin()
+	for k, v := range sets {
+		txn.Put(sp, []byte(k), []byte(v))
+	}
+	for _, k := range dels {
+		txn.Delete(sp, []byte(k))
+	}
+	if err := txn.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getString(t *testing.T, txn *Txn, sp Space, k string) string {
+	t.Helper()
+	v, ok, err := txn.Get(sp, []byte(k))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		return "<none>"
+	}
+	return string(v)
+}
+
+// A repeatable-read transaction reads one snapshot, taken at its first
+// read, across statements, plus its own writes; read committed sees
+// each commit.
+func TestRepeatableReadKeys(t *testing.T) {
+	db := openMem(t, Options{})
+	sp := Space{Table: 9}
+	commitKV(t, db, sp, map[string]string{"a": "1", "b": "2", "c": "3"})
+	rr := db.Begin()
+	rr.SetRepeatableRead(true)
+	rc := db.Begin()
+	if got := iterKeys(t, rr, sp, nil, nil); !slices.Equal(got, []string{"a=1", "b=2", "c=3"}) {
+		t.Fatalf("first read = %v", got)
+	}
+	commitKV(t, db, sp, map[string]string{"a": "10", "d": "4"}, "b")
+	rr.NewStatement()
+	rc.NewStatement()
+	if got := iterKeys(t, rr, sp, nil, nil); !slices.Equal(got, []string{"a=1", "b=2", "c=3"}) {
+		t.Fatalf("repeatable read after commit = %v", got)
+	}
+	if got := getString(t, rr, sp, "a"); got != "1" {
+		t.Fatalf("Get a = %s", got)
+	}
+	if got := getString(t, rr, sp, "d"); got != "<none>" {
+		t.Fatalf("Get d = %s", got)
+	}
+	if got := iterKeys(t, rc, sp, nil, nil); !slices.Equal(got, []string{"a=10", "c=3", "d=4"}) {
+		t.Fatalf("read committed after commit = %v", got)
+	}
+	if v, ok, _ := rr.GetLatest(sp, []byte("d")); !ok || string(v) != "4" {
+		t.Fatalf("GetLatest d = %q %v", v, ok)
+	}
+	// Own writes, savepoints.
+	rr.Put(sp, []byte("c"), []byte("30"))
+	sp1 := rr.Savepoint()
+	rr.Delete(sp, []byte("a"))
+	rr.Put(sp, []byte("e"), []byte("5"))
+	if got := iterKeys(t, rr, sp, nil, nil); !slices.Equal(got, []string{"b=2", "c=30", "e=5"}) {
+		t.Fatalf("with own writes = %v", got)
+	}
+	rr.RollbackTo(sp1)
+	if got := iterKeys(t, rr, sp, nil, nil); !slices.Equal(got, []string{"a=1", "b=2", "c=30"}) {
+		t.Fatalf("after RollbackTo = %v", got)
+	}
+	if got := iterKeys(t, rr, sp, []byte("b"), []byte("c")); !slices.Equal(got, []string{"b=2"}) {
+		t.Fatalf("bounded = %v", got)
+	}
+	// Conflicts: a and b changed after the snapshot, c did not.
+	for k, want := range map[string]bool{"a": true, "b": true, "c": false, "d": true, "x": false} {
+		if got := rr.ChangedSince(sp, []byte(k)); got != want {
+			t.Errorf("ChangedSince(%s) = %v, want %v", k, got, want)
+		}
+	}
+	if rc.ChangedSince(sp, []byte("a")) {
+		t.Error("read committed reports a conflict")
+	}
+	rr.Rollback()
+	rc.Rollback()
+	if n := db.rr.open.Load(); n != 0 || len(db.rr.last) != 0 {
+		t.Fatalf("conflict record not cleared: open %d, keys %d", n, len(db.rr.last))
+	}
+}
+
+// The merged iterator agrees with a model under random writes.
+func TestRepeatableReadOverlayRandom(t *testing.T) {
+	db := openMem(t, Options{})
+	sp := Space{Table: 3}
+	r := rand.New(rand.NewSource(1))
+	base := map[string]string{}
+	init := map[string]string{}
+	for i := 0; i < 50; i++ {
+		k := fmt.Sprintf("k%02d", r.Intn(100))
+		base[k], init[k] = "s", "s"
+	}
+	commitKV(t, db, sp, init)
+	txn := db.Begin()
+	txn.SetRepeatableRead(true)
+	iterKeys(t, txn, sp, nil, nil)
+	commitKV(t, db, sp, map[string]string{"k00": "late", "k99": "late"})
+	model := map[string]string{}
+	for k, v := range base {
+		model[k] = v
+	}
+	for i := 0; i < 300; i++ {
+		k := fmt.Sprintf("k%02d", r.Intn(100))
+		switch r.Intn(3) {
+		case 0:
+			txn.Delete(sp, []byte(k))
+			delete(model, k)
+		default:
+			v := fmt.Sprint(i)
+			txn.Put(sp, []byte(k), []byte(v))
+			model[k] = v
+		}
+		if i%50 == 0 {
+			var want []string
+			for k, v := range model {
+				want = append(want, k+"="+v)
+			}
+			sort.Strings(want)
+			if got := iterKeys(t, txn, sp, nil, nil); !slices.Equal(got, want) {
+				t.Fatalf("step %d: got %v\nwant %v", i, got, want)
+			}
+		}
+	}
+	txn.DropTable(3)
+	if got := iterKeys(t, txn, sp, nil, nil); len(got) != 0 {
+		t.Fatalf("after DropTable: %v", got)
+	}
+	txn.Put(sp, []byte("z"), []byte("1"))
+	if got := iterKeys(t, txn, sp, nil, nil); !slices.Equal(got, []string{"z=1"}) {
+		t.Fatalf("after DropTable and Put: %v", got)
+	}
+	txn.Rollback()
+}
+
+// Chunk reads of a repeatable-read transaction keep their snapshot, and
+// a rewrite committed after it shows in ChunkChangedSince; appends do not.
+func TestRepeatableReadChunks(t *testing.T) {
+	db := openMem(t, Options{DisableBackgroundMerge: true})
+	commitAppend(t, db, 1, 1, 2, 3)
+	rr := db.Begin()
+	rr.SetRepeatableRead(true)
+	if got := sortedRows(t, rr, 1); len(got) != 3 {
+		t.Fatalf("rows = %v", got)
+	}
+	commitAppend(t, db, 1, 4)
+	rr.NewStatement()
+	if got := sortedRows(t, rr, 1); len(got) != 3 {
+		t.Fatalf("rows after append = %v", got)
+	}
+	if ch, err := rr.ChunkChangedSince(1); err != nil || ch {
+		t.Fatalf("ChunkChangedSince after append = %v %v", ch, err)
+	}
+	w := db.Begin()
+	rewriteWhere(t, w, 1, func(ts int64) bool { return ts != 2 }, func(int64) bool { return false })
+	if err := w.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rr.NewStatement()
+	if got := sortedRows(t, rr, 1); len(got) != 3 {
+		t.Fatalf("rows after delete = %v", got)
+	}
+	if ch, err := rr.ChunkChangedSince(1); err != nil || !ch {
+		t.Fatalf("ChunkChangedSince after delete = %v %v", ch, err)
+	}
+	rr.Rollback()
+}
