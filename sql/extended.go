@@ -250,6 +250,7 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	}
 	s.begin()
 	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
+		s.noteQuery(q)
 		ectx := env.execCtx()
 		op, err := exec.Build(ectx, s.physical(finalizeOutput(q.Node)))
 		if err != nil {

@@ -188,6 +188,9 @@ func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.On
 	if _, err := w.LockRow(t, ckey, table.LockUpdate, table.Wait); err != nil {
 		return nil, false, err
 	}
+	if err := w.CheckRowUnchanged(t, ckey); err != nil {
+		return nil, false, err
+	}
 	old, err := w.GetRow(t, ckey)
 	if err != nil {
 		return nil, false, err

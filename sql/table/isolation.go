@@ -1,0 +1,48 @@
+package table
+
+import (
+	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/pgerr"
+)
+
+// Write-write conflicts of REPEATABLE READ and SERIALIZABLE transactions
+// (storage.Txn.SetRepeatableRead): a transaction that reads one snapshot
+// must not change, or lock, a row that a transaction committed after
+// that snapshot changed, as PostgreSQL's first-updater-wins rule. In
+// READ COMMITTED the checks pass (the writer re-reads the newest version
+// instead).
+
+// CheckRowUnchanged fails with 40001 when a transaction committed after
+// the snapshot of the writer's transaction updated or deleted the row of
+// t under key. The caller holds the row's lock, so such a writer has
+// finished committing.
+func (w *Writer) CheckRowUnchanged(t *catalog.Table, key []byte) error {
+	if !w.Txn.ChangedSince(rowSpace(t), key) {
+		return nil
+	}
+	_, found, err := w.Txn.GetLatest(rowSpace(t), key)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent delete")
+	}
+	return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update")
+}
+
+// CheckChunksUnchanged fails with 40001 when a transaction committed
+// after the snapshot of the writer's transaction rewrote (updated or
+// deleted rows of) one of chunks ids; rows appended meanwhile are no
+// conflict. The caller holds the chunks' locks (LockChunks).
+func (w *Writer) CheckChunksUnchanged(ids []uint64) error {
+	for _, id := range ids {
+		changed, err := w.Txn.ChunkChangedSince(id)
+		if err != nil {
+			return err
+		}
+		if changed {
+			return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update")
+		}
+	}
+	return nil
+}
