@@ -104,6 +104,12 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	case *plan.ExecuteStmt:
 		return s.executeSQL(ctx, env, x, w)
 	}
+	// DDL that copies or indexes rows sees every committed one, whatever
+	// the isolation level (as PostgreSQL's table rewrites and index
+	// builds do).
+	if s.txn != nil {
+		defer s.txn.ReadLatest()()
+	}
 	return ddl.Run(ctx, ddlHost{env}, st, w)
 }
 

@@ -46,7 +46,7 @@ func (t *Txn) getView(key []byte) ([]byte, bool, error) {
 	if t.done {
 		return nil, false, errTxnDone
 	}
-	if t.ov != nil {
+	if t.ov != nil && t.latest == 0 {
 		return t.snapGetLocked(key)
 	}
 	return getCopy(t.readerLocked(), key)
@@ -154,7 +154,7 @@ func (t *Txn) newIter(lower, upper []byte, strip int, view bool) KVIter {
 	if t.done {
 		return &kvIter{err: errTxnDone}
 	}
-	if view && t.ov != nil {
+	if view && t.ov != nil && t.latest == 0 {
 		return t.snapIterLocked(lower, upper, strip)
 	}
 	it, err := t.readerLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})

@@ -39,6 +39,22 @@ func (t *Txn) SetRepeatableRead(on bool) {
 	}
 }
 
+// ReadLatest makes Get and Iter of key spaces read the latest committed
+// state plus the transaction's own writes, whatever its isolation, until
+// the returned function is called: DDL that copies or indexes a table's
+// rows must see every committed row, as PostgreSQL's table rewrites and
+// index builds do.
+func (t *Txn) ReadLatest() (restore func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.latest++
+	return func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.latest--
+	}
+}
+
 // RepeatableRead reports whether the transaction reads one snapshot
 // (SetRepeatableRead).
 func (t *Txn) RepeatableRead() bool {

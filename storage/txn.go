@@ -59,6 +59,7 @@ type Txn struct {
 	ov         *overlay
 	registered bool
 	snapTick   uint64
+	latest     int // ReadLatest calls in force
 }
 
 // SetWaitHook makes f hear when the transaction starts waiting for a

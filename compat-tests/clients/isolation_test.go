@@ -289,3 +289,22 @@ func readModifyWrite(ctx context.Context, conn *pgx.Conn, table, iso string) err
 	}
 	return err
 }
+
+// TestIsolationDDLSeesCommittedRows: DDL in a REPEATABLE READ transaction
+// builds from every committed row, not only its snapshot's: a unique
+// index created after another session committed a row covers that row.
+func TestIsolationDDLSeesCommittedRows(t *testing.T) {
+	srv := compat.Start(t)
+	conns := connectN(t, srv.DSN("postgres"), 2)
+	a, b := conns[0], conns[1]
+	createIsoTable(t, a, "ddl_rr", "table")
+	mustExec(t, a, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+	queryInt(t, a, "SELECT count(*) FROM ddl_rr")
+	mustExec(t, b, "INSERT INTO ddl_rr VALUES (4, 40)")
+	mustExec(t, a, "CREATE UNIQUE INDEX ddl_rr_v ON ddl_rr (v)")
+	if n := queryInt(t, a, "SELECT count(*) FROM ddl_rr"); n != 3 {
+		t.Fatalf("repeatable read sees %d rows after its DDL, want 3", n)
+	}
+	mustExec(t, a, "COMMIT")
+	execFails(t, b, "INSERT INTO ddl_rr VALUES (5, 40)", "23505")
+}
