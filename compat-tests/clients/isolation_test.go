@@ -189,6 +189,19 @@ func TestIsolationDeleteConflict(t *testing.T) {
 			})
 		}
 	}
+	// ON CONFLICT DO NOTHING must not skip a row its snapshot does not
+	// hold.
+	t.Run("insert-then-do-nothing", func(t *testing.T) {
+		createIsoTable(t, a, "del_nothing", "table")
+		mustExec(t, b, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+		queryInt(t, b, "SELECT count(*) FROM del_nothing")
+		mustExec(t, a, "INSERT INTO del_nothing VALUES (4, 40)")
+		execFails(t, b, "INSERT INTO del_nothing VALUES (4, 0) ON CONFLICT DO NOTHING", "40001")
+		mustExec(t, b, "ROLLBACK")
+		mustExec(t, b, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+		mustExec(t, b, "INSERT INTO del_nothing VALUES (1, 0) ON CONFLICT DO NOTHING")
+		mustExec(t, b, "COMMIT")
+	})
 	// Without a concurrent change the same statements succeed, and a
 	// read-only REPEATABLE READ transaction never conflicts.
 	t.Run("no-conflict", func(t *testing.T) {

@@ -138,6 +138,9 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 				return n, table.UniqueViolation(t, ix, row)
 			}
 			if oc.DoNothing {
+				if err := w.CheckRowVisible(t, ckey); err != nil {
+					return n, err
+				}
 				continue
 			}
 			if touched[string(ckey)] {

@@ -46,3 +46,19 @@ func (w *Writer) CheckChunksUnchanged(ids []uint64) error {
 	}
 	return nil
 }
+
+// CheckRowVisible fails with 40001 when the row of t under key, which a
+// uniqueness check found among the latest committed rows, is not in the
+// snapshot of the writer's REPEATABLE READ or SERIALIZABLE transaction:
+// ON CONFLICT DO NOTHING must not skip a row its transaction cannot see
+// (PostgreSQL's ExecCheckTIDVisible).
+func (w *Writer) CheckRowVisible(t *catalog.Table, key []byte) error {
+	if !w.Txn.RepeatableRead() {
+		return nil
+	}
+	_, found, err := w.Txn.Get(rowSpace(t), key)
+	if err != nil || found {
+		return err
+	}
+	return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update")
+}
