@@ -244,6 +244,9 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	if t, ok := st.(*plan.Transaction); ok {
 		if t.Kind == "BEGIN" && s.txn != nil && s.extImplicit {
 			s.inBlock, s.extImplicit = true, false
+			if err := s.setTransactionModes(t.Modes, false); err != nil {
+				return err
+			}
 			return w.Complete("BEGIN")
 		}
 		return s.transaction(t, w)

@@ -154,7 +154,8 @@ func (db *DB) Close() error {
 }
 
 // Begin starts a transaction. Reads see committed data (read committed:
-// each call sees the latest commits) plus the transaction's own writes.
+// each call sees the latest commits; see SetRepeatableRead for one
+// snapshot per transaction) plus the transaction's own writes.
 func (db *DB) Begin() *Txn {
 	t := &Txn{db: db, chunks: map[uint64]*chunkState{}}
 	db.txnMu.Lock()

@@ -22,10 +22,14 @@ var (
 	snapshotIsos = []string{"repeatable read", "serializable"}
 )
 
-// createIsoTable creates table (regular or hypertable) with rows id 1..3,
-// v = 10*id, all in one chunk.
+// createIsoTable creates table (kind "table": regular; "hypertable"; or
+// "compressed": a hypertable whose chunk is compressed, skipped on
+// PostgreSQL) with rows id 1..3, v = 10*id, all in one chunk.
 func createIsoTable(t *testing.T, conn *pgx.Conn, table, kind string) {
 	t.Helper()
+	if kind == "compressed" && compat.AgainstPostgres() {
+		t.Skip("compressed chunks need TimescaleDB")
+	}
 	if kind == "table" {
 		mustExec(t, conn, "CREATE TABLE "+table+" (id int PRIMARY KEY, v int)")
 		mustExec(t, conn, "INSERT INTO "+table+" VALUES (1, 10), (2, 20), (3, 30)")
@@ -36,6 +40,10 @@ func createIsoTable(t *testing.T, conn *pgx.Conn, table, kind string) {
 		mustExec(t, conn, "SELECT create_hypertable('"+table+"', 'time')")
 	}
 	mustExec(t, conn, "INSERT INTO "+table+" VALUES ('2024-01-01 00:00', 1, 10), ('2024-01-01 01:00', 2, 20), ('2024-01-01 02:00', 3, 30)")
+	if kind == "compressed" {
+		mustExec(t, conn, "ALTER TABLE "+table+" SET (timescaledb.compress)")
+		mustExec(t, conn, "SELECT compress_chunk(c) FROM show_chunks('"+table+"') c")
+	}
 }
 
 // insertIsoRow inserts (id, v) into a table made by createIsoTable.
@@ -108,7 +116,7 @@ func TestIsolationUpdateConflict(t *testing.T) {
 	srv := compat.Start(t)
 	conns := connectN(t, srv.DSN("postgres"), 2)
 	a, b := conns[0], conns[1]
-	for _, kind := range isoKinds {
+	for _, kind := range append(isoKinds, "compressed") {
 		for _, iso := range snapshotIsos {
 			for _, end := range []string{"COMMIT", "ROLLBACK"} {
 				t.Run(kind+"/"+iso+"/"+end, func(t *testing.T) {
@@ -230,7 +238,7 @@ func TestIsolationCounterRetry(t *testing.T) {
 	admin := connect(t, srv.DSN("postgres"))
 	conns := connectN(t, srv.DSN("postgres"), 4)
 	const times = 20
-	for _, kind := range isoKinds {
+	for _, kind := range append(isoKinds, "compressed") {
 		for _, iso := range snapshotIsos {
 			t.Run(kind+"/"+iso, func(t *testing.T) {
 				table := "ctr_" + kind + "_" + strings.ReplaceAll(iso, " ", "_")
