@@ -181,3 +181,42 @@ func TestRepeatableReadChunks(t *testing.T) {
 	}
 	rr.Rollback()
 }
+
+// The conflict record forgets writes every open snapshot sees, and keeps
+// the others.
+func TestRepeatableReadConflictPrune(t *testing.T) {
+	db := openMem(t, Options{})
+	sp := Space{Table: 4}
+	t1 := db.Begin()
+	t1.SetRepeatableRead(true)
+	getString(t, t1, sp, "a")
+	many := map[string]string{}
+	for i := 0; i < 5000; i++ {
+		many[fmt.Sprintf("k%05d", i)] = "v"
+	}
+	commitKV(t, db, sp, many)
+	t2 := db.Begin()
+	t2.SetRepeatableRead(true)
+	getString(t, t2, sp, "a")
+	commitKV(t, db, sp, map[string]string{"x": "1"})
+	if !t1.ChangedSince(sp, []byte("k00001")) || t2.ChangedSince(sp, []byte("k00001")) {
+		t.Fatal("k00001: want changed for t1 only")
+	}
+	t1.Rollback()
+	if n := len(db.rr.last); n != 1 {
+		t.Fatalf("%d keys recorded after pruning, want 1", n)
+	}
+	if !t2.ChangedSince(sp, []byte("x")) {
+		t.Fatal("x: want changed for t2")
+	}
+	// ReadLatest shows the latest state to a repeatable-read transaction.
+	restore := t2.ReadLatest()
+	if got := getString(t, t2, sp, "x"); got != "1" {
+		t.Fatalf("x under ReadLatest = %s", got)
+	}
+	restore()
+	if got := getString(t, t2, sp, "x"); got != "<none>" {
+		t.Fatalf("x after ReadLatest = %s", got)
+	}
+	t2.Rollback()
+}
