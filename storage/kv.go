@@ -152,25 +152,24 @@ func (t *Txn) newIter(lower, upper []byte, strip int, view bool) KVIter {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
-		return &kvIter{err: errTxnDone}
+		return &kvIter{pebbleIter: pebbleIter{err: errTxnDone}}
 	}
 	if view && t.ov != nil && t.latest == 0 {
 		return t.snapIterLocked(lower, upper, strip)
 	}
 	it, err := t.readerLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
-		return &kvIter{err: err}
+		return &kvIter{pebbleIter: pebbleIter{err: err}}
 	}
-	return &kvIter{it: it, strip: strip}
+	return &kvIter{pebbleIter: pebbleIter{it: it}, strip: strip}
 }
 
 // kvIter adapts a pebble iterator to KVIter.
 type kvIter struct {
-	it      *pebble.Iterator
+	pebbleIter
 	strip   int
 	started bool
 	val     []byte
-	err     error
 }
 
 func (k *kvIter) Next() bool {
@@ -194,7 +193,14 @@ func (k *kvIter) Next() bool {
 func (k *kvIter) Key() []byte   { return k.it.Key()[k.strip:] }
 func (k *kvIter) Value() []byte { return k.val }
 
-func (k *kvIter) Err() error {
+// pebbleIter is the error and closing part of a KVIter over a pebble
+// iterator.
+type pebbleIter struct {
+	it  *pebble.Iterator
+	err error
+}
+
+func (k *pebbleIter) Err() error {
 	if k.err != nil {
 		return k.err
 	}
@@ -204,7 +210,7 @@ func (k *kvIter) Err() error {
 	return nil
 }
 
-func (k *kvIter) Close() error {
+func (k *pebbleIter) Close() error {
 	err := k.Err()
 	if k.it != nil {
 		if e := k.it.Close(); err == nil {

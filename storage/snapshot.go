@@ -319,10 +319,10 @@ func (t *Txn) snapGetLocked(key []byte) ([]byte, bool, error) {
 func (t *Txn) snapIterLocked(lower, upper []byte, strip int) KVIter {
 	it, err := t.stmtSnapLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
-		return &kvIter{err: err}
+		return &kvIter{pebbleIter: pebbleIter{err: err}}
 	}
 	keys := t.ov.span(lower, upper)
-	m := &mergeIter{it: it, strip: strip, keys: keys, vals: make([]ovEntry, len(keys))}
+	m := &mergeIter{pebbleIter: pebbleIter{it: it}, strip: strip, keys: keys, vals: make([]ovEntry, len(keys))}
 	for i, k := range keys {
 		m.vals[i] = t.ov.keys[k]
 	}
@@ -333,7 +333,7 @@ func (t *Txn) snapIterLocked(lower, upper []byte, strip int) KVIter {
 // mergeIter merges a snapshot iterator with a transaction's own writes
 // (which win on equal keys; deletions hide keys).
 type mergeIter struct {
-	it       *pebble.Iterator
+	pebbleIter
 	itOK     bool
 	started  bool
 	stepIt   bool // advance it before the next comparison
@@ -343,7 +343,6 @@ type mergeIter struct {
 	ranges   []rrSpan
 	strip    int
 	key, val []byte
-	err      error
 }
 
 func (m *mergeIter) Next() bool {
@@ -406,24 +405,3 @@ func (m *mergeIter) covered(key []byte) bool {
 
 func (m *mergeIter) Key() []byte   { return m.key[m.strip:] }
 func (m *mergeIter) Value() []byte { return m.val }
-
-func (m *mergeIter) Err() error {
-	if m.err != nil {
-		return m.err
-	}
-	if m.it != nil {
-		return m.it.Error()
-	}
-	return nil
-}
-
-func (m *mergeIter) Close() error {
-	err := m.Err()
-	if m.it != nil {
-		if e := m.it.Close(); err == nil {
-			err = e
-		}
-		m.it = nil
-	}
-	return err
-}
