@@ -247,7 +247,7 @@ func (r *rrState) changedAfter(key []byte, tick uint64) bool {
 // delete per key, and the ranges deleted before them.
 type overlay struct {
 	keys   map[string]ovEntry
-	ranges []rrSpan // tick unused
+	ranges spans    // deleted ranges (ticks unused)
 	sorted []string // keys in order; nil when stale
 }
 
@@ -276,9 +276,12 @@ func (ov *overlay) apply(o *op) {
 	ov.sorted = nil
 }
 
-// deleted reports whether a range deletion covers key.
-func (ov *overlay) deleted(key []byte) bool {
-	for _, r := range ov.ranges {
+// spans are key ranges [start, end).
+type spans []rrSpan
+
+// covers reports whether one of s holds key.
+func (s spans) covers(key []byte) bool {
+	for _, r := range s {
 		if bytes.Compare(key, r.start) >= 0 && bytes.Compare(key, r.end) < 0 {
 			return true
 		}
@@ -308,7 +311,7 @@ func (t *Txn) snapGetLocked(key []byte) ([]byte, bool, error) {
 		}
 		return append([]byte{}, e.val...), true, nil
 	}
-	if t.ov.deleted(key) {
+	if t.ov.ranges.covers(key) {
 		return nil, false, nil
 	}
 	return getCopy(t.stmtSnapLocked(), key)
@@ -340,7 +343,7 @@ type mergeIter struct {
 	keys     []string
 	vals     []ovEntry
 	pos      int
-	ranges   []rrSpan
+	ranges   spans
 	strip    int
 	key, val []byte
 }
@@ -383,7 +386,7 @@ func (m *mergeIter) Next() bool {
 		}
 		// The snapshot's key is smaller.
 		k := m.it.Key()
-		if m.covered(k) {
+		if m.ranges.covers(k) {
 			m.itOK = m.it.Next()
 			continue
 		}
@@ -392,15 +395,6 @@ func (m *mergeIter) Next() bool {
 		m.stepIt = true
 		return m.err == nil
 	}
-}
-
-func (m *mergeIter) covered(key []byte) bool {
-	for _, r := range m.ranges {
-		if bytes.Compare(key, r.start) >= 0 && bytes.Compare(key, r.end) < 0 {
-			return true
-		}
-	}
-	return false
 }
 
 func (m *mergeIter) Key() []byte   { return m.key[m.strip:] }
