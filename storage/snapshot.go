@@ -41,9 +41,11 @@ func (t *Txn) SetRepeatableRead(on bool) {
 
 // ReadLatest makes Get and Iter of key spaces read the latest committed
 // state plus the transaction's own writes, whatever its isolation, until
-// the returned function is called: DDL that copies or indexes a table's
-// rows must see every committed row, as PostgreSQL's table rewrites and
-// index builds do.
+// the returned function is called; chunk listings (Blocks) then read a
+// snapshot taken at the first such listing instead of the transaction's.
+// Uniqueness checks must see every committed row, and so must DDL that
+// copies or indexes a table's rows, as PostgreSQL's table rewrites and
+// index builds do. In read committed it changes nothing.
 func (t *Txn) ReadLatest() (restore func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -51,8 +53,46 @@ func (t *Txn) ReadLatest() (restore func()) {
 	return func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
-		t.latest--
+		if t.latest--; t.latest == 0 && t.latestSnap != nil && !t.done {
+			t.unrefLocked(t.latestSnap)
+		}
+		if t.latest == 0 {
+			t.latestSnap = nil
+		}
 	}
+}
+
+// listSnapLocked returns the snapshot Blocks lists chunks from: the
+// statement's (in repeatable read the transaction's), or under
+// ReadLatest in repeatable read a fresh one.
+func (t *Txn) listSnapLocked() *pebble.Snapshot {
+	if t.ov == nil || t.latest == 0 {
+		return t.stmtSnapLocked()
+	}
+	if t.latestSnap == nil {
+		t.latestSnap = t.db.pdb.NewSnapshot()
+		t.refLocked(t.latestSnap)
+	}
+	return t.latestSnap
+}
+
+// InSnapshot reports whether stored block id of chunk is in a
+// repeatable-read transaction's snapshot (or is its own); always true in
+// read committed and before the snapshot is taken.
+func (t *Txn) InSnapshot(chunk, id uint64) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return false, errTxnDone
+	}
+	if t.ov == nil || !t.registered || id == 0 {
+		return true, nil // id 0: the transaction's pending rows
+	}
+	if cs := t.chunks[chunk]; cs != nil && cs.created[id] != nil {
+		return true, nil
+	}
+	_, found, err := getCopy(t.stmt, blockMetaKey(chunk, id))
+	return found, err
 }
 
 // RepeatableRead reports whether the transaction reads one snapshot

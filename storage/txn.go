@@ -60,6 +60,7 @@ type Txn struct {
 	registered bool
 	snapTick   uint64
 	latest     int // ReadLatest calls in force
+	latestSnap *pebble.Snapshot
 }
 
 // SetWaitHook makes f hear when the transaction starts waiting for a
@@ -396,7 +397,7 @@ func (t *Txn) finishLocked() {
 	for s := range t.refs {
 		s.Close()
 	}
-	t.stmt, t.snaps, t.refs = nil, nil, nil
+	t.stmt, t.snaps, t.refs, t.latestSnap = nil, nil, nil, nil
 	t.beforeCommit = nil
 	for c := range t.pins {
 		t.db.unpinChunk(c)

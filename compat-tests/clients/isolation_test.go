@@ -329,3 +329,62 @@ func TestIsolationDDLSeesCommittedRows(t *testing.T) {
 	mustExec(t, a, "COMMIT")
 	execFails(t, b, "INSERT INTO ddl_rr VALUES (5, 40)", "23505")
 }
+
+// TestIsolationUniqueKeys: uniqueness checks of a REPEATABLE READ
+// transaction see rows committed after its snapshot (23505, not a
+// duplicate), and ON CONFLICT facing such a row fails with 40001; on a
+// regular table and on a hypertable with a unique index.
+func TestIsolationUniqueKeys(t *testing.T) {
+	srv := compat.Start(t)
+	conns := connectN(t, srv.DSN("postgres"), 2)
+	a, b := conns[0], conns[1]
+	for _, kind := range isoKinds {
+		t.Run(kind, func(t *testing.T) {
+			table := "uniq_" + kind
+			mustExec(t, a, "CREATE TABLE "+table+" (time timestamptz NOT NULL, id int, v int, UNIQUE (time, id))")
+			if kind == "hypertable" && !compat.AgainstPostgres() {
+				mustExec(t, a, "SELECT create_hypertable('"+table+"', 'time')")
+			}
+			mustExec(t, a, "INSERT INTO "+table+" VALUES ('2024-01-01', 1, 1)")
+			row := func(id, v int) string {
+				return fmt.Sprintf("INSERT INTO %s VALUES ('2024-01-01', %d, %d)", table, id, v)
+			}
+			for _, c := range []struct{ suffix, state string }{
+				{"", "23505"},
+				{" ON CONFLICT DO NOTHING", "40001"},
+				{" ON CONFLICT (time, id) DO UPDATE SET v = excluded.v", "40001"},
+			} {
+				id := 10 + len(c.suffix)
+				mustExec(t, b, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+				queryInt(t, b, "SELECT count(*) FROM "+table)
+				mustExec(t, a, row(id, 1))
+				execFails(t, b, row(id, 2)+c.suffix, c.state)
+				mustExec(t, b, "ROLLBACK")
+			}
+			// A concurrent insert of the key: the second waits, then 23505.
+			mustExec(t, b, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+			queryInt(t, b, "SELECT count(*) FROM "+table)
+			mustExec(t, a, "BEGIN")
+			mustExec(t, a, row(50, 1))
+			p := background(b, row(50, 2))
+			p.blocked(t, "second INSERT")
+			mustExec(t, a, "COMMIT")
+			<-p.done
+			if sqlState(p.err) != "23505" {
+				t.Fatalf("second INSERT of key 50: %v, want 23505", p.err)
+			}
+			mustExec(t, b, "ROLLBACK")
+			// Keys the snapshot holds: DO NOTHING skips, DO UPDATE updates.
+			mustExec(t, b, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+			mustExec(t, b, row(1, 5)+" ON CONFLICT DO NOTHING")
+			mustExec(t, b, row(1, 6)+" ON CONFLICT (time, id) DO UPDATE SET v = excluded.v")
+			mustExec(t, b, "COMMIT")
+			if n := queryInt(t, a, "SELECT count(*) FROM "+table+" WHERE id = 50"); n != 1 {
+				t.Fatalf("%d rows with key 50, want 1", n)
+			}
+			if v := queryInt(t, a, "SELECT v FROM "+table+" WHERE id = 1"); v != 6 {
+				t.Fatalf("v = %d after the upsert, want 6", v)
+			}
+		})
+	}
+}

@@ -62,3 +62,19 @@ func (w *Writer) CheckRowVisible(t *catalog.Table, key []byte) error {
 	}
 	return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update")
 }
+
+// CheckBlockVisible fails with 40001 when stored block b, holding a row
+// a uniqueness check found among the latest committed rows of a
+// hypertable, is not in the snapshot of the writer's REPEATABLE READ or
+// SERIALIZABLE transaction: ON CONFLICT must not skip or update a row its
+// transaction cannot see (PostgreSQL's ExecCheckTIDVisible).
+func (w *Writer) CheckBlockVisible(b BlockRef) error {
+	if !b.Stored() {
+		return nil
+	}
+	ok, err := w.Txn.InSnapshot(b.chunk, b.blk.ID)
+	if err != nil || ok {
+		return err
+	}
+	return pgerr.New(pgerr.SerializationFailure, "could not serialize access due to concurrent update")
+}
