@@ -5,6 +5,7 @@ import (
 	"math/rand"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -178,6 +179,40 @@ func TestRepeatableReadChunks(t *testing.T) {
 	}
 	if ch, err := rr.ChunkChangedSince(1); err != nil || !ch {
 		t.Fatalf("ChunkChangedSince after delete = %v %v", ch, err)
+	}
+	// Under ReadLatest the chunk is listed as it is now: 1, 3 and 4 (the
+	// rewrite's new block is not in the snapshot).
+	restore := rr.ReadLatest()
+	blocks, _, err := rr.Blocks(fullSpec(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sortedRows(t, rr, 1); len(got) != 3 || !strings.HasPrefix(got[0], "1|") || !strings.HasPrefix(got[1], "3|") {
+		t.Fatalf("rows under ReadLatest = %v", got)
+	}
+	restore()
+	inSnap := 0
+	for _, b := range blocks {
+		ok, err := rr.InSnapshot(1, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			inSnap++
+		}
+	}
+	if inSnap != 0 || len(blocks) != 2 { // the append of 4 and the rewrite's block are new
+		t.Fatalf("%d of %d latest blocks in the snapshot, want 0 of 2", inSnap, len(blocks))
+	}
+	old, _, err := rr.Blocks(fullSpec(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := rr.InSnapshot(1, old[0].ID); err != nil || !ok || len(old) != 1 {
+		t.Fatalf("snapshot's block: InSnapshot %v %v (%d blocks)", ok, err, len(old))
+	}
+	if got := sortedRows(t, rr, 1); len(got) != 3 || !strings.HasPrefix(got[1], "2|") {
+		t.Fatalf("rows after ReadLatest = %v", got)
 	}
 	rr.Rollback()
 }
