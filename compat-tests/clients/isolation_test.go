@@ -388,3 +388,82 @@ func TestIsolationUniqueKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestIsolationTransfers: clients move amounts between random accounts
+// in REPEATABLE READ transactions that read both balances and write back
+// absolute values, retrying on 40001 (and 40P01). Under snapshot
+// isolation no write is lost, so the total is conserved and every
+// account is still there once; under READ COMMITTED this pattern loses
+// money.
+func TestIsolationTransfers(t *testing.T) {
+	srv := compat.Start(t)
+	admin := connect(t, srv.DSN("postgres"))
+	conns := connectN(t, srv.DSN("postgres"), 4)
+	for _, kind := range isoKinds {
+		t.Run(kind, func(t *testing.T) {
+			table := "acct_" + kind
+			createIsoTable(t, admin, table, kind) // ids 1..3, total 60
+			ctx, cancel := context.WithTimeout(context.Background(), concurrencyWait)
+			defer cancel()
+			var wg sync.WaitGroup
+			for c, conn := range conns {
+				wg.Add(1)
+				go func(c int, conn *pgx.Conn) {
+					defer wg.Done()
+					for i := 0; i < 15; i++ {
+						from, to := 1+(c+i)%3, 1+(c+2*i+1)%3
+						if from == to {
+							to = 1 + to%3
+						}
+						for {
+							err := absoluteTransfer(ctx, conn, table, from, to, 1+i%4)
+							if err == nil {
+								break
+							}
+							if s := sqlState(err); s != "40001" && s != "40P01" {
+								t.Errorf("client %d, transfer %d: %v", c, i, err)
+								return
+							}
+						}
+					}
+				}(c, conn)
+			}
+			wg.Wait()
+			if t.Failed() {
+				t.FailNow()
+			}
+			if sum := queryInt(t, admin, "SELECT sum(v) FROM "+table); sum != 60 {
+				t.Fatalf("total %d after the transfers, want 60", sum)
+			}
+			if n := queryInt(t, admin, "SELECT count(DISTINCT id) FROM "+table+" HAVING count(*) = 3"); n != 3 {
+				t.Fatalf("%d distinct accounts, want 3", n)
+			}
+		})
+	}
+}
+
+// absoluteTransfer moves amount from account from to account to in one
+// REPEATABLE READ transaction, reading both balances first and writing
+// the new ones as constants.
+func absoluteTransfer(ctx context.Context, conn *pgx.Conn, table string, from, to, amount int) error {
+	if _, err := conn.Exec(ctx, "BEGIN ISOLATION LEVEL REPEATABLE READ"); err != nil {
+		return err
+	}
+	var a, b int64
+	q := fmt.Sprintf("SELECT (SELECT v FROM %[1]s WHERE id = %[2]d), (SELECT v FROM %[1]s WHERE id = %[3]d)", table, from, to)
+	err := conn.QueryRow(ctx, q).Scan(&a, &b)
+	if err == nil {
+		_, err = conn.Exec(ctx, fmt.Sprintf("UPDATE %s SET v = %d WHERE id = %d", table, a-int64(amount), from))
+	}
+	if err == nil {
+		_, err = conn.Exec(ctx, fmt.Sprintf("UPDATE %s SET v = %d WHERE id = %d", table, b+int64(amount), to))
+	}
+	if err == nil {
+		_, err = conn.Exec(ctx, "COMMIT")
+		return err
+	}
+	if _, rerr := conn.Exec(ctx, "ROLLBACK"); rerr != nil {
+		return rerr
+	}
+	return err
+}
