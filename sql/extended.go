@@ -244,12 +244,16 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	if t, ok := st.(*plan.Transaction); ok {
 		if t.Kind == "BEGIN" && s.txn != nil && s.extImplicit {
 			s.inBlock, s.extImplicit = true, false
+			if err := s.setTransactionModes(t.Modes, false); err != nil {
+				return err
+			}
 			return w.Complete("BEGIN")
 		}
 		return s.transaction(t, w)
 	}
 	s.begin()
 	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
+		s.noteQuery(q)
 		ectx := env.execCtx()
 		op, err := exec.Build(ectx, s.physical(finalizeOutput(q.Node)))
 		if err != nil {

@@ -34,6 +34,7 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	if err := s.readOnlyError(st); err != nil {
 		return err
 	}
+	s.noteQuery(st)
 	switch x := st.(type) {
 	case *plan.Query:
 		x.Node = s.physical(finalizeOutput(x.Node))
@@ -102,6 +103,12 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 		return s.prepareSQL(env, x, w)
 	case *plan.ExecuteStmt:
 		return s.executeSQL(ctx, env, x, w)
+	}
+	// DDL that copies or indexes rows sees every committed one, whatever
+	// the isolation level (as PostgreSQL's table rewrites and index
+	// builds do).
+	if s.txn != nil {
+		defer s.txn.ReadLatest()()
 	}
 	return ddl.Run(ctx, ddlHost{env}, st, w)
 }
@@ -201,7 +208,11 @@ func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) err
 func (s *session) setStmt(x *plan.Set, w ResultWriter) error {
 	if x.All {
 		for k, v := range defaultSettings {
-			s.settings[k] = v
+			// The current transaction's modes are not reset (as
+			// PostgreSQL's GUC_NO_RESET_ALL).
+			if k != "transaction_isolation" && k != "transaction_read_only" {
+				s.settings[k] = v
+			}
 		}
 		s.loc = time.UTC
 		return w.Complete("RESET")

@@ -40,6 +40,10 @@ type session struct {
 	failed     bool // error inside a block: 25P02 until ROLLBACK
 	txnStart   int64
 	savepoints []savepoint
+	// queried: a statement other than SET, SHOW and transaction control
+	// ran in the transaction (its snapshot may be taken), after which
+	// its isolation level is fixed (setIsolation).
+	queried bool
 	// extImplicit: an extended-protocol implicit transaction is open
 	// until Sync.
 	extImplicit bool
@@ -146,26 +150,36 @@ func (s *session) begin() {
 		s.txnStart = time.Now().UnixMicro()
 		s.savepoints = nil
 		// Every statement runs in a transaction, so this is where
-		// transaction_read_only returns to its default.
+		// transaction_read_only and transaction_isolation return to
+		// their defaults.
 		s.settings["transaction_read_only"] = s.settings["default_transaction_read_only"]
+		s.settings["transaction_isolation"] = s.settings["default_transaction_isolation"]
+		s.queried = false
+		s.txn.SetRepeatableRead(snapshotLevel(s.settings["transaction_isolation"]))
 	}
 }
 
 // setTransactionModes applies the modes of BEGIN or SET TRANSACTION to
 // the current transaction, or with session set, those of SET SESSION
-// CHARACTERISTICS AS TRANSACTION to the defaults of later ones. Only
-// READ ONLY / READ WRITE changes what runs (readOnlyError); isolation
-// levels are accepted and every transaction runs READ COMMITTED.
-func (s *session) setTransactionModes(modes map[string]string, session bool) {
+// CHARACTERISTICS AS TRANSACTION to the defaults of later ones: READ
+// ONLY / READ WRITE (readOnlyError) and the isolation level
+// (setIsolation). DEFERRABLE is accepted and changes nothing.
+func (s *session) setTransactionModes(modes map[string]string, session bool) error {
 	for k, v := range modes {
-		if k != "transaction_read_only" {
-			continue
+		switch {
+		case k == "transaction_isolation" && session:
+			s.settings["default_transaction_isolation"] = v
+		case k == "transaction_isolation":
+			if err := s.setIsolation(v); err != nil {
+				return err
+			}
+		case k == "transaction_read_only" && session:
+			s.settings["default_transaction_read_only"] = v
+		case k == "transaction_read_only":
+			s.settings[k] = v
 		}
-		if session {
-			k = "default_transaction_read_only"
-		}
-		s.settings[k] = v
 	}
+	return nil
 }
 
 // readOnlyError is the 25006 error of statement st in a READ ONLY
@@ -300,17 +314,23 @@ func (s *session) transaction(t *plan.Transaction, w ResultWriter) error {
 		}
 		s.begin()
 		s.inBlock = true
-		s.setTransactionModes(t.Modes, false)
+		if err := s.setTransactionModes(t.Modes, false); err != nil {
+			return err
+		}
 		return w.Complete("BEGIN")
 	case "SET TRANSACTION":
 		if !s.inBlock {
 			_ = w.Notice("WARNING", "25P01", "SET TRANSACTION can only be used in transaction blocks")
 			return w.Complete("SET")
 		}
-		s.setTransactionModes(t.Modes, false)
+		if err := s.setTransactionModes(t.Modes, false); err != nil {
+			return err
+		}
 		return w.Complete("SET")
 	case "SET SESSION CHARACTERISTICS":
-		s.setTransactionModes(t.Modes, true)
+		if err := s.setTransactionModes(t.Modes, true); err != nil {
+			return err
+		}
 		return w.Complete("SET")
 	case "COMMIT":
 		if !s.inBlock && s.txn == nil {
@@ -547,8 +567,10 @@ func (s *session) runUndoable(ctx context.Context, env *execEnv, st plan.Stateme
 			return err
 		}
 		s.rollbackTo(sp)
+		// A repeatable-read transaction keeps its snapshot: the block
+		// it lost changed after it, a serialization failure (40001).
 		var race table.RaceError
-		if !errors.As(err, &race) || try == rewriteRetries || sp.txn != s.txn || !isRewrite(st) {
+		if !errors.As(err, &race) || try == rewriteRetries || sp.txn != s.txn || !isRewrite(st) || s.repeatable() {
 			return err
 		}
 		s.txn.NewStatement()

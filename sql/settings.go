@@ -181,8 +181,18 @@ func (s *session) set(name string, values []string) error {
 				return pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
 			}
 		}
-	case "transaction_isolation", "default_transaction_isolation":
-		// Accepted; tsgres runs every transaction read committed.
+	case "transaction_isolation":
+		if values == nil {
+			val = s.settings["default_transaction_isolation"]
+		}
+		return s.setIsolation(val)
+	case "default_transaction_isolation":
+		if values != nil {
+			var err error
+			if val, err = isolationValue(name, val); err != nil {
+				return err
+			}
+		}
 	default:
 		if _, known := defaultSettings[name]; !known && !strings.Contains(name, ".") {
 			if _, known := s.settings[name]; !known {

@@ -70,7 +70,7 @@ func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err erro
 		return nil, 0, errTxnDone
 	}
 	cs := t.chunks[spec.Chunk]
-	snap := t.stmtSnapLocked()
+	snap := t.listSnapLocked()
 	t.viewChunkLocked(spec.Chunk, snap)
 	keep := func(m *BlockMeta) {
 		if blockMatches(spec, m) {

@@ -66,6 +66,9 @@ type DB struct {
 	txnMu sync.Mutex
 	epoch uint64
 	open  map[*Txn]uint64
+	// rr records the row keys commits write while repeatable-read
+	// transactions are open (snapshot.go).
+	rr rrState
 
 	// rowLocks are the transactions' row and chunk locks (locks.go).
 	rowLocks lockTable
@@ -151,7 +154,8 @@ func (db *DB) Close() error {
 }
 
 // Begin starts a transaction. Reads see committed data (read committed:
-// each call sees the latest commits) plus the transaction's own writes.
+// each call sees the latest commits; see SetRepeatableRead for one
+// snapshot per transaction) plus the transaction's own writes.
 func (db *DB) Begin() *Txn {
 	t := &Txn{db: db, chunks: map[uint64]*chunkState{}}
 	db.txnMu.Lock()

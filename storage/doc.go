@@ -32,6 +32,14 @@
 //   - key writes (metadata, rows) go into an indexed pebble batch, so
 //     reads see the latest committed state overlaid with the transaction's
 //     writes (read committed);
+//   - a repeatable-read transaction (SetRepeatableRead, snapshot.go)
+//     keeps the snapshot its first read takes for its whole life: chunk
+//     listings and blocks read it, and Get and Iter of key spaces merge
+//     it with an overlay of the transaction's key writes (rebuilt from the
+//     log on RollbackTo). Metadata reads, GetLatest and reads under
+//     ReadLatest see the latest state. While such transactions are open,
+//     commits record the row keys they wrote (ChangedSince: first updater
+//     wins);
 //   - appends are buffered per chunk and shown by Blocks as one pending
 //     block with ID 0; Commit encodes them as delta blocks;
 //   - RewriteBlock records the deletion of a stored block and keeps its

@@ -2,7 +2,9 @@ package storage
 
 // Key-value parts of a transaction: metadata (catalog, job state) and the
 // row store of regular tables. Reads go through the transaction's indexed
-// batch, which overlays its own writes on the latest committed state.
+// batch, which overlays its own writes on the latest committed state;
+// in a repeatable-read transaction, key-space reads (Get, Iter) go
+// through its snapshot and overlay instead (snapshot.go).
 
 import (
 	"errors"
@@ -33,6 +35,19 @@ func (t *Txn) get(key []byte) ([]byte, bool, error) {
 	defer t.mu.Unlock()
 	if t.done {
 		return nil, false, errTxnDone
+	}
+	return getCopy(t.readerLocked(), key)
+}
+
+// getView is get through the transaction's view of key spaces.
+func (t *Txn) getView(key []byte) ([]byte, bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.done {
+		return nil, false, errTxnDone
+	}
+	if t.ov != nil && t.latest == 0 {
+		return t.snapGetLocked(key)
 	}
 	return getCopy(t.readerLocked(), key)
 }
@@ -74,7 +89,7 @@ func (t *Txn) DeleteMeta(key string) {
 // is a copy fn may keep.
 func (t *Txn) ScanMeta(prefix string, fn func(key string, val []byte) error) error {
 	lower := metaKey(prefix)
-	it := t.newIter(lower, prefixEnd(lower), 1)
+	it := t.newIter(lower, prefixEnd(lower), 1, false)
 	for it.Next() {
 		if err := fn(string(it.Key()), append([]byte{}, it.Value()...)); err != nil {
 			it.Close()
@@ -87,9 +102,11 @@ func (t *Txn) ScanMeta(prefix string, fn func(key string, val []byte) error) err
 	return nil
 }
 
-// Get reads one key of a regular table's key space.
+// Get reads one key of a regular table's key space: in read committed
+// the latest committed state, in repeatable read the transaction's
+// snapshot, plus the transaction's own writes.
 func (t *Txn) Get(sp Space, key []byte) ([]byte, bool, error) {
-	v, ok, err := t.get(rowKey(sp, key))
+	v, ok, err := t.getView(rowKey(sp, key))
 	if err != nil {
 		return nil, false, fmt.Errorf("get key of table %d index %d: %w", sp.Table, sp.Index, err)
 	}
@@ -107,8 +124,9 @@ func (t *Txn) Delete(sp Space, key []byte) {
 }
 
 // Iter iterates keys in [start, end) of a key space (nil = unbounded),
-// merging the transaction's own writes. Writes the transaction makes while
-// the iterator is open may not be visible to it.
+// merging the transaction's own writes, over the same view as Get. Writes
+// the transaction makes while the iterator is open may not be visible to
+// it.
 func (t *Txn) Iter(sp Space, start, end []byte) KVIter {
 	p := spacePrefix(sp)
 	lower, upper := p, prefixEnd(p)
@@ -118,7 +136,7 @@ func (t *Txn) Iter(sp Space, start, end []byte) KVIter {
 	if end != nil {
 		upper = rowKey(sp, end)
 	}
-	return t.newIter(lower, upper, len(p))
+	return t.newIter(lower, upper, len(p), true)
 }
 
 // DropTable deletes every key of every key space of table.
@@ -128,27 +146,30 @@ func (t *Txn) DropTable(table uint64) {
 }
 
 // newIter returns an iterator over [lower, upper) whose keys lose their
-// first strip bytes.
-func (t *Txn) newIter(lower, upper []byte, strip int) *kvIter {
+// first strip bytes; with view set, over the transaction's view of key
+// spaces (its snapshot in repeatable read), else the latest state.
+func (t *Txn) newIter(lower, upper []byte, strip int, view bool) KVIter {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
-		return &kvIter{err: errTxnDone}
+		return &kvIter{pebbleIter: pebbleIter{err: errTxnDone}}
+	}
+	if view && t.ov != nil && t.latest == 0 {
+		return t.snapIterLocked(lower, upper, strip)
 	}
 	it, err := t.readerLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
-		return &kvIter{err: err}
+		return &kvIter{pebbleIter: pebbleIter{err: err}}
 	}
-	return &kvIter{it: it, strip: strip}
+	return &kvIter{pebbleIter: pebbleIter{it: it}, strip: strip}
 }
 
 // kvIter adapts a pebble iterator to KVIter.
 type kvIter struct {
-	it      *pebble.Iterator
+	pebbleIter
 	strip   int
 	started bool
 	val     []byte
-	err     error
 }
 
 func (k *kvIter) Next() bool {
@@ -172,7 +193,14 @@ func (k *kvIter) Next() bool {
 func (k *kvIter) Key() []byte   { return k.it.Key()[k.strip:] }
 func (k *kvIter) Value() []byte { return k.val }
 
-func (k *kvIter) Err() error {
+// pebbleIter is the error and closing part of a KVIter over a pebble
+// iterator.
+type pebbleIter struct {
+	it  *pebble.Iterator
+	err error
+}
+
+func (k *pebbleIter) Err() error {
 	if k.err != nil {
 		return k.err
 	}
@@ -182,7 +210,7 @@ func (k *kvIter) Err() error {
 	return nil
 }
 
-func (k *kvIter) Close() error {
+func (k *pebbleIter) Close() error {
 	err := k.Err()
 	if k.it != nil {
 		if e := k.it.Close(); err == nil {

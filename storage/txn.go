@@ -52,6 +52,15 @@ type Txn struct {
 	// onWait, when set (SetWaitHook), is told when the transaction starts
 	// and stops waiting for a lock.
 	onWait func(event string, waiting bool)
+	// ov, in a repeatable-read transaction (SetRepeatableRead), holds its
+	// key writes for reads over its one snapshot (stmt, kept across
+	// statements); registered says the snapshot was taken and entered in
+	// the database's conflict record at snapTick (snapshot.go).
+	ov         *overlay
+	registered bool
+	snapTick   uint64
+	latest     int // ReadLatest calls in force
+	latestSnap *pebble.Snapshot
 }
 
 // SetWaitHook makes f hear when the transaction starts waiting for a
@@ -186,6 +195,9 @@ func (t *Txn) RollbackTo(sp Savepoint) {
 		t.batch = nil
 	}
 	t.chunks = map[uint64]*chunkState{}
+	if t.ov != nil {
+		t.ov = &overlay{keys: map[string]ovEntry{}}
+	}
 	for i := range log {
 		t.addLocked(log[i])
 	}
@@ -210,6 +222,9 @@ func (t *Txn) addLocked(o op) {
 		}
 		if err != nil {
 			panic(fmt.Sprintf("BUG: write to indexed batch: %v", err))
+		}
+		if t.ov != nil {
+			t.ov.apply(&o)
 		}
 	case opAppend:
 		cs := t.chunk(o.chunk)
@@ -273,10 +288,14 @@ func (t *Txn) add(o op) {
 // next read takes a new snapshot, which every chunk the statement lists
 // shares, so a statement sees each commit in all chunks or in none (rows
 // a roll-up moved from one chunk to another are seen exactly once).
-// Chunks listed earlier keep their snapshots for ReadBlock.
+// Chunks listed earlier keep their snapshots for ReadBlock. A
+// repeatable-read transaction keeps its one snapshot.
 func (t *Txn) NewStatement() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.ov != nil {
+		return
+	}
 	t.endStmtLocked()
 }
 
@@ -304,7 +323,11 @@ func (t *Txn) FixView() {
 // stmtSnapLocked returns the statement's snapshot, taking it if needed.
 func (t *Txn) stmtSnapLocked() *pebble.Snapshot {
 	if t.stmt == nil {
-		t.stmt = t.db.pdb.NewSnapshot()
+		if t.ov != nil {
+			t.stmt = t.registerLocked()
+		} else {
+			t.stmt = t.db.pdb.NewSnapshot()
+		}
 		t.refLocked(t.stmt)
 	}
 	return t.stmt
@@ -363,6 +386,8 @@ func (t *Txn) finishLocked() {
 	}
 	t.done = true
 	t.releaseLocks()
+	t.unregisterLocked()
+	t.ov = nil
 	t.log = nil
 	t.chunks = nil
 	if t.batch != nil {
@@ -372,7 +397,7 @@ func (t *Txn) finishLocked() {
 	for s := range t.refs {
 		s.Close()
 	}
-	t.stmt, t.snaps, t.refs = nil, nil, nil
+	t.stmt, t.snaps, t.refs, t.latestSnap = nil, nil, nil, nil
 	t.beforeCommit = nil
 	for c := range t.pins {
 		t.db.unpinChunk(c)
@@ -459,6 +484,7 @@ func (t *Txn) Commit() error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	t.db.rr.noteCommit(t.log)
 	for chunk, ids := range w.deleted {
 		t.db.forgetBlocks(chunk, ids)
 	}

@@ -138,6 +138,9 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 				return n, table.UniqueViolation(t, ix, row)
 			}
 			if oc.DoNothing {
+				if err := w.CheckRowVisible(t, ckey); err != nil {
+					return n, err
+				}
 				continue
 			}
 			if touched[string(ckey)] {
@@ -186,6 +189,9 @@ var errConflictGone = errors.New("conflicting row deleted concurrently")
 // updated row, or ok false when WHERE skips it.
 func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.OnConflict, ckey []byte, row []any) (nrow []any, ok bool, err error) {
 	if _, err := w.LockRow(t, ckey, table.LockUpdate, table.Wait); err != nil {
+		return nil, false, err
+	}
+	if err := w.CheckRowUnchanged(t, ckey); err != nil {
 		return nil, false, err
 	}
 	old, err := w.GetRow(t, ckey)

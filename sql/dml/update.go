@@ -64,9 +64,15 @@ func Update(h Host, x *plan.Update, out Output) error {
 // checks it against match again (PostgreSQL's READ COMMITTED
 // re-evaluation): ok is false when the row is gone or no longer
 // matches; otherwise row is the newest version and env the row the
-// statement's expressions read (see rowMatch).
+// statement's expressions read (see rowMatch). In REPEATABLE READ and
+// SERIALIZABLE a row a transaction committed after the snapshot changed
+// fails the statement with 40001 instead (Writer.CheckRowUnchanged); an
+// unchanged row's newest version is the snapshot's.
 func lockAndRecheck(w *table.Writer, t *catalog.Table, key []byte, mode table.LockMode, match rowMatch) (row, env []any, ok bool, err error) {
 	if _, err := w.LockRow(t, key, mode, table.Wait); err != nil {
+		return nil, nil, false, err
+	}
+	if err := w.CheckRowUnchanged(t, key); err != nil {
 		return nil, nil, false, err
 	}
 	if row, err = w.GetRow(t, key); err != nil || row == nil {

@@ -38,6 +38,9 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, 
 		if oc.Index != nil && c.Index.OID != oc.Index.OID {
 			return 0, table.UniqueViolation(t, c.Index, b.Values(c.Row, nil))
 		}
+		if err := w.CheckBlockVisible(c.Block); err != nil {
+			return 0, err
+		}
 		if oc.DoNothing {
 			continue
 		}

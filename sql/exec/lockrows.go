@@ -83,6 +83,9 @@ func (l *lockRowsOp) Next() (*col.Batch, error) {
 			if _, err := l.locker.LockChunks(t.Table, t.Chunks, l.mode, l.wait); err != nil {
 				return nil, err
 			}
+			if err := l.locker.CheckChunksUnchanged(t.Chunks); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for {
@@ -127,8 +130,15 @@ func (l *lockRowsOp) lockRow(row []any) (bool, error) {
 		if err != nil || !acquired {
 			return false, err
 		}
-		// Re-read the newest committed version (key reads see the latest
-		// committed state, not the statement's snapshot) and re-check.
+		// REPEATABLE READ: a row changed after the snapshot is a
+		// serialization failure; unchanged, its newest version is the
+		// snapshot's.
+		if err := l.locker.CheckRowUnchanged(t.Table, []byte(key)); err != nil {
+			return false, err
+		}
+		// Re-read the newest committed version (READ COMMITTED key reads
+		// see the latest committed state, not the statement's snapshot)
+		// and re-check.
 		full, err := l.locker.GetRow(t.Table, []byte(key))
 		if err != nil || full == nil {
 			return false, err

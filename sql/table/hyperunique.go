@@ -163,8 +163,10 @@ func (w *Writer) hyperConflicts(t *catalog.Table, groups []*chunkRows, ixs []*ca
 			all = append(all, gk)
 		}
 	}
-	// The locks are held: read what the writers waited for committed.
+	// The locks are held: read what the writers waited for committed
+	// (in REPEATABLE READ too: ReadLatest).
 	w.Txn.NewStatement()
+	defer w.Txn.ReadLatest()()
 	for _, gk := range all {
 		if len(gk.keys) == 0 {
 			continue

@@ -77,7 +77,7 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 		row := make([]any, len(b.Cols))
 		for _, ks := range order {
 			r := best[ks]
-			old, found, err := txn.Get(sp, []byte(ks))
+			old, found, err := txn.GetLatest(sp, []byte(ks))
 			if err != nil {
 				return err
 			}
@@ -109,7 +109,7 @@ func LastValueRemoved(txn *storage.Txn, t *catalog.Table, b *col.Batch, stale ma
 			if err != nil {
 				return err
 			}
-			old, found, err := txn.Get(sp, k)
+			old, found, err := txn.GetLatest(sp, k)
 			if err != nil {
 				return err
 			}

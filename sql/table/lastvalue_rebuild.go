@@ -14,6 +14,7 @@ import (
 // newest row of a series lives in the newest chunk that holds the series.
 // Found series are removed from stale.
 func (w *Writer) RecomputeLastValue(t *catalog.Table, ix *catalog.Index, stale map[string]bool) error {
+	defer w.Txn.ReadLatest()() // the newest rows, in REPEATABLE READ too
 	sp := LastValueSpace(t, ix)
 	for k := range stale {
 		w.Txn.Delete(sp, []byte(k))

@@ -75,6 +75,8 @@ func (w *Writer) NewRowKey(t *catalog.Table, row []any) ([]byte, error) {
 // index, or a nil index when there is none. NULLs never conflict. It
 // first locks row's unique key values (lockUniqueKeys), so a concurrent
 // insert of one of them has committed or rolled back before it looks.
+// It reads the latest committed rows, whatever the transaction's
+// snapshot (storage.Txn.GetLatest).
 func (w *Writer) Conflict(t *catalog.Table, row []any, key []byte) ([]byte, *catalog.Index, error) {
 	if err := w.lockUniqueKeys(t, row, key); err != nil {
 		return nil, nil, err
@@ -85,7 +87,7 @@ func (w *Writer) Conflict(t *catalog.Table, row []any, key []byte) ([]byte, *cat
 			continue
 		}
 		if ix.Primary {
-			if _, found, err := w.Txn.Get(rowSpace(t), key); err != nil {
+			if _, found, err := w.Txn.GetLatest(rowSpace(t), key); err != nil {
 				return nil, nil, err
 			} else if found {
 				return key, ix, nil
@@ -96,7 +98,7 @@ func (w *Writer) Conflict(t *catalog.Table, row []any, key []byte) ([]byte, *cat
 		if !ok {
 			continue
 		}
-		pk, found, err := w.Txn.Get(indexSpace(t, ix), ik)
+		pk, found, err := w.Txn.GetLatest(indexSpace(t, ix), ik)
 		if err != nil {
 			return nil, nil, err
 		}
