@@ -167,7 +167,6 @@ func (w *Writer) ReplaceRow(t *catalog.Table, key []byte, old, row []any) error 
 			return NotNullError(t, &t.Cols[i])
 		}
 	}
-	w.DeleteRow(t, key, old)
 	nkey := key
 	if t.PrimaryKey() != nil {
 		var err error
@@ -175,12 +174,41 @@ func (w *Writer) ReplaceRow(t *catalog.Table, key []byte, old, row []any) error 
 			return err
 		}
 	}
+	if string(nkey) == string(key) && !entriesChange(t, old, row) {
+		// No key moves: overwrite the row in place. Deleting it first
+		// would leave a tombstone every later read of the key in this
+		// transaction steps over, through all its committed versions.
+		data, err := EncodeRow(t, row)
+		if err != nil {
+			return err
+		}
+		w.Txn.Put(rowSpace(t), key, data)
+		return nil
+	}
+	w.DeleteRow(t, key, old)
 	if ck, ix, err := w.Conflict(t, row, nkey); err != nil {
 		return err
 	} else if ix != nil && string(ck) != string(key) {
 		return UniqueViolation(t, ix, row)
 	}
 	return w.PutRow(t, nkey, row)
+}
+
+// entriesChange reports whether replacing row old of t with row changes
+// the key of one of its index entries.
+func entriesChange(t *catalog.Table, old, row []any) bool {
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if ix.Primary || ix.Space == 0 {
+			continue
+		}
+		ok, ook := IndexKey(t, ix, old)
+		nk, nok := IndexKey(t, ix, row)
+		if ook != nok || string(ok) != string(nk) {
+			return true
+		}
+	}
+	return false
 }
 
 // Rows returns an iterator over the stored rows of regular table t, in
