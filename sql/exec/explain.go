@@ -20,7 +20,7 @@ func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
 	if analyze {
 		saved := ctx.Analyze
 		ctx.Analyze = true
-		ctx.stats, ctx.scans = nil, nil
+		ctx.stats, ctx.scans, ctx.reads = nil, nil, nil
 		start := time.Now()
 		op, err := build(ctx, n)
 		if err == nil {
@@ -121,6 +121,19 @@ func (e *explainer) nodeWith(n plan.Node, depth int, filter plan.Expr, statsNode
 	}
 }
 
+// keyReads appends to props, under EXPLAIN ANALYZE, the keys regular
+// table scan n read: "Keys Read: N" (index entries and rows).
+func (e *explainer) keyReads(n *plan.Scan, props []string) []string {
+	if !e.analyze {
+		return props
+	}
+	var reads int64
+	if r := e.ctx.reads[n]; r != nil {
+		reads = *r
+	}
+	return append(props, fmt.Sprintf("Keys Read: %d", reads))
+}
+
 // describe returns a node's label, properties and children.
 func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 	switch x := n.(type) {
@@ -134,9 +147,34 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 			if len(conds) > 1 {
 				cond = "(" + cond + ")"
 			}
-			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, []string{"Index Cond: " + cond}, nil
+			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, e.keyReads(x, []string{"Index Cond: " + cond}), nil
 		}
-		return "Seq Scan on " + x.Table.Name, nil, nil
+		if r := x.Range; r != nil {
+			label := "Index Scan using "
+			if r.Backward {
+				label = "Index Scan Backward using "
+			}
+			var props []string
+			if len(r.Conds) > 0 {
+				var conds []string
+				for _, c := range r.Conds {
+					// PostgreSQL shows "5 = id" as "(id = 5)".
+					if op, ok := c.(*plan.Op); ok {
+						if _, colLeft := op.L.(*plan.ColRef); !colLeft {
+							c = &plan.Op{T: op.T, Kind: op.Kind.Flip(), L: op.R, R: op.L}
+						}
+					}
+					conds = append(conds, fmtExpr(c, x.Cols))
+				}
+				cond := strings.Join(conds, " AND ")
+				if len(conds) > 1 {
+					cond = "(" + cond + ")"
+				}
+				props = append(props, "Index Cond: "+cond)
+			}
+			return label + r.Index.Name + " on " + x.Table.Name, e.keyReads(x, props), nil
+		}
+		return "Seq Scan on " + x.Table.Name, e.keyReads(x, nil), nil
 	case *plan.HyperScan:
 		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}
 		props = append(props, scanDecisions(x)...)

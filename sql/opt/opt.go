@@ -9,9 +9,9 @@ type rule struct {
 }
 
 // rules run in this order on every node, parents before children, once
-// fuse_filter has replaced the node.
+// fuse_filter and index_scan have replaced the node.
 var rules = []rule{
-	{"key_lookup", keyLookup},
+	{"index_order", indexOrder},
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
 	{"ordered_scan", orderedScan},
@@ -21,7 +21,8 @@ var rules = []rule{
 // Optimize returns the physical plan for the bound plan n. The
 // last_value rule first replaces latest-row-per-series shapes; then one
 // walk over every node, including the plans of subqueries and CTEs, lets
-// fuse_filter replace the node and every other rule record its decision.
+// fuse_filter and index_scan replace the node and every other rule
+// record its decision.
 func Optimize(n plan.Node) plan.Node {
 	seen := map[*plan.CTE]bool{}
 	var visit func(plan.Node) plan.Node
@@ -32,7 +33,7 @@ func Optimize(n plan.Node) plan.Node {
 			}
 			seen[r.CTE] = true
 		}
-		x = fuseFilter(x)
+		x = indexScan(fuseFilter(x))
 		for _, r := range rules {
 			r.apply(x)
 		}
