@@ -23,7 +23,18 @@ var rules = []rule{
 // walk over every node, including the plans of subqueries and CTEs, lets
 // fuse_filter and index_scan replace the node and every other rule
 // record its decision.
-func Optimize(n plan.Node) plan.Node {
+func Optimize(n plan.Node) plan.Node { return OptimizeWith(n, Config{}) }
+
+// Config holds the planner settings of a session.
+type Config struct {
+	// NoIndexScans turns the index rules (key_lookup, index_scan,
+	// index_order) off: every regular table is read whole (SET
+	// enable_indexscan = off).
+	NoIndexScans bool
+}
+
+// OptimizeWith is Optimize under the session's planner settings c.
+func OptimizeWith(n plan.Node, c Config) plan.Node {
 	seen := map[*plan.CTE]bool{}
 	var visit func(plan.Node) plan.Node
 	visit = func(x plan.Node) plan.Node {
@@ -33,8 +44,14 @@ func Optimize(n plan.Node) plan.Node {
 			}
 			seen[r.CTE] = true
 		}
-		x = indexScan(fuseFilter(x))
+		x = fuseFilter(x)
+		if !c.NoIndexScans {
+			x = indexScan(x)
+		}
 		for _, r := range rules {
+			if c.NoIndexScans && r.name == "index_order" {
+				continue
+			}
 			r.apply(x)
 		}
 		for _, e := range plan.NodeExprs(x) {
