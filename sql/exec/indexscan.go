@@ -18,6 +18,10 @@ type indexScanOp struct {
 	it    *table.IndexIter
 	built bool
 	done  bool
+	// size is the next batch's row count: 1, doubling up to
+	// col.DefaultBatchSize, so a LIMIT (or a LockRows under one) above
+	// the scan reads and locks no more rows than it needs.
+	size  int
 	reads *int64 // keys read, for EXPLAIN ANALYZE
 }
 
@@ -98,7 +102,8 @@ func (s *indexScanOp) Next() (*col.Batch, error) {
 			return nil, err
 		}
 	}
-	size := max(1, col.DefaultBatchSize)
+	size := max(1, s.size)
+	s.size = min(2*size, max(1, col.DefaultBatchSize))
 	b := col.NewBatch(s.kinds, size)
 	rows := 0
 	for rows < size {
