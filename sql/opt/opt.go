@@ -12,6 +12,7 @@ type rule struct {
 // fuse_filter and index_scan have replaced the node.
 var rules = []rule{
 	{"index_order", indexOrder},
+	{"index_join", indexJoin},
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
 	{"ordered_scan", orderedScan},
@@ -28,7 +29,7 @@ func Optimize(n plan.Node) plan.Node { return OptimizeWith(n, Config{}) }
 // Config holds the planner settings of a session.
 type Config struct {
 	// NoIndexScans turns the index rules (key_lookup, index_scan,
-	// index_order) off: every regular table is read whole (SET
+	// index_order, index_join) off: every regular table is read whole (SET
 	// enable_indexscan = off).
 	NoIndexScans bool
 }
@@ -49,7 +50,7 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 			x = indexScan(x)
 		}
 		for _, r := range rules {
-			if c.NoIndexScans && r.name == "index_order" {
+			if c.NoIndexScans && (r.name == "index_order" || r.name == "index_join") {
 				continue
 			}
 			r.apply(x)
