@@ -150,10 +150,14 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, e.keyReads(x, []string{"Index Cond: " + cond}), nil
 		}
 		if r := x.Range; r != nil {
-			label := "Index Scan using "
-			if r.Backward {
-				label = "Index Scan Backward using "
+			label := "Index Scan"
+			if r.Only {
+				label = "Index Only Scan"
 			}
+			if r.Backward {
+				label += " Backward"
+			}
+			label += " using "
 			var props []string
 			if len(r.Conds) > 0 {
 				var conds []string

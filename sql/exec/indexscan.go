@@ -115,6 +115,9 @@ func (s *indexScanOp) Next() (*col.Batch, error) {
 			sp := s.spans[0]
 			s.spans = s.spans[1:]
 			s.it = table.NewIndexIter(s.ctx.Txn, s.n.Table, s.n.Range.Index, sp[0], sp[1], s.n.Range.Backward)
+			if s.n.Range.Only {
+				s.it.KeysOnly()
+			}
 		}
 		if !s.it.Next() {
 			if err := s.closeIter(); err != nil {

@@ -66,7 +66,11 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 		plan.MapInputs(x, visit)
 		return x
 	}
-	return visit(lastValue(n))
+	out := visit(lastValue(n))
+	if !c.NoIndexScans {
+		applyLate(out, map[*plan.CTE]bool{})
+	}
+	return out
 }
 
 // aggOverScan returns n when it is an aggregate reading a hypertable scan

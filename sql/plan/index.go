@@ -26,6 +26,11 @@ type IndexRange struct {
 	// Backward reads from the last entry to the first (ORDER BY in the
 	// reverse of the index's order).
 	Backward bool
+	// Only marks an index-only scan (sql/opt's index_only rule): every
+	// column the plan reads from the scan is a key column of the index
+	// or of the primary key, so rows are decoded from the index's keys
+	// and not read; the other columns read as NULL.
+	Only bool
 	// Conds are the conjuncts of the query's WHERE clause the range
 	// answers, in key column order (EXPLAIN's "Index Cond"); they are
 	// not evaluated again.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 
 	"github.com/tsgres/tsgres/catalog"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/keyenc"
 )
@@ -81,6 +82,8 @@ type IndexIter struct {
 	key   []byte
 	reads int
 	err   error
+	// keysOnly: rows are decoded from the entries' keys (KeysOnly).
+	keysOnly bool
 }
 
 // NewIndexIter returns an iterator over the rows of t whose entries in
@@ -141,6 +144,12 @@ func (r *IndexIter) Next() bool {
 				return false
 			}
 			r.key = append([]byte(nil), rk...)
+		}
+		if r.keysOnly {
+			if r.err = r.rowFromKeys(ek); r.err != nil {
+				return false
+			}
+			return true
 		}
 		if data == nil {
 			var found bool
@@ -207,4 +216,76 @@ func (r *IndexIter) Close() error {
 		return r.err
 	}
 	return r.it.Close()
+}
+
+// KeysOnly makes the iterator read no rows: each row is decoded from its
+// index entry's key (and, for a unique index, the row key it holds) and
+// only the index's key columns and the primary key columns are set; the
+// others read as NULL (plan.IndexRange.Only). Call it before Next.
+func (r *IndexIter) KeysOnly() { r.keysOnly = true }
+
+// rowFromKeys fills r.row from entry key ek (and r.key) of the current
+// entry: the index's key columns, then the primary key's.
+func (r *IndexIter) rowFromKeys(ek []byte) error {
+	r.row = make([]any, len(r.t.Cols))
+	p := ek
+	if r.l != catalog.IndexRows {
+		for i, id := range r.ix.Cols {
+			var err error
+			if p, err = r.decodeColumn(p, r.t.ColByID(id), r.ix.StoredDesc(r.l, i)); err != nil {
+				return err
+			}
+		}
+	}
+	if pk := r.t.PrimaryKey(); pk != nil {
+		p = r.key
+		for _, id := range pk.Cols {
+			var err error
+			if p, err = r.decodeColumn(p, r.t.ColByID(id), false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// decodeColumn decodes the column key at the front of b (inverted when
+// desc) into r.row[pos] and returns the rest of b. A NULL, or a value
+// of a type whose key is not its own value (numeric, interval, ...),
+// reads as NULL.
+func (r *IndexIter) decodeColumn(b []byte, pos int, desc bool) ([]byte, error) {
+	n, err := columnLen(b, desc)
+	if err != nil {
+		return nil, errCorruptRow(r.t, "index entry: "+err.Error())
+	}
+	seg := b[:n]
+	if desc {
+		seg = make([]byte, n)
+		for i := range seg {
+			seg[i] = ^b[i]
+		}
+	}
+	if seg[0] != nullLow && keyenc.PeekKind(seg) != keyenc.KindNull {
+		v, _, err := keyenc.DecodeValue(seg)
+		if err != nil {
+			return nil, errCorruptRow(r.t, "index entry: "+err.Error())
+		}
+		switch v.(type) {
+		case int64, bool, string, float64:
+			if KeyDecodes(r.t.Cols[pos].Type) {
+				r.row[pos] = v
+			}
+		}
+	}
+	return b[n:], nil
+}
+
+// KeyDecodes reports whether a column of type t can be read back from
+// index keys (Index Only Scan): its key is its value's own encoding.
+func KeyDecodes(t types.T) bool {
+	switch t.OID {
+	case types.OidText, types.OidVarchar, types.OidDate, types.OidTimestamp, types.OidTimestamptz, types.OidBool:
+		return true
+	}
+	return t.IsInteger()
 }
