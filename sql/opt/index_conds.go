@@ -155,6 +155,13 @@ func bestRange(s *plan.Scan, conds []plan.Expr) *plan.IndexRange {
 	if len(cc) == 0 {
 		return nil
 	}
+	return bestIndex(s, cc, func(*plan.IndexRange) bool { return true })
+}
+
+// bestIndex returns the range of a stored index of s's table answering
+// the most of cc among those accept takes, nil when none answers any.
+// Fewer key columns read less per entry: the better on a tie.
+func bestIndex(s *plan.Scan, cc map[int]*colConds, accept func(*plan.IndexRange) bool) *plan.IndexRange {
 	var best *plan.IndexRange
 	bestScore := 0
 	for i := range s.Table.Indexes {
@@ -163,8 +170,10 @@ func bestRange(s *plan.Scan, conds []plan.Expr) *plan.IndexRange {
 			continue
 		}
 		r, score := indexRange(s, ix, cc, false)
-		// Fewer key columns read less per entry: the better on a tie.
-		if score > bestScore || score == bestScore && score > 0 && len(ix.Cols) < len(best.Index.Cols) {
+		if score == 0 || !accept(r) {
+			continue
+		}
+		if score > bestScore || score == bestScore && len(ix.Cols) < len(best.Index.Cols) {
 			best, bestScore = r, score
 		}
 	}

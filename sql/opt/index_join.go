@@ -1,7 +1,6 @@
 package opt
 
 import (
-	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/plan"
 )
 
@@ -65,23 +64,15 @@ func indexJoin(n plan.Node) {
 	if len(joined) == 0 {
 		return
 	}
-	var best *plan.IndexRange
-	bestScore := 0
-	for i := range s.Table.Indexes {
-		ix := &s.Table.Indexes[i]
-		if s.Table.IndexLayout(ix) == catalog.IndexNotStored {
-			continue
-		}
-		r, score := indexRange(s, ix, cc, false)
-		uses := false
+	// The index must take at least one value from the left row.
+	best := bestIndex(s, cc, func(r *plan.IndexRange) bool {
 		for _, e := range r.Eq {
-			_, outer := e.(*plan.OuterRef)
-			uses = uses || outer
+			if _, outer := e.(*plan.OuterRef); outer {
+				return true
+			}
 		}
-		if uses && score > bestScore {
-			best, bestScore = r, score
-		}
-	}
+		return false
+	})
 	if best == nil {
 		return
 	}

@@ -2,11 +2,9 @@ package table
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/keyenc"
 )
@@ -218,14 +216,9 @@ func (w *Writer) BuildIndex(t *catalog.Table, ix *catalog.Index) error {
 // duplicateIndexKey is the error of CREATE UNIQUE INDEX (or ADD UNIQUE)
 // finding row's key twice, with PostgreSQL's message and detail.
 func duplicateIndexKey(t *catalog.Table, ix *catalog.Index, row []any) error {
-	var names, vals []string
-	for _, id := range ix.Cols {
-		i := t.ColByID(id)
-		names = append(names, t.Cols[i].Name)
-		vals = append(vals, types.FormatText(t.Cols[i].Type, row[i], nil))
-	}
+	names, vals := keyText(t, ix, row)
 	return pgerr.New(pgerr.UniqueViolation, "could not create unique index %q", ix.Name).
-		WithDetail("Key (%s)=(%s) is duplicated.", strings.Join(names, ", "), strings.Join(vals, ", ")).
+		WithDetail("Key (%s)=(%s) is duplicated.", names, vals).
 		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
 }
 

@@ -37,15 +37,22 @@ func CheckNotNull(t *catalog.Table, b *col.Batch) error {
 // UniqueViolation is the error of row duplicating another row's values in
 // unique index ix of t.
 func UniqueViolation(t *catalog.Table, ix *catalog.Index, row []any) error {
-	var names, vals []string
+	names, vals := keyText(t, ix, row)
+	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).
+		WithDetail("Key (%s)=(%s) already exists.", names, vals).
+		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
+}
+
+// keyText returns the names of index ix's columns and row's values in
+// them, comma-separated, for an error's "Key (a, b)=(1, x)" detail.
+func keyText(t *catalog.Table, ix *catalog.Index, row []any) (names, vals string) {
+	var ns, vs []string
 	for _, id := range ix.Cols {
 		i := t.ColByID(id)
-		names = append(names, types.QuoteIdent(t.Cols[i].Name))
-		vals = append(vals, types.FormatText(t.Cols[i].Type, row[i], nil))
+		ns = append(ns, types.QuoteIdent(t.Cols[i].Name))
+		vs = append(vs, types.FormatText(t.Cols[i].Type, row[i], nil))
 	}
-	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).
-		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", ")).
-		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
+	return strings.Join(ns, ", "), strings.Join(vs, ", ")
 }
 
 // rowSpace is the key space of t's rows.
