@@ -203,3 +203,14 @@ func conjoin(conds []plan.Expr) plan.Expr {
 	}
 	return e
 }
+
+// IndexRangeFor returns the index range over scan s (a regular table)
+// that index_scan would choose for filter cond, nil when no stored index
+// answers any conjunct. UPDATE and DELETE (sql/dml) read their candidate
+// rows through it; it changes nothing.
+func IndexRangeFor(s *plan.Scan, cond plan.Expr) *plan.IndexRange {
+	if cond == nil || s.Table == nil || s.Table.Hyper != nil {
+		return nil
+	}
+	return bestRange(s, plan.Conjuncts(cond))
+}
