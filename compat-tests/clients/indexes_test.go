@@ -98,6 +98,7 @@ func TestIndexScansMatchSeqScans(t *testing.T) {
 		{"SELECT id FROM r WHERE a = $1 AND b > $2 ORDER BY id", args(n(11), n(50)), "r_ab"},
 		{"SELECT id FROM r WHERE a = $1 AND b BETWEEN $2 AND $3 AND c < 'c15' ORDER BY id", args(n(11), n(30), n(50)), "r_ab"},
 		{"SELECT id FROM r WHERE a IN ($1, $2, $3) ORDER BY id", args(n(11), n(11), n(11)), "r_ab"},
+		{"SELECT id FROM r WHERE a = ANY ($1) ORDER BY id", args(func(r *rand.Rand) any { return []int32{int32(r.Intn(11)), int32(r.Intn(11))} }), "r_ab"},
 		{"SELECT id FROM r WHERE b <= $1 ORDER BY id", args(n(50)), "r_b"},
 		{"SELECT id, c FROM r WHERE c = $1 ORDER BY id", args(str), "r_c"},
 		{"SELECT id FROM r WHERE c >= $1 AND c < $2 ORDER BY id", args(str, str), "r_c"},

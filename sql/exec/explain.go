@@ -328,7 +328,11 @@ func fmtExpr(e plan.Expr, cols []plan.OutCol) string {
 		if x.T.IsInteger() {
 			return s
 		}
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + x.T.Info().SQLName
+		name := x.T.Info().SQLName
+		if elem, ok := x.T.Elem(); ok {
+			name = elem.Info().SQLName + "[]"
+		}
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + name
 	case *plan.ColRef:
 		if x.Idx >= 0 && x.Idx < len(cols) {
 			return qualName(cols[x.Idx])
@@ -357,6 +361,12 @@ func fmtExpr(e plan.Expr, cols []plan.OutCol) string {
 			return "(" + fmtExpr(x.E, cols) + " IS NOT NULL)"
 		}
 		return "(" + fmtExpr(x.E, cols) + " IS NULL)"
+	case *plan.AnyArray:
+		q := " ANY ("
+		if x.All {
+			q = " ALL ("
+		}
+		return "(" + fmtExpr(x.E, cols) + " " + x.Op.String() + q + fmtExpr(x.Array, cols) + "))"
 	case *plan.InList:
 		op := "= ANY"
 		if x.Not {

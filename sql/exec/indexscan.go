@@ -3,6 +3,7 @@ package exec
 import (
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -42,13 +43,28 @@ func (s *indexScanOp) buildSpans() error {
 		}
 		eq[i] = v
 	}
-	if r.In != nil {
-		seen := map[string]bool{}
-		for _, e := range r.In {
+	if r.In != nil || r.InArray != nil {
+		vals := make([]any, len(r.In))
+		for i, e := range r.In {
 			v, err := eval(e)
 			if err != nil {
 				return err
 			}
+			vals[i] = v
+		}
+		if r.InArray != nil {
+			av, err := eval(r.InArray)
+			if err != nil || av == nil {
+				return err
+			}
+			arr, ok := av.(*types.Array)
+			if !ok {
+				return bug("index range over = ANY (%T)", av)
+			}
+			vals = arr.Vals
+		}
+		seen := map[string]bool{}
+		for _, v := range vals {
 			if v == nil {
 				continue
 			}

@@ -15,6 +15,7 @@ import (
 type colConds struct {
 	eq, eqCond plan.Expr
 	in         []plan.Expr
+	inArray    plan.Expr
 	inCond     plan.Expr
 	lo, hi     plan.Expr
 	loIncl     bool
@@ -89,8 +90,16 @@ func scanConds(s *plan.Scan, conds []plan.Expr) map[int]*colConds {
 			if !ok {
 				continue
 			}
-			if _, cc := at(x.E); cc != nil && cc.in == nil {
+			if _, cc := at(x.E); cc != nil && cc.in == nil && cc.inArray == nil {
 				cc.in, cc.inCond = x.List, c
+			}
+		case *plan.AnyArray:
+			elem, ok := x.Array.Type().Elem()
+			if x.All || x.Op != plan.OpEq || !ok || elem.OID != x.E.Type().OID || !plan.ConstOrParam(x.Array) {
+				continue
+			}
+			if _, cc := at(x.E); cc != nil && cc.in == nil && cc.inArray == nil {
+				cc.inArray, cc.inCond = x.Array, c
 			}
 		}
 	}
@@ -115,8 +124,8 @@ func indexRange(s *plan.Scan, ix *catalog.Index, cc map[int]*colConds, noIn bool
 			score += 10
 			continue
 		}
-		if c.in != nil && !noIn {
-			r.In, r.Conds = c.in, append(r.Conds, c.inCond)
+		if (c.in != nil || c.inArray != nil) && !noIn {
+			r.In, r.InArray, r.Conds = c.in, c.inArray, append(r.Conds, c.inCond)
 			score += 5
 			break
 		}
@@ -134,7 +143,7 @@ func indexRange(s *plan.Scan, ix *catalog.Index, cc map[int]*colConds, noIn bool
 		// A row with a NULL key column has no entry: the range misses
 		// it unless the conjuncts keep NULLs out of every key column.
 		for i := len(r.Eq) + 1; i <= len(ix.Cols); i++ {
-			if i == len(r.Eq)+1 && (r.In != nil || r.Lo != nil || r.Hi != nil) {
+			if i == len(r.Eq)+1 && (r.In != nil || r.InArray != nil || r.Lo != nil || r.Hi != nil) {
 				continue
 			}
 			if !s.Table.Cols[s.Table.ColByID(ix.Cols[i-1])].NotNull {

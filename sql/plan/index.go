@@ -18,6 +18,9 @@ type IndexRange struct {
 	// In, when set, lists values of key column len(Eq): the scan reads
 	// one range per distinct value, in the list's order.
 	In []Expr
+	// InArray, when set, is an array (a constant or parameter) whose
+	// elements take the place of In: "col = ANY ($1)".
+	InArray Expr
 	// Lo and Hi bound key column len(Eq) (nil: unbounded); LoIncl and
 	// HiIncl say whether a bound itself is in the range. A bound also
 	// keeps out the column's NULLs.
@@ -40,6 +43,9 @@ type IndexRange struct {
 // IndexRangeExprs returns the values r evaluates.
 func IndexRangeExprs(r *IndexRange) []Expr {
 	out := append(append([]Expr(nil), r.Eq...), r.In...)
+	if r.InArray != nil {
+		out = append(out, r.InArray)
+	}
 	if r.Lo != nil {
 		out = append(out, r.Lo)
 	}
