@@ -115,23 +115,27 @@ func (e *explainer) nodeWith(n plan.Node, depth int, filter plan.Expr, statsNode
 	}
 	if filter != nil {
 		e.prop(depth, "Filter: %s", fmtExpr(filter, n.Columns()))
+		if in, out := e.ctx.stats[n], e.ctx.stats[statsNode]; e.analyze && in != nil && out != nil && n != statsNode {
+			e.prop(depth, "Rows Removed by Filter: %d", (in.rows-out.rows)/max(in.loops, 1))
+		}
+	}
+	if s, ok := n.(*plan.Scan); ok && e.analyze {
+		// After PostgreSQL's lines, as its "Buffers:" line is.
+		e.prop(depth, "%s", e.keyReads(s))
 	}
 	for _, k := range kids {
 		e.node(k, depth+1)
 	}
 }
 
-// keyReads appends to props, under EXPLAIN ANALYZE, the keys regular
-// table scan n read: "Keys Read: N" (index entries and rows).
-func (e *explainer) keyReads(n *plan.Scan, props []string) []string {
-	if !e.analyze {
-		return props
-	}
+// keyReads returns the EXPLAIN ANALYZE line of the keys regular table
+// scan n read: "Keys Read: N" (index entries and rows).
+func (e *explainer) keyReads(n *plan.Scan) string {
 	var reads int64
 	if r := e.ctx.reads[n]; r != nil {
 		reads = *r
 	}
-	return append(props, fmt.Sprintf("Keys Read: %d", reads))
+	return fmt.Sprintf("Keys Read: %d", reads)
 }
 
 // describe returns a node's label, properties and children.
@@ -147,7 +151,7 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 			if len(conds) > 1 {
 				cond = "(" + cond + ")"
 			}
-			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, e.keyReads(x, []string{"Index Cond: " + cond}), nil
+			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, []string{"Index Cond: " + cond}, nil
 		}
 		if r := x.Range; r != nil {
 			label := "Index Scan"
@@ -176,9 +180,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 				}
 				props = append(props, "Index Cond: "+cond)
 			}
-			return label + r.Index.Name + " on " + x.Table.Name, e.keyReads(x, props), nil
+			return label + r.Index.Name + " on " + x.Table.Name, props, nil
 		}
-		return "Seq Scan on " + x.Table.Name, e.keyReads(x, nil), nil
+		return "Seq Scan on " + x.Table.Name, nil, nil
 	case *plan.HyperScan:
 		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}
 		props = append(props, scanDecisions(x)...)
