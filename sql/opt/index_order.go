@@ -32,49 +32,7 @@ func indexOrder(n plan.Node) {
 	if !ok || len(srt.Keys) == 0 {
 		return
 	}
-	var s *plan.Scan
-	var f *plan.Filter
-	keyPos := make([]int, len(srt.Keys)) // table column of each sort key
-	for k, key := range srt.Keys {
-		cr, ok := key.E.(*plan.ColRef)
-		if !ok {
-			return
-		}
-		ks, kf, i := scanSource(srt.Input, cr.Idx)
-		if ks == nil || s != nil && ks != s || i < 0 || i >= len(ks.ColIdx) || ks.ColIdx[i] < 0 {
-			return
-		}
-		s, f, keyPos[k] = ks, kf, ks.ColIdx[i]
-	}
-	if s.Table == nil || s.Table.Hyper != nil || s.Key != nil || s.Range != nil {
-		return
-	}
-	var conds []plan.Expr
-	if f != nil {
-		conds = plan.Conjuncts(f.Cond)
-	}
-	cc := scanConds(s, conds)
-	var best *plan.IndexRange
-	bestScore := -1
-	for i := range s.Table.Indexes {
-		ix := &s.Table.Indexes[i]
-		lay := s.Table.IndexLayout(ix)
-		if lay == catalog.IndexNotStored {
-			continue
-		}
-		r, score := indexRange(s, ix, cc, true)
-		if score == 0 && lay == catalog.IndexUniqueKeys && !keysNotNull(s.Table, ix, len(r.Eq)) {
-			continue // rows with NULL keys have no entry
-		}
-		dir, ok := orderDirection(s.Table, ix, lay, r, srt.Keys, keyPos)
-		if !ok {
-			continue
-		}
-		r.Backward = dir < 0
-		if score > bestScore {
-			best, bestScore = r, score
-		}
-	}
+	s, best, _, _ := orderedRange(srt)
 	if best == nil {
 		return
 	}
@@ -161,4 +119,56 @@ func scanSource(n plan.Node, i int) (*plan.Scan, *plan.Filter, int) {
 			return nil, nil, 0
 		}
 	}
+}
+
+// orderedRange returns the scan below sort srt (through projections and
+// a filter) and the range of the stored index that gives srt's order
+// while answering the most of the filter's conjuncts, with its score
+// and the conjuncts by column; a nil range when no index gives the
+// order.
+func orderedRange(srt *plan.Sort) (*plan.Scan, *plan.IndexRange, int, map[int]*colConds) {
+	var s *plan.Scan
+	var f *plan.Filter
+	keyPos := make([]int, len(srt.Keys)) // table column of each sort key
+	for k, key := range srt.Keys {
+		cr, ok := key.E.(*plan.ColRef)
+		if !ok {
+			return nil, nil, 0, nil
+		}
+		ks, kf, i := scanSource(srt.Input, cr.Idx)
+		if ks == nil || s != nil && ks != s || i < 0 || i >= len(ks.ColIdx) || ks.ColIdx[i] < 0 {
+			return nil, nil, 0, nil
+		}
+		s, f, keyPos[k] = ks, kf, ks.ColIdx[i]
+	}
+	if s.Table == nil || s.Table.Hyper != nil || s.Key != nil || s.Range != nil {
+		return nil, nil, 0, nil
+	}
+	var conds []plan.Expr
+	if f != nil {
+		conds = plan.Conjuncts(f.Cond)
+	}
+	cc := scanConds(s, conds)
+	var best *plan.IndexRange
+	bestScore := -1
+	for i := range s.Table.Indexes {
+		ix := &s.Table.Indexes[i]
+		lay := s.Table.IndexLayout(ix)
+		if lay == catalog.IndexNotStored {
+			continue
+		}
+		r, score := indexRange(s, ix, cc, true)
+		if score == 0 && lay == catalog.IndexUniqueKeys && !keysNotNull(s.Table, ix, len(r.Eq)) {
+			continue // rows with NULL keys have no entry
+		}
+		dir, ok := orderDirection(s.Table, ix, lay, r, srt.Keys, keyPos)
+		if !ok {
+			continue
+		}
+		r.Backward = dir < 0
+		if score > bestScore {
+			best, bestScore = r, score
+		}
+	}
+	return s, best, bestScore, cc
 }

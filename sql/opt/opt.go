@@ -9,7 +9,7 @@ type rule struct {
 }
 
 // rules run in this order on every node, parents before children, once
-// fuse_filter and index_scan have replaced the node.
+// fuse_filter, index_sort and index_scan have replaced the node.
 var rules = []rule{
 	{"index_order", indexOrder},
 	{"index_join", indexJoin},
@@ -22,8 +22,8 @@ var rules = []rule{
 // Optimize returns the physical plan for the bound plan n. The
 // last_value rule first replaces latest-row-per-series shapes; then one
 // walk over every node, including the plans of subqueries and CTEs, lets
-// fuse_filter and index_scan replace the node and every other rule
-// record its decision.
+// fuse_filter, index_sort and index_scan replace the node and every
+// other rule record its decision.
 func Optimize(n plan.Node) plan.Node { return OptimizeWith(n, Config{}) }
 
 // Config holds the planner settings of a session.
@@ -47,7 +47,7 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 		}
 		x = fuseFilter(x)
 		if !c.NoIndexScans {
-			x = indexScan(x)
+			x = indexScan(indexSort(x))
 		}
 		for _, r := range rules {
 			if c.NoIndexScans && (r.name == "index_order" || r.name == "index_join") {
