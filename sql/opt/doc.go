@@ -48,6 +48,8 @@
 //   - index_order: ORDER BY key columns of a regular table's stored
 //     index [DESC] ... LIMIT n reads the index in order (or backwards)
 //     and drops the sort (plan.IndexRange.Backward).
+//   - index_sort (replacing a Sort): a sort without LIMIT whose order the
+//     index answering the scan's filter gives goes.
 //   - index_join: an equi-join with a small left side probes the index
 //     of the right table per left row (a LATERAL join with an
 //     OuterRef-valued index range).
