@@ -107,7 +107,8 @@ func NewIndexIter(txn *storage.Txn, t *catalog.Table, ix *catalog.Index, start, 
 // LookupIndex returns an iterator over the rows of t whose first
 // len(vals) key columns of index ix equal vals (values of the columns'
 // types; a NULL matches nothing), in index order: "the rows of t whose
-// columns C equal v" for foreign keys and index joins. The caller closes
+// columns C equal v" for foreign keys. ix must have stored entries
+// (t.IndexLayout(ix) is not catalog.IndexNotStored). The caller closes
 // it.
 func (w *Writer) LookupIndex(t *catalog.Table, ix *catalog.Index, vals []any) (*IndexIter, error) {
 	for _, v := range vals {

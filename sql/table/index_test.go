@@ -174,3 +174,47 @@ func TestIndexMaintained(t *testing.T) {
 		t.Errorf("whole index: %v (NULLs first)", all)
 	}
 }
+
+// TestLookupIndex checks Writer.LookupIndex on a plain index prefix, the
+// primary key and a NULL value.
+func TestLookupIndex(t *testing.T) {
+	w, _ := testWriter(t)
+	tb := indexedTable(0, catalog.IndexDesc)
+	for i := int64(0); i < 20; i++ {
+		row := []any{i, i % 4, fmt.Sprint("v", i%2)}
+		key, _ := RowKey(tb, row, 0)
+		if err := w.PutRow(tb, key, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(ix *catalog.Index, vals ...any) int {
+		it, err := w.LookupIndex(tb, ix, vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		n := 0
+		for it.Next() {
+			n++
+		}
+		if err := it.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(&tb.Indexes[1], int64(1)); n != 5 {
+		t.Errorf("a = 1: %d rows, want 5", n)
+	}
+	if n := count(&tb.Indexes[1], int64(1), "v1"); n != 5 {
+		t.Errorf("a = 1, b = v1: %d rows, want 5", n)
+	}
+	if n := count(&tb.Indexes[1], int64(2), "v1"); n != 0 {
+		t.Errorf("a = 2, b = v1: %d rows, want 0", n)
+	}
+	if n := count(&tb.Indexes[0], int64(7)); n != 1 {
+		t.Errorf("id = 7: %d rows, want 1", n)
+	}
+	if n := count(&tb.Indexes[1], nil); n != 0 {
+		t.Errorf("a = NULL: %d rows, want 0", n)
+	}
+}
