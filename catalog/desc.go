@@ -45,8 +45,9 @@ type Index struct {
 	// IndexNullsFirst), parallel to Cols; nil or shorter than Cols
 	// means the remaining columns are ASC NULLS LAST.
 	Options []int16
-	// Space is the storage key space of a unique index on a regular table
-	// (0 for the primary key and for indexes kept only for EXPLAIN).
+	// Space is the storage key space of a secondary index on a regular
+	// table (0 for the primary key and for indexes kept only in the
+	// catalog; see IndexLayout).
 	Space uint32
 	// Method is the access method name ("btree").
 	Method string

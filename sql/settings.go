@@ -59,6 +59,7 @@ var defaultSettings = map[string]string{
 	"timescaledb.enable_chunk_skipping":   "on",
 	"jit":                                 "off",
 	"tsgres.optimizer":                    "on",
+	"enable_indexscan":                    "on",
 	"synchronous_commit":                  "on",
 	"row_security":                        "on",
 	"escape_string_warning":               "on",
@@ -154,7 +155,7 @@ func (s *session) set(name string, values []string) error {
 			return pgerr.New(pgerr.FeatureNotSupported, "standard_conforming_strings must be on")
 		}
 		val = "on"
-	case "tsgres.optimizer":
+	case "tsgres.optimizer", "enable_indexscan":
 		switch strings.ToLower(val) {
 		case "on", "true", "yes", "1":
 			val = "on"
@@ -225,7 +226,7 @@ func (s *session) physical(n plan.Node) plan.Node {
 	if s.optimizerOff() {
 		return n
 	}
-	return opt.Optimize(n)
+	return opt.OptimizeWith(n, opt.Config{NoIndexScans: s.settings["enable_indexscan"] == "off"})
 }
 
 // rewriter is the optimizer's part in binding (plan.Rewriter).

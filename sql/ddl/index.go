@@ -8,16 +8,16 @@ import (
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/plan"
 	"github.com/tsgres/tsgres/sql/table"
-	"github.com/tsgres/tsgres/storage"
 )
 
 // createIndex runs CREATE [UNIQUE] INDEX. Besides the catalog entry:
 //   - on a hypertable, an index (series, ..., time, ...) whose leading
 //     column has no last-value index yet gets one (its own key space),
 //     filled from the rows already there;
-//   - a unique index on a regular table is built from the existing rows,
-//     failing with 23505 on a duplicate key. UNIQUE on a hypertable
-//     records a plain index (uniqueness is not enforced there).
+//   - an index on a regular table gets its own key space, filled from
+//     the rows already there in the same transaction (a unique one fails
+//     with 23505 on a duplicate key). UNIQUE on a hypertable records a
+//     plain index (uniqueness is not enforced there).
 func createIndex(h Host, x *plan.CreateIndex, w ResultWriter) error {
 	t := findTable(h, x.Table)
 	if t == nil {
@@ -61,12 +61,11 @@ func createIndex(h Host, x *plan.CreateIndex, w ResultWriter) error {
 			return err
 		}
 	}
-	if x.Unique && t.Hyper == nil {
-		ix.Unique, ix.Standalone = true, true
+	if t.Hyper == nil {
+		ix.Unique, ix.Standalone = x.Unique, x.Unique
 		nt.NextSpace++
 		ix.Space = nt.NextSpace
-		// Build the index from existing rows, failing on duplicates.
-		if err := buildUnique(h, nt, &ix); err != nil {
+		if err := h.TableWriter().BuildIndex(nt, &ix); err != nil {
 			return err
 		}
 	}
@@ -98,10 +97,13 @@ func dropIndex(h Host, on plan.ObjectName, ifExists bool, w ResultWriter) error 
 			if ix.Primary {
 				return pgerr.New(pgerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", ix.Name, ix.Name, t.Name)
 			}
+			if t.Hyper == nil {
+				if err := h.TableWriter().DropIndex(t, &t.Indexes[i]); err != nil {
+					return err
+				}
+			}
 			nt := t.Clone()
 			nt.Indexes = append(nt.Indexes[:i], nt.Indexes[i+1:]...)
-			// A dropped unique index's entries stay in its key space,
-			// unreadable, until DROP TABLE removes the table's spaces.
 			return h.Writer().PutTable(nt)
 		}
 	}
@@ -113,30 +115,9 @@ func dropIndex(h Host, on plan.ObjectName, ifExists bool, w ResultWriter) error 
 }
 
 // buildUnique fills unique index ix of regular table t from the rows the
-// transaction sees, failing with 23505 when two rows share a key. Rows
-// with a NULL in the key have no entry.
+// transaction sees, failing with 23505 when two rows share a key.
 func buildUnique(h Host, t *catalog.Table, ix *catalog.Index) error {
-	txn := h.Txn()
-	it := txn.Iter(storage.Space{Table: uint64(t.OID)}, nil, nil)
-	defer it.Close()
-	for it.Next() {
-		row := make([]any, len(t.Cols))
-		if err := table.DecodeRow(t, it.Value(), row); err != nil {
-			return err
-		}
-		k, ok := table.IndexKey(t, ix, row)
-		if !ok {
-			continue
-		}
-		sp := storage.Space{Table: uint64(t.OID), Index: ix.Space}
-		if _, found, err := txn.Get(sp, k); err != nil {
-			return err
-		} else if found {
-			return pgerr.New(pgerr.UniqueViolation, "could not create unique index %q", ix.Name)
-		}
-		txn.Put(sp, k, append([]byte(nil), it.Key()...))
-	}
-	return it.Err()
+	return h.TableWriter().BuildIndex(t, ix)
 }
 
 // containsID reports whether ids holds id.

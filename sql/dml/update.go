@@ -165,7 +165,8 @@ func newRowMatch(ec *exec.Ctx, t *catalog.Table, filter plan.Expr, src *plan.DML
 // matchRows returns the keys of a regular table's rows that match, in
 // key order. Every row is read before any is changed; each is locked and
 // checked again before it is (lockAndRecheck). When plain (no FROM or
-// USING source) and filter pins the primary key, only that row is read
+// USING source) and filter pins the primary key, only that row is read;
+// when an index answers part of filter, only the rows it selects are
 // (keyed.go).
 func matchRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, match rowMatch, filter plan.Expr, plain bool) (keys [][]byte, err error) {
 	if plain {
@@ -177,14 +178,13 @@ func matchRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, match rowMatch, 
 			if key == nil {
 				return nil, nil
 			}
-			row, err := w.GetRow(t, key)
-			if err != nil || row == nil {
+			return matchKeys(w, t, [][]byte{key}, match)
+		}
+		if keys, ok, err := indexedKeys(ec, t, filter); err != nil || ok {
+			if err != nil {
 				return nil, err
 			}
-			if _, ok, err := match(row); err != nil || !ok {
-				return nil, err
-			}
-			return [][]byte{key}, nil
+			return matchKeys(w, t, keys, match)
 		}
 	}
 	it := w.Rows(t)

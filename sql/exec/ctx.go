@@ -45,6 +45,24 @@ type Ctx struct {
 	scans   map[*plan.HyperScan]*storage.ScanStats
 	// metaAggs are the metadata aggregates over scans (EXPLAIN ANALYZE).
 	metaAggs map[*plan.HyperScan]*metaAgg
+	// reads counts the keys each regular table scan read (EXPLAIN
+	// ANALYZE "Keys Read").
+	reads map[*plan.Scan]*int64
+}
+
+// keyReads returns the counter of keys scan n reads: shared by every
+// run of n under EXPLAIN ANALYZE, a scratch one otherwise.
+func (ctx *Ctx) keyReads(n *plan.Scan) *int64 {
+	if !ctx.Analyze {
+		return new(int64)
+	}
+	if ctx.reads == nil {
+		ctx.reads = map[*plan.Scan]*int64{}
+	}
+	if ctx.reads[n] == nil {
+		ctx.reads[n] = new(int64)
+	}
+	return ctx.reads[n]
 }
 
 // Operator produces the rows of a plan node.

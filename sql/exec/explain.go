@@ -20,7 +20,7 @@ func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
 	if analyze {
 		saved := ctx.Analyze
 		ctx.Analyze = true
-		ctx.stats, ctx.scans = nil, nil
+		ctx.stats, ctx.scans, ctx.reads = nil, nil, nil
 		start := time.Now()
 		op, err := build(ctx, n)
 		if err == nil {
@@ -115,10 +115,27 @@ func (e *explainer) nodeWith(n plan.Node, depth int, filter plan.Expr, statsNode
 	}
 	if filter != nil {
 		e.prop(depth, "Filter: %s", fmtExpr(filter, n.Columns()))
+		if in, out := e.ctx.stats[n], e.ctx.stats[statsNode]; e.analyze && in != nil && out != nil && n != statsNode {
+			e.prop(depth, "Rows Removed by Filter: %d", (in.rows-out.rows)/max(in.loops, 1))
+		}
+	}
+	if s, ok := n.(*plan.Scan); ok && e.analyze {
+		// After PostgreSQL's lines, as its "Buffers:" line is.
+		e.prop(depth, "%s", e.keyReads(s))
 	}
 	for _, k := range kids {
 		e.node(k, depth+1)
 	}
+}
+
+// keyReads returns the EXPLAIN ANALYZE line of the keys regular table
+// scan n read: "Keys Read: N" (index entries and rows).
+func (e *explainer) keyReads(n *plan.Scan) string {
+	var reads int64
+	if r := e.ctx.reads[n]; r != nil {
+		reads = *r
+	}
+	return fmt.Sprintf("Keys Read: %d", reads)
 }
 
 // describe returns a node's label, properties and children.
@@ -135,6 +152,35 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 				cond = "(" + cond + ")"
 			}
 			return "Index Scan using " + x.KeyIndex.Name + " on " + x.Table.Name, []string{"Index Cond: " + cond}, nil
+		}
+		if r := x.Range; r != nil {
+			label := "Index Scan"
+			if r.Only {
+				label = "Index Only Scan"
+			}
+			if r.Backward {
+				label += " Backward"
+			}
+			label += " using "
+			var props []string
+			if len(r.Conds) > 0 {
+				var conds []string
+				for _, c := range r.Conds {
+					// PostgreSQL shows "5 = id" as "(id = 5)".
+					if op, ok := c.(*plan.Op); ok {
+						if _, colLeft := op.L.(*plan.ColRef); !colLeft {
+							c = &plan.Op{T: op.T, Kind: op.Kind.Flip(), L: op.R, R: op.L}
+						}
+					}
+					conds = append(conds, fmtExpr(c, x.Cols))
+				}
+				cond := strings.Join(conds, " AND ")
+				if len(conds) > 1 {
+					cond = "(" + cond + ")"
+				}
+				props = append(props, "Index Cond: "+cond)
+			}
+			return label + r.Index.Name + " on " + x.Table.Name, props, nil
 		}
 		return "Seq Scan on " + x.Table.Name, nil, nil
 	case *plan.HyperScan:
@@ -286,7 +332,11 @@ func fmtExpr(e plan.Expr, cols []plan.OutCol) string {
 		if x.T.IsInteger() {
 			return s
 		}
-		return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + x.T.Info().SQLName
+		name := x.T.Info().SQLName
+		if elem, ok := x.T.Elem(); ok {
+			name = elem.Info().SQLName + "[]"
+		}
+		return "'" + strings.ReplaceAll(s, "'", "''") + "'::" + name
 	case *plan.ColRef:
 		if x.Idx >= 0 && x.Idx < len(cols) {
 			return qualName(cols[x.Idx])
@@ -315,6 +365,12 @@ func fmtExpr(e plan.Expr, cols []plan.OutCol) string {
 			return "(" + fmtExpr(x.E, cols) + " IS NOT NULL)"
 		}
 		return "(" + fmtExpr(x.E, cols) + " IS NULL)"
+	case *plan.AnyArray:
+		q := " ANY ("
+		if x.All {
+			q = " ALL ("
+		}
+		return "(" + fmtExpr(x.E, cols) + " " + x.Op.String() + q + fmtExpr(x.Array, cols) + "))"
 	case *plan.InList:
 		op := "= ANY"
 		if x.Not {

@@ -11,9 +11,10 @@ import (
 // scan's Key expressions give (sql/opt's key_lookup rule): an index scan
 // of the primary key by equality.
 type keyScanOp struct {
-	ctx  *Ctx
-	n    *plan.Scan
-	done bool
+	ctx   *Ctx
+	n     *plan.Scan
+	done  bool
+	reads *int64 // keys read, for EXPLAIN ANALYZE
 }
 
 func (s *keyScanOp) Next() (*col.Batch, error) {
@@ -37,6 +38,7 @@ func (s *keyScanOp) Next() (*col.Batch, error) {
 	if err != nil {
 		return nil, err
 	}
+	*s.reads++
 	data, found, err := s.ctx.Txn.Get(storage.Space{Table: uint64(t.OID)}, key)
 	if err != nil || !found {
 		return nil, err

@@ -20,6 +20,7 @@ type scanOp struct {
 	kinds []col.Kind
 	row   []any
 	done  bool
+	reads *int64 // keys read, for EXPLAIN ANALYZE
 }
 
 func newScan(ctx *Ctx, n *plan.Scan) (Operator, error) {
@@ -27,11 +28,14 @@ func newScan(ctx *Ctx, n *plan.Scan) (Operator, error) {
 		return nil, bug("scan of %s without a transaction", n.Table.Name)
 	}
 	if n.Key != nil {
-		return &keyScanOp{ctx: ctx, n: n}, nil
+		return &keyScanOp{ctx: ctx, n: n, reads: ctx.keyReads(n)}, nil
+	}
+	if n.Range != nil {
+		return newIndexScan(ctx, n), nil
 	}
 	sp := storage.Space{Table: uint64(n.Table.OID)}
 	return &scanOp{ctx: ctx, n: n, it: ctx.Txn.Iter(sp, nil, nil), kinds: kindsOf(n.Cols),
-		row: make([]any, len(n.Table.Cols))}, nil
+		row: make([]any, len(n.Table.Cols)), reads: ctx.keyReads(n)}, nil
 }
 
 func (s *scanOp) Next() (*col.Batch, error) {
@@ -45,6 +49,7 @@ func (s *scanOp) Next() (*col.Batch, error) {
 	b := col.NewBatch(s.kinds, size)
 	rows := 0
 	for rows < size && s.it.Next() {
+		*s.reads++
 		if err := table.DecodeRow(s.n.Table, s.it.Value(), s.row); err != nil {
 			return nil, err
 		}

@@ -45,6 +45,20 @@
 //     reads blocks by time and stops early.
 //   - parallel_agg: an aggregate directly over a hypertable scan with
 //     parallel-safe expressions may aggregate on several goroutines.
+//   - index_order: ORDER BY key columns of a regular table's stored
+//     index [DESC] ... LIMIT n reads the index in order (or backwards)
+//     and drops the sort (plan.IndexRange.Backward).
+//   - index_sort (replacing a Sort): a sort without LIMIT whose order the
+//     index answering the scan's filter gives goes.
+//   - index_join: an equi-join with a small left side probes the index
+//     of the right table per left row (a LATERAL join with an
+//     OuterRef-valued index range).
+//   - index_scan with key_lookup (replacing a Filter over a regular
+//     table's Scan, like fuse_filter): conjuncts on index key columns
+//     become the scan's primary key lookup (Scan.Key) or index range
+//     (plan.IndexRange); the conjuncts they answer leave the filter.
+//   - index_only (after every other rule): an index scan whose readers
+//     need only key columns reads no rows (plan.IndexRange.Only).
 //
 // Decisions that depend on run-time values stay with the executor, which
 // applies a decision only when they allow it: the time bounds a parameter

@@ -4,33 +4,27 @@ import (
 	"github.com/tsgres/tsgres/sql/plan"
 )
 
-// Key lookup: a filter right above a regular table's scan that pins every
-// primary key column by equality to a constant or parameter ("WHERE id =
-// 5", "WHERE aid = $1 AND ...") turns the scan into a read of the one row
-// stored under that key (EXPLAIN: "Index Scan using t_pkey on t"). The
-// filter stays: it checks the row (and any other conjunct).
-func keyLookup(n plan.Node) {
-	f, ok := n.(*plan.Filter)
-	if !ok {
-		return
+// Key lookup: conjuncts of a filter right above a regular table's scan
+// that pin every primary key column by equality to a constant or
+// parameter ("WHERE id = 5", "WHERE aid = $1 AND ...") turn the scan into
+// a read of the one row stored under that key (EXPLAIN: "Index Scan
+// using t_pkey on t", "Index Cond: (id = 5)"). keyLookup records the key
+// on s and returns the conjuncts it answers, which index_scan takes out
+// of the filter; nil when the key is not pinned.
+func keyLookup(s *plan.Scan, conds []plan.Expr) []plan.Expr {
+	pk := s.Table.PrimaryKey()
+	if pk == nil {
+		return nil
 	}
-	s, ok := f.Input.(*plan.Scan)
-	if !ok || s.Key != nil || s.Table == nil {
-		return
-	}
-	pinned := map[int]plan.Expr{} // table column position -> value
-	for out, e := range plan.Pinned(f.Cond) {
-		if out < len(s.ColIdx) && s.ColIdx[out] >= 0 && e.Type().OID == s.Table.Cols[s.ColIdx[out]].Type.OID {
-			pinned[s.ColIdx[out]] = e
+	cc := scanConds(s, conds)
+	var key, used []plan.Expr
+	for _, id := range pk.Cols {
+		c := cc[s.Table.ColByID(id)]
+		if c == nil || c.eq == nil {
+			return nil
 		}
+		key, used = append(key, c.eq), append(used, c.eqCond)
 	}
-	cols := plan.PinnedPrimaryKey(s.Table, func(pos int) bool { _, ok := pinned[pos]; return ok })
-	if cols == nil {
-		return
-	}
-	s.Key = make([]plan.Expr, len(cols))
-	for i, pos := range cols {
-		s.Key[i] = pinned[pos]
-	}
-	s.KeyIndex = s.Table.PrimaryKey()
+	s.Key, s.KeyIndex = key, pk
+	return used
 }

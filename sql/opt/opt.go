@@ -9,9 +9,10 @@ type rule struct {
 }
 
 // rules run in this order on every node, parents before children, once
-// fuse_filter has replaced the node.
+// fuse_filter, index_sort and index_scan have replaced the node.
 var rules = []rule{
-	{"key_lookup", keyLookup},
+	{"index_order", indexOrder},
+	{"index_join", indexJoin},
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
 	{"ordered_scan", orderedScan},
@@ -21,8 +22,20 @@ var rules = []rule{
 // Optimize returns the physical plan for the bound plan n. The
 // last_value rule first replaces latest-row-per-series shapes; then one
 // walk over every node, including the plans of subqueries and CTEs, lets
-// fuse_filter replace the node and every other rule record its decision.
-func Optimize(n plan.Node) plan.Node {
+// fuse_filter, index_sort and index_scan replace the node and every
+// other rule record its decision.
+func Optimize(n plan.Node) plan.Node { return OptimizeWith(n, Config{}) }
+
+// Config holds the planner settings of a session.
+type Config struct {
+	// NoIndexScans turns the index rules (key_lookup, index_scan,
+	// index_order, index_join) off: every regular table is read whole (SET
+	// enable_indexscan = off).
+	NoIndexScans bool
+}
+
+// OptimizeWith is Optimize under the session's planner settings c.
+func OptimizeWith(n plan.Node, c Config) plan.Node {
 	seen := map[*plan.CTE]bool{}
 	var visit func(plan.Node) plan.Node
 	visit = func(x plan.Node) plan.Node {
@@ -33,7 +46,13 @@ func Optimize(n plan.Node) plan.Node {
 			seen[r.CTE] = true
 		}
 		x = fuseFilter(x)
+		if !c.NoIndexScans {
+			x = indexScan(indexSort(x))
+		}
 		for _, r := range rules {
+			if c.NoIndexScans && (r.name == "index_order" || r.name == "index_join") {
+				continue
+			}
 			r.apply(x)
 		}
 		for _, e := range plan.NodeExprs(x) {
@@ -47,7 +66,11 @@ func Optimize(n plan.Node) plan.Node {
 		plan.MapInputs(x, visit)
 		return x
 	}
-	return visit(lastValue(n))
+	out := visit(lastValue(n))
+	if !c.NoIndexScans {
+		applyLate(out, map[*plan.CTE]bool{})
+	}
+	return out
 }
 
 // aggOverScan returns n when it is an aggregate reading a hypertable scan

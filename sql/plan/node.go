@@ -51,6 +51,10 @@ type Scan struct {
 	// above the scan.
 	Key      []Expr
 	KeyIndex *catalog.Index
+	// Range, when set (sql/opt's index rules), makes the scan read its
+	// rows through an index (see IndexRange); nil with Key nil reads
+	// every row in row key order (Seq Scan).
+	Range *IndexRange
 }
 
 // HyperScan reads chunks of a hypertable.

@@ -7,8 +7,11 @@
 //	row.go                row codec, row keys and unique index keys
 //	storable.go           storable kinds of hypertable columns
 //	writer.go             Writer and Env, what it needs from the session
-//	rowstore.go           regular tables: rows with their unique index
-//	                      entries, conflicts, NOT NULL, row iteration
+//	rowstore.go           regular tables: rows with their index entries,
+//	                      conflicts, NOT NULL, row iteration
+//	index.go              secondary index entries: keys, upkeep, CREATE
+//	                      and DROP INDEX
+//	index_scan.go         index ranges and the rows read through them
 //	route.go              hypertables: rows routed to chunks and appended
 //	hyperunique.go        hypertables: unique indexes checked per chunk
 //	blocks.go             hypertable blocks read whole and rewritten
@@ -58,8 +61,14 @@
 //	row key    (index 0)  RowKey: the primary key columns' values in
 //	                      index column order, each by AppendKey; without a
 //	                      primary key, the hidden row id as one int64
-//	index key  (index n)  IndexKey: the unique index's columns in index
-//	                      column order; the entry's value is the row key
+//	unique     (index n)  IndexKey: the unique index's columns in index
+//	                      column order, ascending; the entry's value is
+//	                      the row key
+//	plain      (index n)  entryKey: each index column by AppendIndexColumn
+//	                      (AppendKey, a NULL as 0x01 when it sorts first
+//	                      or 0xf0 when last, every byte of the column
+//	                      inverted for DESC), then the row key; the value
+//	                      is empty
 //
 // int64, float64, bool and string values encode in their SQL order.
 // Values without an order-preserving encoding are written as strings that
@@ -67,7 +76,9 @@
 // numeric as its reduced text and interval as its microseconds in text,
 // other types as their binary form; in index keys, every such type as its
 // text form. A row with a NULL in a unique index's columns has no entry
-// in that index (NULLs never conflict).
+// in that index (NULLs never conflict); a plain index has an entry for
+// every row. catalog.IndexLayout says which form an index has; a plain
+// index made before plain indexes had entries has Space 0 and none.
 //
 // # Storable forms
 //

@@ -170,18 +170,24 @@ func IndexKey(t *catalog.Table, ix *catalog.Index, row []any) ([]byte, bool) {
 		if v == nil {
 			return nil, false
 		}
-		switch x := v.(type) {
-		case int64:
-			k = keyenc.AppendInt64(k, x)
-		case float64:
-			k = keyenc.AppendFloat64(k, x)
-		case bool:
-			k = keyenc.AppendBool(k, x)
-		case string:
-			k = keyenc.AppendString(k, x)
-		default:
-			k = keyenc.AppendString(k, types.FormatText(t.Cols[i].Type, v, nil))
-		}
+		k = appendUniqueColumn(k, t.Cols[i].Type, v)
 	}
 	return k, true
+}
+
+// appendUniqueColumn appends the key of non-NULL value v of type typ as a
+// column of a unique index's key: int64, float64, bool and string values
+// in their order-preserving form, other values as their text.
+func appendUniqueColumn(dst []byte, typ types.T, v any) []byte {
+	switch x := v.(type) {
+	case int64:
+		return keyenc.AppendInt64(dst, x)
+	case float64:
+		return keyenc.AppendFloat64(dst, x)
+	case bool:
+		return keyenc.AppendBool(dst, x)
+	case string:
+		return keyenc.AppendString(dst, x)
+	}
+	return keyenc.AppendString(dst, types.FormatText(typ, v, nil))
 }

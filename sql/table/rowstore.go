@@ -12,9 +12,9 @@ import (
 )
 
 // The row store of regular tables: each row under its row key in
-// storage.Space{Table: oid}, and an entry per unique secondary index
-// under storage.Space{Table: oid, Index: ix.Space} whose value is the
-// row key (formats: doc.go). Every write here changes a row and its index
+// storage.Space{Table: oid}, and its entries in the secondary indexes
+// under storage.Space{Table: oid, Index: ix.Space} (index.go; formats:
+// doc.go). Every write here changes a row and its index
 // entries together.
 
 // NotNullError is the error of a NULL in NOT NULL column c of t.
@@ -37,21 +37,28 @@ func CheckNotNull(t *catalog.Table, b *col.Batch) error {
 // UniqueViolation is the error of row duplicating another row's values in
 // unique index ix of t.
 func UniqueViolation(t *catalog.Table, ix *catalog.Index, row []any) error {
-	var names, vals []string
+	names, vals := keyText(t, ix, row)
+	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).
+		WithDetail("Key (%s)=(%s) already exists.", names, vals).
+		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
+}
+
+// keyText returns the names of index ix's columns and row's values in
+// them, comma-separated, for an error's "Key (a, b)=(1, x)" detail.
+func keyText(t *catalog.Table, ix *catalog.Index, row []any) (names, vals string) {
+	var ns, vs []string
 	for _, id := range ix.Cols {
 		i := t.ColByID(id)
-		names = append(names, types.QuoteIdent(t.Cols[i].Name))
-		vals = append(vals, types.FormatText(t.Cols[i].Type, row[i], nil))
+		ns = append(ns, types.QuoteIdent(t.Cols[i].Name))
+		vs = append(vs, types.FormatText(t.Cols[i].Type, row[i], nil))
 	}
-	return pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", ix.Name).
-		WithDetail("Key (%s)=(%s) already exists.", strings.Join(names, ", "), strings.Join(vals, ", ")).
-		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
+	return strings.Join(ns, ", "), strings.Join(vs, ", ")
 }
 
 // rowSpace is the key space of t's rows.
 func rowSpace(t *catalog.Table) storage.Space { return storage.Space{Table: uint64(t.OID)} }
 
-// indexSpace is the key space of t's unique secondary index ix.
+// indexSpace is the key space of t's secondary index ix.
 func indexSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
 	return storage.Space{Table: uint64(t.OID), Index: ix.Space}
 }
@@ -109,38 +116,22 @@ func (w *Writer) Conflict(t *catalog.Table, row []any, key []byte) ([]byte, *cat
 	return nil, nil, nil
 }
 
-// PutRow stores row under key with its unique index entries. It checks
-// nothing: callers check constraints first (Conflict, CheckNotNull).
+// PutRow stores row under key with its secondary index entries. It
+// checks nothing: callers check constraints first (Conflict,
+// CheckNotNull).
 func (w *Writer) PutRow(t *catalog.Table, key []byte, row []any) error {
 	data, err := EncodeRow(t, row)
 	if err != nil {
 		return err
 	}
 	w.Txn.Put(rowSpace(t), key, data)
-	for i := range t.Indexes {
-		ix := &t.Indexes[i]
-		if !ix.Unique || ix.Primary || ix.Space == 0 {
-			continue
-		}
-		if ik, ok := IndexKey(t, ix, row); ok {
-			w.Txn.Put(indexSpace(t, ix), ik, key)
-		}
-	}
-	return nil
+	return w.putIndexEntries(t, key, row)
 }
 
 // DeleteRow deletes row, stored under key, with its index entries.
 func (w *Writer) DeleteRow(t *catalog.Table, key []byte, row []any) {
 	w.Txn.Delete(rowSpace(t), key)
-	for i := range t.Indexes {
-		ix := &t.Indexes[i]
-		if !ix.Unique || ix.Primary || ix.Space == 0 {
-			continue
-		}
-		if ik, ok := IndexKey(t, ix, row); ok {
-			w.Txn.Delete(indexSpace(t, ix), ik)
-		}
-	}
+	w.deleteIndexEntries(t, key, row)
 }
 
 // GetRow reads the row of t stored under key; nil when there is none.
