@@ -89,7 +89,7 @@ func (t *Txn) DeleteMeta(key string) {
 // is a copy fn may keep.
 func (t *Txn) ScanMeta(prefix string, fn func(key string, val []byte) error) error {
 	lower := metaKey(prefix)
-	it := t.newIter(lower, prefixEnd(lower), 1, false)
+	it := t.newIter(lower, prefixEnd(lower), 1, false, false)
 	for it.Next() {
 		if err := fn(string(it.Key()), append([]byte{}, it.Value()...)); err != nil {
 			it.Close()
@@ -136,7 +136,7 @@ func (t *Txn) Iter(sp Space, start, end []byte) KVIter {
 	if end != nil {
 		upper = rowKey(sp, end)
 	}
-	return t.newIter(lower, upper, len(p), true)
+	return t.newIter(lower, upper, len(p), true, false)
 }
 
 // DropTable deletes every key of every key space of table.
@@ -148,26 +148,27 @@ func (t *Txn) DropTable(table uint64) {
 // newIter returns an iterator over [lower, upper) whose keys lose their
 // first strip bytes; with view set, over the transaction's view of key
 // spaces (its snapshot in repeatable read), else the latest state.
-func (t *Txn) newIter(lower, upper []byte, strip int, view bool) KVIter {
+func (t *Txn) newIter(lower, upper []byte, strip int, view, reverse bool) KVIter {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
 		return &kvIter{pebbleIter: pebbleIter{err: errTxnDone}}
 	}
 	if view && t.ov != nil && t.latest == 0 {
-		return t.snapIterLocked(lower, upper, strip)
+		return t.snapIterLocked(lower, upper, strip, reverse)
 	}
 	it, err := t.readerLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return &kvIter{pebbleIter: pebbleIter{err: err}}
 	}
-	return &kvIter{pebbleIter: pebbleIter{it: it}, strip: strip}
+	return &kvIter{pebbleIter: pebbleIter{it: it}, strip: strip, reverse: reverse}
 }
 
 // kvIter adapts a pebble iterator to KVIter.
 type kvIter struct {
 	pebbleIter
 	strip   int
+	reverse bool // from the last key to the first
 	started bool
 	val     []byte
 }
@@ -177,10 +178,13 @@ func (k *kvIter) Next() bool {
 		return false
 	}
 	var ok bool
-	if !k.started {
+	switch {
+	case !k.started:
 		k.started = true
-		ok = k.it.First()
-	} else {
+		ok = first(k.it, k.reverse)
+	case k.reverse:
+		ok = k.it.Prev()
+	default:
 		ok = k.it.Next()
 	}
 	if !ok {
@@ -192,6 +196,14 @@ func (k *kvIter) Next() bool {
 
 func (k *kvIter) Key() []byte   { return k.it.Key()[k.strip:] }
 func (k *kvIter) Value() []byte { return k.val }
+
+// first positions it at its first key (its last when reverse).
+func first(it *pebble.Iterator, reverse bool) bool {
+	if reverse {
+		return it.Last()
+	}
+	return it.First()
+}
 
 // pebbleIter is the error and closing part of a KVIter over a pebble
 // iterator.

@@ -12,26 +12,5 @@ func (t *Txn) IterReverse(sp Space, start, end []byte) KVIter {
 	if end != nil {
 		upper = rowKey(sp, end)
 	}
-	return &revIter{kvIter: t.newIter(lower, upper, len(p))}
-}
-
-// revIter is a kvIter that moves backwards.
-type revIter struct{ *kvIter }
-
-func (k *revIter) Next() bool {
-	if k.it == nil || k.err != nil {
-		return false
-	}
-	var ok bool
-	if !k.started {
-		k.started = true
-		ok = k.it.Last()
-	} else {
-		ok = k.it.Prev()
-	}
-	if !ok {
-		return false
-	}
-	k.val, k.err = k.it.ValueAndErr()
-	return k.err == nil
+	return t.newIter(lower, upper, len(p), true, true)
 }

@@ -117,6 +117,19 @@ func iterKeys(t *testing.T, txn *Txn, sp Space, start, end []byte) []string {
 	if err := it.Close(); err != nil {
 		t.Fatal(err)
 	}
+	// IterReverse must yield the same keys backwards.
+	rev := txn.IterReverse(sp, start, end)
+	var back []string
+	for rev.Next() {
+		back = append(back, string(rev.Key())+"="+string(rev.Value()))
+	}
+	if err := rev.Close(); err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(back)
+	if !slices.Equal(back, out) {
+		t.Fatalf("IterReverse, reversed: %v\nIter: %v", back, out)
+	}
 	return out
 }
 

@@ -359,24 +359,33 @@ func (t *Txn) snapGetLocked(key []byte) ([]byte, bool, error) {
 
 // snapIterLocked is Iter in a repeatable-read transaction: the
 // snapshot's keys in [lower, upper) merged with the overlay's.
-func (t *Txn) snapIterLocked(lower, upper []byte, strip int) KVIter {
+func (t *Txn) snapIterLocked(lower, upper []byte, strip int, reverse bool) KVIter {
 	it, err := t.stmtSnapLocked().NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
 	if err != nil {
 		return &kvIter{pebbleIter: pebbleIter{err: err}}
 	}
-	keys := t.ov.span(lower, upper)
+	keys := slices.Clone(t.ov.span(lower, upper))
 	m := &mergeIter{pebbleIter: pebbleIter{it: it}, strip: strip, keys: keys, vals: make([]ovEntry, len(keys))}
 	for i, k := range keys {
 		m.vals[i] = t.ov.keys[k]
+	}
+	if reverse {
+		slices.Reverse(m.keys)
+		slices.Reverse(m.vals)
+		m.dir = -1
+	} else {
+		m.dir = 1
 	}
 	m.ranges = slices.Clone(t.ov.ranges)
 	return m
 }
 
 // mergeIter merges a snapshot iterator with a transaction's own writes
-// (which win on equal keys; deletions hide keys).
+// (which win on equal keys; deletions hide keys), forwards (dir 1) or
+// backwards (dir -1; keys and vals are then in descending order).
 type mergeIter struct {
 	pebbleIter
+	dir      int
 	itOK     bool
 	started  bool
 	stepIt   bool // advance it before the next comparison
@@ -394,9 +403,9 @@ func (m *mergeIter) Next() bool {
 	}
 	if !m.started {
 		m.started = true
-		m.itOK = m.it.First()
+		m.itOK = first(m.it, m.dir < 0)
 	} else if m.stepIt {
-		m.itOK = m.it.Next()
+		m.itOK = m.step()
 	}
 	m.stepIt = false
 	for {
@@ -404,11 +413,12 @@ func (m *mergeIter) Next() bool {
 		if !m.itOK && !haveOv {
 			return false
 		}
-		// c compares the snapshot's key with the overlay's: >= 0 takes
-		// the overlay's (it wins on equal keys).
+		// c compares the snapshot's key with the overlay's in the
+		// direction of travel: >= 0 takes the overlay's (it wins on
+		// equal keys).
 		c := 1
 		if m.itOK && haveOv {
-			c = bytes.Compare(m.it.Key(), []byte(m.keys[m.pos]))
+			c = m.dir * bytes.Compare(m.it.Key(), []byte(m.keys[m.pos]))
 		} else if m.itOK {
 			c = -1
 		}
@@ -416,7 +426,7 @@ func (m *mergeIter) Next() bool {
 			e, k := m.vals[m.pos], m.keys[m.pos]
 			m.pos++
 			if c == 0 {
-				m.itOK = m.it.Next()
+				m.itOK = m.step()
 			}
 			if e.del {
 				continue
@@ -424,10 +434,10 @@ func (m *mergeIter) Next() bool {
 			m.key, m.val = []byte(k), e.val
 			return true
 		}
-		// The snapshot's key is smaller.
+		// The snapshot's key comes first.
 		k := m.it.Key()
 		if m.ranges.covers(k) {
-			m.itOK = m.it.Next()
+			m.itOK = m.step()
 			continue
 		}
 		m.key = k
@@ -435,6 +445,14 @@ func (m *mergeIter) Next() bool {
 		m.stepIt = true
 		return m.err == nil
 	}
+}
+
+// step moves the snapshot iterator one key in the direction of travel.
+func (m *mergeIter) step() bool {
+	if m.dir < 0 {
+		return m.it.Prev()
+	}
+	return m.it.Next()
 }
 
 func (m *mergeIter) Key() []byte   { return m.key[m.strip:] }

@@ -165,7 +165,7 @@ func (w *Writer) ReplaceRow(t *catalog.Table, key []byte, old, row []any) error 
 			return err
 		}
 	}
-	if string(nkey) == string(key) && !entriesChange(t, old, row) {
+	if string(nkey) == string(key) && !entriesChange(t, key, old, row) {
 		// No key moves: overwrite the row in place. Deleting it first
 		// would leave a tombstone every later read of the key in this
 		// transaction steps over, through all its committed versions.
@@ -185,18 +185,24 @@ func (w *Writer) ReplaceRow(t *catalog.Table, key []byte, old, row []any) error 
 	return w.PutRow(t, nkey, row)
 }
 
-// entriesChange reports whether replacing row old of t with row changes
-// the key of one of its index entries.
-func entriesChange(t *catalog.Table, old, row []any) bool {
+// entriesChange reports whether replacing row old of t, stored under
+// key, with row changes one of its secondary index entries.
+func entriesChange(t *catalog.Table, key []byte, old, row []any) bool {
 	for i := range t.Indexes {
 		ix := &t.Indexes[i]
-		if ix.Primary || ix.Space == 0 {
-			continue
-		}
-		ok, ook := IndexKey(t, ix, old)
-		nk, nok := IndexKey(t, ix, row)
-		if ook != nok || string(ok) != string(nk) {
-			return true
+		switch t.IndexLayout(ix) {
+		case catalog.IndexUniqueKeys:
+			ok, ook := IndexKey(t, ix, old)
+			nk, nok := IndexKey(t, ix, row)
+			if ook != nok || string(ok) != string(nk) {
+				return true
+			}
+		case catalog.IndexEntries:
+			ok, oerr := entryKey(t, ix, old, key)
+			nk, nerr := entryKey(t, ix, row, key)
+			if oerr != nil || nerr != nil || string(ok) != string(nk) {
+				return true
+			}
 		}
 	}
 	return false
