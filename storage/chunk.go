@@ -48,7 +48,7 @@ func (t *Txn) appendBatch(chunk uint64, schema ChunkSchema, b *col.Batch, own bo
 		return errTxnDone
 	}
 	schema = cloneSchema(schema)
-	t.addLocked(op{kind: opAppend, chunk: chunk, schema: schema, rows: rows, pre: t.db.startPreEncode(schema, rows)})
+	t.addLocked(op{kind: opAppend, chunkOp: &chunkOp{chunk: chunk, schema: schema, rows: rows, pre: t.db.startPreEncode(schema, rows)}})
 	return nil
 }
 
@@ -270,7 +270,7 @@ func (t *Txn) RewriteBlock(chunk uint64, schema ChunkSchema, blk *BlockMeta, nb 
 		}
 	}
 	schema = cloneSchema(schema)
-	o := op{kind: opRewrite, chunk: chunk, schema: schema, blk: blk.ID, rows: rows}
+	o := op{kind: opRewrite, chunkOp: &chunkOp{chunk: chunk, schema: schema, blk: blk.ID, rows: rows}}
 	if blk.ID != 0 && rows != nil {
 		id, err := t.db.allocBlockIDs(1)
 		if err != nil {
@@ -325,7 +325,7 @@ func (t *Txn) pinAndCheck(chunk, id uint64) error {
 // DropChunk deletes every block of chunk (TRUNCATE: the chunk may get
 // rows again).
 func (t *Txn) DropChunk(chunk uint64) {
-	t.add(op{kind: opDropChunk, chunk: chunk})
+	t.add(op{kind: opDropChunk, chunkOp: &chunkOp{chunk: chunk}})
 }
 
 // RemoveChunk deletes chunk for good (drop_chunks): its id must not get
@@ -345,7 +345,7 @@ func (t *Txn) RemoveChunk(chunk uint64) error {
 	if err := t.db.listStored(t.db.pdb, chunk, func(m *BlockMeta) { known = append(known, m.ID) }); err != nil {
 		return err
 	}
-	t.add(op{kind: opDropChunk, chunk: chunk, dels: known, remove: true})
+	t.add(op{kind: opDropChunk, chunkOp: &chunkOp{chunk: chunk, dels: known, remove: true}})
 	return nil
 }
 

@@ -204,9 +204,9 @@ func (t *Txn) stageRewrite(dst, src uint64, narrow narrowFunc, build func(*chunk
 	if t.done {
 		return st, errTxnDone
 	}
-	t.addLocked(op{kind: opReplace, chunk: dst, dels: blockIDs(inputs[0].blocks), adds: adds})
+	t.addLocked(op{kind: opReplace, chunkOp: &chunkOp{chunk: dst, dels: blockIDs(inputs[0].blocks), adds: adds}})
 	if src != 0 {
-		t.addLocked(op{kind: opReplace, chunk: src, dels: blockIDs(inputs[1].blocks), into: dst})
+		t.addLocked(op{kind: opReplace, chunkOp: &chunkOp{chunk: src, dels: blockIDs(inputs[1].blocks), into: dst}})
 	}
 	return st, nil
 }

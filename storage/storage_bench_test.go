@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 	"math/rand"
@@ -117,4 +118,27 @@ func BenchmarkScanDecode(b *testing.B) {
 		txn.Rollback()
 	}
 	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// BenchmarkPutRows writes 200,000 row-store keys (100-byte values) in one
+// transaction and commits it: a bulk load of a regular table (COPY,
+// pgbench -i), where every row is a logged key write.
+func BenchmarkPutRows(b *testing.B) {
+	const rows = 200_000
+	db := openMem(b, Options{})
+	val := make([]byte, 100)
+	key := make([]byte, 8)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		txn := db.Begin()
+		sp := Space{Table: uint64(100 + i)}
+		for r := 0; r < rows; r++ {
+			binary.BigEndian.PutUint64(key, uint64(r))
+			txn.Put(sp, key, val)
+		}
+		if err := txn.Commit(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
 }

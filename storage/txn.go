@@ -84,20 +84,29 @@ const (
 	opReplace
 )
 
-// op is one logged write.
+// op is one logged write: a key write (set, delete, delete range) or,
+// with its chunkOp, a columnar one. Key writes dominate bulk loads of
+// regular tables, so the columnar fields sit behind a pointer and the
+// log stays small.
 type op struct {
 	kind     opKind
 	key, val []byte // set: key, val; del: key; delete range: [key, val)
-	chunk    uint64
-	schema   ChunkSchema
-	rows     *col.Batch // append: copied live rows; rewrite of pending rows: replacement
-	pre      *preEncode // append: background encoding of rows' leading sealed blocks
-	blk      uint64     // rewrite: the replaced block (0: the pending rows)
-	newBlk   *memBlock  // rewrite of a stored block: its replacement, nil to delete
-	dels     []uint64   // replace: the stored blocks deleted
-	adds     []*memBlock
-	into     uint64 // replace: the chunk this one is retired into (0: none)
-	remove   bool   // drop chunk: for good (RemoveChunk); dels are its known blocks
+	*chunkOp
+}
+
+// chunkOp is the columnar part of an op (append, rewrite, replace, drop
+// chunk).
+type chunkOp struct {
+	chunk  uint64
+	schema ChunkSchema
+	rows   *col.Batch // append: copied live rows; rewrite of pending rows: replacement
+	pre    *preEncode // append: background encoding of rows' leading sealed blocks
+	blk    uint64     // rewrite: the replaced block (0: the pending rows)
+	newBlk *memBlock  // rewrite of a stored block: its replacement, nil to delete
+	dels   []uint64   // replace: the stored blocks deleted
+	adds   []*memBlock
+	into   uint64 // replace: the chunk this one is retired into (0: none)
+	remove bool   // drop chunk: for good (RemoveChunk); dels are its known blocks
 }
 
 // memBlock is a block that exists only in the transaction: its rows, or
