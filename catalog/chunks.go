@@ -322,10 +322,12 @@ func (w *Writer) putChunk(c *Chunk) error {
 // listed for scans (Chunk.MergedInto). Staged records live in the
 // writer's snapshot, so savepoints restore them.
 func (w *Writer) stageChunk(c *Chunk) {
-	if w.snap.chunks == nil {
-		w.snap.chunks = map[uint64]*Chunk{}
-	}
-	w.snap.chunks[c.ID] = c
+	w.apply(func(s *Snapshot) {
+		if s.chunks == nil {
+			s.chunks = map[uint64]*Chunk{}
+		}
+		s.chunks[c.ID] = c
+	})
 	if w.chunkHooks {
 		return
 	}

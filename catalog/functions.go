@@ -185,7 +185,7 @@ func (w *Writer) PutFunction(f *Function) error {
 		}
 		f.OID = oid
 	}
-	w.snap.funcs[f.OID] = f
+	w.apply(func(s *Snapshot) { s.funcs[f.OID] = f })
 	return w.put(funcKey(f.OID), f)
 }
 
@@ -200,6 +200,6 @@ func (w *Writer) DropFunction(oid uint32) error {
 }
 
 func (w *Writer) dropFunction(f *Function) {
-	delete(w.snap.funcs, f.OID)
+	w.apply(func(s *Snapshot) { delete(s.funcs, f.OID) })
 	w.txn.DeleteMeta(funcKey(f.OID))
 }

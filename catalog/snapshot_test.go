@@ -88,9 +88,6 @@ func TestWriterSavepoint(t *testing.T) {
 		must(t, w.DropTable(w.Snapshot().Table(pg, SchemaPublic, "a")))
 		must(t, w.CreateExtension(pg, "x", "1"))
 		must(t, w.CreateSchema(pg, "s"))
-		if wsp.Table(pg, SchemaPublic, "b") != nil || wsp.Table(pg, SchemaPublic, "a") == nil || wsp.Extensions(pg)["x"] != "" {
-			t.Fatal("the savepoint changed with the writer")
-		}
 		w.Restore(wsp)
 		w.txn.RollbackTo(tsp)
 		s := w.Snapshot()
