@@ -69,7 +69,7 @@ func TestWriterAbort(t *testing.T) {
 		t.Fatal("an aborted job change woke the scheduler")
 	default:
 	}
-	// The DDL lock was released: another writer can start.
+	// The aborted writer's locks went with its transaction.
 	e.ddl(func(w *Writer) { must(t, w.CreateRole(&Role{Name: "r2"})) })
 	e.reopen()
 	s := e.cat.Snapshot()

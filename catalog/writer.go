@@ -243,6 +243,20 @@ func (w *Writer) lockTable(db, oid uint32) error {
 	return err
 }
 
+// lockChunk locks chunk c whole before the writer drops, compresses or
+// decompresses it: its hypertable in AccessShare mode (so DROP TABLE or
+// ALTER TABLE of it waits for the chunk job, and the job for them) and
+// the chunk in AccessExclusive mode, so two jobs on one chunk take
+// turns and the second reads the chunk as the first left it.
+func (w *Writer) lockChunk(c *Chunk) error {
+	if t := w.snap.TableByOID(c.Table); t != nil {
+		if err := w.lockName(storage.RelationTag(t.DB, t.OID), storage.AccessShareLock); err != nil {
+			return err
+		}
+	}
+	return w.lockName(chunkTag(c.ID), storage.AccessExclusiveLock)
+}
+
 // Lock tags of catalog objects other than relations. Names are locked
 // rather than OIDs where the lock must be taken before the object exists
 // or is looked up.
@@ -258,14 +272,20 @@ func relationNameTag(db uint32, schema, name string) storage.LockTag {
 	return storage.LockTag{DB: db, Class: storage.ClassRelation, Name: schema + "." + name}
 }
 
-// classAuthID, classExtension and classJob are the classes of role,
-// extension and job locks (PostgreSQL's pg_authid and pg_extension;
-// TimescaleDB's bgw_job has no fixed OID).
+// classAuthID, classExtension, classJob and classChunk are the classes
+// of role, extension, job and chunk locks (PostgreSQL's pg_authid and
+// pg_extension; TimescaleDB's catalogs have no fixed OIDs).
 const (
 	classAuthID    uint32 = 1260
 	classExtension uint32 = 3079
 	classJob       uint32 = 0x7473_6a62
+	classChunk     uint32 = 0x7473_6368
 )
+
+// chunkTag is chunk id's tag (its high bits in DB: chunk ids are 64-bit).
+func chunkTag(id uint64) storage.LockTag {
+	return storage.LockTag{DB: uint32(id >> 32), Class: classChunk, ID: uint32(id)}
+}
 
 func roleTag(name string) storage.LockTag {
 	return storage.LockTag{Class: classAuthID, Name: name}

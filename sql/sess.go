@@ -279,8 +279,9 @@ func (s *session) stmtSavepoint() savepoint {
 // failBlock marks the transaction block failed after an error and, as
 // PostgreSQL's error aborts the (sub)transaction at once, lets go of
 // what the failed part holds: the writes and locks after the innermost
-// savepoint, or with none all of them (and the DDL lock). Only ROLLBACK,
-// COMMIT (which rolls back) and ROLLBACK TO a savepoint run until then.
+// savepoint, or with none all of them (the DDL writer's locks too). Only
+// ROLLBACK, COMMIT (which rolls back) and ROLLBACK TO a savepoint run
+// until then.
 func (s *session) failBlock() {
 	s.failed = true
 	if s.txn == nil {
