@@ -98,6 +98,10 @@ func TestDDLLocksOtherTable(t *testing.T) {
 	_, err = s2.Exec(ctx, "SELECT * FROM dl_a")
 	wantCode(t, "SELECT of a table another transaction altered", err, "55P03", "canceling statement due to lock timeout")
 	mustExec(t, s2, "RESET lock_timeout")
+	mustExec(t, s2, "SET statement_timeout = '300ms'")
+	_, err = s2.Exec(ctx, "DROP TABLE dl_a")
+	wantCode(t, "DROP of a table another transaction altered", err, "57014", "canceling statement due to statement timeout")
+	mustExec(t, s2, "RESET statement_timeout")
 
 	// Without a timeout it waits for the COMMIT, then sees the new column.
 	alter := execAsync(ctx, s2, "ALTER TABLE dl_a ADD COLUMN z int")
