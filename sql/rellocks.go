@@ -296,6 +296,38 @@ func (s *session) settleCatalog(waited bool) bool {
 	return true
 }
 
+// lockTables runs LOCK TABLE: each relation named is locked in the
+// statement's mode for the rest of the transaction block, as PostgreSQL
+// does (25P01 outside a block; 55P03 under NOWAIT when held; allowed
+// in a read-only transaction).
+func (s *session) lockTables(ctx context.Context, x *plan.LockTable, w ResultWriter) error {
+	if !s.inBlock {
+		return pgerr.New(pgerr.NoActiveSQLTransaction, "LOCK TABLE can only be used in transaction blocks")
+	}
+	mode := storage.RelLockMode(x.Mode)
+	if mode < storage.AccessShareLock || mode > storage.AccessExclusiveLock {
+		mode = storage.AccessExclusiveLock
+	}
+	sp := s.newEnv(ctx, nil).SearchPath()
+	for _, on := range x.Tables {
+		t := s.catalogSnap().FindTable(s.dbOID, sp, on.Schema, on.Name)
+		if t == nil {
+			return pgerr.New(pgerr.UndefinedTable, "relation %q does not exist", on.Name)
+		}
+		tag := storage.RelationTag(s.dbOID, t.OID)
+		if x.NoWait {
+			if _, _, err := s.txn.LockObject(context.Background(), tag, mode, storage.NoWait); err != nil {
+				return pgerr.New(pgerr.LockNotAvailable, "could not obtain lock on relation %q", t.Name)
+			}
+			continue
+		}
+		if _, err := s.lockObject(ctx, tag, mode); err != nil {
+			return err
+		}
+	}
+	return w.Complete("LOCK TABLE")
+}
+
 // errRelLockTimeout is the cause of a relation lock wait that ran out of
 // lock_timeout.
 var errRelLockTimeout = errors.New("lock timeout")

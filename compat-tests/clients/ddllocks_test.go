@@ -102,6 +102,10 @@ func TestDDLLocksOtherTable(t *testing.T) {
 	_, err = s2.Exec(ctx, "DROP TABLE dl_a")
 	wantCode(t, "DROP of a table another transaction altered", err, "57014", "canceling statement due to statement timeout")
 	mustExec(t, s2, "RESET statement_timeout")
+	mustExec(t, s2, "BEGIN")
+	_, err = s2.Exec(ctx, "LOCK TABLE dl_a IN ACCESS SHARE MODE NOWAIT")
+	wantCode(t, "LOCK TABLE NOWAIT", err, "55P03", `could not obtain lock on relation "dl_a"`)
+	mustExec(t, s2, "ROLLBACK")
 
 	// Without a timeout it waits for the COMMIT, then sees the new column.
 	alter := execAsync(ctx, s2, "ALTER TABLE dl_a ADD COLUMN z int")
