@@ -142,7 +142,11 @@ func (s *session) writer() *catalog.Writer {
 	if s.ddl == nil {
 		s.ddl = s.db.cat.BeginDDL(s.txn)
 		s.ddl.SetLocker(func(tag storage.LockTag, mode storage.RelLockMode) (bool, error) {
-			return s.lockObject(s.stmtCtx, tag, mode)
+			ctx := s.stmtCtx
+			if ctx == nil || ctx.Err() != nil {
+				ctx = context.Background() // outside a statement: at COMMIT, at session end
+			}
+			return s.lockObject(ctx, tag, mode)
 		})
 	}
 	return s.ddl
