@@ -178,6 +178,9 @@ func (s *Snapshot) FunctionByOID(oid uint32) *Function { return s.funcs[oid] }
 // PutFunction stores a new function or a new version of one; a function
 // with OID 0 is new and gets an OID. f must not be shared afterwards.
 func (w *Writer) PutFunction(f *Function) error {
+	if err := w.lockInDatabase(f.DB, f.Schema); err != nil {
+		return err
+	}
 	if f.OID == 0 {
 		oid, err := w.s.NewOID()
 		if err != nil {

@@ -322,6 +322,9 @@ func (w *Writer) addSchema(sc *Schema) error {
 
 // CreateSchema creates a schema in database db.
 func (w *Writer) CreateSchema(db uint32, name string) error {
+	if err := w.lockInDatabase(db, ""); err != nil {
+		return err
+	}
 	if err := w.lockName(schemaTag(db, name), storage.AccessExclusiveLock); err != nil {
 		return err
 	}
@@ -533,6 +536,9 @@ func (w *Writer) DropRole(name string) error {
 
 // CreateExtension records an installed extension.
 func (w *Writer) CreateExtension(db uint32, name, version string) error {
+	if err := w.lockInDatabase(db, ""); err != nil {
+		return err
+	}
 	if err := w.lockName(extensionTag(db, name), storage.AccessExclusiveLock); err != nil {
 		return err
 	}

@@ -216,13 +216,23 @@ func (w *Writer) lockName(tag storage.LockTag, mode storage.RelLockMode) error {
 // (42P07). The schema and the database are locked in share mode against
 // a concurrent DROP SCHEMA or DROP DATABASE.
 func (w *Writer) lockNewName(db uint32, schema, name string) error {
-	if err := w.lockName(storage.LockTag{Class: storage.ClassDatabase, ID: db}, storage.AccessShareLock); err != nil {
-		return err
-	}
-	if err := w.lockName(schemaTag(db, schema), storage.AccessShareLock); err != nil {
+	if err := w.lockInDatabase(db, schema); err != nil {
 		return err
 	}
 	return w.lockName(relationNameTag(db, schema, name), storage.AccessExclusiveLock)
+}
+
+// lockInDatabase locks database db, and schema when not empty, in share
+// mode before the writer adds an object to them, against a concurrent
+// DROP DATABASE or DROP SCHEMA (which lock them exclusively).
+func (w *Writer) lockInDatabase(db uint32, schema string) error {
+	if err := w.lockName(storage.LockTag{Class: storage.ClassDatabase, ID: db}, storage.AccessShareLock); err != nil {
+		return err
+	}
+	if schema == "" {
+		return nil
+	}
+	return w.lockName(schemaTag(db, schema), storage.AccessShareLock)
 }
 
 // lockTable locks table oid's descriptor against other writers before
