@@ -182,6 +182,9 @@ func (t *Table) IsIntegerTime() bool {
 // when it commits.
 func (s *Store) DropChunks(w *Writer, chunks []*Chunk) error {
 	for _, c := range chunks {
+		if err := w.lockChunk(c); err != nil {
+			return err
+		}
 		if err := w.txn.RemoveChunk(c.ID); err != nil {
 			return fmt.Errorf("drop chunk %s: %w", c.Name, err)
 		}
@@ -207,6 +210,9 @@ func (w *Writer) dropChunk(c *Chunk) {
 // chunk now holding c's rows. Nothing is visible to others before the
 // transaction commits, and a rollback undoes it.
 func (s *Store) CompressChunk(w *Writer, t *Table, c *Chunk) (*Chunk, error) {
+	if err := w.lockChunk(c); err != nil {
+		return nil, err
+	}
 	c, err := s.current(w, c)
 	if err != nil {
 		return nil, err
@@ -282,6 +288,9 @@ func (s *Store) compressInto(w *Writer, p, c *Chunk, opts storage.CompressOption
 // DecompressChunk turns chunk c back into ordinary blocks in w's
 // transaction and records it uncompressed.
 func (s *Store) DecompressChunk(w *Writer, c *Chunk) (*Chunk, error) {
+	if err := w.lockChunk(c); err != nil {
+		return nil, err
+	}
 	c, err := s.current(w, c)
 	if err != nil {
 		return nil, err
@@ -322,10 +331,12 @@ func (w *Writer) putChunk(c *Chunk) error {
 // listed for scans (Chunk.MergedInto). Staged records live in the
 // writer's snapshot, so savepoints restore them.
 func (w *Writer) stageChunk(c *Chunk) {
-	if w.snap.chunks == nil {
-		w.snap.chunks = map[uint64]*Chunk{}
-	}
-	w.snap.chunks[c.ID] = c
+	w.apply(func(s *Snapshot) {
+		if s.chunks == nil {
+			s.chunks = map[uint64]*Chunk{}
+		}
+		s.chunks[c.ID] = c
+	})
 	if w.chunkHooks {
 		return
 	}

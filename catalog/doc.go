@@ -6,10 +6,12 @@
 // # Snapshots and writers
 //
 // Readers use an immutable *Snapshot (descriptors are never modified in
-// place). DDL goes through a Writer, which holds a private copy-on-write
-// Snapshot and writes descriptors into the caller's storage transaction;
-// after that transaction commits, Publish makes the writer's snapshot the
-// current one. Only one Writer exists at a time (DDL is serialized), so
+// place). DDL goes through a Writer, which writes descriptors into the
+// caller's storage transaction and logs each change as a function on a
+// Snapshot, applied at once to its private copy; after that transaction
+// commits, Publish replays the log onto the then current snapshot. Many
+// Writers may be open at once: each locks what it changes in the storage
+// lock table first (writer.go), so no two change one object and
 // publishing never loses a concurrent change.
 //
 // # Chunks

@@ -178,6 +178,9 @@ func (s *Snapshot) FunctionByOID(oid uint32) *Function { return s.funcs[oid] }
 // PutFunction stores a new function or a new version of one; a function
 // with OID 0 is new and gets an OID. f must not be shared afterwards.
 func (w *Writer) PutFunction(f *Function) error {
+	if err := w.lockInDatabase(f.DB, f.Schema); err != nil {
+		return err
+	}
 	if f.OID == 0 {
 		oid, err := w.s.NewOID()
 		if err != nil {
@@ -185,7 +188,7 @@ func (w *Writer) PutFunction(f *Function) error {
 		}
 		f.OID = oid
 	}
-	w.snap.funcs[f.OID] = f
+	w.apply(func(s *Snapshot) { s.funcs[f.OID] = f })
 	return w.put(funcKey(f.OID), f)
 }
 
@@ -200,6 +203,6 @@ func (w *Writer) DropFunction(oid uint32) error {
 }
 
 func (w *Writer) dropFunction(f *Function) {
-	delete(w.snap.funcs, f.OID)
+	w.apply(func(s *Snapshot) { delete(s.funcs, f.OID) })
 	w.txn.DeleteMeta(funcKey(f.OID))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
 )
 
 // Background jobs are kept in two parts, as TimescaleDB keeps bgw_job and
@@ -124,8 +125,10 @@ func (w *Writer) PutJob(j *Job) error {
 			return fmt.Errorf("allocate job id: %w", err)
 		}
 		j.ID = int32(FirstJobID - 1 + n)
+	} else if _, err := w.lock(jobTag(j.ID), storage.AccessExclusiveLock); err != nil {
+		return err
 	}
-	w.snap.jobs[j.ID] = j
+	w.apply(func(s *Snapshot) { s.jobs[j.ID] = j })
 	w.onPublish = append(w.onPublish, w.s.notifyJobs)
 	return w.put(jobKey(j.ID), j)
 }
@@ -133,10 +136,13 @@ func (w *Writer) PutJob(j *Job) error {
 // DeleteJob removes a job and its run state (its error records stay, as
 // TimescaleDB keeps job_errors of deleted jobs).
 func (w *Writer) DeleteJob(id int32) error {
+	if _, err := w.lock(jobTag(id), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	if w.snap.jobs[id] == nil {
 		return pgerr.New(pgerr.UndefinedObject, "job %d not found", id)
 	}
-	delete(w.snap.jobs, id)
+	w.apply(func(s *Snapshot) { delete(s.jobs, id) })
 	w.txn.DeleteMeta(jobKey(id))
 	w.txn.DeleteMeta(jobStatKey(id))
 	w.onPublish = append(w.onPublish, w.s.notifyJobs)
@@ -184,6 +190,9 @@ func (s *Store) notifyJobs() {
 // max_retries). A job deleted meanwhile is left alone.
 func (s *Store) SetJobScheduled(id int32, on bool) error {
 	return s.ownDDL(func(w *Writer) error {
+		if _, err := w.lock(jobTag(id), storage.AccessExclusiveLock); err != nil {
+			return err
+		}
 		j := w.snap.jobs[id]
 		if j == nil {
 			return nil

@@ -69,7 +69,7 @@ func TestWriterAbort(t *testing.T) {
 		t.Fatal("an aborted job change woke the scheduler")
 	default:
 	}
-	// The DDL lock was released: another writer can start.
+	// The aborted writer's locks went with its transaction.
 	e.ddl(func(w *Writer) { must(t, w.CreateRole(&Role{Name: "r2"})) })
 	e.reopen()
 	s := e.cat.Snapshot()
@@ -88,9 +88,6 @@ func TestWriterSavepoint(t *testing.T) {
 		must(t, w.DropTable(w.Snapshot().Table(pg, SchemaPublic, "a")))
 		must(t, w.CreateExtension(pg, "x", "1"))
 		must(t, w.CreateSchema(pg, "s"))
-		if wsp.Table(pg, SchemaPublic, "b") != nil || wsp.Table(pg, SchemaPublic, "a") == nil || wsp.Extensions(pg)["x"] != "" {
-			t.Fatal("the savepoint changed with the writer")
-		}
 		w.Restore(wsp)
 		w.txn.RollbackTo(tsp)
 		s := w.Snapshot()

@@ -64,7 +64,12 @@ var builtinSchemas = []Schema{
 type Store struct {
 	db  *storage.DB
 	cur atomic.Pointer[Snapshot]
-	ddl sync.Mutex
+	// pubMu orders publications: a committing writer holds it from just
+	// before its storage batch is written until its snapshot is current
+	// (see Writer), and Settled waits for it.
+	pubMu sync.Mutex
+	// publishing counts commits holding pubMu (Publishing).
+	publishing atomic.Int32
 
 	chunkMu sync.RWMutex
 	chunks  map[uint32]*chunkSet // by hypertable OID
@@ -239,63 +244,6 @@ func (s *Store) NewOID() (uint32, error) {
 	return uint32(FirstOID + n), nil
 }
 
-// Writer applies DDL to a private copy of the catalog inside a storage
-// transaction. Exactly one Writer exists at a time.
-type Writer struct {
-	s    *Store
-	txn  *storage.Txn
-	snap *Snapshot
-	done bool
-	// onPublish runs after the changes became visible (notifying the job
-	// scheduler).
-	onPublish []func()
-	// chunkHooks is set once the hooks publishing snap.chunks are in
-	// place.
-	chunkHooks bool
-}
-
-// BeginDDL returns the Writer for txn, waiting for any other writer to
-// finish. The caller must end it with Publish (after txn committed) or Abort.
-func (s *Store) BeginDDL(txn *storage.Txn) *Writer {
-	s.ddl.Lock()
-	return &Writer{s: s, txn: txn, snap: s.cur.Load().clone()}
-}
-
-// Snapshot returns the writer's view, including its uncommitted DDL.
-func (w *Writer) Snapshot() *Snapshot { return w.snap }
-
-// Publish makes the writer's changes visible to everyone; call it after
-// the storage transaction committed.
-func (w *Writer) Publish() {
-	if w.done {
-		return
-	}
-	staged := w.snap.chunks
-	w.snap.chunks = nil
-	w.s.cur.Store(w.snap)
-	w.s.publishChunks(staged)
-	for _, f := range w.onPublish {
-		f()
-	}
-	w.done = true
-	w.s.ddl.Unlock()
-}
-
-// Abort discards the writer's changes.
-func (w *Writer) Abort() {
-	if w.done {
-		return
-	}
-	w.done = true
-	w.s.ddl.Unlock()
-}
-
-// Savepoint returns a copy of the writer's state to restore with Restore.
-func (w *Writer) Savepoint() *Snapshot { return w.snap.clone() }
-
-// Restore resets the writer's view to a state from Savepoint.
-func (w *Writer) Restore(s *Snapshot) { w.snap = s }
-
 func (w *Writer) put(key string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
@@ -307,6 +255,9 @@ func (w *Writer) put(key string, v any) error {
 
 // CreateDatabase creates a database with its built-in schemas.
 func (w *Writer) CreateDatabase(name string) (*Database, error) {
+	if err := w.lockName(databaseTag(name), storage.AccessExclusiveLock); err != nil {
+		return nil, err
+	}
 	if w.snap.dbs[name] != nil {
 		return nil, pgerr.New(pgerr.DuplicateDatabase, "database %q already exists", name)
 	}
@@ -318,7 +269,7 @@ func (w *Writer) CreateDatabase(name string) (*Database, error) {
 		oid = 5 // PostgreSQL's OID of database postgres
 	}
 	d := &Database{OID: oid, Name: name}
-	w.snap.dbs[name] = d
+	w.apply(func(s *Snapshot) { s.dbs[name] = d })
 	if err := w.put(fmt.Sprintf("%s%d", keyDB, oid), d); err != nil {
 		return nil, err
 	}
@@ -334,9 +285,15 @@ func (w *Writer) CreateDatabase(name string) (*Database, error) {
 
 // DropDatabase drops a database and everything in it.
 func (w *Writer) DropDatabase(name string) error {
+	if err := w.lockName(databaseTag(name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	d := w.snap.dbs[name]
 	if d == nil {
 		return pgerr.New(pgerr.InvalidCatalogName, "database %q does not exist", name)
+	}
+	if err := w.lockName(storage.LockTag{Class: storage.ClassDatabase, ID: d.OID}, storage.AccessExclusiveLock); err != nil {
+		return err
 	}
 	for _, t := range w.snap.Tables(d.OID) {
 		if err := w.DropTable(t); err != nil {
@@ -350,19 +307,27 @@ func (w *Writer) DropDatabase(name string) error {
 	for _, sc := range w.snap.schemas[d.OID] {
 		w.txn.DeleteMeta(fmt.Sprintf("%s%d/%d", keySchema, d.OID, sc.OID))
 	}
-	delete(w.snap.schemas, d.OID)
-	delete(w.snap.dbs, name)
+	w.apply(func(s *Snapshot) {
+		delete(s.schemas, d.OID)
+		delete(s.dbs, name)
+	})
 	w.txn.DeleteMeta(fmt.Sprintf("%s%d", keyDB, d.OID))
 	return nil
 }
 
 func (w *Writer) addSchema(sc *Schema) error {
-	w.snap.schemas[sc.DB] = append(w.snap.schemas[sc.DB], sc)
+	w.apply(func(s *Snapshot) { s.schemas[sc.DB] = append(s.schemas[sc.DB], sc) })
 	return w.put(fmt.Sprintf("%s%d/%d", keySchema, sc.DB, sc.OID), sc)
 }
 
 // CreateSchema creates a schema in database db.
 func (w *Writer) CreateSchema(db uint32, name string) error {
+	if err := w.lockInDatabase(db, ""); err != nil {
+		return err
+	}
+	if err := w.lockName(schemaTag(db, name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	if w.snap.Schema(db, name) != nil {
 		return pgerr.New(pgerr.DuplicateSchema, "schema %q already exists", name)
 	}
@@ -375,6 +340,9 @@ func (w *Writer) CreateSchema(db uint32, name string) error {
 
 // DropSchema drops an empty schema, or with cascade its tables too.
 func (w *Writer) DropSchema(db uint32, name string, cascade bool) error {
+	if err := w.lockName(schemaTag(db, name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	sc := w.snap.Schema(db, name)
 	if sc == nil {
 		return pgerr.New(pgerr.InvalidSchemaName, "schema %q does not exist", name)
@@ -400,14 +368,16 @@ func (w *Writer) DropSchema(db uint32, name string, cascade bool) error {
 		}
 		w.dropFunction(f)
 	}
-	list := w.snap.schemas[db]
-	out := list[:0:0]
-	for _, x := range list {
-		if x.Name != name {
-			out = append(out, x)
+	w.apply(func(s *Snapshot) {
+		list := s.schemas[db]
+		out := list[:0:0]
+		for _, x := range list {
+			if x.Name != name {
+				out = append(out, x)
+			}
 		}
-	}
-	w.snap.schemas[db] = out
+		s.schemas[db] = out
+	})
 	w.txn.DeleteMeta(fmt.Sprintf("%s%d/%d", keySchema, db, sc.OID))
 	return nil
 }
@@ -415,6 +385,9 @@ func (w *Writer) DropSchema(db uint32, name string, cascade bool) error {
 // CreateTable adds t, assigning its OID and column IDs. t must not be
 // shared: the catalog keeps it.
 func (w *Writer) CreateTable(t *Table) error {
+	if err := w.lockNewName(t.DB, t.Schema, t.Name); err != nil {
+		return err
+	}
 	if w.snap.Table(t.DB, t.Schema, t.Name) != nil {
 		return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", t.Name)
 	}
@@ -426,6 +399,9 @@ func (w *Writer) CreateTable(t *Table) error {
 		return err
 	}
 	t.OID = oid
+	if _, err := w.lock(storage.RelationTag(t.DB, oid), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	for i := range t.Cols {
 		if t.Cols[i].ID == 0 {
 			t.NextColID++
@@ -443,24 +419,44 @@ func (w *Writer) CreateTable(t *Table) error {
 }
 
 // PutTable stores a new version of a table (ALTER TABLE, create_hypertable).
+// The table's descriptor is locked first (lockTable); a new name is
+// reserved as CreateTable reserves it.
 func (w *Writer) PutTable(t *Table) error {
-	if old := w.snap.tables[t.OID]; old != nil {
-		delete(w.snap.byName, tableKey{old.DB, old.Schema, old.Name})
+	if err := w.lockTable(t.DB, t.OID); err != nil {
+		return err
+	}
+	old := w.snap.tables[t.OID]
+	if old != nil && (old.Schema != t.Schema || old.Name != t.Name) {
+		if err := w.lockNewName(t.DB, t.Schema, t.Name); err != nil {
+			return err
+		}
 	}
 	if other := w.snap.byName[tableKey{t.DB, t.Schema, t.Name}]; other != nil && other.OID != t.OID {
 		return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", t.Name)
 	}
-	w.snap.tables[t.OID] = t
-	w.snap.byName[tableKey{t.DB, t.Schema, t.Name}] = t
-	w.snap.views.Store(nil)
+	w.apply(func(s *Snapshot) {
+		if old := s.tables[t.OID]; old != nil {
+			delete(s.byName, tableKey{old.DB, old.Schema, old.Name})
+		}
+		s.tables[t.OID] = t
+		s.byName[tableKey{t.DB, t.Schema, t.Name}] = t
+		s.views.Store(nil)
+	})
 	return w.put(fmt.Sprintf("%s%d", keyTable, t.OID), t)
 }
 
 // DropTable removes a table, its data and (for hypertables) its chunks.
 func (w *Writer) DropTable(t *Table) error {
-	delete(w.snap.tables, t.OID)
-	delete(w.snap.byName, tableKey{t.DB, t.Schema, t.Name})
-	w.snap.views.Store(nil)
+	if _, err := w.lock(storage.RelationTag(t.DB, t.OID), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
+	w.apply(func(s *Snapshot) {
+		if old := s.tables[t.OID]; old != nil {
+			delete(s.byName, tableKey{old.DB, old.Schema, old.Name})
+		}
+		delete(s.tables, t.OID)
+		s.views.Store(nil)
+	})
 	w.txn.DeleteMeta(fmt.Sprintf("%s%d", keyTable, t.OID))
 	w.txn.DropTable(uint64(t.OID))
 	w.dropJobsOf(func(j *Job) bool { return j.HypertableOID == t.OID })
@@ -471,7 +467,7 @@ func (w *Writer) DropTable(t *Table) error {
 	}
 	for k, oid := range w.snap.seqs {
 		if k.db == t.DB && strings.HasPrefix(k.name, t.Name+"_") && strings.HasSuffix(k.name, "_seq") {
-			delete(w.snap.seqs, k)
+			w.apply(func(s *Snapshot) { delete(s.seqs, k) })
 			w.txn.DeleteMeta(fmt.Sprintf("%s%d", keySeq, oid))
 		}
 	}
@@ -490,12 +486,15 @@ func (w *Writer) CreateSequence(db uint32, schema, name string) (uint32, error) 
 	if err != nil {
 		return 0, err
 	}
-	w.snap.seqs[tableKey{db, schema, name}] = oid
+	w.apply(func(s *Snapshot) { s.seqs[tableKey{db, schema, name}] = oid })
 	return oid, w.put(fmt.Sprintf("%s%d", keySeq, oid), seqRec{OID: oid, DB: db, Schema: schema, Name: name})
 }
 
 // CreateRole adds a role.
 func (w *Writer) CreateRole(r *Role) error {
+	if err := w.lockName(roleTag(r.Name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	if w.snap.roles[r.Name] != nil {
 		return pgerr.New(pgerr.DuplicateObject, "role %q already exists", r.Name)
 	}
@@ -515,31 +514,45 @@ func (w *Writer) CreateRole(r *Role) error {
 
 // PutRole stores a new version of a role.
 func (w *Writer) PutRole(r *Role) error {
-	w.snap.roles[r.Name] = r
+	if err := w.lockName(roleTag(r.Name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
+	w.apply(func(s *Snapshot) { s.roles[r.Name] = r })
 	return w.put(keyRole+r.Name, r)
 }
 
 // DropRole removes a role.
 func (w *Writer) DropRole(name string) error {
+	if err := w.lockName(roleTag(name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
 	if w.snap.roles[name] == nil {
 		return pgerr.New(pgerr.UndefinedObject, "role %q does not exist", name)
 	}
-	delete(w.snap.roles, name)
+	w.apply(func(s *Snapshot) { delete(s.roles, name) })
 	w.txn.DeleteMeta(keyRole + name)
 	return nil
 }
 
 // CreateExtension records an installed extension.
 func (w *Writer) CreateExtension(db uint32, name, version string) error {
-	if w.snap.ext[db] == nil {
-		w.snap.ext[db] = map[string]string{}
+	if err := w.lockInDatabase(db, ""); err != nil {
+		return err
 	}
-	w.snap.ext[db][name] = version
+	if err := w.lockName(extensionTag(db, name), storage.AccessExclusiveLock); err != nil {
+		return err
+	}
+	w.apply(func(s *Snapshot) {
+		if s.ext[db] == nil {
+			s.ext[db] = map[string]string{}
+		}
+		s.ext[db][name] = version
+	})
 	return w.put(fmt.Sprintf("%s%d/%s", keyExt, db, name), extRec{DB: db, Name: name, Version: version})
 }
 
 // DropExtension removes an installed extension.
 func (w *Writer) DropExtension(db uint32, name string) {
-	delete(w.snap.ext[db], name)
+	w.apply(func(s *Snapshot) { delete(s.ext[db], name) })
 	w.txn.DeleteMeta(fmt.Sprintf("%s%d/%s", keyExt, db, name))
 }

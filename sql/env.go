@@ -25,6 +25,10 @@ type execEnv struct {
 	ctx    context.Context
 	params []any
 	fctx   *funcs.Ctx
+	// rels are the relations binding resolved (NoteRelation, in
+	// rellocks.go), kept in relBuf while few.
+	rels   []*catalog.Table
+	relBuf [4]*catalog.Table
 }
 
 func (e *execEnv) funcCtx() *funcs.Ctx {

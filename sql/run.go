@@ -97,6 +97,8 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 			_ = w.Notice("WARNING", "01000", x.Warning)
 		}
 		return w.Complete(x.Tag)
+	case *plan.LockTable:
+		return s.lockTables(ctx, x, w)
 	case *plan.Deallocate:
 		return s.deallocate(x, w)
 	case *plan.PrepareStmt:

@@ -21,7 +21,7 @@ type savepoint struct {
 	name string
 	txn  *storage.Txn // the transaction sp belongs to
 	sp   storage.Savepoint
-	cat  *catalog.Snapshot // nil when no DDL writer existed
+	cat  catalog.WriterMark // the DDL writer's changes so far (0: none)
 }
 
 type session struct {
@@ -47,6 +47,9 @@ type session struct {
 	// extImplicit: an extended-protocol implicit transaction is open
 	// until Sync.
 	extImplicit bool
+	// stmtCtx is the context of the statement running, which the DDL
+	// writer's lock waits watch (rellocks.go).
+	stmtCtx context.Context
 
 	// caggInval holds the time range written per hypertable with
 	// continuous aggregates, made invalidations at commit (cagg.go).
@@ -138,6 +141,13 @@ func (s *session) catalogSnap() *catalog.Snapshot {
 func (s *session) writer() *catalog.Writer {
 	if s.ddl == nil {
 		s.ddl = s.db.cat.BeginDDL(s.txn)
+		s.ddl.SetLocker(func(tag storage.LockTag, mode storage.RelLockMode) (bool, error) {
+			ctx := s.stmtCtx
+			if ctx == nil || ctx.Err() != nil {
+				ctx = context.Background() // outside a statement: at COMMIT, at session end
+			}
+			return s.lockObject(ctx, tag, mode)
+		})
 	}
 	return s.ddl
 }
@@ -147,6 +157,7 @@ func (s *session) begin() {
 	if s.txn == nil {
 		s.txn = s.db.store.Begin()
 		s.txn.SetWaitHook(s.noteWait)
+		s.txn.SetLockOwner(s.pid)
 		s.txnStart = time.Now().UnixMicro()
 		s.savepoints = nil
 		// Every statement runs in a transaction, so this is where
@@ -272,8 +283,9 @@ func (s *session) stmtSavepoint() savepoint {
 // failBlock marks the transaction block failed after an error and, as
 // PostgreSQL's error aborts the (sub)transaction at once, lets go of
 // what the failed part holds: the writes and locks after the innermost
-// savepoint, or with none all of them (and the DDL lock). Only ROLLBACK,
-// COMMIT (which rolls back) and ROLLBACK TO a savepoint run until then.
+// savepoint, or with none all of them (the DDL writer's locks too). Only
+// ROLLBACK, COMMIT (which rolls back) and ROLLBACK TO a savepoint run
+// until then.
 func (s *session) failBlock() {
 	s.failed = true
 	if s.txn == nil {
@@ -296,11 +308,7 @@ func (s *session) rollbackTo(sp savepoint) {
 	}
 	s.txn.RollbackTo(sp.sp)
 	if s.ddl != nil {
-		if sp.cat != nil {
-			s.ddl.Restore(sp.cat)
-		} else {
-			s.ddl.Restore(s.db.cat.Snapshot())
-		}
+		s.ddl.Restore(sp.cat)
 	}
 }
 
@@ -559,7 +567,11 @@ const rewriteRetries = 16
 func (s *session) runUndoable(ctx context.Context, env *execEnv, st plan.Statement, w ResultWriter, rebind func() (*execEnv, plan.Statement, error)) error {
 	for try := 1; ; try++ {
 		sp := s.stmtSavepoint()
-		err := s.run(ctx, env, st, w)
+		s.stmtCtx = ctx
+		var err error
+		if env, st, err = s.lockForRun(ctx, env, st, rebind); err == nil {
+			err = s.run(ctx, env, st, w)
+		}
 		if err == nil {
 			return nil
 		}
@@ -606,6 +618,9 @@ func txnKind(p *parse.Statement) (string, bool) {
 
 // newEnv returns the binding and execution environment of one statement.
 func (s *session) newEnv(ctx context.Context, params []any) *execEnv {
+	if s.ddl != nil {
+		s.ddl.Sync()
+	}
 	e := &execEnv{s: s, ctx: ctx, params: params}
 	return e
 }

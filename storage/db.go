@@ -124,7 +124,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		pins:       map[uint64]int{},
 		retired:    map[uint64]uint64{},
 		open:       map[*Txn]uint64{},
-		rowLocks:   lockTable{keys: map[string]*rowLock{}, waits: map[*Txn]*rowLock{}},
+		rowLocks:   newLockTable(),
 		metaCache:  map[uint64]map[uint64]*BlockMeta{},
 		stop:       make(chan struct{}),
 		encSem:     make(chan struct{}, runtime.GOMAXPROCS(0)),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 )
 
 // Row locks: PostgreSQL's four tuple lock modes on keys of a regular
@@ -65,25 +66,56 @@ var ErrLockNotAvailable = errors.New("storage: could not obtain lock on row")
 // waiting transactions (SQLSTATE 40P01).
 var ErrDeadlock = errors.New("storage: deadlock detected")
 
-// lockTable is the database's row locks.
+// lockTable is the database's row, chunk and object locks (relations,
+// names; see locks_obj.go) and who waits for which.
 type lockTable struct {
 	mu    sync.Mutex
 	keys  map[string]*rowLock
-	waits map[*Txn]*rowLock // the lock each waiting transaction waits for
+	objs  map[LockTag]*rowLock
+	waits map[*Txn]waitEntry // what each waiting transaction waits for
+	// owners are the session pid and a virtual transaction number of
+	// each transaction that took a lock or was given an owner
+	// (SetLockOwner), for pg_locks.
+	owners map[*Txn]lockOwner
+	vxid   uint64
+	seq    uint64     // orders waiters of object locks
+	free   []*rowLock // free object locks to reuse (objLock)
 }
 
-// rowLock is one locked key: its holders (usually one) and, once a
-// transaction waits for it, a channel closed when a holder leaves, which
-// wakes the waiters. Most locks are never waited for (a writer's own
-// rows and keys), so a lock is kept small: no map, no channel.
+// waitEntry is one waiting transaction's request.
+type waitEntry struct {
+	l     *rowLock
+	mode  LockMode // a row mode, or an object mode's bit (see RelLockMode)
+	seq   uint64
+	since time.Time
+}
+
+// lockOwner identifies a transaction in pg_locks.
+type lockOwner struct {
+	pid  int32
+	vxid uint64
+}
+
+func newLockTable() lockTable {
+	return lockTable{keys: map[string]*rowLock{}, objs: map[LockTag]*rowLock{},
+		waits: map[*Txn]waitEntry{}, owners: map[*Txn]lockOwner{}}
+}
+
+// rowLock is one locked key or object: its holders (usually one) and,
+// once a transaction waits for it, a channel closed when a holder or a
+// waiter leaves, which wakes the waiters. Most locks are never waited
+// for (a writer's own rows and keys), so a lock is kept small: no map,
+// no channel.
 type rowLock struct {
 	key     string
+	obj     *LockTag // set for object locks, whose holder modes are bit sets
 	holders []lockHolder
 	changed chan struct{} // nil until someone waits
 	waiters int
 }
 
-// lockHolder is a transaction holding a lock in a mode.
+// lockHolder is a transaction holding a lock in a mode (for object
+// locks, the set of modes it holds, one bit each).
 type lockHolder struct {
 	t    *Txn
 	mode LockMode
@@ -99,21 +131,21 @@ func (l *rowLock) holder(t *Txn) int {
 	return -1
 }
 
-// blockers returns the holders of l whose modes conflict with mode for t.
-func (l *rowLock) blocks(t *Txn, mode LockMode) bool {
-	for _, h := range l.holders {
-		if h.t != t && conflicts(h.mode, mode) {
-			return true
-		}
+// conflictsWith reports whether a holder's or waiter's mode m conflicts
+// with mode (both row modes, or both object mode bit sets).
+func (l *rowLock) conflictsWith(m, mode LockMode) bool {
+	if l.obj != nil {
+		return relConflictMask(mode)&m != 0
 	}
-	return false
+	return conflicts(m, mode)
 }
 
 // LockKey locks key of key space sp in mode for the rest of the
 // transaction; holding a stronger mode already is enough. acquired is
 // false only under SkipLocked.
 func (t *Txn) LockKey(ctx context.Context, sp Space, key []byte, mode LockMode, wait LockWait) (acquired bool, err error) {
-	return t.lock(ctx, string(rowKey(sp, key)), mode, wait)
+	acquired, _, err = t.lock(ctx, string(rowKey(sp, key)), nil, mode, wait)
+	return acquired, err
 }
 
 // LockChunk locks hypertable chunk id in mode for the rest of the
@@ -122,7 +154,8 @@ func (t *Txn) LockKey(ctx context.Context, sp Space, key []byte, mode LockMode, 
 // rewrites of one chunk take turns and the second reads the first's
 // committed blocks.
 func (t *Txn) LockChunk(ctx context.Context, id uint64, mode LockMode, wait LockWait) (acquired bool, err error) {
-	return t.lock(ctx, chunkLockName(id), mode, wait)
+	acquired, _, err = t.lock(ctx, chunkLockName(id), nil, mode, wait)
+	return acquired, err
 }
 
 // chunkLockName is a chunk's name in the lock table: its key prefix,
@@ -134,29 +167,43 @@ func chunkLockName(id uint64) string {
 	return string(b[:])
 }
 
-func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) (acquired bool, err error) {
+// lock takes row or chunk lock k, or with tag set object lock *tag (mode
+// then is an object mode's bit), in mode. waited reports whether it had
+// to wait for another transaction.
+func (t *Txn) lock(ctx context.Context, k string, tag *LockTag, mode LockMode, wait LockWait) (acquired, waited bool, err error) {
 	lt := &t.db.rowLocks
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
-	l := lt.keys[k]
-	if l == nil {
+	var l *rowLock
+	if tag != nil {
+		l = lt.objLock(*tag)
+	} else if l = lt.keys[k]; l == nil {
 		l = &rowLock{key: k}
 		lt.keys[k] = l
 	}
-	for l.blocks(t, mode) {
+	w := waitEntry{l: l, mode: mode}
+	for lt.blocked(t, w) {
 		switch wait {
 		case NoWait:
 			lt.dropIfFree(l)
-			return false, ErrLockNotAvailable
+			return false, waited, ErrLockNotAvailable
 		case SkipLocked:
 			lt.dropIfFree(l)
-			return false, nil
+			return false, waited, nil
 		}
-		if lt.closesCycle(t, l) {
+		if lt.closesCycle(t, w) {
 			lt.dropIfFree(l)
-			return false, ErrDeadlock
+			if waited {
+				l.wake() // those queued behind t may go now
+			}
+			return false, waited, ErrDeadlock
 		}
-		lt.waits[t] = l
+		if !waited {
+			lt.seq++
+			w.seq, w.since = lt.seq, time.Now()
+			waited = true
+		}
+		lt.waits[t] = w
 		l.waiters++
 		if l.changed == nil {
 			l.changed = make(chan struct{})
@@ -169,7 +216,7 @@ func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) 
 		}
 		hook := t.waitHook()
 		event := "tuple"
-		if k != "" && k[0] == prefixChunk {
+		if tag != nil || k != "" && k[0] == prefixChunk {
 			event = "relation"
 		}
 		if hook != nil {
@@ -186,62 +233,112 @@ func (t *Txn) lock(ctx context.Context, k string, mode LockMode, wait LockWait) 
 		l.waiters--
 		delete(lt.waits, t)
 		if ctx != nil && ctx.Err() != nil {
+			l.wake()
 			lt.dropIfFree(l)
-			return false, ctx.Err()
+			return false, waited, ctx.Err()
 		}
 	}
 	switch i := l.holder(t); {
 	case i < 0:
 		l.holders = append(l.holders, lockHolder{t, mode})
 		t.locked = append(t.locked, l)
+	case tag != nil:
+		l.holders[i].mode |= mode
 	case l.holders[i].mode < mode:
 		l.holders[i].mode = mode
 	}
-	return true, nil
+	return true, waited, nil
 }
 
-// closesCycle reports whether t waiting for l would close a cycle: some
-// holder of l waits, directly or through others, for a lock t holds.
-// Called with lt.mu held.
-func (lt *lockTable) closesCycle(t *Txn, l *rowLock) bool {
-	seen := map[*Txn]bool{}
-	var reaches func(l *rowLock) bool
-	reaches = func(l *rowLock) bool {
-		for _, h := range l.holders {
-			if h.t == t {
-				return true
-			}
-			if seen[h.t] {
-				continue
-			}
-			seen[h.t] = true
-			if next := lt.waits[h.t]; next != nil && reaches(next) {
-				return true
-			}
-		}
-		return false
-	}
+// blocked reports whether t's request w must wait: a holder of w.l holds
+// a conflicting mode or, for an object lock t holds nothing of, an
+// earlier waiter asks for one (so a stream of readers cannot starve an
+// ALTER TABLE waiting for them, as in PostgreSQL). Called with lt.mu
+// held.
+func (lt *lockTable) blocked(t *Txn, w waitEntry) bool {
+	blocked := false
+	lt.blockers(t, w, func(*Txn) bool { blocked = true; return false })
+	return blocked
+}
+
+// blockers calls f with each transaction t's request w waits for, until
+// f returns false: // the conflicting holders, for object locks also the queued-ahead
+// waiters with conflicting modes. Called with lt.mu held.
+func (lt *lockTable) blockers(t *Txn, w waitEntry, f func(*Txn) bool) {
+	l := w.l
+	queued := l.obj != nil && l.waiters > 0
 	for _, h := range l.holders {
 		if h.t == t {
+			queued = false
 			continue
 		}
-		seen[h.t] = true
-		if next := lt.waits[h.t]; next != nil && reaches(next) {
+		if l.conflictsWith(h.mode, w.mode) && !f(h.t) {
+			return
+		}
+	}
+	if !queued {
+		return
+	}
+	for u, e := range lt.waits {
+		if e.l == l && u != t && (w.seq == 0 || e.seq < w.seq) && l.conflictsWith(e.mode, w.mode) && !f(u) {
+			return
+		}
+	}
+}
+
+// closesCycle reports whether t waiting for w would close a cycle: some
+// transaction t waits for waits, directly or through others, for t.
+// Called with lt.mu held.
+func (lt *lockTable) closesCycle(t *Txn, w waitEntry) bool {
+	seen := map[*Txn]bool{}
+	var stack []*Txn
+	push := func(u *Txn) bool { stack = append(stack, u); return true }
+	lt.blockers(t, w, push)
+	for len(stack) > 0 {
+		u := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if u == t {
 			return true
+		}
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		if e, ok := lt.waits[u]; ok {
+			lt.blockers(u, e, push)
 		}
 	}
 	return false
 }
 
-// dropIfFree forgets l when nobody holds or waits for it.
-func (lt *lockTable) dropIfFree(l *rowLock) {
-	if len(l.holders) == 0 && l.waiters == 0 {
-		delete(lt.keys, l.key)
+// wake wakes l's waiters to look again.
+func (l *rowLock) wake() {
+	if l.changed != nil {
+		close(l.changed)
+		l.changed = nil
 	}
 }
 
-// releaseLocks ends t's row locks and wakes their waiters.
-func (t *Txn) releaseLocks() { t.releaseLocksFrom(0) }
+// dropIfFree forgets l when nobody holds or waits for it.
+func (lt *lockTable) dropIfFree(l *rowLock) {
+	if len(l.holders) != 0 || l.waiters != 0 {
+		return
+	}
+	if l.obj != nil {
+		lt.freeObjLock(l)
+		return
+	}
+	delete(lt.keys, l.key)
+}
+
+// releaseLocks ends t's locks, wakes their waiters and forgets t's owner.
+func (t *Txn) releaseLocks() {
+	t.releaseLocksFrom(0)
+	lt := &t.db.rowLocks
+	lt.mu.Lock()
+	delete(lt.owners, t)
+	lt.mu.Unlock()
+}
 
 // lockCount returns how many locks t holds.
 func (t *Txn) lockCount() int {
@@ -264,12 +361,10 @@ func (t *Txn) releaseLocksFrom(n int) {
 		if i := l.holder(t); i >= 0 {
 			l.holders = slices.Delete(l.holders, i, i+1)
 		}
-		if l.changed != nil {
-			close(l.changed)
-			l.changed = nil
-		}
+		l.wake()
 		lt.dropIfFree(l)
 	}
+	clear(t.locked[n:])
 	t.locked = t.locked[:n]
 }
 

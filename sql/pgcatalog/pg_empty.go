@@ -45,10 +45,6 @@ func init() {
 	register(pc, "pg_enum", cols(c("oid", o), c("enumtypid", o), c("enumsortorder", types.Float4), c("enumlabel", n)), emptyRows)
 	register(pc, "pg_range", cols(c("rngtypid", o), c("rngsubtype", o), c("rngmultitypid", o),
 		c("rngcollation", o), c("rngsubopc", o), c("rngcanonical", types.Regproc), c("rngsubdiff", types.Regproc)), emptyRows)
-	register(pc, "pg_locks", cols(c("locktype", t), c("database", o), c("relation", o), c("page", i4),
-		c("tuple", i2), c("virtualxid", t), c("transactionid", tXid), c("classid", o), c("objid", o),
-		c("objsubid", i2), c("virtualtransaction", t), c("pid", i4), c("mode", t), c("granted", b),
-		c("fastpath", b), c("waitstart", types.Timestamptz)), emptyRows)
 	register(pc, "pg_matviews", cols(c("schemaname", n), c("matviewname", n), c("matviewowner", n),
 		c("tablespace", n), c("hasindexes", b), c("ispopulated", b), c("definition", t)), emptyRows)
 	register(pc, "pg_views", cols(c("schemaname", n), c("viewname", n), c("viewowner", n), c("definition", t)), emptyRows)

@@ -263,8 +263,17 @@ func stripHidden(n Node) Node {
 	return &Project{Input: n, Exprs: exprs, Cols: cols}
 }
 
-// LookupTable resolves a possibly qualified table name.
+// LookupTable resolves a possibly qualified table name, telling env
+// (a RelationNoter) of the relation found.
 func lookupTable(env Env, schema, name string) *catalog.Table {
+	t := findTable(env, schema, name)
+	if n, ok := env.(RelationNoter); ok && t != nil {
+		n.NoteRelation(t)
+	}
+	return t
+}
+
+func findTable(env Env, schema, name string) *catalog.Table {
 	snap := env.Catalog()
 	if schema == "pg_temp" {
 		schema = catalog.TempSchemaOf(env.SearchPath())

@@ -365,7 +365,11 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 	case *parse.Node_ReindexStmt:
 		return &Noop{Tag: "REINDEX"}, nil
 	case *parse.Node_LockStmt:
-		return &Noop{Tag: "LOCK TABLE"}, nil
+		l := &LockTable{Mode: int(x.LockStmt.Mode), NoWait: x.LockStmt.Nowait}
+		for _, r := range x.LockStmt.Relations {
+			l.Tables = append(l.Tables, objName(r.GetRangeVar()))
+		}
+		return l, nil
 	case *parse.Node_AlterDatabaseSetStmt, *parse.Node_AlterRoleSetStmt:
 		return &Noop{Tag: "ALTER DATABASE"}, nil
 	case *parse.Node_DoStmt:

@@ -33,6 +33,14 @@ type Env interface {
 	Rewriter
 }
 
+// RelationNoter is implemented by an Env that hears of each relation
+// (table, view) the binder resolves by name: the engine locks them
+// before the statement runs (AccessShare, RowExclusive for a DML
+// target), as PostgreSQL locks relations while parsing.
+type RelationNoter interface {
+	NoteRelation(t *catalog.Table)
+}
+
 // Rewriter rewrites the plans the binder produces (sql/opt implements it;
 // the session's Env passes it on). The binder only binds: it calls the
 // Rewriter at three points and leaves every decision to it.

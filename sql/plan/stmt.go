@@ -170,6 +170,14 @@ type (
 	}
 	// Truncate is TRUNCATE.
 	Truncate struct{ Tables []ObjectName }
+	// LockTable is LOCK [TABLE] name, ... [IN mode MODE] [NOWAIT]; Mode
+	// is PostgreSQL's lock mode number, 1 (ACCESS SHARE) to 8 (ACCESS
+	// EXCLUSIVE, the default).
+	LockTable struct {
+		Tables []ObjectName
+		Mode   int
+		NoWait bool
+	}
 	// RoleStmt is CREATE/ALTER ROLE/USER.
 	RoleStmt struct {
 		Create      bool
@@ -296,6 +304,7 @@ func (*CreateSchema) stmt()    {}
 func (*CreateDatabase) stmt()  {}
 func (*CreateExtension) stmt() {}
 func (*Truncate) stmt()        {}
+func (*LockTable) stmt()       {}
 func (*RoleStmt) stmt()        {}
 func (*Transaction) stmt()     {}
 func (*Set) stmt()             {}
