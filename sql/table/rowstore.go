@@ -68,7 +68,7 @@ func indexSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
 func (w *Writer) NewRowKey(t *catalog.Table, row []any) ([]byte, error) {
 	var rowID int64
 	if t.PrimaryKey() == nil {
-		id, err := w.Env.NextSequence(fmt.Sprintf("rowid/%d", t.OID), 1)
+		id, err := w.nextRowID(t)
 		if err != nil {
 			return nil, err
 		}
@@ -76,6 +76,36 @@ func (w *Writer) NewRowKey(t *catalog.Table, row []any) ([]byte, error) {
 	}
 	return RowKey(t, row, rowID)
 }
+
+// rowIDBlock is how many hidden row ids a Writer takes from a table's
+// counter at once: a bulk load of a table without a primary key then
+// makes one counter update per block (and a durable one per
+// storage.seqLogAhead blocks), not one every few rows. Ids only need to
+// be unique; the ones a statement does not use are skipped.
+const rowIDBlock = 1024
+
+// nextRowID returns a new hidden row id of t from the writer's block,
+// taking a new block from the counter when it is used up.
+func (w *Writer) nextRowID(t *catalog.Table) (int64, error) {
+	r := w.rowIDs[t.OID]
+	if r == nil || r.next > r.last {
+		hi, err := w.Env.NextSequence(fmt.Sprintf("rowid/%d", t.OID), rowIDBlock)
+		if err != nil {
+			return 0, err
+		}
+		if w.rowIDs == nil {
+			w.rowIDs = map[uint32]*idBlock{}
+		}
+		r = &idBlock{next: hi - rowIDBlock + 1, last: hi}
+		w.rowIDs[t.OID] = r
+	}
+	id := r.next
+	r.next++
+	return id, nil
+}
+
+// idBlock is a reserved run of hidden row ids [next, last].
+type idBlock struct{ next, last int64 }
 
 // Conflict finds a stored row of t that row (to be stored under key)
 // conflicts with on a unique index: it returns that row's key and the

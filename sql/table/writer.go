@@ -31,6 +31,8 @@ type Writer struct {
 	Ctx context.Context
 	// LockTimeout bounds each wait for a lock (lock_timeout); 0: none.
 	LockTimeout time.Duration
+	// rowIDs are the hidden row ids reserved per table (nextRowID).
+	rowIDs map[uint32]*idBlock
 }
 
 // Env is what a Writer needs from the session beyond its transaction.

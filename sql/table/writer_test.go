@@ -156,10 +156,23 @@ func TestWriterRowStore(t *testing.T) {
 func TestWriterHiddenRowIDs(t *testing.T) {
 	w, env := testWriter(t)
 	tbl := &catalog.Table{OID: 16601, Name: "log", Cols: []catalog.Column{{ID: 1, Name: "msg", Type: types.Text}}}
-	k1, _ := w.NewRowKey(tbl, []any{"a"})
-	k2, _ := w.NewRowKey(tbl, []any{"a"})
-	if string(k1) == string(k2) || env.seq["rowid/16601"] != 2 {
-		t.Fatalf("row ids %x %x, sequence %v", k1, k2, env.seq)
+	seen := map[string]bool{}
+	for i := 0; i < rowIDBlock+1; i++ {
+		k, err := w.NewRowKey(tbl, []any{"a"})
+		if err != nil || seen[string(k)] {
+			t.Fatalf("row %d: key %x repeats (err %v)", i, k, err)
+		}
+		seen[string(k)] = true
+	}
+	// The writer takes ids in blocks: two blocks for one more row than a
+	// block holds.
+	if env.seq["rowid/16601"] != 2*rowIDBlock {
+		t.Fatalf("sequence %v, want %d", env.seq, 2*rowIDBlock)
+	}
+	// Another writer (statement) starts a new block.
+	w2 := NewWriter(w.Txn, w.Env)
+	if k, _ := w2.NewRowKey(tbl, []any{"a"}); seen[string(k)] {
+		t.Fatalf("second writer repeats key %x", k)
 	}
 }
 
