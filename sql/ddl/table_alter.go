@@ -44,6 +44,12 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 					return err
 				}
 			}
+			if err := addChecks(h, nt, cmd.Col.Checks, true); err != nil {
+				return err
+			}
+			if err := addForeignKeys(h, nt, cmd.Col.ForeignKeys, true); err != nil {
+				return err
+			}
 			if cmd.Col.Primary || cmd.Col.Unique {
 				var pk []string
 				var uq [][]string
@@ -112,6 +118,18 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 				nt.Options[k] = v
 			}
 		case "ADD CONSTRAINT":
+			if cmd.Check != nil {
+				if err := addChecks(h, nt, []plan.CheckDef{*cmd.Check}, true); err != nil {
+					return err
+				}
+				continue
+			}
+			if cmd.ForeignKey != nil {
+				if err := addForeignKeys(h, nt, []plan.ForeignKeyDef{*cmd.ForeignKey}, true); err != nil {
+					return err
+				}
+				continue
+			}
 			var pk []string
 			var uq [][]string
 			if cmd.Primary {
@@ -142,6 +160,14 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 				if err := buildUnique(h, nt, ix); err != nil {
 					return err
 				}
+			}
+		case "DROP CONSTRAINT":
+			if err := dropConstraint(h, nt, cmd, w); err != nil {
+				return err
+			}
+		case "VALIDATE CONSTRAINT":
+			if err := validateConstraint(h, nt, cmd.Name); err != nil {
+				return err
 			}
 		case "ALTER TYPE":
 			i := nt.ColIndex(cmd.Name)
