@@ -75,6 +75,9 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 			if nt.Hyper != nil && (nt.Hyper.TimeCol == id || nt.Hyper.Space != nil && nt.Hyper.Space.Col == id) {
 				return pgerr.New(pgerr.FeatureNotSupported, "cannot drop column named in partition key").WithDetail("cannot drop column that is a hypertable partitioning (space or time) dimension")
 			}
+			if err := dropColumnConstraints(h, nt, i, cmd.Cascade, w); err != nil {
+				return err
+			}
 			nt.Cols = append(nt.Cols[:i], nt.Cols[i+1:]...)
 			nt.Indexes = indexesWithout(nt.Indexes, id)
 		case "RENAME COLUMN":
@@ -85,7 +88,9 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 			if nt.Col(cmd.NewName) != nil {
 				return pgerr.New(pgerr.DuplicateColumn, "column %q of relation %q already exists", cmd.NewName, t.Name)
 			}
-			nt.Cols[i].Name = cmd.NewName
+			if err := renameInChecks(h, nt, i, cmd.NewName); err != nil {
+				return err
+			}
 		case "RENAME TABLE":
 			if h.Catalog().Table(h.Database(), nt.Schema, cmd.NewName) != nil {
 				return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", cmd.NewName)

@@ -264,9 +264,6 @@ func addForeignKeys(h Host, nt *catalog.Table, defs []plan.ForeignKeyDef, valida
 						pgcatalog.FormatType(a.Type.OID, a.Type.Mod, false), pgcatalog.FormatType(b.Type.OID, b.Type.Mod, false))
 			}
 		}
-		if nt.Hyper != nil && (d.OnDelete != catalog.FKNoAction && d.OnDelete != catalog.FKRestrict || d.OnUpdate != catalog.FKNoAction && d.OnUpdate != catalog.FKRestrict) {
-			return pgerr.New(pgerr.FeatureNotSupported, "foreign keys of hypertables support only NO ACTION and RESTRICT")
-		}
 		oid, err := h.NewOID()
 		if err != nil {
 			return err
@@ -514,4 +511,78 @@ func validateConstraint(h Host, nt *catalog.Table, name string) error {
 		return nil
 	}
 	return pgerr.New(pgerr.UndefinedObject, "constraint %q of relation %q does not exist", name, nt.Name)
+}
+
+// boundChecks binds nt's CHECK expressions against its columns as they
+// are now.
+func boundChecks(h Host, nt *catalog.Table) ([]plan.Expr, error) {
+	es := make([]plan.Expr, len(nt.Checks))
+	for k := range nt.Checks {
+		e, err := plan.BindCheck(h.PlanEnv(), nt, nt.Checks[k].Expr)
+		if err != nil {
+			return nil, err
+		}
+		es[k] = e
+	}
+	return es, nil
+}
+
+// renameInChecks renames column i of nt to name, rewriting the CHECK
+// expressions that name it (they are stored as text).
+func renameInChecks(h Host, nt *catalog.Table, i int, name string) error {
+	es, err := boundChecks(h, nt)
+	if err != nil {
+		return err
+	}
+	nt.Cols[i].Name = name
+	cols := outCols(nt)
+	for k, e := range es {
+		nt.Checks[k].Expr, nt.Checks[k].Pretty = pgcatalog.RuleText(e, cols, false), pgcatalog.RuleText(e, cols, true)
+	}
+	return nil
+}
+
+// dropColumnConstraints drops the constraints of nt that use column i,
+// which DROP COLUMN removes: its CHECKs and foreign keys, as PostgreSQL
+// does; foreign keys of other tables referencing the column need
+// cascade (2BP01), which drops them.
+func dropColumnConstraints(h Host, nt *catalog.Table, i int, cascade bool, w ResultWriter) error {
+	id := nt.Cols[i].ID
+	es, err := boundChecks(h, nt)
+	if err != nil {
+		return err
+	}
+	var checks []catalog.Check
+	for k, e := range es {
+		uses := false
+		for _, c := range plan.ColumnsOf(e) {
+			uses = uses || c == i
+		}
+		if !uses {
+			checks = append(checks, nt.Checks[k])
+		}
+	}
+	nt.Checks = checks
+	var fks []catalog.ForeignKey
+	for _, fk := range nt.ForeignKeys {
+		if !containsID(fk.Cols, id) && !(fk.RefTable == nt.OID && containsID(fk.RefCols, id)) {
+			fks = append(fks, fk)
+		}
+	}
+	nt.ForeignKeys = fks
+	tables, deps := dependentForeignKeys(h, nt, nil, nil)
+	var using []*catalog.ForeignKey
+	var usingTables []*catalog.Table
+	for k, fk := range deps {
+		if containsID(fk.RefCols, id) {
+			using, usingTables = append(using, fk), append(usingTables, tables[k])
+		}
+	}
+	if len(using) == 0 {
+		return nil
+	}
+	if !cascade {
+		return dependentsError(fmt.Sprintf("column %s of table %s", nt.Cols[i].Name, nt.Name), fmt.Sprintf("column %s of table %s", nt.Cols[i].Name, nt.Name), usingTables, using)
+	}
+	return dropDependentForeignKeys(h, usingTables, using, w)
 }

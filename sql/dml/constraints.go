@@ -1,6 +1,7 @@
 package dml
 
 import (
+	"math"
 	"strconv"
 	"time"
 
@@ -323,15 +324,7 @@ func (c *constraints) runAction(t, child *catalog.Table, fk *catalog.ForeignKey,
 		keys[ks] = true
 	}
 	if child.Hyper != nil {
-		row, err := c.w.HyperReferences(child, fk.Cols, t, fk.RefCols, keys)
-		if err != nil || row == nil {
-			return err
-		}
-		vals, _, err := table.FKValues(child, fk.Cols, row, t, fk.RefCols)
-		if err != nil {
-			return err
-		}
-		return table.StillReferencedError(t, fk, vals, child)
+		return c.hyperAction(t, child, fk, action, removed, update)
 	}
 	if c.depth >= maxCascadeDepth {
 		return pgerr.New(pgerr.StatementTooComplex, "referential actions nested too deeply")
@@ -430,4 +423,123 @@ func (c *constraints) defaultValue(t *catalog.Table, pos int) (any, error) {
 		return types.Cast(v, e.Type(), t.Cols[pos].Type, c.loc)
 	}
 	return v, nil
+}
+
+// hyperAction runs action of foreign key fk of hypertable child on its
+// rows referencing the keys of t the statement removed: NO ACTION and
+// RESTRICT look for one such row; the other actions rewrite the blocks
+// holding them (rewriteHyper, as DELETE and UPDATE do), once per removed
+// key for ON UPDATE CASCADE. Hypertables cannot be referenced, so
+// nothing cascades further.
+func (c *constraints) hyperAction(t, child *catalog.Table, fk *catalog.ForeignKey, action byte, removed map[string]removedKey, update bool) error {
+	if action == catalog.FKNoAction || action == catalog.FKRestrict {
+		keys := make(map[string]bool, len(removed))
+		for ks := range removed {
+			keys[ks] = true
+		}
+		row, err := c.w.HyperReferences(child, fk.Cols, t, fk.RefCols, keys)
+		if err != nil || row == nil {
+			return err
+		}
+		vals, _, err := table.FKValues(child, fk.Cols, row, t, fk.RefCols)
+		if err != nil {
+			return err
+		}
+		return table.StillReferencedError(t, fk, vals, child)
+	}
+	scan := &plan.HyperScan{Table: child, Chunks: c.w.Env.ScanChunks(child.OID, math.MinInt64, math.MaxInt64),
+		TimeMin: math.MinInt64, TimeMax: math.MaxInt64}
+	var set []plan.SetItem
+	for _, id := range fk.Cols {
+		pos := child.ColByID(id)
+		ct := child.Cols[pos].Type
+		switch action {
+		case catalog.FKSetNull:
+			set = append(set, plan.SetItem{Col: pos, E: &plan.Const{T: ct}})
+		case catalog.FKSetDefault:
+			v, err := c.defaultValue(child, pos)
+			if err != nil {
+				return err
+			}
+			set = append(set, plan.SetItem{Col: pos, E: &plan.Const{T: ct, V: v}})
+		case catalog.FKCascade:
+			if update {
+				set = append(set, plan.SetItem{Col: pos}) // per key below
+			}
+		}
+	}
+	matchKeys := func(rks []removedKey) (plan.Expr, error) {
+		var or plan.Expr
+		for _, rk := range rks {
+			var and plan.Expr
+			for k, id := range fk.Cols {
+				pos := child.ColByID(id)
+				v, err := c.childValue(t, fk, child, k, rk.old[k])
+				if err != nil {
+					return nil, err
+				}
+				eq := &plan.Op{T: types.Bool, Kind: plan.OpEq, L: &plan.ColRef{T: child.Cols[pos].Type, Idx: pos}, R: &plan.Const{T: child.Cols[pos].Type, V: v}}
+				and = andExpr(and, eq, plan.OpAnd)
+			}
+			or = andExpr(or, and, plan.OpOr)
+		}
+		return or, nil
+	}
+	groups := [][]removedKey{nil}
+	for _, rk := range removed {
+		if action == catalog.FKCascade && update {
+			groups = append(groups, []removedKey{rk})
+		} else {
+			groups[0] = append(groups[0], rk)
+		}
+	}
+	for _, g := range groups {
+		if len(g) == 0 {
+			continue
+		}
+		filter, err := matchKeys(g)
+		if err != nil {
+			return err
+		}
+		gset := set
+		if action == catalog.FKCascade && update {
+			gset = make([]plan.SetItem, len(set))
+			for k, it := range set {
+				v, err := c.childValue(t, fk, child, k, g[0].new[k])
+				if err != nil {
+					return err
+				}
+				gset[k] = plan.SetItem{Col: it.Col, E: &plan.Const{T: child.Cols[it.Col].Type, V: v}}
+			}
+		}
+		if action == catalog.FKCascade && !update {
+			gset = nil
+		}
+		if _, err := rewriteHyper(c.ec, c.w, c, child, scan, filter, nil, gset, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// childValue converts value v of referenced column k of fk (in t's
+// type) to the type of the referencing column of child.
+func (c *constraints) childValue(t *catalog.Table, fk *catalog.ForeignKey, child *catalog.Table, k int, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	pt := t.Cols[t.ColByID(fk.RefCols[k])].Type
+	ct := child.Cols[child.ColByID(fk.Cols[k])].Type
+	if pt.OID == ct.OID {
+		return v, nil
+	}
+	return types.Cast(v, pt, ct, c.loc)
+}
+
+// andExpr joins a and b with AND or OR (kind); a may be nil.
+func andExpr(a, b plan.Expr, kind plan.OpKind) plan.Expr {
+	if a == nil {
+		return b
+	}
+	return &plan.Op{T: types.Bool, Kind: kind, L: a, R: b}
 }

@@ -440,7 +440,7 @@ func (b *binder) alterTable(s *parse.AlterTableStmt) (Statement, error) {
 			}
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD COLUMN", Col: d, IfExists: cmd.MissingOk})
 		case parse.AlterTableType_AT_DropColumn:
-			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP COLUMN", Name: cmd.Name, IfExists: cmd.MissingOk})
+			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP COLUMN", Name: cmd.Name, IfExists: cmd.MissingOk, Cascade: cmd.Behavior == parse.DropBehavior_DROP_CASCADE})
 		case parse.AlterTableType_AT_SetRelOptions, parse.AlterTableType_AT_ResetRelOptions:
 			opts := map[string]string{}
 			for _, o := range cmd.Def.GetList().GetItems() {

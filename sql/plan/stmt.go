@@ -151,7 +151,7 @@ type AlterCmd struct {
 	// Check and ForeignKey are ADD CONSTRAINT CHECK / FOREIGN KEY.
 	Check      *CheckDef
 	ForeignKey *ForeignKeyDef
-	// Cascade is DROP CONSTRAINT ... CASCADE.
+	// Cascade is DROP CONSTRAINT / DROP COLUMN ... CASCADE.
 	Cascade bool
 }
 
