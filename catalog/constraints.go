@@ -18,6 +18,9 @@ type Check struct {
 	// NotValid marks a constraint added with NOT VALID: rows stored
 	// before it were not checked.
 	NotValid bool `json:",omitempty"`
+	// NoInherit is NO INHERIT: recorded and shown (tsgres has no table
+	// inheritance).
+	NoInherit bool `json:",omitempty"`
 }
 
 // Foreign key actions (ON DELETE / ON UPDATE) and match types, with

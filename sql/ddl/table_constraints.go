@@ -123,7 +123,7 @@ func addChecks(h Host, nt *catalog.Table, defs []plan.CheckDef, validate bool) e
 		if err != nil {
 			return err
 		}
-		ck := catalog.Check{OID: oid, Name: name, NotValid: d.NotValid,
+		ck := catalog.Check{OID: oid, Name: name, NotValid: d.NotValid, NoInherit: d.NoInherit,
 			Expr: pgcatalog.RuleText(e, outCols(nt), false), Pretty: pgcatalog.RuleText(e, outCols(nt), true)}
 		if validate && !d.NotValid {
 			if err := validateCheck(h, nt, name, e); err != nil {

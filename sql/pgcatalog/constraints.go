@@ -58,6 +58,9 @@ func checkDef(c *catalog.Check, pretty bool) string {
 		e = c.Pretty
 	}
 	s := "CHECK (" + e + ")"
+	if c.NoInherit {
+		s += " NO INHERIT"
+	}
 	if c.NotValid {
 		s += " NOT VALID"
 	}
@@ -182,7 +185,7 @@ func constraintRows(env Env, t *catalog.Table, ns map[string]uint32) [][]any {
 			!c.NotValid, i64(t.OID), int64(0),
 			int64(0), int64(0), int64(0),
 			" ", " ", " ",
-			true, int64(0), false,
+			true, int64(0), c.NoInherit,
 			attnums(t, checkColumns(env, t, c)), nil, nil,
 			nil, nil, nil,
 			nil, c.Expr,

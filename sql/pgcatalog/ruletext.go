@@ -207,21 +207,35 @@ func (r *ruleText) expr(e, parent plan.Expr, showImplicit bool) {
 		}
 		r.close()
 	case *plan.InList:
-		// x IN (a, b) is stored as x = ANY (ARRAY[a, b]).
+		// x IN (a, b) is stored as x = ANY (ARRAY[a, b]); over varchar,
+		// as x::text = ANY (ARRAY[a, b]::text[]) with varchar elements.
+		varchar := x.E.Type().OID == types.OidVarchar
 		r.open()
-		r.paren(x.E, e, true)
+		r.paren(textOperand(x.E), e, true)
 		if x.Not {
-			r.sb.WriteString(" <> ALL (ARRAY[")
+			r.sb.WriteString(" <> ALL (")
 		} else {
-			r.sb.WriteString(" = ANY (ARRAY[")
+			r.sb.WriteString(" = ANY (")
 		}
+		if varchar {
+			r.open()
+		}
+		r.sb.WriteString("ARRAY[")
 		for i, a := range x.List {
 			if i > 0 {
 				r.sb.WriteString(", ")
 			}
+			if c, ok := a.(*plan.Const); ok && varchar {
+				a = &plan.Const{T: types.T{OID: types.OidVarchar, Mod: -1}, V: c.V}
+			}
 			r.expr(a, e, true)
 		}
-		r.sb.WriteString("])")
+		r.sb.WriteString("]")
+		if varchar {
+			r.close()
+			r.sb.WriteString("::text[]")
+		}
+		r.sb.WriteString(")")
 		r.close()
 	case *plan.Like:
 		op := "~~"

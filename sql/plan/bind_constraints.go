@@ -21,6 +21,8 @@ type CheckDef struct {
 	// NotValid is NOT VALID (ALTER TABLE ADD CONSTRAINT): existing rows
 	// are not checked.
 	NotValid bool
+	// NoInherit is NO INHERIT (shown, otherwise without effect).
+	NoInherit bool
 }
 
 // ForeignKeyDef is a FOREIGN KEY (or column REFERENCES) constraint as
@@ -48,7 +50,7 @@ func tableConstraint(con *parse.Constraint, col string, checks *[]CheckDef, fks 
 		if err != nil {
 			return true, err
 		}
-		*checks = append(*checks, CheckDef{Name: con.Conname, Expr: s, NotValid: con.SkipValidation})
+		*checks = append(*checks, CheckDef{Name: con.Conname, Expr: s, NotValid: con.SkipValidation, NoInherit: con.IsNoInherit})
 		return true, nil
 	case parse.ConstrType_CONSTR_FOREIGN:
 		fk := ForeignKeyDef{
