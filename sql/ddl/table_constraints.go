@@ -226,6 +226,12 @@ func addForeignKeys(h Host, nt *catalog.Table, defs []plan.ForeignKeyDef, valida
 		if ref.Hyper != nil {
 			return pgerr.New(pgerr.FeatureNotSupported, "foreign keys to hypertables are not supported")
 		}
+		if tmp, refTmp := strings.HasPrefix(nt.Schema, "pg_temp_"), strings.HasPrefix(ref.Schema, "pg_temp_"); tmp != refTmp {
+			if tmp {
+				return pgerr.New(pgerr.InvalidTableDefinition, "constraints on temporary tables may reference only temporary tables")
+			}
+			return pgerr.New(pgerr.InvalidTableDefinition, "constraints on permanent tables may reference only permanent tables")
+		}
 		cols, err := fkColumns(nt, d.Cols)
 		if err != nil {
 			return err
