@@ -392,6 +392,18 @@ func (c *constraints) runAction(t, child *catalog.Table, fk *catalog.ForeignKey,
 		return err
 	}
 	if action == catalog.FKSetDefault {
+		// A default equal to a removed key still references it: the
+		// removal fails as NO ACTION would (PostgreSQL re-runs that
+		// check after SET DEFAULT).
+		for _, row := range news {
+			vals, ok, err := table.FKValues(child, fk.Cols, row, t, fk.RefCols)
+			if err != nil {
+				return err
+			}
+			if ok && keys[table.KeyString(t, fk.RefCols, vals)] {
+				return table.StillReferencedError(t, fk, vals, child)
+			}
+		}
 		if err := c.references(child, news); err != nil {
 			return err
 		}
