@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
@@ -23,25 +24,39 @@ import (
 const maxIdentLen = 63
 
 // makeObjectName joins name1, name2 (optional) and label with "_", as
-// PostgreSQL's makeObjectName does, truncating the longer name first
-// so the result fits an identifier.
+// PostgreSQL's makeObjectName does: while the result would not fit an
+// identifier, the longer of the two names (name2 on a tie) loses its
+// last byte, and a name cut inside a UTF-8 character loses all of it.
 func makeObjectName(name1, name2, label string) string {
-	over := len(name1) + len(label) + 1 - maxIdentLen
+	overhead := len(label) + 1
 	if name2 != "" {
-		over += len(name2) + 1
+		overhead++
 	}
-	for over > 0 {
-		if len(name1) >= len(name2) {
-			name1 = name1[:len(name1)-1]
+	n1, n2 := len(name1), len(name2)
+	for n1+n2+overhead > maxIdentLen {
+		if n1 > n2 {
+			n1--
 		} else {
-			name2 = name2[:len(name2)-1]
+			n2--
 		}
-		over--
 	}
+	name1, name2 = clipUTF8(name1, n1), clipUTF8(name2, n2)
 	if name2 == "" {
 		return name1 + "_" + label
 	}
 	return name1 + "_" + name2 + "_" + label
+}
+
+// clipUTF8 returns the longest prefix of s of at most n bytes that does
+// not end inside a UTF-8 character.
+func clipUTF8(s string, n int) string {
+	if n >= len(s) {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // constraintNames returns the constraint names used in t's schema, with
