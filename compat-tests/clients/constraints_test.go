@@ -109,6 +109,28 @@ func TestForeignKeyConcurrentDelete(t *testing.T) {
 		t.Errorf("INSERT: got %s %s, want 23503", pe.Code, pe.Message)
 	}
 
+	// REPEATABLE READ: a referencing row committed after the deleting
+	// transaction's snapshot is found (PostgreSQL looks at the latest
+	// rows there), not orphaned; a referenced row deleted after the
+	// inserting transaction's snapshot is a serialization failure.
+	mustExec(t, a, "INSERT INTO fkc_p VALUES (5, 'v'), (6, 'w')")
+	mustExec(t, a, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+	mustExec(t, a, "SELECT count(*) FROM fkc_c")
+	mustExec(t, b, "INSERT INTO fkc_c VALUES (5, 5)")
+	_, err := a.Exec(ctx, "DELETE FROM fkc_p WHERE id = 5")
+	if pe := pgError(t, "REPEATABLE READ DELETE of a row referenced since the snapshot", err); pe.Code != "23503" {
+		t.Errorf("REPEATABLE READ DELETE: got %s %s, want 23503", pe.Code, pe.Message)
+	}
+	mustExec(t, a, "ROLLBACK")
+	mustExec(t, a, "BEGIN ISOLATION LEVEL REPEATABLE READ")
+	mustExec(t, a, "SELECT count(*) FROM fkc_p")
+	mustExec(t, b, "DELETE FROM fkc_p WHERE id = 6")
+	_, err = a.Exec(ctx, "INSERT INTO fkc_c VALUES (6, 6)")
+	if pe := pgError(t, "REPEATABLE READ INSERT referencing a row deleted since the snapshot", err); pe.Code != "40001" {
+		t.Errorf("REPEATABLE READ INSERT: got %s %s, want 40001", pe.Code, pe.Message)
+	}
+	mustExec(t, a, "ROLLBACK")
+
 	// A non-key update of a referenced row does not conflict with FOR
 	// KEY SHARE.
 	mustExec(t, a, "BEGIN")

@@ -341,6 +341,9 @@ func (c *constraints) runAction(t, child *catalog.Table, fk *catalog.ForeignKey,
 		if _, err := c.w.LockRow(child, key, table.LockUpdate, table.Wait); err != nil {
 			return err
 		}
+		if err := c.w.CheckRowUnchanged(child, key); err != nil {
+			return err
+		}
 		cur, err := c.w.GetRow(child, key)
 		if err != nil || cur == nil {
 			return err

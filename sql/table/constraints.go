@@ -99,7 +99,8 @@ func KeyString(t *catalog.Table, ids []uint32, vals []any) string {
 // when there is none. With lock, it locks the row FOR KEY SHARE first
 // (so the row cannot be deleted or its key changed until the
 // transaction ends) and reads it again after the lock: a concurrent
-// delete that committed while it waited leaves no row.
+// delete that committed while it waited leaves no row (under REPEATABLE
+// READ, a change since the snapshot fails with 40001).
 func (w *Writer) ReferencedRow(ref *catalog.Table, ids []uint32, vals []any, lock bool) ([]byte, error) {
 	ix := KeyIndex(ref, ids)
 	if ix == nil {
@@ -137,47 +138,55 @@ func (w *Writer) ReferencedRow(ref *catalog.Table, ids []uint32, vals []any, loc
 	if _, err := w.LockRow(ref, key, LockKeyShare, Wait); err != nil {
 		return nil, err
 	}
+	if err := w.CheckRowUnchanged(ref, key); err != nil {
+		return nil, err // REPEATABLE READ: changed since the snapshot
+	}
 	return find()
 }
 
 // ReferencingRows calls fn with the key and row of every row of regular
 // table t whose columns ids hold values whose KeyString (in types of
 // ref's columns refIDs) is in keys, in row key order. It scans t; an
-// index on ids could serve it instead.
+// index on ids could serve it instead. It reads the latest committed
+// rows whatever the isolation, as PostgreSQL's referenced-side checks
+// do (a REPEATABLE READ caller fails rows changed since its snapshot
+// with CheckRowUnchanged).
 func (w *Writer) ReferencingRows(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string]bool, fn func(key []byte, row []any) error) error {
-	it := w.Rows(t)
-	defer it.Close()
-	var found []struct {
-		key []byte
-		row []any
-	}
-	for it.Next() {
-		vals, ok, err := FKValues(t, ids, it.Row(), ref, refIDs)
-		if err != nil {
-			return err
-		}
-		if ok && keys[KeyString(ref, refIDs, vals)] {
-			found = append(found, struct {
-				key []byte
-				row []any
-			}{it.Key(), it.Row()})
-		}
-	}
-	if err := it.Err(); err != nil {
+	rowKeys, rows, err := w.referencingScan(t, ids, ref, refIDs, keys)
+	if err != nil {
 		return err
 	}
-	for _, f := range found {
-		if err := fn(f.key, f.row); err != nil {
+	for i, key := range rowKeys {
+		if err := fn(key, rows[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// referencingScan collects the rows ReferencingRows calls fn with, all
+// of them before any is changed.
+func (w *Writer) referencingScan(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string]bool) (rowKeys [][]byte, rows [][]any, err error) {
+	defer w.Txn.ReadLatest()()
+	it := w.Rows(t)
+	defer it.Close()
+	for it.Next() {
+		vals, ok, err := FKValues(t, ids, it.Row(), ref, refIDs)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok && keys[KeyString(ref, refIDs, vals)] {
+			rowKeys, rows = append(rowKeys, it.Key()), append(rows, it.Row())
+		}
+	}
+	return rowKeys, rows, it.Err()
+}
+
 // HyperReferences returns a row of hypertable t whose columns ids hold
 // values whose KeyString (in types of ref's columns refIDs) is in keys,
-// or nil. It reads the blocks of every chunk.
+// or nil. It reads the blocks of every chunk, latest committed state.
 func (w *Writer) HyperReferences(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string]bool) ([]any, error) {
+	defer w.Txn.ReadLatest()()
 	for _, c := range w.Env.ScanChunks(t.OID, storage.MinTime, storage.MaxTime) {
 		spec := BlockScan(t, c.ID, storage.MinTime, storage.MaxTime, nil)
 		blocks, _, err := w.Txn.Blocks(spec)
