@@ -421,6 +421,11 @@ func dropConstraint(h Host, nt *catalog.Table, cmd plan.AlterCmd, w ResultWriter
 			}
 		}
 		primary := ix.Primary
+		if nt.Hyper == nil {
+			if err := h.TableWriter().DropIndex(nt, ix); err != nil {
+				return err
+			}
+		}
 		nt.Indexes = append(nt.Indexes[:i:i], nt.Indexes[i+1:]...)
 		if primary && nt.Hyper == nil {
 			return rekeyRows(h, nt)
