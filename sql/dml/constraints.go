@@ -319,9 +319,9 @@ func (c *constraints) parentChanged(t *catalog.Table, olds, news [][]any) error 
 // runAction runs action of foreign key fk of child on the rows of child
 // referencing the keys of t the statement removed.
 func (c *constraints) runAction(t, child *catalog.Table, fk *catalog.ForeignKey, action byte, removed map[string]removedKey, update bool) error {
-	keys := make(map[string]bool, len(removed))
-	for ks := range removed {
-		keys[ks] = true
+	keys := make(map[string][]any, len(removed))
+	for ks, rk := range removed {
+		keys[ks] = rk.old
 	}
 	if child.Hyper != nil {
 		return c.hyperAction(t, child, fk, action, removed, update)
@@ -353,7 +353,7 @@ func (c *constraints) runAction(t, child *catalog.Table, fk *catalog.ForeignKey,
 			return err
 		}
 		ks := table.KeyString(t, fk.RefCols, cv)
-		if !keys[ks] {
+		if _, hit := keys[ks]; !hit {
 			return nil // changed while this statement waited for it
 		}
 		if action == catalog.FKCascade && !update {
@@ -403,7 +403,7 @@ func (c *constraints) runAction(t, child *catalog.Table, fk *catalog.ForeignKey,
 			if err != nil {
 				return err
 			}
-			if ok && keys[table.KeyString(t, fk.RefCols, vals)] {
+			if _, hit := keys[table.KeyString(t, fk.RefCols, vals)]; ok && hit {
 				return table.StillReferencedError(t, fk, vals, child)
 			}
 		}
@@ -448,9 +448,9 @@ func (c *constraints) defaultValue(t *catalog.Table, pos int) (any, error) {
 // nothing cascades further.
 func (c *constraints) hyperAction(t, child *catalog.Table, fk *catalog.ForeignKey, action byte, removed map[string]removedKey, update bool) error {
 	if action == catalog.FKNoAction || action == catalog.FKRestrict {
-		keys := make(map[string]bool, len(removed))
-		for ks := range removed {
-			keys[ks] = true
+		keys := make(map[string][]any, len(removed))
+		for ks, rk := range removed {
+			keys[ks] = rk.old
 		}
 		row, err := c.w.HyperReferences(child, fk.Cols, t, fk.RefCols, keys)
 		if err != nil || row == nil {

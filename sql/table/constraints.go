@@ -145,14 +145,15 @@ func (w *Writer) ReferencedRow(ref *catalog.Table, ids []uint32, vals []any, loc
 }
 
 // ReferencingRows calls fn with the key and row of every row of regular
-// table t whose columns ids hold values whose KeyString (in types of
-// ref's columns refIDs) is in keys, in row key order. It scans t; an
-// index on ids could serve it instead. It reads the latest committed
-// rows whatever the isolation, as PostgreSQL's referenced-side checks
-// do (a REPEATABLE READ caller fails rows changed since its snapshot
-// with CheckRowUnchanged).
-func (w *Writer) ReferencingRows(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string]bool, fn func(key []byte, row []any) error) error {
-	rowKeys, rows, err := w.referencingScan(t, ids, ref, refIDs, keys)
+// table t whose columns ids hold one of keys: KeyString (in the types of
+// ref's columns refIDs) to the values, in those types. It reads the rows
+// through an index of t whose leading columns are ids when there is one
+// (LookupIndex), else it scans t. It reads the latest committed rows
+// whatever the isolation, as PostgreSQL's referenced-side checks do (a
+// REPEATABLE READ caller fails rows changed since its snapshot with
+// CheckRowUnchanged). Every row is found before fn changes any.
+func (w *Writer) ReferencingRows(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string][]any, fn func(key []byte, row []any) error) error {
+	rowKeys, rows, err := w.referencingRows(t, ids, ref, refIDs, keys)
 	if err != nil {
 		return err
 	}
@@ -164,10 +165,74 @@ func (w *Writer) ReferencingRows(t *catalog.Table, ids []uint32, ref *catalog.Ta
 	return nil
 }
 
-// referencingScan collects the rows ReferencingRows calls fn with, all
-// of them before any is changed.
-func (w *Writer) referencingScan(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string]bool) (rowKeys [][]byte, rows [][]any, err error) {
+// referencingRows collects the rows ReferencingRows calls fn with.
+func (w *Writer) referencingRows(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string][]any) (rowKeys [][]byte, rows [][]any, err error) {
 	defer w.Txn.ReadLatest()()
+	ix, order := leadingIndex(t, ids)
+	if ix == nil {
+		return w.referencingScan(t, ids, ref, refIDs, keys)
+	}
+	sorted := make([]string, 0, len(keys))
+	for ks := range keys {
+		sorted = append(sorted, ks)
+	}
+	slices.Sort(sorted)
+	for _, ks := range sorted {
+		vals := make([]any, len(order))
+		for j, k := range order {
+			ct := t.Cols[t.ColByID(ids[k])].Type
+			rt := ref.Cols[ref.ColByID(refIDs[k])].Type
+			v := keys[ks][k]
+			if ct.OID != rt.OID {
+				if v, err = types.Cast(v, rt, ct, nil); err != nil {
+					return nil, nil, err
+				}
+			}
+			vals[j] = v
+		}
+		it, err := w.LookupIndex(t, ix, vals)
+		if err != nil {
+			return nil, nil, err
+		}
+		for it.Next() {
+			rowKeys, rows = append(rowKeys, it.Key()), append(rows, it.Row())
+		}
+		err = it.Err()
+		if cerr := it.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return rowKeys, rows, nil
+}
+
+// leadingIndex returns an index of regular table t with stored entries
+// whose first len(ids) key columns are ids in some order, and for each
+// of them the position in ids of its column; nil when there is none.
+func leadingIndex(t *catalog.Table, ids []uint32) (*catalog.Index, []int) {
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if len(ix.Cols) < len(ids) || t.IndexLayout(ix) == catalog.IndexNotStored {
+			continue
+		}
+		order := make([]int, len(ids))
+		for j, id := range ix.Cols[:len(ids)] {
+			if order[j] = slices.Index(ids, id); order[j] < 0 {
+				order = nil
+				break
+			}
+		}
+		if order != nil {
+			return ix, order
+		}
+	}
+	return nil, nil
+}
+
+// referencingScan is referencingRows without an index: a scan of t.
+func (w *Writer) referencingScan(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string][]any) (rowKeys [][]byte, rows [][]any, err error) {
 	it := w.Rows(t)
 	defer it.Close()
 	for it.Next() {
@@ -175,7 +240,7 @@ func (w *Writer) referencingScan(t *catalog.Table, ids []uint32, ref *catalog.Ta
 		if err != nil {
 			return nil, nil, err
 		}
-		if ok && keys[KeyString(ref, refIDs, vals)] {
+		if _, hit := keys[KeyString(ref, refIDs, vals)]; ok && hit {
 			rowKeys, rows = append(rowKeys, it.Key()), append(rows, it.Row())
 		}
 	}
@@ -185,7 +250,7 @@ func (w *Writer) referencingScan(t *catalog.Table, ids []uint32, ref *catalog.Ta
 // HyperReferences returns a row of hypertable t whose columns ids hold
 // values whose KeyString (in types of ref's columns refIDs) is in keys,
 // or nil. It reads the blocks of every chunk, latest committed state.
-func (w *Writer) HyperReferences(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string]bool) ([]any, error) {
+func (w *Writer) HyperReferences(t *catalog.Table, ids []uint32, ref *catalog.Table, refIDs []uint32, keys map[string][]any) ([]any, error) {
 	defer w.Txn.ReadLatest()()
 	for _, c := range w.Env.ScanChunks(t.OID, storage.MinTime, storage.MaxTime) {
 		spec := BlockScan(t, c.ID, storage.MinTime, storage.MaxTime, nil)
@@ -207,7 +272,7 @@ func (w *Writer) HyperReferences(t *catalog.Table, ids []uint32, ref *catalog.Ta
 				if err != nil {
 					return nil, err
 				}
-				if ok && keys[KeyString(ref, refIDs, vals)] {
+				if _, hit := keys[KeyString(ref, refIDs, vals)]; ok && hit {
 					return row, nil
 				}
 			}
