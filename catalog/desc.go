@@ -114,6 +114,11 @@ type Table struct {
 	// View is set for views, materialized views and continuous
 	// aggregates (views.go).
 	View *View `json:",omitempty"`
+	// Checks are the table's CHECK constraints (constraints.go).
+	Checks []Check `json:",omitempty"`
+	// ForeignKeys are the table's FOREIGN KEY constraints, the
+	// referencing side (constraints.go).
+	ForeignKeys []ForeignKey `json:",omitempty"`
 }
 
 // Hypertable is the TimescaleDB part of a table.
@@ -242,6 +247,16 @@ func (t *Table) Clone() *Table {
 			v.Cagg = &cg
 		}
 		c.View = &v
+	}
+	c.Checks = append([]Check(nil), t.Checks...)
+	c.ForeignKeys = make([]ForeignKey, len(t.ForeignKeys))
+	for i, fk := range t.ForeignKeys {
+		fk.Cols = append([]uint32(nil), fk.Cols...)
+		fk.RefCols = append([]uint32(nil), fk.RefCols...)
+		c.ForeignKeys[i] = fk
+	}
+	if len(t.ForeignKeys) == 0 {
+		c.ForeignKeys = nil
 	}
 	if t.Options != nil {
 		c.Options = make(map[string]string, len(t.Options))

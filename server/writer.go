@@ -219,6 +219,13 @@ func (w *resultWriter) Notice(severity, code, message string) error {
 	return w.c.werr
 }
 
+// NoticeDetail sends a notice with a DETAIL field (ddl's multi-object
+// cascade notices; an optional method of sql.ResultWriter).
+func (w *resultWriter) NoticeDetail(severity, code, message, detail string) error {
+	w.c.send(&pgproto3.NoticeResponse{Severity: severity, SeverityUnlocalized: severity, Code: code, Message: message, Detail: detail})
+	return w.c.werr
+}
+
 // ParameterStatus implements sql.ResultWriter.
 func (w *resultWriter) ParameterStatus(name, value string) error {
 	w.c.send(&pgproto3.ParameterStatus{Name: name, Value: value})

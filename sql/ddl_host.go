@@ -41,6 +41,9 @@ func (h ddlHost) PlanEnv() plan.Env                  { return h.e }
 func (h ddlHost) Commit() error                      { return h.e.s.commit() }
 
 func (h ddlHost) Eval(e plan.Expr) (any, error) { return exec.Eval(h.e.execCtx(), e, nil) }
+func (h ddlHost) EvalRow(e plan.Expr, row []any) (any, error) {
+	return exec.Eval(h.e.execCtx(), e, row)
+}
 
 // Insert runs INSERT INTO t SELECT q through the DML path and reads the
 // row count from its command tag ("INSERT 0 n").

@@ -169,6 +169,46 @@ def check_insert_select(engine, conditions, devices):
         check(got == 2, "between %r" % got)
 
 
+def check_constraints(engine):
+    """FOREIGN KEY and CHECK constraints made by create_all, reflected by
+    the inspector (pg_constraint, pg_get_constraintdef) and enforced."""
+    md = sa.MetaData()
+    sites = sa.Table("sites", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                     sa.Column("code", sa.String(8), unique=True))
+    sa.Table("sensors", md,
+             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+             sa.Column("site_id", sa.Integer, sa.ForeignKey("sites.id", ondelete="CASCADE")),
+             sa.Column("site_code", sa.String(8)),
+             sa.Column("level", sa.Integer),
+             sa.ForeignKeyConstraint(["site_code"], ["sites.code"], name="sensors_code_fk", onupdate="SET NULL"),
+             sa.CheckConstraint("level >= 0 AND level < 10", name="level_range"))
+    md.create_all(engine)
+    insp = sa.inspect(engine)
+    fks = sorted(insp.get_foreign_keys("sensors"), key=lambda f: f["name"])
+    check([(f["name"], f["constrained_columns"], f["referred_table"], f["referred_columns"], f["options"]) for f in fks] == [
+        ("sensors_code_fk", ["site_code"], "sites", ["code"], {"onupdate": "SET NULL"}),
+        ("sensors_site_id_fkey", ["site_id"], "sites", ["id"], {"ondelete": "CASCADE"}),
+    ], "get_foreign_keys %r" % fks)
+    cks = insp.get_check_constraints("sensors")
+    check(cks == [{"name": "level_range", "sqltext": "(level >= 0) AND (level < 10)"}], "get_check_constraints %r" % cks)
+    with engine.begin() as conn:
+        conn.execute(sa.insert(sites).values(id=1, code="a"))
+        conn.execute(sa.text("INSERT INTO sensors VALUES (1, 1, 'a', 3)"))
+    for sql, code in [("INSERT INTO sensors VALUES (2, 7, NULL, 3)", "23503"),
+                      ("INSERT INTO sensors VALUES (2, 1, NULL, 10)", "23514")]:
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.text(sql))
+            check(False, "%s succeeded" % sql)
+        except sa.exc.IntegrityError as e:
+            check(e.orig.pgcode == code and e.orig.diag.constraint_name, "%s: %s %s" % (sql, e.orig.pgcode, e.orig.diag.constraint_name))
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE sensors SET site_code = NULL"))
+        conn.execute(sa.delete(sites))
+        check(conn.scalar(sa.text("SELECT count(*) FROM sensors")) == 0, "ON DELETE CASCADE")
+    md.drop_all(engine)
+
+
 def main():
     dsn = sys.argv[1]
     postgres = "--postgres" in sys.argv[2:]
@@ -178,6 +218,7 @@ def main():
     check_create(engine, postgres)
     conditions, devices = check_reflect(engine)
     check_insert_select(engine, conditions, devices)
+    check_constraints(engine)
     engine.dispose()
     print("OK %d checks" % checks)
 

@@ -83,11 +83,19 @@ func createExtension(h Host, x *plan.CreateExtension, w ResultWriter) error {
 // truncate empties tables: a hypertable loses its chunks (and last-value
 // entries), a regular table its row store.
 func truncate(h Host, x *plan.Truncate, w ResultWriter) error {
+	var named []*catalog.Table
 	for _, on := range x.Tables {
 		t := findTable(h, on)
 		if t == nil {
 			return noTable(on)
 		}
+		named = append(named, t)
+	}
+	targets, err := truncateTargets(h, named, x.Cascade, w)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
 		if t.Hyper != nil {
 			for _, c := range h.Chunks(t.OID) {
 				h.Txn().DropChunk(c.ID)

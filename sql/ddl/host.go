@@ -57,6 +57,9 @@ type Host interface {
 	// Eval evaluates a bound expression without column references in
 	// the statement's executor context.
 	Eval(e plan.Expr) (any, error)
+	// EvalRow evaluates a bound expression over row (a table's columns),
+	// for validating a CHECK constraint against stored rows.
+	EvalRow(e plan.Expr, row []any) (any, error)
 	// Insert inserts the rows of bound query q into table t (all of its
 	// columns, in order) as INSERT ... SELECT does, and returns their
 	// number.

@@ -97,6 +97,9 @@ func dropIndex(h Host, on plan.ObjectName, ifExists bool, w ResultWriter) error 
 			if ix.Primary {
 				return pgerr.New(pgerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", ix.Name, ix.Name, t.Name)
 			}
+			if tables, fks := dependentForeignKeys(h, t, &t.Indexes[i], nil); len(fks) > 0 {
+				return dependentsError("index "+ix.Name, "index "+ix.Name, tables, fks)
+			}
 			if t.Hyper == nil {
 				if err := h.TableWriter().DropIndex(t, &t.Indexes[i]); err != nil {
 					return err

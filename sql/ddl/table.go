@@ -57,8 +57,20 @@ func createTable(h Host, x *plan.CreateTable, w ResultWriter) error {
 	if err := addIndexes(t, x.PrimaryKey, x.Uniques); err != nil {
 		return err
 	}
+	if err := addChecks(h, t, x.Checks, false); err != nil {
+		return err
+	}
 	if err := wr.CreateTable(t); err != nil {
 		return err
+	}
+	if len(x.ForeignKeys) > 0 {
+		// After CreateTable: a foreign key may reference the new table.
+		if err := addForeignKeys(h, t, x.ForeignKeys, false); err != nil {
+			return err
+		}
+		if err := wr.PutTable(t); err != nil {
+			return err
+		}
 	}
 	if x.OnCommit == "DROP" || x.OnCommit == "DELETE ROWS" {
 		h.OnCommit(plan.ObjectName{Schema: schema, Name: x.Name}, x.OnCommit)
@@ -130,6 +142,12 @@ func addIndexes(t *catalog.Table, pk []string, uniques [][]string) error {
 // extensions and roles (views and functions have been handled before).
 func drop(h Host, x *plan.Drop, w ResultWriter) error {
 	tag := "DROP " + x.Kind
+	dropping := map[uint32]bool{} // tables this statement drops
+	for _, on := range x.Names {
+		if t := findTable(h, on); t != nil {
+			dropping[t.OID] = true
+		}
+	}
 	for _, on := range x.Names {
 		switch x.Kind {
 		case "TABLE", "VIEW", "MATERIALIZED VIEW", "SEQUENCE":
@@ -143,6 +161,14 @@ func drop(h Host, x *plan.Drop, w ResultWriter) error {
 					continue
 				}
 				return noTable(on)
+			}
+			if tables, fks := dependentForeignKeys(h, t, nil, dropping); len(fks) > 0 {
+				if !x.Cascade {
+					return dependentsError(strings.ToLower(x.Kind)+" "+t.Name, "table "+t.Name, tables, fks)
+				}
+				if err := dropDependentForeignKeys(h, tables, fks, w); err != nil {
+					return err
+				}
 			}
 			if err := h.Writer().DropTable(t); err != nil {
 				return err

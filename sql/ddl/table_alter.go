@@ -44,6 +44,12 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 					return err
 				}
 			}
+			if err := addChecks(h, nt, cmd.Col.Checks, true); err != nil {
+				return err
+			}
+			if err := addForeignKeys(h, nt, cmd.Col.ForeignKeys, true); err != nil {
+				return err
+			}
 			if cmd.Col.Primary || cmd.Col.Unique {
 				var pk []string
 				var uq [][]string
@@ -69,6 +75,9 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 			if nt.Hyper != nil && (nt.Hyper.TimeCol == id || nt.Hyper.Space != nil && nt.Hyper.Space.Col == id) {
 				return pgerr.New(pgerr.FeatureNotSupported, "cannot drop column named in partition key").WithDetail("cannot drop column that is a hypertable partitioning (space or time) dimension")
 			}
+			if err := dropColumnConstraints(h, nt, i, cmd.Cascade, w); err != nil {
+				return err
+			}
 			nt.Cols = append(nt.Cols[:i], nt.Cols[i+1:]...)
 			nt.Indexes = indexesWithout(nt.Indexes, id)
 		case "RENAME COLUMN":
@@ -79,7 +88,9 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 			if nt.Col(cmd.NewName) != nil {
 				return pgerr.New(pgerr.DuplicateColumn, "column %q of relation %q already exists", cmd.NewName, t.Name)
 			}
-			nt.Cols[i].Name = cmd.NewName
+			if err := renameInChecks(h, nt, i, cmd.NewName); err != nil {
+				return err
+			}
 		case "RENAME TABLE":
 			if h.Catalog().Table(h.Database(), nt.Schema, cmd.NewName) != nil {
 				return pgerr.New(pgerr.DuplicateTable, "relation %q already exists", cmd.NewName)
@@ -112,6 +123,18 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 				nt.Options[k] = v
 			}
 		case "ADD CONSTRAINT":
+			if cmd.Check != nil {
+				if err := addChecks(h, nt, []plan.CheckDef{*cmd.Check}, true); err != nil {
+					return err
+				}
+				continue
+			}
+			if cmd.ForeignKey != nil {
+				if err := addForeignKeys(h, nt, []plan.ForeignKeyDef{*cmd.ForeignKey}, true); err != nil {
+					return err
+				}
+				continue
+			}
 			var pk []string
 			var uq [][]string
 			if cmd.Primary {
@@ -142,6 +165,14 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 				if err := buildUnique(h, nt, ix); err != nil {
 					return err
 				}
+			}
+		case "DROP CONSTRAINT":
+			if err := dropConstraint(h, nt, cmd, w); err != nil {
+				return err
+			}
+		case "VALIDATE CONSTRAINT":
+			if err := validateConstraint(h, nt, cmd.Name); err != nil {
+				return err
 			}
 		case "ALTER TYPE":
 			i := nt.ColIndex(cmd.Name)

@@ -41,6 +41,7 @@ func Copy(h Host, x *plan.Copy, out Output) error {
 	}
 	ec := h.ExecCtx()
 	w := h.Writer()
+	cs := newConstraints(h, ec, w)
 	cr := &copyReader{t: t, x: x, br: bufio.NewReaderSize(r, 256<<10), first: true}
 	defaults := make([]plan.Expr, len(t.Cols))
 	given := map[int]bool{}
@@ -73,11 +74,15 @@ func Copy(h Host, x *plan.Copy, out Output) error {
 		}
 		var n int64
 		if t.Hyper != nil {
+			if err = cs.checkBatch(t, full); err != nil {
+				return err
+			}
 			if err = w.AppendHyper(t, full, true); err == nil {
 				n = int64(full.Rows())
+				err = cs.referencesBatch(t, full)
 			}
 		} else {
-			n, err = insertRows(ec, w, t, full, nil, nil)
+			n, err = insertRows(ec, w, cs, t, full, nil, nil)
 		}
 		total += n
 		return err

@@ -26,6 +26,7 @@ func Insert(h Host, x *plan.Insert, out Output) error {
 	w := h.Writer()
 	t := x.Table
 	ret := newReturner(x.Returning, x.RetCols)
+	cs := newConstraints(h, ec, w)
 	var n int64
 	for {
 		b, err := op.Next()
@@ -46,11 +47,11 @@ func Insert(h Host, x *plan.Insert, out Output) error {
 		var k int64
 		switch {
 		case t.Hyper != nil && x.OnConflict != nil:
-			k, err = upsertHyper(ec, w, t, full, x.OnConflict, ret)
+			k, err = upsertHyper(ec, w, cs, t, full, x.OnConflict, ret)
 		case t.Hyper != nil:
-			k, err = appendHyper(ec, w, t, full, ret)
+			k, err = appendHyper(ec, w, cs, t, full, ret)
 		default:
-			k, err = insertRows(ec, w, t, full, x.OnConflict, ret)
+			k, err = insertRows(ec, w, cs, t, full, x.OnConflict, ret)
 		}
 		if err != nil {
 			return err
@@ -99,10 +100,16 @@ func fullRows(ec *exec.Ctx, t *catalog.Table, cols []int, defaults []plan.Expr, 
 	return fb, nil
 }
 
-// appendHyper appends rows b to hypertable t and adds their RETURNING
-// rows.
-func appendHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, ret *returner) (int64, error) {
+// appendHyper appends rows b to hypertable t, checking its CHECK
+// constraints and foreign keys (cs), and adds their RETURNING rows.
+func appendHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Table, b *col.Batch, ret *returner) (int64, error) {
+	if err := cs.checkBatch(t, b); err != nil {
+		return 0, err
+	}
 	if err := w.AppendHyper(t, b, false); err != nil {
+		return 0, err
+	}
+	if err := cs.referencesBatch(t, b); err != nil {
 		return 0, err
 	}
 	if ret != nil {
@@ -118,12 +125,20 @@ func appendHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, 
 
 // insertRows inserts rows b into regular table t one at a time, with ON
 // CONFLICT oc (nil: a conflict is a unique violation), and returns how
-// many rows it inserted or updated.
-func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, oc *plan.OnConflict, ret *returner) (int64, error) {
+// many rows it inserted or updated. The CHECK constraints (cs) are
+// checked on each row before it is stored, the foreign keys once all
+// are, as PostgreSQL checks them at the end of the statement.
+func insertRows(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Table, b *col.Batch, oc *plan.OnConflict, ret *returner) (int64, error) {
 	var n int64
 	touched := map[string]bool{}
+	// written are the new row versions whose foreign keys are checked at
+	// the end; olds and news the rows ON CONFLICT DO UPDATE replaced.
+	var written, olds, news [][]any
 	for r := 0; r < b.Rows(); r++ {
 		row := b.Values(r, make([]any, 0, len(t.Cols)))
+		if err := cs.checkRow(t, row); err != nil {
+			return n, err
+		}
 		key, err := w.NewRowKey(t, row)
 		if err != nil {
 			return n, err
@@ -147,7 +162,7 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 				return n, pgerr.New(pgerr.CardinalityViolation, "ON CONFLICT DO UPDATE command cannot affect row a second time").
 					WithHint("Ensure that no rows proposed for insertion within the same command have duplicate constrained values.")
 			}
-			nrow, ok, err := conflictUpdate(ec, w, t, oc, ckey, row)
+			nrow, old, ok, err := conflictUpdate(ec, w, cs, t, oc, ckey, row)
 			if errors.Is(err, errConflictGone) {
 				goto retry
 			}
@@ -159,6 +174,7 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 			}
 			nk, _ := table.RowKey(t, nrow, 0)
 			touched[string(nk)] = true
+			olds, news = append(olds, old), append(news, nrow)
 			if err := ret.add(ec, nrow); err != nil {
 				return n, err
 			}
@@ -169,12 +185,21 @@ func insertRows(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, o
 			return n, err
 		}
 		touched[string(key)] = true
+		if len(t.ForeignKeys) > 0 {
+			written = append(written, row)
+		}
 		if err := ret.add(ec, row); err != nil {
 			return n, err
 		}
 		n++
 	}
-	return n, nil
+	if err := cs.references(t, written); err != nil {
+		return n, err
+	}
+	if err := cs.updatedReferences(t, olds, news); err != nil {
+		return n, err
+	}
+	return n, cs.parentChanged(t, olds, news)
 }
 
 // errConflictGone is conflictUpdate's error when the conflicting row was
@@ -186,29 +211,33 @@ var errConflictGone = errors.New("conflicting row deleted concurrently")
 // read the stored row followed by the proposed one (EXCLUDED). It locks
 // the stored row first (FOR UPDATE, as PostgreSQL does) and reads its
 // newest version; errConflictGone when it is gone. It returns the
-// updated row, or ok false when WHERE skips it.
-func conflictUpdate(ec *exec.Ctx, w *table.Writer, t *catalog.Table, oc *plan.OnConflict, ckey []byte, row []any) (nrow []any, ok bool, err error) {
+// updated row and the row it replaced, or ok false when WHERE skips it.
+// The updated row must hold t's CHECK constraints (cs).
+func conflictUpdate(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Table, oc *plan.OnConflict, ckey []byte, row []any) (nrow, old []any, ok bool, err error) {
 	if _, err := w.LockRow(t, ckey, table.LockUpdate, table.Wait); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if err := w.CheckRowUnchanged(t, ckey); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	old, err := w.GetRow(t, ckey)
+	old, err = w.GetRow(t, ckey)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	if old == nil {
-		return nil, false, errConflictGone
+		return nil, nil, false, errConflictGone
 	}
 	nrow, ok, err = conflictSet(ec, oc, old, row)
 	if err != nil || !ok {
-		return nil, false, err
+		return nil, nil, false, err
+	}
+	if err := cs.checkRow(t, nrow); err != nil {
+		return nil, nil, false, err
 	}
 	if err := w.ReplaceRow(t, ckey, old, nrow); err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
-	return nrow, true, nil
+	return nrow, old, true, nil
 }
 
 // conflictSet applies ON CONFLICT DO UPDATE oc to stored row old, which

@@ -13,7 +13,7 @@ import (
 // USING) by rewriting the affected blocks; updated rows are re-appended
 // so a changed time moves them to the right chunk. It locks the chunks it
 // scans until the transaction ends (table.Writer.LockForRewrite).
-func rewriteHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, scan *plan.HyperScan, filter plan.Expr, src *plan.DMLSource, set []plan.SetItem, ret *returner) (int64, error) {
+func rewriteHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Table, scan *plan.HyperScan, filter plan.Expr, src *plan.DMLSource, set []plan.SetItem, ret *returner) (int64, error) {
 	var n int64
 	var moved []*col.Batch
 	// matched are re-appended rows whose RETURNING rows were added
@@ -138,7 +138,7 @@ func rewriteHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, scan *plan.Hy
 		if k >= len(moved) {
 			r = nil
 		}
-		if _, err := appendHyper(ec, w, t, b, r); err != nil {
+		if _, err := appendHyper(ec, w, cs, t, b, r); err != nil {
 			return n, err
 		}
 	}

@@ -19,8 +19,9 @@ func Update(h Host, x *plan.Update, out Output) error {
 	w := h.Writer()
 	t := x.Table
 	ret := newReturner(x.Returning, x.RetCols)
+	cs := newConstraints(h, ec, w)
 	if t.Hyper != nil {
-		n, err := rewriteHyper(ec, w, t, x.Scan.(*plan.HyperScan), x.Filter, x.From, x.Set, ret)
+		n, err := rewriteHyper(ec, w, cs, t, x.Scan.(*plan.HyperScan), x.Filter, x.From, x.Set, ret)
 		if err != nil {
 			return err
 		}
@@ -36,6 +37,10 @@ func Update(h Host, x *plan.Update, out Output) error {
 	}
 	mode := updateLockMode(t, x.Set)
 	n := 0
+	// olds and news are the replaced and new row versions, for the
+	// foreign keys from and to t (constraints.go).
+	var olds, news [][]any
+	fks := len(t.ForeignKeys) > 0 || cs.referenced(t)
 	for _, key := range keys {
 		old, env, ok, err := lockAndRecheck(w, t, key, mode, match)
 		if err != nil {
@@ -48,13 +53,27 @@ func Update(h Host, x *plan.Update, out Output) error {
 		if err != nil {
 			return err
 		}
+		if err := cs.checkRow(t, row[:len(t.Cols)]); err != nil {
+			return err
+		}
 		if err := w.ReplaceRow(t, key, old, row[:len(t.Cols)]); err != nil {
 			return err
+		}
+		if fks {
+			olds, news = append(olds, old), append(news, row[:len(t.Cols)])
 		}
 		if err := ret.add(ec, row); err != nil {
 			return err
 		}
 		n++
+	}
+	if fks {
+		if err := cs.updatedReferences(t, olds, news); err != nil {
+			return err
+		}
+		if err := cs.parentChanged(t, olds, news); err != nil {
+			return err
+		}
 	}
 	return ret.finish(out, fmt.Sprintf("UPDATE %d", n))
 }
@@ -105,8 +124,9 @@ func Delete(h Host, x *plan.Delete, out Output) error {
 	w := h.Writer()
 	t := x.Table
 	ret := newReturner(x.Returning, x.RetCols)
+	cs := newConstraints(h, ec, w)
 	if t.Hyper != nil {
-		n, err := rewriteHyper(ec, w, t, x.Scan.(*plan.HyperScan), x.Filter, x.Using, nil, ret)
+		n, err := rewriteHyper(ec, w, cs, t, x.Scan.(*plan.HyperScan), x.Filter, x.Using, nil, ret)
 		if err != nil {
 			return err
 		}
@@ -121,6 +141,8 @@ func Delete(h Host, x *plan.Delete, out Output) error {
 		return err
 	}
 	n := 0
+	var olds [][]any // deleted rows, when foreign keys reference t
+	referenced := cs.referenced(t)
 	for _, key := range keys {
 		row, env, ok, err := lockAndRecheck(w, t, key, table.LockUpdate, match)
 		if err != nil {
@@ -130,10 +152,16 @@ func Delete(h Host, x *plan.Delete, out Output) error {
 			continue
 		}
 		w.DeleteRow(t, key, row)
+		if referenced {
+			olds = append(olds, row)
+		}
 		if err := ret.add(ec, env); err != nil {
 			return err
 		}
 		n++
+	}
+	if err := cs.parentChanged(t, olds, nil); err != nil {
+		return err
 	}
 	return ret.finish(out, fmt.Sprintf("DELETE %d", n))
 }

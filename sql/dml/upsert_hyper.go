@@ -17,8 +17,9 @@ import (
 // conflicts in another unique index fails with 23505; DO UPDATE of a key
 // the statement itself proposes twice fails with 21000, as in
 // PostgreSQL. The chunks the rows go to stay locked for rewriting until
-// the transaction ends (table.Writer.HyperConflicts).
-func upsertHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, oc *plan.OnConflict, ret *returner) (int64, error) {
+// the transaction ends (table.Writer.HyperConflicts). The inserted and
+// updated rows must hold t's CHECK constraints and foreign keys (cs).
+func upsertHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Table, b *col.Batch, oc *plan.OnConflict, ret *returner) (int64, error) {
 	conf, err := w.HyperConflicts(t, b, !oc.DoNothing)
 	if err != nil {
 		return 0, err
@@ -121,7 +122,13 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, 
 			}
 			ins = col.FromVecs(vecs, len(fresh))
 		}
+		if err := cs.checkBatch(t, ins); err != nil {
+			return 0, err
+		}
 		if err := w.AppendHyper(t, ins, false); err != nil {
+			return 0, err
+		}
+		if err := cs.referencesBatch(t, ins); err != nil {
 			return 0, err
 		}
 	}
@@ -130,7 +137,13 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, t *catalog.Table, b *col.Batch, 
 		if err := table.CheckNotNull(t, ub); err != nil {
 			return 0, err
 		}
+		if err := cs.checkBatch(t, ub); err != nil {
+			return 0, err
+		}
 		if err := w.AppendHyper(t, ub, false); err != nil {
+			return 0, err
+		}
+		if err := cs.referencesBatch(t, ub); err != nil {
 			return 0, err
 		}
 	}

@@ -21,6 +21,7 @@ type (
 	CoalesceExpr              = pg_query.CoalesceExpr
 	ColumnDef                 = pg_query.ColumnDef
 	ColumnRef                 = pg_query.ColumnRef
+	Constraint                = pg_query.Constraint
 	CopyStmt                  = pg_query.CopyStmt
 	CreateFunctionStmt        = pg_query.CreateFunctionStmt
 	CreateTableAsStmt         = pg_query.CreateTableAsStmt
@@ -158,10 +159,12 @@ const (
 	AlterTableType_AT_AlterColumnType            = pg_query.AlterTableType_AT_AlterColumnType
 	AlterTableType_AT_ColumnDefault              = pg_query.AlterTableType_AT_ColumnDefault
 	AlterTableType_AT_DropColumn                 = pg_query.AlterTableType_AT_DropColumn
+	AlterTableType_AT_DropConstraint             = pg_query.AlterTableType_AT_DropConstraint
 	AlterTableType_AT_DropNotNull                = pg_query.AlterTableType_AT_DropNotNull
 	AlterTableType_AT_ResetRelOptions            = pg_query.AlterTableType_AT_ResetRelOptions
 	AlterTableType_AT_SetNotNull                 = pg_query.AlterTableType_AT_SetNotNull
 	AlterTableType_AT_SetRelOptions              = pg_query.AlterTableType_AT_SetRelOptions
+	AlterTableType_AT_ValidateConstraint         = pg_query.AlterTableType_AT_ValidateConstraint
 	BoolExprType_NOT_EXPR                        = pg_query.BoolExprType_NOT_EXPR
 	BoolExprType_OR_EXPR                         = pg_query.BoolExprType_OR_EXPR
 	BoolTestType_IS_FALSE                        = pg_query.BoolTestType_IS_FALSE

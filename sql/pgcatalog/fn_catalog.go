@@ -80,6 +80,9 @@ func init() {
 		if oid <= 0 {
 			return nil, nil
 		}
+		if def, ok := constraintDefByOID(env, uint32(oid), argBool(a, 1)); ok {
+			return def, nil
+		}
 		t, ix := findIndex(env, uint32(oid))
 		if ix == nil {
 			return nil, nil

@@ -175,6 +175,15 @@ func init() {
 					}
 					rows = append(rows, []any{db, t.Schema, ix.Name, db, t.Schema, t.Name, name, "NO", "NO", "YES", "YES"})
 				}
+				for _, ck := range t.Checks {
+					rows = append(rows, []any{db, t.Schema, ck.Name, db, t.Schema, t.Name, "CHECK", "NO", "NO", "YES", nil})
+				}
+				for _, nn := range notNullChecks(env, t) {
+					rows = append(rows, []any{db, t.Schema, nn[0], db, t.Schema, t.Name, "CHECK", "NO", "NO", "YES", nil})
+				}
+				for _, fk := range t.ForeignKeys {
+					rows = append(rows, []any{db, t.Schema, fk.Name, db, t.Schema, t.Name, "FOREIGN KEY", "NO", "NO", "YES", nil})
+				}
 			}
 			return rows, nil
 		})
@@ -197,6 +206,7 @@ func init() {
 						}
 					}
 				}
+				rows = append(rows, foreignKeyColumnUsage(env, t)...)
 			}
 			return rows, nil
 		})

@@ -106,9 +106,11 @@ func init() {
 		c("reloptions", types.TextArray), c("relpartbound", types.PgNodeTree)),
 		func(env Env) ([][]any, error) {
 			var rows [][]any
+			referenced := referencedTables(env)
 			for _, r := range relations(env) {
 				var am, filenode int64
 				hasIndex := false
+				checks, triggers := relConstraints(r, referenced)
 				switch r.kind {
 				case 'r':
 					am, filenode = heapAM, int64(r.oid)
@@ -131,7 +133,7 @@ func init() {
 					int64(0), float64(-1), int64(0),
 					int64(0), hasIndex, false,
 					relPersistence(r.table), string(r.kind), int64(r.natts()),
-					int64(0), r.kind == 'v', false,
+					checks, r.kind == 'v', triggers,
 					hasSub, false,
 					false, r.kind != 'm' || r.table.View.Populated,
 					relReplident(r.kind), false, int64(0),
@@ -259,6 +261,7 @@ func init() {
 						nil, nil,
 					})
 				}
+				rows = append(rows, constraintRows(env, t, ns)...)
 			}
 			return rows, nil
 		})

@@ -30,7 +30,7 @@ import (
 // FROM pg_index ix WHERE ...".
 
 // srfNames are the set-returning functions a select list may call.
-var srfNames = map[string]bool{"generate_series": true, "generate_subscripts": true, "unnest": true, "show_chunks": true}
+var srfNames = map[string]bool{"generate_series": true, "generate_subscripts": true, "unnest": true, "show_chunks": true, "pg_partition_ancestors": true}
 
 // srfAlias names the FROM item holding the select list's function results;
 // it cannot be written as an unquoted identifier, so it cannot clash.

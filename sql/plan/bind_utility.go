@@ -84,7 +84,11 @@ func (b *binder) columnDef(cd *parse.ColumnDef) (ColumnDef, []string, error) {
 		case parse.ConstrType_CONSTR_UNIQUE:
 			d.Unique = true
 			uniq = append(uniq, cd.Colname)
-		case parse.ConstrType_CONSTR_CHECK, parse.ConstrType_CONSTR_FOREIGN, parse.ConstrType_CONSTR_GENERATED, parse.ConstrType_CONSTR_IDENTITY:
+		case parse.ConstrType_CONSTR_CHECK, parse.ConstrType_CONSTR_FOREIGN:
+			if _, err := tableConstraint(con, cd.Colname, &d.Checks, &d.ForeignKeys); err != nil {
+				return d, nil, err
+			}
+		case parse.ConstrType_CONSTR_GENERATED, parse.ConstrType_CONSTR_IDENTITY:
 			// Accepted, not enforced yet.
 		}
 	}
@@ -120,6 +124,8 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 				if d.Unique {
 					ct.Uniques = append(ct.Uniques, []string{d.Name})
 				}
+				ct.Checks = append(ct.Checks, d.Checks...)
+				ct.ForeignKeys = append(ct.ForeignKeys, d.ForeignKeys...)
 				ct.Cols = append(ct.Cols, d)
 			case *parse.Node_Constraint:
 				switch e.Constraint.Contype {
@@ -127,6 +133,10 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 					ct.PrimaryKey = keyNames(e.Constraint.Keys)
 				case parse.ConstrType_CONSTR_UNIQUE:
 					ct.Uniques = append(ct.Uniques, keyNames(e.Constraint.Keys))
+				default:
+					if _, err := tableConstraint(e.Constraint, "", &ct.Checks, &ct.ForeignKeys); err != nil {
+						return nil, err
+					}
 				}
 			case *parse.Node_TableLikeClause:
 				return nil, pgerr.New(pgerr.FeatureNotSupported, "CREATE TABLE ... LIKE is not supported yet")
@@ -247,7 +257,7 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 	case *parse.Node_CreateExtensionStmt:
 		return &CreateExtension{Name: x.CreateExtensionStmt.Extname, IfNotExists: x.CreateExtensionStmt.IfNotExists}, nil
 	case *parse.Node_TruncateStmt:
-		t := &Truncate{}
+		t := &Truncate{Cascade: x.TruncateStmt.Behavior == parse.DropBehavior_DROP_CASCADE}
 		for _, r := range x.TruncateStmt.Relations {
 			t.Tables = append(t.Tables, objName(r.GetRangeVar()))
 		}
@@ -430,7 +440,7 @@ func (b *binder) alterTable(s *parse.AlterTableStmt) (Statement, error) {
 			}
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD COLUMN", Col: d, IfExists: cmd.MissingOk})
 		case parse.AlterTableType_AT_DropColumn:
-			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP COLUMN", Name: cmd.Name, IfExists: cmd.MissingOk})
+			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP COLUMN", Name: cmd.Name, IfExists: cmd.MissingOk, Cascade: cmd.Behavior == parse.DropBehavior_DROP_CASCADE})
 		case parse.AlterTableType_AT_SetRelOptions, parse.AlterTableType_AT_ResetRelOptions:
 			opts := map[string]string{}
 			for _, o := range cmd.Def.GetList().GetItems() {
@@ -465,8 +475,24 @@ func (b *binder) alterTable(s *parse.AlterTableStmt) (Statement, error) {
 			case parse.ConstrType_CONSTR_PRIMARY, parse.ConstrType_CONSTR_UNIQUE:
 				at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD CONSTRAINT", Name: con.Conname, Unique: keyNames(con.Keys), Primary: con.Contype == parse.ConstrType_CONSTR_PRIMARY})
 			default:
-				at.Cmds = append(at.Cmds, AlterCmd{Kind: "NOOP"})
+				var checks []CheckDef
+				var fks []ForeignKeyDef
+				ok, err := tableConstraint(con, "", &checks, &fks)
+				switch {
+				case err != nil:
+					return nil, err
+				case !ok:
+					at.Cmds = append(at.Cmds, AlterCmd{Kind: "NOOP"})
+				case len(checks) > 0:
+					at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD CONSTRAINT", Check: &checks[0]})
+				default:
+					at.Cmds = append(at.Cmds, AlterCmd{Kind: "ADD CONSTRAINT", ForeignKey: &fks[0]})
+				}
 			}
+		case parse.AlterTableType_AT_DropConstraint:
+			at.Cmds = append(at.Cmds, AlterCmd{Kind: "DROP CONSTRAINT", Name: cmd.Name, IfExists: cmd.MissingOk, Cascade: cmd.Behavior == parse.DropBehavior_DROP_CASCADE})
+		case parse.AlterTableType_AT_ValidateConstraint:
+			at.Cmds = append(at.Cmds, AlterCmd{Kind: "VALIDATE CONSTRAINT", Name: cmd.Name})
 		default:
 			at.Cmds = append(at.Cmds, AlterCmd{Kind: "NOOP"})
 		}

@@ -92,6 +92,10 @@ type ColumnDef struct {
 	Primary bool
 	Unique  bool
 	Serial  bool
+	// Checks and ForeignKeys are the column's CHECK and REFERENCES
+	// constraints (bind_constraints.go).
+	Checks      []CheckDef
+	ForeignKeys []ForeignKeyDef
 }
 
 // CreateTable is CREATE TABLE.
@@ -107,6 +111,10 @@ type CreateTable struct {
 	// "", "PRESERVE ROWS", "DELETE ROWS" or "DROP".
 	Temp     bool
 	OnCommit string
+	// Checks and ForeignKeys are the CHECK and FOREIGN KEY constraints,
+	// of the table and of its columns (bind_constraints.go).
+	Checks      []CheckDef
+	ForeignKeys []ForeignKeyDef
 }
 
 // ObjectName is a possibly schema-qualified name.
@@ -132,7 +140,7 @@ type AlterTable struct {
 
 // AlterCmd is one ALTER TABLE action.
 type AlterCmd struct {
-	Kind     string // ADD COLUMN, DROP COLUMN, RENAME COLUMN, RENAME TABLE, SET OPTIONS, ALTER TYPE, SET NOT NULL, DROP NOT NULL, SET DEFAULT, DROP DEFAULT, ADD CONSTRAINT, NOOP
+	Kind     string // ADD COLUMN, DROP COLUMN, RENAME COLUMN, RENAME TABLE, SET OPTIONS, ALTER TYPE, SET NOT NULL, DROP NOT NULL, SET DEFAULT, DROP DEFAULT, ADD CONSTRAINT, DROP CONSTRAINT, NOOP
 	Col      ColumnDef
 	Name     string
 	NewName  string
@@ -140,6 +148,11 @@ type AlterCmd struct {
 	Options  map[string]string
 	Unique   []string // ADD CONSTRAINT UNIQUE/PRIMARY KEY columns
 	Primary  bool
+	// Check and ForeignKey are ADD CONSTRAINT CHECK / FOREIGN KEY.
+	Check      *CheckDef
+	ForeignKey *ForeignKeyDef
+	// Cascade is DROP CONSTRAINT / DROP COLUMN ... CASCADE.
+	Cascade bool
 }
 
 // CreateIndex is CREATE [UNIQUE] INDEX.
@@ -169,7 +182,10 @@ type (
 		IfNotExists bool
 	}
 	// Truncate is TRUNCATE.
-	Truncate struct{ Tables []ObjectName }
+	Truncate struct {
+		Tables  []ObjectName
+		Cascade bool
+	}
 	// LockTable is LOCK [TABLE] name, ... [IN mode MODE] [NOWAIT]; Mode
 	// is PostgreSQL's lock mode number, 1 (ACCESS SHARE) to 8 (ACCESS
 	// EXCLUSIVE, the default).

@@ -216,6 +216,11 @@ func createHypertable(h Host, rel any, spec hyperSpec) (*catalog.Table, bool, er
 	if ct.OID == types.OidDate && interval%types.MicrosPerDay != 0 {
 		return nil, false, pgerr.New(pgerr.InvalidParameterValue, "invalid interval for date dimension: must be a multiple of one day")
 	}
+	if _, fks := h.Catalog().ReferencedBy(h.Database(), t.OID); len(fks) > 0 {
+		// A referenced hypertable's rewritten blocks would not run the
+		// foreign keys' checks and actions; TimescaleDB refuses them too.
+		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "foreign keys to hypertables are not supported")
+	}
 	hasRows := h.HasRows(t)
 	if hasRows && !spec.migrate {
 		return nil, false, pgerr.New(pgerr.FeatureNotSupported, "table %q is not empty", t.Name).
