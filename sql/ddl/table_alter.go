@@ -157,6 +157,11 @@ func alterTable(h Host, x *plan.AlterTable, w ResultWriter) error {
 					return err
 				}
 			}
+			if cmd.Primary && nt.Hyper == nil {
+				if err := addPrimaryKey(h, nt, cmd.Name); err != nil {
+					return err
+				}
+			}
 			if !cmd.Primary && nt.Hyper == nil {
 				ix := &nt.Indexes[len(nt.Indexes)-1]
 				if cmd.Name != "" {
@@ -307,4 +312,33 @@ func backfillRows(txn *storage.Txn, nt *catalog.Table, ci int, v any) error {
 		txn.Put(storage.Space{Table: uint64(nt.OID)}, keys[i], data)
 	}
 	return nil
+}
+
+// addPrimaryKey finishes ALTER TABLE ADD PRIMARY KEY on regular table nt
+// (its new definition, the key already in nt.Indexes): the key columns
+// become NOT NULL (23502 when a row holds a NULL there, as in
+// PostgreSQL) and the rows move from their hidden row ids to their
+// primary key row keys (23505 on a duplicate key).
+func addPrimaryKey(h Host, nt *catalog.Table, name string) error {
+	pk := nt.PrimaryKey()
+	if name != "" {
+		pk.Name = name
+	}
+	w := h.TableWriter()
+	for _, id := range pk.Cols {
+		c := &nt.Cols[nt.ColByID(id)]
+		c.NotNull = true
+		it := w.Rows(nt)
+		for it.Next() {
+			if it.Row()[nt.ColByID(id)] == nil {
+				it.Close()
+				return pgerr.New(pgerr.NotNullViolation, "column %q of relation %q contains null values", c.Name, nt.Name).
+					WithTable(nt.Schema, nt.Name).WithColumn(c.Name)
+			}
+		}
+		if err := it.Close(); err != nil {
+			return err
+		}
+	}
+	return w.RekeyRows(nt)
 }

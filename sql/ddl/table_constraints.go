@@ -428,7 +428,7 @@ func dropConstraint(h Host, nt *catalog.Table, cmd plan.AlterCmd, w ResultWriter
 		}
 		nt.Indexes = append(nt.Indexes[:i:i], nt.Indexes[i+1:]...)
 		if primary && nt.Hyper == nil {
-			return rekeyRows(h, nt)
+			return h.TableWriter().RekeyRows(nt)
 		}
 		return nil
 	}
@@ -437,36 +437,6 @@ func dropConstraint(h Host, nt *catalog.Table, cmd plan.AlterCmd, w ResultWriter
 		return nil
 	}
 	return pgerr.New(pgerr.UndefinedObject, "constraint %q of relation %q does not exist", cmd.Name, nt.Name)
-}
-
-// rekeyRows moves the rows of regular table nt, which has just lost its
-// primary key, from primary key row keys to hidden row ids.
-func rekeyRows(h Host, nt *catalog.Table) error {
-	w := h.TableWriter()
-	it := w.Rows(nt)
-	var keys [][]byte
-	var rows [][]any
-	for it.Next() {
-		keys, rows = append(keys, it.Key()), append(rows, it.Row())
-	}
-	if err := it.Err(); err != nil {
-		it.Close()
-		return err
-	}
-	if err := it.Close(); err != nil {
-		return err
-	}
-	for i, row := range rows {
-		w.DeleteRow(nt, keys[i], row)
-		key, err := w.NewRowKey(nt, row)
-		if err != nil {
-			return err
-		}
-		if err := w.PutRow(nt, key, row); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // truncateTargets returns the tables TRUNCATE empties: those named and,

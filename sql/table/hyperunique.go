@@ -2,11 +2,9 @@ package table
 
 import (
 	"slices"
-	"strings"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
-	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 	"github.com/tsgres/tsgres/storage/keyenc"
@@ -415,17 +413,14 @@ func (w *Writer) CheckHyperUniqueData(t *catalog.Table, ix *catalog.Index) error
 // duplicatedKey is the error of building unique index ix of t over rows
 // that hold row r of sb (ix's key columns, storable kinds) twice.
 func duplicatedKey(t *catalog.Table, ix *catalog.Index, sb *col.Batch, r int) error {
-	var names, vals []string
+	row := make([]any, len(t.Cols))
 	for i, id := range ix.Cols {
-		c := &t.Cols[t.ColByID(id)]
-		v, err := FromStorage(c.Type, sb.Cols[i].Slice(r, r+1))
+		c := t.ColByID(id)
+		v, err := FromStorage(t.Cols[c].Type, sb.Cols[i].Slice(r, r+1))
 		if err != nil {
 			return err
 		}
-		names = append(names, types.QuoteIdent(c.Name))
-		vals = append(vals, types.FormatText(c.Type, v.Get(0), nil))
+		row[c] = v.Get(0)
 	}
-	return pgerr.New(pgerr.UniqueViolation, "could not create unique index %q", ix.Name).
-		WithDetail("Key (%s)=(%s) is duplicated.", strings.Join(names, ", "), strings.Join(vals, ", ")).
-		WithTable(t.Schema, t.Name).WithConstraint(ix.Name)
+	return duplicateIndexKey(t, ix, row)
 }

@@ -238,6 +238,45 @@ func entriesChange(t *catalog.Table, key []byte, old, row []any) bool {
 	return false
 }
 
+// RekeyRows moves the rows of regular table t, whose primary key was
+// just added or dropped (t is its new definition), to the row keys t
+// gives them, with their index entries: under the new primary key, or
+// under new hidden row ids. Two rows with one new primary key fail with
+// 23505 ("could not create unique index").
+func (w *Writer) RekeyRows(t *catalog.Table) error {
+	it := w.Rows(t)
+	var keys [][]byte
+	var rows [][]any
+	for it.Next() {
+		keys, rows = append(keys, it.Key()), append(rows, it.Row())
+	}
+	if err := it.Err(); err != nil {
+		it.Close()
+		return err
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	for i, row := range rows {
+		w.DeleteRow(t, keys[i], row)
+	}
+	seen := map[string]bool{}
+	for _, row := range rows {
+		key, err := w.NewRowKey(t, row)
+		if err != nil {
+			return err
+		}
+		if seen[string(key)] {
+			return duplicateIndexKey(t, t.PrimaryKey(), row)
+		}
+		seen[string(key)] = true
+		if err := w.PutRow(t, key, row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Rows returns an iterator over the stored rows of regular table t, in
 // row key order. The caller closes it.
 func (w *Writer) Rows(t *catalog.Table) *RowIter {
