@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 )
 
@@ -107,6 +108,12 @@ func Open(dir string, opts Options) (*DB, error) {
 		CompactionConcurrencyRange: func() (int, int) {
 			return 1, compactionConcurrency
 		},
+	}
+	// Bloom filters (10 bits a key, ~1% false positives) let a point
+	// read skip the sstables of every level that lacks its key: primary
+	// key lookups and the unique-key probes of every regular-table insert.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	if opts.InMemory {
 		po.FS = vfs.NewMem()
