@@ -275,8 +275,24 @@ func hasCall(m protoreflect.Message, pred func(*parse.FuncCall) bool) bool {
 		if pred(x) {
 			return true
 		}
-	case *parse.SubLink:
+	case *parse.SubLink, *parse.ColumnRef, *parse.A_Const, *parse.ParamRef:
 		return false
+	case *parse.ResTarget:
+		// The common select-list item, walked without reflection (the
+		// walk below costs a few µs a query, most of a short statement's
+		// binding).
+		if len(x.Indirection) == 0 {
+			return x.Val != nil && hasCall(x.Val.ProtoReflect(), pred)
+		}
+	case *parse.Node:
+		switch n := x.Node.(type) {
+		case *parse.Node_ColumnRef, *parse.Node_AConst, *parse.Node_ParamRef, *parse.Node_SubLink:
+			return false
+		case *parse.Node_ResTarget:
+			return hasCall(n.ResTarget.ProtoReflect(), pred)
+		case *parse.Node_FuncCall:
+			return hasCall(n.FuncCall.ProtoReflect(), pred)
+		}
 	}
 	found := false
 	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
