@@ -245,10 +245,9 @@ func entriesChange(t *catalog.Table, key []byte, old, row []any) bool {
 // 23505 ("could not create unique index").
 func (w *Writer) RekeyRows(t *catalog.Table) error {
 	it := w.Rows(t)
-	var keys [][]byte
 	var rows [][]any
 	for it.Next() {
-		keys, rows = append(keys, it.Key()), append(rows, it.Row())
+		rows = append(rows, it.Row())
 	}
 	if err := it.Err(); err != nil {
 		it.Close()
@@ -257,9 +256,9 @@ func (w *Writer) RekeyRows(t *catalog.Table) error {
 	if err := it.Close(); err != nil {
 		return err
 	}
-	for i, row := range rows {
-		w.DeleteRow(t, keys[i], row)
-	}
+	// Every row and index entry is written anew below: one range
+	// deletion of the table's key spaces instead of a tombstone each.
+	w.Txn.DropTable(uint64(t.OID))
 	seen := map[string]bool{}
 	for _, row := range rows {
 		key, err := w.NewRowKey(t, row)
