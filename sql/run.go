@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/ddl"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -178,13 +179,14 @@ func copyBatch(b *col.Batch) *col.Batch {
 
 func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) error {
 	var node plan.Node
+	var top string // the modifying node above node, as PostgreSQL prints it
 	switch q := x.Query.(type) {
 	case *plan.Query:
 		node = s.physical(q.Node)
 	case *plan.Update:
-		node = q.Scan
+		top, node = "Update on "+q.Table.Name, s.dmlScan(q.Table, q.Scan, q.Filter, q.From == nil)
 	case *plan.Delete:
-		node = q.Scan
+		top, node = "Delete on "+q.Table.Name, s.dmlScan(q.Table, q.Scan, q.Filter, q.Using == nil)
 	case *plan.Insert:
 		node = s.physical(q.Source)
 	default:
@@ -193,6 +195,17 @@ func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) err
 	lines, err := exec.Explain(env.execCtx(), node, x.Analyze)
 	if err != nil {
 		return err
+	}
+	if top != "" {
+		nested := []string{top}
+		for i, l := range lines {
+			if i == 0 {
+				nested = append(nested, "  ->  "+l)
+			} else {
+				nested = append(nested, "      "+l)
+			}
+		}
+		lines = nested
 	}
 	if err := w.Columns([]Column{{Name: "QUERY PLAN", Type: types.Text}}); err != nil {
 		return err
@@ -205,6 +218,18 @@ func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) err
 		return err
 	}
 	return w.Complete("EXPLAIN")
+}
+
+// dmlScan returns the plan EXPLAIN shows for how UPDATE or DELETE of
+// table t finds its rows: for a regular table without FROM or USING
+// (plain), the scan and filter the optimizer picks for a query with the
+// same WHERE (an index scan when one applies, as the statement itself
+// reads through opt.IndexRangeFor); otherwise the statement's scan.
+func (s *session) dmlScan(t *catalog.Table, scan plan.Node, filter plan.Expr, plain bool) plan.Node {
+	if t.Hyper != nil || !plain || filter == nil {
+		return scan
+	}
+	return s.physical(&plan.Filter{Input: scan, Cond: filter})
 }
 
 func (s *session) setStmt(x *plan.Set, w ResultWriter) error {
