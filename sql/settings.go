@@ -156,13 +156,9 @@ func (s *session) set(name string, values []string) error {
 		}
 		val = "on"
 	case "tsgres.optimizer", "enable_indexscan":
-		switch strings.ToLower(val) {
-		case "on", "true", "yes", "1":
-			val = "on"
-		case "off", "false", "no", "0":
-			val = "off"
-		default:
-			return pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
+		var err error
+		if val, err = boolSetting(name, val); err != nil {
+			return err
 		}
 	case "statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout":
 		if values != nil {
@@ -173,13 +169,9 @@ func (s *session) set(name string, values []string) error {
 		}
 	case "transaction_read_only", "default_transaction_read_only":
 		if values != nil {
-			switch strings.ToLower(val) {
-			case "on", "true", "yes", "1":
-				val = "on"
-			case "off", "false", "no", "0":
-				val = "off"
-			default:
-				return pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
+			var err error
+			if val, err = boolSetting(name, val); err != nil {
+				return err
 			}
 		}
 	case "transaction_isolation":
@@ -244,3 +236,15 @@ func (e *execEnv) LookupChunks(from plan.Node) { e.rewriter().LookupChunks(from)
 
 // RewriteBlock implements plan.Rewriter.
 func (e *execEnv) RewriteBlock(n plan.Node) (plan.Node, error) { return e.rewriter().RewriteBlock(n) }
+
+// boolSetting returns Boolean setting name's value val as "on" or "off"
+// (PostgreSQL's spellings of each, any case), or 22023.
+func boolSetting(name, val string) (string, error) {
+	switch strings.ToLower(val) {
+	case "on", "true", "yes", "1":
+		return "on", nil
+	case "off", "false", "no", "0":
+		return "off", nil
+	}
+	return "", pgerr.New(pgerr.InvalidParameterValue, "parameter %q requires a Boolean value", name)
+}
