@@ -170,11 +170,7 @@ func copyBatch(b *col.Batch) *col.Batch {
 	for i := range sel {
 		sel[i] = i
 	}
-	vecs := make([]*col.Vec, len(b.Cols))
-	for i, v := range b.Cols {
-		vecs[i] = v.Gather(sel)
-	}
-	return col.FromVecs(vecs, b.Rows())
+	return b.Gather(sel)
 }
 
 func (s *session) explain(env *execEnv, x *plan.ExplainStmt, w ResultWriter) error {

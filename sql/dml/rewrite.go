@@ -80,11 +80,7 @@ func rewriteHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Tab
 			n += int64(len(hit))
 			hb := qb
 			if len(keep) > 0 {
-				hv := make([]*col.Vec, len(qb.Cols))
-				for i, v := range qb.Cols {
-					hv[i] = v.Gather(hit)
-				}
-				hb = col.FromVecs(hv, len(hit))
+				hb = qb.Gather(hit)
 			}
 			if err := table.LastValueRemoved(w.Txn, t, hb, stale); err != nil {
 				return n, err

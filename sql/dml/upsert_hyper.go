@@ -91,11 +91,7 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Tabl
 		if err := w.RewriteBlockRef(t, tg.blk, sb, keep); err != nil {
 			return 0, err
 		}
-		hv := make([]*col.Vec, len(qb.Cols))
-		for i, v := range qb.Cols {
-			hv[i] = v.Gather(hit)
-		}
-		hb := col.FromVecs(hv, len(hit))
+		hb := qb.Gather(hit)
 		if err := table.LastValueRemoved(w.Txn, t, hb, stale); err != nil {
 			return 0, err
 		}
@@ -116,11 +112,7 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Tabl
 	if len(fresh) > 0 {
 		ins := b
 		if len(fresh) < b.Rows() {
-			vecs := make([]*col.Vec, len(b.Cols))
-			for i, v := range b.Cols {
-				vecs[i] = v.Gather(fresh)
-			}
-			ins = col.FromVecs(vecs, len(fresh))
+			ins = b.Gather(fresh)
 		}
 		if err := cs.checkBatch(t, ins); err != nil {
 			return 0, err

@@ -42,11 +42,7 @@ func (w *Writer) ReadBlock(t *catalog.Table, spec *storage.ScanSpec, blk *storag
 // fails with a RaceError when a commit or the background merge replaced
 // the block since it was read.
 func (w *Writer) RewriteBlock(t *catalog.Table, chunkID uint64, blk *storage.BlockMeta, stored *col.Batch, keep []int) error {
-	vecs := make([]*col.Vec, len(stored.Cols))
-	for i, v := range stored.Cols {
-		vecs[i] = v.Gather(keep)
-	}
-	if err := w.Txn.RewriteBlock(chunkID, ChunkSchema(t), blk, col.FromVecs(vecs, len(keep))); err != nil {
+	if err := w.Txn.RewriteBlock(chunkID, ChunkSchema(t), blk, stored.Gather(keep)); err != nil {
 		if errors.Is(err, storage.ErrConflict) {
 			return newRaceError()
 		}

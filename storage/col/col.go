@@ -344,9 +344,15 @@ func (b *Batch) Compact() *Batch {
 	if b.Sel == nil {
 		return b
 	}
-	out := &Batch{Cols: make([]*Vec, len(b.Cols)), n: len(b.Sel)}
+	return b.Gather(b.Sel)
+}
+
+// Gather returns a new batch (no selection vector) of the physical rows
+// sel of b, in that order: every column gathered (Vec.Gather).
+func (b *Batch) Gather(sel []int) *Batch {
+	out := &Batch{Cols: make([]*Vec, len(b.Cols)), n: len(sel)}
 	for i, c := range b.Cols {
-		out.Cols[i] = c.Gather(b.Sel)
+		out.Cols[i] = c.Gather(sel)
 	}
 	return out
 }
