@@ -128,6 +128,18 @@ func (t *Txn) Delete(sp Space, key []byte) {
 // the transaction makes while the iterator is open may not be visible to
 // it.
 func (t *Txn) Iter(sp Space, start, end []byte) KVIter {
+	return t.spaceIter(sp, start, end, false)
+}
+
+// IterReverse iterates keys in [start, end) of a key space (nil =
+// unbounded) from the last to the first, merging the transaction's own
+// writes like Iter: the backward index scans of ORDER BY ... DESC.
+func (t *Txn) IterReverse(sp Space, start, end []byte) KVIter {
+	return t.spaceIter(sp, start, end, true)
+}
+
+// spaceIter is Iter, or with reverse IterReverse.
+func (t *Txn) spaceIter(sp Space, start, end []byte, reverse bool) KVIter {
 	p := spacePrefix(sp)
 	lower, upper := p, prefixEnd(p)
 	if start != nil {
@@ -136,7 +148,7 @@ func (t *Txn) Iter(sp Space, start, end []byte) KVIter {
 	if end != nil {
 		upper = rowKey(sp, end)
 	}
-	return t.newIter(lower, upper, len(p), true, false)
+	return t.newIter(lower, upper, len(p), true, reverse)
 }
 
 // DropTable deletes every key of every key space of table.

@@ -114,13 +114,7 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Tabl
 		if len(fresh) < b.Rows() {
 			ins = b.Gather(fresh)
 		}
-		if err := cs.checkBatch(t, ins); err != nil {
-			return 0, err
-		}
-		if err := w.AppendHyper(t, ins, false); err != nil {
-			return 0, err
-		}
-		if err := cs.referencesBatch(t, ins); err != nil {
+		if _, err := appendHyper(ec, w, cs, t, ins, nil); err != nil {
 			return 0, err
 		}
 	}
@@ -129,13 +123,7 @@ func upsertHyper(ec *exec.Ctx, w *table.Writer, cs *constraints, t *catalog.Tabl
 		if err := table.CheckNotNull(t, ub); err != nil {
 			return 0, err
 		}
-		if err := cs.checkBatch(t, ub); err != nil {
-			return 0, err
-		}
-		if err := w.AppendHyper(t, ub, false); err != nil {
-			return 0, err
-		}
-		if err := cs.referencesBatch(t, ub); err != nil {
+		if _, err := appendHyper(ec, w, cs, t, ub, nil); err != nil {
 			return 0, err
 		}
 	}
