@@ -19,6 +19,9 @@ type Options struct {
 	InMemory bool
 	// Logger receives background errors; nil uses slog.Default().
 	Logger *slog.Logger
+	// CacheSize is the storage block cache in bytes; 0 picks
+	// storage.DefaultCacheSize.
+	CacheSize int64
 }
 
 // DB is the engine: the storage, the catalog and everything sessions share.
@@ -35,7 +38,7 @@ type DB struct {
 
 // Open opens the data directory and returns the engine.
 func Open(opts Options) (*DB, error) {
-	st, err := storage.Open(opts.Dir, storage.Options{InMemory: opts.InMemory})
+	st, err := storage.Open(opts.Dir, storage.Options{InMemory: opts.InMemory, CacheSize: opts.CacheSize})
 	if err != nil {
 		return nil, fmt.Errorf("open storage in %s: %w", opts.Dir, err)
 	}

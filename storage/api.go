@@ -21,6 +21,10 @@ type Options struct {
 	// DisableBackgroundMerge turns the background merge off (tests that
 	// want to see delta blocks; Merge can still be called).
 	DisableBackgroundMerge bool
+	// CacheSize is the bytes of uncompressed sstable blocks kept in
+	// memory (pebble's block cache, PostgreSQL's shared_buffers); 0
+	// picks DefaultCacheSize.
+	CacheSize int64
 }
 
 // ErrConflict is returned by Commit when a block this transaction rewrote

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -26,6 +27,7 @@ type config struct {
 	dataDir  string
 	auth     string
 	logLevel slog.Level
+	cacheMB  int64
 }
 
 func main() {
@@ -47,6 +49,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	listen := fs.String("listen", envOr("TSGRES_LISTEN", "127.0.0.1:5432"), "`host:port` to accept PostgreSQL connections on (env TSGRES_LISTEN)")
 	data := fs.String("data", envOr("TSGRES_DATA", "./data"), "data `directory`, created when missing (env TSGRES_DATA)")
 	auth := fs.String("auth", envOr("TSGRES_AUTH", server.AuthTrust), "client authentication: trust (no password) or scram (SCRAM-SHA-256 passwords) (env TSGRES_AUTH)")
+	cacheMB := fs.Int64("cache-mb", envInt("TSGRES_CACHE_MB"), "storage block cache in `MiB` (like shared_buffers); 0 picks an eighth of RAM, 64 MiB to 1 GiB (env TSGRES_CACHE_MB)")
 	level := fs.String("log-level", envOr("TSGRES_LOG_LEVEL", "info"), "log `level`: debug, info, warn or error (env TSGRES_LOG_LEVEL)")
 	fs.Usage = func() {
 		fs.SetOutput(usageOut)
@@ -63,7 +66,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
-	cfg := config{listen: *listen, dataDir: *data, auth: *auth}
+	if *cacheMB < 0 {
+		return config{}, fmt.Errorf("bad --cache-mb %d: want 0 or more", *cacheMB)
+	}
+	cfg := config{listen: *listen, dataDir: *data, auth: *auth, cacheMB: *cacheMB}
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return config{}, fmt.Errorf("bad --log-level %q: want debug, info, warn or error", *level)
 	}
@@ -71,6 +77,13 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 		return config{}, fmt.Errorf("bad --auth %q: want %s or %s", cfg.auth, server.AuthTrust, server.AuthSCRAM)
 	}
 	return cfg, nil
+}
+
+// envInt is the integer in environment variable name, 0 when unset or
+// not a number (the flag's own check reports bad values given as flags).
+func envInt(name string) int64 {
+	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
+	return n
 }
 
 func envOr(name, def string) string {
@@ -92,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
 
-	db, err := sql.Open(sql.Options{Dir: cfg.dataDir, Logger: log})
+	db, err := sql.Open(sql.Options{Dir: cfg.dataDir, Logger: log, CacheSize: cfg.cacheMB << 20})
 	if err != nil {
 		fmt.Fprintf(stderr, "tsgres: open data directory %s: %v\n", cfg.dataDir, err)
 		return 1
