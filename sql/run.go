@@ -38,7 +38,9 @@ func (s *session) run(ctx context.Context, env *execEnv, st plan.Statement, w Re
 	s.noteQuery(st)
 	switch x := st.(type) {
 	case *plan.Query:
-		x.Node = s.physical(finalizeOutput(x.Node))
+		if !x.Physical {
+			x.Node, x.Physical = s.physical(finalizeOutput(x.Node)), true
+		}
 		op, err := exec.Build(env.execCtx(), x.Node)
 		if err != nil {
 			return err

@@ -68,6 +68,9 @@ type session struct {
 	// onCommit are its temporary tables' ON COMMIT actions.
 	tempReady bool
 	onCommit  map[plan.ObjectName]string
+
+	// plans are the generic plans of normalized queries (plancache.go).
+	plans map[*parse.RawStmt]*cachedPlan
 }
 
 func newSession(db *DB, p StartupParams, d *catalog.Database) *session {
@@ -539,20 +542,29 @@ func (s *session) runParsed(ctx context.Context, p *parse.Statement, params []an
 			return pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 		}
 	}
-	env := s.newEnv(ctx, params)
-	st, _, err := plan.Bind(env, p, pt, s.loc)
+	rebind := func() (*execEnv, plan.Statement, error) {
+		env := s.newEnv(ctx, params)
+		st, _, err := plan.Bind(env, p, pt, s.loc)
+		return env, st, err
+	}
+	if params == nil && pt == nil {
+		if env, st, ok := s.cachedQuery(ctx, p); ok {
+			s.begin()
+			return s.runUndoable(ctx, env, st, w, rebind)
+		}
+	}
+	env, st, err := rebind()
 	if err != nil {
 		return err
 	}
 	if t, ok := st.(*plan.Transaction); ok {
 		return s.transaction(t, w)
 	}
+	if params == nil && pt == nil {
+		s.notePlan(p, env, st)
+	}
 	s.begin()
-	return s.runUndoable(ctx, env, st, w, func() (*execEnv, plan.Statement, error) {
-		env := s.newEnv(ctx, params)
-		st, _, err := plan.Bind(env, p, pt, s.loc)
-		return env, st, err
-	})
+	return s.runUndoable(ctx, env, st, w, rebind)
 }
 
 // rewriteRetries bounds how often a top-level rewrite (isRewrite) runs again

@@ -11,6 +11,9 @@ type Statement interface{ stmt() }
 // Query returns rows.
 type Query struct {
 	Node Node
+	// Physical is set once Node is the optimized plan (a generic plan
+	// reused from the session's plan cache).
+	Physical bool
 }
 
 // Insert writes rows into Table. Source yields len(Cols) columns already
