@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/tsgres/tsgres/sql"
@@ -32,7 +33,6 @@ type conn struct {
 
 	ctx    context.Context // cancelled by Shutdown (through srv.ctx) and at exit
 	cancel context.CancelFunc
-	rd     *readahead
 	be     *pgproto3.Backend
 
 	out     []byte // pending output
@@ -45,6 +45,7 @@ type conn struct {
 
 	mu         sync.Mutex
 	stmtCancel context.CancelFunc // cancels the running statement, nil when idle
+	alive      *time.Timer        // checks that the client is still there while a statement runs
 
 	ignoreTillSync bool // an extended-protocol message failed: skip to Sync
 	closing        bool // a FATAL was sent: end after flushing
@@ -59,7 +60,7 @@ type ioError struct{ err error }
 func (e ioError) Error() string { return e.err.Error() }
 func (e ioError) Unwrap() error { return e.err }
 
-// ioReader wraps the readahead so every error it returns is an ioError.
+// ioReader wraps the socket so every error it returns is an ioError.
 type ioReader struct{ r io.Reader }
 
 func (r ioReader) Read(p []byte) (int, error) {
@@ -82,7 +83,9 @@ func newConn(s *Server, nc net.Conn) *conn {
 		portals: map[string]*portalInfo{},
 	}
 	c.w.c = c
-	c.rd = newReadahead(ctx, nc, c.cancelStatement)
+	// Shutdown (or the end of the connection) interrupts a read in
+	// progress: the message loop then sees srv.ctx done.
+	context.AfterFunc(ctx, func() { nc.SetReadDeadline(time.Unix(1, 0)) })
 	return c
 }
 
@@ -119,7 +122,6 @@ func (c *conn) close() {
 	}
 	c.cancel()
 	c.nc.Close()
-	c.rd.stop()
 }
 
 // loop reads and handles messages until Terminate, a FATAL error, the
@@ -234,9 +236,15 @@ func (c *conn) stmtContext() (context.Context, func()) {
 	ctx, cancel := context.WithCancel(c.ctx)
 	c.mu.Lock()
 	c.stmtCancel = cancel
+	if c.alive == nil {
+		c.alive = time.AfterFunc(aliveCheckInterval, c.checkAlive)
+	} else {
+		c.alive.Reset(aliveCheckInterval)
+	}
 	c.mu.Unlock()
 	return ctx, func() {
 		c.mu.Lock()
+		c.alive.Stop()
 		c.stmtCancel = nil
 		c.mu.Unlock()
 		cancel()
@@ -244,7 +252,7 @@ func (c *conn) stmtContext() (context.Context, func()) {
 }
 
 // cancelStatement cancels the running statement, if any. It is called from
-// other goroutines (CancelRequest, the readahead seeing EOF).
+// other goroutines (CancelRequest, checkAlive).
 func (c *conn) cancelStatement() {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -31,8 +31,10 @@
 //   - Every statement (Query, Execute, Sync) runs under a context derived
 //     from the connection's; a matching CancelRequest, the client going
 //     away, or Shutdown cancels it and the engine reports 57014.
-//   - A background goroutine reads ahead from the socket so a client that
-//     disconnects is noticed while a statement runs.
+//   - Only the connection's goroutine reads its socket. While a statement
+//     runs, a timer peeks at the socket every 250 ms (alive.go) so a client
+//     that disconnects is noticed and its statement cancelled; Shutdown
+//     interrupts a read in progress with a past read deadline.
 //   - After an error in an extended-protocol message the connection ignores
 //     everything up to the next Sync, as PostgreSQL does.
 //   - A panic while handling a message is recovered, logged with its stack,

@@ -73,7 +73,7 @@ func (c *conn) startup() bool {
 // its body (starting with the code or protocol version).
 func (c *conn) readStartupPacket() ([]byte, error) {
 	var hdr [4]byte
-	if _, err := io.ReadFull(c.rd, hdr[:]); err != nil {
+	if _, err := io.ReadFull(c.nc, hdr[:]); err != nil {
 		return nil, err
 	}
 	n := int(int32(binary.BigEndian.Uint32(hdr[:])))
@@ -81,7 +81,7 @@ func (c *conn) readStartupPacket() ([]byte, error) {
 		return nil, fatal(pgerr.New(pgerr.ProtocolViolation, "invalid length of startup packet"))
 	}
 	body := make([]byte, n-4)
-	if _, err := io.ReadFull(c.rd, body); err != nil {
+	if _, err := io.ReadFull(c.nc, body); err != nil {
 		return nil, err
 	}
 	return body, nil
@@ -150,7 +150,7 @@ func (c *conn) startSession(version uint32, body []byte) bool {
 	c.log = c.log.With("user", user, "database", db)
 
 	// From here on, frontend messages are read through pgproto3.
-	c.be = pgproto3.NewBackend(ioReader{c.rd}, io.Discard)
+	c.be = pgproto3.NewBackend(ioReader{c.nc}, io.Discard)
 	c.be.SetMaxBodyLen(c.srv.cfg.MaxMessageSize)
 
 	if err := c.authenticate(user); err != nil {
