@@ -24,15 +24,19 @@ type prepared struct {
 	sql         string // the Parse query or the PREPARE statement
 	prepareTime int64  // micros since the epoch
 	fromSQL     bool   // created by PREPARE
-	generic     int64  // executions without parameters
-	custom      int64  // executions with parameters (bound each time)
+	generic     int64  // executions of a generic plan (or without parameters)
+	custom      int64  // executions bound with their parameters' values
+	// plan is the generic plan the statement runs once one was found to
+	// be its custom plan's shape (plancache.go); snap marks the catalog
+	// it was last tried on.
+	plan genericPlan
 }
 
-// executed counts one execution the way PostgreSQL's plan cache would
-// report it: statements without parameters use a generic plan, tsgres
-// binds the others with their values (a custom plan) every time.
-func (p *prepared) executed() {
-	if len(p.paramTypes) == 0 {
+// executed counts one execution the way PostgreSQL's plan cache reports
+// it: statements without parameters and runs of the generic plan count
+// as generic, the others (bound with their values) as custom.
+func (p *prepared) executed(generic bool) {
+	if generic || len(p.paramTypes) == 0 {
 		p.generic++
 	} else {
 		p.custom++
@@ -235,12 +239,10 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 			return pgerr.New(pgerr.InFailedSQLTransaction, "current transaction is aborted, commands ignored until end of transaction block")
 		}
 	}
-	env := s.newEnv(ctx, p.params)
-	st, _, err := plan.Bind(env, p.stmt.parsed, p.stmt.paramTypes, s.loc)
+	env, st, err := s.bindPrepared(ctx, p.stmt, p.params)
 	if err != nil {
 		return err
 	}
-	p.stmt.executed()
 	if t, ok := st.(*plan.Transaction); ok {
 		if t.Kind == "BEGIN" && s.txn != nil && s.extImplicit {
 			s.inBlock, s.extImplicit = true, false
@@ -255,7 +257,10 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 	if q, ok := st.(*plan.Query); ok && maxRows > 0 {
 		s.noteQuery(q)
 		ectx := env.execCtx()
-		op, err := exec.Build(ectx, s.physical(finalizeOutput(q.Node)))
+		if !q.Physical {
+			q.Node, q.Physical = s.physical(finalizeOutput(q.Node)), true
+		}
+		op, err := exec.Build(ectx, q.Node)
 		if err != nil {
 			return err
 		}
@@ -268,6 +273,30 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 		st, _, err := plan.Bind(env, p.stmt.parsed, p.stmt.paramTypes, s.loc)
 		return env, st, err
 	})
+}
+
+// bindPrepared binds prepared statement ps with parameter values params:
+// to its generic plan when it has one for the current catalog, else to a
+// custom plan, after which the first execution on this catalog tries
+// whether a generic plan would be the same (plancache.go).
+func (s *session) bindPrepared(ctx context.Context, ps *prepared, params []any) (*execEnv, plan.Statement, error) {
+	env := s.newEnv(ctx, params)
+	if st, ok := s.reuse(&ps.plan, env); ok {
+		ps.executed(true)
+		return env, st, nil
+	}
+	bind := func(env *execEnv) (plan.Statement, []types.T, error) {
+		return plan.Bind(env, ps.parsed, ps.paramTypes, s.loc)
+	}
+	st, _, err := bind(env)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps.executed(false)
+	if q, ok := st.(*plan.Query); ok && !s.madeHere(&ps.plan) {
+		ps.plan, _ = s.makeGeneric(q, env, bind)
+	}
+	return env, st, nil
 }
 
 func (s *session) continuePortal(p *portal, maxRows int, w ResultWriter) (bool, error) {
@@ -335,12 +364,10 @@ func (s *session) executeSQL(ctx context.Context, env *execEnv, x *plan.ExecuteS
 			return err
 		}
 	}
-	penv := s.newEnv(ctx, vals)
-	st, _, err := plan.Bind(penv, ps.parsed, ps.paramTypes, s.loc)
+	penv, st, err := s.bindPrepared(ctx, ps, vals)
 	if err != nil {
 		return err
 	}
-	ps.executed()
 	return s.run(ctx, penv, st, w)
 }
 

@@ -35,12 +35,18 @@ const planCacheSize = 256
 const genericAfter = 2
 
 type cachedPlan struct {
-	kinds    []uint32 // plan.LiteralKinds of the statement it was made for
+	kinds   []uint32 // plan.LiteralKinds of the statement it was made for
+	customs int      // custom plans made for it so far
+	params  []types.T
+	genericPlan
+}
+
+// genericPlan is a physical plan that holds for any parameter values,
+// with what it was made on.
+type genericPlan struct {
 	snap     *catalog.Snapshot
 	settings string
-	customs  int       // custom plans made for it so far
-	node     plan.Node // the generic physical plan; nil: none (yet)
-	params   []types.T
+	node     plan.Node // nil: none
 	rels     []*catalog.Table
 }
 
@@ -50,12 +56,60 @@ func (s *session) planSettings() string {
 		s.settings["tsgres.optimizer"] + "\x00" + s.settings["timezone"] + "\x00" + s.user
 }
 
+// madeHere reports whether g was made (or tried) on the session's
+// current catalog and settings.
+func (s *session) madeHere(g *genericPlan) bool {
+	return g.snap == s.catalogSnap() && g.settings == s.planSettings()
+}
+
+// reuse returns g's plan as a statement over env, which gets the
+// relations to lock; ok is false when g has no plan for the session's
+// current catalog and settings.
+func (s *session) reuse(g *genericPlan, env *execEnv) (plan.Statement, bool) {
+	if g.node == nil || !s.madeHere(g) {
+		return nil, false
+	}
+	env.rels = append(env.relBuf[:0], g.rels...)
+	return &plan.Query{Node: g.node, Physical: true}, true
+}
+
+// makeGeneric optimizes q, a custom plan bound in env, and the generic
+// plan bind returns (bound in the env it is given, without parameter
+// values), and returns the generic one when it is q's shape (see
+// plan.SameShape). Plans reading hypertables are never generic: their
+// chunk lists come from the values of time bounds.
+func (s *session) makeGeneric(q *plan.Query, env *execEnv, bind func(*execEnv) (plan.Statement, []types.T, error)) (genericPlan, []types.T) {
+	g := genericPlan{snap: s.catalogSnap(), settings: s.planSettings()}
+	for _, t := range env.rels {
+		if t.Hyper != nil {
+			return g, nil
+		}
+	}
+	q.Node, q.Physical = s.physical(finalizeOutput(q.Node)), true
+	genv := s.newEnv(env.ctx, nil)
+	gst, params, err := bind(genv)
+	gq, ok := gst.(*plan.Query)
+	if err != nil || !ok {
+		return g, nil
+	}
+	for _, t := range params {
+		if t.OID == 0 || t.OID == types.OidUnknown {
+			return g, nil
+		}
+	}
+	gnode := s.physical(finalizeOutput(gq.Node))
+	if !plan.SameShape(q.Node, gnode) || !slices.Equal(env.rels, genv.rels) {
+		return g, nil
+	}
+	g.node, g.rels = gnode, slices.Clone(genv.rels)
+	return g, params
+}
+
 // cachedQuery returns the generic plan of p, bound to its literals'
 // values, when the session has one that holds.
 func (s *session) cachedQuery(ctx context.Context, p *parse.Statement) (*execEnv, plan.Statement, bool) {
 	e := s.plans[p.Tree()]
-	if e == nil || e.node == nil || e.snap != s.catalogSnap() || !slices.Equal(e.kinds, plan.LiteralKinds(p, nil)) ||
-		e.settings != s.planSettings() {
+	if e == nil || e.node == nil || !s.madeHere(&e.genericPlan) || !slices.Equal(e.kinds, plan.LiteralKinds(p, nil)) {
 		return nil, nil, false
 	}
 	vals, err := plan.LiteralParams(p, e.params, s.loc)
@@ -63,14 +117,13 @@ func (s *session) cachedQuery(ctx context.Context, p *parse.Statement) (*execEnv
 		return nil, nil, false // bind the custom plan, which reports it
 	}
 	env := s.newEnv(ctx, vals)
-	env.rels = append(env.relBuf[:0], e.rels...)
-	return env, &plan.Query{Node: e.node, Physical: true}, true
+	st, ok := s.reuse(&e.genericPlan, env)
+	return env, st, ok
 }
 
 // notePlan records that p was bound to the custom plan st (in env) and,
-// from the genericAfter-th time on, tries a generic plan for it. It
-// optimizes st's query so the two can be compared; run does not repeat
-// that.
+// the genericAfter-th time, tries a generic plan for it. It optimizes
+// st's query so the two can be compared; run does not repeat that.
 func (s *session) notePlan(p *parse.Statement, env *execEnv, st plan.Statement) {
 	q, ok := st.(*plan.Query)
 	if !ok || !p.IsQuery() {
@@ -79,40 +132,24 @@ func (s *session) notePlan(p *parse.Statement, env *execEnv, st plan.Statement) 
 	if lits, base := p.Literals(); len(lits) == 0 || base != 1 {
 		return
 	}
-	snap, settings := s.catalogSnap(), s.planSettings()
 	e := s.plans[p.Tree()]
 	kinds := plan.LiteralKinds(p, nil)
-	if e == nil || e.snap != snap || e.settings != settings || !slices.Equal(e.kinds, kinds) {
+	if e == nil || !s.madeHere(&e.genericPlan) || !slices.Equal(e.kinds, kinds) {
 		if s.plans == nil || len(s.plans) >= planCacheSize {
 			s.plans = map[*parse.RawStmt]*cachedPlan{}
 		}
-		e = &cachedPlan{kinds: kinds, snap: snap, settings: settings}
+		e = &cachedPlan{kinds: kinds, genericPlan: genericPlan{snap: s.catalogSnap(), settings: s.planSettings()}}
 		s.plans[p.Tree()] = e
 	}
 	e.customs++
 	if e.customs != genericAfter {
 		return
 	}
-	for _, t := range env.rels {
-		if t.Hyper != nil {
-			return
+	e.genericPlan, e.params = s.makeGeneric(q, env, func(genv *execEnv) (plan.Statement, []types.T, error) {
+		st, params, ok, err := plan.BindGeneric(genv, p, s.loc)
+		if !ok && err == nil {
+			return nil, nil, nil
 		}
-	}
-	q.Node, q.Physical = s.physical(finalizeOutput(q.Node)), true
-	genv := s.newEnv(env.ctx, nil)
-	gst, params, ok, err := plan.BindGeneric(genv, p, s.loc)
-	gq, isQuery := gst.(*plan.Query)
-	if err != nil || !ok || !isQuery {
-		return
-	}
-	for _, t := range params {
-		if t.OID == 0 || t.OID == types.OidUnknown {
-			return
-		}
-	}
-	gnode := s.physical(finalizeOutput(gq.Node))
-	if !plan.SameShape(q.Node, gnode) || !slices.Equal(env.rels, genv.rels) {
-		return
-	}
-	e.node, e.params, e.rels = gnode, params, slices.Clone(genv.rels)
+		return st, params, err
+	})
 }

@@ -76,6 +76,26 @@ func TestPlanCacheAnswers(t *testing.T) {
 			t.Errorf("%s: generic plan kept = %v, want %v", sh.format, got, sh.generic)
 		}
 	}
+	// A prepared statement runs its generic plan from its second
+	// execution on, with each execution's values.
+	if _, err := s.Prepare(ctx, "byid", "SELECT name FROM acc WHERE id = $1", nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 5; i++ {
+		if err := s.Bind(ctx, "", "byid", nil, [][]byte{[]byte(fmt.Sprint(i * 11))}); err != nil {
+			t.Fatal(err)
+		}
+		w := &textWriter{}
+		if _, err := s.Execute(ctx, "", 0, w); err != nil || strings.Join(w.rows, "|") != fmt.Sprintf("n%d", i*11) {
+			t.Fatalf("execution %d of byid: %v %v", i, w.rows, err)
+		}
+		if err := s.Sync(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := run(s, "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'byid'"); got != "4 1" {
+		t.Fatalf("byid plans (generic, custom): %q, want \"4 1\"", got)
+	}
 	// DDL moves the catalog: the next run binds anew and sees the change.
 	q := "SELECT * FROM acc WHERE id = 4"
 	for range 3 {
