@@ -177,3 +177,14 @@ func sumFields(f []string, from, to int) int64 {
 // settle gives a postmaster time to reap the loader's backends, so their
 // CPU time is counted once they exited.
 const settle = 300 * time.Millisecond
+
+// execSQL runs one statement on database db of e.
+func execSQL(ctx context.Context, e *engine, db, sql string) error {
+	c, err := pgx.Connect(ctx, e.dsn(db))
+	if err != nil {
+		return err
+	}
+	defer c.Close(ctx)
+	_, err = c.Exec(ctx, sql)
+	return err
+}

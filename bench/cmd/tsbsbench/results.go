@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,11 +38,15 @@ type sizeResult struct {
 
 // results is everything one run measured; it is the JSON document.
 type results struct {
-	Config     *config                           `json:"config"`
-	Engines    []string                          `json:"engines"`
-	StartedAt  string                            `json:"started_at"`
-	DurationS  float64                           `json:"duration_s"`
-	Commit     string                            `json:"tsgres_commit,omitempty"`
+	Config    *config  `json:"config"`
+	Engines   []string `json:"engines"`
+	StartedAt string   `json:"started_at"`
+	DurationS float64  `json:"duration_s"`
+	Commit    string   `json:"tsgres_commit,omitempty"`
+	GoVersion string   `json:"go_version"`
+	// LoadAvg is /proc/loadavg at the start and the end: the machine may
+	// be shared, and its load moves the medians.
+	LoadAvg    []string                          `json:"loadavg"`
 	Load       map[string]*loadResult            `json:"load"`
 	Size       map[string]*sizeResult            `json:"size"`
 	Queries    map[string]map[string]*typeResult `json:"queries"`
@@ -50,11 +56,19 @@ type results struct {
 
 func newResults(cfg *config, engines []*engine) *results {
 	r := &results{Config: cfg, StartedAt: time.Now().UTC().Format(time.RFC3339), Load: map[string]*loadResult{},
-		Size: map[string]*sizeResult{}, Queries: map[string]map[string]*typeResult{}, Mismatches: []string{}, Errors: []string{}}
+		Size: map[string]*sizeResult{}, Queries: map[string]map[string]*typeResult{}, Mismatches: []string{}, Errors: []string{},
+		GoVersion: runtime.Version(), LoadAvg: []string{loadAvg()}}
 	for _, e := range engines {
 		r.Engines = append(r.Engines, e.name)
 	}
 	return r
+}
+
+// loadAvg returns the first three fields of /proc/loadavg, or "".
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func (r *results) fail(format string, args ...any) {
@@ -152,8 +166,7 @@ func (r *results) print(w io.Writer) {
 	if peer {
 		fmt.Fprint(w, "; speedup = TimescaleDB / tsgres (above 1: tsgres faster)")
 	}
-	fmt.Fprintln(w)
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "\nload average at start and end: %s\n", strings.Join(r.LoadAvg, " / "))
 	for _, name := range r.Engines {
 		if l := r.Load[name]; l != nil {
 			cpu := "server CPU not readable"
