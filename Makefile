@@ -13,8 +13,17 @@ TEST_FLAGS ?= -timeout 15m
 # Compat suites start server processes: one package at a time.
 COMPAT_FLAGS ?= -count=1 -p 1 -timeout 15m
 BENCH_ARGS ?=
+# make bench-tsbs: TSBS (cpu-only) on tsgres and, with TSBS_PEER=HOST:PORT,
+# on PostgreSQL + TimescaleDB in the same run (bench/README.md).
+TSBS_PEER    ?=
+TSBS_SCALE   ?= 100
+TSBS_DAYS    ?= 1
+TSBS_SEED    ?= 42
+TSBS_QUERIES ?= 10
+TSBS_TYPES   ?=
+TSBS_ARGS    ?=
 
-.PHONY: all build run test unit compat compat-pg deps bench bench-quick lint clean
+.PHONY: all build run test unit compat compat-pg deps bench bench-quick bench-tsbs lint clean
 
 all: build
 
@@ -45,9 +54,17 @@ compat-pg:
 	TSGRES_COMPAT_PG=1 $(GO) test $(COMPAT_FLAGS) ./compat-tests/...
 
 # tsgres vs PostgreSQL 15 (bench/README.md): the default scale takes
-# 10-15 minutes; bench-quick is a smoke run of under 3 minutes.
+# 10-15 minutes; bench-quick is a smoke run of under 3 minutes. With
+# TSBS_PEER set, bench also runs bench-tsbs: TimescaleDB's figures.
 bench: build
 	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbench $(BENCH_ARGS)
+	$(if $(TSBS_PEER),$(MAKE) --no-print-directory bench-tsbs)
+
+# TSBS built from its Go module (bench/tsbs), run by bench/cmd/tsbsbench.
+bench-tsbs: build
+	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbsbench -peer "$(TSBS_PEER)" \
+		-scale $(TSBS_SCALE) -days $(TSBS_DAYS) -seed $(TSBS_SEED) -queries $(TSBS_QUERIES) \
+		$(if $(TSBS_TYPES),-types $(TSBS_TYPES)) $(TSBS_ARGS)
 
 bench-quick: build
 	TSGRES_BIN=$(CURDIR)/$(BIN) $(GO) run ./bench/cmd/tsbench -scale quick -out $(CURDIR)/bench/results/quick.json $(BENCH_ARGS)
