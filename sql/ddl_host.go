@@ -25,12 +25,24 @@ type ddlHost struct{ e *execEnv }
 
 var _ ddl.Host = ddlHost{}
 
-func (h ddlHost) Catalog() *catalog.Snapshot         { return h.e.s.catalogSnap() }
-func (h ddlHost) Database() uint32                   { return h.e.s.dbOID }
-func (h ddlHost) DatabaseName() string               { return h.e.s.dbName }
-func (h ddlHost) User() string                       { return h.e.s.user }
-func (h ddlHost) SearchPath() []string               { return h.e.SearchPath() }
-func (h ddlHost) InTransactionBlock() bool           { return h.e.s.inBlock }
+func (h ddlHost) Catalog() *catalog.Snapshot { return h.e.s.catalogSnap() }
+func (h ddlHost) Database() uint32           { return h.e.s.dbOID }
+func (h ddlHost) DatabaseName() string       { return h.e.s.dbName }
+func (h ddlHost) User() string               { return h.e.s.user }
+func (h ddlHost) SearchPath() []string       { return h.e.SearchPath() }
+func (h ddlHost) InTransactionBlock() bool   { return h.e.s.inBlock }
+func (h ddlHost) Terminate(pid int32)        { h.e.signalBackend(pid, true) }
+
+func (h ddlHost) OtherSessions(name string) []int32 {
+	var pids []int32
+	for _, s := range h.e.s.db.active.all() {
+		if s != h.e.s && s.dbName == name {
+			pids = append(pids, s.pid)
+		}
+	}
+	return pids
+}
+
 func (h ddlHost) Location() *time.Location           { return h.e.s.loc }
 func (h ddlHost) Writer() *catalog.Writer            { return h.e.s.writer() }
 func (h ddlHost) NewOID() (uint32, error)            { return h.e.s.db.cat.NewOID() }

@@ -28,6 +28,11 @@ type Host interface {
 	User() string
 	// SearchPath lists the schemas unqualified names are looked up in.
 	SearchPath() []string
+	// OtherSessions returns the pids of the other sessions connected to
+	// database name.
+	OtherSessions(name string) []int32
+	// Terminate ends session pid's connection (pg_terminate_backend).
+	Terminate(pid int32)
 	// InTransactionBlock reports whether the session is inside an
 	// explicit transaction block (BEGIN ... COMMIT).
 	InTransactionBlock() bool

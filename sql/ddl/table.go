@@ -3,6 +3,7 @@ package ddl
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
@@ -192,6 +193,11 @@ func drop(h Host, x *plan.Drop, w ResultWriter) error {
 				_ = w.Notice("NOTICE", "00000", fmt.Sprintf("database %q does not exist, skipping", on.Name))
 				continue
 			}
+			if h.Catalog().Database(on.Name) != nil {
+				if err := endSessions(h, on.Name, x.Force); err != nil {
+					return err
+				}
+			}
 			if err := h.Writer().DropDatabase(on.Name); err != nil {
 				return err
 			}
@@ -221,4 +227,35 @@ func drop(h Host, x *plan.Drop, w ResultWriter) error {
 		}
 	}
 	return w.Complete(tag)
+}
+
+// dropDatabaseWait is how long DROP DATABASE waits for the sessions
+// connected to the database to end, as PostgreSQL's
+// CountOtherDBBackends does (5 s, polling every 100 ms).
+const (
+	dropDatabaseWait = 5 * time.Second
+	dropDatabasePoll = 100 * time.Millisecond
+)
+
+// endSessions waits for the other sessions connected to database name
+// to end (terminating them first when force is set) and fails with
+// 55006 when some are still there after dropDatabaseWait.
+func endSessions(h Host, name string, force bool) error {
+	pids := h.OtherSessions(name)
+	if force {
+		for _, pid := range pids {
+			h.Terminate(pid)
+		}
+	}
+	for deadline := time.Now().Add(dropDatabaseWait); len(pids) > 0 && time.Now().Before(deadline); pids = h.OtherSessions(name) {
+		time.Sleep(dropDatabasePoll)
+	}
+	if len(pids) == 0 {
+		return nil
+	}
+	detail := fmt.Sprintf("There are %d other sessions using the database.", len(pids))
+	if len(pids) == 1 {
+		detail = "There is 1 other session using the database."
+	}
+	return pgerr.New(pgerr.ObjectInUse, "database %q is being accessed by other users", name).WithDetail("%s", detail)
 }

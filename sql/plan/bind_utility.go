@@ -253,7 +253,15 @@ func (b *binder) utility(n *parse.Node, sql string) (Statement, error) {
 	case *parse.Node_CreatedbStmt:
 		return &CreateDatabase{Name: x.CreatedbStmt.Dbname}, nil
 	case *parse.Node_DropdbStmt:
-		return &Drop{Kind: "DATABASE", Names: []ObjectName{{Name: x.DropdbStmt.Dbname}}, IfExists: x.DropdbStmt.MissingOk}, nil
+		d := &Drop{Kind: "DATABASE", Names: []ObjectName{{Name: x.DropdbStmt.Dbname}}, IfExists: x.DropdbStmt.MissingOk}
+		for _, o := range x.DropdbStmt.Options {
+			de := o.GetDefElem()
+			if de.GetDefname() != "force" {
+				return nil, pgerr.New(pgerr.SyntaxError, "unrecognized DROP DATABASE option \"%s\"", de.GetDefname())
+			}
+			d.Force = true
+		}
+		return d, nil
 	case *parse.Node_CreateExtensionStmt:
 		return &CreateExtension{Name: x.CreateExtensionStmt.Extname, IfNotExists: x.CreateExtensionStmt.IfNotExists}, nil
 	case *parse.Node_TruncateStmt:

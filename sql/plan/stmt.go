@@ -129,6 +129,8 @@ type Drop struct {
 	Names    []ObjectName
 	IfExists bool
 	Cascade  bool
+	// Force is DROP DATABASE ... WITH (FORCE): end its sessions first.
+	Force bool
 	// FuncArgs are DROP FUNCTION's argument types, one entry per name
 	// (nil: not given).
 	FuncArgs [][]types.T
