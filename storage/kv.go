@@ -21,12 +21,20 @@ type reader interface {
 }
 
 // readerLocked returns the view key reads use: the batch when the
-// transaction wrote keys, else the database.
+// transaction wrote keys (indexed from now on), else the database.
 func (t *Txn) readerLocked() reader {
-	if t.batch != nil {
-		return t.batch
+	if t.batch == nil {
+		return t.db.pdb
 	}
-	return t.db.pdb
+	if !t.indexed {
+		ib := t.db.pdb.NewIndexedBatch()
+		if err := ib.Apply(t.batch, nil); err != nil {
+			panic(fmt.Sprintf("BUG: index a transaction's batch: %v", err))
+		}
+		t.batch.Close()
+		t.batch, t.indexed = ib, true
+	}
+	return t.batch
 }
 
 // get returns a copy of key's value.

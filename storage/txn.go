@@ -32,7 +32,12 @@ type Txn struct {
 
 	mu     sync.Mutex
 	log    []op
-	batch  *pebble.Batch // indexed; nil until the first key write
+	// batch holds the key writes; nil until the first. It is a plain
+	// batch until the transaction first reads through it (readerLocked),
+	// which makes it an indexed one: a bulk load that never reads its own
+	// writes does not pay for indexing them.
+	batch   *pebble.Batch
+	indexed bool
 	chunks map[uint64]*chunkState
 	// stmt is the current statement's view of committed data (see
 	// NewStatement), taken at its first read; snaps is, per chunk, the
@@ -218,7 +223,7 @@ func (t *Txn) addLocked(o op) {
 	switch o.kind {
 	case opSet, opDel, opDelRange:
 		if t.batch == nil {
-			t.batch = t.db.pdb.NewIndexedBatch()
+			t.batch, t.indexed = t.db.pdb.NewBatch(), false
 		}
 		var err error
 		switch o.kind {
