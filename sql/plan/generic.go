@@ -102,10 +102,21 @@ func SameShape(custom, generic Node) bool {
 	return c.equal(reflect.ValueOf(custom), reflect.ValueOf(generic), 0)
 }
 
-var (
-	constType = reflect.TypeOf((*Const)(nil))
-	paramType = reflect.TypeOf((*Param)(nil))
-)
+var constType = reflect.TypeOf((*Const)(nil))
+
+// castsOfParam reports whether e is a parameter under zero or more casts.
+func castsOfParam(e Expr) bool {
+	for {
+		switch x := e.(type) {
+		case *Param:
+			return true
+		case *Cast:
+			e = x.E
+		default:
+			return false
+		}
+	}
+}
 
 type shapeComparer struct {
 	seen map[[2]uintptr]bool
@@ -129,10 +140,14 @@ func (c shapeComparer) equal(a, b reflect.Value, depth int) bool {
 		a, b = a.Elem(), b.Elem()
 	}
 	if a.Type() != b.Type() {
-		// A parameter where the custom plan has a constant of its type.
-		if a.Type() == constType && b.Type() == paramType && !a.IsNil() && !b.IsNil() {
-			ct, pt := a.Elem().FieldByName("T"), b.Elem().FieldByName("T")
-			return c.equal(ct, pt, depth+1)
+		// A parameter where the custom plan has a constant of its type,
+		// or casts of a parameter where binding folded the casts of the
+		// literal into a constant of the last cast's type (the casts then
+		// run on each execution's value, with the same settings).
+		if a.Type() == constType && !a.IsNil() && b.Kind() == reflect.Pointer && !b.IsNil() && a.CanInterface() && b.CanInterface() {
+			if e, ok := b.Interface().(Expr); ok && castsOfParam(e) {
+				return a.Interface().(*Const).T == e.Type()
+			}
 		}
 		return false
 	}
