@@ -29,6 +29,10 @@ type execEnv struct {
 	// rellocks.go), kept in relBuf while few.
 	rels   []*catalog.Table
 	relBuf [4]*catalog.Table
+	// impure is set when binding evaluated an expression whose value may
+	// change between binding and execution (a function call such as
+	// now(), a subquery): the plan is then only good for this execution.
+	impure bool
 }
 
 func (e *execEnv) funcCtx() *funcs.Ctx {
@@ -128,9 +132,17 @@ func (e *execEnv) EvalConst(x plan.Expr) (any, bool, error) {
 		}
 		return !unbound
 	})
-	if unbound || e.s.txn == nil && false {
+	if unbound {
 		return nil, false, nil
 	}
+	plan.Walk(x, func(n plan.Expr) bool {
+		switch n.(type) {
+		case *plan.Const, *plan.Param, *plan.Cast, *plan.Op:
+			return true
+		}
+		e.impure = true
+		return false
+	})
 	v, err := exec.Eval(e.execCtx(), x, nil)
 	if err != nil {
 		return nil, false, err

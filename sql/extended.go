@@ -3,8 +3,10 @@ package sql
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
@@ -30,6 +32,19 @@ type prepared struct {
 	// be its custom plan's shape (plancache.go); snap marks the catalog
 	// it was last tried on.
 	plan genericPlan
+	// bound is a statement without parameters as Parse bound it, which
+	// its first execution runs when nothing it depends on has changed
+	// (clients that prepare every statement they send, like pgx, then
+	// bind it once, not twice).
+	bound *boundStmt
+}
+
+// boundStmt is a statement bound at Parse time, with what it was bound on.
+type boundStmt struct {
+	st       plan.Statement
+	rels     []*catalog.Table
+	snap     *catalog.Snapshot
+	settings string
 }
 
 // executed counts one execution the way PostgreSQL's plan cache reports
@@ -82,12 +97,16 @@ func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []u
 	}
 	if len(stmts) == 1 {
 		ps.parsed = stmts[0]
-		st, pt, err := plan.Bind(s.newEnv(ctx, nil), ps.parsed, declared, s.loc)
+		env := s.newEnv(ctx, nil)
+		st, pt, err := plan.Bind(env, ps.parsed, declared, s.loc)
 		if err != nil {
 			return nil, err
 		}
 		ps.paramTypes = pt
 		ps.cols = resultColumns(st)
+		if _, ok := st.(*plan.Query); ok && len(pt) == 0 && !env.impure {
+			ps.bound = &boundStmt{st: st, rels: slices.Clone(env.rels), snap: s.catalogSnap(), settings: s.planSettings()}
+		}
 		if x, ok := st.(*plan.ExecuteStmt); ok && s.stmts[x.Name] != nil {
 			ps.cols = s.stmts[x.Name].cols
 		}
@@ -281,6 +300,14 @@ func (s *session) executePortal(ctx context.Context, p *portal, maxRows int, w R
 // whether a generic plan would be the same (plancache.go).
 func (s *session) bindPrepared(ctx context.Context, ps *prepared, params []any) (*execEnv, plan.Statement, error) {
 	env := s.newEnv(ctx, params)
+	if b := ps.bound; b != nil {
+		ps.bound = nil
+		if b.snap == s.catalogSnap() && b.settings == s.planSettings() {
+			env.rels = append(env.relBuf[:0], b.rels...)
+			ps.executed(false)
+			return env, b.st, nil
+		}
+	}
 	if st, ok := s.reuse(&ps.plan, env); ok {
 		ps.executed(true)
 		return env, st, nil
