@@ -219,30 +219,20 @@ func noColumns(e plan.Expr) bool {
 	return ok
 }
 
+// rewriteChildren applies lastValue to each input of n. When one
+// changes it returns a copy of n (the bound plan is left as it was),
+// else n itself.
 func rewriteChildren(n plan.Node) plan.Node {
-	switch x := n.(type) {
-	case *plan.Project:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Sort:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Limit:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Filter:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Join:
-		cp := *x
-		cp.Left, cp.Right = lastValue(x.Left), lastValue(x.Right)
-		return &cp
+	changed := false
+	out, _ := plan.CopyInputs(n, func(c plan.Node) (plan.Node, error) {
+		r := lastValue(c)
+		changed = changed || r != c
+		return r, nil
+	})
+	if !changed {
+		return n
 	}
-	return n
+	return out
 }
 
 // lastValueInput returns a replacement for a (filtered) hypertable scan

@@ -22,6 +22,38 @@ import (
 // older (out-of-order) row never replaces a newer one. DELETE and UPDATE
 // recompute the series whose newest row they removed.
 
+// IsLastValueShape reports whether an index on cols of hypertable t
+// keeps a last-value index: its leading column is not the time column,
+// the time column is among the others, and the leading column has none
+// yet.
+func IsLastValueShape(t *catalog.Table, cols []uint32) bool {
+	if t.Hyper == nil || len(cols) < 2 || cols[0] == t.Hyper.TimeCol || t.HasLastValue(cols[0]) {
+		return false
+	}
+	for _, c := range cols[1:] {
+		if c == t.Hyper.TimeCol {
+			return true
+		}
+	}
+	return false
+}
+
+// AdoptLastValueIndexes makes the (series, time) indexes of a table
+// turned into hypertable t (create_hypertable) last-value indexes, as
+// CREATE INDEX does on a hypertable: TimescaleDB users commonly create
+// the index first. Each gets a fresh key space; the caller fills it
+// (the table is empty, or its rows are appended after the conversion).
+func AdoptLastValueIndexes(t *catalog.Table) {
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if ix.LastValue || !IsLastValueShape(t, ix.Cols) {
+			continue
+		}
+		t.NextSpace++
+		ix.Space, ix.LastValue = t.NextSpace, true
+	}
+}
+
 // LastValueSpace is the key space of hypertable t's last-value index ix.
 func LastValueSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
 	return storage.Space{Table: uint64(t.OID), Index: ix.Space}
