@@ -104,10 +104,8 @@ func lastValue(n plan.Node) plan.Node {
 			return &cp
 		}
 	case *plan.Limit:
-		if in, ok := latestOne(x); ok {
-			cp := *x
-			cp.Input = in
-			return &cp
+		if r, ok := latestOne(x); ok {
+			return r
 		}
 	}
 	return rewriteChildren(n)
@@ -116,7 +114,8 @@ func lastValue(n plan.Node) plan.Node {
 // latestOne rewrites "... WHERE s = <value> ORDER BY time DESC LIMIT 1"
 // (alone or inside a LATERAL join, where <value> is the outer row's
 // column) into a point lookup in the last-value index. It returns the
-// replacement for the Limit's input.
+// replacement for the Limit: the lookup yields at most one row, so
+// neither the sort nor the limit is left.
 func latestOne(l *plan.Limit) (plan.Node, bool) {
 	c, ok := l.Count.(*plan.Const)
 	if !ok || c.V != int64(1) || l.Offset != nil {
@@ -184,9 +183,7 @@ func latestOne(l *plan.Limit) (plan.Node, bool) {
 	}
 	cp := *prj
 	cp.Input = in
-	cs := *srt
-	cs.Input = &cp
-	return &cs, true
+	return &cp, true
 }
 
 func splitAnd(e plan.Expr) []plan.Expr {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -87,34 +88,29 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 	if len(ixs) == 0 || b.Rows() == 0 {
 		return nil
 	}
-	ti := t.ColByID(t.Hyper.TimeCol)
-	times := b.Cols[ti].I64
+	times := b.Cols[t.ColByID(t.Hyper.TimeCol)].I64
+	var row []any
 	for _, ix := range ixs {
-		best := map[string]int{}
-		var order []string
-		for r := 0; r < b.Rows(); r++ {
-			k, err := SeriesKey(t, ix, b, r)
+		si := t.ColByID(ix.Cols[0])
+		sp := LastValueSpace(t, ix)
+		rows, err := newestPerSeries(b.Cols[si], t.Cols[si].Type, times, b.Rows())
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			key, err := AppendKey(nil, t.Cols[si].Type, b.Cols[si].Get(r))
 			if err != nil {
 				return err
 			}
-			ks := string(k)
-			if cur, ok := best[ks]; !ok {
-				best[ks] = r
-				order = append(order, ks)
-			} else if times[r] >= times[cur] {
-				best[ks] = r
-			}
-		}
-		sp := LastValueSpace(t, ix)
-		row := make([]any, len(b.Cols))
-		for _, ks := range order {
-			r := best[ks]
-			old, found, err := txn.GetLatest(sp, []byte(ks))
+			old, found, err := txn.GetLatest(sp, key)
 			if err != nil {
 				return err
 			}
 			if found && LastValueTime(old) > times[r] {
 				continue
+			}
+			if row == nil {
+				row = make([]any, len(b.Cols))
 			}
 			for c, v := range b.Cols {
 				row[c] = v.Get(r)
@@ -123,10 +119,80 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 			if err != nil {
 				return err
 			}
-			txn.Put(sp, []byte(ks), encodeLastValue(times[r], data))
+			txn.Put(sp, key, encodeLastValue(times[r], data))
 		}
 	}
 	return nil
+}
+
+// newestPerSeries returns, for each distinct value of series vector s
+// among the first n rows (NULL being one series), the row with the
+// greatest time; of rows with equal times, the last. Rows are grouped by
+// their value (integers and strings without encoding a key), so an
+// append pays one map probe per row.
+func newestPerSeries(s *col.Vec, typ types.T, times []int64, n int) ([]int, error) {
+	var out []int
+	nullAt := -1
+	keep := func(at, r int) int {
+		if at < 0 {
+			out = append(out, r)
+			return len(out) - 1
+		}
+		if times[r] >= times[out[at]] {
+			out[at] = r
+		}
+		return at
+	}
+	switch s.Kind {
+	case col.Int64:
+		pos := map[int64]int{}
+		for r := 0; r < n; r++ {
+			if s.IsNull(r) {
+				nullAt = keep(nullAt, r)
+				continue
+			}
+			at, ok := pos[s.I64[r]]
+			if !ok {
+				at = -1
+			}
+			pos[s.I64[r]] = keep(at, r)
+		}
+	case col.Bytes:
+		pos := map[string]int{}
+		for r := 0; r < n; r++ {
+			if s.IsNull(r) {
+				nullAt = keep(nullAt, r)
+				continue
+			}
+			at, ok := pos[s.S[r]]
+			if !ok {
+				at = -1
+			}
+			pos[s.S[r]] = keep(at, r)
+		}
+	default:
+		// Other kinds group by their key encoding: equal values, equal
+		// keys.
+		pos := map[string]int{}
+		var buf []byte
+		for r := 0; r < n; r++ {
+			v := s.Get(r)
+			if v == nil {
+				nullAt = keep(nullAt, r)
+				continue
+			}
+			var err error
+			if buf, err = AppendKey(buf[:0], typ, v); err != nil {
+				return nil, err
+			}
+			at, ok := pos[string(buf)]
+			if !ok {
+				at = -1
+			}
+			pos[string(buf)] = keep(at, r)
+		}
+	}
+	return out, nil
 }
 
 // LastValueRemoved notes rows (SQL kinds) deleted from hypertable t: the
