@@ -9,8 +9,11 @@ import (
 // The last_value rule. A hypertable index on (series column, time, ...)
 // keeps the newest row of every series (sql/table's last-value index);
 // "latest row per series" shapes read it instead of scanning chunks.
-// Unlike the other rules this one replaces nodes: it returns a new plan
-// sharing the unchanged subtrees.
+// The latest row of one series that the index cannot answer (a filter on
+// other columns, or no index) comes from a series scan: its blocks
+// newest first, stopping at the first row that passes. Unlike the other
+// rules this one replaces nodes: it returns a new plan sharing the
+// unchanged subtrees.
 
 // lastValue rewrites latest-value-per-series plans to read the
 // last-value index instead of scanning chunks:
