@@ -13,16 +13,7 @@ import (
 // tags_id, orderby time DESC).
 func lastpointSession(tb testing.TB, hosts, rowsPerHost int, compressed bool) Session {
 	tb.Helper()
-	db, err := Open(Options{InMemory: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	s, err := db.NewSession(context.Background(), StartupParams{User: "postgres", Database: "postgres"})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(s.Close)
+	_, s := openBenchSession(tb)
 	stmts := []string{
 		"CREATE TABLE tags (id serial PRIMARY KEY, hostname text, region text)",
 		fmt.Sprintf("INSERT INTO tags (hostname, region) SELECT 'host_' || i, 'r' || (i %% 4) FROM generate_series(0, %d) i", hosts-1),

@@ -131,68 +131,69 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 // their value (integers and strings without encoding a key), so an
 // append pays one map probe per row.
 func newestPerSeries(s *col.Vec, typ types.T, times []int64, n int) ([]int, error) {
-	var out []int
-	nullAt := -1
-	keep := func(at, r int) int {
-		if at < 0 {
-			out = append(out, r)
-			return len(out) - 1
-		}
-		if times[r] >= times[out[at]] {
-			out[at] = r
-		}
-		return at
-	}
+	g := newestGroups{times: times, nullAt: -1}
 	switch s.Kind {
 	case col.Int64:
-		pos := map[int64]int{}
-		for r := 0; r < n; r++ {
-			if s.IsNull(r) {
-				nullAt = keep(nullAt, r)
-				continue
-			}
-			at, ok := pos[s.I64[r]]
-			if !ok {
-				at = -1
-			}
-			pos[s.I64[r]] = keep(at, r)
-		}
+		groupNewest(&g, s, n, func(r int) (int64, error) { return s.I64[r], nil })
 	case col.Bytes:
-		pos := map[string]int{}
-		for r := 0; r < n; r++ {
-			if s.IsNull(r) {
-				nullAt = keep(nullAt, r)
-				continue
-			}
-			at, ok := pos[s.S[r]]
-			if !ok {
-				at = -1
-			}
-			pos[s.S[r]] = keep(at, r)
-		}
+		groupNewest(&g, s, n, func(r int) (string, error) { return s.S[r], nil })
 	default:
 		// Other kinds group by their key encoding: equal values, equal
 		// keys.
-		pos := map[string]int{}
 		var buf []byte
-		for r := 0; r < n; r++ {
-			v := s.Get(r)
-			if v == nil {
-				nullAt = keep(nullAt, r)
-				continue
-			}
+		err := groupNewest(&g, s, n, func(r int) (string, error) {
 			var err error
-			if buf, err = AppendKey(buf[:0], typ, v); err != nil {
-				return nil, err
-			}
-			at, ok := pos[string(buf)]
-			if !ok {
-				at = -1
-			}
-			pos[string(buf)] = keep(at, r)
+			buf, err = AppendKey(buf[:0], typ, s.Get(r))
+			return string(buf), err
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	return out, nil
+	return g.out, nil
+}
+
+// newestGroups collects the newest row of each series for
+// newestPerSeries.
+type newestGroups struct {
+	times  []int64
+	out    []int // the newest row of each series seen
+	nullAt int   // the NULL series' position in out, or -1
+}
+
+// keep folds row r into the series at position at of out (-1: a new
+// series) and returns the series' position.
+func (g *newestGroups) keep(at, r int) int {
+	if at < 0 {
+		g.out = append(g.out, r)
+		return len(g.out) - 1
+	}
+	if g.times[r] >= g.times[g.out[at]] {
+		g.out[at] = r
+	}
+	return at
+}
+
+// groupNewest folds the first n rows of s into g, grouping non-NULL
+// values by key(r).
+func groupNewest[K comparable](g *newestGroups, s *col.Vec, n int, key func(r int) (K, error)) error {
+	pos := map[K]int{}
+	for r := 0; r < n; r++ {
+		if s.IsNull(r) {
+			g.nullAt = g.keep(g.nullAt, r)
+			continue
+		}
+		k, err := key(r)
+		if err != nil {
+			return err
+		}
+		at, ok := pos[k]
+		if !ok {
+			at = -1
+		}
+		pos[k] = g.keep(at, r)
+	}
+	return nil
 }
 
 // LastValueRemoved notes rows (SQL kinds) deleted from hypertable t: the
