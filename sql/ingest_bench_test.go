@@ -38,6 +38,20 @@ func (w *benchWriter) CopyIn(bool, int) (io.Reader, error) {
 // named table.
 func benchSession(tb testing.TB, table string) (*DB, Session) {
 	tb.Helper()
+	db, s := openBenchSession(tb)
+	w := &benchWriter{}
+	for _, q := range []string{fmt.Sprintf(gen.SensorDDL, table), fmt.Sprintf("SELECT create_hypertable('%s', 'time')", table)} {
+		if err := s.Query(context.Background(), q, w); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return db, s
+}
+
+// openBenchSession opens an in-memory engine and a session on it, both
+// closed when the benchmark ends.
+func openBenchSession(tb testing.TB) (*DB, Session) {
+	tb.Helper()
 	db, err := Open(Options{InMemory: true})
 	if err != nil {
 		tb.Fatal(err)
@@ -48,12 +62,6 @@ func benchSession(tb testing.TB, table string) (*DB, Session) {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(s.Close)
-	w := &benchWriter{}
-	for _, q := range []string{fmt.Sprintf(gen.SensorDDL, table), fmt.Sprintf("SELECT create_hypertable('%s', 'time')", table)} {
-		if err := s.Query(context.Background(), q, w); err != nil {
-			tb.Fatal(err)
-		}
-	}
 	return db, s
 }
 

@@ -48,7 +48,7 @@ func createIndex(h Host, x *plan.CreateIndex, w ResultWriter) error {
 			ix.Options = append(ix.Options, x.Options[i])
 		}
 	}
-	if t.Hyper != nil && len(ix.Cols) >= 2 && ix.Cols[0] != t.Hyper.TimeCol && containsID(ix.Cols, t.Hyper.TimeCol) && !t.HasLastValue(ix.Cols[0]) {
+	if table.IsLastValueShape(t, ix.Cols) {
 		nt.NextSpace++
 		ix.Space, ix.LastValue = nt.NextSpace, true
 	}

@@ -196,6 +196,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		}
 		return "Custom Scan (ChunkAppend) on " + x.Table.Name, props, nil
 	case *plan.LastValueScan:
+		if x.Scan != nil {
+			return e.seriesScan(x)
+		}
 		var props []string
 		if x.Key != nil {
 			props = append(props, "Series: "+x.Table.Cols[x.Table.ColByID(x.Index.Cols[0])].Name+" = "+fmtExpr(x.Key, nil))

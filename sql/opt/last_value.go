@@ -3,13 +3,17 @@ package opt
 import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
 )
 
 // The last_value rule. A hypertable index on (series column, time, ...)
 // keeps the newest row of every series (sql/table's last-value index);
 // "latest row per series" shapes read it instead of scanning chunks.
-// Unlike the other rules this one replaces nodes: it returns a new plan
-// sharing the unchanged subtrees.
+// The latest row of one series that the index cannot answer (a filter on
+// other columns, or no index) comes from a series scan: its blocks
+// newest first, stopping at the first row that passes. Unlike the other
+// rules this one replaces nodes: it returns a new plan sharing the
+// unchanged subtrees.
 
 // lastValue rewrites latest-value-per-series plans to read the
 // last-value index instead of scanning chunks:
@@ -104,10 +108,8 @@ func lastValue(n plan.Node) plan.Node {
 			return &cp
 		}
 	case *plan.Limit:
-		if in, ok := latestOne(x); ok {
-			cp := *x
-			cp.Input = in
-			return &cp
+		if r, ok := latestOne(x); ok {
+			return r
 		}
 	}
 	return rewriteChildren(n)
@@ -116,7 +118,8 @@ func lastValue(n plan.Node) plan.Node {
 // latestOne rewrites "... WHERE s = <value> ORDER BY time DESC LIMIT 1"
 // (alone or inside a LATERAL join, where <value> is the outer row's
 // column) into a point lookup in the last-value index. It returns the
-// replacement for the Limit's input.
+// replacement for the Limit: the lookup yields at most one row, so
+// neither the sort nor the limit is left.
 func latestOne(l *plan.Limit) (plan.Node, bool) {
 	c, ok := l.Count.(*plan.Const)
 	if !ok || c.V != int64(1) || l.Offset != nil {
@@ -138,55 +141,129 @@ func latestOne(l *plan.Limit) (plan.Node, bool) {
 	if !ok {
 		return nil, false
 	}
-	f, ok := prj.Input.(*plan.Filter)
-	if !ok {
-		return nil, false
-	}
-	hs, ok := f.Input.(*plan.HyperScan)
-	if !ok || tcol.Idx >= len(hs.ColIdx) || hs.Table.Cols[hs.ColIdx[tcol.Idx]].ID != hs.Table.Hyper.TimeCol {
+	cond, below := filters(prj.Input)
+	hs, ok := below.(*plan.HyperScan)
+	if !ok || cond == nil || tcol.Idx >= len(hs.ColIdx) || hs.Table.Cols[hs.ColIdx[tcol.Idx]].ID != hs.Table.Hyper.TimeCol {
 		return nil, false
 	}
 	t := hs.Table
-	// Find "series = value" among the conjuncts; the rest must be safe.
+	// Find "series = value" among the conjuncts, preferring a column with
+	// a last-value index.
 	var ix *catalog.Index
 	var value plan.Expr
-	var rest plan.Expr
-	sIdx := -1
-	for _, conj := range splitAnd(f.Cond) {
-		if ix == nil {
-			if op, ok := conj.(*plan.Op); ok && op.Kind == plan.OpEq {
-				col, val := op.L, op.R
-				if _, isCol := col.(*plan.ColRef); !isCol {
-					col, val = op.R, op.L
-				}
-				if cr, isCol := col.(*plan.ColRef); isCol && noColumns(val) && cr.Idx < len(hs.ColIdx) {
-					id := t.Cols[hs.ColIdx[cr.Idx]].ID
-					for _, c := range t.LastValueIndexes() {
-						if c.Cols[0] == id {
-							ix, value, sIdx = c, val, cr.Idx
-						}
-					}
-					if ix != nil {
-						continue
-					}
-				}
+	sIdx, at := -1, -1
+	conjs := splitAnd(cond)
+	for k, conj := range conjs {
+		cr, val, ok := eqValue(conj)
+		if !ok || cr.Idx >= len(hs.ColIdx) || hs.ColIdx[cr.Idx] == hs.ColIdx[tcol.Idx] {
+			continue
+		}
+		var cix *catalog.Index
+		for _, c := range t.LastValueIndexes() {
+			if c.Cols[0] == t.Cols[hs.ColIdx[cr.Idx]].ID {
+				cix = c
 			}
 		}
-		rest = andExpr(rest, conj)
+		if at < 0 || ix == nil && cix != nil {
+			ix, value, sIdx, at = cix, val, cr.Idx, k
+		}
 	}
-	if ix == nil || !lastValueSafeFilter(rest, sIdx, tcol.Idx) {
+	if at < 0 {
 		return nil, false
 	}
-	var in plan.Node = &plan.LastValueScan{Table: t, Index: ix, Cols: hs.Cols, ColIdx: hs.ColIdx,
-		Key: value, KeyType: t.Cols[hs.ColIdx[sIdx]].Type}
-	if rest != nil {
-		in = &plan.Filter{Input: in, Cond: rest}
+	var rest plan.Expr
+	for k, conj := range conjs {
+		if k != at {
+			rest = andExpr(rest, conj)
+		}
+	}
+	series := &t.Cols[hs.ColIdx[sIdx]]
+	var in plan.Node
+	switch {
+	case ix != nil && lastValueSafeFilter(rest, sIdx, tcol.Idx):
+		in = &plan.LastValueScan{Table: t, Index: ix, Cols: hs.Cols, ColIdx: hs.ColIdx, Key: value, KeyType: series.Type}
+		if rest != nil {
+			in = &plan.Filter{Input: in, Cond: rest}
+		}
+	case seriesScanTime(hs.Cols[tcol.Idx].T):
+		// The index cannot answer: read the series' blocks newest first.
+		scan := *hs
+		scan.Filter = andExpr(hs.Filter, cond)
+		scan.Decode = make([]bool, len(hs.Cols))
+		scan.Decode[tcol.Idx] = true
+		for _, e := range append([]plan.Expr{scan.Filter}, prj.Exprs...) {
+			plan.Walk(e, func(x plan.Expr) bool {
+				switch c := x.(type) {
+				case *plan.ColRef:
+					if c.Idx < len(scan.Decode) {
+						scan.Decode[c.Idx] = true
+					}
+				case *plan.Subquery: // may read the row's columns: decode all
+					scan.Decode = nil
+				}
+				return scan.Decode != nil
+			})
+			if scan.Decode == nil {
+				break
+			}
+		}
+		in = &plan.LastValueScan{Table: t, Cols: hs.Cols, ColIdx: hs.ColIdx, Key: value, KeyType: series.Type,
+			Scan: &scan, SeriesCol: series.ID}
+	default:
+		return nil, false
 	}
 	cp := *prj
 	cp.Input = in
-	cs := *srt
-	cs.Input = &cp
-	return &cs, true
+	return &cp, true
+}
+
+// eqValue matches "column = value" (either way round) where value reads
+// no column of the row.
+func eqValue(e plan.Expr) (*plan.ColRef, plan.Expr, bool) {
+	op, ok := e.(*plan.Op)
+	if !ok || op.Kind != plan.OpEq {
+		return nil, nil, false
+	}
+	col, val := op.L, op.R
+	if _, isCol := col.(*plan.ColRef); !isCol {
+		col, val = op.R, op.L
+	}
+	cr, isCol := col.(*plan.ColRef)
+	if !isCol || !noColumns(val) {
+		return nil, nil, false
+	}
+	return cr, val, true
+}
+
+// seriesScanTime reports whether a time column of type t orders as its
+// block metadata (microseconds or the integers themselves; a date's
+// days do not), so a series scan can stop by block times.
+func seriesScanTime(t types.T) bool {
+	switch t.OID {
+	case types.OidTimestamp, types.OidTimestamptz, types.OidInt2, types.OidInt4, types.OidInt8:
+		return true
+	}
+	return false
+}
+
+// filters returns the conjunction of the conditions of the Filters
+// stacked on top of n (the innermost first; nil for none) and the node
+// below them.
+func filters(n plan.Node) (plan.Expr, plan.Node) {
+	var conds []plan.Expr
+	for {
+		f, ok := n.(*plan.Filter)
+		if !ok {
+			break
+		}
+		conds = append(conds, f.Cond)
+		n = f.Input
+	}
+	var cond plan.Expr
+	for i := len(conds) - 1; i >= 0; i-- {
+		cond = andExpr(cond, conds[i])
+	}
+	return cond, n
 }
 
 func splitAnd(e plan.Expr) []plan.Expr {
@@ -219,40 +296,27 @@ func noColumns(e plan.Expr) bool {
 	return ok
 }
 
+// rewriteChildren applies lastValue to each input of n. When one
+// changes it returns a copy of n (the bound plan is left as it was),
+// else n itself.
 func rewriteChildren(n plan.Node) plan.Node {
-	switch x := n.(type) {
-	case *plan.Project:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Sort:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Limit:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Filter:
-		cp := *x
-		cp.Input = lastValue(x.Input)
-		return &cp
-	case *plan.Join:
-		cp := *x
-		cp.Left, cp.Right = lastValue(x.Left), lastValue(x.Right)
-		return &cp
+	changed := false
+	out, _ := plan.CopyInputs(n, func(c plan.Node) (plan.Node, error) {
+		r := lastValue(c)
+		changed = changed || r != c
+		return r, nil
+	})
+	if !changed {
+		return n
 	}
-	return n
+	return out
 }
 
 // lastValueInput returns a replacement for a (filtered) hypertable scan
 // reading the last-value index for series column position sIdx and time
 // column position tIdx of the scan's output.
 func lastValueInput(n plan.Node, sIdx, tIdx int) (plan.Node, bool) {
-	var filter plan.Expr
-	if f, ok := n.(*plan.Filter); ok {
-		filter, n = f.Cond, f.Input
-	}
+	filter, n := filters(n)
 	hs, ok := n.(*plan.HyperScan)
 	if !ok || sIdx >= len(hs.ColIdx) || tIdx >= len(hs.ColIdx) {
 		return nil, false

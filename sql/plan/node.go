@@ -136,6 +136,14 @@ type LastValueScan struct {
 	// outer column) of type KeyType; nil reads every series.
 	Key     Expr
 	KeyType types.T
+	// Scan, when set, answers for the one series Key names where the
+	// index cannot (a filter on other columns, or no last-value index:
+	// Index is then nil): the filtered hypertable scan, read newest
+	// block first, skipping the blocks whose min/max of column SeriesCol
+	// cannot hold Key's value, and stopping once no unread block can
+	// hold a newer row that passes.
+	Scan      *HyperScan
+	SeriesCol uint32
 }
 
 // Virtual produces rows computed at run time.

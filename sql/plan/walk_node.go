@@ -13,6 +13,9 @@ func NodeExprs(n Node) []Expr {
 		out = append(out, x.Filter)
 	case *LastValueScan:
 		out = append(out, x.Key)
+		if x.Scan != nil {
+			out = append(out, x.Scan.Filter)
+		}
 	case *Values:
 		for _, r := range x.Rows {
 			out = append(out, r...)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -21,6 +22,38 @@ import (
 // transaction as the data, so it is exactly as durable and atomic; an
 // older (out-of-order) row never replaces a newer one. DELETE and UPDATE
 // recompute the series whose newest row they removed.
+
+// IsLastValueShape reports whether an index on cols of hypertable t
+// keeps a last-value index: its leading column is not the time column,
+// the time column is among the others, and the leading column has none
+// yet.
+func IsLastValueShape(t *catalog.Table, cols []uint32) bool {
+	if t.Hyper == nil || len(cols) < 2 || cols[0] == t.Hyper.TimeCol || t.HasLastValue(cols[0]) {
+		return false
+	}
+	for _, c := range cols[1:] {
+		if c == t.Hyper.TimeCol {
+			return true
+		}
+	}
+	return false
+}
+
+// AdoptLastValueIndexes makes the (series, time) indexes of a table
+// turned into hypertable t (create_hypertable) last-value indexes, as
+// CREATE INDEX does on a hypertable: TimescaleDB users commonly create
+// the index first. Each gets a fresh key space; the caller fills it
+// (the table is empty, or its rows are appended after the conversion).
+func AdoptLastValueIndexes(t *catalog.Table) {
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if ix.LastValue || !IsLastValueShape(t, ix.Cols) {
+			continue
+		}
+		t.NextSpace++
+		ix.Space, ix.LastValue = t.NextSpace, true
+	}
+}
 
 // LastValueSpace is the key space of hypertable t's last-value index ix.
 func LastValueSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
@@ -55,34 +88,29 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 	if len(ixs) == 0 || b.Rows() == 0 {
 		return nil
 	}
-	ti := t.ColByID(t.Hyper.TimeCol)
-	times := b.Cols[ti].I64
+	times := b.Cols[t.ColByID(t.Hyper.TimeCol)].I64
+	var row []any
 	for _, ix := range ixs {
-		best := map[string]int{}
-		var order []string
-		for r := 0; r < b.Rows(); r++ {
-			k, err := SeriesKey(t, ix, b, r)
+		si := t.ColByID(ix.Cols[0])
+		sp := LastValueSpace(t, ix)
+		rows, err := newestPerSeries(b.Cols[si], t.Cols[si].Type, times, b.Rows())
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			key, err := AppendKey(nil, t.Cols[si].Type, b.Cols[si].Get(r))
 			if err != nil {
 				return err
 			}
-			ks := string(k)
-			if cur, ok := best[ks]; !ok {
-				best[ks] = r
-				order = append(order, ks)
-			} else if times[r] >= times[cur] {
-				best[ks] = r
-			}
-		}
-		sp := LastValueSpace(t, ix)
-		row := make([]any, len(b.Cols))
-		for _, ks := range order {
-			r := best[ks]
-			old, found, err := txn.GetLatest(sp, []byte(ks))
+			old, found, err := txn.GetLatest(sp, key)
 			if err != nil {
 				return err
 			}
 			if found && LastValueTime(old) > times[r] {
 				continue
+			}
+			if row == nil {
+				row = make([]any, len(b.Cols))
 			}
 			for c, v := range b.Cols {
 				row[c] = v.Get(r)
@@ -91,8 +119,79 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 			if err != nil {
 				return err
 			}
-			txn.Put(sp, []byte(ks), encodeLastValue(times[r], data))
+			txn.Put(sp, key, encodeLastValue(times[r], data))
 		}
+	}
+	return nil
+}
+
+// newestPerSeries returns, for each distinct value of series vector s
+// among the first n rows (NULL being one series), the row with the
+// greatest time; of rows with equal times, the last. Rows are grouped by
+// their value (integers and strings without encoding a key), so an
+// append pays one map probe per row.
+func newestPerSeries(s *col.Vec, typ types.T, times []int64, n int) ([]int, error) {
+	g := newestGroups{times: times, nullAt: -1}
+	switch s.Kind {
+	case col.Int64:
+		groupNewest(&g, s, n, func(r int) (int64, error) { return s.I64[r], nil })
+	case col.Bytes:
+		groupNewest(&g, s, n, func(r int) (string, error) { return s.S[r], nil })
+	default:
+		// Other kinds group by their key encoding: equal values, equal
+		// keys.
+		var buf []byte
+		err := groupNewest(&g, s, n, func(r int) (string, error) {
+			var err error
+			buf, err = AppendKey(buf[:0], typ, s.Get(r))
+			return string(buf), err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return g.out, nil
+}
+
+// newestGroups collects the newest row of each series for
+// newestPerSeries.
+type newestGroups struct {
+	times  []int64
+	out    []int // the newest row of each series seen
+	nullAt int   // the NULL series' position in out, or -1
+}
+
+// keep folds row r into the series at position at of out (-1: a new
+// series) and returns the series' position.
+func (g *newestGroups) keep(at, r int) int {
+	if at < 0 {
+		g.out = append(g.out, r)
+		return len(g.out) - 1
+	}
+	if g.times[r] >= g.times[g.out[at]] {
+		g.out[at] = r
+	}
+	return at
+}
+
+// groupNewest folds the first n rows of s into g, grouping non-NULL
+// values by key(r).
+func groupNewest[K comparable](g *newestGroups, s *col.Vec, n int, key func(r int) (K, error)) error {
+	pos := map[K]int{}
+	for r := 0; r < n; r++ {
+		if s.IsNull(r) {
+			g.nullAt = g.keep(g.nullAt, r)
+			continue
+		}
+		k, err := key(r)
+		if err != nil {
+			return err
+		}
+		at, ok := pos[k]
+		if !ok {
+			at = -1
+		}
+		pos[k] = g.keep(at, r)
 	}
 	return nil
 }

@@ -234,6 +234,7 @@ func createHypertable(h Host, rel any, spec hyperSpec) (*catalog.Table, bool, er
 		return nil, false, err
 	}
 	nt.Hyper = &catalog.Hypertable{ID: id, TimeCol: nt.Cols[ci].ID, Interval: interval, AssociatedSchema: spec.schema, AssociatedPrefix: spec.prefix}
+	table.AdoptLastValueIndexes(nt)
 	if spec.spaceCol != "" {
 		sc := nt.Col(spec.spaceCol)
 		if sc == nil {
