@@ -140,8 +140,18 @@ func appendDatum(v *col.Vec, x any) error {
 		v.AppendNull()
 		return nil
 	}
+	if err := checkDatum(v.Kind, x); err != nil {
+		return err
+	}
+	v.Append(x)
+	return nil
+}
+
+// checkDatum reports a bug when x (not nil) cannot go into a vector of
+// kind k.
+func checkDatum(k col.Kind, x any) error {
 	ok := true
-	switch v.Kind {
+	switch k {
 	case col.Int64:
 		_, ok = x.(int64)
 	case col.Float64:
@@ -152,9 +162,8 @@ func appendDatum(v *col.Vec, x any) error {
 		_, ok = x.(string)
 	}
 	if !ok {
-		return bug("datum %T in %v vector", x, v.Kind)
+		return bug("datum %T in %v vector", x, k)
 	}
-	v.Append(x)
 	return nil
 }
 

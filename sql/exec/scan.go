@@ -403,17 +403,15 @@ func (v *virtualOp) Close() error { return nil }
 // checkRows verifies that externally produced rows fit the columns' kinds
 // (so building batches from them cannot panic).
 func checkRows(kinds []col.Kind, rows [][]any) error {
-	probe := make([]*col.Vec, len(kinds))
-	for i, k := range kinds {
-		probe[i] = col.NewVec(k, 1)
-	}
 	for _, r := range rows {
 		if len(r) < len(kinds) {
 			return bug("row of %d values for %d columns", len(r), len(kinds))
 		}
-		for i, p := range probe {
-			p.Reset()
-			if err := appendDatum(p, r[i]); err != nil {
+		for i, k := range kinds {
+			if r[i] == nil {
+				continue
+			}
+			if err := checkDatum(k, r[i]); err != nil {
 				return err
 			}
 		}
