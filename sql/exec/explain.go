@@ -212,9 +212,14 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		}
 		return `Values Scan on "*VALUES*"`, nil, nil
 	case *plan.FuncScan:
-		name := "function"
-		if len(x.Cols) > 0 {
-			name = x.Cols[0].Rel
+		// PostgreSQL: the function's name, then the alias when it
+		// differs.
+		name := x.Name
+		switch {
+		case name == "":
+			name = x.Alias
+		case x.Alias != "" && x.Alias != name:
+			name += " " + x.Alias
 		}
 		return "Function Scan on " + name, nil, nil
 	case *plan.ProjectSet:
@@ -233,7 +238,7 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		in := x.Input.Columns()
 		keys := make([]string, len(x.Keys))
 		for i, k := range x.Keys {
-			keys[i] = fmtExpr(k.E, in)
+			keys[i] = fmtSortKey(sortKeyExpr(x, k.E, in))
 			if k.Desc {
 				keys[i] += " DESC"
 				if !k.NullsFirst {
@@ -500,4 +505,25 @@ func aggDecisions(x *plan.Agg) []string {
 		props = append(props, "Parallel block scan: allowed")
 	}
 	return props
+}
+
+// fmtSortKey formats a sort key as PostgreSQL does: an expression other
+// than a column in parentheses of its own.
+func fmtSortKey(e plan.Expr, cols []plan.OutCol) string {
+	if _, ok := e.(*plan.ColRef); ok {
+		return fmtExpr(e, cols)
+	}
+	return "(" + fmtExpr(e, cols) + ")"
+}
+
+// sortKeyExpr returns what a Sort key stands for: a hidden column the
+// projection below added for ORDER BY (a key not in the select list) is
+// shown as the projection's expression, as PostgreSQL shows it.
+func sortKeyExpr(x *plan.Sort, e plan.Expr, in []plan.OutCol) (plan.Expr, []plan.OutCol) {
+	c, ok := e.(*plan.ColRef)
+	prj, isProject := x.Input.(*plan.Project)
+	if !ok || !isProject || c.Idx < 0 || c.Idx >= len(prj.Cols) || !prj.Cols[c.Idx].Hidden || c.Idx >= len(prj.Exprs) {
+		return e, in
+	}
+	return prj.Exprs[c.Idx], prj.Input.Columns()
 }

@@ -627,7 +627,7 @@ func (b *binder) rangeFunction(rf *parse.RangeFunction, sc *scope) (Node, error)
 			}
 		}
 	}
-	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
+	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality, Name: lname, Alias: alias}
 	if ok && set.Stream != nil {
 		node.Stream, _ = set.Stream(argTypes)
 	}

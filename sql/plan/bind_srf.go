@@ -357,7 +357,7 @@ func (b *binder) rowsFrom(rf *parse.RangeFunction, sc *scope) (Node, error) {
 	if rf.Ordinality {
 		cols = append(cols, OutCol{Name: "ordinality", T: types.Int8})
 	}
-	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality}
+	node := &FuncScan{Fn: fn, Args: args, Cols: cols, Ordinality: rf.Ordinality, Alias: alias}
 	sc.add(alias, relCols(cols, alias))
 	if lateral {
 		return &lateralNode{node}, nil

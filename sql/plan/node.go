@@ -188,6 +188,8 @@ type FuncScan struct {
 	Fn   funcs.SetFunc
 	Args []Expr
 	Cols []OutCol
+	// Name is the function's name and Alias the FROM item's (EXPLAIN).
+	Name, Alias string
 	// Stream, when set, produces the same rows as Fn incrementally; the
 	// executor prefers it.
 	Stream funcs.SetStream
