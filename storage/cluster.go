@@ -43,10 +43,22 @@ import (
 // bulk load pays for the rewrite once per chunk.
 const clusterIdleAge = 3 * time.Second
 
-// clusterMinOverlaps is how many overlapping blocks (seriesOverlaps) make
-// a chunk worth reclustering: a few late rows folded in by the merge
-// cost a one-series scan a block or two each, not a rewrite of the chunk.
-const clusterMinOverlaps = 4
+// clusterMinUnsorted is how many blocks not sorted by the series key
+// (delta blocks, blocks from before the key) make a chunk worth
+// reclustering: a few cost a one-series scan a block each, not a rewrite
+// of the chunk.
+const clusterMinUnsorted = 4
+
+// A slab is the part of a chunk the recluster sorts by (series key,
+// time) as a whole: its rows are the chunk's within a time range, about
+// clusterSlabSeriesRows per series and at least clusterSlabMinRows. One
+// series' rows of a slab then sit in one or two blocks, and a time-range
+// query still skips the slabs outside its range (a slab of 100 devices
+// reporting every 10 s spans about 1.8 hours).
+const (
+	clusterSlabMinRows    = 16 * SealedBlockRows
+	clusterSlabSeriesRows = 512
+)
 
 // clusterIdleCheck is how often the background merge looks for idle
 // chunks (to recluster, or to seal delta blocks after mergeIdleAge).
@@ -265,67 +277,66 @@ func bucketPerm(v *col.Vec, n int) (perm, starts []int) {
 	return perm, starts
 }
 
-// seriesOverlaps counts the uncompressed blocks among blocks whose series
-// range overlaps an earlier one's (in order of series minimum): 0 when
-// the chunk is one clustered run (adjacent blocks may share their
-// boundary series). NULL series sort last. Delta blocks and blocks not
-// sorted by series count as overlapping.
-func seriesOverlaps(blocks []*BlockMeta, series uint32) int {
+// clusterShape describes how the uncompressed blocks of a chunk are laid
+// out with respect to its series key: rows in them, how many blocks are
+// not sorted by the key (delta blocks, blocks written before the key),
+// and fanout, the average number of blocks whose series range holds a
+// series (probed at the blocks' minimums): what a one-series scan of the
+// whole chunk reads.
+type clusterShape struct {
+	rows, unsorted int
+	fanout         float64
+}
+
+// clusterProbes bounds the series values shapeOf probes.
+const clusterProbes = 64
+
+func shapeOf(blocks []*BlockMeta, series uint32) clusterShape {
+	var sh clusterShape
 	var spans []seriesSpan
-	n := 0
 	for _, m := range blocks {
 		if m.Compressed {
 			continue
 		}
-		c := m.Col(series)
-		if c == nil || m.SeriesCol != series || !m.Sealed || c.Min == nil && c.NullCount < c.Count {
-			n++
-			continue
+		sh.rows += m.Rows
+		if !m.Sealed || m.SeriesCol != series {
+			sh.unsorted++
 		}
-		s := seriesSpan{kind: c.Kind, lo: c.Min, hi: c.Max}
-		if c.NullCount > 0 {
-			s.hi = nil // a NULL sorts after every value
-		}
-		spans = append(spans, s)
-	}
-	slices.SortFunc(spans, func(a, b seriesSpan) int {
-		if c := a.cmp(a.lo, b.lo); c != 0 {
-			return c
-		}
-		return a.cmp(a.hi, b.hi)
-	})
-	for i := 1; i < len(spans); i++ {
-		a, b := &spans[i-1], &spans[i]
-		if a.cmp(b.lo, a.hi) < 0 {
-			n++
-		}
-		if a.cmp(b.hi, a.hi) < 0 {
-			b.hi = a.hi
+		if c := m.Col(series); c != nil && c.Min != nil {
+			spans = append(spans, seriesSpan{kind: c.Kind, lo: c.Min, hi: c.Max})
 		}
 	}
-	return n
+	if len(spans) == 0 {
+		return sh
+	}
+	step := max(1, len(spans)/clusterProbes)
+	probes, hits := 0, 0
+	for i := 0; i < len(spans); i += step {
+		v := spans[i].lo
+		probes++
+		for _, s := range spans {
+			lo, _ := compareStat(s.kind, v, s.lo)
+			hi, _ := compareStat(s.kind, v, s.hi)
+			if lo >= 0 && hi <= 0 {
+				hits++
+			}
+		}
+	}
+	sh.fanout = float64(hits) / float64(probes)
+	return sh
 }
 
-// seriesSpan is the series range of a block; a nil bound is NULL, which
-// sorts after every value.
+// seriesSpan is the series range of a block.
 type seriesSpan struct {
 	kind   col.Kind
 	lo, hi any
 }
 
-func (s seriesSpan) cmp(a, b any) int {
-	switch {
-	case a == nil || b == nil:
-		return cmp3(a != nil, a == nil && b != nil)
-	}
-	c, _ := compareStat(s.kind, a, b)
-	return c
-}
-
 // needsRecluster reports whether the uncompressed blocks of a chunk are
-// worth rewriting as one clustered run: they have a series key (that of
-// the newest block) and at least clusterMinOverlaps of them overlap in
-// their series ranges or are delta blocks.
+// worth rewriting in slabs: they have a series key (that of the newest
+// block), and either clusterMinUnsorted of them are not sorted by it or
+// a series is spread over more than about twice as many blocks as the
+// slabs would make (small commits, or late rows merged across slabs).
 func needsRecluster(blocks []*BlockMeta) bool {
 	var newest *BlockMeta
 	for _, m := range blocks {
@@ -336,13 +347,14 @@ func needsRecluster(blocks []*BlockMeta) bool {
 	if newest == nil || newest.SeriesCol == 0 {
 		return false
 	}
-	return seriesOverlaps(blocks, newest.SeriesCol) >= clusterMinOverlaps
+	sh := shapeOf(blocks, newest.SeriesCol)
+	slabs := (sh.rows + clusterSlabMinRows - 1) / clusterSlabMinRows
+	return sh.unsorted >= clusterMinUnsorted || sh.fanout > float64(2*slabs+1)
 }
 
-// Recluster rewrites the uncompressed blocks of chunk as one run sorted by
-// (series key, time) when at least clusterMinOverlaps of them overlap in
-// their series ranges (normally done in the background once the chunk is
-// idle). Like Merge it gives up without error when a concurrent commit
+// Recluster rewrites the uncompressed blocks of chunk in slabs, each
+// sorted by (series key, time), when needsRecluster says so (normally
+// done in the background once the chunk is idle). Like Merge it gives up without error when a concurrent commit
 // changed an input block.
 func (db *DB) Recluster(chunk uint64) error {
 	return db.recluster(chunk)
@@ -369,7 +381,12 @@ func (db *DB) recluster(chunk uint64) error {
 		if part.rows, err = readRange(snap, []*chunkInput{in}, in.schema, r); err != nil {
 			return err
 		}
-		out, err := sealedBlocks(part, 1)
+		parts := slabParts(part.schema, part.rows)
+		sealed := make([]bool, len(parts))
+		for i := range parts {
+			sealed[i] = true
+		}
+		out, err := encodeBlocks(part.schema, parts, sealed, 1, false)
 		if err != nil {
 			return err
 		}
@@ -377,4 +394,93 @@ func (db *DB) recluster(chunk uint64) error {
 	}
 	_, err = db.swap(in, blocks, pebble.NoSync)
 	return err
+}
+
+// slabParts returns b's rows sorted in slabs (by time range, see
+// clusterSlabMinRows), each slab by (series key, time), and cut into
+// blocks of SealedBlockRows rows (a slab's last block may be shorter).
+// A series key that cannot be bucketed (float, bool) makes one slab.
+func slabParts(schema ChunkSchema, b *col.Batch) []*col.Batch {
+	n := b.Rows()
+	if n == 0 {
+		return nil
+	}
+	si := schema.seriesIdx()
+	var perm, starts []int
+	if si >= 0 {
+		perm, starts = bucketPerm(b.Cols[si], n)
+	}
+	var cuts []int // slab ends in the final order
+	if perm == nil {
+		perm = blockPerm(schema, b)
+		cuts = []int{n}
+	} else {
+		perm, cuts = slabOrder(b.Cols[schema.TimeCol].I64, perm, starts, n)
+	}
+	vecs := make([]*col.Vec, len(b.Cols))
+	for i, v := range b.Cols {
+		if v.Len() != n {
+			v = v.Slice(0, n)
+		}
+		vecs[i] = v.Gather(perm)
+	}
+	sorted := col.FromVecs(vecs, n)
+	var parts []*col.Batch
+	from := 0
+	for _, end := range cuts {
+		for ; from < end; from += SealedBlockRows {
+			parts = append(parts, sliceExact(sorted, from, min(from+SealedBlockRows, end)))
+		}
+		from = end
+	}
+	return parts
+}
+
+// slabOrder reorders perm, rows grouped by series (the groups starting at
+// starts), into slabs: time ranges holding about max(clusterSlabMinRows,
+// clusterSlabSeriesRows per series) rows each, whose rows are ordered by
+// (series, time). It returns the order and where each slab ends.
+func slabOrder(t []int64, perm, starts []int, n int) ([]int, []int) {
+	ends := make([]int, len(starts))
+	for g := range starts {
+		ends[g] = n
+		if g+1 < len(starts) {
+			ends[g] = starts[g+1]
+		}
+		grp := perm[starts[g]:ends[g]]
+		if !slices.IsSortedFunc(grp, func(i, j int) int { return cmp.Compare(t[i], t[j]) }) {
+			slices.SortStableFunc(grp, func(i, j int) int { return cmp.Compare(t[i], t[j]) })
+		}
+	}
+	size := max(clusterSlabMinRows, clusterSlabSeriesRows*len(starts))
+	slabs := max(1, (n+size/2)/size)
+	if slabs == 1 {
+		return perm, []int{n}
+	}
+	// Slab bounds: time quantiles of a sample of the rows.
+	step := max(1, n/(64*slabs))
+	var sample []int64
+	for i := 0; i < n; i += step {
+		sample = append(sample, t[i])
+	}
+	slices.Sort(sample)
+	bounds := make([]int64, slabs-1) // slab k holds times < bounds[k]
+	for k := range bounds {
+		bounds[k] = sample[(k+1)*len(sample)/slabs]
+	}
+	out := make([]int, 0, n)
+	cuts := make([]int, 0, slabs)
+	at := slices.Clone(starts) // each group's next row
+	for k := 0; k <= len(bounds); k++ {
+		for g := range starts {
+			for at[g] < ends[g] && (k == len(bounds) || t[perm[at[g]]] < bounds[k]) {
+				out = append(out, perm[at[g]])
+				at[g]++
+			}
+		}
+		if len(out) > 0 && (len(cuts) == 0 || cuts[len(cuts)-1] < len(out)) {
+			cuts = append(cuts, len(out))
+		}
+	}
+	return out, cuts
 }
