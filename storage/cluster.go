@@ -238,6 +238,9 @@ func bucketPerm(v *col.Vec, n int) (perm, starts []int) {
 		return nil, nil
 	}
 	nulls := v.HasNulls()
+	if perm, starts, ok := bucketDense(keys, v, nulls); ok {
+		return perm, starts
+	}
 	at := map[int64]int{}
 	nnull := 0
 	for i, k := range keys {
@@ -483,4 +486,56 @@ func slabOrder(t []int64, perm, starts []int, n int) ([]int, []int) {
 		}
 	}
 	return out, cuts
+}
+
+// bucketDense is bucketPerm's counting sort for keys whose range is at
+// most a few times their count (device ids numbered from 1, say): an
+// array of counts instead of a map. ok is false for sparse keys.
+func bucketDense(keys []int64, v *col.Vec, nulls bool) (perm, starts []int, ok bool) {
+	n := len(keys)
+	first := true
+	var lo, hi int64
+	for i, k := range keys {
+		if nulls && v.IsNull(i) {
+			continue
+		}
+		if first || k < lo {
+			lo = k
+		}
+		if first || k > hi {
+			hi = k
+		}
+		first = false
+	}
+	if first {
+		lo, hi = 0, -1 // all NULL
+	} else if hi-lo < 0 || uint64(hi-lo) > uint64(2*n+1024) {
+		return nil, nil, false
+	}
+	at := make([]int, hi-lo+2) // last slot: NULLs
+	null := len(at) - 1
+	slot := func(i int) int {
+		if nulls && v.IsNull(i) {
+			return null
+		}
+		return int(keys[i] - lo)
+	}
+	for i := range keys {
+		at[slot(i)]++
+	}
+	pos := 0
+	for k, c := range at {
+		if c > 0 {
+			starts = append(starts, pos)
+		}
+		at[k] = pos
+		pos += c
+	}
+	perm = make([]int, n)
+	for i := range keys {
+		k := slot(i)
+		perm[at[k]] = i
+		at[k]++
+	}
+	return perm, starts, true
 }

@@ -264,12 +264,13 @@ func readRange(r reader, inputs []*chunkInput, schema ChunkSchema, tr timeRange)
 		vecs[i] = col.NewVec(c.Kind, size)
 	}
 	total := 0
+	buf := &ReadBuf{} // each block is decoded into the same vectors, then copied
 	for _, in := range inputs {
 		for _, m := range in.blocks {
 			if m.MaxTime < tr.lo || m.MinTime > tr.hi {
 				continue
 			}
-			b, err := readStored(r, in.chunk, m, schema.Cols, nil)
+			b, err := readStored(r, in.chunk, m, schema.Cols, buf)
 			if err != nil {
 				return nil, err
 			}
