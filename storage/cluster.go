@@ -16,12 +16,13 @@ package storage
 //     three blocks of about 40 devices each, not three blocks of all 100;
 //   - the merge sorts its inputs (delta blocks and small sealed blocks)
 //     by (series, time);
-//   - the recluster rewrites a chunk that went idle (clusterIdleAge
-//     without a new commit) whose blocks overlap in their series ranges
-//     into one run of blocks sorted by (series, time) across the chunk, so
-//     one series' rows of the chunk sit in one or two blocks. Chunks too
-//     large for one pass (rewritePassBytes) are rewritten in time-range
-//     passes, each pass one run.
+//   - the recluster rewrites a chunk that went idle (see clusterIdleAge)
+//     and whose series are spread over many blocks (small commits) in
+//     slabs: time ranges of about clusterSlabSeriesRows rows per series,
+//     each sorted by (series, time), so one series' rows of a slab sit in
+//     one or two blocks while time-range queries still skip other slabs.
+//     Chunks too large for one pass (rewritePassBytes) are rewritten in
+//     time-range passes.
 //
 // Readers never rely on the order within a block: block skipping works
 // on metadata, ordered scans sort blocks by their time ranges and merge
@@ -38,10 +39,16 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// clusterIdleAge is how long a chunk must go without a commit before the
-// recluster rewrites it; a chunk still being loaded is left alone, so a
-// bulk load pays for the rewrite once per chunk.
-const clusterIdleAge = 3 * time.Second
+// A chunk is reclustered once it went clusterIdleAge without a commit
+// and either the whole database did too (the rewrite waits for a quiet
+// moment instead of competing with a bulk load) or the chunk went
+// clusterBusyAge without one (a server that never pauses still gets its
+// older chunks reclustered). A chunk still being loaded is left alone, so
+// a bulk load pays for the rewrite once per chunk.
+const (
+	clusterIdleAge = 3 * time.Second
+	clusterBusyAge = time.Minute
+)
 
 // clusterMinUnsorted is how many blocks not sorted by the series key
 // (delta blocks, blocks from before the key) make a chunk worth

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -366,4 +367,28 @@ func BenchmarkClusteredIngest(b *testing.B) {
 			b.ReportMetric(float64(rows), "rows/1dev-1h")
 		})
 	}
+}
+
+// TestBackgroundRecluster: the background merge reclusters a chunk of
+// small commits once the database has been quiet for clusterIdleAge.
+func TestBackgroundRecluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for the idle recluster")
+	}
+	db := openMem(t, Options{})
+	for i := 0; i < 12; i++ {
+		commitSeries(t, db, 1, seriesSchema, deviceBatch(100, 100, int64(i*100)))
+	}
+	deadline := time.Now().Add(clusterIdleAge + 10*clusterIdleCheck)
+	for {
+		_, blocks := readAll(t, db.Begin(), seriesSpec(1))
+		if !needsRecluster(blocks) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not reclustered after %v: %+v", clusterIdleAge+10*clusterIdleCheck, shapeOf(blocks, 2))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	checkClustered(t, db.Begin(), 1)
 }

@@ -50,7 +50,8 @@ type mergeState struct {
 	deltas   map[uint64]*deltaCount
 	queue    map[uint64]bool
 	wake     chan struct{}
-	timerSet bool // a wake-up for paced chunks is pending
+	timerSet bool      // a wake-up for paced chunks is pending
+	lastAny  time.Time // last commit writing blocks to any chunk
 }
 
 type deltaCount struct {
@@ -149,6 +150,7 @@ func (db *DB) noteDeltas(chunk uint64, n int) {
 	d.n += n
 	d.last = time.Now()
 	d.cluster = true
+	m.lastAny = d.last
 	if d.n > db.opts.MergeThreshold {
 		m.queue[chunk] = true
 		select {
@@ -183,7 +185,8 @@ func (db *DB) mergeLoop() {
 			for c, d := range db.merge.deltas {
 				idle := now.Sub(d.last)
 				switch {
-				case d.cluster && idle >= clusterIdleAge:
+				case d.cluster && idle >= clusterIdleAge &&
+					(now.Sub(db.merge.lastAny) >= clusterIdleAge || idle >= clusterBusyAge):
 					d.cluster = false
 					cluster = append(cluster, c)
 				case d.n > 0 && idle >= mergeIdleAge:
