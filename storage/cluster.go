@@ -31,10 +31,9 @@ package storage
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
-
-	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -364,46 +363,40 @@ func needsRecluster(blocks []*BlockMeta) bool {
 
 // Recluster rewrites the uncompressed blocks of chunk in slabs, each
 // sorted by (series key, time), when needsRecluster says so (normally
-// done in the background once the chunk is idle). Like Merge it gives up without error when a concurrent commit
-// changed an input block.
+// done in the background once the chunk is idle). Like Merge it gives up
+// without error when a concurrent commit changed an input block.
 func (db *DB) Recluster(chunk uint64) error {
 	return db.recluster(chunk)
 }
 
 func (db *DB) recluster(chunk uint64) error {
-	db.merge.run.Lock()
-	defer db.merge.run.Unlock()
-	if db.pinned(chunk) {
-		return nil
-	}
-	snap := db.pdb.NewSnapshot()
-	defer snap.Close()
-	in, err := db.listInputs(snap, chunk, func(m *BlockMeta) bool { return !m.Compressed })
-	if err != nil || len(in.blocks) == 0 || !needsRecluster(in.blocks) {
-		return err
-	}
-	if in.schema, err = unionSchema(in.blocks); err != nil {
-		return err
-	}
-	var blocks []encodedBlock
-	for _, r := range passRanges(in.blocks, len(in.schema.Cols)) {
-		part := &chunkInput{chunk: chunk, schema: in.schema}
-		if part.rows, err = readRange(snap, []*chunkInput{in}, in.schema, r); err != nil {
-			return err
+	return db.rewriteChunk(chunk, func(snap reader) (*chunkInput, error) {
+		in, err := db.listInputs(snap, chunk, func(m *BlockMeta) bool { return !m.Compressed })
+		if err != nil || len(in.blocks) == 0 || !needsRecluster(in.blocks) {
+			return nil, err
 		}
-		parts := slabParts(part.schema, part.rows)
-		sealed := make([]bool, len(parts))
-		for i := range parts {
-			sealed[i] = true
+		in.schema, err = unionSchema(in.blocks)
+		return in, err
+	}, func(snap reader, in *chunkInput) ([]encodedBlock, error) {
+		var blocks []encodedBlock
+		for _, r := range passRanges(in.blocks, len(in.schema.Cols)) {
+			rows, err := readRange(snap, []*chunkInput{in}, in.schema, r)
+			if err != nil {
+				return nil, fmt.Errorf("recluster chunk %d: %w", chunk, err)
+			}
+			parts := slabParts(in.schema, rows)
+			sealed := make([]bool, len(parts))
+			for i := range parts {
+				sealed[i] = true
+			}
+			out, err := encodeBlocks(in.schema, parts, sealed, 1, false)
+			if err != nil {
+				return nil, fmt.Errorf("recluster chunk %d: %w", chunk, err)
+			}
+			blocks = append(blocks, out...)
 		}
-		out, err := encodeBlocks(part.schema, parts, sealed, 1, false)
-		if err != nil {
-			return err
-		}
-		blocks = append(blocks, out...)
-	}
-	_, err = db.swap(in, blocks, pebble.NoSync)
-	return err
+		return blocks, nil
+	})
 }
 
 // slabParts returns b's rows sorted in slabs (by time range, see

@@ -195,29 +195,28 @@ func (db *DB) mergeLoop() {
 			}
 			db.merge.mu.Unlock()
 		}
-		slices.Sort(cluster)
-		for _, c := range cluster {
-			select {
-			case <-db.stop:
-				return
-			default:
-			}
-			if err := db.recluster(c); err != nil {
-				log.Printf("storage: background recluster of chunk %d: %v", c, err)
-			}
-		}
-		slices.Sort(chunks)
-		for _, c := range chunks {
-			select {
-			case <-db.stop:
-				return
-			default:
-			}
-			if err := db.mergeChunk(c); err != nil {
-				log.Printf("storage: background merge of chunk %d: %v", c, err)
-			}
+		if !db.runBackground(cluster, "recluster", db.recluster) ||
+			!db.runBackground(chunks, "merge", db.mergeChunk) {
+			return
 		}
 	}
+}
+
+// runBackground runs rewrite on each of chunks in id order, logging
+// failures; false when the database is closing.
+func (db *DB) runBackground(chunks []uint64, what string, rewrite func(uint64) error) bool {
+	slices.Sort(chunks)
+	for _, c := range chunks {
+		select {
+		case <-db.stop:
+			return false
+		default:
+		}
+		if err := rewrite(c); err != nil {
+			log.Printf("storage: background %s of chunk %d: %v", what, c, err)
+		}
+	}
+	return true
 }
 
 // takeQueued returns the queued chunks due for a merge at now and marks
@@ -268,6 +267,28 @@ func (db *DB) Merge(chunk uint64) error {
 }
 
 func (db *DB) mergeChunk(chunk uint64) error {
+	return db.rewriteChunk(chunk, func(snap reader) (*chunkInput, error) {
+		return db.mergeInputs(snap, chunk)
+	}, func(snap reader, in *chunkInput) ([]encodedBlock, error) {
+		if err := in.read(snap); err != nil {
+			return nil, fmt.Errorf("merge chunk %d: %w", chunk, err)
+		}
+		blocks, err := sealedBlocks(in, 1)
+		if err != nil {
+			return nil, fmt.Errorf("merge chunk %d: %w", chunk, err)
+		}
+		return blocks, nil
+	})
+}
+
+// rewriteChunk is one background rewrite of chunk (a merge or a
+// recluster): one at a time, never of a chunk a transaction pinned, it
+// picks its inputs from a snapshot (nil: nothing to do), builds their
+// replacement and swaps it in. NoSync: the batch is atomic in the WAL,
+// and losing it in a crash only leaves the inputs in place. A lost race
+// leaves them too; a later rewrite retries.
+func (db *DB) rewriteChunk(chunk uint64, pick func(snap reader) (*chunkInput, error),
+	build func(snap reader, in *chunkInput) ([]encodedBlock, error)) error {
 	db.merge.run.Lock()
 	defer db.merge.run.Unlock()
 	if db.pinned(chunk) {
@@ -275,20 +296,14 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
-	in, err := db.mergeInputs(snap, chunk)
+	in, err := pick(snap)
 	if err != nil || in == nil {
 		return err
 	}
-	if err := in.read(snap); err != nil {
-		return fmt.Errorf("merge chunk %d: %w", chunk, err)
-	}
-	blocks, err := sealedBlocks(in, 1)
+	blocks, err := build(snap, in)
 	if err != nil {
-		return fmt.Errorf("merge chunk %d: %w", chunk, err)
+		return err
 	}
-	// NoSync: the batch is atomic in the WAL, and losing it in a crash
-	// only leaves the inputs in place. A lost race leaves them too; a
-	// later merge retries.
 	_, err = db.swap(in, blocks, pebble.NoSync)
 	return err
 }
