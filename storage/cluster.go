@@ -384,12 +384,7 @@ func (db *DB) recluster(chunk uint64) error {
 			if err != nil {
 				return nil, fmt.Errorf("recluster chunk %d: %w", chunk, err)
 			}
-			parts := slabParts(in.schema, rows)
-			sealed := make([]bool, len(parts))
-			for i := range parts {
-				sealed[i] = true
-			}
-			out, err := encodeBlocks(in.schema, parts, sealed, 1, false)
+			out, err := slabBlocks(&chunkInput{schema: in.schema, rows: rows}, 1)
 			if err != nil {
 				return nil, fmt.Errorf("recluster chunk %d: %w", chunk, err)
 			}
@@ -538,4 +533,19 @@ func bucketDense(keys []int64, v *col.Vec, nulls bool) (perm, starts []int, ok b
 		at[k]++
 	}
 	return perm, starts, true
+}
+
+// slabBlocks encodes the input rows as sealed blocks in slabs (slabParts)
+// on up to workers goroutines: the layout the recluster writes, which
+// DecompressChunk writes too.
+func slabBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
+	if in.rows == nil || in.rows.Rows() == 0 {
+		return nil, nil
+	}
+	parts := slabParts(in.schema, in.rows)
+	sealed := make([]bool, len(parts))
+	for i := range parts {
+		sealed[i] = true
+	}
+	return encodeBlocks(in.schema, parts, sealed, workers, false)
 }
