@@ -53,3 +53,38 @@ func (ix *Index) StoredDesc(l IndexLayout, i int) bool {
 func (ix *Index) StoredNullsFirst(l IndexLayout, i int) bool {
 	return l == IndexEntries && ix.Option(i)&IndexNullsFirst != 0
 }
+
+// SeriesKey returns the column id of hypertable t's series key (0: none
+// or not a hypertable): the column naming the device, sensor or tag a row
+// belongs to, by which storage clusters the chunks' blocks (sorted by
+// series key, then time) so a scan for a few series reads only their
+// blocks. It is decided, in this order, by
+//
+//   - the first compress_segmentby column, when compression is set;
+//   - the hash-partitioned space column;
+//   - the leading column of the first index whose next column is the
+//     time column, e.g. CREATE INDEX ON t (device_id, time DESC), created
+//     before or after create_hypertable.
+//
+// It is derived, not stored, so it follows the settings and indexes as
+// they change; blocks written before a change keep their order and are
+// re-sorted by the next merge.
+func (t *Table) SeriesKey() uint32 {
+	h := t.Hyper
+	if h == nil {
+		return 0
+	}
+	if h.Compression != nil && len(h.Compression.SegmentBy) > 0 {
+		return h.Compression.SegmentBy[0]
+	}
+	if h.Space != nil {
+		return h.Space.Col
+	}
+	for i := range t.Indexes {
+		ix := &t.Indexes[i]
+		if len(ix.Cols) >= 2 && ix.Cols[1] == h.TimeCol && ix.Cols[0] != h.TimeCol {
+			return ix.Cols[0]
+		}
+	}
+	return 0
+}

@@ -48,10 +48,14 @@ type ColumnRef struct {
 }
 
 // ChunkSchema is the full column list of a chunk's hypertable at the time
-// of a write, and which column is time (its values are int64).
+// of a write, which column is time (its values are int64) and which, if
+// any, is the series key blocks are clustered by (see cluster.go).
 type ChunkSchema struct {
 	Cols    []ColumnRef
 	TimeCol int // index into Cols
+	// SeriesCol is the column id of the hypertable's series key (0:
+	// none): blocks written are sorted by (series key, time).
+	SeriesCol uint32
 }
 
 // PredOp is a comparison usable for block skipping.
@@ -125,7 +129,11 @@ type BlockMeta struct {
 	// segmentby and orderby columns, compact codecs); it is also Sealed.
 	Compressed bool
 	TimeCol    uint32 // column id of the time column
-	Cols       []ColumnMeta
+	// SeriesCol is the column id of the series key the block was written
+	// with (0: none): a sealed block's rows are sorted by (SeriesCol,
+	// time), or by time when 0.
+	SeriesCol uint32
+	Cols      []ColumnMeta
 }
 
 // Col returns the metadata of column id, or nil when the block predates it.

@@ -23,6 +23,7 @@ const maxStatString = 128
 const (
 	metaFlagSealed     = 1 << 0
 	metaFlagCompressed = 1 << 1
+	metaFlagSeries     = 1 << 2 // a series column id follows the time column's
 )
 
 // Column flag bits.
@@ -43,6 +44,9 @@ func computeMeta(id uint64, schema ChunkSchema, b *col.Batch, sealed bool) (*Blo
 		return nil, fmt.Errorf("storage: time column index %d out of range", schema.TimeCol)
 	}
 	m.TimeCol = schema.Cols[schema.TimeCol].ID
+	if schema.seriesIdx() >= 0 {
+		m.SeriesCol = schema.SeriesCol
+	}
 	for i, c := range schema.Cols {
 		m.Cols[i] = columnStats(c, b.Cols[i], n)
 	}
@@ -60,12 +64,17 @@ func computeMeta(id uint64, schema ChunkSchema, b *col.Batch, sealed bool) (*Blo
 	return m, nil
 }
 
-// columnStats computes count, null count, min, max and sums of v's first n slots.
+// columnStats computes count, null count, min, max and sums of v's first
+// n slots. The extremes are kept typed while scanning and boxed once.
 func columnStats(c ColumnRef, v *col.Vec, n int) ColumnMeta {
 	cm := ColumnMeta{ID: c.ID, Kind: c.Kind, Count: int64(n)}
 	first := true
 	var sumInt int64
 	exact := true
+	var minI, maxI int64
+	var minF, maxF float64
+	var minB, maxB bool
+	var minS, maxS string
 	for i := 0; i < n; i++ {
 		if v.IsNull(i) {
 			cm.NullCount++
@@ -80,39 +89,51 @@ func columnStats(c ColumnRef, v *col.Vec, n int) ColumnMeta {
 				exact = false
 			}
 			sumInt = ns
-			if first || x < cm.Min.(int64) {
-				cm.Min = x
+			if first || x < minI {
+				minI = x
 			}
-			if first || x > cm.Max.(int64) {
-				cm.Max = x
+			if first || x > maxI {
+				maxI = x
 			}
 		case col.Float64:
 			x := v.F64[i]
 			cm.Sum += x
-			if first || floatLess(x, cm.Min.(float64)) {
-				cm.Min = x
+			if first || floatLess(x, minF) {
+				minF = x
 			}
-			if first || floatLess(cm.Max.(float64), x) {
-				cm.Max = x
+			if first || floatLess(maxF, x) {
+				maxF = x
 			}
 		case col.Bool:
 			x := v.B[i]
-			if first || (!x && cm.Min.(bool)) {
-				cm.Min = x
+			if first || (!x && minB) {
+				minB = x
 			}
-			if first || (x && !cm.Max.(bool)) {
-				cm.Max = x
+			if first || (x && !maxB) {
+				maxB = x
 			}
 		case col.Bytes:
 			x := v.S[i]
-			if first || x < cm.Min.(string) {
-				cm.Min = x
+			if first || x < minS {
+				minS = x
 			}
-			if first || x > cm.Max.(string) {
-				cm.Max = x
+			if first || x > maxS {
+				maxS = x
 			}
 		}
 		first = false
+	}
+	if !first {
+		switch c.Kind {
+		case col.Int64:
+			cm.Min, cm.Max = minI, maxI
+		case col.Float64:
+			cm.Min, cm.Max = minF, maxF
+		case col.Bool:
+			cm.Min, cm.Max = minB, maxB
+		case col.Bytes:
+			cm.Min, cm.Max = minS, maxS
+		}
 	}
 	if c.Kind == col.Int64 && exact {
 		cm.SumInt, cm.SumExact = sumInt, true
@@ -145,11 +166,17 @@ func encodeMeta(dst []byte, m *BlockMeta) []byte {
 	if m.Compressed {
 		flags |= metaFlagCompressed
 	}
+	if m.SeriesCol != 0 {
+		flags |= metaFlagSeries
+	}
 	dst = append(dst, metaVersion, flags)
 	dst = binary.AppendUvarint(dst, uint64(m.Rows))
 	dst = binary.AppendVarint(dst, m.MinTime)
 	dst = binary.AppendVarint(dst, m.MaxTime)
 	dst = binary.AppendUvarint(dst, uint64(m.TimeCol))
+	if m.SeriesCol != 0 {
+		dst = binary.AppendUvarint(dst, uint64(m.SeriesCol))
+	}
 	dst = binary.AppendUvarint(dst, uint64(len(m.Cols)))
 	for i := range m.Cols {
 		c := &m.Cols[i]
@@ -288,6 +315,9 @@ func decodeMeta(id uint64, src []byte) (*BlockMeta, error) {
 	m.MinTime = r.varint()
 	m.MaxTime = r.varint()
 	m.TimeCol = uint32(r.uvarint())
+	if flags&metaFlagSeries != 0 {
+		m.SeriesCol = uint32(r.uvarint())
+	}
 	ncols := r.uvarint()
 	if ncols > uint64(len(r.b)) {
 		return nil, fmt.Errorf("decode metadata of block %d: %w", id, errMetaCorrupt)

@@ -42,6 +42,10 @@ func (t *Txn) appendBatch(chunk uint64, schema ChunkSchema, b *col.Batch, own bo
 	} else {
 		rows = copyLive(b)
 	}
+	if schema.seriesIdx() >= 0 {
+		// Clustered: the rows go to blocks in (series, time) order.
+		rows = sortBlockOrder(schema, rows)
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
@@ -53,7 +57,7 @@ func (t *Txn) appendBatch(chunk uint64, schema ChunkSchema, b *col.Batch, own bo
 }
 
 func cloneSchema(s ChunkSchema) ChunkSchema {
-	return ChunkSchema{Cols: slices.Clone(s.Cols), TimeCol: s.TimeCol}
+	return ChunkSchema{Cols: slices.Clone(s.Cols), TimeCol: s.TimeCol, SeriesCol: s.SeriesCol}
 }
 
 // Blocks lists the metadata of chunk's blocks that may hold rows matching
@@ -277,8 +281,9 @@ func (t *Txn) RewriteBlock(chunk uint64, schema ChunkSchema, blk *BlockMeta, nb 
 			return err
 		}
 		// A compressed block's rows keep their order (segment, orderby),
-		// so its replacement stays compressed.
-		meta, err := computeMeta(id, schema, rows, blk.Sealed && (blk.Compressed || sortedByTime(schema, rows)))
+		// so its replacement stays compressed; a sealed one stays sealed
+		// while its rows keep the block order.
+		meta, err := computeMeta(id, schema, rows, blk.Sealed && (blk.Compressed || inBlockOrder(schema, rows)))
 		if err != nil {
 			return fmt.Errorf("rewrite block %d of chunk %d: %w", blk.ID, chunk, err)
 		}

@@ -13,8 +13,8 @@ package storage
 // predicate skips every other segment's blocks. Large chunks are read and
 // sorted in time-range passes of bounded size (passRanges).
 //
-// DecompressChunk turns every block back into sealed blocks sorted by
-// time, as the merge writes them.
+// DecompressChunk turns every block back into sealed blocks in block
+// order, as the recluster writes them.
 //
 // Both are staged in a transaction (stageRewrite): the new blocks are
 // kept encoded and the inputs marked deleted, and Commit swaps them in
@@ -126,10 +126,11 @@ func (t *Txn) CompressChunkInto(dst, src uint64, opts CompressOptions) (Compress
 }
 
 // DecompressChunk stages, like CompressChunk, the rewrite of chunk's
-// blocks as sealed blocks sorted by time.
+// blocks as sealed blocks in block order: in slabs sorted by (series key,
+// time) as the recluster writes them (cluster.go), or by time.
 func (t *Txn) DecompressChunk(chunk uint64) (CompressStats, error) {
 	return t.stageRewrite(chunk, 0, nil, func(in *chunkInput) ([]encodedBlock, error) {
-		return sealedBlocks(in, runtime.GOMAXPROCS(0))
+		return slabBlocks(in, runtime.GOMAXPROCS(0))
 	})
 }
 
@@ -264,12 +265,13 @@ func readRange(r reader, inputs []*chunkInput, schema ChunkSchema, tr timeRange)
 		vecs[i] = col.NewVec(c.Kind, size)
 	}
 	total := 0
+	buf := &ReadBuf{} // each block is decoded into the same vectors, then copied
 	for _, in := range inputs {
 		for _, m := range in.blocks {
 			if m.MaxTime < tr.lo || m.MinTime > tr.hi {
 				continue
 			}
-			b, err := readStored(r, in.chunk, m, schema.Cols, nil)
+			b, err := readStored(r, in.chunk, m, schema.Cols, buf)
 			if err != nil {
 				return nil, err
 			}

@@ -18,9 +18,13 @@
 // that are entirely null in a block get no key. Blocks come in two kinds:
 //
 //   - delta blocks: a commit's appended rows for one chunk, in arrival
-//     order (split at maxDeltaBlockRows);
-//   - sealed blocks: written by the merge (merge.go), sorted by time,
-//     SealedBlockRows rows each except the last;
+//     order or, with a series key, sorted by it and time (split at
+//     maxDeltaBlockRows);
+//   - sealed blocks: written by the merge (merge.go) and the recluster
+//     (cluster.go), SealedBlockRows rows each except the last, in block
+//     order: sorted by (series key, time) when the hypertable has a
+//     series key (ChunkSchema.SeriesCol, recorded in the metadata), else
+//     by time;
 //   - compressed blocks: written by compression (compress.go), sorted by
 //     segment and orderby, with the compact codecs.
 //

@@ -54,7 +54,7 @@ type preEncode struct {
 // returns nil and the rows are encoded at commit.
 func (db *DB) startPreEncode(schema ChunkSchema, rows *col.Batch) *preEncode {
 	n := rows.Rows() / SealedBlockRows * SealedBlockRows
-	if n == 0 || !sortedByTime(schema, rows) {
+	if n == 0 || !inBlockOrder(schema, rows) {
 		return nil
 	}
 	pe := &preEncode{rows: n, done: make(chan struct{})}
@@ -93,8 +93,12 @@ func (t *Txn) writePending(b *pebble.Batch, chunk uint64, cs *chunkState, buf *[
 	var parts []*col.Batch
 	var sealed []bool
 	counts := make([]int, len(items)) // blocks each rows item became
+	clustered := schema.seriesIdx() >= 0
 	for i, it := range items {
 		if it.rows != nil {
+			if clustered { // appends are sorted, parts spanning appends not
+				it.rows = sortBlockOrder(schema, it.rows)
+			}
 			n := len(parts)
 			parts, sealed = sealSorted(parts, sealed, schema, it.rows)
 			counts[i] = len(parts) - n
@@ -161,7 +165,7 @@ func putBlock(b *pebble.Batch, chunk uint64, schema ChunkSchema, eb *encodedBloc
 // parts[i] is sealed.
 func sealSorted(parts []*col.Batch, sealed []bool, schema ChunkSchema, p *col.Batch) ([]*col.Batch, []bool) {
 	n := p.Rows()
-	if n < SealedBlockRows || !sortedByTime(schema, p) {
+	if n < SealedBlockRows || !inBlockOrder(schema, p) {
 		return append(parts, p), append(sealed, false)
 	}
 	for from := 0; from < n; from += SealedBlockRows {

@@ -1,7 +1,8 @@
 package storage
 
-// The merge turns a chunk's delta blocks (arrival order, one per commit)
-// and its small sealed blocks into sealed blocks sorted by time. It reads
+// The merge turns a chunk's delta blocks (one per commit) and its small
+// sealed blocks into sealed blocks in block order: sorted by (series key,
+// time) for a hypertable with a series key (cluster.go), else by time. It reads
 // its inputs from a snapshot without holding any lock, then takes the
 // chunk's lock only to verify every input still exists and to commit one
 // batch that deletes the inputs and writes the outputs. A commit that
@@ -17,7 +18,6 @@ import (
 	"log"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 	"time"
 
@@ -50,13 +50,17 @@ type mergeState struct {
 	deltas   map[uint64]*deltaCount
 	queue    map[uint64]bool
 	wake     chan struct{}
-	timerSet bool // a wake-up for paced chunks is pending
+	timerSet bool      // a wake-up for paced chunks is pending
+	lastAny  time.Time // last commit writing blocks to any chunk
 }
 
 type deltaCount struct {
 	n      int
-	last   time.Time // last delta block noted
+	last   time.Time // last commit writing blocks noted
 	merged time.Time // last background merge started
+	// cluster is set by a commit writing blocks and cleared when the
+	// chunk, idle for clusterIdleAge, is considered for a recluster.
+	cluster bool
 }
 
 // mergeMinInterval paces background merges of one chunk: a chunk fed by
@@ -132,8 +136,9 @@ func chunkOfKey(k []byte) uint64 {
 	return c
 }
 
-// noteDeltas records n new delta blocks of chunk and queues it for the
-// background merge when it has too many.
+// noteDeltas records a commit that wrote blocks to chunk, n of them
+// delta blocks, and queues the chunk for the background merge when it has
+// too many.
 func (db *DB) noteDeltas(chunk uint64, n int) {
 	m := &db.merge
 	m.mu.Lock()
@@ -144,6 +149,8 @@ func (db *DB) noteDeltas(chunk uint64, n int) {
 	}
 	d.n += n
 	d.last = time.Now()
+	d.cluster = true
+	m.lastAny = d.last
 	if d.n > db.opts.MergeThreshold {
 		m.queue[chunk] = true
 		select {
@@ -164,10 +171,10 @@ func (db *DB) forgetChunkDeltas(chunk uint64) {
 // mergeLoop is the background merge goroutine.
 func (db *DB) mergeLoop() {
 	defer db.wg.Done()
-	tick := time.NewTicker(mergeIdleCheck)
+	tick := time.NewTicker(min(mergeIdleCheck, clusterIdleCheck))
 	defer tick.Stop()
 	for {
-		var chunks []uint64
+		var chunks, cluster []uint64
 		select {
 		case <-db.stop:
 			return
@@ -176,24 +183,40 @@ func (db *DB) mergeLoop() {
 		case now := <-tick.C:
 			db.merge.mu.Lock()
 			for c, d := range db.merge.deltas {
-				if d.n > 0 && now.Sub(d.last) >= mergeIdleAge {
+				idle := now.Sub(d.last)
+				switch {
+				case d.cluster && idle >= clusterIdleAge &&
+					(now.Sub(db.merge.lastAny) >= clusterIdleAge || idle >= clusterBusyAge):
+					d.cluster = false
+					cluster = append(cluster, c)
+				case d.n > 0 && idle >= mergeIdleAge:
 					chunks = append(chunks, c)
 				}
 			}
 			db.merge.mu.Unlock()
 		}
-		slices.Sort(chunks)
-		for _, c := range chunks {
-			select {
-			case <-db.stop:
-				return
-			default:
-			}
-			if err := db.mergeChunk(c); err != nil {
-				log.Printf("storage: background merge of chunk %d: %v", c, err)
-			}
+		if !db.runBackground(cluster, "recluster", db.recluster) ||
+			!db.runBackground(chunks, "merge", db.mergeChunk) {
+			return
 		}
 	}
+}
+
+// runBackground runs rewrite on each of chunks in id order, logging
+// failures; false when the database is closing.
+func (db *DB) runBackground(chunks []uint64, what string, rewrite func(uint64) error) bool {
+	slices.Sort(chunks)
+	for _, c := range chunks {
+		select {
+		case <-db.stop:
+			return false
+		default:
+		}
+		if err := rewrite(c); err != nil {
+			log.Printf("storage: background %s of chunk %d: %v", what, c, err)
+		}
+	}
+	return true
 }
 
 // takeQueued returns the queued chunks due for a merge at now and marks
@@ -244,6 +267,28 @@ func (db *DB) Merge(chunk uint64) error {
 }
 
 func (db *DB) mergeChunk(chunk uint64) error {
+	return db.rewriteChunk(chunk, func(snap reader) (*chunkInput, error) {
+		return db.mergeInputs(snap, chunk)
+	}, func(snap reader, in *chunkInput) ([]encodedBlock, error) {
+		if err := in.read(snap); err != nil {
+			return nil, fmt.Errorf("merge chunk %d: %w", chunk, err)
+		}
+		blocks, err := sealedBlocks(in, 1)
+		if err != nil {
+			return nil, fmt.Errorf("merge chunk %d: %w", chunk, err)
+		}
+		return blocks, nil
+	})
+}
+
+// rewriteChunk is one background rewrite of chunk (a merge or a
+// recluster): one at a time, never of a chunk a transaction pinned, it
+// picks its inputs from a snapshot (nil: nothing to do), builds their
+// replacement and swaps it in. NoSync: the batch is atomic in the WAL,
+// and losing it in a crash only leaves the inputs in place. A lost race
+// leaves them too; a later rewrite retries.
+func (db *DB) rewriteChunk(chunk uint64, pick func(snap reader) (*chunkInput, error),
+	build func(snap reader, in *chunkInput) ([]encodedBlock, error)) error {
 	db.merge.run.Lock()
 	defer db.merge.run.Unlock()
 	if db.pinned(chunk) {
@@ -251,20 +296,14 @@ func (db *DB) mergeChunk(chunk uint64) error {
 	}
 	snap := db.pdb.NewSnapshot()
 	defer snap.Close()
-	in, err := db.mergeInputs(snap, chunk)
+	in, err := pick(snap)
 	if err != nil || in == nil {
 		return err
 	}
-	if err := in.read(snap); err != nil {
-		return fmt.Errorf("merge chunk %d: %w", chunk, err)
-	}
-	blocks, err := sealedBlocks(in, 1)
+	blocks, err := build(snap, in)
 	if err != nil {
-		return fmt.Errorf("merge chunk %d: %w", chunk, err)
+		return err
 	}
-	// NoSync: the batch is atomic in the WAL, and losing it in a crash
-	// only leaves the inputs in place. A lost race leaves them too; a
-	// later merge retries.
 	_, err = db.swap(in, blocks, pebble.NoSync)
 	return err
 }
@@ -352,14 +391,15 @@ func (in *chunkInput) read(snap reader) error {
 	return nil
 }
 
-// sealedBlocks encodes the input rows sorted by time as sealed blocks of
+// sealedBlocks encodes the input rows sorted in block order (by series key
+// and time, or by time; see cluster.go) as sealed blocks of
 // SealedBlockRows rows (the last may be shorter), on up to workers
 // goroutines.
 func sealedBlocks(in *chunkInput, workers int) ([]encodedBlock, error) {
 	if in.rows == nil || in.rows.Rows() == 0 {
 		return nil, nil
 	}
-	sorted := sortByTime(in.schema, in.rows)
+	sorted := sortBlockOrder(in.schema, in.rows)
 	var parts []*col.Batch
 	var sealed []bool
 	for from := 0; from < sorted.Rows(); from += SealedBlockRows {
@@ -445,7 +485,11 @@ func (db *DB) liveChunk(chunk uint64) (live uint64, ok bool) {
 func unionSchema(inputs []*BlockMeta) (ChunkSchema, error) {
 	var cols []ColumnRef
 	var timeCol uint32
+	var newest *BlockMeta // its series key is the one to sort by
 	for i, m := range inputs {
+		if newest == nil || m.ID > newest.ID {
+			newest = m
+		}
 		if i == 0 {
 			timeCol = m.TimeCol
 		} else if m.TimeCol != timeCol {
@@ -465,23 +509,9 @@ func unionSchema(inputs []*BlockMeta) (ChunkSchema, error) {
 	if tc < 0 {
 		return ChunkSchema{}, fmt.Errorf("storage: time column %d missing from blocks", timeCol)
 	}
-	return ChunkSchema{Cols: cols, TimeCol: tc}, nil
-}
-
-// sortByTime returns b's rows stably sorted by the time column.
-func sortByTime(schema ChunkSchema, b *col.Batch) *col.Batch {
-	if sortedByTime(schema, b) {
-		return b
+	schema := ChunkSchema{Cols: cols, TimeCol: tc}
+	if newest != nil && colIndex(cols, newest.SeriesCol) >= 0 {
+		schema.SeriesCol = newest.SeriesCol
 	}
-	t := b.Cols[schema.TimeCol].I64
-	perm := make([]int, b.Rows())
-	for i := range perm {
-		perm[i] = i
-	}
-	sort.SliceStable(perm, func(i, j int) bool { return t[perm[i]] < t[perm[j]] })
-	vecs := make([]*col.Vec, len(b.Cols))
-	for i, v := range b.Cols {
-		vecs[i] = v.Gather(perm)
-	}
-	return col.FromVecs(vecs, b.Rows())
+	return schema, nil
 }

@@ -519,9 +519,7 @@ func (t *Txn) Commit() error {
 		t.db.locksMu.Unlock()
 	}
 	for chunk, n := range w.deltas {
-		if n > 0 {
-			t.db.noteDeltas(chunk, n)
-		}
+		t.db.noteDeltas(chunk, n)
 	}
 	return nil
 }
@@ -596,7 +594,9 @@ func (t *Txn) writeChunk(b *pebble.Batch, chunk uint64, cs *chunkState, w *commi
 	if err != nil {
 		return err
 	}
-	w.deltas[target] += n
+	if len(cs.created) > 0 || len(cs.pend) > 0 {
+		w.deltas[target] += n // noted even when 0: the chunk got blocks
+	}
 	if n > 0 || len(cs.created) > 0 {
 		w.appended = append(w.appended, target)
 	}

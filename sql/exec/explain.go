@@ -452,6 +452,9 @@ func scanDecisions(x *plan.HyperScan) []string {
 			preds[i] = name + " " + p.Op.String() + " " + v
 		}
 		props = append(props, "Blocks skipped by min/max: "+strings.Join(preds, " AND "))
+		if sk := seriesKeyName(x); sk != "" {
+			props = append(props, "Series key: "+sk+" (blocks sorted by "+sk+", "+timeName+")")
+		}
 	}
 	switch x.Order {
 	case plan.ScanTimeAsc:
@@ -526,4 +529,20 @@ func sortKeyExpr(x *plan.Sort, e plan.Expr, in []plan.OutCol) (plan.Expr, []plan
 		return e, in
 	}
 	return prj.Exprs[c.Idx], prj.Input.Columns()
+}
+
+// seriesKeyName returns the name of the hypertable's series key when one
+// of the scan's block predicates is on it ("" otherwise): blocks are
+// sorted by it, so the predicate skips all but the series' blocks.
+func seriesKeyName(x *plan.HyperScan) string {
+	sk := x.Table.SeriesKey()
+	if sk == 0 {
+		return ""
+	}
+	for _, p := range x.Preds {
+		if p.Col == sk {
+			return x.Table.Cols[x.Table.ColByID(sk)].Name
+		}
+	}
+	return ""
 }

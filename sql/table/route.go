@@ -16,9 +16,10 @@ import (
 // updated and their times noted for the continuous aggregates.
 
 // ChunkSchema returns the storage schema of hypertable t's chunks: every
-// column with its storable kind, and the time column.
+// column with its storable kind, the time column and the series key the
+// blocks are clustered by (catalog.Table.SeriesKey).
 func ChunkSchema(t *catalog.Table) storage.ChunkSchema {
-	cs := storage.ChunkSchema{Cols: make([]storage.ColumnRef, len(t.Cols)), TimeCol: t.ColByID(t.Hyper.TimeCol)}
+	cs := storage.ChunkSchema{Cols: make([]storage.ColumnRef, len(t.Cols)), TimeCol: t.ColByID(t.Hyper.TimeCol), SeriesCol: t.SeriesKey()}
 	for i, c := range t.Cols {
 		cs.Cols[i] = storage.ColumnRef{ID: c.ID, Kind: StorageKind(c.Type)}
 	}
