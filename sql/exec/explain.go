@@ -20,7 +20,7 @@ func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
 	if analyze {
 		saved := ctx.Analyze
 		ctx.Analyze = true
-		ctx.stats, ctx.scans, ctx.reads = nil, nil, nil
+		ctx.stats, ctx.scans, ctx.reads, ctx.keySets = nil, nil, nil, nil
 		start := time.Now()
 		op, err := build(ctx, n)
 		if err == nil {
@@ -189,6 +189,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		if e.analyze {
 			if st := e.ctx.scans[x]; st != nil {
 				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))
+			}
+			if k := e.ctx.keySets[x]; k != nil {
+				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))
 			}
 			if m := e.ctx.metaAggs[x]; m != nil {
 				props = append(props, fmt.Sprintf("Blocks answered from metadata: %d", m.blocks))
@@ -453,6 +456,9 @@ func scanDecisions(x *plan.HyperScan) []string {
 		}
 		props = append(props, "Blocks skipped by min/max: "+strings.Join(preds, " AND "))
 	}
+	for _, k := range x.Keys {
+		props = append(props, "Series keys: "+keySetText(x, k))
+	}
 	switch x.Order {
 	case plan.ScanTimeAsc:
 		props = append(props, "Ordered by: "+timeName+", stopping at the LIMIT")
@@ -471,6 +477,15 @@ func scanDecisions(x *plan.HyperScan) []string {
 		}
 	}
 	return props
+}
+
+// keySetText renders a key set pushed into scan x: its condition, with
+// a subquery shown as PostgreSQL shows a hashed one.
+func keySetText(x *plan.HyperScan, k plan.KeySet) string {
+	if _, ok := k.Cond.(*plan.Subquery); ok {
+		return x.Cols[k.Idx].Name + " IN (SubPlan)"
+	}
+	return fmtExpr(k.Cond, x.Cols)
 }
 
 // timeRange renders the scan's inclusive time bounds in the time column's

@@ -20,7 +20,8 @@ var rules = []rule{
 }
 
 // Optimize returns the physical plan for the bound plan n. The
-// last_value rule first replaces latest-row-per-series shapes; then one
+// last_value rule first replaces latest-row-per-series shapes and the
+// key_sets rule pushes key sets into hypertable scans; then one
 // walk over every node, including the plans of subqueries and CTEs, lets
 // fuse_filter, index_sort and index_scan replace the node and every
 // other rule record its decision.
@@ -66,7 +67,7 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 		plan.MapInputs(x, visit)
 		return x
 	}
-	out := visit(lastValue(n))
+	out := visit(keySets(lastValue(n)))
 	if !c.NoIndexScans {
 		applyLate(out, map[*plan.CTE]bool{})
 	}

@@ -20,6 +20,8 @@ import (
 //	opt             print the plan of the query without the optimizer
 //	                (input) and with it (output); the query's rows must
 //	                be the same both ways
+//	analyze         print EXPLAIN ANALYZE of the query, less its
+//	                execution time and worker count
 //
 // Run with -rewrite to regenerate the expected output.
 func TestRules(t *testing.T) {
@@ -55,6 +57,15 @@ func TestRules(t *testing.T) {
 				return "ok\n"
 			case "query":
 				return strings.Join(must(d.Input), "\n") + "\n"
+			case "analyze":
+				var lines []string
+				for _, l := range must("EXPLAIN ANALYZE " + d.Input) {
+					// Times and worker counts vary by run and machine.
+					if !strings.HasPrefix(l, "Execution Time:") && !strings.Contains(l, "Workers:") {
+						lines = append(lines, l)
+					}
+				}
+				return strings.Join(lines, "\n") + "\n"
 			case "opt":
 				must("SET tsgres.optimizer = off")
 				before := must("EXPLAIN " + d.Input)

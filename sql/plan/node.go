@@ -81,6 +81,38 @@ type HyperScan struct {
 	// by time and stop early once a top-N sort above it is full and no
 	// further block can beat its worst row.
 	Order ScanOrder
+	// Keys are key sets sql/opt's key_sets rule took out of the filter:
+	// the scan reads only rows whose column holds one of the keys and
+	// skips blocks whose min/max of that column holds none.
+	Keys []KeySet
+	// Buckets, when not nil, makes an ordered scan (Order) stop once the
+	// group-by-bucket-and-limit above it has all its buckets complete
+	// (sql/opt's ordered_buckets rule).
+	Buckets *BucketStop
+}
+
+// KeySet is "column IN (keys)" pushed into a hypertable scan. Cond is the
+// WHERE conjunct it replaces: an uncorrelated "Col IN (subquery)" or
+// "Col = ANY (subquery)", "Col = ANY (array)" or "Col IN (list)" whose
+// array or list holds no column; its keys are computed once per
+// execution. Idx is the scan column Cond tests. A row passes when its
+// column equals a key: NULLs and non-keys are dropped, as the conjunct of
+// a WHERE drops them.
+type KeySet struct {
+	Idx  int
+	Cond Expr
+}
+
+// BucketStop tells an ordered hypertable scan under
+// "GROUP BY time_bucket(Width, time) ORDER BY bucket LIMIT n" when it may
+// stop: once Count buckets lie wholly on the side of the scan's position
+// it has passed (blocks are read by time), no later row can enter or
+// change them. Width is the fixed bucket width in the time column's
+// units, Origin the bucket origin; Count is the limit plus the offset,
+// an expression evaluated at run time.
+type BucketStop struct {
+	Width, Origin int64
+	Count         Expr
 }
 
 // TimeIdx returns the position of the hypertable's time column among the

@@ -11,6 +11,9 @@ func NodeExprs(n Node) []Expr {
 	switch x := n.(type) {
 	case *HyperScan:
 		out = append(out, x.Filter)
+		for _, k := range x.Keys {
+			out = append(out, k.Cond)
+		}
 	case *LastValueScan:
 		out = append(out, x.Key)
 		if x.Scan != nil {
