@@ -459,11 +459,15 @@ func scanDecisions(x *plan.HyperScan) []string {
 	for _, k := range x.Keys {
 		props = append(props, "Series keys: "+keySetText(x, k))
 	}
+	stop := "stopping at the LIMIT"
+	if x.BucketKey != nil {
+		stop = "stopping once the LIMIT's buckets are complete"
+	}
 	switch x.Order {
 	case plan.ScanTimeAsc:
-		props = append(props, "Ordered by: "+timeName+", stopping at the LIMIT")
+		props = append(props, "Ordered by: "+timeName+", "+stop)
 	case plan.ScanTimeDesc:
-		props = append(props, "Ordered by: "+timeName+" DESC, stopping at the LIMIT")
+		props = append(props, "Ordered by: "+timeName+" DESC, "+stop)
 	}
 	if x.Decode != nil {
 		var names []string

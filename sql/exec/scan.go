@@ -135,6 +135,9 @@ type hyperScanOp struct {
 	keys      []*keySet
 	keysReady bool
 	keyStats  *keySetStats
+	// buckets, for an ordered bucket scan (orderedbuckets.go), keeps the
+	// best buckets of the rows read so far, which bound the scan.
+	buckets *bucketTop
 
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
@@ -398,6 +401,11 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 		if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
 			return nil, err
 		}
+	}
+	if h.buckets != nil && b.Rows() > 0 {
+		h.mu.Lock()
+		h.buckets.add(b)
+		h.mu.Unlock()
 	}
 	return b, nil
 }

@@ -16,6 +16,7 @@ var rules = []rule{
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
 	{"ordered_scan", orderedScan},
+	{"ordered_buckets", orderedBuckets},
 	{"parallel_agg", parallelAgg},
 }
 

@@ -85,10 +85,12 @@ type HyperScan struct {
 	// the scan reads only rows whose column holds one of the keys and
 	// skips blocks whose min/max of that column holds none.
 	Keys []KeySet
-	// Buckets, when not nil, makes an ordered scan (Order) stop once the
-	// group-by-bucket-and-limit above it has all its buckets complete
+	// BucketKey, set with Order, is the group key time_bucket(width,
+	// time) of an aggregate right above the scan whose buckets a sort and
+	// LIMIT n above it take the first n of: the scan skips blocks whose
+	// rows all fall in buckets after the n-th best one it has produced
 	// (sql/opt's ordered_buckets rule).
-	Buckets *BucketStop
+	BucketKey Expr
 }
 
 // KeySet is "column IN (keys)" pushed into a hypertable scan. Cond is the
@@ -101,18 +103,6 @@ type HyperScan struct {
 type KeySet struct {
 	Idx  int
 	Cond Expr
-}
-
-// BucketStop tells an ordered hypertable scan under
-// "GROUP BY time_bucket(Width, time) ORDER BY bucket LIMIT n" when it may
-// stop: once Count buckets lie wholly on the side of the scan's position
-// it has passed (blocks are read by time), no later row can enter or
-// change them. Width is the fixed bucket width in the time column's
-// units, Origin the bucket origin; Count is the limit plus the offset,
-// an expression evaluated at run time.
-type BucketStop struct {
-	Width, Origin int64
-	Count         Expr
 }
 
 // TimeIdx returns the position of the hypertable's time column among the
