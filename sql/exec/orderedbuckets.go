@@ -72,6 +72,26 @@ func (t *bucketTop) bound() (int64, bool) {
 	return s + t.fb.period - 1, true
 }
 
+// trim returns the rows of b (no selection) inside bound, the others
+// lying in buckets after the best n: the aggregate need not see them.
+func (t *bucketTop) trim(b *col.Batch, bound int64) *col.Batch {
+	v := b.Cols[t.ti]
+	if v.Kind != col.Int64 {
+		return b
+	}
+	n := b.Rows()
+	sel := make([]int, 0, n)
+	for i, x := range v.I64[:n] {
+		if v.IsNull(i) || (t.desc && x >= bound) || (!t.desc && x <= bound) {
+			sel = append(sel, i)
+		}
+	}
+	if len(sel) == n {
+		return b
+	}
+	return b.Gather(sel)
+}
+
 // orderBuckets makes h an ordered bucket scan keeping the best n buckets
 // of its plan's BucketKey, when the key is a fixed-width time_bucket and
 // the time column is decoded; otherwise h reads as before.

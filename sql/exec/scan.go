@@ -404,6 +404,12 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 	}
 	if h.buckets != nil && b.Rows() > 0 {
 		h.mu.Lock()
+		bound, ok := h.buckets.bound()
+		h.mu.Unlock()
+		if ok {
+			b = h.buckets.trim(b, bound)
+		}
+		h.mu.Lock()
 		h.buckets.add(b)
 		h.mu.Unlock()
 	}
