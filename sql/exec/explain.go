@@ -486,6 +486,9 @@ func scanDecisions(x *plan.HyperScan) []string {
 // keySetText renders a key set pushed into scan x: its condition, with
 // a subquery shown as PostgreSQL shows a hashed one.
 func keySetText(x *plan.HyperScan, k plan.KeySet) string {
+	if k.Cond == nil {
+		return x.Cols[k.Idx].Name + " IN (inner keys of the hash join)"
+	}
 	if _, ok := k.Cond.(*plan.Subquery); ok {
 		return x.Cols[k.Idx].Name + " IN (SubPlan)"
 	}

@@ -24,6 +24,23 @@ type keySet struct {
 	sortedS []string
 }
 
+// joinKeys are the inner-side keys a hash join collects for the runtime
+// filter of a scan on its outer side: vals[k] holds equi-key k's
+// non-NULL values, ready once the hash table is built.
+type joinKeys struct {
+	ready bool
+	vals  [][]any
+}
+
+// wantJoinKeys asks join j to collect its inner keys for a scan built
+// now (before the join builds its inner side).
+func (ctx *Ctx) wantJoinKeys(j *plan.Join) {
+	if ctx.joinKeys == nil {
+		ctx.joinKeys = map[*plan.Join]*joinKeys{}
+	}
+	ctx.joinKeys[j] = &joinKeys{vals: make([][]any, len(j.EqRight))}
+}
+
 // keySetStats counts what a scan's key sets did (EXPLAIN ANALYZE).
 type keySetStats struct {
 	blocks int // blocks skipped because their min/max holds no key
@@ -31,8 +48,9 @@ type keySetStats struct {
 }
 
 // newKeySet computes the keys of k for scan n: the rows of its
-// uncorrelated subquery (run once per statement), or the elements of its
-// array or list (evaluated once).
+// uncorrelated subquery (run once per statement), the elements of its
+// array or list (evaluated once), or a hash join's inner keys (nil when
+// the join has not built them).
 func newKeySet(ctx *Ctx, n *plan.HyperScan, k plan.KeySet) (*keySet, error) {
 	ks := &keySet{idx: k.Idx, colID: n.Table.Cols[n.ColIdx[k.Idx]].ID}
 	var vals []any
@@ -63,6 +81,12 @@ func newKeySet(ctx *Ctx, n *plan.HyperScan, k plan.KeySet) (*keySet, error) {
 			}
 			vals = append(vals, v)
 		}
+	case nil:
+		jk := ctx.joinKeys[k.Join]
+		if jk == nil || !jk.ready {
+			return nil, nil // the join did not build first: no filter
+		}
+		vals = jk.vals[k.JoinKey]
 	default:
 		return nil, bug("key set condition %T", k.Cond)
 	}
@@ -179,7 +203,9 @@ func keySetsOf(ctx *Ctx, n *plan.HyperScan) ([]*keySet, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, ks)
+		if ks != nil {
+			out = append(out, ks)
+		}
 	}
 	return out, nil
 }

@@ -162,6 +162,11 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			ctx.scans[n] = h.stats
 		}
 	}
+	for _, k := range n.Keys {
+		if k.Join != nil {
+			ctx.wantJoinKeys(k.Join)
+		}
+	}
 	if len(n.Keys) > 0 {
 		h.keyStats = &keySetStats{}
 		if ctx.Analyze {

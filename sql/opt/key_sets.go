@@ -27,6 +27,10 @@ import (
 // type. A widening cast on the column (int4 to int8, varchar to text),
 // which the binder adds to compare mixed types, is looked through.
 //
+// An inner or semi hash join whose outer side reads a hypertable scan
+// (through filters and projections) gives the scan a runtime filter: the
+// keys of the join's inner side, which the join builds first.
+//
 // It runs as a pass of its own over the whole plan before the other
 // rules, so that the aggregate rules above the scan (column pruning,
 // metadata answers) see the filter without the conjunct.
@@ -79,8 +83,37 @@ func pushKeySets(n plan.Node) plan.Node {
 		if x.Filter != nil && keyable(x) {
 			x.Filter = takeKeySets(x, x.Filter)
 		}
+	case *plan.Join:
+		joinKeySets(x)
 	}
 	return n
+}
+
+// joinKeySets gives the hypertable scan on the outer (left) side of an
+// inner or semi hash join a runtime filter per equi-key that reads a
+// scan column: the keys of the join's inner side (plan.KeySet with Join
+// set). The join condition stays as it is.
+func joinKeySets(j *plan.Join) {
+	if j.Lateral || len(j.EqLeft) == 0 || len(j.EqLeft) != len(j.EqRight) {
+		return
+	}
+	if j.Kind != plan.JoinInner && j.Kind != plan.JoinSemi {
+		return
+	}
+	for k, le := range j.EqLeft {
+		cr, ok := keyColumn(le)
+		if !ok {
+			continue
+		}
+		hs, idx := timeSource(j.Left, cr.Idx)
+		if hs == nil || !keyable(hs) || idx < 0 || idx >= len(hs.Cols) {
+			continue
+		}
+		if !sameKeyType(hs.Cols[idx].T, j.EqRight[k].Type()) || !sameKeyType(le.Type(), j.EqRight[k].Type()) {
+			continue
+		}
+		hs.Keys = append(hs.Keys, plan.KeySet{Idx: idx, Join: j, JoinKey: k})
+	}
 }
 
 // keyable reports whether hs is a hypertable scan key sets can go into.

@@ -71,3 +71,12 @@ func BenchmarkOrderedBuckets(b *testing.B) {
 	benchOnOff(b, `SELECT time_bucket('60 seconds', time) AS minute, max(usage_user) FROM cpu
 		WHERE time < '2024-01-01 20:00' GROUP BY minute ORDER BY minute DESC LIMIT 5`)
 }
+
+// BenchmarkJoinKeySets joins the cpu hypertable to the tags table for
+// one host's hour: with the optimizer the join's inner keys filter the
+// scan (a runtime filter), without it every row of the hour is probed.
+func BenchmarkJoinKeySets(b *testing.B) {
+	benchOnOff(b, `SELECT t.hostname, max(c.usage_user) FROM cpu c JOIN tags t ON c.tags_id = t.id
+		WHERE t.hostname = 'host_9' AND c.time >= '2024-01-01 10:00' AND c.time < '2024-01-01 11:00'
+		GROUP BY t.hostname`)
+}

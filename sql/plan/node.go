@@ -100,9 +100,17 @@ type HyperScan struct {
 // execution. Idx is the scan column Cond tests. A row passes when its
 // column equals a key: NULLs and non-keys are dropped, as the conjunct of
 // a WHERE drops them.
+//
+// A key set with a nil Cond is a hash join's runtime filter: its keys are
+// the values of equi-key JoinKey of Join's inner (right, build) side,
+// known once the join has built its hash table and before it reads the
+// scan on its outer side. Only inner and semi joins get one: a row whose
+// key is not among them joins nothing.
 type KeySet struct {
-	Idx  int
-	Cond Expr
+	Idx     int
+	Cond    Expr
+	Join    *Join
+	JoinKey int
 }
 
 // TimeIdx returns the position of the hypertable's time column among the

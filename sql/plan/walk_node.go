@@ -12,7 +12,9 @@ func NodeExprs(n Node) []Expr {
 	case *HyperScan:
 		out = append(out, x.Filter)
 		for _, k := range x.Keys {
-			out = append(out, k.Cond)
+			if k.Cond != nil {
+				out = append(out, k.Cond)
+			}
 		}
 	case *LastValueScan:
 		out = append(out, x.Key)
