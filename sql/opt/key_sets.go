@@ -35,30 +35,12 @@ import (
 // rules, so that the aggregate rules above the scan (column pruning,
 // metadata answers) see the filter without the conjunct.
 func keySets(n plan.Node) plan.Node {
-	seen := map[*plan.CTE]bool{}
-	var visit func(plan.Node) plan.Node
-	visit = func(x plan.Node) plan.Node {
-		if r, ok := x.(*plan.CTERef); ok {
-			if seen[r.CTE] {
-				return x
-			}
-			seen[r.CTE] = true
-		}
+	return mapPlan(n, func(x plan.Node) plan.Node {
 		for y := pushKeySets(x); y != x; y = pushKeySets(x) {
 			x = y // an emptied Filter gave way to its input
 		}
-		for _, e := range plan.NodeExprs(x) {
-			plan.Walk(e, func(e plan.Expr) bool {
-				if s, ok := e.(*plan.Subquery); ok {
-					s.Plan = visit(s.Plan)
-				}
-				return true
-			})
-		}
-		plan.MapInputs(x, visit)
 		return x
-	}
-	return visit(n)
+	})
 }
 
 // pushKeySets moves the key-set conjuncts of a Filter above a hypertable

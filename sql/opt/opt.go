@@ -38,15 +38,7 @@ type Config struct {
 
 // OptimizeWith is Optimize under the session's planner settings c.
 func OptimizeWith(n plan.Node, c Config) plan.Node {
-	seen := map[*plan.CTE]bool{}
-	var visit func(plan.Node) plan.Node
-	visit = func(x plan.Node) plan.Node {
-		if r, ok := x.(*plan.CTERef); ok {
-			if seen[r.CTE] {
-				return x
-			}
-			seen[r.CTE] = true
-		}
+	out := mapPlan(keySets(lastValue(n)), func(x plan.Node) plan.Node {
 		x = fuseFilter(x)
 		if !c.NoIndexScans {
 			x = indexScan(indexSort(x))
@@ -57,6 +49,28 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 			}
 			r.apply(x)
 		}
+		return x
+	})
+	if !c.NoIndexScans {
+		applyLate(out, map[*plan.CTE]bool{})
+	}
+	return out
+}
+
+// mapPlan replaces every node x of n, including the plans of subqueries
+// and CTEs (each CTE once), by f(x), parents before children (f sees a
+// node before its inputs are replaced), and returns the new root.
+func mapPlan(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
+	seen := map[*plan.CTE]bool{}
+	var visit func(plan.Node) plan.Node
+	visit = func(x plan.Node) plan.Node {
+		if r, ok := x.(*plan.CTERef); ok {
+			if seen[r.CTE] {
+				return x
+			}
+			seen[r.CTE] = true
+		}
+		x = f(x)
 		for _, e := range plan.NodeExprs(x) {
 			plan.Walk(e, func(e plan.Expr) bool {
 				if s, ok := e.(*plan.Subquery); ok {
@@ -68,11 +82,7 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 		plan.MapInputs(x, visit)
 		return x
 	}
-	out := visit(keySets(lastValue(n)))
-	if !c.NoIndexScans {
-		applyLate(out, map[*plan.CTE]bool{})
-	}
-	return out
+	return visit(n)
 }
 
 // aggOverScan returns n when it is an aggregate reading a hypertable scan

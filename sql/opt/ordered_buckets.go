@@ -24,16 +24,8 @@ import (
 // the scan's timestamp or timestamptz time column. The executor checks
 // the rest (the width has no months, the scan's filters are in it).
 func orderedBuckets(n plan.Node) {
-	l, ok := n.(*plan.Limit)
-	if !ok || l.Count == nil {
-		return
-	}
-	s, ok := l.Input.(*plan.Sort)
-	if !ok || len(s.Keys) == 0 {
-		return
-	}
-	cr, ok := s.Keys[0].E.(*plan.ColRef)
-	if !ok {
+	s, cr := limitedSort(n)
+	if s == nil {
 		return
 	}
 	a, i := aggSource(s.Input, cr.Idx)
