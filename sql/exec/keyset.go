@@ -175,9 +175,12 @@ func (k *keySet) covers(blk *storage.BlockMeta) bool {
 // keep appends to sel[:0] the rows of b (no selection) whose column is a
 // key and returns it.
 func (k *keySet) keep(b *col.Batch, sel []int) []int {
-	sel = sel[:0]
 	v := b.Cols[k.idx]
 	n := b.Rows()
+	if cap(sel) < n {
+		sel = make([]int, 0, n)
+	}
+	sel = sel[:0]
 	switch v.Kind {
 	case col.Int64:
 		for i := 0; i < n; i++ {

@@ -395,7 +395,7 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 	}
 	h.mu.Unlock()
 	b := col.FromVecs(vecs, rows)
-	if h.keys != nil {
+	if h.keys != nil && !h.keysCover(blk) { // a covered block's rows all pass
 		var removed int
 		b, removed = probeKeys(h.keys, b)
 		h.mu.Lock()
