@@ -45,6 +45,10 @@ type Ctx struct {
 	scans   map[*plan.HyperScan]*storage.ScanStats
 	// metaAggs are the metadata aggregates over scans (EXPLAIN ANALYZE).
 	metaAggs map[*plan.HyperScan]*metaAgg
+	// keySets counts what each scan's key sets did (EXPLAIN ANALYZE).
+	keySets map[*plan.HyperScan]*keySetStats
+	// joinKeys are hash joins' inner keys for runtime filters.
+	joinKeys map[*plan.Join]*joinKeys
 	// reads counts the keys each regular table scan read (EXPLAIN
 	// ANALYZE "Keys Read").
 	reads map[*plan.Scan]*int64

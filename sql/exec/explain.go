@@ -20,7 +20,7 @@ func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
 	if analyze {
 		saved := ctx.Analyze
 		ctx.Analyze = true
-		ctx.stats, ctx.scans, ctx.reads = nil, nil, nil
+		ctx.stats, ctx.scans, ctx.reads, ctx.keySets = nil, nil, nil, nil
 		start := time.Now()
 		op, err := build(ctx, n)
 		if err == nil {
@@ -189,6 +189,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		if e.analyze {
 			if st := e.ctx.scans[x]; st != nil {
 				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))
+			}
+			if k := e.ctx.keySets[x]; k != nil {
+				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))
 			}
 			if m := e.ctx.metaAggs[x]; m != nil {
 				props = append(props, fmt.Sprintf("Blocks answered from metadata: %d", m.blocks))
@@ -456,11 +459,18 @@ func scanDecisions(x *plan.HyperScan) []string {
 			props = append(props, "Series key: "+sk+" (blocks sorted by "+sk+", "+timeName+")")
 		}
 	}
+	for _, k := range x.Keys {
+		props = append(props, "Series keys: "+keySetText(x, k))
+	}
+	stop := "stopping at the LIMIT"
+	if x.BucketKey != nil {
+		stop = "stopping once the LIMIT's buckets are complete"
+	}
 	switch x.Order {
 	case plan.ScanTimeAsc:
-		props = append(props, "Ordered by: "+timeName+", stopping at the LIMIT")
+		props = append(props, "Ordered by: "+timeName+", "+stop)
 	case plan.ScanTimeDesc:
-		props = append(props, "Ordered by: "+timeName+" DESC, stopping at the LIMIT")
+		props = append(props, "Ordered by: "+timeName+" DESC, "+stop)
 	}
 	if x.Decode != nil {
 		var names []string
@@ -474,6 +484,18 @@ func scanDecisions(x *plan.HyperScan) []string {
 		}
 	}
 	return props
+}
+
+// keySetText renders a key set pushed into scan x: its condition, with
+// a subquery shown as PostgreSQL shows a hashed one.
+func keySetText(x *plan.HyperScan, k plan.KeySet) string {
+	if k.Cond == nil {
+		return x.Cols[k.Idx].Name + " IN (inner keys of the hash join)"
+	}
+	if _, ok := k.Cond.(*plan.Subquery); ok {
+		return x.Cols[k.Idx].Name + " IN (SubPlan)"
+	}
+	return fmtExpr(k.Cond, x.Cols)
 }
 
 // timeRange renders the scan's inclusive time bounds in the time column's

@@ -83,6 +83,7 @@ func (j *joinOp) buildRight() error {
 	}
 	j.hash = map[uint64][]int{}
 	key := make([]any, len(j.n.EqRight))
+	jk := j.ctx.joinKeys[j.n] // a scan on the outer side wants the keys
 	for i, row := range rows {
 		ok, err := j.evalKey(j.n.EqRight, row, key)
 		if err != nil {
@@ -91,7 +92,15 @@ func (j *joinOp) buildRight() error {
 		if ok {
 			h := hashRow(j.keyT, key)
 			j.hash[h] = append(j.hash[h], i)
+			if jk != nil {
+				for k, v := range key {
+					jk.vals[k] = append(jk.vals[k], v)
+				}
+			}
 		}
+	}
+	if jk != nil {
+		jk.ready = true
 	}
 	return nil
 }

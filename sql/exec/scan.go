@@ -129,6 +129,16 @@ type hyperScanOp struct {
 	// them in plan order.
 	chunkOrder []int
 
+	// keys are the scan's key sets (plan.HyperScan.Keys), computed when
+	// the first chunk lists blocks to read (keysReady); keyStats counts
+	// what they did.
+	keys      []*keySet
+	keysReady bool
+	keyStats  *keySetStats
+	// buckets, for an ordered bucket scan (orderedbuckets.go), keeps the
+	// best buckets of the rows read so far, which bound the scan.
+	buckets *bucketTop
+
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
 	mu sync.Mutex
@@ -150,6 +160,24 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			h.stats = st
 		} else {
 			ctx.scans[n] = h.stats
+		}
+	}
+	for _, k := range n.Keys {
+		if k.Join != nil {
+			ctx.wantJoinKeys(k.Join)
+		}
+	}
+	if len(n.Keys) > 0 {
+		h.keyStats = &keySetStats{}
+		if ctx.Analyze {
+			if ctx.keySets == nil {
+				ctx.keySets = map[*plan.HyperScan]*keySetStats{}
+			}
+			if st := ctx.keySets[n]; st != nil {
+				h.keyStats = st
+			} else {
+				ctx.keySets[n] = h.keyStats
+			}
 		}
 	}
 	need := n.Decode
@@ -308,11 +336,14 @@ func (h *hyperScanOp) take() (*storage.BlockMeta, uint64, error) {
 			if err != nil {
 				return nil, 0, err
 			}
+			h.stats.BlocksSkipped += skipped
+			if blocks, err = h.keyBlocks(blocks); err != nil {
+				return nil, 0, err
+			}
 			if h.ordered {
 				h.sortBlocks(blocks)
 			}
 			h.blocks, h.blocksChunk = blocks, c.ID
-			h.stats.BlocksSkipped += skipped
 		}
 		blk := h.blocks[0]
 		h.blocks = h.blocks[1:]
@@ -322,7 +353,7 @@ func (h *hyperScanOp) take() (*storage.BlockMeta, uint64, error) {
 			h.blocks = nil
 			continue
 		}
-		if h.hook != nil && h.hook(blk) {
+		if h.hook != nil && h.keysCover(blk) && h.hook(blk) {
 			continue
 		}
 		return blk, h.blocksChunk, nil
@@ -364,15 +395,74 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 	}
 	h.mu.Unlock()
 	b := col.FromVecs(vecs, rows)
-	if h.filter != nil {
+	if h.keys != nil && !h.keysCover(blk) { // a covered block's rows all pass
+		var removed int
+		b, removed = probeKeys(h.keys, b)
+		h.mu.Lock()
+		h.keyStats.rows += removed
+		h.mu.Unlock()
+	}
+	if h.filter != nil && b.Rows() > 0 {
 		if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
 			return nil, err
 		}
+	}
+	if h.buckets != nil && b.Rows() > 0 {
+		h.mu.Lock()
+		bound, ok := h.buckets.bound()
+		h.mu.Unlock()
+		if ok {
+			b = h.buckets.trim(b, bound)
+		}
+		h.mu.Lock()
+		h.buckets.add(b)
+		h.mu.Unlock()
 	}
 	return b, nil
 }
 
 func (h *hyperScanOp) Close() error { return nil }
+
+// keyBlocks returns the blocks of one chunk that may hold a row of the
+// scan's key sets, computing the keys first when this is the first chunk
+// with blocks to read (so an empty time range never runs the subquery).
+func (h *hyperScanOp) keyBlocks(blocks []*storage.BlockMeta) ([]*storage.BlockMeta, error) {
+	if len(h.n.Keys) == 0 || len(blocks) == 0 {
+		return blocks, nil
+	}
+	if !h.keysReady {
+		keys, err := keySetsOf(h.ctx, h.n)
+		if err != nil {
+			return nil, err
+		}
+		h.keys, h.keysReady = keys, true
+	}
+	out := blocks[:0:0]
+	for _, blk := range blocks {
+		ok := true
+		for _, k := range h.keys {
+			if ok = k.mayHold(blk); !ok {
+				break
+			}
+		}
+		if ok {
+			out = append(out, blk)
+		}
+	}
+	h.keyStats.blocks += len(blocks) - len(out)
+	return out, nil
+}
+
+// keysCover reports whether every row of blk passes the scan's key sets,
+// so that metadata may answer for the block.
+func (h *hyperScanOp) keysCover(blk *storage.BlockMeta) bool {
+	for _, k := range h.keys {
+		if !k.covers(blk) {
+			return false
+		}
+	}
+	return true
+}
 
 // virtualOp returns rows computed by a catalog view or similar.
 type virtualOp struct {

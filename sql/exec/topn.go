@@ -127,7 +127,9 @@ func isIntOrdered(t types.T) bool {
 
 // setLimit makes the sort keep only its best n rows and, when sql/opt
 // ordered the hypertable scan below by the sort's first key (an ordered
-// scan), hands the scan the bound it stops at.
+// scan), hands the scan the bound it stops at; under an aggregate by
+// time bucket (an ordered bucket scan), the scan bounds itself by the
+// best n buckets it has read.
 func (s *sortOp) setLimit(n int64) {
 	if n < 0 || n > 1<<20 {
 		return
@@ -135,6 +137,8 @@ func (s *sortOp) setLimit(n int64) {
 	s.top = &topN{spec: newSortSpec(s.n.Keys), limit: int(n)}
 	if h := scanBelow(s.in); h != nil && h.n.Order != plan.ScanAnyOrder {
 		h.order(h.n.Order == plan.ScanTimeDesc, s.top.bound)
+	} else if h := bucketScanBelow(s.in); h != nil {
+		h.orderBuckets(int(n))
 	}
 }
 

@@ -16,11 +16,13 @@ var rules = []rule{
 	{"prune_columns", pruneColumns},
 	{"metadata_answers", metadataAnswers},
 	{"ordered_scan", orderedScan},
+	{"ordered_buckets", orderedBuckets},
 	{"parallel_agg", parallelAgg},
 }
 
 // Optimize returns the physical plan for the bound plan n. The
-// last_value rule first replaces latest-row-per-series shapes; then one
+// last_value rule first replaces latest-row-per-series shapes and the
+// key_sets rule pushes key sets into hypertable scans; then one
 // walk over every node, including the plans of subqueries and CTEs, lets
 // fuse_filter, index_sort and index_scan replace the node and every
 // other rule record its decision.
@@ -36,15 +38,7 @@ type Config struct {
 
 // OptimizeWith is Optimize under the session's planner settings c.
 func OptimizeWith(n plan.Node, c Config) plan.Node {
-	seen := map[*plan.CTE]bool{}
-	var visit func(plan.Node) plan.Node
-	visit = func(x plan.Node) plan.Node {
-		if r, ok := x.(*plan.CTERef); ok {
-			if seen[r.CTE] {
-				return x
-			}
-			seen[r.CTE] = true
-		}
+	out := mapPlan(keySets(lastValue(n)), func(x plan.Node) plan.Node {
 		x = fuseFilter(x)
 		if !c.NoIndexScans {
 			x = indexScan(indexSort(x))
@@ -55,6 +49,28 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 			}
 			r.apply(x)
 		}
+		return x
+	})
+	if !c.NoIndexScans {
+		applyLate(out, map[*plan.CTE]bool{})
+	}
+	return out
+}
+
+// mapPlan replaces every node x of n, including the plans of subqueries
+// and CTEs (each CTE once), by f(x), parents before children (f sees a
+// node before its inputs are replaced), and returns the new root.
+func mapPlan(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
+	seen := map[*plan.CTE]bool{}
+	var visit func(plan.Node) plan.Node
+	visit = func(x plan.Node) plan.Node {
+		if r, ok := x.(*plan.CTERef); ok {
+			if seen[r.CTE] {
+				return x
+			}
+			seen[r.CTE] = true
+		}
+		x = f(x)
 		for _, e := range plan.NodeExprs(x) {
 			plan.Walk(e, func(e plan.Expr) bool {
 				if s, ok := e.(*plan.Subquery); ok {
@@ -66,11 +82,7 @@ func OptimizeWith(n plan.Node, c Config) plan.Node {
 		plan.MapInputs(x, visit)
 		return x
 	}
-	out := visit(lastValue(n))
-	if !c.NoIndexScans {
-		applyLate(out, map[*plan.CTE]bool{})
-	}
-	return out
+	return visit(n)
 }
 
 // aggOverScan returns n when it is an aggregate reading a hypertable scan

@@ -14,16 +14,8 @@ import (
 // unchanged. A date time column is left alone: block times are in
 // microseconds, its values in days.
 func orderedScan(n plan.Node) {
-	l, ok := n.(*plan.Limit)
-	if !ok || l.Count == nil {
-		return
-	}
-	s, ok := l.Input.(*plan.Sort)
-	if !ok || len(s.Keys) == 0 {
-		return
-	}
-	cr, ok := s.Keys[0].E.(*plan.ColRef)
-	if !ok {
+	s, cr := limitedSort(n)
+	if s == nil {
 		return
 	}
 	hs, i := timeSource(s.Input, cr.Idx)
@@ -39,6 +31,25 @@ func orderedScan(n plan.Node) {
 	if s.Keys[0].Desc {
 		hs.Order = plan.ScanTimeDesc
 	}
+}
+
+// limitedSort returns the Sort under n when n is a LIMIT with a count
+// over a Sort whose first key is a column, with that column; nil
+// otherwise.
+func limitedSort(n plan.Node) (*plan.Sort, *plan.ColRef) {
+	l, ok := n.(*plan.Limit)
+	if !ok || l.Count == nil {
+		return nil, nil
+	}
+	s, ok := l.Input.(*plan.Sort)
+	if !ok || len(s.Keys) == 0 {
+		return nil, nil
+	}
+	cr, ok := s.Keys[0].E.(*plan.ColRef)
+	if !ok {
+		return nil, nil
+	}
+	return s, cr
 }
 
 // timeSource follows output column i of n down through projections and

@@ -244,6 +244,9 @@ func pruneColumns(n plan.Node) {
 		}
 	}
 	need := make([]bool, len(hs.Cols))
+	for _, k := range hs.Keys {
+		need[k.Idx] = true // the scan probes it
+	}
 	ok := true
 	for _, e := range exprs {
 		plan.Walk(e, func(x plan.Expr) bool {

@@ -81,6 +81,36 @@ type HyperScan struct {
 	// by time and stop early once a top-N sort above it is full and no
 	// further block can beat its worst row.
 	Order ScanOrder
+	// Keys are key sets sql/opt's key_sets rule took out of the filter:
+	// the scan reads only rows whose column holds one of the keys and
+	// skips blocks whose min/max of that column holds none.
+	Keys []KeySet
+	// BucketKey, set with Order, is the group key time_bucket(width,
+	// time) of an aggregate right above the scan whose buckets a sort and
+	// LIMIT n above it take the first n of: the scan skips blocks whose
+	// rows all fall in buckets after the n-th best one it has produced
+	// (sql/opt's ordered_buckets rule).
+	BucketKey Expr
+}
+
+// KeySet is "column IN (keys)" pushed into a hypertable scan. Cond is the
+// WHERE conjunct it replaces: an uncorrelated "Col IN (subquery)" or
+// "Col = ANY (subquery)", "Col = ANY (array)" or "Col IN (list)" whose
+// array or list holds no column; its keys are computed once per
+// execution. Idx is the scan column Cond tests. A row passes when its
+// column equals a key: NULLs and non-keys are dropped, as the conjunct of
+// a WHERE drops them.
+//
+// A key set with a nil Cond is a hash join's runtime filter: its keys are
+// the values of equi-key JoinKey of Join's inner (right, build) side,
+// known once the join has built its hash table and before it reads the
+// scan on its outer side. Only inner and semi joins get one: a row whose
+// key is not among them joins nothing.
+type KeySet struct {
+	Idx     int
+	Cond    Expr
+	Join    *Join
+	JoinKey int
 }
 
 // TimeIdx returns the position of the hypertable's time column among the

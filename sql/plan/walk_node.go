@@ -11,6 +11,11 @@ func NodeExprs(n Node) []Expr {
 	switch x := n.(type) {
 	case *HyperScan:
 		out = append(out, x.Filter)
+		for _, k := range x.Keys {
+			if k.Cond != nil {
+				out = append(out, k.Cond)
+			}
+		}
 	case *LastValueScan:
 		out = append(out, x.Key)
 		if x.Scan != nil {
