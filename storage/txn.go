@@ -30,15 +30,15 @@ var errTxnDone = errors.New("storage: transaction already committed or rolled ba
 type Txn struct {
 	db *DB
 
-	mu     sync.Mutex
-	log    []op
+	mu  sync.Mutex
+	log []op
 	// batch holds the key writes; nil until the first. It is a plain
 	// batch until the transaction first reads through it (readerLocked),
 	// which makes it an indexed one: a bulk load that never reads its own
 	// writes does not pay for indexing them.
 	batch   *pebble.Batch
 	indexed bool
-	chunks map[uint64]*chunkState
+	chunks  map[uint64]*chunkState
 	// stmt is the current statement's view of committed data (see
 	// NewStatement), taken at its first read; snaps is, per chunk, the
 	// view its last Blocks call listed (ReadBlock reads it); refs counts
