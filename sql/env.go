@@ -125,24 +125,21 @@ func (e *execEnv) Err() error {
 }
 
 func (e *execEnv) EvalConst(x plan.Expr) (any, bool, error) {
-	unbound := false
+	unbound, impure := false, false
 	plan.Walk(x, func(n plan.Expr) bool {
-		if p, ok := n.(*plan.Param); ok && p.N > len(e.params) {
-			unbound = true
+		switch n := n.(type) {
+		case *plan.Param:
+			unbound = unbound || n.N > len(e.params)
+		case *plan.Const, *plan.Cast, *plan.Op:
+		default:
+			impure = true
 		}
 		return !unbound
 	})
 	if unbound {
 		return nil, false, nil
 	}
-	plan.Walk(x, func(n plan.Expr) bool {
-		switch n.(type) {
-		case *plan.Const, *plan.Param, *plan.Cast, *plan.Op:
-			return true
-		}
-		e.impure = true
-		return false
-	})
+	e.impure = e.impure || impure
 	v, err := exec.Eval(e.execCtx(), x, nil)
 	if err != nil {
 		return nil, false, err

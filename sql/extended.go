@@ -3,10 +3,8 @@ package sql
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/exec"
 	"github.com/tsgres/tsgres/sql/parse"
 	"github.com/tsgres/tsgres/sql/pgcatalog"
@@ -41,10 +39,8 @@ type prepared struct {
 
 // boundStmt is a statement bound at Parse time, with what it was bound on.
 type boundStmt struct {
-	st       plan.Statement
-	rels     []*catalog.Table
-	snap     *catalog.Snapshot
-	settings string
+	planBasis
+	st plan.Statement
 }
 
 // executed counts one execution the way PostgreSQL's plan cache reports
@@ -105,7 +101,7 @@ func (s *session) Prepare(ctx context.Context, name, query string, paramOIDs []u
 		ps.paramTypes = pt
 		ps.cols = resultColumns(st)
 		if _, ok := st.(*plan.Query); ok && len(pt) == 0 && !env.impure {
-			ps.bound = &boundStmt{st: st, rels: slices.Clone(env.rels), snap: s.catalogSnap(), settings: s.planSettings()}
+			ps.bound = &boundStmt{planBasis: s.basis(env.rels), st: st}
 		}
 		if x, ok := st.(*plan.ExecuteStmt); ok && s.stmts[x.Name] != nil {
 			ps.cols = s.stmts[x.Name].cols
@@ -302,8 +298,8 @@ func (s *session) bindPrepared(ctx context.Context, ps *prepared, params []any) 
 	env := s.newEnv(ctx, params)
 	if b := ps.bound; b != nil {
 		ps.bound = nil
-		if b.snap == s.catalogSnap() && b.settings == s.planSettings() {
-			env.rels = append(env.relBuf[:0], b.rels...)
+		if s.holds(&b.planBasis) {
+			b.use(env)
 			ps.executed(false)
 			return env, b.st, nil
 		}
@@ -320,7 +316,7 @@ func (s *session) bindPrepared(ctx context.Context, ps *prepared, params []any) 
 		return nil, nil, err
 	}
 	ps.executed(false)
-	if q, ok := st.(*plan.Query); ok && !s.madeHere(&ps.plan) {
+	if q, ok := st.(*plan.Query); ok && !s.holds(&ps.plan.planBasis) {
 		ps.plan, _ = s.makeGeneric(q, env, bind)
 	}
 	return env, st, nil

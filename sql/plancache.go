@@ -41,35 +41,56 @@ type cachedPlan struct {
 	genericPlan
 }
 
-// genericPlan is a physical plan that holds for any parameter values,
-// with what it was made on.
-type genericPlan struct {
+// planBasis is what a bound plan depends on besides its parameters' values:
+// the catalog snapshot and planner settings it was made on, and the
+// relations it reads (locked before each run).
+type planBasis struct {
 	snap     *catalog.Snapshot
-	settings string
-	node     plan.Node // nil: none
+	settings planSettings
 	rels     []*catalog.Table
 }
 
 // planSettings are the settings a plan depends on beyond the catalog.
-func (s *session) planSettings() string {
-	return s.settings["search_path"] + "\x00" + s.settings["enable_indexscan"] + "\x00" +
-		s.settings["tsgres.optimizer"] + "\x00" + s.settings["timezone"] + "\x00" + s.user
+type planSettings struct {
+	searchPath, indexScan, optimizer, timeZone, user string
 }
 
-// madeHere reports whether g was made (or tried) on the session's
+func (s *session) planSettings() planSettings {
+	return planSettings{s.settings["search_path"], s.settings["enable_indexscan"],
+		s.settings["tsgres.optimizer"], s.settings["timezone"], s.user}
+}
+
+// basis returns the basis of a plan bound now that reads rels.
+func (s *session) basis(rels []*catalog.Table) planBasis {
+	return planBasis{snap: s.catalogSnap(), settings: s.planSettings(), rels: slices.Clone(rels)}
+}
+
+// holds reports whether a plan made on b is good on the session's
 // current catalog and settings.
-func (s *session) madeHere(g *genericPlan) bool {
-	return g.snap == s.catalogSnap() && g.settings == s.planSettings()
+func (s *session) holds(b *planBasis) bool {
+	return b.snap == s.catalogSnap() && b.settings == s.planSettings()
+}
+
+// use gives env the relations of a plan made on b, for locking.
+func (b *planBasis) use(env *execEnv) {
+	env.rels = append(env.relBuf[:0], b.rels...)
+}
+
+// genericPlan is a physical plan that holds for any parameter values
+// (node nil: none was found on its basis).
+type genericPlan struct {
+	planBasis
+	node plan.Node
 }
 
 // reuse returns g's plan as a statement over env, which gets the
 // relations to lock; ok is false when g has no plan for the session's
 // current catalog and settings.
 func (s *session) reuse(g *genericPlan, env *execEnv) (plan.Statement, bool) {
-	if g.node == nil || !s.madeHere(g) {
+	if g.node == nil || !s.holds(&g.planBasis) {
 		return nil, false
 	}
-	env.rels = append(env.relBuf[:0], g.rels...)
+	g.use(env)
 	return &plan.Query{Node: g.node, Physical: true}, true
 }
 
@@ -79,7 +100,7 @@ func (s *session) reuse(g *genericPlan, env *execEnv) (plan.Statement, bool) {
 // plan.SameShape). Plans reading hypertables are never generic: their
 // chunk lists come from the values of time bounds.
 func (s *session) makeGeneric(q *plan.Query, env *execEnv, bind func(*execEnv) (plan.Statement, []types.T, error)) (genericPlan, []types.T) {
-	g := genericPlan{snap: s.catalogSnap(), settings: s.planSettings()}
+	g := genericPlan{planBasis: s.basis(nil)}
 	for _, t := range env.rels {
 		if t.Hyper != nil {
 			return g, nil
@@ -101,7 +122,7 @@ func (s *session) makeGeneric(q *plan.Query, env *execEnv, bind func(*execEnv) (
 	if !plan.SameShape(q.Node, gnode) || !slices.Equal(env.rels, genv.rels) {
 		return g, nil
 	}
-	g.node, g.rels = gnode, slices.Clone(genv.rels)
+	g.planBasis, g.node = s.basis(genv.rels), gnode
 	return g, params
 }
 
@@ -109,12 +130,12 @@ func (s *session) makeGeneric(q *plan.Query, env *execEnv, bind func(*execEnv) (
 // values, when the session has one that holds.
 func (s *session) cachedQuery(ctx context.Context, p *parse.Statement) (*execEnv, plan.Statement, bool) {
 	e := s.plans[p.Tree()]
-	if e == nil || e.node == nil || !s.madeHere(&e.genericPlan) || !slices.Equal(e.kinds, plan.LiteralKinds(p, nil)) {
+	if e == nil || e.node == nil || !s.holds(&e.planBasis) {
 		return nil, nil, false
 	}
-	vals, err := plan.LiteralParams(p, e.params, s.loc)
-	if err != nil {
-		return nil, nil, false // bind the custom plan, which reports it
+	vals, ok, err := plan.LiteralParams(p, e.kinds, e.params, s.loc)
+	if err != nil || !ok {
+		return nil, nil, false // an error: bind the custom plan, which reports it
 	}
 	env := s.newEnv(ctx, vals)
 	st, ok := s.reuse(&e.genericPlan, env)
@@ -134,11 +155,11 @@ func (s *session) notePlan(p *parse.Statement, env *execEnv, st plan.Statement) 
 	}
 	e := s.plans[p.Tree()]
 	kinds := plan.LiteralKinds(p, nil)
-	if e == nil || !s.madeHere(&e.genericPlan) || !slices.Equal(e.kinds, kinds) {
+	if e == nil || !s.holds(&e.planBasis) || !slices.Equal(e.kinds, kinds) {
 		if s.plans == nil || len(s.plans) >= planCacheSize {
 			s.plans = map[*parse.RawStmt]*cachedPlan{}
 		}
-		e = &cachedPlan{kinds: kinds, genericPlan: genericPlan{snap: s.catalogSnap(), settings: s.planSettings()}}
+		e = &cachedPlan{kinds: kinds, genericPlan: genericPlan{planBasis: s.basis(nil)}}
 		s.plans[p.Tree()] = e
 	}
 	e.customs++

@@ -65,30 +65,35 @@ func LiteralKinds(p *parse.Statement, buf []uint32) []uint32 {
 }
 
 // LiteralParams returns the values of p's literals as the parameters of
-// a generic plan with parameter types ts: an untyped literal is read as
-// its parameter's type (errors are the input errors binding would give).
-func LiteralParams(p *parse.Statement, ts []types.T, loc *time.Location) ([]any, error) {
+// a generic plan made for literals of kinds (LiteralKinds) with
+// parameter types ts: an untyped literal is read as its parameter's type
+// (errors are the input errors binding would give). ok is false when the
+// literals' kinds are not kinds: the plan is not theirs.
+func LiteralParams(p *parse.Statement, kinds []uint32, ts []types.T, loc *time.Location) (vals []any, ok bool, err error) {
 	lits, _ := p.Literals()
+	if len(lits) != len(kinds) || len(lits) != len(ts) {
+		return nil, false, nil
+	}
 	out := make([]any, len(lits))
 	for i, l := range lits {
 		e, err := constant(l.GetAConst())
-		if err != nil {
-			return nil, err
+		if err != nil || e.Type().OID != kinds[i] {
+			return nil, false, err
 		}
 		c := e.(*Const)
 		if c.V == nil || c.T.OID == ts[i].OID {
 			out[i] = c.V
 			continue
 		}
-		s, ok := c.V.(string)
-		if !ok || c.T.OID != types.OidUnknown {
-			return nil, pgerr.New(pgerr.Internal, "BUG: literal %d of type %s for a parameter of type %s", i+1, c.T.Info().Name, ts[i].Info().Name)
+		s, isText := c.V.(string)
+		if !isText || c.T.OID != types.OidUnknown {
+			return nil, false, pgerr.New(pgerr.Internal, "BUG: literal %d of type %s for a parameter of type %s", i+1, c.T.Info().Name, ts[i].Info().Name)
 		}
 		if out[i], err = types.ParseText(ts[i], s, loc); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // SameShape reports whether generic, a plan bound by BindGeneric, is
