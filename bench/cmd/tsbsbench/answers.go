@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -17,55 +20,159 @@ var ignoredColumns = map[string]bool{"id": true, "tags_id": true}
 // comparing: engines may add a group's values in another order.
 const floatDigits = 6
 
-// normalizeAnswers extracts the answers from the output of
-// tsbs_run_queries_timescaledb --print-responses, one per query in run
-// order. The runner prints each answer as a JSON object {"query": ...,
-// "results": [row, ...]} among its other output. Each answer becomes one
-// string: its rows, each a JSON object without ignoredColumns and with
-// floats rounded to floatDigits decimals, sorted (an ORDER BY may leave
-// ties in any order) and joined by newlines.
-func normalizeAnswers(out string) []string {
-	var answers []string
-	for i := strings.IndexByte(out, '{'); i >= 0; {
-		dec := json.NewDecoder(strings.NewReader(out[i:]))
-		var resp struct {
-			Results *[]map[string]any `json:"results"`
-		}
-		if err := dec.Decode(&resp); err != nil || resp.Results == nil {
-			next := strings.IndexByte(out[i+1:], '{')
-			if next < 0 {
-				break
-			}
-			i += 1 + next
-			continue
-		}
-		answers = append(answers, normalizeRows(*resp.Results))
-		i += int(dec.InputOffset())
-		next := strings.IndexByte(out[i:], '{')
-		if next < 0 {
-			break
-		}
-		i += next
-	}
-	return answers
+// keptRows is the largest answer whose rows are kept as text for the
+// message of a difference; larger answers (high-cpu-all at scale 4000
+// returns millions of rows) are compared by count and hash alone.
+const keptRows = 1000
+
+// answer is one query's answer, normalized: each row a JSON object
+// without ignoredColumns and with floats rounded to floatDigits decimals.
+// Rows are compared as a multiset (an ORDER BY may leave ties in any
+// order): by their count and the sum of their hashes, and, for answers
+// of at most keptRows rows, by their text, sorted and joined by newlines.
+type answer struct {
+	rows int
+	sum  uint64
+	text string
 }
 
-// normalizeRows renders rows as described at normalizeAnswers.
-func normalizeRows(rows []map[string]any) string {
-	lines := make([]string, 0, len(rows))
-	for _, r := range rows {
-		for k, v := range r {
-			if ignoredColumns[k] {
-				delete(r, k)
-			} else if f, ok := v.(float64); ok {
-				r[k] = roundFloat(f)
-			}
+// answerBuilder accumulates the rows of one answer.
+type answerBuilder struct {
+	a     answer
+	lines []string
+}
+
+func (b *answerBuilder) add(row map[string]any) {
+	for k, v := range row {
+		if ignoredColumns[k] {
+			delete(row, k)
+		} else if f, ok := v.(float64); ok {
+			row[k] = roundFloat(f)
 		}
-		b, _ := json.Marshal(r) // map keys marshal sorted
-		lines = append(lines, string(b))
 	}
-	slices.Sort(lines)
-	return strings.Join(lines, "\n")
+	line, _ := json.Marshal(row) // map keys marshal sorted
+	h := fnv.New64a()
+	h.Write(line)
+	b.a.rows++
+	b.a.sum += h.Sum64()
+	switch {
+	case b.a.rows <= keptRows:
+		b.lines = append(b.lines, string(line))
+	case b.lines != nil:
+		b.lines = nil
+	}
+}
+
+func (b *answerBuilder) done() answer {
+	if b.a.rows <= keptRows {
+		slices.Sort(b.lines)
+		b.a.text = strings.Join(b.lines, "\n")
+	}
+	return b.a
+}
+
+// readAnswers reads the answers from the output of
+// tsbs_run_queries_timescaledb --print-responses, one per query in run
+// order, row by row, so that memory does not grow with an answer's size.
+// The runner prints each answer as a pretty-printed JSON object
+// {"query": ..., "results": [row, ...]} whose lines start with '{', '}'
+// or blanks, among log and statistics lines that do not.
+func readAnswers(out io.Reader) ([]answer, error) {
+	dec := json.NewDecoder(&jsonLines{r: bufio.NewReaderSize(out, 1<<16)})
+	dec.UseNumber()
+	var answers []answer
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return answers, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if tok != json.Delim('{') {
+			return nil, fmt.Errorf("runner output: unexpected %v", tok)
+		}
+		a, ok, err := readResponse(dec)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			answers = append(answers, a)
+		}
+	}
+}
+
+// readResponse reads the rest of one response object after its '{'; ok
+// is false when it has no results array.
+func readResponse(dec *json.Decoder) (a answer, ok bool, err error) {
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return a, false, err
+		}
+		if key != "results" {
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return a, false, err
+			}
+			continue
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return a, false, err
+		}
+		if tok != json.Delim('[') {
+			continue // null: no results
+		}
+		var b answerBuilder
+		for dec.More() {
+			var row map[string]any
+			if err := dec.Decode(&row); err != nil {
+				return a, false, err
+			}
+			numbersToFloats(row)
+			b.add(row)
+		}
+		if _, err := dec.Token(); err != nil { // ']'
+			return a, false, err
+		}
+		a, ok = b.done(), true
+	}
+	_, err = dec.Token() // '}'
+	return a, ok, err
+}
+
+// numbersToFloats turns the json.Number values of row into float64, as
+// a plain decode would, so that integers and floats compare alike.
+func numbersToFloats(row map[string]any) {
+	for k, v := range row {
+		if n, ok := v.(json.Number); ok {
+			f, _ := n.Float64()
+			row[k] = f
+		}
+	}
+}
+
+// jsonLines passes on the lines of r that belong to the runner's JSON
+// responses: those starting with '{', '}', '[', ']' or a blank.
+type jsonLines struct {
+	r       *bufio.Reader
+	pending []byte
+}
+
+func (j *jsonLines) Read(p []byte) (int, error) {
+	for len(j.pending) == 0 {
+		line, err := j.r.ReadBytes('\n')
+		if len(line) > 0 && strings.IndexByte("{}[] \t", line[0]) >= 0 {
+			j.pending = line
+		}
+		if err != nil && len(j.pending) == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, j.pending)
+	j.pending = j.pending[n:]
+	return n, nil
 }
 
 func roundFloat(f float64) float64 {
@@ -78,10 +185,11 @@ func roundFloat(f float64) float64 {
 
 // firstDifference compares two answer lists and returns a description of
 // the first difference, or "" when they are the same.
-func firstDifference(got, want []string) string {
+func firstDifference(got, want []answer) string {
 	for i := range min(len(got), len(want)) {
-		if got[i] != want[i] {
-			return fmt.Sprintf("query %d: got %s, want %s", i+1, clip(got[i]), clip(want[i]))
+		g, w := got[i], want[i]
+		if g.rows != w.rows || g.sum != w.sum || g.text != w.text {
+			return fmt.Sprintf("query %d: got %s, want %s", i+1, describe(g), describe(w))
 		}
 	}
 	if len(got) != len(want) {
@@ -90,9 +198,12 @@ func firstDifference(got, want []string) string {
 	return ""
 }
 
-// clip shortens an answer for a message.
-func clip(s string) string {
-	s = strings.ReplaceAll(s, "\n", " | ")
+// describe shows an answer in a message: its rows, clipped, or its size.
+func describe(a answer) string {
+	if a.rows > keptRows {
+		return fmt.Sprintf("%d rows (hash %016x)", a.rows, a.sum)
+	}
+	s := strings.ReplaceAll(a.text, "\n", " | ")
 	if len(s) > 300 {
 		return s[:300] + "…"
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -29,32 +30,75 @@ min:     1.00ms, med:     2.00ms, mean:     2.00ms, max:    3.00ms, stddev:     
 `
 
 func TestNormalizeAnswers(t *testing.T) {
-	got := normalizeAnswers(runnerOutput)
+	got := mustRead(t, runnerOutput)
 	want := []string{
 		`{"hostname":"host_0","max_usage_user":99}` + "\n" + `{"hostname":"host_1","max_usage_user":12.345679}`,
 		"",
 	}
 	if len(got) != len(want) {
-		t.Fatalf("got %d answers %q, want %d", len(got), got, len(want))
+		t.Fatalf("got %d answers %v, want %d", len(got), got, len(want))
 	}
 	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("answer %d: got %q, want %q", i, got[i], want[i])
+		if got[i].text != want[i] {
+			t.Errorf("answer %d: got %q, want %q", i, got[i].text, want[i])
 		}
 	}
 	// The same answer with other tags ids, another row order and float
 	// noise below the compared digits is the same.
 	other := strings.NewReplacer(`"tags_id": 7`, `"tags_id": 1`, "12.3456789", "12.34567891").Replace(runnerOutput)
-	if d := firstDifference(normalizeAnswers(other), got); d != "" {
+	if d := firstDifference(mustRead(t, other), got); d != "" {
 		t.Errorf("equal answers differ: %s", d)
 	}
 	changed := strings.Replace(runnerOutput, "host_1", "host_2", 1)
-	if d := firstDifference(normalizeAnswers(changed), got); !strings.HasPrefix(d, "query 1:") {
+	if d := firstDifference(mustRead(t, changed), got); !strings.HasPrefix(d, "query 1:") {
 		t.Errorf("changed answer: difference %q", d)
 	}
 	if d := firstDifference(got[:1], got); d != "1 answers, want 2" {
 		t.Errorf("missing answer: difference %q", d)
 	}
+}
+
+// TestLargeAnswers checks that answers beyond keptRows rows compare by
+// count and hash: equal in another row order, different when one value
+// changes.
+func TestLargeAnswers(t *testing.T) {
+	output := func(n, changed int) string {
+		var b strings.Builder
+		b.WriteString("{\n  \"query\": \"q\",\n  \"results\": [\n")
+		for i := range n {
+			v := i
+			if i == changed {
+				v = -1
+			}
+			if i > 0 {
+				b.WriteString(",\n")
+			}
+			fmt.Fprintf(&b, "    {\"v\": %d, \"tags_id\": %d}", v, i%7)
+		}
+		b.WriteString("\n  ]\n}\nmin:     1.00ms, med:     2.00ms\n")
+		return b.String()
+	}
+	n := keptRows * 3
+	a := mustRead(t, output(n, -1))
+	if len(a) != 1 || a[0].rows != n || a[0].text != "" {
+		t.Fatalf("got %d answers, rows %d, text %d bytes", len(a), a[0].rows, len(a[0].text))
+	}
+	noise := strings.Replace(output(n, -1), "\"v\": 0,", "\"v\": 0.0000001,", 1)
+	if d := firstDifference(mustRead(t, noise), a); d != "" {
+		t.Errorf("equal answers differ: %s", d)
+	}
+	if d := firstDifference(mustRead(t, output(n, 5)), a); !strings.HasPrefix(d, "query 1:") {
+		t.Errorf("changed answer: difference %q", d)
+	}
+}
+
+func mustRead(t *testing.T, s string) []answer {
+	t.Helper()
+	a, err := readAnswers(strings.NewReader(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 func TestPatchFile(t *testing.T) {

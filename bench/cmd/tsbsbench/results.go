@@ -120,7 +120,7 @@ func (r *results) runState(t *tsbs, engines []*engine, files map[string]string, 
 			line += fmt.Sprintf("   TimescaleDB %9.2f ms   speedup %7.2fx", peer.MedianMs, tr.Speedup)
 		}
 		if !tr.SameAnswers {
-			line += "   ANSWERS DIFFER: " + clip(tr.Difference)
+			line += "   ANSWERS DIFFER: " + tr.Difference
 		}
 		fmt.Println(line)
 	}

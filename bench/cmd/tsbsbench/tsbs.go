@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -157,7 +158,7 @@ var medianRe = regexp.MustCompile(`med:\s*([\d.]+)ms`)
 type queryRun struct {
 	MedianMs float64 `json:"median_ms"`
 	Error    string  `json:"error,omitempty"`
-	answers  []string
+	answers  []answer
 }
 
 // runQueries runs the first cfg.Queries queries of file on e with one
@@ -168,13 +169,10 @@ func (t *tsbs) runQueries(e *engine, file string) *queryRun {
 		"--postgres=sslmode=disable", "--print-interval=0"}, t.connFlags(e, "--hosts")...)
 	r := &queryRun{}
 	prog := t.tool("tsbs_run_queries_timescaledb")
-	out, err := exec.Command(prog, append(args, "--print-responses")...).CombinedOutput()
-	if err != nil {
-		r.Error = lastLines(string(out), 1)
+	if r.answers, r.Error = printedAnswers(prog, append(args, "--print-responses")); r.Error != "" {
 		return r
 	}
-	r.answers = normalizeAnswers(string(out))
-	out, err = exec.Command(prog, args...).CombinedOutput()
+	out, err := exec.Command(prog, args...).CombinedOutput()
 	if err != nil {
 		r.Error = lastLines(string(out), 1)
 		return r
@@ -186,6 +184,31 @@ func (t *tsbs) runQueries(e *engine, file string) *queryRun {
 	}
 	r.MedianMs, _ = strconv.ParseFloat(meds[len(meds)-1][1], 64)
 	return r
+}
+
+// printedAnswers runs the query runner prog with args that include
+// --print-responses and reads its answers as it prints them (see
+// readAnswers); on failure it returns the runner's last error line.
+func printedAnswers(prog string, args []string) ([]answer, string) {
+	cmd := exec.Command(prog, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err.Error()
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, err.Error()
+	}
+	answers, readErr := readAnswers(out)
+	io.Copy(io.Discard, out)
+	if err := cmd.Wait(); err != nil {
+		return nil, lastLines(stderr.String()+"\n"+err.Error(), 1)
+	}
+	if readErr != nil {
+		return nil, "reading the printed answers: " + readErr.Error()
+	}
+	return answers, ""
 }
 
 // lastLines returns the last n non-empty lines of s.
