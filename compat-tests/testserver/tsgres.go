@@ -151,6 +151,7 @@ func (s *Server) start() error {
 	args := append([]string{"--listen", s.Addr, "--data", s.DataDir, "--auth", auth}, s.opts.Args...)
 	cmd := exec.Command(s.bin, args...)
 	cmd.Env = append(os.Environ(), s.opts.Env...)
+	cmd.SysProcAttr = childAttr()
 	cmd.Stdout = logWriter{s}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

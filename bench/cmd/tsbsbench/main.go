@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -38,6 +39,7 @@ func main() {
 	noCompress := flag.Bool("no-compress", false, "skip compression and the compressed round")
 	cache := flag.String("cache", filepath.Join(os.TempDir(), "tsgres-tsbs"), "directory for the TSBS build, data and query files (reused)")
 	out := flag.String("out", "", "JSON result file (default bench/results/tsbs-<scale>-<days>d.json)")
+	peerFrom := flag.String("peer-from", "", "take TimescaleDB's figures and answers from this earlier results file\n(same scale, days, seed and queries) instead of measuring it again")
 	flag.Parse()
 	cfg.Compress = !*noCompress
 	cfg.Types = queryTypes
@@ -55,7 +57,38 @@ func main() {
 	if *out == "" {
 		*out = filepath.Join(root, "bench", "results", fmt.Sprintf("tsbs-%d-%dd.json", cfg.Scale, cfg.Days))
 	}
-	os.Exit(run(&cfg, root, *cache, *peerUser, *out))
+	var saved *results
+	if *peerFrom != "" {
+		if saved, err = readSaved(*peerFrom, &cfg); err != nil {
+			fatal(err)
+		}
+		cfg.Peer = saved.Config.Peer
+	}
+	os.Exit(run(&cfg, root, *cache, *peerUser, *out, saved, *peerFrom))
+}
+
+// readSaved reads an earlier results file for -peer-from and checks that
+// it measured TimescaleDB on the same data and queries as cfg.
+func readSaved(path string, cfg *config) (*results, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var r results
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	c := r.Config
+	switch {
+	case c == nil || c.Peer == "" || r.Load[peerName] == nil:
+		return nil, fmt.Errorf("%s has no TimescaleDB run", path)
+	case c.Scale != cfg.Scale || c.Days != cfg.Days || c.Seed != cfg.Seed || c.Queries != cfg.Queries:
+		return nil, fmt.Errorf("%s measured scale %d, %d days, seed %d, %d queries; this run asks for %d, %d, %d, %d",
+			path, c.Scale, c.Days, c.Seed, c.Queries, cfg.Scale, cfg.Days, cfg.Seed, cfg.Queries)
+	case cfg.Compress && !c.Compress:
+		return nil, fmt.Errorf("%s has no compressed round", path)
+	}
+	return &r, nil
 }
 
 func fatal(err error) {
@@ -65,7 +98,7 @@ func fatal(err error) {
 
 // run builds TSBS, generates the data and queries, measures every engine
 // and writes the results; it returns the exit status.
-func run(cfg *config, root, cache, peerUser, out string) int {
+func run(cfg *config, root, cache, peerUser, out string, saved *results, peerFrom string) int {
 	started := time.Now()
 	ctx := context.Background()
 	if err := os.MkdirAll(cache, 0o755); err != nil {
@@ -96,7 +129,7 @@ func run(cfg *config, root, cache, peerUser, out string) int {
 	}
 	defer ts.close()
 	engines = append(engines, ts)
-	if cfg.Peer != "" {
+	if cfg.Peer != "" && saved == nil {
 		peer, err := connectPeer(ctx, cfg.Peer, peerUser, os.Getenv("PGPASSWORD"))
 		if err != nil {
 			ts.close()
@@ -106,6 +139,9 @@ func run(cfg *config, root, cache, peerUser, out string) int {
 	}
 
 	res := newResults(cfg, engines)
+	if saved != nil {
+		res.usePeerFrom(saved, peerFrom)
+	}
 	for _, e := range engines {
 		fmt.Printf("tsbsbench: loading %s (127.0.0.1:%s, database %s)\n", e.name, e.port, cfg.DB)
 		l, err := t.load(e, data)

@@ -52,6 +52,12 @@ type results struct {
 	Queries    map[string]map[string]*typeResult `json:"queries"`
 	Mismatches []string                          `json:"mismatches"`
 	Errors     []string                          `json:"errors"`
+	// PeerFrom is the results file TimescaleDB's figures were taken
+	// from (-peer-from) instead of measuring it again; PeerStartedAt is
+	// when that run started.
+	PeerFrom      string `json:"peer_from,omitempty"`
+	PeerStartedAt string `json:"peer_started_at,omitempty"`
+	saved         *results
 }
 
 func newResults(cfg *config, engines []*engine) *results {
@@ -62,6 +68,18 @@ func newResults(cfg *config, engines []*engine) *results {
 		r.Engines = append(r.Engines, e.name)
 	}
 	return r
+}
+
+// usePeerFrom makes r report TimescaleDB's load, size and query runs of
+// the earlier run saved (read from path) instead of measuring them.
+func (r *results) usePeerFrom(saved *results, path string) {
+	r.saved, r.PeerFrom, r.PeerStartedAt = saved, path, saved.StartedAt
+	r.Engines = append(r.Engines, peerName)
+	r.Load[peerName] = saved.Load[peerName]
+	if s := saved.Size[peerName]; s != nil {
+		r.Size[peerName] = s
+	}
+	fmt.Printf("tsbsbench: TimescaleDB's figures and answers from %s (run started %s)\n", path, saved.StartedAt)
 }
 
 // loadAvg returns the first three fields of /proc/loadavg, or "".
@@ -90,6 +108,13 @@ func (r *results) runState(t *tsbs, engines []*engine, files map[string]string, 
 		for _, e := range engines {
 			tr.Runs[e.name] = t.runQueries(e, files[qt])
 		}
+		if r.saved != nil {
+			if prev := r.saved.Queries[state][qt]; prev != nil && prev.Runs[peerName] != nil {
+				tr.Runs[peerName] = prev.Runs[peerName]
+			} else {
+				r.fail("%s %s: no TimescaleDB run in %s", qt, state, r.PeerFrom)
+			}
+		}
 		ts, peer := tr.Runs[tsgresName], tr.Runs[peerName]
 		ref := peer
 		if peer == nil {
@@ -103,10 +128,10 @@ func (r *results) runState(t *tsbs, engines []*engine, files map[string]string, 
 			tr.Difference = "tsgres: " + ts.Error
 		case ref.Error != "":
 			tr.Difference = "reference: " + ref.Error
-		case len(ts.answers) != t.cfg.Queries:
-			tr.Difference = fmt.Sprintf("tsgres printed %d answers for %d queries", len(ts.answers), t.cfg.Queries)
+		case len(ts.Answers) != t.cfg.Queries:
+			tr.Difference = fmt.Sprintf("tsgres printed %d answers for %d queries", len(ts.Answers), t.cfg.Queries)
 		default:
-			tr.Difference = firstDifference(ts.answers, ref.answers)
+			tr.Difference = firstDifference(ts.Answers, ref.Answers)
 		}
 		tr.SameAnswers = tr.Difference == ""
 		if !tr.SameAnswers {
@@ -167,6 +192,10 @@ func (r *results) print(w io.Writer) {
 		fmt.Fprint(w, "; speedup = TimescaleDB / tsgres (above 1: tsgres faster)")
 	}
 	fmt.Fprintf(w, "\nload average at start and end: %s\n", strings.Join(r.LoadAvg, " / "))
+	if r.PeerFrom != "" {
+		fmt.Fprintf(w, "TimescaleDB's figures and answers: from %s (the run started %s, load average %s)\n",
+			r.PeerFrom, r.PeerStartedAt, strings.Join(r.saved.LoadAvg, " / "))
+	}
 	for _, name := range r.Engines {
 		if l := r.Load[name]; l != nil {
 			cpu := "server CPU not readable"

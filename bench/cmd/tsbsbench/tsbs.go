@@ -156,9 +156,9 @@ var medianRe = regexp.MustCompile(`med:\s*([\d.]+)ms`)
 
 // queryRun is one query type's run on one engine in one state.
 type queryRun struct {
-	MedianMs float64 `json:"median_ms"`
-	Error    string  `json:"error,omitempty"`
-	answers  []answer
+	MedianMs float64  `json:"median_ms"`
+	Error    string   `json:"error,omitempty"`
+	Answers  []answer `json:"answers,omitempty"`
 }
 
 // runQueries runs the first cfg.Queries queries of file on e with one
@@ -169,7 +169,7 @@ func (t *tsbs) runQueries(e *engine, file string) *queryRun {
 		"--postgres=sslmode=disable", "--print-interval=0"}, t.connFlags(e, "--hosts")...)
 	r := &queryRun{}
 	prog := t.tool("tsbs_run_queries_timescaledb")
-	if r.answers, r.Error = printedAnswers(prog, append(args, "--print-responses")); r.Error != "" {
+	if r.Answers, r.Error = printedAnswers(prog, append(args, "--print-responses")); r.Error != "" {
 		return r
 	}
 	out, err := exec.Command(prog, args...).CombinedOutput()
