@@ -138,6 +138,10 @@ type hyperScanOp struct {
 	// buckets, for an ordered bucket scan (orderedbuckets.go), keeps the
 	// best buckets of the rows read so far, which bound the scan.
 	buckets *bucketTop
+	// tconds are the filter's time conditions, resolved in time-ordered
+	// blocks by binary search (scan_timeorder.go); timeStats counts them.
+	tconds    timeConds
+	timeStats *timeOrderStats
 
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
@@ -151,7 +155,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter, timeStats: &timeOrderStats{}}
 	if ctx.Analyze {
 		if ctx.scans == nil {
 			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
@@ -160,6 +164,16 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			h.stats = st
 		} else {
 			ctx.scans[n] = h.stats
+		}
+	}
+	if ctx.Analyze && n.Filter != nil {
+		if ctx.timeOrder == nil {
+			ctx.timeOrder = map[*plan.HyperScan]*timeOrderStats{}
+		}
+		if st := ctx.timeOrder[n]; st != nil {
+			h.timeStats = st
+		} else {
+			ctx.timeOrder[n] = h.timeStats
 		}
 	}
 	for _, k := range n.Keys {
@@ -403,8 +417,14 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 		h.mu.Unlock()
 	}
 	if h.filter != nil && b.Rows() > 0 {
-		if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
+		var done bool
+		if b, done, err = h.filterByTimeOrder(b, buf); err != nil {
 			return nil, err
+		}
+		if !done {
+			if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if h.buckets != nil && b.Rows() > 0 {
