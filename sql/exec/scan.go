@@ -157,23 +157,9 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	}
 	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter, timeStats: &timeOrderStats{}}
 	if ctx.Analyze {
-		if ctx.scans == nil {
-			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
-		}
-		if st := ctx.scans[n]; st != nil {
-			h.stats = st
-		} else {
-			ctx.scans[n] = h.stats
-		}
-	}
-	if ctx.Analyze && n.Filter != nil {
-		if ctx.timeOrder == nil {
-			ctx.timeOrder = map[*plan.HyperScan]*timeOrderStats{}
-		}
-		if st := ctx.timeOrder[n]; st != nil {
-			h.timeStats = st
-		} else {
-			ctx.timeOrder[n] = h.timeStats
+		h.stats = scanStat(&ctx.scans, n, h.stats)
+		if n.Filter != nil {
+			h.timeStats = scanStat(&ctx.timeOrder, n, h.timeStats)
 		}
 	}
 	for _, k := range n.Keys {
@@ -184,14 +170,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if len(n.Keys) > 0 {
 		h.keyStats = &keySetStats{}
 		if ctx.Analyze {
-			if ctx.keySets == nil {
-				ctx.keySets = map[*plan.HyperScan]*keySetStats{}
-			}
-			if st := ctx.keySets[n]; st != nil {
-				h.keyStats = st
-			} else {
-				ctx.keySets[n] = h.keyStats
-			}
+			h.keyStats = scanStat(&ctx.keySets, n, h.keyStats)
 		}
 	}
 	need := n.Decode
@@ -216,6 +195,20 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	}
 	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: BlockPreds(n.Preds)}
 	return h, nil
+}
+
+// scanStat returns the EXPLAIN ANALYZE counters of scan n in *m, st
+// when n has none yet: every operator built for n (a rescan, a parallel
+// reader) counts into the same ones.
+func scanStat[T any](m *map[*plan.HyperScan]*T, n *plan.HyperScan, st *T) *T {
+	if *m == nil {
+		*m = map[*plan.HyperScan]*T{}
+	}
+	if old := (*m)[n]; old != nil {
+		return old
+	}
+	(*m)[n] = st
+	return st
 }
 
 // blockPredOps maps the comparisons filter pushdown collects to the storage
