@@ -167,8 +167,10 @@ func monotone(ts []int64) (ok, asc bool) {
 // the block's time order: when b's time column is monotone, the time
 // conditions become a cut of b found by binary search and only the other
 // conjuncts are evaluated. ok is false when it does not apply (no time
-// condition, unsorted block); the caller then filters as usual. Vectors
-// of b held by buf are copied when cut, so the batch outlives buf.
+// condition, unsorted block); the caller then filters as usual. When b
+// was decoded into the scan's own buffer (Next, whose batches outlive the
+// next decode), vectors of b held by buf are copied when cut; a parallel
+// reader's buffer (drain) is not, its batch being folded in first.
 func (h *hyperScanOp) filterByTimeOrder(b *col.Batch, buf *storage.ReadBuf) (*col.Batch, bool, error) {
 	t := &h.tconds
 	t.once.Do(func() { t.split(h.ctx, h.filter, h.timePos()) })
@@ -202,7 +204,7 @@ func (h *hyperScanOp) filterByTimeOrder(b *col.Batch, buf *storage.ReadBuf) (*co
 		vecs := make([]*col.Vec, len(b.Cols))
 		for i, v := range b.Cols {
 			vecs[i] = v.Slice(lo, hi)
-			if buf != nil && buf.Holds(v) {
+			if buf != nil && buf == h.buf && buf.Holds(v) {
 				vecs[i] = vecs[i].Clone()
 			}
 		}
