@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -98,7 +99,7 @@ func (t *timeConds) timeCond(ctx *Ctx, e plan.Expr) (timeCond, bool, error) {
 		x, k, other = op.R, op.Kind.Flip(), op.L
 	}
 	ref, isCol := x.(*plan.ColRef)
-	if !isCol || ref.Idx != t.pos || op.L.Type().Kind() != col.Int64 || op.L.Type().Kind() != op.R.Type().Kind() {
+	if !isCol || ref.Idx != t.pos || !sameOrder(op.L.Type(), op.R.Type()) {
 		return timeCond{}, false, nil
 	}
 	c, ok, err := constValue(ctx, other)
@@ -110,6 +111,18 @@ func (t *timeConds) timeCond(ctx *Ctx, e plan.Expr) (timeCond, bool, error) {
 		return timeCond{}, false, nil
 	}
 	return timeCond{op: k, c: v}, true, nil
+}
+
+// sameOrder reports whether values of types a and b are int64s that
+// compare as plain integers: the same type, or two integer types.
+func sameOrder(a, b types.T) bool {
+	if a.Kind() != col.Int64 || b.Kind() != col.Int64 {
+		return false
+	}
+	integer := func(t types.T) bool {
+		return t.OID == types.OidInt2 || t.OID == types.OidInt4 || t.OID == types.OidInt8
+	}
+	return a.OID == b.OID || (integer(a) && integer(b))
 }
 
 // holds reports whether time value x satisfies the condition.
