@@ -68,8 +68,8 @@ func TestCompressRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Rows != 6000 || st.InputBlocks != 6 || st.OutputBlocks != 3 {
-		t.Fatalf("stats %+v, want 6000 rows, 6 blocks in, 3 out", st)
+	if st.Rows != 6000 || st.InputBlocks != 6 || st.OutputBlocks != 6 {
+		t.Fatalf("stats %+v, want 6000 rows, 6 blocks in, 6 out (two per device)", st)
 	}
 	if st.UncompressedBytes != st.InputBytes || st.OutputBytes <= 0 || st.OutputBytes >= st.InputBytes {
 		t.Fatalf("stats %+v: want 0 < output bytes < input bytes = uncompressed bytes", st)
@@ -79,15 +79,15 @@ func TestCompressRoundTrip(t *testing.T) {
 	}
 	checkCompressed(t, db, 1)
 
-	// A segmentby equality predicate reads only that segment's block.
+	// A segmentby equality predicate reads only that segment's blocks.
 	spec := fullSpec(1)
 	spec.Preds = []BlockPred{{Col: 2, Op: OpEq, Value: "dev1"}}
 	blocks, skipped, err := db.Begin().Blocks(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(blocks) != 1 || skipped != 2 {
-		t.Fatalf("dev1 scan lists %d blocks, skips %d; want 1 and 2", len(blocks), skipped)
+	if len(blocks) != 2 || skipped != 4 {
+		t.Fatalf("dev1 scan lists %d blocks, skips %d; want 2 and 4", len(blocks), skipped)
 	}
 
 	// Compressing again rewrites compressed blocks into the same rows.
@@ -440,8 +440,8 @@ func TestRecompressSegmentwise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.InputBlocks != 2 || st.Rows != 2003 || st.KeptBytes <= 0 {
-		t.Fatalf("stats %+v: want the delta block and dev0's block, 2003 rows, the rest kept", st)
+	if st.InputBlocks != 3 || st.Rows != 2003 || st.KeptBytes <= 0 {
+		t.Fatalf("stats %+v: want the delta block and dev0's two blocks, 2003 rows, the rest kept", st)
 	}
 	if got := sortedRows(t, db.Begin(), 1); !slices.Equal(got, want) {
 		t.Fatal("recompression changed the rows")
@@ -456,8 +456,8 @@ func TestRecompressSegmentwise(t *testing.T) {
 			}
 		}
 	}
-	if kept != 2 || len(after) != 3 {
-		t.Fatalf("%d blocks after, %d of them untouched; want 3 and 2", len(after), kept)
+	if kept != 4 || len(after) != 6 {
+		t.Fatalf("%d blocks after, %d of them untouched; want 6 and 4", len(after), kept)
 	}
 }
 
@@ -552,5 +552,45 @@ func TestRetireEpochs(t *testing.T) {
 	old.Rollback()
 	if db.OldestEpoch() != 1 {
 		t.Fatalf("oldest epoch %d after it ended, want 1", db.OldestEpoch())
+	}
+}
+
+func TestSegmentCuts(t *testing.T) {
+	// segs lists segment lengths; want the block lengths.
+	cases := []struct {
+		segs, want []int
+	}{
+		{[]int{4320}, []int{1080, 1080, 1080, 1080}},
+		{[]int{2560, 2560}, []int{1280, 1280, 1280, 1280}},
+		{[]int{1280}, []int{1280}},
+		{[]int{1281}, []int{640, 641}},
+		{[]int{1000, 1000}, []int{1000, 1000}},
+		// Small segments share a block, cut at a segment change once it
+		// holds compressedMinRows rows, and at compressedBlockRows.
+		{[]int{300, 300, 300, 300, 300}, []int{1200, 300}},
+		{[]int{700, 700}, []int{1280, 120}},
+		{[]int{999, 999, 999}, []int{1280, 1280, 437}},
+		// A big segment closes the shared block before it.
+		{[]int{100, 3000, 50}, []int{100, 1000, 1000, 1000, 50}},
+		{nil, nil},
+	}
+	for _, c := range cases {
+		seg := make([]int, 0)
+		for i, n := range c.segs {
+			for range n {
+				seg = append(seg, i)
+			}
+		}
+		var got []int
+		at := 0
+		for _, r := range segmentCuts(len(seg), func(i, j int) bool { return seg[i] == seg[j] }) {
+			if r[0] != at || r[1] <= r[0] {
+				t.Fatalf("segments %v: cut %v after row %d", c.segs, r, at)
+			}
+			got, at = append(got, r[1]-r[0]), r[1]
+		}
+		if at != len(seg) || !slices.Equal(got, c.want) {
+			t.Errorf("segments %v: blocks %v, want %v", c.segs, got, c.want)
+		}
 	}
 }

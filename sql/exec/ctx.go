@@ -47,6 +47,9 @@ type Ctx struct {
 	metaAggs map[*plan.HyperScan]*metaAgg
 	// keySets counts what each scan's key sets did (EXPLAIN ANALYZE).
 	keySets map[*plan.HyperScan]*keySetStats
+	// timeOrder counts what each scan's time conditions by block order
+	// did (EXPLAIN ANALYZE).
+	timeOrder map[*plan.HyperScan]*timeOrderStats
 	// joinKeys are hash joins' inner keys for runtime filters.
 	joinKeys map[*plan.Join]*joinKeys
 	// reads counts the keys each regular table scan read (EXPLAIN

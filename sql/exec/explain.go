@@ -20,7 +20,7 @@ func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
 	if analyze {
 		saved := ctx.Analyze
 		ctx.Analyze = true
-		ctx.stats, ctx.scans, ctx.reads, ctx.keySets = nil, nil, nil, nil
+		ctx.stats, ctx.scans, ctx.reads, ctx.keySets, ctx.timeOrder = nil, nil, nil, nil, nil
 		start := time.Now()
 		op, err := build(ctx, n)
 		if err == nil {
@@ -192,6 +192,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 			}
 			if k := e.ctx.keySets[x]; k != nil {
 				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))
+			}
+			if t := e.ctx.timeOrder[x]; t != nil && t.blocks > 0 {
+				props = append(props, fmt.Sprintf("Time conditions by block order: %d blocks  Rows cut: %d", t.blocks, t.rows))
 			}
 			if m := e.ctx.metaAggs[x]; m != nil {
 				props = append(props, fmt.Sprintf("Blocks answered from metadata: %d", m.blocks))

@@ -14,7 +14,7 @@ import (
 
 // benchSensors loads rows of (time, dev, v, n, tag) sensor data, one row
 // per device per second over 10 devices, into sealed blocks.
-func benchSensors(b *testing.B, rows int) (*storage.DB, *catalog.Table, []*catalog.Chunk) {
+func benchSensors(b testing.TB, rows int) (*storage.DB, *catalog.Table, []*catalog.Chunk) {
 	db, err := storage.Open("", storage.Options{InMemory: true, DisableBackgroundMerge: true})
 	if err != nil {
 		b.Fatal(err)

@@ -12,8 +12,13 @@ import (
 // selective first test (vin = 'X') leaves the others little to do, and a
 // later conjunct never runs on a row an earlier one rejected.
 func filterBatch(ctx *Ctx, cond plan.Expr, b *col.Batch) (*col.Batch, error) {
+	return filterConds(ctx, appendConjuncts(nil, cond), b)
+}
+
+// filterConds returns the rows of b that pass every one of conds.
+func filterConds(ctx *Ctx, conds []plan.Expr, b *col.Batch) (*col.Batch, error) {
 	b = b.Compact()
-	for _, c := range appendConjuncts(nil, cond) {
+	for _, c := range conds {
 		n := b.Rows()
 		if n == 0 {
 			break

@@ -138,6 +138,10 @@ type hyperScanOp struct {
 	// buckets, for an ordered bucket scan (orderedbuckets.go), keeps the
 	// best buckets of the rows read so far, which bound the scan.
 	buckets *bucketTop
+	// tconds are the filter's time conditions, resolved in time-ordered
+	// blocks by binary search (scan_timeorder.go); timeStats counts them.
+	tconds    timeConds
+	timeStats *timeOrderStats
 
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
@@ -151,15 +155,11 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter, timeStats: &timeOrderStats{}}
 	if ctx.Analyze {
-		if ctx.scans == nil {
-			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
-		}
-		if st := ctx.scans[n]; st != nil {
-			h.stats = st
-		} else {
-			ctx.scans[n] = h.stats
+		h.stats = scanStat(&ctx.scans, n, h.stats)
+		if n.Filter != nil {
+			h.timeStats = scanStat(&ctx.timeOrder, n, h.timeStats)
 		}
 	}
 	for _, k := range n.Keys {
@@ -170,14 +170,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if len(n.Keys) > 0 {
 		h.keyStats = &keySetStats{}
 		if ctx.Analyze {
-			if ctx.keySets == nil {
-				ctx.keySets = map[*plan.HyperScan]*keySetStats{}
-			}
-			if st := ctx.keySets[n]; st != nil {
-				h.keyStats = st
-			} else {
-				ctx.keySets[n] = h.keyStats
-			}
+			h.keyStats = scanStat(&ctx.keySets, n, h.keyStats)
 		}
 	}
 	need := n.Decode
@@ -202,6 +195,20 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	}
 	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: BlockPreds(n.Preds)}
 	return h, nil
+}
+
+// scanStat returns the EXPLAIN ANALYZE counters of scan n in *m, st
+// when n has none yet: every operator built for n (a rescan, a parallel
+// reader) counts into the same ones.
+func scanStat[T any](m *map[*plan.HyperScan]*T, n *plan.HyperScan, st *T) *T {
+	if *m == nil {
+		*m = map[*plan.HyperScan]*T{}
+	}
+	if old := (*m)[n]; old != nil {
+		return old
+	}
+	(*m)[n] = st
+	return st
 }
 
 // blockPredOps maps the comparisons filter pushdown collects to the storage
@@ -403,8 +410,14 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 		h.mu.Unlock()
 	}
 	if h.filter != nil && b.Rows() > 0 {
-		if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
+		var done bool
+		if b, done, err = h.filterByTimeOrder(b, buf); err != nil {
 			return nil, err
+		}
+		if !done {
+			if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if h.buckets != nil && b.Rows() > 0 {

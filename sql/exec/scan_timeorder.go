@@ -1,0 +1,231 @@
+package exec
+
+import (
+	"sort"
+	"sync"
+
+	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage"
+	"github.com/tsgres/tsgres/storage/col"
+)
+
+// Time conditions by block order. A compressed block holds one segment's
+// rows ordered by time (compress_orderby, time DESC by default), so the
+// rows of a block that satisfy "time op constant" are a contiguous run:
+// the scan finds it by binary search, cuts the block to it without
+// copying, and evaluates only the filter's other conjuncts, or none. A
+// block whose time column is not monotone (an unsorted delta block, a
+// block shared by small segments) takes the general filter path. EXPLAIN
+// ANALYZE shows "Time conditions by block order".
+
+// DisableTimeOrder turns time conditions by block order off (tests and
+// benchmarks compare the two paths).
+var DisableTimeOrder = false
+
+// timeCond is one conjunct of a scan filter comparing the time column
+// with a constant: time Op C.
+type timeCond struct {
+	op plan.OpKind
+	c  int64
+}
+
+// timeConds holds a scan filter split into the conjuncts comparing the
+// time column with a constant and the rest, computed at the first block
+// (bound parameters are known by then).
+type timeConds struct {
+	once  sync.Once
+	err   error
+	pos   int // output position of the time column; -1: none decoded
+	conds []timeCond
+	rest  []plan.Expr // the other conjuncts, in order
+}
+
+// timeOrderStats counts what the time order did, for EXPLAIN ANALYZE.
+type timeOrderStats struct {
+	blocks int // blocks whose time conditions were resolved by search
+	rows   int // rows those cut off
+}
+
+// timePos returns the output position of the hypertable's time column
+// among the columns the scan decodes, or -1.
+func (h *hyperScanOp) timePos() int {
+	for i, ci := range h.n.ColIdx {
+		if ci < 0 || ci >= len(h.n.Table.Cols) || h.n.Table.Cols[ci].ID != h.n.Table.Hyper.TimeCol {
+			continue
+		}
+		if h.pos == nil {
+			return i
+		}
+		for _, p := range h.pos {
+			if p == i {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// split prepares t from filter: the conjuncts "time op constant" (either
+// side) on an int64 time column, and the rest.
+func (t *timeConds) split(ctx *Ctx, filter plan.Expr, pos int) {
+	t.pos = pos
+	for _, c := range appendConjuncts(nil, filter) {
+		if tc, ok, err := t.timeCond(ctx, c); err != nil {
+			t.err = err
+			return
+		} else if ok {
+			t.conds = append(t.conds, tc)
+			continue
+		}
+		t.rest = append(t.rest, c)
+	}
+}
+
+// timeCond reports whether e compares the time column with an int64
+// constant, and how.
+func (t *timeConds) timeCond(ctx *Ctx, e plan.Expr) (timeCond, bool, error) {
+	op, ok := e.(*plan.Op)
+	if !ok || t.pos < 0 {
+		return timeCond{}, false, nil
+	}
+	switch op.Kind {
+	case plan.OpEq, plan.OpLt, plan.OpLe, plan.OpGt, plan.OpGe:
+	default:
+		return timeCond{}, false, nil
+	}
+	x, k, other := op.L, op.Kind, op.R
+	if _, isCol := x.(*plan.ColRef); !isCol {
+		x, k, other = op.R, op.Kind.Flip(), op.L
+	}
+	ref, isCol := x.(*plan.ColRef)
+	if !isCol || ref.Idx != t.pos || !sameOrder(op.L.Type(), op.R.Type()) {
+		return timeCond{}, false, nil
+	}
+	c, ok, err := constValue(ctx, other)
+	if err != nil || !ok {
+		return timeCond{}, false, err
+	}
+	v, ok := c.(int64)
+	if !ok {
+		return timeCond{}, false, nil
+	}
+	return timeCond{op: k, c: v}, true, nil
+}
+
+// sameOrder reports whether values of types a and b are int64s that
+// compare as plain integers: the same type, or two integer types.
+func sameOrder(a, b types.T) bool {
+	if a.Kind() != col.Int64 || b.Kind() != col.Int64 {
+		return false
+	}
+	integer := func(t types.T) bool {
+		return t.OID == types.OidInt2 || t.OID == types.OidInt4 || t.OID == types.OidInt8
+	}
+	return a.OID == b.OID || (integer(a) && integer(b))
+}
+
+// holds reports whether time value x satisfies the condition.
+func (c timeCond) holds(x int64) bool {
+	switch c.op {
+	case plan.OpEq:
+		return x == c.c
+	case plan.OpLt:
+		return x < c.c
+	case plan.OpLe:
+		return x <= c.c
+	case plan.OpGt:
+		return x > c.c
+	}
+	return x >= c.c
+}
+
+// rowRange returns the rows [lo, hi) of ts, monotone (ascending when asc,
+// else descending), that satisfy c.
+func (c timeCond) rowRange(ts []int64, asc bool) (lo, hi int) {
+	n := len(ts)
+	if c.op == plan.OpEq { // both bounds
+		lo, hi = timeCond{op: plan.OpGe, c: c.c}.rowRange(ts, asc)
+		l, u := timeCond{op: plan.OpLe, c: c.c}.rowRange(ts, asc)
+		lo, hi = max(lo, l), min(hi, u)
+		return lo, max(lo, hi)
+	}
+	upper := c.op == plan.OpGt || c.op == plan.OpGe
+	if upper == asc { // the rows that hold are a suffix
+		return sort.Search(n, func(i int) bool { return c.holds(ts[i]) }), n
+	}
+	return 0, sort.Search(n, func(i int) bool { return !c.holds(ts[i]) })
+}
+
+// monotone reports whether ts is sorted ascending or descending, and
+// which (a constant run counts as ascending).
+func monotone(ts []int64) (ok, asc bool) {
+	if len(ts) < 2 || ts[0] <= ts[len(ts)-1] {
+		for i := 1; i < len(ts); i++ {
+			if ts[i] < ts[i-1] {
+				return false, false
+			}
+		}
+		return true, true
+	}
+	for i := 1; i < len(ts); i++ {
+		if ts[i] > ts[i-1] {
+			return false, false
+		}
+	}
+	return true, false
+}
+
+// filterByTimeOrder applies the scan's filter to b (no selection) using
+// the block's time order: when b's time column is monotone, the time
+// conditions become a cut of b found by binary search and only the other
+// conjuncts are evaluated. ok is false when it does not apply (no time
+// condition, unsorted block); the caller then filters as usual. When b
+// was decoded into the scan's own buffer (Next, whose batches outlive the
+// next decode), vectors of b held by buf are copied when cut; a parallel
+// reader's buffer (drain) is not, its batch being folded in first.
+func (h *hyperScanOp) filterByTimeOrder(b *col.Batch, buf *storage.ReadBuf) (*col.Batch, bool, error) {
+	t := &h.tconds
+	t.once.Do(func() { t.split(h.ctx, h.filter, h.timePos()) })
+	if t.err != nil {
+		return nil, false, t.err
+	}
+	if len(t.conds) == 0 || b.Sel != nil || DisableTimeOrder {
+		return b, false, nil
+	}
+	n := b.Rows()
+	tv := b.Cols[t.pos]
+	if tv.Kind != col.Int64 || tv.Nulls != nil || len(tv.I64) < n {
+		return b, false, nil
+	}
+	ts := tv.I64[:n]
+	sorted, asc := monotone(ts)
+	if !sorted {
+		return b, false, nil
+	}
+	lo, hi := 0, n
+	for _, c := range t.conds {
+		l, u := c.rowRange(ts, asc)
+		lo, hi = max(lo, l), min(hi, u)
+	}
+	hi = max(lo, hi)
+	h.mu.Lock()
+	h.timeStats.blocks++
+	h.timeStats.rows += n - (hi - lo)
+	h.mu.Unlock()
+	if lo > 0 || hi < n {
+		vecs := make([]*col.Vec, len(b.Cols))
+		for i, v := range b.Cols {
+			vecs[i] = v.Slice(lo, hi)
+			if buf != nil && buf == h.buf && buf.Holds(v) {
+				vecs[i] = vecs[i].Clone()
+			}
+		}
+		b = col.FromVecs(vecs, hi-lo)
+	}
+	if len(t.rest) == 0 || b.Rows() == 0 {
+		return b, true, nil
+	}
+	out, err := filterConds(h.ctx, t.rest, b)
+	return out, true, err
+}
