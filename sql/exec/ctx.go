@@ -47,6 +47,9 @@ type Ctx struct {
 	metaAggs map[*plan.HyperScan]*metaAgg
 	// keySets counts what each scan's key sets did (EXPLAIN ANALYZE).
 	keySets map[*plan.HyperScan]*keySetStats
+	// timeFilters counts the blocks each scan filtered without its time
+	// conditions (EXPLAIN ANALYZE).
+	timeFilters map[*plan.HyperScan]*timeFilterStats
 	// joinKeys are hash joins' inner keys for runtime filters.
 	joinKeys map[*plan.Join]*joinKeys
 	// reads counts the keys each regular table scan read (EXPLAIN

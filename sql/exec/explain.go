@@ -188,7 +188,13 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		props = append(props, scanDecisions(x)...)
 		if e.analyze {
 			if st := e.ctx.scans[x]; st != nil {
-				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))
+				read := fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped)
+				if t := e.ctx.timeFilters[x]; t != nil && t.blocks > 0 {
+					// scan_timefilter.go: these blocks' rows skipped the
+					// filter's time conditions.
+					read += fmt.Sprintf("  Blocks inside the time conditions: %d", t.blocks)
+				}
+				props = append(props, read)
 			}
 			if k := e.ctx.keySets[x]; k != nil {
 				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))

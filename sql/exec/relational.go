@@ -12,8 +12,14 @@ import (
 // selective first test (vin = 'X') leaves the others little to do, and a
 // later conjunct never runs on a row an earlier one rejected.
 func filterBatch(ctx *Ctx, cond plan.Expr, b *col.Batch) (*col.Batch, error) {
+	return filterConjuncts(ctx, appendConjuncts(nil, cond), b)
+}
+
+// filterConjuncts is filterBatch for a condition split into its
+// conjuncts (an empty list keeps every row).
+func filterConjuncts(ctx *Ctx, conjs []plan.Expr, b *col.Batch) (*col.Batch, error) {
 	b = b.Compact()
-	for _, c := range appendConjuncts(nil, cond) {
+	for _, c := range conjs {
 		n := b.Rows()
 		if n == 0 {
 			break

@@ -110,6 +110,11 @@ type hyperScanOp struct {
 	// filter; sql/opt's fuse_filter rule moves a Filter right above the
 	// scan into it).
 	filter plan.Expr
+	// conjs are filter's conjuncts and timeConds its time conditions
+	// (scan_timefilter.go), which blocks inside them skip.
+	conjs     []plan.Expr
+	timeConds []*timeCond
+	timeStats *timeFilterStats
 	// pos maps each decoded column to its output position; nil when
 	// every column is decoded in order.
 	pos     []int
@@ -180,6 +185,18 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 			}
 		}
 	}
+	h.timeStats = &timeFilterStats{}
+	if ctx.Analyze {
+		if ctx.timeFilters == nil {
+			ctx.timeFilters = map[*plan.HyperScan]*timeFilterStats{}
+		}
+		if st := ctx.timeFilters[n]; st != nil {
+			h.timeStats = st
+		} else {
+			ctx.timeFilters[n] = h.timeStats
+		}
+	}
+	h.splitFilter()
 	need := n.Decode
 	if DisableFastAgg { // the differential tests' generic path decodes everything
 		need = nil
@@ -402,18 +419,22 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 		h.keyStats.rows += removed
 		h.mu.Unlock()
 	}
-	if h.filter != nil && b.Rows() > 0 {
-		if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
-			return nil, err
-		}
-	}
 	if h.buckets != nil && b.Rows() > 0 {
+		// Rows outside the best buckets so far go before the filter
+		// runs: it then tests only the rows that may still count.
 		h.mu.Lock()
 		bound, ok := h.buckets.bound()
 		h.mu.Unlock()
 		if ok {
-			b = h.buckets.trim(b, bound)
+			b = h.buckets.trim(b.Compact(), bound)
 		}
+	}
+	if h.filter != nil && b.Rows() > 0 {
+		if b, err = filterConjuncts(h.ctx, h.blockFilter(blk), b); err != nil {
+			return nil, err
+		}
+	}
+	if h.buckets != nil && b.Rows() > 0 {
 		h.mu.Lock()
 		h.buckets.add(b)
 		h.mu.Unlock()
