@@ -194,6 +194,9 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 					// filter's time conditions.
 					read += fmt.Sprintf("  Blocks inside the time conditions: %d", t.blocks)
 				}
+				if t := e.ctx.timeFilters[x]; t != nil && t.workers > 0 {
+					read += fmt.Sprintf("  Read ahead by %d workers", t.workers)
+				}
 				props = append(props, read)
 			}
 			if k := e.ctx.keySets[x]; k != nil {

@@ -144,6 +144,11 @@ type hyperScanOp struct {
 	// best buckets of the rows read so far, which bound the scan.
 	buckets *bucketTop
 
+	// ahead, when set, reads the blocks on several goroutines
+	// (scan_ahead.go); started is set once Next has decided.
+	ahead   *readAhead
+	started bool
+
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
 	mu sync.Mutex
@@ -248,6 +253,9 @@ func BlockPreds(ps []plan.ScanPred) []storage.BlockPred {
 }
 
 func (h *hyperScanOp) Next() (*col.Batch, error) {
+	if h.ahead != nil {
+		return h.ahead.nextBatch()
+	}
 	for {
 		if err := h.ctx.check(); err != nil {
 			return nil, err
@@ -255,6 +263,12 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		blk, chunk, err := h.take()
 		if err != nil || blk == nil {
 			return nil, err
+		}
+		if !h.started {
+			h.started = true
+			if h.canReadAhead() && h.startReadAhead(blk, chunk) {
+				return h.ahead.nextBatch() // scan_ahead.go
+			}
 		}
 		var buf *storage.ReadBuf
 		if h.filter != nil && !h.shared {
@@ -442,7 +456,12 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 	return b, nil
 }
 
-func (h *hyperScanOp) Close() error { return nil }
+func (h *hyperScanOp) Close() error {
+	if h.ahead != nil {
+		h.ahead.close()
+	}
+	return nil
+}
 
 // keyBlocks returns the blocks of one chunk that may hold a row of the
 // scan's key sets, computing the keys first when this is the first chunk

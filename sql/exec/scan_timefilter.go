@@ -39,7 +39,8 @@ func (t *timeCond) holds(lo, hi int64) bool {
 // timeFilterStats counts the blocks a scan filtered without its time
 // conditions (EXPLAIN ANALYZE).
 type timeFilterStats struct {
-	blocks int
+	blocks  int
+	workers int // read-ahead workers (scan_ahead.go), 0 when none
 }
 
 // splitFilter breaks the scan's filter into conjuncts and recognizes the
