@@ -35,7 +35,9 @@ type joinOp struct {
 	lrows [][]any     // the current left batch
 	li    int         // next row of lrows to probe
 	cur   *probeState // the left row being probed, nil between rows
-	work  int         // row pairs examined, for cancellation checks
+	// combined is the probes' scratch row (probeState.combined).
+	combined []any
+	work     int // row pairs examined, for cancellation checks
 }
 
 // probeState is the progress of one left row through the right side.
@@ -202,7 +204,12 @@ func (j *joinOp) nextBroadcast() (*col.Batch, error) {
 
 // start begins probing the right side with one left row.
 func (j *joinOp) start(lrow []any) error {
-	p := &probeState{lrow: lrow, right: j.right, combined: make([]any, j.lw+j.rw)}
+	if j.combined == nil {
+		j.combined = make([]any, j.lw+j.rw)
+	}
+	// One probe runs at a time and emits copies: its scratch row is
+	// the join's.
+	p := &probeState{lrow: lrow, right: j.right, combined: j.combined}
 	copy(p.combined, lrow)
 	switch {
 	case j.n.Lateral:

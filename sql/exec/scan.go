@@ -21,7 +21,15 @@ type scanOp struct {
 	row   []any
 	done  bool
 	reads *int64 // keys read, for EXPLAIN ANALYZE
+	// filled is set once a batch came out full: later batches are
+	// allocated at full size, the first ones small (a dimension table
+	// of 100 rows read per query should not cost 1,024-row vectors).
+	filled bool
 }
+
+// scanFirstRows is the capacity of a regular scan's batches until one
+// fills up; appends grow them past it.
+const scanFirstRows = 64
 
 func newScan(ctx *Ctx, n *plan.Scan) (Operator, error) {
 	if ctx.Txn == nil {
@@ -46,7 +54,11 @@ func (s *scanOp) Next() (*col.Batch, error) {
 		return nil, err
 	}
 	size := max(1, col.DefaultBatchSize)
-	b := col.NewBatch(s.kinds, size)
+	capacity := size
+	if !s.filled {
+		capacity = min(size, scanFirstRows)
+	}
+	b := col.NewBatch(s.kinds, capacity)
 	rows := 0
 	for rows < size && s.it.Next() {
 		*s.reads++
@@ -63,6 +75,8 @@ func (s *scanOp) Next() (*col.Batch, error) {
 		if err := s.it.Err(); err != nil {
 			return nil, err
 		}
+	} else {
+		s.filled = true
 	}
 	if rows == 0 {
 		return nil, nil
