@@ -175,46 +175,16 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter}
-	if ctx.Analyze {
-		if ctx.scans == nil {
-			ctx.scans = map[*plan.HyperScan]*storage.ScanStats{}
-		}
-		if st := ctx.scans[n]; st != nil {
-			h.stats = st
-		} else {
-			ctx.scans[n] = h.stats
-		}
-	}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: scanCounter(ctx, &ctx.scans, n), filter: n.Filter}
 	for _, k := range n.Keys {
 		if k.Join != nil {
 			ctx.wantJoinKeys(k.Join)
 		}
 	}
 	if len(n.Keys) > 0 {
-		h.keyStats = &keySetStats{}
-		if ctx.Analyze {
-			if ctx.keySets == nil {
-				ctx.keySets = map[*plan.HyperScan]*keySetStats{}
-			}
-			if st := ctx.keySets[n]; st != nil {
-				h.keyStats = st
-			} else {
-				ctx.keySets[n] = h.keyStats
-			}
-		}
+		h.keyStats = scanCounter(ctx, &ctx.keySets, n)
 	}
-	h.timeStats = &timeFilterStats{}
-	if ctx.Analyze {
-		if ctx.timeFilters == nil {
-			ctx.timeFilters = map[*plan.HyperScan]*timeFilterStats{}
-		}
-		if st := ctx.timeFilters[n]; st != nil {
-			h.timeStats = st
-		} else {
-			ctx.timeFilters[n] = h.timeStats
-		}
-	}
+	h.timeStats = scanCounter(ctx, &ctx.timeFilters, n)
 	h.splitFilter()
 	need := n.Decode
 	if DisableFastAgg { // the differential tests' generic path decodes everything
@@ -238,6 +208,24 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	}
 	h.spec = storage.ScanSpec{Cols: cols, TimeCol: n.Table.Hyper.TimeCol, TimeMin: lo, TimeMax: hi, Preds: BlockPreds(n.Preds)}
 	return h, nil
+}
+
+// scanCounter returns scan n's counters of one kind: under EXPLAIN
+// ANALYZE the one in *m shared by every run of n (made on first use),
+// otherwise a scratch one.
+func scanCounter[T any](ctx *Ctx, m *map[*plan.HyperScan]*T, n *plan.HyperScan) *T {
+	if !ctx.Analyze {
+		return new(T)
+	}
+	if *m == nil {
+		*m = map[*plan.HyperScan]*T{}
+	}
+	st := (*m)[n]
+	if st == nil {
+		st = new(T)
+		(*m)[n] = st
+	}
+	return st
 }
 
 // blockPredOps maps the comparisons filter pushdown collects to the storage
