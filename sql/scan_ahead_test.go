@@ -41,7 +41,15 @@ var highCPUQueries = []string{
 // return exactly the rows, in the order, of the sequential scan, also
 // when a LIMIT stops them early.
 func TestScanReadAhead(t *testing.T) {
-	s := lastpointSession(t, 20, 8640, false)
+	for _, compressed := range []bool{false, true} {
+		t.Run(fmt.Sprintf("compressed=%v", compressed), func(t *testing.T) {
+			testScanReadAhead(t, compressed)
+		})
+	}
+}
+
+func testScanReadAhead(t *testing.T, compressed bool) {
+	s := lastpointSession(t, 20, 8640, compressed)
 	run := func(q string, procs int) []string {
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
 		w := &rowsWriter{}
