@@ -47,9 +47,10 @@ type Ctx struct {
 	metaAggs map[*plan.HyperScan]*metaAgg
 	// keySets counts what each scan's key sets did (EXPLAIN ANALYZE).
 	keySets map[*plan.HyperScan]*keySetStats
-	// timeFilters counts the blocks each scan filtered without its time
-	// conditions (EXPLAIN ANALYZE).
-	timeFilters map[*plan.HyperScan]*timeFilterStats
+	// readStats counts how each hypertable scan read its blocks beyond
+	// storage.ScanStats (EXPLAIN ANALYZE): time conditions left out,
+	// read-ahead workers.
+	readStats map[*plan.HyperScan]*readStats
 	// joinKeys are hash joins' inner keys for runtime filters.
 	joinKeys map[*plan.Join]*joinKeys
 	// reads counts the keys each regular table scan read (EXPLAIN

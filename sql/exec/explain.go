@@ -189,12 +189,12 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		if e.analyze {
 			if st := e.ctx.scans[x]; st != nil {
 				read := fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped)
-				if t := e.ctx.timeFilters[x]; t != nil && t.blocks > 0 {
+				if t := e.ctx.readStats[x]; t != nil && t.blocks > 0 {
 					// scan_timefilter.go: these blocks' rows skipped the
 					// filter's time conditions.
 					read += fmt.Sprintf("  Blocks inside the time conditions: %d", t.blocks)
 				}
-				if t := e.ctx.timeFilters[x]; t != nil && t.workers > 0 {
+				if t := e.ctx.readStats[x]; t != nil && t.workers > 0 {
 					read += fmt.Sprintf("  Read ahead by %d workers", t.workers)
 				}
 				props = append(props, read)

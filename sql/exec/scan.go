@@ -125,10 +125,11 @@ type hyperScanOp struct {
 	// scan into it).
 	filter plan.Expr
 	// conjs are filter's conjuncts and timeConds its time conditions
-	// (scan_timefilter.go), which blocks inside them skip.
+	// (scan_timefilter.go), which blocks inside them skip; readStats
+	// counts that and the read-ahead.
 	conjs     []plan.Expr
 	timeConds []*timeCond
-	timeStats *timeFilterStats
+	readStats *readStats
 	// pos maps each decoded column to its output position; nil when
 	// every column is decoded in order.
 	pos     []int
@@ -184,7 +185,7 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if len(n.Keys) > 0 {
 		h.keyStats = scanCounter(ctx, &ctx.keySets, n)
 	}
-	h.timeStats = scanCounter(ctx, &ctx.timeFilters, n)
+	h.readStats = scanCounter(ctx, &ctx.readStats, n)
 	h.splitFilter()
 	need := n.Decode
 	if DisableFastAgg { // the differential tests' generic path decodes everything

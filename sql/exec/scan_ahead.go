@@ -84,7 +84,7 @@ func (h *hyperScanOp) startReadAhead(blk *storage.BlockMeta, chunk uint64) bool 
 	}
 	if h.ctx.Analyze {
 		h.mu.Lock()
-		h.timeStats.workers = w
+		h.readStats.workers = w
 		h.mu.Unlock()
 	}
 	return true

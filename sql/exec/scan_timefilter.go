@@ -36,10 +36,10 @@ func (t *timeCond) holds(lo, hi int64) bool {
 	return false
 }
 
-// timeFilterStats counts the blocks a scan filtered without its time
-// conditions (EXPLAIN ANALYZE).
-type timeFilterStats struct {
-	blocks  int
+// readStats counts how a scan read its blocks beyond storage.ScanStats
+// (EXPLAIN ANALYZE).
+type readStats struct {
+	blocks  int // blocks filtered without some of the time conditions
 	workers int // read-ahead workers (scan_ahead.go), 0 when none
 }
 
@@ -127,7 +127,7 @@ func (h *hyperScanOp) blockFilter(blk *storage.BlockMeta) []plan.Expr {
 		return h.conjs
 	}
 	h.mu.Lock()
-	h.timeStats.blocks++
+	h.readStats.blocks++
 	h.mu.Unlock()
 	return out
 }
