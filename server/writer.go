@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/binary"
 	"math"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -93,6 +92,11 @@ func (w *resultWriter) Columns(cols []sql.Column) error {
 }
 
 // Batch implements sql.ResultWriter: one DataRow per live row.
+//
+// Each row is built in a local copy of the output buffer and stored back
+// only once complete, so c.out never holds a partial message; values are
+// read straight from the column vectors (appendTextValue,
+// appendBinaryValue), without boxing or per-row allocations.
 func (w *resultWriter) Batch(b *col.Batch) error {
 	c := w.c
 	if c.werr != nil {
@@ -103,58 +107,54 @@ func (w *resultWriter) Batch(b *col.Batch) error {
 	}
 	loc := c.sess.Location()
 	ncols := len(w.cols)
+	out := c.out
 	for i, n := 0, b.Len(); i < n; i++ {
 		r := b.Row(i)
-		start := len(c.out)
-		c.partial = start
-		c.out = append(c.out, 'D', 0, 0, 0, 0, byte(ncols>>8), byte(ncols))
+		start := len(out)
+		out = append(out, 'D', 0, 0, 0, 0, byte(ncols>>8), byte(ncols))
 		for j, v := range b.Cols {
-			if v.IsNull(r) {
-				c.out = append(c.out, 0xff, 0xff, 0xff, 0xff) // length -1: NULL
+			if v.Nulls != nil && v.Nulls[r] {
+				out = append(out, 0xff, 0xff, 0xff, 0xff) // length -1: NULL
 				continue
 			}
-			lenAt := len(c.out)
-			c.out = append(c.out, 0, 0, 0, 0)
+			lenAt := len(out)
+			out = append(out, 0, 0, 0, 0)
 			t := w.cols[j].Type
 			if w.fmts[j] == formatBinary {
 				var err error
-				if c.out, err = appendBinaryValue(c.out, t, v, r); err != nil {
-					c.out = c.out[:start]
-					c.partial = -1
-					return err
+				if out, err = appendBinaryValue(out, t, v, r); err != nil {
+					return err // c.out holds the complete rows only
 				}
 			} else {
-				c.out = appendTextValue(c.out, t, v, r, loc)
+				out = appendTextValue(out, t, v, r, loc)
 			}
-			binary.BigEndian.PutUint32(c.out[lenAt:], uint32(len(c.out)-lenAt-4))
+			binary.BigEndian.PutUint32(out[lenAt:], uint32(len(out)-lenAt-4))
 		}
-		binary.BigEndian.PutUint32(c.out[start+1:], uint32(len(c.out)-start-1))
-		c.partial = -1
-		if len(c.out) >= flushThreshold {
+		binary.BigEndian.PutUint32(out[start+1:], uint32(len(out)-start-1))
+		c.out = out
+		if len(out) >= flushThreshold {
 			if err := c.flush(); err != nil {
 				return err
 			}
+			out = c.out
 		}
 	}
 	return nil
 }
 
-// appendTextValue appends slot r of v in text format. The common scalar
-// types are formatted here without boxing; the rest go to types.AppendText.
+// appendTextValue appends slot r of v in text format, as types.AppendText
+// would for v.Get(r), reading int64 and float64 slots unboxed.
 func appendTextValue(dst []byte, t types.T, v *col.Vec, r int, loc *time.Location) []byte {
 	switch v.Kind {
 	case col.Int64:
-		switch t.OID {
-		case types.OidInt2, types.OidInt4, types.OidInt8, types.OidOid:
-			return strconv.AppendInt(dst, v.I64[r], 10)
-		}
+		return types.AppendInt64Text(dst, t, v.I64[r], loc)
+	case col.Float64:
+		return types.AppendFloat64Text(dst, t, v.F64[r])
 	case col.Bool:
-		if t.OID == types.OidBool {
-			if v.B[r] {
-				return append(dst, 't')
-			}
-			return append(dst, 'f')
+		if v.B[r] {
+			return append(dst, 't')
 		}
+		return append(dst, 'f')
 	case col.Bytes:
 		switch t.OID {
 		case types.OidText, types.OidVarchar, types.OidName, types.OidBpchar, types.OidUnknown:
@@ -164,23 +164,18 @@ func appendTextValue(dst []byte, t types.T, v *col.Vec, r int, loc *time.Locatio
 	return types.AppendText(dst, t, v.Get(r), loc)
 }
 
-// appendBinaryValue appends slot r of v in binary format, with fast paths
-// for the fixed-size scalars.
+// appendBinaryValue appends slot r of v in binary format, as
+// types.AppendBinary would for v.Get(r), reading int64 and float64 slots
+// unboxed. A float8 is sent with its bits as stored (NaN included).
 func appendBinaryValue(dst []byte, t types.T, v *col.Vec, r int) ([]byte, error) {
 	switch v.Kind {
 	case col.Int64:
-		switch t.OID {
-		case types.OidInt8:
-			return binary.BigEndian.AppendUint64(dst, uint64(v.I64[r])), nil
-		case types.OidInt4:
-			return binary.BigEndian.AppendUint32(dst, uint32(int32(v.I64[r]))), nil
-		case types.OidInt2:
-			return binary.BigEndian.AppendUint16(dst, uint16(int16(v.I64[r]))), nil
-		}
+		return types.AppendInt64Binary(dst, t, v.I64[r])
 	case col.Float64:
 		if t.OID == types.OidFloat8 {
 			return binary.BigEndian.AppendUint64(dst, math.Float64bits(v.F64[r])), nil
 		}
+		return types.AppendFloat64Binary(dst, t, v.F64[r])
 	case col.Bool:
 		if t.OID == types.OidBool {
 			if v.B[r] {

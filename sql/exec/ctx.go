@@ -47,9 +47,10 @@ type Ctx struct {
 	metaAggs map[*plan.HyperScan]*metaAgg
 	// keySets counts what each scan's key sets did (EXPLAIN ANALYZE).
 	keySets map[*plan.HyperScan]*keySetStats
-	// timeOrder counts what each scan's time conditions by block order
-	// did (EXPLAIN ANALYZE).
-	timeOrder map[*plan.HyperScan]*timeOrderStats
+	// readStats counts how each hypertable scan read its blocks beyond
+	// storage.ScanStats (EXPLAIN ANALYZE): time conditions left out,
+	// read-ahead workers.
+	readStats map[*plan.HyperScan]*readStats
 	// joinKeys are hash joins' inner keys for runtime filters.
 	joinKeys map[*plan.Join]*joinKeys
 	// reads counts the keys each regular table scan read (EXPLAIN

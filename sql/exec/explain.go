@@ -20,7 +20,7 @@ func Explain(ctx *Ctx, n plan.Node, analyze bool) ([]string, error) {
 	if analyze {
 		saved := ctx.Analyze
 		ctx.Analyze = true
-		ctx.stats, ctx.scans, ctx.reads, ctx.keySets, ctx.timeOrder = nil, nil, nil, nil, nil
+		ctx.stats, ctx.scans, ctx.reads, ctx.keySets, ctx.readStats = nil, nil, nil, nil, nil
 		start := time.Now()
 		op, err := build(ctx, n)
 		if err == nil {
@@ -188,13 +188,22 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		props = append(props, scanDecisions(x)...)
 		if e.analyze {
 			if st := e.ctx.scans[x]; st != nil {
-				props = append(props, fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped))
+				read := fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped)
+				if t := e.ctx.readStats[x]; t != nil && t.inside > 0 {
+					// scan_timeconds.go: these blocks' rows skipped the
+					// filter's time conditions.
+					read += fmt.Sprintf("  Blocks inside the time conditions: %d", t.inside)
+				}
+				if t := e.ctx.readStats[x]; t != nil && t.workers > 0 {
+					read += fmt.Sprintf("  Read ahead by %d workers", t.workers)
+				}
+				props = append(props, read)
 			}
 			if k := e.ctx.keySets[x]; k != nil {
 				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))
 			}
-			if t := e.ctx.timeOrder[x]; t != nil && t.blocks > 0 {
-				props = append(props, fmt.Sprintf("Time conditions by block order: %d blocks  Rows cut: %d", t.blocks, t.rows))
+			if t := e.ctx.readStats[x]; t != nil && t.ordered > 0 {
+				props = append(props, fmt.Sprintf("Time conditions by block order: %d blocks  Rows cut: %d", t.ordered, t.rowsCut))
 			}
 			if m := e.ctx.metaAggs[x]; m != nil {
 				props = append(props, fmt.Sprintf("Blocks answered from metadata: %d", m.blocks))

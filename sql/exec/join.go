@@ -35,7 +35,9 @@ type joinOp struct {
 	lrows [][]any     // the current left batch
 	li    int         // next row of lrows to probe
 	cur   *probeState // the left row being probed, nil between rows
-	work  int         // row pairs examined, for cancellation checks
+	// combined is the probes' scratch row (probeState.combined).
+	combined []any
+	work     int // row pairs examined, for cancellation checks
 }
 
 // probeState is the progress of one left row through the right side.
@@ -202,11 +204,25 @@ func (j *joinOp) nextBroadcast() (*col.Batch, error) {
 
 // start begins probing the right side with one left row.
 func (j *joinOp) start(lrow []any) error {
-	p := &probeState{lrow: lrow, right: j.right, combined: make([]any, j.lw+j.rw)}
+	if j.combined == nil {
+		j.combined = make([]any, j.lw+j.rw)
+	}
+	// One probe runs at a time and emits copies: its scratch row is
+	// the join's.
+	p := &probeState{lrow: lrow, right: j.right, combined: j.combined}
 	copy(p.combined, lrow)
 	switch {
 	case j.n.Lateral:
 		j.ctx.pushOuter(lrow)
+		if lv, projs := j.lastValueRight(); lv != nil {
+			rows, err := lastValueRows(j.ctx, lv, projs)
+			j.ctx.popOuter()
+			if err != nil {
+				return err
+			}
+			p.right = rows
+			break
+		}
 		op, err := build(j.ctx, j.n.Right)
 		j.ctx.popOuter()
 		if err != nil {
@@ -233,6 +249,53 @@ func (j *joinOp) start(lrow []any) error {
 	}
 	j.cur = p
 	return nil
+}
+
+// lastValueRight returns the LATERAL right side when it is one series'
+// lookup in a last-value index (at most one row, in datum form), under
+// projections (outermost first): the join then reads it per left row
+// directly, without building operators and one-row batches for it.
+// EXPLAIN ANALYZE keeps the operators, whose counts it shows.
+func (j *joinOp) lastValueRight() (*plan.LastValueScan, []*plan.Project) {
+	if j.ctx.Analyze {
+		return nil, nil
+	}
+	n := j.n.Right
+	var projs []*plan.Project
+	for {
+		pr, ok := n.(*plan.Project)
+		if !ok {
+			break
+		}
+		projs = append(projs, pr)
+		n = pr.Input
+	}
+	lv, ok := n.(*plan.LastValueScan)
+	if !ok || lv.Key == nil || lv.Scan != nil {
+		return nil, nil
+	}
+	return lv, projs
+}
+
+// lastValueRows looks lv's series up and applies projs (outermost
+// first) to the row found, as the operators would.
+func lastValueRows(ctx *Ctx, lv *plan.LastValueScan, projs []*plan.Project) ([][]any, error) {
+	rows, err := lastValueLookup(ctx, lv)
+	if err != nil {
+		return nil, err
+	}
+	for i := len(projs) - 1; i >= 0; i-- {
+		for r, row := range rows {
+			out := make([]any, len(projs[i].Exprs))
+			for k, e := range projs[i].Exprs {
+				if out[k], err = Eval(ctx, e, row); err != nil {
+					return nil, err
+				}
+			}
+			rows[r] = out
+		}
+	}
+	return rows, nil
 }
 
 // step tries right rows for the current left row until the output batch

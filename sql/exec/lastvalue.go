@@ -34,7 +34,7 @@ func (l *lastValueOp) Next() (*col.Batch, error) {
 		case l.n.Scan != nil:
 			rows, err = l.seriesScan()
 		default:
-			rows, err = l.lookup()
+			rows, err = lastValueLookup(l.ctx, l.n)
 		}
 		if err != nil {
 			return nil, err
@@ -48,17 +48,22 @@ func (l *lastValueOp) Next() (*col.Batch, error) {
 	return l.rows.Next()
 }
 
-// lookup reads the key's series from the last-value index.
-func (l *lastValueOp) lookup() ([][]any, error) {
-	v, err := Eval(l.ctx, l.n.Key, nil)
+// lastValueLookup reads the series n's key names from its last-value
+// index: its newest row, or none. A LATERAL join calls it per left row
+// (joinOp.lastValueRight).
+func lastValueLookup(ctx *Ctx, n *plan.LastValueScan) ([][]any, error) {
+	if ctx.Txn == nil {
+		return nil, bug("last-value scan of %s without a transaction", n.Table.Name)
+	}
+	v, err := Eval(ctx, n.Key, nil)
 	if err != nil || v == nil {
 		return nil, err
 	}
-	key, err := table.AppendKey(nil, l.n.KeyType, v)
+	key, err := table.AppendKey(nil, n.KeyType, v)
 	if err != nil {
 		return nil, err
 	}
-	return table.LastValueGet(l.ctx.Txn, l.n.Table, l.n.Index, key, l.n.ColIdx)
+	return table.LastValueGet(ctx.Txn, n.Table, n.Index, key, n.ColIdx)
 }
 
 // seriesScan reads the key's series newest block first and returns its

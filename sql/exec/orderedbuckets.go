@@ -80,14 +80,25 @@ func (t *bucketTop) trim(b *col.Batch, bound int64) *col.Batch {
 		return b
 	}
 	n := b.Rows()
-	sel := make([]int, 0, n)
+	keep := func(i int, x int64) bool {
+		return v.IsNull(i) || (t.desc && x >= bound) || (!t.desc && x <= bound)
+	}
+	// Count first: most blocks keep all their rows or few of them, and
+	// a selection vector sized for the block is garbage at once.
+	kept := 0
 	for i, x := range v.I64[:n] {
-		if v.IsNull(i) || (t.desc && x >= bound) || (!t.desc && x <= bound) {
-			sel = append(sel, i)
+		if keep(i, x) {
+			kept++
 		}
 	}
-	if len(sel) == n {
+	if kept == n {
 		return b
+	}
+	sel := make([]int, 0, kept)
+	for i, x := range v.I64[:n] {
+		if keep(i, x) {
+			sel = append(sel, i)
+		}
 	}
 	return b.Gather(sel)
 }

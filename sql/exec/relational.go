@@ -27,14 +27,22 @@ func filterConds(ctx *Ctx, conds []plan.Expr, b *col.Batch) (*col.Batch, error) 
 		if err != nil {
 			return nil, err
 		}
-		sel := make([]int, 0, n)
+		// Count first: a selection vector sized for the batch would be
+		// garbage at once when few rows pass.
+		kept := 0
+		for i := 0; i < n; i++ {
+			if v.B[i] && !v.IsNull(i) {
+				kept++
+			}
+		}
+		if kept == n {
+			continue
+		}
+		sel := make([]int, 0, kept)
 		for i := 0; i < n; i++ {
 			if v.B[i] && !v.IsNull(i) {
 				sel = append(sel, i)
 			}
-		}
-		if len(sel) == n {
-			continue
 		}
 		b = col.FromVecs(b.Cols, n)
 		b.Sel = sel

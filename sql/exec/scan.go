@@ -21,7 +21,15 @@ type scanOp struct {
 	row   []any
 	done  bool
 	reads *int64 // keys read, for EXPLAIN ANALYZE
+	// filled is set once a batch came out full: later batches are
+	// allocated at full size, the first ones small (a dimension table
+	// of 100 rows read per query should not cost 1,024-row vectors).
+	filled bool
 }
+
+// scanFirstRows is the capacity of a regular scan's batches until one
+// fills up; appends grow them past it.
+const scanFirstRows = 64
 
 func newScan(ctx *Ctx, n *plan.Scan) (Operator, error) {
 	if ctx.Txn == nil {
@@ -46,7 +54,11 @@ func (s *scanOp) Next() (*col.Batch, error) {
 		return nil, err
 	}
 	size := max(1, col.DefaultBatchSize)
-	b := col.NewBatch(s.kinds, size)
+	capacity := size
+	if !s.filled {
+		capacity = min(size, scanFirstRows)
+	}
+	b := col.NewBatch(s.kinds, capacity)
 	rows := 0
 	for rows < size && s.it.Next() {
 		*s.reads++
@@ -63,6 +75,8 @@ func (s *scanOp) Next() (*col.Batch, error) {
 		if err := s.it.Err(); err != nil {
 			return nil, err
 		}
+	} else {
+		s.filled = true
 	}
 	if rows == 0 {
 		return nil, nil
@@ -110,6 +124,9 @@ type hyperScanOp struct {
 	// filter; sql/opt's fuse_filter rule moves a Filter right above the
 	// scan into it).
 	filter plan.Expr
+	// readStats counts what the time conditions per block
+	// (scan_timeconds.go) and the read-ahead did.
+	readStats *readStats
 	// pos maps each decoded column to its output position; nil when
 	// every column is decoded in order.
 	pos     []int
@@ -138,10 +155,13 @@ type hyperScanOp struct {
 	// buckets, for an ordered bucket scan (orderedbuckets.go), keeps the
 	// best buckets of the rows read so far, which bound the scan.
 	buckets *bucketTop
-	// tconds are the filter's time conditions, resolved in time-ordered
-	// blocks by binary search (scan_timeorder.go); timeStats counts them.
-	tconds    timeConds
-	timeStats *timeOrderStats
+	// tconds are the filter's time conditions (scan_timeconds.go).
+	tconds timeConds
+
+	// ahead, when set, reads the blocks on several goroutines
+	// (scan_ahead.go); started is set once Next has decided.
+	ahead   *readAhead
+	started bool
 
 	// mu guards take, the stats and holders when several goroutines read
 	// the scan (parallel aggregation).
@@ -155,24 +175,16 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	if n.Table.Hyper == nil {
 		return nil, bug("hypertable scan of plain table %s", n.Table.Name)
 	}
-	h := &hyperScanOp{ctx: ctx, n: n, stats: &storage.ScanStats{}, filter: n.Filter, timeStats: &timeOrderStats{}}
-	if ctx.Analyze {
-		h.stats = scanStat(&ctx.scans, n, h.stats)
-		if n.Filter != nil {
-			h.timeStats = scanStat(&ctx.timeOrder, n, h.timeStats)
-		}
-	}
+	h := &hyperScanOp{ctx: ctx, n: n, stats: scanCounter(ctx, &ctx.scans, n), filter: n.Filter}
 	for _, k := range n.Keys {
 		if k.Join != nil {
 			ctx.wantJoinKeys(k.Join)
 		}
 	}
 	if len(n.Keys) > 0 {
-		h.keyStats = &keySetStats{}
-		if ctx.Analyze {
-			h.keyStats = scanStat(&ctx.keySets, n, h.keyStats)
-		}
+		h.keyStats = scanCounter(ctx, &ctx.keySets, n)
 	}
+	h.readStats = scanCounter(ctx, &ctx.readStats, n)
 	need := n.Decode
 	if DisableFastAgg { // the differential tests' generic path decodes everything
 		need = nil
@@ -197,17 +209,21 @@ func newHyperScan(ctx *Ctx, n *plan.HyperScan) (Operator, error) {
 	return h, nil
 }
 
-// scanStat returns the EXPLAIN ANALYZE counters of scan n in *m, st
-// when n has none yet: every operator built for n (a rescan, a parallel
-// reader) counts into the same ones.
-func scanStat[T any](m *map[*plan.HyperScan]*T, n *plan.HyperScan, st *T) *T {
+// scanCounter returns scan n's counters of one kind: under EXPLAIN
+// ANALYZE the one in *m shared by every run of n (made on first use),
+// otherwise a scratch one.
+func scanCounter[T any](ctx *Ctx, m *map[*plan.HyperScan]*T, n *plan.HyperScan) *T {
+	if !ctx.Analyze {
+		return new(T)
+	}
 	if *m == nil {
 		*m = map[*plan.HyperScan]*T{}
 	}
-	if old := (*m)[n]; old != nil {
-		return old
+	st := (*m)[n]
+	if st == nil {
+		st = new(T)
+		(*m)[n] = st
 	}
-	(*m)[n] = st
 	return st
 }
 
@@ -238,6 +254,9 @@ func BlockPreds(ps []plan.ScanPred) []storage.BlockPred {
 }
 
 func (h *hyperScanOp) Next() (*col.Batch, error) {
+	if h.ahead != nil {
+		return h.ahead.nextBatch()
+	}
 	for {
 		if err := h.ctx.check(); err != nil {
 			return nil, err
@@ -245,6 +264,12 @@ func (h *hyperScanOp) Next() (*col.Batch, error) {
 		blk, chunk, err := h.take()
 		if err != nil || blk == nil {
 			return nil, err
+		}
+		if !h.started {
+			h.started = true
+			if h.canReadAhead() && h.startReadAhead(blk, chunk) {
+				return h.ahead.nextBatch() // scan_ahead.go
+			}
 		}
 		var buf *storage.ReadBuf
 		if h.filter != nil && !h.shared {
@@ -409,24 +434,22 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 		h.keyStats.rows += removed
 		h.mu.Unlock()
 	}
-	if h.filter != nil && b.Rows() > 0 {
-		var done bool
-		if b, done, err = h.filterByTimeOrder(b, buf); err != nil {
-			return nil, err
-		}
-		if !done {
-			if b, err = filterBatch(h.ctx, h.filter, b); err != nil {
-				return nil, err
-			}
-		}
-	}
 	if h.buckets != nil && b.Rows() > 0 {
+		// Rows outside the best buckets so far go before the filter
+		// runs: it then tests only the rows that may still count.
 		h.mu.Lock()
 		bound, ok := h.buckets.bound()
 		h.mu.Unlock()
 		if ok {
-			b = h.buckets.trim(b, bound)
+			b = h.buckets.trim(b.Compact(), bound)
 		}
+	}
+	if h.filter != nil && b.Rows() > 0 {
+		if b, err = h.filterBlock(blk, b, buf); err != nil {
+			return nil, err
+		}
+	}
+	if h.buckets != nil && b.Rows() > 0 {
 		h.mu.Lock()
 		h.buckets.add(b)
 		h.mu.Unlock()
@@ -434,7 +457,12 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 	return b, nil
 }
 
-func (h *hyperScanOp) Close() error { return nil }
+func (h *hyperScanOp) Close() error {
+	if h.ahead != nil {
+		h.ahead.close()
+	}
+	return nil
+}
 
 // keyBlocks returns the blocks of one chunk that may hold a row of the
 // scan's key sets, computing the keys first when this is the first chunk

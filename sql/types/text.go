@@ -1,7 +1,6 @@
 package types
 
 import (
-	"strconv"
 	"time"
 )
 
@@ -120,21 +119,9 @@ func AppendText(dst []byte, t T, v any, loc *time.Location) []byte {
 		}
 		return append(dst, 'f')
 	case int64:
-		switch t.OID {
-		case OidTimestamp:
-			return appendTimestamp(dst, x, false, loc)
-		case OidTimestamptz:
-			return appendTimestamp(dst, x, true, loc)
-		case OidDate:
-			return appendDate(dst, x)
-		case OidTime:
-			return appendTimeOfDay(dst, x)
-		case OidFloat4, OidFloat8:
-			return appendFloat(dst, float64(x), floatBits(t))
-		}
-		return strconv.AppendInt(dst, x, 10)
+		return AppendInt64Text(dst, t, x, loc)
 	case float64:
-		return appendFloat(dst, x, floatBits(t))
+		return AppendFloat64Text(dst, t, x)
 	case *Decimal:
 		return appendNumeric(dst, x)
 	case string:

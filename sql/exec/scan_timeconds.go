@@ -10,24 +10,37 @@ import (
 	"github.com/tsgres/tsgres/storage/col"
 )
 
-// Time conditions by block order. A compressed block holds one segment's
-// rows ordered by time (compress_orderby, time DESC by default), so the
-// rows of a block that satisfy "time op constant" are a contiguous run:
-// the scan finds it by binary search, cuts the block to it without
-// copying, and evaluates only the filter's other conjuncts, or none. A
-// block whose time column is not monotone (an unsorted delta block, a
-// block shared by small segments) takes the general filter path. EXPLAIN
-// ANALYZE shows "Time conditions by block order".
+// Time conditions per block. A hypertable scan's filter usually repeats
+// the time range the scan already reads by (WHERE time >= $1 AND time <
+// $2): the scan skips the blocks outside it, but every row of the blocks
+// it reads would still be compared with both bounds. Two things spare
+// that work, block by block:
+//
+//   - A block whose metadata time range lies inside a condition passes
+//     it with every row (the time column holds no NULLs): the condition
+//     is left out for that block. EXPLAIN ANALYZE: "Blocks inside the
+//     time conditions".
+//   - A block whose time column is monotone (a compressed segment's
+//     block, ordered by compress_orderby, time DESC by default; a sealed
+//     block of one series) holds the rows satisfying the remaining
+//     conditions as one contiguous run: the scan finds it by binary
+//     search and cuts the block to it without copying. EXPLAIN ANALYZE:
+//     "Time conditions by block order: N blocks  Rows cut: M".
+//
+// Only the filter's other conjuncts are then evaluated, or none. Other
+// blocks (unsorted delta blocks, blocks shared by small segments) take
+// the general filter path.
 
-// DisableTimeOrder turns time conditions by block order off (tests and
+// DisableTimeOrder turns the binary search by block order off (tests and
 // benchmarks compare the two paths).
 var DisableTimeOrder = false
 
 // timeCond is one conjunct of a scan filter comparing the time column
-// with a constant: time Op C.
+// with a constant: time op c.
 type timeCond struct {
-	op plan.OpKind
-	c  int64
+	op   plan.OpKind
+	c    int64
+	expr plan.Expr // the conjunct, for blocks that must evaluate it
 }
 
 // timeConds holds a scan filter split into the conjuncts comparing the
@@ -41,10 +54,13 @@ type timeConds struct {
 	rest  []plan.Expr // the other conjuncts, in order
 }
 
-// timeOrderStats counts what the time order did, for EXPLAIN ANALYZE.
-type timeOrderStats struct {
-	blocks int // blocks whose time conditions were resolved by search
-	rows   int // rows those cut off
+// readStats counts how a hypertable scan read its blocks beyond
+// storage.ScanStats (EXPLAIN ANALYZE).
+type readStats struct {
+	inside  int // blocks that left out time conditions by their metadata
+	ordered int // blocks cut by binary search on their time order
+	rowsCut int // rows the binary search cut off
+	workers int // read-ahead workers (scan_ahead.go), 0 when none
 }
 
 // timePos returns the output position of the hypertable's time column
@@ -110,7 +126,7 @@ func (t *timeConds) timeCond(ctx *Ctx, e plan.Expr) (timeCond, bool, error) {
 	if !ok {
 		return timeCond{}, false, nil
 	}
-	return timeCond{op: k, c: v}, true, nil
+	return timeCond{op: k, c: v, expr: e}, true, nil
 }
 
 // sameOrder reports whether values of types a and b are int64s that
@@ -138,6 +154,14 @@ func (c timeCond) holds(x int64) bool {
 		return x > c.c
 	}
 	return x >= c.c
+}
+
+// holdsAll reports whether every time in [lo, hi] satisfies the condition.
+func (c timeCond) holdsAll(lo, hi int64) bool {
+	if c.op == plan.OpEq {
+		return lo == c.c && hi == c.c
+	}
+	return c.holds(lo) && c.holds(hi) // the other operators are monotone
 }
 
 // rowRange returns the rows [lo, hi) of ts, monotone (ascending when asc,
@@ -176,56 +200,94 @@ func monotone(ts []int64) (ok, asc bool) {
 	return true, false
 }
 
-// filterByTimeOrder applies the scan's filter to b (no selection) using
-// the block's time order: when b's time column is monotone, the time
-// conditions become a cut of b found by binary search and only the other
-// conjuncts are evaluated. ok is false when it does not apply (no time
-// condition, unsorted block); the caller then filters as usual. When b
-// was decoded into the scan's own buffer (Next, whose batches outlive the
-// next decode), vectors of b held by buf are copied when cut; a parallel
-// reader's buffer (drain) is not, its batch being folded in first.
-func (h *hyperScanOp) filterByTimeOrder(b *col.Batch, buf *storage.ReadBuf) (*col.Batch, bool, error) {
+// filterBlock applies the scan's filter to b, rows of blk, as the file
+// comment describes. When b was decoded into the scan's own buffer (Next,
+// whose batches outlive the next decode) or a read-ahead worker's (whose
+// batches wait while it decodes the next block), vectors of b held by buf
+// are copied when cut; a parallel aggregation reader's buffer (drain) is
+// not, its batch being folded in first.
+func (h *hyperScanOp) filterBlock(blk *storage.BlockMeta, b *col.Batch, buf *storage.ReadBuf) (*col.Batch, error) {
 	t := &h.tconds
 	t.once.Do(func() { t.split(h.ctx, h.filter, h.timePos()) })
 	if t.err != nil {
-		return nil, false, t.err
+		return nil, t.err
 	}
-	if len(t.conds) == 0 || b.Sel != nil || DisableTimeOrder {
-		return b, false, nil
+	if len(t.conds) == 0 {
+		return filterConds(h.ctx, t.rest, b)
+	}
+	var openBuf [4]timeCond
+	open := openBuf[:0]
+	known := blk != nil && blk.MinTime <= blk.MaxTime
+	for _, c := range t.conds {
+		if !known || !c.holdsAll(blk.MinTime, blk.MaxTime) {
+			open = append(open, c)
+		}
+	}
+	inside := len(open) < len(t.conds)
+	var cut, ordered bool
+	if len(open) > 0 {
+		b, cut = h.cutByTimeOrder(b, buf, open)
+		if cut {
+			ordered, open = true, nil
+		}
+	}
+	if inside || ordered {
+		h.mu.Lock()
+		if inside {
+			h.readStats.inside++
+		}
+		if ordered {
+			h.readStats.ordered++
+		}
+		h.mu.Unlock()
+	}
+	if len(open) == 0 {
+		if len(t.rest) == 0 || b.Rows() == 0 {
+			return b, nil
+		}
+		return filterConds(h.ctx, t.rest, b)
+	}
+	conds := make([]plan.Expr, 0, len(open)+len(t.rest))
+	for _, c := range open {
+		conds = append(conds, c.expr)
+	}
+	return filterConds(h.ctx, append(conds, t.rest...), b)
+}
+
+// cutByTimeOrder cuts b (no selection) to the rows satisfying conds when
+// its time column is monotone; ok is false when it is not.
+func (h *hyperScanOp) cutByTimeOrder(b *col.Batch, buf *storage.ReadBuf, conds []timeCond) (*col.Batch, bool) {
+	if b.Sel != nil || DisableTimeOrder {
+		return b, false
 	}
 	n := b.Rows()
-	tv := b.Cols[t.pos]
+	tv := b.Cols[h.tconds.pos]
 	if tv.Kind != col.Int64 || tv.Nulls != nil || len(tv.I64) < n {
-		return b, false, nil
+		return b, false
 	}
 	ts := tv.I64[:n]
 	sorted, asc := monotone(ts)
 	if !sorted {
-		return b, false, nil
+		return b, false
 	}
 	lo, hi := 0, n
-	for _, c := range t.conds {
+	for _, c := range conds {
 		l, u := c.rowRange(ts, asc)
 		lo, hi = max(lo, l), min(hi, u)
 	}
 	hi = max(lo, hi)
 	h.mu.Lock()
-	h.timeStats.blocks++
-	h.timeStats.rows += n - (hi - lo)
+	h.readStats.rowsCut += n - (hi - lo)
 	h.mu.Unlock()
 	if lo > 0 || hi < n {
 		vecs := make([]*col.Vec, len(b.Cols))
 		for i, v := range b.Cols {
 			vecs[i] = v.Slice(lo, hi)
-			if buf != nil && buf == h.buf && buf.Holds(v) {
+			if buf != nil && (buf == h.buf || h.ahead != nil) && buf.Holds(v) {
 				vecs[i] = vecs[i].Clone()
 			}
 		}
 		b = col.FromVecs(vecs, hi-lo)
 	}
-	if len(t.rest) == 0 || b.Rows() == 0 {
-		return b, true, nil
-	}
-	out, err := filterConds(h.ctx, t.rest, b)
-	return out, true, err
+	return b, true
 }

@@ -47,7 +47,7 @@ func timeRangeScan(tbl *catalog.Table, chunks []*catalog.Chunk, lo, hi int64, de
 func TestTimeOrderMatchesFilter(t *testing.T) {
 	db, tbl, chunks := compressedSensors(t, 200_000)
 	rng := rand.New(rand.NewSource(7))
-	run := func(n plan.Node) ([]string, *timeOrderStats) {
+	run := func(n plan.Node) ([]string, *readStats) {
 		txn := db.Begin()
 		defer txn.Rollback()
 		ctx := newCtx()
@@ -66,7 +66,7 @@ func TestTimeOrderMatchesFilter(t *testing.T) {
 			out[i] = fmt.Sprint(r...)
 		}
 		slices.Sort(out)
-		return out, ctx.timeOrder[n.(*plan.HyperScan)]
+		return out, ctx.readStats[n.(*plan.HyperScan)]
 	}
 	span := int64(20_000) * 1_000_000 // 200,000 rows of 10 devices a second
 	for i := 0; i < 40; i++ {
@@ -81,7 +81,7 @@ func TestTimeOrderMatchesFilter(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("[%d, %d) dev %d: %d rows by block order, %d filtered", lo, hi, dev, len(got), len(want))
 		}
-		if st == nil || (st.blocks == 0 && len(want) > 0) {
+		if st == nil || (st.ordered+st.inside == 0 && len(want) > 0) {
 			t.Fatalf("[%d, %d) dev %d: no block used its time order (%+v)", lo, hi, dev, st)
 		}
 	}
