@@ -84,13 +84,15 @@ func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err erro
 		}
 	}
 	if cs == nil || !cs.dropped {
-		err := t.db.listStored(snap, spec.Chunk, func(m *BlockMeta) {
+		gen, ok := t.gens[snap]
+		metas, err := t.db.storedBlocks(snap, gen, ok, spec.Chunk)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, m := range metas {
 			if cs == nil || !cs.deleted[m.ID] {
 				keep(m)
 			}
-		})
-		if err != nil {
-			return nil, 0, err
 		}
 	}
 	if cs == nil {

@@ -54,6 +54,9 @@ const seqLogAhead = 32
 type DB struct {
 	pdb  *pebble.DB
 	opts Options
+	// lists caches chunks' stored block lists (blocklist.go); every
+	// commit of a pebble batch goes through lists.commit.
+	lists blockLists
 
 	idMu     sync.Mutex
 	nextID   uint64 // next block id to hand out
@@ -222,7 +225,9 @@ func (db *DB) getInt64(key []byte) (v int64, ok bool, err error) {
 
 // setInt64 durably writes an 8-byte big-endian value.
 func (db *DB) setInt64(key []byte, v int64) error {
-	return db.pdb.Set(key, binary.BigEndian.AppendUint64(nil, uint64(v)), pebble.Sync)
+	return db.lists.commit(func() error {
+		return db.pdb.Set(key, binary.BigEndian.AppendUint64(nil, uint64(v)), pebble.Sync)
+	})
 }
 
 // loadBlockIDs restores the block id counter: every id below the stored

@@ -449,7 +449,7 @@ func (db *DB) swap(in *chunkInput, blocks []encodedBlock, opts *pebble.WriteOpti
 			return false, err // !ok: changed under us
 		}
 	}
-	if err := b.Commit(opts); err != nil {
+	if err := db.lists.commit(func() error { return b.Commit(opts) }); err != nil {
 		return false, fmt.Errorf("rewrite blocks of chunk %d: commit: %w", chunk, err)
 	}
 	db.forgetBlocks(chunk, ids)

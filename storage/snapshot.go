@@ -70,7 +70,7 @@ func (t *Txn) listSnapLocked() *pebble.Snapshot {
 		return t.stmtSnapLocked()
 	}
 	if t.latestSnap == nil {
-		t.latestSnap = t.db.pdb.NewSnapshot()
+		t.latestSnap = t.newSnapshotLocked()
 		t.refLocked(t.latestSnap)
 	}
 	return t.latestSnap
@@ -173,7 +173,7 @@ func (t *Txn) ChunkChangedSince(chunk uint64) (bool, error) {
 func (t *Txn) registerLocked() *pebble.Snapshot {
 	t.snapTick = t.db.rr.register(t)
 	t.registered = true
-	return t.db.pdb.NewSnapshot()
+	return t.newSnapshotLocked()
 }
 
 // unregisterLocked takes the transaction out of the conflict record.

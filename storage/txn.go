@@ -46,7 +46,10 @@ type Txn struct {
 	stmt  *pebble.Snapshot
 	snaps map[uint64]*pebble.Snapshot
 	refs  map[*pebble.Snapshot]int
-	pins  map[uint64]bool // chunks pinned against merges (DB.pinChunk)
+	// gens are the generations of the open snapshots that have one
+	// (blocklist.go), for the cached block lists.
+	gens map[*pebble.Snapshot]uint64
+	pins map[uint64]bool // chunks pinned against merges (DB.pinChunk)
 	// beforeCommit run inside Commit once it cannot fail for a conflict,
 	// just before its batch is written (see BeforeCommit).
 	beforeCommit []func()
@@ -340,7 +343,7 @@ func (t *Txn) stmtSnapLocked() *pebble.Snapshot {
 		if t.ov != nil {
 			t.stmt = t.registerLocked()
 		} else {
-			t.stmt = t.db.pdb.NewSnapshot()
+			t.stmt = t.newSnapshotLocked()
 		}
 		t.refLocked(t.stmt)
 	}
@@ -361,6 +364,19 @@ func (t *Txn) viewChunkLocked(chunk uint64, s *pebble.Snapshot) {
 	}
 }
 
+// newSnapshotLocked takes a snapshot, noting its generation in t.gens
+// when it has one (blocklist.go).
+func (t *Txn) newSnapshotLocked() *pebble.Snapshot {
+	s, gen, ok := t.db.newSnapshot()
+	if ok {
+		if t.gens == nil {
+			t.gens = map[*pebble.Snapshot]uint64{}
+		}
+		t.gens[s] = gen
+	}
+	return s
+}
+
 func (t *Txn) refLocked(s *pebble.Snapshot) {
 	if t.refs == nil {
 		t.refs = map[*pebble.Snapshot]int{}
@@ -371,6 +387,7 @@ func (t *Txn) refLocked(s *pebble.Snapshot) {
 func (t *Txn) unrefLocked(s *pebble.Snapshot) {
 	if t.refs[s]--; t.refs[s] <= 0 {
 		delete(t.refs, s)
+		delete(t.gens, s)
 		s.Close()
 	}
 }
@@ -495,7 +512,7 @@ func (t *Txn) Commit() error {
 	for _, f := range t.beforeCommit {
 		f()
 	}
-	if err := b.Commit(pebble.Sync); err != nil {
+	if err := t.db.lists.commit(func() error { return b.Commit(pebble.Sync) }); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	t.db.rr.noteCommit(t.log)
