@@ -101,6 +101,9 @@ func (h *hyperScanOp) orderBuckets(n int) {
 		return
 	}
 	fb, ok := asFixedBucket(call)
+	if !ok {
+		fb, ok = asIntBucket(call)
+	}
 	ti := h.n.TimeIdx()
 	if !ok || ti < 0 || (h.n.Decode != nil && !h.n.Decode[ti]) || h.ordered {
 		return
@@ -108,6 +111,25 @@ func (h *hyperScanOp) orderBuckets(n int) {
 	desc := h.n.Order == plan.ScanTimeDesc
 	h.buckets = &bucketTop{fb: fb, desc: desc, n: n, ti: ti}
 	h.order(desc, h.buckets.bound)
+}
+
+// asIntBucket recognizes time_bucket(width, t) over an integer time
+// column with a constant positive width: buckets are multiples of width
+// (origin 0), as fixedBucket computes them.
+func asIntBucket(e *plan.Call) (fixedBucket, bool) {
+	if DisableFastAgg || e.Fn == nil || e.Fn.Name != "time_bucket" || len(e.Args) != 2 || len(e.ArgTypes) != 2 ||
+		!e.T.IsInteger() || e.ArgTypes[0].OID != e.T.OID || e.ArgTypes[1].OID != e.T.OID {
+		return fixedBucket{}, false
+	}
+	c, ok := e.Args[0].(*plan.Const)
+	if !ok {
+		return fixedBucket{}, false
+	}
+	w, ok := c.V.(int64)
+	if !ok || w <= 0 || w > bucketSafe/4 {
+		return fixedBucket{}, false
+	}
+	return fixedBucket{period: w}, true
 }
 
 // bucketScanBelow returns the scan of an ordered bucket scan read by the

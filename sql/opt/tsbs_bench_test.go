@@ -80,3 +80,22 @@ func BenchmarkJoinKeySets(b *testing.B) {
 		WHERE t.hostname = 'host_9' AND c.time >= '2024-01-01 10:00' AND c.time < '2024-01-01 11:00'
 		GROUP BY t.hostname`)
 }
+
+// BenchmarkOrderedBucketsInt is BenchmarkOrderedBuckets over a table
+// whose time is a bigint (seconds), bucketed by time_bucket(60, time):
+// the ordered bucket scan serves integer time as it serves timestamps.
+func BenchmarkOrderedBucketsInt(b *testing.B) {
+	run := tsbsCPU(b)
+	run(`CREATE TABLE cpu_int (time bigint NOT NULL, tags_id int, usage_user float8)`)
+	run(`SELECT create_hypertable('cpu_int', 'time', chunk_time_interval => 28800)`)
+	run(`INSERT INTO cpu_int SELECT (i / 100) * 30, 1 + i % 100, i % 97 FROM generate_series(0, 287999) i`)
+	for _, opt := range []string{"on", "off"} {
+		b.Run("optimizer="+opt, func(b *testing.B) {
+			run("SET tsgres.optimizer = " + opt)
+			for i := 0; i < b.N; i++ {
+				run(`SELECT time_bucket(60, time) AS minute, max(usage_user) FROM cpu_int
+					WHERE time < 72000 GROUP BY minute ORDER BY minute DESC LIMIT 5`)
+			}
+		})
+	}
+}
