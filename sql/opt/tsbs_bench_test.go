@@ -99,3 +99,22 @@ func BenchmarkOrderedBucketsInt(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLastValueKeySet asks the latest row of the devices an IN
+// subquery over the tags table names (a dashboard's "latest of my
+// devices"): with the optimizer the last-value index answers and the
+// subquery filters its rows, one per device; without it every row is
+// sorted.
+func BenchmarkLastValueKeySet(b *testing.B) {
+	run := tsbsCPU(b)
+	run(`CREATE INDEX ON cpu (tags_id, time DESC)`)
+	for _, opt := range []string{"on", "off"} {
+		b.Run("optimizer="+opt, func(b *testing.B) {
+			run("SET tsgres.optimizer = " + opt)
+			for i := 0; i < b.N; i++ {
+				run(`SELECT DISTINCT ON (tags_id) * FROM cpu WHERE tags_id IN (SELECT id FROM tags WHERE hostname IN ('host_1', 'host_7'))
+					ORDER BY tags_id, time DESC`)
+			}
+		})
+	}
+}
