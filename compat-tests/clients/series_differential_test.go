@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
 
 // TestSeriesDifferential loads the same generated rows into tsgres
@@ -31,11 +29,7 @@ import (
 // over compressed chunks. A device's times are distinct, so "latest" is
 // one row.
 func TestSeriesDifferential(t *testing.T) {
-	if !testserver.PGAvailable() {
-		t.Skip("PostgreSQL 15 is not installed")
-	}
-	_, ts := startTimescale(t)
-	pg := connect(t, testserver.StartPostgres(t, testserver.PGOptions{}).DSN("postgres"))
+	ts, pg := startDifferential(t)
 	both := func(q string) {
 		t.Helper()
 		mustExec(t, ts, q)
@@ -99,7 +93,7 @@ func TestSeriesDifferential(t *testing.T) {
 		t.Helper()
 		rows := 0
 		for _, q := range queries {
-			got, want := queryRowsOrErr(t, ts, q.ts), queryRowsOrErr(t, pg, q.pg)
+			got, want := queryRowsOrErr(ts, q.ts), queryRowsOrErr(pg, q.pg)
 			for _, r := range [][][]any{got, want} {
 				if len(r) == 1 && len(r[0]) == 1 {
 					if s, ok := r[0][0].(string); ok && strings.HasPrefix(s, "error: ") {
@@ -239,22 +233,9 @@ func seriesQueries(rng *rand.Rand, base time.Time, span, n int) []seriesQuery {
 
 // queryRowsOrErr returns q's rows, or one row holding the error's text
 // when q fails (so both engines must fail alike).
-func queryRowsOrErr(t *testing.T, conn *pgx.Conn, q string) [][]any {
-	t.Helper()
-	rows, err := conn.Query(t.Context(), q)
+func queryRowsOrErr(conn *pgx.Conn, q string) [][]any {
+	out, err := collectRows(conn, q)
 	if err != nil {
-		return [][]any{{"error: " + err.Error()}}
-	}
-	defer rows.Close()
-	var out [][]any
-	for rows.Next() {
-		v, err := rows.Values()
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
 		return [][]any{{"error: " + err.Error()}}
 	}
 	return out
