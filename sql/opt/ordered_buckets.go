@@ -22,7 +22,8 @@ import (
 // group key of an aggregate that reads the scan through filters only,
 // the key being a two-argument time_bucket with a constant width over
 // the scan's timestamp, timestamptz or integer time column. The executor
-// checks the rest (the width has no months, the scan's filters are in it).
+// checks the rest (a fixed width or whole months, the scan's filters
+// are in it).
 func orderedBuckets(n plan.Node) {
 	s, cr := limitedSort(n)
 	if s == nil {

@@ -118,3 +118,22 @@ func BenchmarkLastValueKeySet(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOrderedBucketsMonth asks the last three months of two years
+// of readings (every 10 minutes): with the optimizer the scan reads
+// chunks newest first and stops after the three month buckets; without
+// it every row is aggregated.
+func BenchmarkOrderedBucketsMonth(b *testing.B) {
+	run := tsbsCPU(b)
+	run(`CREATE TABLE readings (time timestamptz NOT NULL, v float8)`)
+	run(`SELECT create_hypertable('readings', 'time', chunk_time_interval => interval '7 days')`)
+	run(`INSERT INTO readings SELECT timestamptz '2022-01-01' + i * interval '10 minutes', i % 101 FROM generate_series(0, 104999) i`)
+	for _, opt := range []string{"on", "off"} {
+		b.Run("optimizer="+opt, func(b *testing.B) {
+			run("SET tsgres.optimizer = " + opt)
+			for i := 0; i < b.N; i++ {
+				run(`SELECT time_bucket('1 month', time) AS month, max(v) FROM readings GROUP BY month ORDER BY month DESC LIMIT 3`)
+			}
+		})
+	}
+}
