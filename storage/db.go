@@ -75,6 +75,9 @@ type DB struct {
 	// against the commit retiring a chunk (write side).
 	retired  map[uint64]uint64
 	retireMu sync.RWMutex
+	// newerMu serializes the commits of transactions with PutNewer
+	// writes from their check of the committed values to their write.
+	newerMu sync.Mutex
 	// epoch counts commits that retired chunks into others; open holds
 	// the epoch every open transaction began in (see OldestEpoch).
 	txnMu sync.Mutex

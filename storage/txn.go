@@ -53,7 +53,9 @@ type Txn struct {
 	// beforeCommit run inside Commit once it cannot fail for a conflict,
 	// just before its batch is written (see BeforeCommit).
 	beforeCommit []func()
-	done         bool
+	// newer are the keys written by PutNewer, settled at Commit.
+	newer [][]byte
+	done  bool
 	// locked are the row and chunk locks the transaction holds (guarded
 	// by the database's lock table mutex); they are released when it ends.
 	locked []*rowLock
@@ -429,7 +431,7 @@ func (t *Txn) finishLocked() {
 		s.Close()
 	}
 	t.stmt, t.snaps, t.refs, t.latestSnap = nil, nil, nil, nil
-	t.beforeCommit = nil
+	t.beforeCommit, t.newer = nil, nil
 	for c := range t.pins {
 		t.db.unpinChunk(c)
 	}
@@ -511,6 +513,13 @@ func (t *Txn) Commit() error {
 	}
 	for _, f := range t.beforeCommit {
 		f()
+	}
+	if len(t.newer) > 0 {
+		t.db.newerMu.Lock()
+		defer t.db.newerMu.Unlock()
+		if err := t.settleNewer(b); err != nil {
+			return err
+		}
 	}
 	if err := t.db.lists.commit(func() error { return b.Commit(pebble.Sync) }); err != nil {
 		return fmt.Errorf("commit: %w", err)

@@ -234,23 +234,29 @@ func execRetry(t *testing.T, conn *pgx.Conn, sql string) {
 // queryRows returns a query's rows as Go values.
 func queryRows(t *testing.T, conn *pgx.Conn, q string) [][]any {
 	t.Helper()
-	rows, err := conn.Query(context.Background(), q)
+	out, err := collectRows(conn, q)
 	if err != nil {
 		t.Fatalf("%s: %v", q, err)
+	}
+	return out
+}
+
+// collectRows returns a query's rows as Go values, or its error.
+func collectRows(conn *pgx.Conn, q string) ([][]any, error) {
+	rows, err := conn.Query(context.Background(), q)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out [][]any
 	for rows.Next() {
 		v, err := rows.Values()
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		out = append(out, v)
 	}
-	if err := rows.Err(); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	return out
+	return out, rows.Err()
 }
 
 // sameRows compares result rows, floats with a relative tolerance

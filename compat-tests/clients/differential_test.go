@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/tsgres/tsgres/compat-tests/testserver"
 )
 
@@ -23,11 +25,7 @@ import (
 // silently. The data has NULLs, NaNs, duplicate times, late rows and
 // several blocks per chunk.
 func TestScanDifferential(t *testing.T) {
-	if !testserver.PGAvailable() {
-		t.Skip("PostgreSQL 15 is not installed")
-	}
-	_, ts := startTimescale(t)
-	pg := connect(t, testserver.StartPostgres(t, testserver.PGOptions{}).DSN("postgres"))
+	ts, pg := startDifferential(t)
 	const ddl = "CREATE TABLE d (time timestamptz NOT NULL, dev int, x int, v double precision, s text)"
 	mustExec(t, ts, ddl)
 	mustExec(t, pg, ddl)
@@ -85,6 +83,17 @@ func TestScanDifferential(t *testing.T) {
 	mustExec(t, ts, "ALTER TABLE d SET (timescaledb.compress, timescaledb.compress_segmentby = 'dev')")
 	mustExec(t, ts, "SELECT count(compress_chunk(c)) FROM (SELECT c FROM show_chunks('d') c ORDER BY 1 LIMIT 2) s")
 	compareAll("partly compressed")
+}
+
+// startDifferential starts tsgres and a scratch PostgreSQL 15 and
+// connects to both, skipping the test where PostgreSQL is not installed.
+func startDifferential(t *testing.T) (ts, pg *pgx.Conn) {
+	t.Helper()
+	if !testserver.PGAvailable() {
+		t.Skip("PostgreSQL 15 is not installed")
+	}
+	_, ts = startTimescale(t)
+	return ts, connect(t, testserver.StartPostgres(t, testserver.PGOptions{}).DSN("postgres"))
 }
 
 // differentialQueries returns n random queries over table d.

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/tsgres/tsgres/sql/funcs"
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
 
@@ -13,7 +15,9 @@ import (
 // aggregate above it: the latest n for DESC, the earliest for ASC. No
 // row outside them can reach the sort's first n groups once there are n.
 type bucketTop struct {
-	fb   fixedBucket
+	// span returns the bucket [start, end) holding time x; ok is false
+	// when it cannot be computed.
+	span func(x int64) (start, end int64, ok bool)
 	desc bool
 	n    int
 	ti   int     // position of the time column in the scan's batches
@@ -35,8 +39,11 @@ func (t *bucketTop) add(b *col.Batch) {
 		if have && x >= cur && x < end {
 			continue
 		}
-		cur = t.fb.start(x)
-		end, have = cur+t.fb.period, true
+		s, e, ok := t.span(x)
+		if !ok {
+			continue // such rows only widen the bound: leave them out
+		}
+		cur, end, have = s, e, true
 		t.note(cur)
 	}
 }
@@ -69,7 +76,8 @@ func (t *bucketTop) bound() (int64, bool) {
 	if t.desc {
 		return s, true
 	}
-	return s + t.fb.period - 1, true
+	_, e, _ := t.span(s)
+	return e - 1, true
 }
 
 // trim returns the rows of b (no selection) inside bound, the others
@@ -111,14 +119,73 @@ func (h *hyperScanOp) orderBuckets(n int) {
 	if !ok {
 		return
 	}
-	fb, ok := asFixedBucket(call)
+	span, ok := bucketSpan(call)
 	ti := h.n.TimeIdx()
 	if !ok || ti < 0 || (h.n.Decode != nil && !h.n.Decode[ti]) || h.ordered {
 		return
 	}
 	desc := h.n.Order == plan.ScanTimeDesc
-	h.buckets = &bucketTop{fb: fb, desc: desc, n: n, ti: ti}
+	h.buckets = &bucketTop{span: span, desc: desc, n: n, ti: ti}
 	h.order(desc, h.buckets.bound)
+}
+
+// bucketSpan returns the bucket function of an ordered bucket scan's key:
+// a fixed-width time_bucket (timestamps or integers) or one of whole
+// months over a timestamp or timestamptz (in UTC, as time_bucket
+// without a time zone buckets it).
+func bucketSpan(call *plan.Call) (func(int64) (int64, int64, bool), bool) {
+	fb, ok := asFixedBucket(call)
+	if !ok {
+		fb, ok = asIntBucket(call)
+	}
+	if ok {
+		return func(x int64) (int64, int64, bool) {
+			s := fb.start(x)
+			return s, s + fb.period, true
+		}, true
+	}
+	if m, ok := monthWidth(call); ok {
+		return func(x int64) (int64, int64, bool) { return funcs.MonthBucket(m, x) }, true
+	}
+	return nil, false
+}
+
+// monthWidth returns the months of time_bucket(interval, t) over a
+// timestamp or timestamptz whose constant width is whole months.
+func monthWidth(e *plan.Call) (int32, bool) {
+	if DisableFastAgg || e.Fn == nil || e.Fn.Name != "time_bucket" || len(e.Args) != 2 || len(e.ArgTypes) != 2 ||
+		e.ArgTypes[0].OID != types.OidInterval || e.T.OID != e.ArgTypes[1].OID ||
+		(e.T.OID != types.OidTimestamp && e.T.OID != types.OidTimestamptz) {
+		return 0, false
+	}
+	c, ok := e.Args[0].(*plan.Const)
+	if !ok {
+		return 0, false
+	}
+	w, ok := c.V.(types.Interval)
+	if !ok || w.Months <= 0 || w.Days != 0 || w.Micros != 0 {
+		return 0, false
+	}
+	return w.Months, true
+}
+
+// asIntBucket recognizes time_bucket(width, t) over an integer time
+// column with a constant positive width: buckets are multiples of width
+// (origin 0), as fixedBucket computes them.
+func asIntBucket(e *plan.Call) (fixedBucket, bool) {
+	if DisableFastAgg || e.Fn == nil || e.Fn.Name != "time_bucket" || len(e.Args) != 2 || len(e.ArgTypes) != 2 ||
+		!e.T.IsInteger() || e.ArgTypes[0].OID != e.T.OID || e.ArgTypes[1].OID != e.T.OID {
+		return fixedBucket{}, false
+	}
+	c, ok := e.Args[0].(*plan.Const)
+	if !ok {
+		return fixedBucket{}, false
+	}
+	w, ok := c.V.(int64)
+	if !ok || w <= 0 || w > bucketSafe/4 {
+		return fixedBucket{}, false
+	}
+	return fixedBucket{period: w}, true
 }
 
 // bucketScanBelow returns the scan of an ordered bucket scan read by the

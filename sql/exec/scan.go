@@ -152,6 +152,10 @@ type hyperScanOp struct {
 	keys      []*keySet
 	keysReady bool
 	keyStats  *keySetStats
+	// keysErr is the error computing the key sets raised. It is raised
+	// only when a row passes the scan's other filters, where PostgreSQL
+	// would first run the subquery; until then every block is read.
+	keysErr error
 	// buckets, for an ordered bucket scan (orderedbuckets.go), keeps the
 	// best buckets of the rows read so far, which bound the scan.
 	buckets *bucketTop
@@ -449,6 +453,9 @@ func (h *hyperScanOp) decode(blk *storage.BlockMeta, chunk uint64, buf *storage.
 			return nil, err
 		}
 	}
+	if h.keysErr != nil && b.Rows() > 0 {
+		return nil, h.keysErr
+	}
 	if h.buckets != nil && b.Rows() > 0 {
 		h.mu.Lock()
 		h.buckets.add(b)
@@ -467,16 +474,18 @@ func (h *hyperScanOp) Close() error {
 // keyBlocks returns the blocks of one chunk that may hold a row of the
 // scan's key sets, computing the keys first when this is the first chunk
 // with blocks to read (so an empty time range never runs the subquery).
+// When computing them fails, every block is read and the error waits
+// for a row that passes the scan's other filters (see keysErr).
 func (h *hyperScanOp) keyBlocks(blocks []*storage.BlockMeta) ([]*storage.BlockMeta, error) {
 	if len(h.n.Keys) == 0 || len(blocks) == 0 {
 		return blocks, nil
 	}
 	if !h.keysReady {
 		keys, err := keySetsOf(h.ctx, h.n)
-		if err != nil {
-			return nil, err
-		}
-		h.keys, h.keysReady = keys, true
+		h.keys, h.keysErr, h.keysReady = keys, err, true
+	}
+	if h.keysErr != nil {
+		return blocks, nil
 	}
 	out := blocks[:0:0]
 	for _, blk := range blocks {
@@ -497,6 +506,9 @@ func (h *hyperScanOp) keyBlocks(blocks []*storage.BlockMeta) ([]*storage.BlockMe
 // keysCover reports whether every row of blk passes the scan's key sets,
 // so that metadata may answer for the block.
 func (h *hyperScanOp) keysCover(blk *storage.BlockMeta) bool {
+	if h.keysErr != nil {
+		return false
+	}
 	for _, k := range h.keys {
 		if !k.covers(blk) {
 			return false

@@ -279,7 +279,9 @@ func (c *cteOp) Next() (*col.Batch, error) {
 			if c.ctx.ctes == nil {
 				c.ctx.ctes = map[*plan.CTE]*materialized{}
 			}
-			c.ctx.ctes[c.n.CTE] = m
+			if !c.n.CTE.Correlated {
+				c.ctx.ctes[c.n.CTE] = m
+			}
 		}
 		w := len(c.n.Cols)
 		rows := m.rows

@@ -247,3 +247,18 @@ func Add64(a, b int64) (int64, bool) {
 	r := a + b
 	return r, (r > a) == (b > 0) || b == 0
 }
+
+// MonthBucket returns the month bucket of width months holding
+// timestamp us (microseconds, naive or UTC) under time_bucket's default
+// origin: its start and the start of the next bucket. ok is false for a
+// width below one month or a time the bucket cannot be computed for.
+func MonthBucket(months int32, us int64) (start, next int64, ok bool) {
+	if months <= 0 || isInfTs(us) {
+		return 0, 0, false
+	}
+	start, err := bucketTs(types.Interval{Months: months}, us, nil, types.Interval{})
+	if err != nil {
+		return 0, 0, false
+	}
+	return start, addMonths(start, int64(months)), true
+}

@@ -342,7 +342,8 @@ func lastValueInput(n plan.Node, sIdx, tIdx int) (plan.Node, bool) {
 }
 
 // lastValueSafeFilter accepts conjunctions of predicates on the series
-// column only and lower bounds on the time column.
+// column only (an uncorrelated IN or ANY subquery among them) and lower
+// bounds on the time column.
 func lastValueSafeFilter(f plan.Expr, sIdx, tIdx int) bool {
 	if f == nil {
 		return true
@@ -356,7 +357,12 @@ func lastValueSafeFilter(f plan.Expr, sIdx, tIdx int) bool {
 		switch x := e.(type) {
 		case *plan.ColRef:
 			cols[x.Idx] = true
-		case *plan.Subquery, *plan.OuterRef:
+		case *plan.Subquery:
+			// An uncorrelated subquery is a set of keys computed once
+			// ("series IN (SELECT id FROM devices WHERE ...)"): fine
+			// when it tests the series column.
+			volatile = volatile || x.Correlated
+		case *plan.OuterRef:
 			volatile = true
 		case *plan.Call:
 			volatile = volatile || x.Fn.Volatile

@@ -20,9 +20,10 @@ import (
 // The shape: Limit over Sort, the sort key followed through projections
 // (a HAVING filter would drop groups, so none may sit between) to a
 // group key of an aggregate that reads the scan through filters only,
-// the key being a two-argument time_bucket with a constant interval over
-// the scan's timestamp or timestamptz time column. The executor checks
-// the rest (the width has no months, the scan's filters are in it).
+// the key being a two-argument time_bucket with a constant width over
+// the scan's timestamp, timestamptz or integer time column. The executor
+// checks the rest (a fixed width or whole months, the scan's filters
+// are in it).
 func orderedBuckets(n plan.Node) {
 	s, cr := limitedSort(n)
 	if s == nil {
@@ -52,8 +53,8 @@ func orderedBuckets(n plan.Node) {
 	if !ok || ti < 0 || tc.Idx != ti {
 		return
 	}
-	switch hs.Cols[ti].T.OID {
-	case types.OidTimestamp, types.OidTimestamptz:
+	switch t := hs.Cols[ti].T; {
+	case t.OID == types.OidTimestamp, t.OID == types.OidTimestamptz, t.IsInteger():
 	default:
 		return
 	}

@@ -80,3 +80,60 @@ func BenchmarkJoinKeySets(b *testing.B) {
 		WHERE t.hostname = 'host_9' AND c.time >= '2024-01-01 10:00' AND c.time < '2024-01-01 11:00'
 		GROUP BY t.hostname`)
 }
+
+// BenchmarkOrderedBucketsInt is BenchmarkOrderedBuckets over a table
+// whose time is a bigint (seconds), bucketed by time_bucket(60, time):
+// the ordered bucket scan serves integer time as it serves timestamps.
+func BenchmarkOrderedBucketsInt(b *testing.B) {
+	run := tsbsCPU(b)
+	run(`CREATE TABLE cpu_int (time bigint NOT NULL, tags_id int, usage_user float8)`)
+	run(`SELECT create_hypertable('cpu_int', 'time', chunk_time_interval => 28800)`)
+	run(`INSERT INTO cpu_int SELECT (i / 100) * 30, 1 + i % 100, i % 97 FROM generate_series(0, 287999) i`)
+	for _, opt := range []string{"on", "off"} {
+		b.Run("optimizer="+opt, func(b *testing.B) {
+			run("SET tsgres.optimizer = " + opt)
+			for i := 0; i < b.N; i++ {
+				run(`SELECT time_bucket(60, time) AS minute, max(usage_user) FROM cpu_int
+					WHERE time < 72000 GROUP BY minute ORDER BY minute DESC LIMIT 5`)
+			}
+		})
+	}
+}
+
+// BenchmarkLastValueKeySet asks the latest row of the devices an IN
+// subquery over the tags table names (a dashboard's "latest of my
+// devices"): with the optimizer the last-value index answers and the
+// subquery filters its rows, one per device; without it every row is
+// sorted.
+func BenchmarkLastValueKeySet(b *testing.B) {
+	run := tsbsCPU(b)
+	run(`CREATE INDEX ON cpu (tags_id, time DESC)`)
+	for _, opt := range []string{"on", "off"} {
+		b.Run("optimizer="+opt, func(b *testing.B) {
+			run("SET tsgres.optimizer = " + opt)
+			for i := 0; i < b.N; i++ {
+				run(`SELECT DISTINCT ON (tags_id) * FROM cpu WHERE tags_id IN (SELECT id FROM tags WHERE hostname IN ('host_1', 'host_7'))
+					ORDER BY tags_id, time DESC`)
+			}
+		})
+	}
+}
+
+// BenchmarkOrderedBucketsMonth asks the last three months of two years
+// of readings (every 10 minutes): with the optimizer the scan reads
+// chunks newest first and stops after the three month buckets; without
+// it every row is aggregated.
+func BenchmarkOrderedBucketsMonth(b *testing.B) {
+	run := tsbsCPU(b)
+	run(`CREATE TABLE readings (time timestamptz NOT NULL, v float8)`)
+	run(`SELECT create_hypertable('readings', 'time', chunk_time_interval => interval '7 days')`)
+	run(`INSERT INTO readings SELECT timestamptz '2022-01-01' + i * interval '10 minutes', i % 101 FROM generate_series(0, 104999) i`)
+	for _, opt := range []string{"on", "off"} {
+		b.Run("optimizer="+opt, func(b *testing.B) {
+			run("SET tsgres.optimizer = " + opt)
+			for i := 0; i < b.N; i++ {
+				run(`SELECT time_bucket('1 month', time) AS month, max(v) FROM readings GROUP BY month ORDER BY month DESC LIMIT 3`)
+			}
+		})
+	}
+}

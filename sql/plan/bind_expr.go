@@ -295,7 +295,15 @@ func (b *binder) columnRef(c *parse.ColumnRef, ec *exprCtx) (Expr, error) {
 		return nil, err
 	}
 	if depth > 0 {
+		// Every block between the reference and the row it reads is
+		// correlated: an enclosing subquery must be re-run per outer
+		// row for its own subqueries to see that row.
 		b.correlated = true
+		for sc, d := ec.sc, 0; sc != nil && d < depth; sc, d = sc.parent, d+1 {
+			if sc.owner != nil {
+				sc.owner.correlated = true
+			}
+		}
 		return &OuterRef{T: col.T, Depth: depth, Idx: idx}, nil
 	}
 	return &ColRef{T: col.T, Idx: idx, Name: name}, nil

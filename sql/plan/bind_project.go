@@ -441,12 +441,22 @@ func (b *binder) orderLimit(node Node, sorts []*parse.Node, count, offset *parse
 	return b.limit(node, count, offset)
 }
 
+// setOp binds a UNION, INTERSECT or EXCEPT. Like PostgreSQL, a branch's
+// untyped literals (SELECT NULL, SELECT 'x') stay unknown and take the
+// other branch's type; two unknown columns resolve to text.
 func (b *binder) setOp(s *parse.SelectStmt, outer *scope) (Node, error) {
-	l, err := b.child().selectStmt(s.Larg, outer)
+	branch := func(s *parse.SelectStmt) (Node, error) {
+		c := b.child()
+		c.keepUnknown = true
+		n, err := c.selectStmt(s, outer)
+		b.correlated = b.correlated || c.correlated
+		return n, err
+	}
+	l, err := branch(s.Larg)
 	if err != nil {
 		return nil, err
 	}
-	r, err := b.child().selectStmt(s.Rarg, outer)
+	r, err := branch(s.Rarg)
 	if err != nil {
 		return nil, err
 	}
@@ -459,9 +469,13 @@ func (b *binder) setOp(s *parse.SelectStmt, outer *scope) (Node, error) {
 	needCast := false
 	for i := range lc {
 		t, ok := commonType(lc[i].T, rc[i].T)
-		if lc[i].T.OID == types.OidUnknown || lc[i].T.OID == 0 {
+		lu, ru := lc[i].T.OID == types.OidUnknown || lc[i].T.OID == 0, rc[i].T.OID == types.OidUnknown || rc[i].T.OID == 0
+		switch {
+		case lu && ru:
+			t, ok = types.Text, true
+		case lu:
 			t, ok = rc[i].T, true
-		} else if rc[i].T.OID == types.OidUnknown || rc[i].T.OID == 0 {
+		case ru:
 			t, ok = lc[i].T, true
 		}
 		if !ok {

@@ -59,6 +59,7 @@ func (b *binder) selectBlock(s *parse.SelectStmt, outer *scope) (Node, error) {
 		s = s2
 	}
 	sc := newScope(outer)
+	sc.owner = b
 	var input Node
 	if len(s.FromClause) == 0 {
 		input = &Values{Rows: [][]Expr{{}}}
@@ -148,10 +149,11 @@ func (b *binder) withClause(w *parse.WithClause, outer *scope) error {
 		if err != nil {
 			return err
 		}
+		b.correlated = b.correlated || sub.correlated
 		if len(cte.Aliascolnames) > 0 {
 			n = renameCols(n, cte.Aliascolnames)
 		}
-		b.ctes[cte.Ctename] = &CTE{Name: cte.Ctename, Plan: n}
+		b.ctes[cte.Ctename] = &CTE{Name: cte.Ctename, Plan: n, Correlated: sub.correlated}
 	}
 	return nil
 }
@@ -231,6 +233,10 @@ func (b *binder) fromItem(n *parse.Node, sc *scope) (Node, error) {
 			node = stripHidden(node)
 		}
 		sc.add(alias, cols)
+		if !rs.Lateral && sub.correlated {
+			// It reads a row enclosing this block: so does the block.
+			b.correlated = true
+		}
 		if rs.Lateral && sub.correlated {
 			return &lateralNode{node}, nil
 		}

@@ -344,6 +344,9 @@ type CTERef struct {
 type CTE struct {
 	Name string
 	Plan Node
+	// Correlated CTEs read an enclosing query's row: they are computed
+	// again each time they are read, not once per statement.
+	Correlated bool
 }
 
 // Explain wraps a plan for EXPLAIN.

@@ -12,6 +12,10 @@ type scope struct {
 	parent *scope
 	// cols is the flat row layout (all relations' columns in order).
 	ncols int
+	// owner is the binder of the query block the scope belongs to (nil
+	// for scopes of no block): a reference through the scope to an
+	// enclosing block's row makes that block correlated too.
+	owner *binder
 	// lateralOuter marks the scope whose parent's columns are reached
 	// through OuterRef depth counting.
 }

@@ -119,7 +119,7 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 			if err != nil {
 				return err
 			}
-			txn.Put(sp, key, encodeLastValue(times[r], data))
+			txn.PutNewer(sp, key, encodeLastValue(times[r], data))
 		}
 	}
 	return nil
