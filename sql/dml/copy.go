@@ -77,7 +77,10 @@ func Copy(h Host, x *plan.Copy, out Output) error {
 			if err = cs.checkBatch(t, full); err != nil {
 				return err
 			}
-			if err = w.AppendHyper(t, full, true); err == nil {
+			// full is handed over unless the foreign key check below
+			// reads it after the append (in input order, which names
+			// the first violating row as PostgreSQL does).
+			if err = w.AppendHyper(t, full, len(t.ForeignKeys) == 0); err == nil {
 				n = int64(full.Rows())
 				err = cs.referencesBatch(t, full)
 			}
