@@ -43,8 +43,10 @@ func (t *Txn) appendBatch(chunk uint64, schema ChunkSchema, b *col.Batch, own bo
 		rows = copyLive(b)
 	}
 	if schema.seriesIdx() >= 0 {
-		// Clustered: the rows go to blocks in (series, time) order.
-		rows = sortBlockOrder(schema, rows)
+		// Clustered: the rows go to blocks in (series, time) order. rows
+		// are the transaction's own (a copy, or handed over), so they are
+		// sorted in place.
+		rows = sortBlockOrderOwned(schema, rows)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()

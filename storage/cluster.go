@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -156,6 +157,112 @@ func sortBlockOrder(schema ChunkSchema, b *col.Batch) *col.Batch {
 		vecs[i] = v.Gather(perm)
 	}
 	return col.FromVecs(vecs, b.Rows())
+}
+
+// sortBlockOrderOwned is sortBlockOrder for a batch whose vectors the
+// caller handed over (nobody else reads or writes them): the rows are
+// permuted in place instead of gathered into new vectors, which spares a
+// COPY's every batch one allocation (and a garbage collection's worth of
+// work) the size of its data. Vectors sharing storage fall back to
+// sortBlockOrder.
+func sortBlockOrderOwned(schema ChunkSchema, b *col.Batch) *col.Batch {
+	if inBlockOrder(schema, b) {
+		return b
+	}
+	if !exactLen(b) || sharesStorage(b) {
+		return sortBlockOrder(schema, b)
+	}
+	permuteInPlace(b, blockPerm(schema, b))
+	return b
+}
+
+// sharesStorage reports whether two vectors of b share a backing array
+// (one vector used for two columns, or slices of one), which an
+// in-place permutation would permute twice.
+func sharesStorage(b *col.Batch) bool {
+	seen := make(map[unsafe.Pointer]bool, 2*len(b.Cols))
+	note := func(p unsafe.Pointer) bool {
+		if p == nil {
+			return false
+		}
+		if seen[p] {
+			return true
+		}
+		seen[p] = true
+		return false
+	}
+	for _, v := range b.Cols {
+		var p unsafe.Pointer
+		switch v.Kind {
+		case col.Int64:
+			p = unsafe.Pointer(unsafe.SliceData(v.I64))
+		case col.Float64:
+			p = unsafe.Pointer(unsafe.SliceData(v.F64))
+		case col.Bool:
+			p = unsafe.Pointer(unsafe.SliceData(v.B))
+		case col.Bytes:
+			p = unsafe.Pointer(unsafe.SliceData(v.S))
+		case col.Any:
+			p = unsafe.Pointer(unsafe.SliceData(v.A))
+		}
+		if note(p) || note(unsafe.Pointer(unsafe.SliceData(v.Nulls))) {
+			return true
+		}
+	}
+	return false
+}
+
+// permuteInPlace reorders the slots of b's vectors so that slot j holds
+// what slot perm[j] held, following perm's cycles (computed once for all
+// vectors).
+func permuteInPlace(b *col.Batch, perm []int) {
+	// cyc lists each cycle of length > 1 as its slots c0, c1 = perm[c0],
+	// ...; ends[k] is where cycle k ends in cyc.
+	cyc := make([]int, 0, len(perm))
+	var ends []int
+	done := make([]bool, len(perm))
+	for s := range perm {
+		if done[s] || perm[s] == s {
+			continue
+		}
+		for j := s; !done[j]; j = perm[j] {
+			done[j] = true
+			cyc = append(cyc, j)
+		}
+		ends = append(ends, len(cyc))
+	}
+	for _, v := range b.Cols {
+		switch v.Kind {
+		case col.Int64:
+			applyCycles(v.I64, cyc, ends)
+		case col.Float64:
+			applyCycles(v.F64, cyc, ends)
+		case col.Bool:
+			applyCycles(v.B, cyc, ends)
+		case col.Bytes:
+			applyCycles(v.S, cyc, ends)
+		case col.Any:
+			applyCycles(v.A, cyc, ends)
+		}
+		if v.Nulls != nil {
+			applyCycles(v.Nulls, cyc, ends)
+		}
+	}
+}
+
+// applyCycles moves s[c[i+1]] to s[c[i]] along each cycle c of cyc (see
+// permuteInPlace), the first slot's value going to the last.
+func applyCycles[T any](s []T, cyc, ends []int) {
+	from := 0
+	for _, end := range ends {
+		c := cyc[from:end]
+		first := s[c[0]]
+		for i := 0; i+1 < len(c); i++ {
+			s[c[i]] = s[c[i+1]]
+		}
+		s[c[len(c)-1]] = first
+		from = end
+	}
 }
 
 // blockPerm returns the permutation sorting b's rows stably in schema's

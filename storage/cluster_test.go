@@ -3,6 +3,7 @@ package storage
 import (
 	"fmt"
 	"math/rand"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -391,4 +392,48 @@ func TestBackgroundRecluster(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	checkClustered(t, db.Begin(), 1)
+}
+
+// TestSortBlockOrderOwned: sorting handed-over vectors in place gives
+// what gathering them gives, nulls and strings included, and vectors
+// sharing storage are gathered instead.
+func TestSortBlockOrderOwned(t *testing.T) {
+	schema := ChunkSchema{Cols: testSchema.Cols, TimeCol: 0, SeriesCol: 2} // series: the text column
+	var ts []int64
+	for i := 0; i < 3000; i++ {
+		ts = append(ts, int64(i*7919%3001))
+	}
+	want := sortBlockOrder(schema, mkBatch(ts...))
+	got := sortBlockOrderOwned(schema, mkBatch(ts...))
+	if !reflect.DeepEqual(batchRows(want), batchRows(got)) {
+		t.Fatal("in-place sort differs from the gathered one")
+	}
+	if !inBlockOrder(schema, got) {
+		t.Fatal("not in block order")
+	}
+
+	// One vector used for two columns must not be permuted twice.
+	b := mkBatch(ts...)
+	b.Cols[4] = b.Cols[0]
+	wantShared := sortBlockOrder(schema, mkBatch(ts...))
+	wantShared.Cols[4] = wantShared.Cols[0]
+	if !sharesStorage(b) {
+		t.Fatal("shared vector not noticed")
+	}
+	if !reflect.DeepEqual(batchRows(wantShared), batchRows(sortBlockOrderOwned(schema, b))) {
+		t.Fatal("shared vectors sorted wrongly")
+	}
+}
+
+// batchRows returns b's rows as values.
+func batchRows(b *col.Batch) [][]any {
+	var out [][]any
+	for r := 0; r < b.Rows(); r++ {
+		row := make([]any, len(b.Cols))
+		for i, v := range b.Cols {
+			row[i] = v.Get(r)
+		}
+		out = append(out, row)
+	}
+	return out
 }

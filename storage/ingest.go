@@ -21,7 +21,8 @@ import (
 // AppendOwned is Append for a batch the caller hands over: when b has no
 // selection vector and every vector holds exactly b.Rows() slots, the
 // transaction keeps b's vectors without copying them, and the caller must
-// not modify them afterwards. Otherwise it copies, like Append.
+// neither modify nor read them afterwards (a clustered chunk's rows are
+// sorted by series in place). Otherwise it copies, like Append.
 func (t *Txn) AppendOwned(chunk uint64, schema ChunkSchema, b *col.Batch) error {
 	return t.appendBatch(chunk, schema, b, true)
 }

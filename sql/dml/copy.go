@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"github.com/tsgres/tsgres/catalog"
@@ -23,6 +24,11 @@ const copyBatchRows = 16384
 
 // binarySignature starts a binary COPY file.
 var binarySignature = []byte("PGCOPY\n\xff\r\n\x00")
+
+// copyBuffers are COPY FROM's input buffers, reused across statements:
+// a loader's every batch is a COPY, and values are copied out of the
+// buffer as they are decoded.
+var copyBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 256<<10) }}
 
 // Copy runs COPY x: COPY TO sends a query's rows to the client (copyOut);
 // COPY FROM reads the client's data in batches of copyBatchRows rows,
@@ -42,7 +48,13 @@ func Copy(h Host, x *plan.Copy, out Output) error {
 	ec := h.ExecCtx()
 	w := h.Writer()
 	cs := newConstraints(h, ec, w)
-	cr := &copyReader{t: t, x: x, br: bufio.NewReaderSize(r, 256<<10), first: true}
+	br := copyBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	defer func() {
+		br.Reset(nil)
+		copyBuffers.Put(br)
+	}()
+	cr := &copyReader{t: t, x: x, br: br, first: true}
 	defaults := make([]plan.Expr, len(t.Cols))
 	given := map[int]bool{}
 	for _, c := range x.Cols {
@@ -77,7 +89,10 @@ func Copy(h Host, x *plan.Copy, out Output) error {
 			if err = cs.checkBatch(t, full); err != nil {
 				return err
 			}
-			if err = w.AppendHyper(t, full, true); err == nil {
+			// full is handed over unless the foreign key check below
+			// reads it after the append (in input order, which names
+			// the first violating row as PostgreSQL does).
+			if err = w.AppendHyper(t, full, len(t.ForeignKeys) == 0); err == nil {
 				n = int64(full.Rows())
 				err = cs.referencesBatch(t, full)
 			}

@@ -30,6 +30,9 @@ type normStmt struct {
 	normalized string     // text with literals replaced ("" when not normalized)
 	lits       []*pg.Node // the replaced literals, as A_Const nodes
 	base       int        // placeholder number of lits[0]
+	// values describes a long INSERT's VALUES list whose items are all
+	// placeholders (nil otherwise): see values.go.
+	values *valuesRows
 }
 
 type token struct {
@@ -43,6 +46,9 @@ type token struct {
 // whole.
 func splitStatements(query string) (stmts []normStmt, ok bool) {
 	var toks []token
+	if len(query) > maxCachedQuery {
+		toks = make([]token, 0, len(query)/4) // a bulk INSERT: about that many
+	}
 	start := 0
 	maxParam := 0
 	flush := func(end int) {
@@ -218,8 +224,17 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 	by := []bool{false}
 	next := maxParam + 1
 	ns.base = next
+	// For a long INSERT, where each token starts in the normalized text
+	// and which placeholder it became (0: none), for valuesRowsOf.
+	var at, num []int
+	if len(raw) > maxCachedQuery && strings.EqualFold(raw[toks[0].start-off:toks[0].end-off], "insert") {
+		at, num = make([]int, len(toks)), make([]int, len(toks))
+	}
 	for i, t := range toks {
 		s, e := t.start-off, t.end-off
+		if at != nil {
+			at[i] = b.Len() + s - last
+		}
 		switch {
 		case t.kind == 'i':
 			word := strings.ToLower(raw[s:e])
@@ -243,6 +258,9 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 			b.WriteString(raw[last:s])
 			b.WriteByte('$')
 			b.WriteString(strconv.Itoa(next))
+			if num != nil {
+				num[i] = next
+			}
 			next++
 			last = e
 			ns.lits = append(ns.lits, &pg.Node{Node: &pg.Node_AConst{AConst: &pg.A_Const{Isnull: true}}})
@@ -277,6 +295,9 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 		b.WriteString(raw[last:s])
 		b.WriteByte('$')
 		b.WriteString(strconv.Itoa(next))
+		if num != nil {
+			num[i] = next
+		}
 		next++
 		last = e
 		ns.lits = append(ns.lits, lit)
@@ -286,6 +307,9 @@ func normalizeStmt(text, raw string, toks []token, off, maxParam int) normStmt {
 	}
 	b.WriteString(strings.TrimRight(raw[last:], " \t\r\n\f"))
 	ns.normalized = b.String()
+	if at != nil {
+		ns.values = valuesRowsOf(raw, toks, off, at, num)
+	}
 	return ns
 }
 
@@ -304,8 +328,15 @@ func isListNull(raw string, toks []token, i, off int) bool {
 // literalNode builds the A_Const pg_query would produce for a literal.
 func literalNode(kind byte, s string) *pg.Node {
 	if kind == 's' {
-		v := strings.ReplaceAll(s[1:len(s)-1], "''", "'")
-		return pg.MakeAConstStrNode(v, 0)
+		// pg.MakeAConstStrNode's five objects in one allocation: a bulk
+		// INSERT makes one of these per string it holds.
+		l := &strConst{}
+		l.s.Sval = strings.ReplaceAll(s[1:len(s)-1], "''", "'")
+		l.sv.Sval = &l.s
+		l.a.Val = &l.sv
+		l.ac.AConst = &l.a
+		l.n.Node = &l.ac
+		return &l.n
 	}
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 32); err == nil {
@@ -313,4 +344,13 @@ func literalNode(kind byte, s string) *pg.Node {
 		}
 	}
 	return &pg.Node{Node: &pg.Node_AConst{AConst: &pg.A_Const{Val: &pg.A_Const_Fval{Fval: &pg.Float{Fval: s}}}}}
+}
+
+// strConst is the nodes of a string A_Const, allocated together.
+type strConst struct {
+	n  pg.Node
+	ac pg.Node_AConst
+	a  pg.A_Const
+	sv pg.A_Const_Sval
+	s  pg.String
 }

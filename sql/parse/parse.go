@@ -54,7 +54,7 @@ func Parse(query string) ([]*Statement, error) {
 	for _, ns := range split {
 		if ns.normalized != "" {
 			if _, bad := badNormalized.Load(ns.normalized); !bad {
-				res, err := Tree(ns.normalized)
+				res, err := normalizedTree(ns)
 				if err == nil && len(res.Stmts) == 1 {
 					out = append(out, &Statement{raw: res.Stmts[0], SQL: ns.text, Tag: tagOf(res.Stmts[0].Stmt), lits: ns.lits, base: ns.base})
 					continue
@@ -74,6 +74,17 @@ func Parse(query string) ([]*Statement, error) {
 		out = append(out, &Statement{raw: res.Stmts[0], SQL: ns.text, Tag: tagOf(res.Stmts[0].Stmt)})
 	}
 	return out, nil
+}
+
+// normalizedTree parses ns's normalized text, a bulk INSERT's VALUES
+// list row shape once (values.go).
+func normalizedTree(ns normStmt) (*pg.ParseResult, error) {
+	if ns.values != nil {
+		if res, ok := ns.values.tree(ns.normalized); ok {
+			return res, nil
+		}
+	}
+	return Tree(ns.normalized)
 }
 
 func parseWhole(query string) ([]*Statement, error) {

@@ -47,7 +47,8 @@ func spacePartition(t *catalog.Table, b *col.Batch, row int) int {
 // AppendHyper routes rows b (SQL kinds, all of t's columns) of hypertable
 // t to chunks by time and space partition, creating chunks as needed, and
 // appends them to the transaction. With owned, the caller hands b's
-// vectors over (COPY) and the transaction may keep them without copying.
+// vectors over (COPY) and the transaction may keep them without copying
+// and reorder them in place: the caller must not read b afterwards.
 // A NULL time is a NotNullError, a duplicate in a unique index a
 // UniqueViolation (hyperunique.go); other constraints are the caller's.
 func (w *Writer) AppendHyper(t *catalog.Table, b *col.Batch, owned bool) error {
