@@ -201,6 +201,9 @@ func (r *results) print(w io.Writer) {
 			cpu := "server CPU not readable"
 			if l.CPUUsPerRow > 0 {
 				cpu = fmt.Sprintf("server CPU %.2f µs/row", l.CPUUsPerRow)
+				if l.BackgroundUsPerRow > 0 {
+					cpu += fmt.Sprintf(" (+%.2f in the background after the load)", l.BackgroundUsPerRow)
+				}
 			}
 			fmt.Fprintf(w, "load %-12s %10.0f rows/s  %s  (%d rows in %.1f s)\n", name, l.RowsPerS, cpu, l.Rows, l.Seconds)
 		}

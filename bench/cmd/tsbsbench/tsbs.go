@@ -114,6 +114,10 @@ type loadResult struct {
 	// CPUUsPerRow is the server's CPU time per loaded row (µs); 0 when
 	// the server's CPU time cannot be read.
 	CPUUsPerRow float64 `json:"server_cpu_us_per_row,omitempty"`
+	// BackgroundUsPerRow is tsgres's CPU time per loaded row after the
+	// load until it was idle (merges and reclustering), not in
+	// CPUUsPerRow.
+	BackgroundUsPerRow float64 `json:"background_cpu_us_per_row,omitempty"`
 }
 
 // load runs tsbs_load_timescaledb against e: it drops and recreates the
