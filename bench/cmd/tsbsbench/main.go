@@ -67,21 +67,32 @@ func main() {
 	os.Exit(run(&cfg, root, *cache, *peerUser, *out, saved, *peerFrom))
 }
 
-// waitIdle waits until e's server uses under 5% of a core over two
-// seconds (its background work after a load is done), at most 10 minutes,
-// and returns the CPU seconds it used meanwhile.
+// waitIdle waits until e's server has used under 5% of a core over each
+// of the last three 2-second windows, and at least idleAfterLoad after
+// the load (tsgres seals a chunk's delta blocks once it had no commit for
+// 30 s, and reclusters it after 3 s), at most 10 minutes; it returns the
+// CPU seconds the server used meanwhile.
 func waitIdle(e *engine) float64 {
 	const window = 2 * time.Second
+	const idleAfterLoad = 35 * time.Second
 	start := time.Now()
 	first, err := e.cpu()
-	prev := first
+	prev, quiet := first, 0
 	for err == nil && time.Since(start) < 10*time.Minute {
 		time.Sleep(window)
 		cur, cerr := e.cpu()
-		if cerr != nil || cur-prev < 0.05*window.Seconds() {
+		if cerr != nil {
 			break
 		}
+		if cur-prev < 0.05*window.Seconds() {
+			quiet++
+		} else {
+			quiet = 0
+		}
 		prev = cur
+		if quiet >= 3 && time.Since(start) >= idleAfterLoad {
+			break
+		}
 	}
 	fmt.Printf("tsbsbench: %s idle after its load (waited %.0f s)\n", e.name, time.Since(start).Seconds())
 	return prev - first
