@@ -430,7 +430,7 @@ func (t *Txn) finishLocked() {
 	for s := range t.refs {
 		s.Close()
 	}
-	t.stmt, t.snaps, t.refs, t.latestSnap = nil, nil, nil, nil
+	t.stmt, t.snaps, t.refs, t.gens, t.latestSnap = nil, nil, nil, nil, nil
 	t.beforeCommit, t.newer = nil, nil
 	for c := range t.pins {
 		t.db.unpinChunk(c)

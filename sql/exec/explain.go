@@ -187,23 +187,27 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 		props := []string{fmt.Sprintf("Chunks excluded: %d of %d", x.Excluded, x.Total)}
 		props = append(props, scanDecisions(x)...)
 		if e.analyze {
+			var rs readStats // zero when the scan counted none
+			if p := e.ctx.readStats[x]; p != nil {
+				rs = *p
+			}
 			if st := e.ctx.scans[x]; st != nil {
 				read := fmt.Sprintf("Blocks read: %d  Blocks skipped by metadata: %d", st.BlocksRead, st.BlocksSkipped)
-				if t := e.ctx.readStats[x]; t != nil && t.inside > 0 {
+				if rs.inside > 0 {
 					// scan_timeconds.go: these blocks' rows skipped the
 					// filter's time conditions.
-					read += fmt.Sprintf("  Blocks inside the time conditions: %d", t.inside)
+					read += fmt.Sprintf("  Blocks inside the time conditions: %d", rs.inside)
 				}
-				if t := e.ctx.readStats[x]; t != nil && t.workers > 0 {
-					read += fmt.Sprintf("  Read ahead by %d workers", t.workers)
+				if rs.workers > 0 {
+					read += fmt.Sprintf("  Read ahead by %d workers", rs.workers)
 				}
 				props = append(props, read)
 			}
 			if k := e.ctx.keySets[x]; k != nil {
 				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))
 			}
-			if t := e.ctx.readStats[x]; t != nil && t.ordered > 0 {
-				props = append(props, fmt.Sprintf("Time conditions by block order: %d blocks  Rows cut: %d", t.ordered, t.rowsCut))
+			if rs.ordered > 0 {
+				props = append(props, fmt.Sprintf("Time conditions by block order: %d blocks  Rows cut: %d", rs.ordered, rs.rowsCut))
 			}
 			if m := e.ctx.metaAggs[x]; m != nil {
 				props = append(props, fmt.Sprintf("Blocks answered from metadata: %d", m.blocks))

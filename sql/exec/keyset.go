@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/tsgres/tsgres/sql/plan"
@@ -137,20 +138,18 @@ func (k *keySet) mayHold(blk *storage.BlockMeta) bool {
 	switch lo := cm.Min.(type) {
 	case int64:
 		hi, ok := cm.Max.(int64)
-		if !ok || k.ints == nil {
-			return true
-		}
-		i, _ := slices.BinarySearch(k.sortedI, lo)
-		return i < len(k.sortedI) && k.sortedI[i] <= hi
+		return !ok || k.ints == nil || anyWithin(k.sortedI, lo, hi)
 	case string:
 		hi, ok := cm.Max.(string)
-		if !ok || k.strs == nil {
-			return true
-		}
-		i, _ := slices.BinarySearch(k.sortedS, lo)
-		return i < len(k.sortedS) && k.sortedS[i] <= hi
+		return !ok || k.strs == nil || anyWithin(k.sortedS, lo, hi)
 	}
 	return true // no min/max kept: read the block
+}
+
+// anyWithin reports whether sorted holds a value in [lo, hi].
+func anyWithin[T cmp.Ordered](sorted []T, lo, hi T) bool {
+	i, _ := slices.BinarySearch(sorted, lo)
+	return i < len(sorted) && sorted[i] <= hi
 }
 
 // covers reports whether every row of blk has a key in its column (one

@@ -1,6 +1,7 @@
 package exec
 
 import (
+	"slices"
 	"sort"
 	"sync"
 
@@ -64,20 +65,11 @@ type readStats struct {
 }
 
 // timePos returns the output position of the hypertable's time column
-// among the columns the scan decodes, or -1.
+// when the scan decodes it, or -1.
 func (h *hyperScanOp) timePos() int {
-	for i, ci := range h.n.ColIdx {
-		if ci < 0 || ci >= len(h.n.Table.Cols) || h.n.Table.Cols[ci].ID != h.n.Table.Hyper.TimeCol {
-			continue
-		}
-		if h.pos == nil {
-			return i
-		}
-		for _, p := range h.pos {
-			if p == i {
-				return i
-			}
-		}
+	ti := h.n.TimeIdx()
+	if ti < 0 || h.pos == nil || slices.Contains(h.pos, ti) {
+		return ti
 	}
 	return -1
 }
@@ -135,10 +127,7 @@ func sameOrder(a, b types.T) bool {
 	if a.Kind() != col.Int64 || b.Kind() != col.Int64 {
 		return false
 	}
-	integer := func(t types.T) bool {
-		return t.OID == types.OidInt2 || t.OID == types.OidInt4 || t.OID == types.OidInt8
-	}
-	return a.OID == b.OID || (integer(a) && integer(b))
+	return a.OID == b.OID || (a.IsInteger() && b.IsInteger())
 }
 
 // holds reports whether time value x satisfies the condition.

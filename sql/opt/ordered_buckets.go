@@ -2,7 +2,6 @@ package opt
 
 import (
 	"github.com/tsgres/tsgres/sql/plan"
-	"github.com/tsgres/tsgres/sql/types"
 )
 
 // orderedBuckets: under LIMIT n, a sort whose first key is an
@@ -53,15 +52,10 @@ func orderedBuckets(n plan.Node) {
 	if !ok || ti < 0 || tc.Idx != ti {
 		return
 	}
-	switch t := hs.Cols[ti].T; {
-	case t.OID == types.OidTimestamp, t.OID == types.OidTimestamptz, t.IsInteger():
-	default:
+	if !timeOrderable(hs.Cols[ti].T) {
 		return
 	}
-	hs.Order = plan.ScanTimeAsc
-	if s.Keys[0].Desc {
-		hs.Order = plan.ScanTimeDesc
-	}
+	hs.Order = scanTimeOrder(s.Keys[0].Desc)
 	hs.BucketKey = call
 }
 

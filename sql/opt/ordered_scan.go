@@ -22,15 +22,25 @@ func orderedScan(n plan.Node) {
 	if hs == nil || hs.Table == nil || hs.Table.Hyper == nil || i != hs.TimeIdx() {
 		return
 	}
-	switch hs.Cols[i].T.OID {
-	case types.OidTimestamp, types.OidTimestamptz, types.OidInt2, types.OidInt4, types.OidInt8:
-	default:
+	if !timeOrderable(hs.Cols[i].T) {
 		return
 	}
-	hs.Order = plan.ScanTimeAsc
-	if s.Keys[0].Desc {
-		hs.Order = plan.ScanTimeDesc
+	hs.Order = scanTimeOrder(s.Keys[0].Desc)
+}
+
+// timeOrderable reports whether a time column of type t compares in the
+// unit of block metadata times: timestamp, timestamptz and integers (a
+// date's values are days, block times microseconds).
+func timeOrderable(t types.T) bool {
+	return t.OID == types.OidTimestamp || t.OID == types.OidTimestamptz || t.IsInteger()
+}
+
+// scanTimeOrder is the block order of a scan feeding a sort by time.
+func scanTimeOrder(desc bool) plan.ScanOrder {
+	if desc {
+		return plan.ScanTimeDesc
 	}
+	return plan.ScanTimeAsc
 }
 
 // limitedSort returns the Sort under n when n is a LIMIT with a count

@@ -101,7 +101,6 @@ func (b *answerBuilder) done() answer {
 // or blanks, among log and statistics lines that do not.
 func readAnswers(out io.Reader) ([]answer, error) {
 	dec := json.NewDecoder(&jsonLines{r: bufio.NewReaderSize(out, 1<<16)})
-	dec.UseNumber()
 	var answers []answer
 	for {
 		tok, err := dec.Token()
@@ -152,7 +151,6 @@ func readResponse(dec *json.Decoder) (a answer, ok bool, err error) {
 			if err := dec.Decode(&row); err != nil {
 				return a, false, err
 			}
-			numbersToFloats(row)
 			b.add(row)
 		}
 		if _, err := dec.Token(); err != nil { // ']'
@@ -162,17 +160,6 @@ func readResponse(dec *json.Decoder) (a answer, ok bool, err error) {
 	}
 	_, err = dec.Token() // '}'
 	return a, ok, err
-}
-
-// numbersToFloats turns the json.Number values of row into float64, as
-// a plain decode would, so that integers and floats compare alike.
-func numbersToFloats(row map[string]any) {
-	for k, v := range row {
-		if n, ok := v.(json.Number); ok {
-			f, _ := n.Float64()
-			row[k] = f
-		}
-	}
 }
 
 // jsonLines passes on the lines of r that belong to the runner's JSON
