@@ -79,14 +79,7 @@ func applyLate(n plan.Node, seen map[*plan.CTE]bool) {
 	for _, r := range lateRules {
 		r.apply(n)
 	}
-	for _, e := range plan.NodeExprs(n) {
-		plan.Walk(e, func(e plan.Expr) bool {
-			if s, ok := e.(*plan.Subquery); ok {
-				applyLate(s.Plan, seen)
-			}
-			return true
-		})
-	}
+	eachSubquery(n, func(s *plan.Subquery) { applyLate(s.Plan, seen) })
 	plan.MapInputs(n, func(c plan.Node) plan.Node {
 		applyLate(c, seen)
 		return c

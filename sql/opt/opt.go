@@ -71,18 +71,24 @@ func mapPlan(n plan.Node, f func(plan.Node) plan.Node) plan.Node {
 			seen[r.CTE] = true
 		}
 		x = f(x)
-		for _, e := range plan.NodeExprs(x) {
-			plan.Walk(e, func(e plan.Expr) bool {
-				if s, ok := e.(*plan.Subquery); ok {
-					s.Plan = visit(s.Plan)
-				}
-				return true
-			})
-		}
+		eachSubquery(x, func(s *plan.Subquery) { s.Plan = visit(s.Plan) })
 		plan.MapInputs(x, visit)
 		return x
 	}
 	return visit(n)
+}
+
+// eachSubquery calls f with each subquery in the expressions node n
+// evaluates itself (plan.EachNodeExpr), outermost first.
+func eachSubquery(n plan.Node, f func(*plan.Subquery)) {
+	plan.EachNodeExpr(n, func(e plan.Expr) {
+		plan.Walk(e, func(e plan.Expr) bool {
+			if s, ok := e.(*plan.Subquery); ok {
+				f(s)
+			}
+			return true
+		})
+	})
 }
 
 // aggOverScan returns n when it is an aggregate reading a hypertable scan

@@ -133,7 +133,16 @@ func atLeastOne(need []bool) []bool {
 // keep returns the columns need marks and the position map.
 func keep(cols []plan.OutCol, need []bool) ([]plan.OutCol, []int) {
 	m := make([]int, len(cols))
-	var out []plan.OutCol
+	n := 0
+	for i := range cols {
+		if need[i] {
+			n++
+		}
+	}
+	var out []plan.OutCol // nil when none is needed
+	if n > 0 {
+		out = make([]plan.OutCol, 0, n)
+	}
 	for i, c := range cols {
 		m[i] = -1
 		if need[i] {

@@ -63,11 +63,54 @@ func children(e Expr) []Expr {
 }
 
 // Walk calls f for e and, while f returns true, its subexpressions.
+// It visits what children returns, in that order, without building the
+// slice: binding and planning walk every expression many times.
 func Walk(e Expr, f func(Expr) bool) {
 	if e == nil || !f(e) {
 		return
 	}
-	for _, c := range children(e) {
+	switch x := e.(type) {
+	case *Op:
+		Walk(x.L, f)
+		Walk(x.R, f)
+	case *IsNull:
+		Walk(x.E, f)
+	case *BoolTest:
+		Walk(x.E, f)
+	case *Cast:
+		Walk(x.E, f)
+	case *Case:
+		for _, w := range x.Whens {
+			Walk(w.Cond, f)
+			Walk(w.Then, f)
+		}
+		Walk(x.Else, f)
+	case *NullIf:
+		Walk(x.A, f)
+		Walk(x.B, f)
+	case *InList:
+		Walk(x.E, f)
+		walkAll(x.List, f)
+	case *Like:
+		Walk(x.E, f)
+		Walk(x.Pattern, f)
+		Walk(x.Escape, f)
+	case *Subquery:
+		Walk(x.E, f)
+	case *AnyArray:
+		Walk(x.E, f)
+		Walk(x.Array, f)
+	case *Subscript:
+		Walk(x.E, f)
+		Walk(x.Idx, f)
+	default:
+		walkAll(children(e), f)
+	}
+}
+
+// walkAll walks each of es.
+func walkAll(es []Expr, f func(Expr) bool) {
+	for _, c := range es {
 		Walk(c, f)
 	}
 }
@@ -247,10 +290,15 @@ func And(a, b Expr) Expr {
 
 // Conjuncts splits an AND tree into its operands.
 func Conjuncts(e Expr) []Expr {
+	return appendConjuncts(make([]Expr, 0, 4), e)
+}
+
+// appendConjuncts appends the conjuncts of e to dst.
+func appendConjuncts(dst []Expr, e Expr) []Expr {
 	if op, ok := e.(*Op); ok && op.Kind == OpAnd {
-		return append(Conjuncts(op.L), Conjuncts(op.R)...)
+		return appendConjuncts(appendConjuncts(dst, op.L), op.R)
 	}
-	return []Expr{e}
+	return append(dst, e)
 }
 
 // Movable reports whether e may be evaluated at another place in the

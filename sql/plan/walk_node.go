@@ -3,63 +3,75 @@ package plan
 // NodeExprs returns the expressions n evaluates itself (not its inputs').
 func NodeExprs(n Node) []Expr {
 	var out []Expr
+	EachNodeExpr(n, func(e Expr) { out = append(out, e) })
+	return out
+}
+
+// EachNodeExpr calls f with each expression NodeExprs returns, in its
+// order (nil ones included), without building the slice.
+func EachNodeExpr(n Node, f func(Expr)) {
+	all := func(es []Expr) {
+		for _, e := range es {
+			f(e)
+		}
+	}
 	sortKeys := func(keys []SortKey) {
 		for _, k := range keys {
-			out = append(out, k.E)
+			f(k.E)
 		}
 	}
 	switch x := n.(type) {
 	case *HyperScan:
-		out = append(out, x.Filter)
+		f(x.Filter)
 		for _, k := range x.Keys {
 			if k.Cond != nil {
-				out = append(out, k.Cond)
+				f(k.Cond)
 			}
 		}
 	case *LastValueScan:
-		out = append(out, x.Key)
+		f(x.Key)
 		if x.Scan != nil {
-			out = append(out, x.Scan.Filter)
+			f(x.Scan.Filter)
 		}
 	case *Values:
 		for _, r := range x.Rows {
-			out = append(out, r...)
+			all(r)
 		}
 	case *FuncScan:
-		out = append(out, x.Args...)
+		all(x.Args)
 	case *Filter:
-		out = append(out, x.Cond)
+		f(x.Cond)
 	case *Project:
-		out = append(out, x.Exprs...)
+		all(x.Exprs)
 	case *ProjectSet:
-		out = append(out, x.Exprs...)
-		out = append(out, x.Args...)
+		all(x.Exprs)
+		all(x.Args)
 	case *Agg:
-		out = append(out, x.Keys...)
+		all(x.Keys)
 		for _, c := range x.Aggs {
-			out = append(out, c.Args...)
-			out = append(out, c.Direct...)
-			out = append(out, c.Filter)
+			all(c.Args)
+			all(c.Direct)
+			f(c.Filter)
 			sortKeys(c.OrderBy)
 		}
 	case *Sort:
 		sortKeys(x.Keys)
 	case *Limit:
-		out = append(out, x.Count, x.Offset)
+		f(x.Count)
+		f(x.Offset)
 	case *Distinct:
-		out = append(out, x.On...)
+		all(x.On)
 	case *Join:
-		out = append(out, x.Cond)
-		out = append(out, x.EqLeft...)
-		out = append(out, x.EqRight...)
+		f(x.Cond)
+		all(x.EqLeft)
+		all(x.EqRight)
 	case *Window:
-		for _, f := range x.Funcs {
-			out = append(out, f.Args...)
-			out = append(out, f.Part...)
-			sortKeys(f.Order)
+		for _, w := range x.Funcs {
+			all(w.Args)
+			all(w.Part)
+			sortKeys(w.Order)
 		}
 	}
-	return out
 }
 
 // MapInputs replaces each child plan node c of n by f(c), in place.
