@@ -2,6 +2,7 @@ package exec
 
 import (
 	"github.com/tsgres/tsgres/sql/plan"
+	"github.com/tsgres/tsgres/sql/table"
 	"github.com/tsgres/tsgres/sql/types"
 	"github.com/tsgres/tsgres/storage/col"
 )
@@ -38,6 +39,9 @@ type joinOp struct {
 	// combined is the probes' scratch row (probeState.combined).
 	combined []any
 	work     int // row pairs examined, for cancellation checks
+	// lastValues reads a last-value right side (lastValueRight) for
+	// every left row.
+	lastValues *table.LastValueReader
 }
 
 // probeState is the progress of one left row through the right side.
@@ -215,7 +219,7 @@ func (j *joinOp) start(lrow []any) error {
 	case j.n.Lateral:
 		j.ctx.pushOuter(lrow)
 		if lv, projs := j.lastValueRight(); lv != nil {
-			rows, err := lastValueRows(j.ctx, lv, projs)
+			rows, err := lastValueRows(j.ctx, lv, projs, &j.lastValues)
 			j.ctx.popOuter()
 			if err != nil {
 				return err
@@ -279,8 +283,8 @@ func (j *joinOp) lastValueRight() (*plan.LastValueScan, []*plan.Project) {
 
 // lastValueRows looks lv's series up and applies projs (outermost
 // first) to the row found, as the operators would.
-func lastValueRows(ctx *Ctx, lv *plan.LastValueScan, projs []*plan.Project) ([][]any, error) {
-	rows, err := lastValueLookup(ctx, lv)
+func lastValueRows(ctx *Ctx, lv *plan.LastValueScan, projs []*plan.Project, r **table.LastValueReader) ([][]any, error) {
+	rows, err := lastValueLookup(ctx, lv, r)
 	if err != nil {
 		return nil, err
 	}

@@ -34,7 +34,7 @@ func (l *lastValueOp) Next() (*col.Batch, error) {
 		case l.n.Scan != nil:
 			rows, err = l.seriesScan()
 		default:
-			rows, err = lastValueLookup(l.ctx, l.n)
+			rows, err = lastValueLookup(l.ctx, l.n, nil)
 		}
 		if err != nil {
 			return nil, err
@@ -50,8 +50,9 @@ func (l *lastValueOp) Next() (*col.Batch, error) {
 
 // lastValueLookup reads the series n's key names from its last-value
 // index: its newest row, or none. A LATERAL join calls it per left row
-// (joinOp.lastValueRight).
-func lastValueLookup(ctx *Ctx, n *plan.LastValueScan) ([][]any, error) {
+// (joinOp.lastValueRight) with the reader *r it keeps for all of them
+// (created here on the first call); without r it is one point read.
+func lastValueLookup(ctx *Ctx, n *plan.LastValueScan, r **table.LastValueReader) ([][]any, error) {
 	if ctx.Txn == nil {
 		return nil, bug("last-value scan of %s without a transaction", n.Table.Name)
 	}
@@ -59,11 +60,25 @@ func lastValueLookup(ctx *Ctx, n *plan.LastValueScan) ([][]any, error) {
 	if err != nil || v == nil {
 		return nil, err
 	}
-	key, err := table.AppendKey(nil, n.KeyType, v)
+	if r == nil {
+		key, err := table.AppendKey(nil, n.KeyType, v)
+		if err != nil {
+			return nil, err
+		}
+		return table.LastValueGet(ctx.Txn, n.Table, n.Index, key, n.ColIdx)
+	}
+	if *r == nil {
+		*r = table.NewLastValueReader(ctx.Txn, n.Table, n.Index)
+	}
+	key, err := table.AppendKey((*r).KeyBuf(), n.KeyType, v)
 	if err != nil {
 		return nil, err
 	}
-	return table.LastValueGet(ctx.Txn, n.Table, n.Index, key, n.ColIdx)
+	row, found, err := (*r).Lookup(key, n.ColIdx)
+	if err != nil || !found {
+		return nil, err
+	}
+	return [][]any{row}, nil
 }
 
 // seriesScan reads the key's series newest block first and returns its
