@@ -198,11 +198,26 @@ func (v *floatSumVec) Reset()     { v.cnt, v.sum = v.cnt[:0], v.sum[:0] }
 func (v *floatSumVec) Add(gids []int32, x *col.Vec) {
 	nulls := x.Nulls
 	xs := x.F64[:len(gids)]
-	for r, g := range gids {
-		if nulls == nil || !nulls[r] {
-			v.sum[g] += xs[r]
-			v.cnt[g]++
+	if nulls != nil {
+		for r, g := range gids {
+			if !nulls[r] {
+				v.sum[g] += xs[r]
+				v.cnt[g]++
+			}
 		}
+		return
+	}
+	// Rows of one group usually come in runs (a block sorted by series
+	// and time, bucketed): each run is summed in a register, adding in
+	// row order as the loop above does, so the sums are bit-identical.
+	for r := 0; r < len(gids); {
+		g := gids[r]
+		s, start := v.sum[g], r
+		for ; r < len(gids) && gids[r] == g; r++ {
+			s += xs[r]
+		}
+		v.sum[g] = s
+		v.cnt[g] += int64(r - start)
 	}
 }
 
@@ -245,6 +260,25 @@ func (v *minMaxIntVec) Reset()     { v.cnt, v.v = v.cnt[:0], v.v[:0] }
 func (v *minMaxIntVec) Add(gids []int32, x *col.Vec) {
 	nulls := x.Nulls
 	xs := x.I64[:len(gids)]
+	if nulls == nil {
+		// Runs of one group (see floatSumVec.Add) keep their extreme in
+		// a register.
+		for r := 0; r < len(gids); {
+			g := gids[r]
+			m, start := v.v[g], r
+			if v.cnt[g] == 0 {
+				m = xs[r]
+			}
+			for ; r < len(gids) && gids[r] == g; r++ {
+				if (v.max && xs[r] > m) || (!v.max && xs[r] < m) {
+					m = xs[r]
+				}
+			}
+			v.v[g] = m
+			v.cnt[g] += int64(r - start)
+		}
+		return
+	}
 	for r, g := range gids {
 		if nulls != nil && nulls[r] {
 			continue
@@ -298,6 +332,33 @@ func (v *minMaxFloatVec) Reset()     { v.cnt, v.v = v.cnt[:0], v.v[:0] }
 func (v *minMaxFloatVec) Add(gids []int32, x *col.Vec) {
 	nulls := x.Nulls
 	xs := x.F64[:len(gids)]
+	if nulls == nil {
+		// Runs of one group (see floatSumVec.Add) keep their extreme in
+		// a register, replacing it exactly where the loop below would.
+		for r := 0; r < len(gids); {
+			g := gids[r]
+			m, start := v.v[g], r
+			if v.cnt[g] == 0 {
+				m = xs[r]
+			}
+			if v.max {
+				for ; r < len(gids) && gids[r] == g; r++ {
+					if FloatLess(m, xs[r]) {
+						m = xs[r]
+					}
+				}
+			} else {
+				for ; r < len(gids) && gids[r] == g; r++ {
+					if FloatLess(xs[r], m) {
+						m = xs[r]
+					}
+				}
+			}
+			v.v[g] = m
+			v.cnt[g] += int64(r - start)
+		}
+		return
+	}
 	for r, g := range gids {
 		if nulls != nil && nulls[r] {
 			continue

@@ -128,11 +128,18 @@ type vecRows struct {
 	vals []any // int64, float64 or nil
 }
 
-func randomRows(r *rand.Rand, at []types.T, n, groups int) vecRows {
+// With runs set, group ids come in runs of random length (as from a
+// block sorted by series and time) and no value is NULL, which the
+// vectors' run loops take.
+func randomRows(r *rand.Rand, at []types.T, n, groups int, runs bool) vecRows {
 	rows := vecRows{gids: make([]int32, n), vals: make([]any, n)}
+	g := int32(r.Intn(groups))
 	for i := range n {
-		rows.gids[i] = int32(r.Intn(groups))
-		if len(at) == 0 || r.Intn(6) == 0 {
+		if !runs || r.Intn(50) == 0 {
+			g = int32(r.Intn(groups))
+		}
+		rows.gids[i] = g
+		if len(at) == 0 || (!runs && r.Intn(6) == 0) {
 			continue // count(*), or NULL
 		}
 		switch at[0].Kind() {
@@ -282,9 +289,10 @@ func TestVectorsAgainstReference(t *testing.T) {
 	for _, c := range vectorCases(t) {
 		for round := 0; round < 6; round++ {
 			n, groups := 1+r.Intn(3000), 1+r.Intn(12)
-			rows := randomRows(r, c.at, n, groups)
+			runs := round%2 == 1
+			rows := randomRows(r, c.at, n, groups, runs)
 			want := results(c.reference(t, rows, groups))
-			name := fmt.Sprintf("%v round %d (%d rows, %d groups)", c, round, n, groups)
+			name := fmt.Sprintf("%v round %d (%d rows, %d groups, runs %v)", c, round, n, groups, runs)
 
 			v, _ := c.a.NewVector(c.at)
 			v.Grow(groups)
