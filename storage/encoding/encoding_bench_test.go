@@ -19,6 +19,11 @@ func benchVecs() []struct {
 	for i := range ids {
 		ids[i] = 1000 + int64(i/64) // sorted by device, as in a sealed block
 	}
+	percent := make([]float64, benchBlock) // whole numbers, a random walk in [0, 100]
+	for i, c := 0, 50; i < benchBlock; i++ {
+		c = min(100, max(0, c+r.IntN(11)-5))
+		percent[i] = float64(c)
+	}
 	noisy := genTemperatures(r, benchBlock)
 	for i := range noisy {
 		noisy[i] += r.NormFloat64() * 1e-3
@@ -31,6 +36,7 @@ func benchVecs() []struct {
 		{"time-regular", &col.Vec{Kind: col.Int64, I64: genTimestamps(r, benchBlock, 0)}},
 		{"device-id", &col.Vec{Kind: col.Int64, I64: ids}},
 		{"temperature", &col.Vec{Kind: col.Float64, F64: genTemperatures(r, benchBlock)}},
+		{"percent", &col.Vec{Kind: col.Float64, F64: percent}},
 		{"temperature-noisy", &col.Vec{Kind: col.Float64, F64: noisy}},
 		{"temperature-nulls", withNulls(&col.Vec{Kind: col.Float64, F64: genTemperatures(r, benchBlock)}, nullPatterns(benchBlock)["some"])},
 		{"flag", &col.Vec{Kind: col.Bool, B: boolShapes()["runs"]}},
