@@ -253,36 +253,60 @@ func (v *Vec) Clone() *Vec {
 
 // Gather returns a new vector holding v's slots at positions sel, in order.
 func (v *Vec) Gather(sel []int) *Vec {
-	out := NewVec(v.Kind, len(sel))
+	out := &Vec{Kind: v.Kind}
+	v.gatherInto(out, sel, nil, nil)
+	return out
+}
+
+// gatherInto sets out (of v's kind) to v's slots at positions sel, in
+// order. An Int64 or Float64 vector takes its values from i64 or f64
+// when they hold len(sel) slots (capped, so appends to out reallocate
+// instead of running into a neighbour's slots), else from a new slice.
+func (v *Vec) gatherInto(out *Vec, sel []int, i64 []int64, f64 []float64) {
+	n := len(sel)
 	switch v.Kind {
 	case Int64:
-		for _, i := range sel {
-			out.I64 = append(out.I64, v.I64[i])
+		if i64 == nil || len(i64) != n {
+			i64 = make([]int64, n)
 		}
+		src := v.I64
+		for j, i := range sel {
+			i64[j] = src[i]
+		}
+		out.I64 = i64[:n:n]
 	case Float64:
-		for _, i := range sel {
-			out.F64 = append(out.F64, v.F64[i])
+		if f64 == nil || len(f64) != n {
+			f64 = make([]float64, n)
 		}
+		src := v.F64
+		for j, i := range sel {
+			f64[j] = src[i]
+		}
+		out.F64 = f64[:n:n]
 	case Bool:
-		for _, i := range sel {
-			out.B = append(out.B, v.B[i])
+		out.B = make([]bool, n)
+		for j, i := range sel {
+			out.B[j] = v.B[i]
 		}
 	case Bytes:
-		for _, i := range sel {
-			out.S = append(out.S, v.S[i])
+		out.S = make([]string, n)
+		for j, i := range sel {
+			out.S[j] = v.S[i]
 		}
 	case Any:
-		for _, i := range sel {
-			out.A = append(out.A, v.A[i])
+		out.A = make([]any, n)
+		for j, i := range sel {
+			out.A[j] = v.A[i]
 		}
+	default:
+		panic(fmt.Sprintf("BUG: col.Gather of %v", v.Kind))
 	}
 	if v.Nulls != nil {
-		out.Nulls = make([]bool, len(sel))
+		out.Nulls = make([]bool, n)
 		for j, i := range sel {
 			out.Nulls[j] = v.Nulls[i]
 		}
 	}
-	return out
 }
 
 // Batch is a set of column vectors of equal length plus an optional
@@ -349,10 +373,39 @@ func (b *Batch) Compact() *Batch {
 
 // Gather returns a new batch (no selection vector) of the physical rows
 // sel of b, in that order: every column gathered (Vec.Gather).
+//
+// A wide batch is gathered with few allocations: the new vectors come
+// from one array, and the values of all its Int64 (and all its Float64)
+// columns from one slice each, every column capped to its own part.
 func (b *Batch) Gather(sel []int) *Batch {
-	out := &Batch{Cols: make([]*Vec, len(b.Cols)), n: len(sel)}
+	n := len(sel)
+	out := &Batch{Cols: make([]*Vec, len(b.Cols)), n: n}
+	var ni, nf int
+	for _, c := range b.Cols {
+		switch c.Kind {
+		case Int64:
+			ni++
+		case Float64:
+			nf++
+		}
+	}
+	vecs := make([]Vec, len(b.Cols))
+	i64 := make([]int64, ni*n)
+	f64 := make([]float64, nf*n)
 	for i, c := range b.Cols {
-		out.Cols[i] = c.Gather(sel)
+		v := &vecs[i]
+		v.Kind = c.Kind
+		switch c.Kind {
+		case Int64:
+			c.gatherInto(v, sel, i64[:n], nil)
+			i64 = i64[n:]
+		case Float64:
+			c.gatherInto(v, sel, nil, f64[:n])
+			f64 = f64[n:]
+		default:
+			c.gatherInto(v, sel, nil, nil)
+		}
+		out.Cols[i] = v
 	}
 	return out
 }
