@@ -214,8 +214,11 @@ func (h *hyperScanOp) filterBlock(blk *storage.BlockMeta, b *col.Batch, buf *sto
 	}
 	inside := len(open) < len(t.conds)
 	var cut, ordered bool
+	// shared lists the vectors of a cut block that are slices of buf's,
+	// left uncopied while other conjuncts still filter the block.
+	var shared []*col.Vec
 	if len(open) > 0 {
-		b, cut = h.cutByTimeOrder(b, buf, open)
+		b, shared, cut = h.cutByTimeOrder(b, buf, open, len(t.rest) > 0)
 		if cut {
 			ordered, open = true, nil
 		}
@@ -234,7 +237,17 @@ func (h *hyperScanOp) filterBlock(blk *storage.BlockMeta, b *col.Batch, buf *sto
 		if len(t.rest) == 0 || b.Rows() == 0 {
 			return b, nil
 		}
-		return filterConds(h.ctx, t.rest, b)
+		b, err := filterConds(h.ctx, t.rest, b)
+		if err == nil && shared != nil {
+			// Compaction copied the rows of a block some rows failed;
+			// the vectors of one every row passed are still buf's.
+			for i, v := range b.Cols {
+				if v == shared[i] {
+					b.Cols[i] = v.Clone()
+				}
+			}
+		}
+		return b, err
 	}
 	conds := make([]plan.Expr, 0, len(open)+len(t.rest))
 	for _, c := range open {
@@ -244,20 +257,24 @@ func (h *hyperScanOp) filterBlock(blk *storage.BlockMeta, b *col.Batch, buf *sto
 }
 
 // cutByTimeOrder cuts b (no selection) to the rows satisfying conds when
-// its time column is monotone; ok is false when it is not.
-func (h *hyperScanOp) cutByTimeOrder(b *col.Batch, buf *storage.ReadBuf, conds []timeCond) (*col.Batch, bool) {
+// its time column is monotone; ok is false when it is not. The cut
+// vectors that are slices of buf's (which the next block's decode
+// overwrites) are copied, unless more filtering follows (more): then
+// they are returned as shared, for the caller to copy those that the
+// filter's compaction did not.
+func (h *hyperScanOp) cutByTimeOrder(b *col.Batch, buf *storage.ReadBuf, conds []timeCond, more bool) (_ *col.Batch, shared []*col.Vec, ok bool) {
 	if b.Sel != nil || DisableTimeOrder {
-		return b, false
+		return b, nil, false
 	}
 	n := b.Rows()
 	tv := b.Cols[h.tconds.pos]
 	if tv.Kind != col.Int64 || tv.Nulls != nil || len(tv.I64) < n {
-		return b, false
+		return b, nil, false
 	}
 	ts := tv.I64[:n]
 	sorted, asc := monotone(ts)
 	if !sorted {
-		return b, false
+		return b, nil, false
 	}
 	lo, hi := 0, n
 	for _, c := range conds {
@@ -273,10 +290,17 @@ func (h *hyperScanOp) cutByTimeOrder(b *col.Batch, buf *storage.ReadBuf, conds [
 		for i, v := range b.Cols {
 			vecs[i] = v.Slice(lo, hi)
 			if buf != nil && (buf == h.buf || h.ahead != nil) && buf.Holds(v) {
-				vecs[i] = vecs[i].Clone()
+				if !more {
+					vecs[i] = vecs[i].Clone()
+				} else {
+					if shared == nil {
+						shared = make([]*col.Vec, len(b.Cols))
+					}
+					shared[i] = vecs[i]
+				}
 			}
 		}
 		b = col.FromVecs(vecs, hi-lo)
 	}
-	return b, true
+	return b, shared, true
 }
