@@ -169,10 +169,30 @@ func unpackBits[T ~int64 | ~uint64](packed []byte, dst []T, w uint) {
 	}
 	mask := uint64(1)<<w - 1
 	i := 0
+	bitpos := uint(0)
+	if k := int(57 / w); k >= 2 {
+		// Narrow values: one 8-byte load from a value's first byte holds
+		// it and the next k-1 (57 bits from any bit offset within that
+		// byte), so each load serves k values.
+		for i+k <= len(dst) {
+			off := bitpos >> 3
+			if off+8 > uint(len(packed)) {
+				break
+			}
+			word := binary.LittleEndian.Uint64(packed[off:]) >> (bitpos & 7)
+			out := dst[i : i+k]
+			for j := range out {
+				out[j] = T(word & mask)
+				word >>= w
+			}
+			i += k
+			bitpos += uint(k) * w
+		}
+	}
 	if w <= 56 {
-		// Fast path: every value lies within the 8 bytes starting at its
-		// first byte; stop while 8 bytes remain readable.
-		for bitpos := uint(0); i < len(dst); i, bitpos = i+1, bitpos+w {
+		// Every value lies within the 8 bytes starting at its first
+		// byte; stop while 8 bytes remain readable.
+		for ; i < len(dst); i, bitpos = i+1, bitpos+w {
 			off := bitpos >> 3
 			if off+8 > uint(len(packed)) {
 				break
@@ -180,7 +200,7 @@ func unpackBits[T ~int64 | ~uint64](packed []byte, dst []T, w uint) {
 			dst[i] = T(binary.LittleEndian.Uint64(packed[off:]) >> (bitpos & 7) & mask)
 		}
 	}
-	for bitpos := uint(i) * w; i < len(dst); i, bitpos = i+1, bitpos+w {
+	for ; i < len(dst); i, bitpos = i+1, bitpos+w {
 		dst[i] = T(readBits(packed, bitpos, w) & mask)
 	}
 }
