@@ -226,6 +226,17 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 		}
 		return append(dst, '0')
 	}
+	if bits == 64 {
+		if out, ok := appendShortDecimal(dst, f); ok {
+			return out
+		}
+	}
+	return appendShortest(dst, f, bits)
+}
+
+// appendShortest is appendFloat for finite nonzero f by the shortest
+// round-trip digits.
+func appendShortest(dst []byte, f float64, bits int) []byte {
 	var buf [32]byte
 	e := strconv.AppendFloat(buf[:0], f, 'e', -1, bits)
 	// e is like "-1.2345e+07".
@@ -236,7 +247,8 @@ func appendFloat(dst []byte, f float64, bits int) []byte {
 	ei := strings.IndexByte(string(e), 'e')
 	mant := e[:ei]
 	exp, _ := strconv.Atoi(string(e[ei+1:]))
-	digits := make([]byte, 0, len(mant))
+	var dbuf [24]byte
+	digits := dbuf[:0]
 	for _, c := range mant {
 		if c != '.' {
 			digits = append(digits, c)
