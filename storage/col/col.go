@@ -266,23 +266,9 @@ func (v *Vec) gatherInto(out *Vec, sel []int, i64 []int64, f64 []float64) {
 	n := len(sel)
 	switch v.Kind {
 	case Int64:
-		if i64 == nil || len(i64) != n {
-			i64 = make([]int64, n)
-		}
-		src := v.I64
-		for j, i := range sel {
-			i64[j] = src[i]
-		}
-		out.I64 = i64[:n:n]
+		out.I64 = gatherValues(i64, v.I64, sel)
 	case Float64:
-		if f64 == nil || len(f64) != n {
-			f64 = make([]float64, n)
-		}
-		src := v.F64
-		for j, i := range sel {
-			f64[j] = src[i]
-		}
-		out.F64 = f64[:n:n]
+		out.F64 = gatherValues(f64, v.F64, sel)
 	case Bool:
 		out.B = make([]bool, n)
 		for j, i := range sel {
@@ -307,6 +293,20 @@ func (v *Vec) gatherInto(out *Vec, sel []int, i64 []int64, f64 []float64) {
 			out.Nulls[j] = v.Nulls[i]
 		}
 	}
+}
+
+// gatherValues returns src's values at positions sel, in dst when it
+// holds len(sel) slots, else in a new slice; the result's capacity is
+// its length.
+func gatherValues[T int64 | float64](dst, src []T, sel []int) []T {
+	n := len(sel)
+	if dst == nil || len(dst) != n {
+		dst = make([]T, n)
+	}
+	for j, i := range sel {
+		dst[j] = src[i]
+	}
+	return dst[:n:n]
 }
 
 // Batch is a set of column vectors of equal length plus an optional
