@@ -57,6 +57,8 @@ type DB struct {
 	// lists caches chunks' stored block lists (blocklist.go); every
 	// commit of a pebble batch goes through lists.commit.
 	lists blockLists
+	// reads caches point reads per commit generation (readcache.go).
+	reads pointReads
 
 	idMu     sync.Mutex
 	nextID   uint64 // next block id to hand out

@@ -58,6 +58,9 @@ func (t *Txn) getView(key []byte) ([]byte, bool, error) {
 	if t.ov != nil && t.latest == 0 {
 		return t.snapGetLocked(key)
 	}
+	if t.batch == nil {
+		return t.db.getLatest(key)
+	}
 	return getCopy(t.readerLocked(), key)
 }
 

@@ -354,7 +354,7 @@ func (t *Txn) snapGetLocked(key []byte) ([]byte, bool, error) {
 	if t.ov.ranges.covers(key) {
 		return nil, false, nil
 	}
-	return getCopy(t.stmtSnapLocked(), key)
+	return t.getSnapLocked(t.stmtSnapLocked(), key)
 }
 
 // snapIterLocked is Iter in a repeatable-read transaction: the
