@@ -23,11 +23,12 @@ import (
 const shutdownTimeout = 10 * time.Second
 
 type config struct {
-	listen   string
-	dataDir  string
-	auth     string
-	logLevel slog.Level
-	cacheMB  int64
+	listen    string
+	dataDir   string
+	auth      string
+	logLevel  slog.Level
+	cacheMB   int64
+	gcFloorMB int64
 }
 
 func main() {
@@ -50,6 +51,7 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	data := fs.String("data", envOr("TSGRES_DATA", "./data"), "data `directory`, created when missing (env TSGRES_DATA)")
 	auth := fs.String("auth", envOr("TSGRES_AUTH", server.AuthTrust), "client authentication: trust (no password) or scram (SCRAM-SHA-256 passwords) (env TSGRES_AUTH)")
 	cacheMB := fs.Int64("cache-mb", envInt("TSGRES_CACHE_MB"), "storage block cache in `MiB` (like shared_buffers); 0 picks an eighth of RAM, 64 MiB to 1 GiB (env TSGRES_CACHE_MB)")
+	gcFloor := fs.Int64("gc-heap-floor-mb", envIntOr("TSGRES_GC_HEAP_FLOOR_MB", 64), "keep the Go heap goal at least this many `MiB`, so small live heaps are not collected every few queries; 0 leaves GOGC alone, as does GOGC set in the environment (env TSGRES_GC_HEAP_FLOOR_MB)")
 	level := fs.String("log-level", envOr("TSGRES_LOG_LEVEL", "info"), "log `level`: debug, info, warn or error (env TSGRES_LOG_LEVEL)")
 	fs.Usage = func() {
 		fs.SetOutput(usageOut)
@@ -69,7 +71,10 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 	if *cacheMB < 0 {
 		return config{}, fmt.Errorf("bad --cache-mb %d: want 0 or more", *cacheMB)
 	}
-	cfg := config{listen: *listen, dataDir: *data, auth: *auth, cacheMB: *cacheMB}
+	if *gcFloor < 0 {
+		return config{}, fmt.Errorf("bad --gc-heap-floor-mb %d: want 0 or more", *gcFloor)
+	}
+	cfg := config{listen: *listen, dataDir: *data, auth: *auth, cacheMB: *cacheMB, gcFloorMB: *gcFloor}
 	if err := cfg.logLevel.UnmarshalText([]byte(*level)); err != nil {
 		return config{}, fmt.Errorf("bad --log-level %q: want debug, info, warn or error", *level)
 	}
@@ -83,6 +88,16 @@ func parseFlags(args []string, stdout, stderr io.Writer) (config, error) {
 // not a number (the flag's own check reports bad values given as flags).
 func envInt(name string) int64 {
 	n, _ := strconv.ParseInt(os.Getenv(name), 10, 64)
+	return n
+}
+
+// envIntOr is the integer in environment variable name, def when unset
+// or not a number.
+func envIntOr(name string, def int64) int64 {
+	n, err := strconv.ParseInt(os.Getenv(name), 10, 64)
+	if err != nil {
+		return def
+	}
 	return n
 }
 
@@ -104,6 +119,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: cfg.logLevel}))
+	_, gogcSet := os.LookupEnv("GOGC")
+	startHeapFloor(uint64(cfg.gcFloorMB)<<20, gogcSet)
 
 	db, err := sql.Open(sql.Options{Dir: cfg.dataDir, Logger: log, CacheSize: cfg.cacheMB << 20})
 	if err != nil {
