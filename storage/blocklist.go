@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -38,10 +39,12 @@ type blockLists struct {
 }
 
 // blockList is one chunk's stored blocks, in id order, as snapshots of
-// generation gen see them.
+// generation gen see them, and their key indexes (blockindex.go), shared
+// with the entries of earlier generations that listed the same blocks.
 type blockList struct {
 	gen   uint64
 	metas []*BlockMeta
+	idx   *listIndexes
 }
 
 // commit runs f, a commit of a pebble batch, counted as described above.
@@ -63,31 +66,50 @@ func (db *DB) newSnapshot() (s *pebble.Snapshot, gen uint64, ok bool) {
 }
 
 // storedBlocks returns the stored blocks of chunk visible in snap, in id
-// order; gen and ok are snap's generation (newSnapshot). The slice is
-// shared: callers must not modify it.
-func (db *DB) storedBlocks(snap reader, gen uint64, ok bool, chunk uint64) ([]*BlockMeta, error) {
+// order, and their key indexes (nil when the list is not cached); gen and
+// ok are snap's generation (newSnapshot). The slice is shared: callers
+// must not modify it.
+func (db *DB) storedBlocks(snap reader, gen uint64, ok bool, chunk uint64) ([]*BlockMeta, *listIndexes, error) {
 	l := &db.lists
 	if ok {
 		l.mu.Lock()
 		e, hit := l.lists[chunk]
 		l.mu.Unlock()
 		if hit && e.gen == gen {
-			return e.metas, nil
+			return e.metas, e.idx, nil
 		}
 	}
 	var metas []*BlockMeta
 	if err := db.listStored(snap, chunk, func(m *BlockMeta) { metas = append(metas, m) }); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if ok {
-		l.mu.Lock()
-		if l.lists == nil || len(l.lists) >= maxCachedLists {
-			l.lists = map[uint64]blockList{}
-		}
-		if e, hit := l.lists[chunk]; !hit || e.gen < gen {
-			l.lists[chunk] = blockList{gen: gen, metas: metas}
-		}
-		l.mu.Unlock()
+	if !ok {
+		return metas, nil, nil
 	}
-	return metas, nil
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.lists == nil || len(l.lists) >= maxCachedLists {
+		l.lists = map[uint64]blockList{}
+	}
+	e, hit := l.lists[chunk]
+	switch {
+	case hit && e.gen >= gen:
+		if e.gen == gen {
+			return e.metas, e.idx, nil
+		}
+		return metas, nil, nil // an older snapshot: not cached
+	case hit && sameBlocks(e.metas, metas):
+		// Commits to other chunks: the indexes still hold.
+		e.gen = gen
+	default:
+		e = blockList{gen: gen, metas: metas, idx: &listIndexes{}}
+	}
+	l.lists[chunk] = e
+	return e.metas, e.idx, nil
+}
+
+// sameBlocks reports whether a and b list the same blocks in the same
+// order (blocks are immutable and their ids never reused).
+func sameBlocks(a, b []*BlockMeta) bool {
+	return slices.EqualFunc(a, b, func(x, y *BlockMeta) bool { return x.ID == y.ID })
 }

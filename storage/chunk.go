@@ -70,35 +70,117 @@ func cloneSchema(s ChunkSchema) ChunkSchema {
 // from, so a concurrent merge or commit never removes a listed block from
 // under the reader.
 func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err error) {
+	blocks, n, err := t.listBlocks(spec, nil, false)
+	return blocks, n.Skipped, err
+}
+
+// BlockCounts counts what listing a chunk's blocks left out (EXPLAIN
+// ANALYZE).
+type BlockCounts struct {
+	// Skipped counts blocks left out by the time range or predicates.
+	Skipped int
+	// KeySkipped counts blocks left out because their min/max of a key
+	// set's column holds no key (their time is not checked).
+	KeySkipped int
+	// Indexed counts the candidates a key index found (blockindex.go);
+	// 0 when the chunk's list was tested block by block.
+	Indexed int
+}
+
+// KeyBlocks is Blocks for a scan that keeps only rows whose columns hold
+// keys of every set in keys: blocks that cannot hold one are left out.
+// The stored blocks' candidates come from a key index over the chunk's
+// cached block list when there is one, so a few keys cost a few binary
+// searches instead of a check of every block; the time range and
+// predicates are then checked on the candidates only. The blocks keep
+// Blocks's order.
+func (t *Txn) KeyBlocks(spec *ScanSpec, keys []BlockKeys) ([]*BlockMeta, BlockCounts, error) {
+	return t.listBlocks(spec, keys, false)
+}
+
+// HasBlocks reports whether spec's chunk has a block with rows in its
+// time range (its predicates are not checked), stopping at the first;
+// when there is none, skipped counts the blocks, all left out.
+func (t *Txn) HasBlocks(spec *ScanSpec) (ok bool, skipped int, err error) {
+	inRange := *spec
+	inRange.Preds = nil
+	blocks, n, err := t.listBlocks(&inRange, nil, true)
+	return len(blocks) > 0, n.Skipped, err
+}
+
+// listBlocks lists the blocks of spec's chunk that may hold rows in its
+// time range passing its predicates and holding keys of every key set;
+// with first it stops at the first such block.
+func (t *Txn) listBlocks(spec *ScanSpec, keys []BlockKeys, first bool) (blocks []*BlockMeta, n BlockCounts, err error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.done {
-		return nil, 0, errTxnDone
+		return nil, n, errTxnDone
 	}
 	cs := t.chunks[spec.Chunk]
 	snap := t.listSnapLocked()
 	t.viewChunkLocked(spec.Chunk, snap)
-	keep := func(m *BlockMeta) {
+	keep := func(m *BlockMeta, skipKey int) {
+		for i := range keys {
+			if i != skipKey && !keys[i].MayHold(m) {
+				n.KeySkipped++
+				return
+			}
+		}
 		if blockMatches(spec, m) {
 			blocks = append(blocks, m)
 		} else {
-			skipped++
+			n.Skipped++
 		}
 	}
+	done := func() bool { return first && len(blocks) > 0 }
 	if cs == nil || !cs.dropped {
 		gen, ok := t.gens[snap]
-		metas, err := t.db.storedBlocks(snap, gen, ok, spec.Chunk)
+		metas, idx, err := t.db.storedBlocks(snap, gen, ok, spec.Chunk)
 		if err != nil {
-			return nil, 0, err
+			return nil, n, err
 		}
-		for _, m := range metas {
-			if cs == nil || !cs.deleted[m.ID] {
-				keep(m)
+		deleted := func(m *BlockMeta) bool { return cs != nil && cs.deleted[m.ID] }
+		var x *keyIndex
+		k := indexedKeys(keys, metas)
+		if idx != nil && k >= 0 {
+			x = idx.get(metas, keys[k].Col)
+		}
+		if x != nil {
+			marks := x.candidates(&keys[k], metas)
+			cands, gone := 0, 0
+			eachBit(marks, func(p int) {
+				m := metas[p]
+				cands++
+				if deleted(m) {
+					gone++
+				} else {
+					keep(m, k)
+				}
+			})
+			n.Indexed = cands
+			n.KeySkipped += len(metas) - cands
+			if cs != nil && len(cs.deleted) > gone {
+				for _, m := range metas { // deleted blocks are not counted
+					if deleted(m) {
+						n.KeySkipped--
+					}
+				}
+				n.KeySkipped += gone
+			}
+		} else {
+			for _, m := range metas {
+				if !deleted(m) {
+					keep(m, -1)
+					if done() {
+						return blocks, n, nil
+					}
+				}
 			}
 		}
 	}
-	if cs == nil {
-		return blocks, skipped, nil
+	if cs == nil || done() {
+		return blocks, n, nil
 	}
 	ids := make([]uint64, 0, len(cs.created))
 	for id := range cs.created {
@@ -106,16 +188,30 @@ func (t *Txn) Blocks(spec *ScanSpec) (blocks []*BlockMeta, skipped int, err erro
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
-		keep(cs.created[id].meta)
+		keep(cs.created[id].meta, -1)
 	}
 	mb, err := cs.pending()
 	if err != nil {
-		return nil, 0, fmt.Errorf("chunk %d: %w", spec.Chunk, err)
+		return nil, n, fmt.Errorf("chunk %d: %w", spec.Chunk, err)
 	}
 	if mb != nil {
-		keep(mb.meta)
+		keep(mb.meta, -1)
 	}
-	return blocks, skipped, nil
+	return blocks, n, nil
+}
+
+// indexedKeys returns which of keys the key index serves (-1: none): the
+// set on the blocks' series column, else the first.
+func indexedKeys(keys []BlockKeys, metas []*BlockMeta) int {
+	if len(keys) == 0 || len(metas) == 0 {
+		return -1
+	}
+	for i := range keys {
+		if keys[i].Col == metas[0].SeriesCol {
+			return i
+		}
+	}
+	return 0
 }
 
 // listStored calls fn with the metadata of every stored block of chunk

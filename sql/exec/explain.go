@@ -204,7 +204,13 @@ func (e *explainer) describe(n plan.Node) (string, []string, []plan.Node) {
 				props = append(props, read)
 			}
 			if k := e.ctx.keySets[x]; k != nil {
-				props = append(props, fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows))
+				line := fmt.Sprintf("Blocks skipped by key set: %d  Rows removed by key set: %d", k.blocks, k.rows)
+				if k.indexed > 0 {
+					// storage's key index found these candidates by
+					// binary search (storage/blockindex.go).
+					line += fmt.Sprintf("  Candidates by key index: %d", k.indexed)
+				}
+				props = append(props, line)
 			}
 			if rs.ordered > 0 {
 				props = append(props, fmt.Sprintf("Time conditions by block order: %d blocks  Rows cut: %d", rs.ordered, rs.rowsCut))

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/tsgres/tsgres/sql/plan"
@@ -20,9 +19,9 @@ type keySet struct {
 	colID uint32 // catalog column id (block metadata)
 	ints  map[int64]struct{}
 	strs  map[string]struct{}
-	// sortedI or sortedS holds the keys in order, for block min/max.
-	sortedI []int64
-	sortedS []string
+	// block holds the keys in order, for storage's block selection
+	// (storage.Txn.KeyBlocks).
+	block storage.BlockKeys
 }
 
 // joinKeys are the inner-side keys a hash join collects for the runtime
@@ -44,8 +43,9 @@ func (ctx *Ctx) wantJoinKeys(j *plan.Join) {
 
 // keySetStats counts what a scan's key sets did (EXPLAIN ANALYZE).
 type keySetStats struct {
-	blocks int // blocks skipped because their min/max holds no key
-	rows   int // rows of the blocks read that were not keys
+	blocks  int // blocks skipped because their min/max holds no key
+	rows    int // rows of the blocks read that were not keys
+	indexed int // candidate blocks storage's key index found
 }
 
 // newKeySet computes the keys of k for scan n: the rows of its
@@ -113,44 +113,23 @@ func newKeySet(ctx *Ctx, n *plan.HyperScan, k plan.KeySet) (*keySet, error) {
 			return nil, bug("key set value of %T", v)
 		}
 	}
+	ks.block = storage.BlockKeys{Col: ks.colID, Kind: col.Bytes}
+	if ks.ints != nil {
+		ks.block.Kind = col.Int64
+	}
 	for v := range ks.ints {
-		ks.sortedI = append(ks.sortedI, v)
+		ks.block.Ints = append(ks.block.Ints, v)
 	}
 	for v := range ks.strs {
-		ks.sortedS = append(ks.sortedS, v)
+		ks.block.Strs = append(ks.block.Strs, v)
 	}
-	slices.Sort(ks.sortedI)
-	slices.Sort(ks.sortedS)
+	slices.Sort(ks.block.Ints)
+	slices.Sort(ks.block.Strs)
 	return ks, nil
 }
 
 // empty reports whether no row can pass.
 func (k *keySet) empty() bool { return len(k.ints) == 0 && len(k.strs) == 0 }
-
-// mayHold reports whether blk may hold a row whose column is a key: its
-// column is not all NULL (or absent, which reads as NULL) and some key
-// lies within the column's min/max.
-func (k *keySet) mayHold(blk *storage.BlockMeta) bool {
-	cm := blk.Col(k.colID)
-	if cm == nil || cm.NullCount >= cm.Count {
-		return false
-	}
-	switch lo := cm.Min.(type) {
-	case int64:
-		hi, ok := cm.Max.(int64)
-		return !ok || k.ints == nil || anyWithin(k.sortedI, lo, hi)
-	case string:
-		hi, ok := cm.Max.(string)
-		return !ok || k.strs == nil || anyWithin(k.sortedS, lo, hi)
-	}
-	return true // no min/max kept: read the block
-}
-
-// anyWithin reports whether sorted holds a value in [lo, hi].
-func anyWithin[T cmp.Ordered](sorted []T, lo, hi T) bool {
-	i, _ := slices.BinarySearch(sorted, lo)
-	return i < len(sorted) && sorted[i] <= hi
-}
 
 // covers reports whether every row of blk has a key in its column (one
 // value, no NULLs), so that the block's metadata speaks for the rows the
@@ -172,7 +151,8 @@ func (k *keySet) covers(blk *storage.BlockMeta) bool {
 }
 
 // keep appends to sel[:0] the rows of b (no selection) whose column is a
-// key and returns it.
+// key and returns it. Sealed blocks are sorted by the series key, so the
+// set is probed once per run of equal values.
 func (k *keySet) keep(b *col.Batch, sel []int) []int {
 	v := b.Cols[k.idx]
 	n := b.Rows()
@@ -182,14 +162,26 @@ func (k *keySet) keep(b *col.Batch, sel []int) []int {
 	sel = sel[:0]
 	switch v.Kind {
 	case col.Int64:
+		var prev int64
+		hit := false
 		for i := 0; i < n; i++ {
-			if _, ok := k.ints[v.I64[i]]; ok && !v.IsNull(i) {
+			if x := v.I64[i]; i == 0 || x != prev {
+				_, hit = k.ints[x]
+				prev = x
+			}
+			if hit && !v.IsNull(i) {
 				sel = append(sel, i)
 			}
 		}
 	case col.Bytes:
+		var prev string
+		hit := false
 		for i := 0; i < n; i++ {
-			if _, ok := k.strs[v.S[i]]; ok && !v.IsNull(i) {
+			if x := v.S[i]; i == 0 || x != prev {
+				_, hit = k.strs[x]
+				prev = x
+			}
+			if hit && !v.IsNull(i) {
 				sel = append(sel, i)
 			}
 		}
@@ -227,7 +219,21 @@ func probeKeys(keys []*keySet, b *col.Batch) (*col.Batch, int) {
 			continue
 		}
 		removed += n - len(sel)
-		b = b.Gather(sel)
+		b = gatherRows(b, sel)
 	}
 	return b, removed
+}
+
+// gatherRows is b.Gather(sel), copying a run of consecutive rows (a
+// series' rows in a sealed block) a column at a time.
+func gatherRows(b *col.Batch, sel []int) *col.Batch {
+	if len(sel) == 0 || sel[len(sel)-1]-sel[0] != len(sel)-1 {
+		return b.Gather(sel)
+	}
+	from, to := sel[0], sel[len(sel)-1]+1
+	vecs := make([]*col.Vec, len(b.Cols))
+	for i, v := range b.Cols {
+		vecs[i] = v.Slice(from, to).Clone()
+	}
+	return col.FromVecs(vecs, to-from)
 }

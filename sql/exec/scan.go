@@ -150,6 +150,7 @@ type hyperScanOp struct {
 	// the first chunk lists blocks to read (keysReady); keyStats counts
 	// what they did.
 	keys      []*keySet
+	bkeys     []storage.BlockKeys // keys' block forms
 	keysReady bool
 	keyStats  *keySetStats
 	// keysErr is the error computing the key sets raised. It is raised
@@ -368,12 +369,8 @@ func (h *hyperScanOp) take() (*storage.BlockMeta, uint64, error) {
 			}
 			spec := h.spec // h.spec stays read-only for decode
 			spec.Chunk = c.ID
-			blocks, skipped, err := h.ctx.Txn.Blocks(&spec)
+			blocks, err := h.chunkBlocks(&spec)
 			if err != nil {
-				return nil, 0, err
-			}
-			h.stats.BlocksSkipped += skipped
-			if blocks, err = h.keyBlocks(blocks); err != nil {
 				return nil, 0, err
 			}
 			if h.ordered {
@@ -471,36 +468,38 @@ func (h *hyperScanOp) Close() error {
 	return nil
 }
 
-// keyBlocks returns the blocks of one chunk that may hold a row of the
-// scan's key sets, computing the keys first when this is the first chunk
-// with blocks to read (so an empty time range never runs the subquery).
-// When computing them fails, every block is read and the error waits
-// for a row that passes the scan's other filters (see keysErr).
-func (h *hyperScanOp) keyBlocks(blocks []*storage.BlockMeta) ([]*storage.BlockMeta, error) {
-	if len(h.n.Keys) == 0 || len(blocks) == 0 {
-		return blocks, nil
-	}
-	if !h.keysReady {
+// chunkBlocks lists the blocks of spec's chunk to read: those that may
+// hold rows in the time range passing the block predicates and, when the
+// scan has key sets, holding keys, which storage finds through its key
+// index (storage.Txn.KeyBlocks). The keys are computed when the first
+// chunk has a block in the time range (so an empty time range never runs
+// the subquery; the block predicates are not checked first: that would
+// visit every block of a chunk whose blocks they mostly skip). When computing them fails, every block is read and the
+// error waits for a row that passes the scan's other filters (see
+// keysErr).
+func (h *hyperScanOp) chunkBlocks(spec *storage.ScanSpec) ([]*storage.BlockMeta, error) {
+	if len(h.n.Keys) > 0 && !h.keysReady {
+		ok, skipped, err := h.ctx.Txn.HasBlocks(spec)
+		if err != nil || !ok {
+			h.stats.BlocksSkipped += skipped
+			return nil, err
+		}
 		keys, err := keySetsOf(h.ctx, h.n)
 		h.keys, h.keysErr, h.keysReady = keys, err, true
-	}
-	if h.keysErr != nil {
-		return blocks, nil
-	}
-	out := blocks[:0:0]
-	for _, blk := range blocks {
-		ok := true
-		for _, k := range h.keys {
-			if ok = k.mayHold(blk); !ok {
-				break
-			}
-		}
-		if ok {
-			out = append(out, blk)
+		for _, k := range keys {
+			h.bkeys = append(h.bkeys, k.block)
 		}
 	}
-	h.keyStats.blocks += len(blocks) - len(out)
-	return out, nil
+	if h.keysErr != nil || len(h.bkeys) == 0 {
+		blocks, skipped, err := h.ctx.Txn.Blocks(spec)
+		h.stats.BlocksSkipped += skipped
+		return blocks, err
+	}
+	blocks, n, err := h.ctx.Txn.KeyBlocks(spec, h.bkeys)
+	h.stats.BlocksSkipped += n.Skipped
+	h.keyStats.blocks += n.KeySkipped
+	h.keyStats.indexed += n.Indexed
+	return blocks, err
 }
 
 // keysCover reports whether every row of blk passes the scan's key sets,
