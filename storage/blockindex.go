@@ -283,14 +283,75 @@ func eachBit(marks []uint64, fn func(int)) {
 	}
 }
 
-// listIndexes are the key indexes of one block list, by column id, built
-// on the second use of a column: building costs a few linear passes, so
+// timeIndex orders a block list's blocks (those with rows) by their
+// earliest time with a running max of their latest: whether some block
+// overlaps a time range is then one binary search, where the list's
+// order (by id: parts of a load, each sorted by series) may put
+// thousands of blocks of other times first.
+type timeIndex struct {
+	min, runMax []int64
+	pos         []int32
+}
+
+func buildTimeIndex(metas []*BlockMeta) *timeIndex {
+	x := &timeIndex{}
+	order := make([]int32, 0, len(metas))
+	for i, m := range metas {
+		if m.Rows > 0 {
+			order = append(order, int32(i))
+		}
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		if c := cmp.Compare(metas[a].MinTime, metas[b].MinTime); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
+	x.min, x.runMax, x.pos = make([]int64, len(order)), make([]int64, len(order)), order
+	for i, p := range order {
+		m := metas[p]
+		x.min[i], x.runMax[i] = m.MinTime, m.MaxTime
+		if i > 0 && x.runMax[i-1] > m.MaxTime {
+			x.runMax[i] = x.runMax[i-1]
+		}
+	}
+	return x
+}
+
+// overlap returns the position of a block with rows in [lo, hi], or -1:
+// the first by earliest time whose running max reaches lo holds lo or
+// later times (every block before it ends before lo), and overlaps when
+// it starts by hi (every later one starts no earlier).
+func (x *timeIndex) overlap(lo, hi int64) int {
+	j, _ := slices.BinarySearch(x.runMax, lo)
+	if j < len(x.min) && x.min[j] <= hi {
+		return int(x.pos[j])
+	}
+	return -1
+}
+
+// listIndexes are the key indexes of one block list, by column id, and
+// its time index, each built on its second use: building costs a few linear passes, so
 // a list that changes with every commit (a chunk taking inserts) is not
 // indexed for each query. Entries of later generations listing the same
 // blocks share them.
 type listIndexes struct {
 	mu   sync.Mutex
 	cols map[uint32]*keyIndex // nil value: used once
+	// time is the list's time index, built on its second use (timeUsed).
+	time     *timeIndex
+	timeUsed bool
+}
+
+// byTime returns the time index of metas, or nil on its first use.
+func (l *listIndexes) byTime(metas []*BlockMeta) *timeIndex {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.time == nil && l.timeUsed {
+		l.time = buildTimeIndex(metas)
+	}
+	l.timeUsed = true
+	return l.time
 }
 
 // get returns the index of column colID over metas, or nil on the

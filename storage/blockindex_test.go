@@ -197,14 +197,53 @@ func TestKeyBlocks(t *testing.T) {
 			t.Fatalf("keys %v: %d read + %+v, want %d blocks", keys, len(got), n, len(all)+skipped)
 		}
 	}
-	ok, _, err := txn.HasBlocks(spec)
-	if err != nil || !ok {
-		t.Fatalf("HasBlocks = %v, %v", ok, err)
+	for range 2 { // the second use goes through the time index
+		spec.TimeMin, spec.TimeMax = 10, 2000
+		ok, _, err := txn.HasBlocks(spec)
+		if err != nil || !ok {
+			t.Fatalf("HasBlocks = %v, %v", ok, err)
+		}
+		spec.TimeMin, spec.TimeMax = 5000, 6000
+		ok, skipped, err = txn.HasBlocks(spec)
+		if err != nil || ok || skipped != 32 {
+			t.Fatalf("HasBlocks of an empty range = %v, %d skipped, %v; want false, 32", ok, skipped, err)
+		}
 	}
-	spec.TimeMin, spec.TimeMax = 5000, 6000
-	ok, skipped, err = txn.HasBlocks(spec)
-	if err != nil || ok || skipped != 32 {
-		t.Fatalf("HasBlocks of an empty range = %v, %d skipped, %v; want false, 32", ok, skipped, err)
+	spec.TimeMin, spec.TimeMax = 2000, 2000 // only the pending rows
+	if ok, _, err := txn.HasBlocks(spec); err != nil || !ok {
+		t.Fatalf("HasBlocks of the pending rows = %v, %v", ok, err)
+	}
+}
+
+// TestTimeIndex compares the time index's overlap test with a check of
+// every block on random lists.
+func TestTimeIndex(t *testing.T) {
+	r := rand.New(rand.NewSource(2))
+	for iter := range 500 {
+		n := r.Intn(60)
+		metas := make([]*BlockMeta, n)
+		for i := range metas {
+			lo := int64(r.Intn(1000))
+			metas[i] = &BlockMeta{ID: uint64(i), Rows: r.Intn(5), MinTime: lo, MaxTime: lo + int64(r.Intn(100))}
+		}
+		x := buildTimeIndex(metas)
+		for range 20 {
+			lo := int64(r.Intn(1200) - 100)
+			hi := lo + int64(r.Intn(50))
+			want := false
+			for _, m := range metas {
+				want = want || (m.Rows > 0 && m.MaxTime >= lo && m.MinTime <= hi)
+			}
+			p := x.overlap(lo, hi)
+			if (p >= 0) != want {
+				t.Fatalf("iteration %d [%d, %d]: overlap %d, want %v", iter, lo, hi, p, want)
+			}
+			if p >= 0 {
+				if m := metas[p]; m.Rows == 0 || m.MaxTime < lo || m.MinTime > hi {
+					t.Fatalf("iteration %d [%d, %d]: block %+v does not overlap", iter, lo, hi, m)
+				}
+			}
+		}
 	}
 }
 

@@ -146,6 +146,18 @@ func (t *Txn) listBlocks(spec *ScanSpec, keys []BlockKeys, first bool) (blocks [
 		if idx != nil && k >= 0 {
 			x = idx.get(metas, keys[k].Col)
 		}
+		if first && x == nil && idx != nil && len(keys) == 0 && len(spec.Preds) == 0 {
+			// Only whether some block is in the time range.
+			if tx := idx.byTime(metas); tx != nil {
+				switch p := tx.overlap(spec.TimeMin, spec.TimeMax); {
+				case p >= 0 && !deleted(metas[p]):
+					return append(blocks, metas[p]), n, nil
+				case p < 0 && (cs == nil || len(cs.deleted) == 0):
+					n.Skipped += len(metas) // none: all left out
+					metas = nil
+				}
+			}
+		}
 		if x != nil {
 			marks := x.candidates(&keys[k], metas)
 			cands, gone := 0, 0
