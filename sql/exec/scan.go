@@ -147,8 +147,8 @@ type hyperScanOp struct {
 	chunkOrder []int
 
 	// keys are the scan's key sets (plan.HyperScan.Keys), computed when
-	// the first chunk lists blocks to read (keysReady); keyStats counts
-	// what they did.
+	// the first chunk has a block in the time range (keysReady); keyStats
+	// counts what they did.
 	keys      []*keySet
 	bkeys     []storage.BlockKeys // keys' block forms
 	keysReady bool
@@ -474,9 +474,9 @@ func (h *hyperScanOp) Close() error {
 // index (storage.Txn.KeyBlocks). The keys are computed when the first
 // chunk has a block in the time range (so an empty time range never runs
 // the subquery; the block predicates are not checked first: that would
-// visit every block of a chunk whose blocks they mostly skip). When computing them fails, every block is read and the
-// error waits for a row that passes the scan's other filters (see
-// keysErr).
+// visit every block of a chunk whose blocks they mostly skip). When
+// computing them fails, every block is read and the error waits for a
+// row that passes the scan's other filters (see keysErr).
 func (h *hyperScanOp) chunkBlocks(spec *storage.ScanSpec) ([]*storage.BlockMeta, error) {
 	if len(h.n.Keys) > 0 && !h.keysReady {
 		ok, skipped, err := h.ctx.Txn.HasBlocks(spec)
