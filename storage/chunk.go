@@ -331,7 +331,15 @@ func readStored(r reader, chunk uint64, blk *BlockMeta, cols []ColumnRef, buf *R
 	for i, c := range cols {
 		cm := blk.Col(c.ID)
 		if cm == nil || cm.NullCount >= cm.Count {
-			vecs[i] = nullVec(c.Kind, blk.Rows)
+			if buf != nil {
+				// Like a decoded column, reuse the buffer's vector:
+				// an all-NULL column (TSBS's additional_tags) would
+				// otherwise allocate its slices for every block.
+				buf.vecs[i] = refillNulls(buf.vecs[i], c.Kind, blk.Rows)
+				vecs[i] = buf.vecs[i]
+			} else {
+				vecs[i] = nullVec(c.Kind, blk.Rows)
+			}
 			continue
 		}
 		if cm.Kind != c.Kind {

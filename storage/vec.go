@@ -35,6 +35,35 @@ func nullVec(k col.Kind, n int) *col.Vec {
 	return v
 }
 
+// refillNulls makes v (nil: a new vector) n NULLs of kind k, reusing its
+// slices where they are large enough.
+func refillNulls(v *col.Vec, k col.Kind, n int) *col.Vec {
+	if v == nil {
+		return nullVec(k, n)
+	}
+	nulls := v.Nulls[:0]
+	i64, f64, b, str := v.I64[:0], v.F64[:0], v.B[:0], v.S[:0]
+	v.Reset()
+	v.Kind = k
+	v.Nulls = append(nulls, make([]bool, n)...)
+	for i := range v.Nulls {
+		v.Nulls[i] = true
+	}
+	switch k {
+	case col.Int64:
+		v.I64 = append(i64, make([]int64, n)...)
+	case col.Float64:
+		v.F64 = append(f64, make([]float64, n)...)
+	case col.Bool:
+		v.B = append(b, make([]bool, n)...)
+	case col.Bytes:
+		v.S = append(str, make([]string, n)...)
+	case col.Any:
+		v.A = make([]any, n)
+	}
+	return v
+}
+
 // appendVec appends every slot of src to dst (same kind).
 func appendVec(dst, src *col.Vec) {
 	n := dst.Len()
