@@ -583,7 +583,7 @@ func TestSegmentCuts(t *testing.T) {
 		}
 		var got []int
 		at := 0
-		for _, r := range segmentCuts(len(seg), func(i, j int) bool { return seg[i] == seg[j] }) {
+		for _, r := range segmentCuts(len(seg), compressedMinRows, func(i, j int) bool { return seg[i] == seg[j] }) {
 			if r[0] != at || r[1] <= r[0] {
 				t.Fatalf("segments %v: cut %v after row %d", c.segs, r, at)
 			}
@@ -592,5 +592,23 @@ func TestSegmentCuts(t *testing.T) {
 		if at != len(seg) || !slices.Equal(got, c.want) {
 			t.Errorf("segments %v: blocks %v, want %v", c.segs, got, c.want)
 		}
+	}
+}
+
+// TestSegmentCutsOfAPass checks that a pass over part of a chunk's time
+// (ownRows below compressedMinRows) keeps a block per large segment.
+func TestSegmentCutsOfAPass(t *testing.T) {
+	seg := make([]int, 0)
+	for i, n := range []int{620, 620, 100, 620, 1500} {
+		for range n {
+			seg = append(seg, i)
+		}
+	}
+	var got []int
+	for _, r := range segmentCuts(len(seg), compressedMinRows/7, func(i, j int) bool { return seg[i] == seg[j] }) {
+		got = append(got, r[1]-r[0])
+	}
+	if want := []int{620, 620, 100, 620, 750, 750}; !slices.Equal(got, want) {
+		t.Fatalf("blocks %v, want %v", got, want)
 	}
 }

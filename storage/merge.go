@@ -358,6 +358,9 @@ type chunkInput struct {
 	// all their rows, in block order.
 	schema ChunkSchema
 	rows   *col.Batch
+	// passes is how many passes a rewrite reads the chunk in (rows
+	// then holds one pass's time range); 0 or 1: all at once.
+	passes int
 }
 
 // listInputs lists the stored blocks of chunk in snap that keep selects.
