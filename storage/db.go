@@ -80,6 +80,8 @@ type DB struct {
 	// newerMu serializes the commits of transactions with PutNewer
 	// writes from their check of the committed values to their write.
 	newerMu sync.Mutex
+	// newer holds the committed stamps of PutNewer keys (newer.go).
+	newer newerCache
 	// epoch counts commits that retired chunks into others; open holds
 	// the epoch every open transaction began in (see OldestEpoch).
 	txnMu sync.Mutex

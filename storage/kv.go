@@ -7,7 +7,6 @@ package storage
 // through its snapshot and overlay instead (snapshot.go).
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -128,66 +127,6 @@ func (t *Txn) Get(sp Space, key []byte) ([]byte, bool, error) {
 // Put writes one key.
 func (t *Txn) Put(sp Space, key, val []byte) {
 	t.add(op{kind: opSet, key: rowKey(sp, key), val: append([]byte{}, val...)})
-}
-
-// PutNewer sets one key to val unless, when the transaction commits, the
-// committed value is newer: values compare by their first 8 bytes as a
-// big-endian unsigned number (a last-value index entry's time). Commits
-// with such writes are serialized from that check to their write, so
-// concurrent transactions leave the newest value, whatever their commit
-// order. Reads in the transaction see val.
-func (t *Txn) PutNewer(sp Space, key, val []byte) {
-	k := rowKey(sp, key)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.done {
-		return
-	}
-	t.addLocked(op{kind: opSet, key: k, val: append([]byte{}, val...)})
-	t.newer = append(t.newer, k)
-}
-
-// settleNewer writes back into b the committed value of each PutNewer
-// key whose committed value is newer than the transaction's (see
-// PutNewer). The caller holds db.newerMu.
-func (t *Txn) settleNewer(b *pebble.Batch) error {
-	mine := make(map[string][]byte, len(t.newer))
-	for _, k := range t.newer {
-		mine[string(k)] = nil
-	}
-	for i := range t.log { // the last write of each key is the one committed
-		o := &t.log[i]
-		if o.chunkOp != nil {
-			continue
-		}
-		if _, ok := mine[string(o.key)]; ok {
-			if o.kind == opSet {
-				mine[string(o.key)] = o.val
-			} else {
-				delete(mine, string(o.key))
-			}
-		}
-	}
-	for k, val := range mine {
-		if len(val) < 8 {
-			continue
-		}
-		cur, closer, err := t.db.pdb.Get([]byte(k))
-		if errors.Is(err, pebble.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if len(cur) >= 8 && bytes.Compare(cur[:8], val[:8]) > 0 {
-			err = b.Set([]byte(k), cur, nil)
-		}
-		closer.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Delete deletes one key.

@@ -53,9 +53,12 @@ type Txn struct {
 	// beforeCommit run inside Commit once it cannot fail for a conflict,
 	// just before its batch is written (see BeforeCommit).
 	beforeCommit []func()
-	// newer are the keys written by PutNewer, settled at Commit.
-	newer [][]byte
-	done  bool
+	// newerOwn maps each key the transaction wrote by PutNewer to its
+	// latest value; plainRows is set once it wrote a row key otherwise
+	// (Put, Delete, DropTable). Both are rebuilt from the log.
+	newerOwn  map[string][]byte
+	plainRows bool
+	done      bool
 	// locked are the row and chunk locks the transaction holds (guarded
 	// by the database's lock table mutex); they are released when it ends.
 	locked []*rowLock
@@ -99,7 +102,9 @@ const (
 // regular tables, so the columnar fields sit behind a pointer and the
 // log stays small.
 type op struct {
-	kind     opKind
+	kind opKind
+	// newer marks a set by PutNewer (newer.go).
+	newer    bool
 	key, val []byte // set: key, val; del: key; delete range: [key, val)
 	*chunkOp
 }
@@ -214,6 +219,7 @@ func (t *Txn) RollbackTo(sp Savepoint) {
 		t.batch = nil
 	}
 	t.chunks = map[uint64]*chunkState{}
+	t.newerOwn, t.plainRows = nil, false
 	if t.ov != nil {
 		t.ov = &overlay{keys: map[string]ovEntry{}}
 	}
@@ -242,6 +248,7 @@ func (t *Txn) addLocked(o op) {
 		if err != nil {
 			panic(fmt.Sprintf("BUG: write to indexed batch: %v", err))
 		}
+		t.noteKeyWrite(&o)
 		if t.ov != nil {
 			t.ov.apply(&o)
 		}
@@ -431,7 +438,7 @@ func (t *Txn) finishLocked() {
 		s.Close()
 	}
 	t.stmt, t.snaps, t.refs, t.gens, t.latestSnap = nil, nil, nil, nil, nil
-	t.beforeCommit, t.newer = nil, nil
+	t.beforeCommit, t.newerOwn = nil, nil
 	for c := range t.pins {
 		t.db.unpinChunk(c)
 	}
@@ -514,16 +521,23 @@ func (t *Txn) Commit() error {
 	for _, f := range t.beforeCommit {
 		f()
 	}
-	if len(t.newer) > 0 {
+	var settled *newerSettle
+	if t.hasNewer() {
 		t.db.newerMu.Lock()
 		defer t.db.newerMu.Unlock()
-		if err := t.settleNewer(b); err != nil {
+		var err error
+		if settled, err = t.settleNewer(b); err != nil {
 			return err
 		}
+	}
+	if t.plainRows {
+		t.db.newer.beginPlain()
+		defer t.db.newer.endPlain(t.log)
 	}
 	if err := t.db.lists.commit(func() error { return b.Commit(pebble.Sync) }); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	t.db.newer.settled(settled)
 	t.db.rr.noteCommit(t.log)
 	for chunk, ids := range w.deleted {
 		t.db.forgetBlocks(chunk, ids)

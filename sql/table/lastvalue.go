@@ -60,12 +60,6 @@ func LastValueSpace(t *catalog.Table, ix *catalog.Index) storage.Space {
 	return storage.Space{Table: uint64(t.OID), Index: ix.Space}
 }
 
-func encodeLastValue(ts int64, row []byte) []byte {
-	out := make([]byte, 8, 8+len(row))
-	binary.BigEndian.PutUint64(out, uint64(ts)^(1<<63))
-	return append(out, row...)
-}
-
 // LastValueTime returns the time stored in last-value entry v (the
 // smallest int64 for a malformed entry).
 func LastValueTime(v []byte) int64 {
@@ -89,7 +83,8 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 		return nil
 	}
 	times := b.Cols[t.ColByID(t.Hyper.TimeCol)].I64
-	var row []any
+	var enc rowEncoder
+	var val, key []byte
 	for _, ix := range ixs {
 		si := t.ColByID(ix.Cols[0])
 		sp := LastValueSpace(t, ix)
@@ -98,28 +93,24 @@ func MaintainLastValue(txn *storage.Txn, t *catalog.Table, b *col.Batch) error {
 			return err
 		}
 		for _, r := range rows {
-			key, err := AppendKey(nil, t.Cols[si].Type, b.Cols[si].Get(r))
+			var err error
+			if key, err = AppendKey(key[:0], t.Cols[si].Type, b.Cols[si].Get(r)); err != nil {
+				return err
+			}
+			old, found, err := txn.NewerStamp(sp, key)
 			if err != nil {
 				return err
 			}
-			old, found, err := txn.GetLatest(sp, key)
-			if err != nil {
-				return err
-			}
-			if found && LastValueTime(old) > times[r] {
+			if found && LastValueTime(old[:]) > times[r] {
 				continue
 			}
-			if row == nil {
-				row = make([]any, len(b.Cols))
-			}
-			for c, v := range b.Cols {
-				row[c] = v.Get(r)
-			}
-			data, err := EncodeRow(t, row)
-			if err != nil {
+			// The entry: the time, big endian with the sign flipped (see
+			// LastValueTime), then the row.
+			val = binary.BigEndian.AppendUint64(val[:0], uint64(times[r])^(1<<63))
+			if val, err = enc.appendRow(val, t, b, r); err != nil {
 				return err
 			}
-			txn.PutNewer(sp, key, encodeLastValue(times[r], data))
+			txn.PutNewer(sp, key, val)
 		}
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/pgerr"
 	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
 	"github.com/tsgres/tsgres/storage/keyenc"
 )
 
@@ -44,6 +45,49 @@ func EncodeRow(t *catalog.Table, vals []any) ([]byte, error) {
 		hdr = binary.AppendUvarint(hdr, uint64(len(payload)-before))
 	}
 	return append(hdr, payload...), nil
+}
+
+// rowEncoder encodes rows of a batch as EncodeRow does, without boxing
+// int64 and float64 values, reusing its scratch buffers.
+type rowEncoder struct {
+	hdr, payload []byte
+}
+
+// appendRow appends the encoding of row r of b (SQL kinds, t.Cols order)
+// to dst: the bytes EncodeRow gives for the row's values.
+func (e *rowEncoder) appendRow(dst []byte, t *catalog.Table, b *col.Batch, r int) ([]byte, error) {
+	if len(b.Cols) != len(t.Cols) {
+		return nil, fmt.Errorf("encode row of %s: %d values for %d columns", t.Name, len(b.Cols), len(t.Cols))
+	}
+	n := 0
+	for _, v := range b.Cols {
+		if !v.IsNull(r) {
+			n++
+		}
+	}
+	e.hdr = binary.AppendUvarint(append(e.hdr[:0], rowVersion), uint64(n))
+	e.payload = e.payload[:0]
+	for i, v := range b.Cols {
+		if v.IsNull(r) {
+			continue
+		}
+		before := len(e.payload)
+		var err error
+		switch v.Kind {
+		case col.Int64:
+			e.payload, err = types.AppendInt64Binary(e.payload, t.Cols[i].Type, v.I64[r])
+		case col.Float64:
+			e.payload, err = types.AppendFloat64Binary(e.payload, t.Cols[i].Type, v.F64[r])
+		default:
+			e.payload, err = types.AppendBinary(e.payload, t.Cols[i].Type, v.Get(r))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("encode column %s of %s: %w", t.Cols[i].Name, t.Name, err)
+		}
+		e.hdr = binary.AppendUvarint(e.hdr, uint64(t.Cols[i].ID))
+		e.hdr = binary.AppendUvarint(e.hdr, uint64(len(e.payload)-before))
+	}
+	return append(append(dst, e.hdr...), e.payload...), nil
 }
 
 func errCorruptRow(t *catalog.Table, what string) error {

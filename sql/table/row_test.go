@@ -7,6 +7,7 @@ import (
 	"github.com/cockroachdb/apd/v3"
 	"github.com/tsgres/tsgres/catalog"
 	"github.com/tsgres/tsgres/sql/types"
+	"github.com/tsgres/tsgres/storage/col"
 )
 
 func devices() *catalog.Table {
@@ -72,5 +73,44 @@ func TestDimensionValue(t *testing.T) {
 	}
 	if got := DimensionValue(types.Timestamptz, 7); got != 7 {
 		t.Errorf("timestamptz dimension value = %d", got)
+	}
+}
+
+// TestRowEncoderMatchesEncodeRow checks that the batch row encoder of
+// the last-value index writes exactly EncodeRow's bytes.
+func TestRowEncoderMatchesEncodeRow(t *testing.T) {
+	tbl := &catalog.Table{OID: 16501, Name: "m", Cols: []catalog.Column{
+		{ID: 1, Name: "time", Type: types.Timestamptz},
+		{ID: 2, Name: "dev", Type: types.Int4},
+		{ID: 4, Name: "v8", Type: types.Float8},
+		{ID: 5, Name: "v4", Type: types.Float4},
+		{ID: 6, Name: "name", Type: types.Text},
+	}}
+	rows := [][]any{
+		{int64(1_000_000), int64(7), 1.5, 2.25, "a"},
+		{int64(2_000_000), nil, math.NaN(), nil, nil},
+		{int64(-5), int64(-1), math.Inf(-1), float64(3), "\x00b"},
+	}
+	vecs := make([]*col.Vec, len(tbl.Cols))
+	for i, c := range tbl.Cols {
+		vecs[i] = col.NewVec(c.Type.Kind(), len(rows))
+		for _, r := range rows {
+			vecs[i].Append(r[i])
+		}
+	}
+	b := col.FromVecs(vecs, len(rows))
+	var e rowEncoder
+	for r, vals := range rows {
+		want, err := EncodeRow(tbl, vals)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.appendRow([]byte("pre"), tbl, b, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != "pre"+string(want) {
+			t.Fatalf("row %d: got %x want %x", r, got, want)
+		}
 	}
 }
