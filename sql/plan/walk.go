@@ -7,112 +7,81 @@ import (
 	"github.com/tsgres/tsgres/sql/types"
 )
 
-// children returns e's direct subexpressions.
-func children(e Expr) []Expr {
+// eachOperand calls f for each of e's direct subexpressions that is not
+// nil, in order: the one list of an expression's operands, which Walk
+// follows without building a slice (binding and planning walk every
+// expression many times) and children collects.
+func eachOperand(e Expr, f func(Expr)) {
+	one := func(c Expr) {
+		if c != nil {
+			f(c)
+		}
+	}
+	all := func(cs []Expr) {
+		for _, c := range cs {
+			one(c)
+		}
+	}
 	switch x := e.(type) {
 	case *Call:
-		return x.Args
+		all(x.Args)
 	case *Op:
-		if x.R == nil {
-			return []Expr{x.L}
-		}
-		return []Expr{x.L, x.R}
+		one(x.L)
+		one(x.R)
 	case *IsNull:
-		return []Expr{x.E}
+		one(x.E)
 	case *BoolTest:
-		return []Expr{x.E}
+		one(x.E)
 	case *Cast:
-		return []Expr{x.E}
+		one(x.E)
 	case *Case:
-		var out []Expr
 		for _, w := range x.Whens {
-			out = append(out, w.Cond, w.Then)
+			one(w.Cond)
+			one(w.Then)
 		}
-		if x.Else != nil {
-			out = append(out, x.Else)
-		}
-		return out
+		one(x.Else)
 	case *Coalesce:
-		return x.Args
+		all(x.Args)
 	case *NullIf:
-		return []Expr{x.A, x.B}
+		one(x.A)
+		one(x.B)
 	case *MinMax:
-		return x.Args
+		all(x.Args)
 	case *InList:
-		return append([]Expr{x.E}, x.List...)
+		one(x.E)
+		all(x.List)
 	case *Like:
-		out := []Expr{x.E, x.Pattern}
-		if x.Escape != nil {
-			out = append(out, x.Escape)
-		}
-		return out
+		one(x.E)
+		one(x.Pattern)
+		one(x.Escape)
 	case *Subquery:
-		if x.E != nil {
-			return []Expr{x.E}
-		}
+		one(x.E)
 	case *ArrayExpr:
-		return x.Elems
+		all(x.Elems)
 	case *AnyArray:
-		return []Expr{x.E, x.Array}
+		one(x.E)
+		one(x.Array)
 	case *Subscript:
-		return []Expr{x.E, x.Idx}
+		one(x.E)
+		one(x.Idx)
 	case *RowExpr:
-		return x.Args
+		all(x.Args)
 	}
-	return nil
+}
+
+// children returns e's direct subexpressions.
+func children(e Expr) []Expr {
+	var out []Expr
+	eachOperand(e, func(c Expr) { out = append(out, c) })
+	return out
 }
 
 // Walk calls f for e and, while f returns true, its subexpressions.
-// It visits what children returns, in that order, without building the
-// slice: binding and planning walk every expression many times.
 func Walk(e Expr, f func(Expr) bool) {
 	if e == nil || !f(e) {
 		return
 	}
-	switch x := e.(type) {
-	case *Op:
-		Walk(x.L, f)
-		Walk(x.R, f)
-	case *IsNull:
-		Walk(x.E, f)
-	case *BoolTest:
-		Walk(x.E, f)
-	case *Cast:
-		Walk(x.E, f)
-	case *Case:
-		for _, w := range x.Whens {
-			Walk(w.Cond, f)
-			Walk(w.Then, f)
-		}
-		Walk(x.Else, f)
-	case *NullIf:
-		Walk(x.A, f)
-		Walk(x.B, f)
-	case *InList:
-		Walk(x.E, f)
-		walkAll(x.List, f)
-	case *Like:
-		Walk(x.E, f)
-		Walk(x.Pattern, f)
-		Walk(x.Escape, f)
-	case *Subquery:
-		Walk(x.E, f)
-	case *AnyArray:
-		Walk(x.E, f)
-		Walk(x.Array, f)
-	case *Subscript:
-		Walk(x.E, f)
-		Walk(x.Idx, f)
-	default:
-		walkAll(children(e), f)
-	}
-}
-
-// walkAll walks each of es.
-func walkAll(es []Expr, f func(Expr) bool) {
-	for _, c := range es {
-		Walk(c, f)
-	}
+	eachOperand(e, func(c Expr) { Walk(c, f) })
 }
 
 // MapExpr rebuilds e bottom-up... top-down: f may replace a node; when it
