@@ -54,15 +54,24 @@ func (l *blockLists) commit(f func() error) error {
 	return f()
 }
 
+// quiet returns the generation now, ok false when a commit is in flight.
+// A read of pebble that follows, and after which still(gen) holds, saw
+// exactly generation gen.
+func (l *blockLists) quiet() (gen uint64, ok bool) {
+	d0 := l.done.Load()
+	s0 := l.started.Load()
+	return s0, d0 == s0
+}
+
+// still reports whether no commit has started since quiet returned gen.
+func (l *blockLists) still(gen uint64) bool { return l.started.Load() == gen }
+
 // newSnapshot takes a pebble snapshot of db and returns its generation,
 // or ok false when a commit was in flight.
 func (db *DB) newSnapshot() (s *pebble.Snapshot, gen uint64, ok bool) {
-	l := &db.lists
-	d0 := l.done.Load()
-	s0 := l.started.Load()
+	gen, ok = db.lists.quiet()
 	s = db.pdb.NewSnapshot()
-	s1 := l.started.Load()
-	return s, s0, d0 == s0 && s0 == s1
+	return s, gen, ok && db.lists.still(gen)
 }
 
 // storedBlocks returns the stored blocks of chunk visible in snap, in id

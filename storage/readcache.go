@@ -86,18 +86,15 @@ func (c *pointReads) store(gen uint64, key, val []byte, found bool) {
 // getLatest reads key's latest committed value (a copy), through the
 // cache when no commit is in flight around the read.
 func (db *DB) getLatest(key []byte) ([]byte, bool, error) {
-	l := &db.lists
-	d0 := l.done.Load()
-	s0 := l.started.Load()
-	quiet := d0 == s0
+	gen, quiet := db.lists.quiet()
 	if quiet {
-		if v, found, hit := db.reads.lookup(s0, key); hit {
+		if v, found, hit := db.reads.lookup(gen, key); hit {
 			return v, found, nil
 		}
 	}
 	v, found, err := getCopy(db.pdb, key)
-	if err == nil && quiet && l.started.Load() == s0 {
-		db.reads.store(s0, key, v, found)
+	if err == nil && quiet && db.lists.still(gen) {
+		db.reads.store(gen, key, v, found)
 	}
 	return v, found, err
 }
