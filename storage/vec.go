@@ -15,31 +15,13 @@ func storable(k col.Kind) bool {
 }
 
 // nullVec returns a vector of kind k with n null slots.
-func nullVec(k col.Kind, n int) *col.Vec {
-	v := &col.Vec{Kind: k, Nulls: make([]bool, n)}
-	for i := range v.Nulls {
-		v.Nulls[i] = true
-	}
-	switch k {
-	case col.Int64:
-		v.I64 = make([]int64, n)
-	case col.Float64:
-		v.F64 = make([]float64, n)
-	case col.Bool:
-		v.B = make([]bool, n)
-	case col.Bytes:
-		v.S = make([]string, n)
-	case col.Any:
-		v.A = make([]any, n)
-	}
-	return v
-}
+func nullVec(k col.Kind, n int) *col.Vec { return refillNulls(nil, k, n) }
 
 // refillNulls makes v (nil: a new vector) n NULLs of kind k, reusing its
 // slices where they are large enough.
 func refillNulls(v *col.Vec, k col.Kind, n int) *col.Vec {
 	if v == nil {
-		return nullVec(k, n)
+		v = &col.Vec{}
 	}
 	nulls := v.Nulls[:0]
 	i64, f64, b, str := v.I64[:0], v.F64[:0], v.B[:0], v.S[:0]
